@@ -1,0 +1,25 @@
+/* The two shapes every contract binding has: a view call that decodes its
+ * return data into an ABI tree, and a transaction with encoded arguments. */
+#ifndef ZG_BIND_H
+#define ZG_BIND_H
+
+#include "zg/abi.h"
+#include "zg/buf.h"
+#include "zg/chain.h"
+#include "zg/client.h"
+
+/* eth_call `signature` with args (a TUPLE, consumed: freed here whatever
+ * happens; NULL for no arguments) on `to`, and decode the answer as
+ * `ret_type`. *out is the caller's (zg_abi_value_free). On a revert, the raw
+ * data is appended to revert_data when non-NULL and err holds the sentence. */
+int zg_view(zg_client *c, const uint8_t to[20], const char *what, const char *signature,
+            zg_abi_value *args, const char *ret_type, zg_abi_value **out, zg_buf *revert_data,
+            zg_err *err);
+
+/* Send `signature` with args (consumed) and value (NULL = 0) from the
+ * client's wallet and wait for the receipt. */
+int zg_transact(zg_client *c, const uint8_t to[20], const char *what, const char *signature,
+                zg_abi_value *args, const zg_u256 *value, const zg_send_hooks *hooks,
+                zg_err *err);
+
+#endif

@@ -1,0 +1,79 @@
+/* A wallet on one chain: read calls from its address, and transactions sent
+ * one at a time so nonces never collide, however many threads send.
+ *
+ * Sending is: eth_call first (a revert becomes a sentence before any gas is
+ * spent), eth_estimateGas with a margin, sign, hand the signed bytes to the
+ * caller's journal hook, broadcast, and wait for the receipt. */
+#ifndef ZG_CHAIN_H
+#define ZG_CHAIN_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "zg/buf.h"
+#include "zg/err.h"
+#include "zg/rpc.h"
+#include "zg/secp.h"
+#include "zg/u256.h"
+
+typedef struct zg_chain zg_chain;
+
+typedef struct zg_chain_opts {
+    int tx_type;               /* 0 legacy (default, what 0G chains are known to take) or 2 */
+    long receipt_timeout_ms;   /* default 300000, as the reference client */
+    long receipt_poll_ms;      /* default 200 */
+    unsigned gas_margin_pct;   /* added to eth_estimateGas; default 20 */
+} zg_chain_opts;
+
+/* rpc and key are borrowed and must outlive the zg_chain; key may be NULL
+ * for a read-only chain. Checks the node's chain id against expected_chain_id
+ * (0 = accept any) and fails with a sentence when they differ. */
+int zg_chain_new(zg_chain **out, zg_rpc *rpc, uint64_t expected_chain_id, const zg_key *key,
+                 const zg_chain_opts *opts, zg_err *err);
+void zg_chain_free(zg_chain *c);
+zg_rpc *zg_chain_rpc(zg_chain *c);
+uint64_t zg_chain_id(const zg_chain *c);
+/* The wallet address, or NULL for a read-only chain. */
+const uint8_t *zg_chain_address(const zg_chain *c);
+
+/* eth_call from the wallet address. On a revert, err is the decoded sentence
+ * led by `what`, err->code the error's errno, and the raw revert data is
+ * appended to revert_data when non-NULL. */
+int zg_chain_call(zg_chain *c, const char *what, const uint8_t to[20], const uint8_t *data,
+                  size_t len, zg_buf *ret, zg_buf *revert_data, zg_err *err);
+
+typedef struct zg_receipt {
+    uint8_t tx_hash[32];
+    uint64_t block_number;
+    uint64_t gas_used;
+    bool success;
+    bool has_contract;
+    uint8_t contract[20]; /* for contract creations */
+    cJSON *json;          /* the whole receipt (logs ...), owned; zg_receipt_free */
+} zg_receipt;
+
+void zg_receipt_free(zg_receipt *r);
+
+/* Called after signing and before broadcast (the signed bytes must be on disk
+ * before they can reach the network), and after the receipt. */
+typedef struct zg_send_hooks {
+    int (*signed_tx)(void *ctx, uint64_t nonce, const uint8_t hash[32], const uint8_t *raw,
+                     size_t len, zg_err *err);
+    void *ctx;
+} zg_send_hooks;
+
+/* Send a transaction from the wallet to `to` (NULL = contract creation) and
+ * wait for its receipt. A reverted receipt returns -1 with the decoded reason
+ * (re-run through eth_call). hooks may be NULL. rcpt is always initialized:
+ * release it with zg_receipt_free whatever the result. */
+int zg_chain_send(zg_chain *c, const char *what, const uint8_t *to, const zg_u256 *value,
+                  const uint8_t *data, size_t len, const zg_send_hooks *hooks, zg_receipt *rcpt,
+                  zg_err *err);
+
+/* Wait for the receipt of an already broadcast transaction (after a restart),
+ * re-broadcasting raw when the node has forgotten it. */
+int zg_chain_wait(zg_chain *c, const char *what, const uint8_t hash[32], const uint8_t *raw,
+                  size_t raw_len, zg_receipt *rcpt, zg_err *err);
+
+#endif

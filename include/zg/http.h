@@ -1,0 +1,72 @@
+/* HTTP client over libcurl: connection reuse through a small pool of easy
+ * handles (an easy handle is never shared between threads), timeouts on
+ * connect and on idle transfers, and bounded retries with backoff on
+ * transport errors and 5xx answers for requests that are safe to repeat. */
+#ifndef ZG_HTTP_H
+#define ZG_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "zg/buf.h"
+#include "zg/err.h"
+
+typedef struct zg_http zg_http;
+
+typedef struct zg_http_opts {
+    long connect_timeout_ms; /* default 5000 */
+    long timeout_ms;         /* whole request; 0 = none (use idle_timeout_s for big transfers) */
+    long idle_timeout_s;     /* abort when under 1 byte/s for this long; default 30 */
+    int max_retries;         /* default 3 */
+    long backoff_ms;         /* first backoff, doubled each retry; default 200 */
+    size_t max_body;         /* cap on a buffered response; default 64 MiB */
+} zg_http_opts;
+
+/* Create a client; opts may be NULL for the defaults. Free with zg_http_free. */
+int zg_http_new(zg_http **out, const zg_http_opts *opts, zg_err *err);
+void zg_http_free(zg_http *h);
+
+/* Called with each chunk of a streamed response body; return 0 to go on,
+ * -1 to abort the transfer (the request then fails with the sink's err). */
+typedef int (*zg_http_sink)(void *ctx, const void *data, size_t len);
+
+typedef struct zg_http_req {
+    const char *method;           /* "GET", "POST"; default GET, or POST when body set */
+    const char *url;
+    const char *const *headers;   /* NULL-terminated "Name: value" list, may be NULL */
+    const void *body;
+    size_t body_len;
+    bool idempotent;              /* may be retried on transport errors and 5xx */
+    long timeout_ms;              /* overrides the client's when non-zero */
+    const char *range_from;       /* "N" -> header Range: bytes=N- */
+    zg_http_sink sink;            /* stream the body here instead of buffering it */
+    void *sink_ctx;
+    /* multipart/form-data: parts appended in order; file parts stream from disk */
+    const struct zg_http_part *parts;
+    size_t nparts;
+} zg_http_req;
+
+typedef struct zg_http_part {
+    const char *name;
+    const char *value;     /* text part, or NULL when file_path is set */
+    const char *file_path; /* file part streamed from disk */
+    const char *filename;  /* file name sent for a file part */
+    const char *content_type;
+} zg_http_part;
+
+typedef struct zg_http_resp {
+    long status;
+    zg_buf body;              /* buffered body unless a sink was given; owned, zg_http_resp_free */
+    char content_type[128];
+    long long content_length; /* -1 when unknown */
+} zg_http_resp;
+
+void zg_http_resp_init(zg_http_resp *r);
+void zg_http_resp_free(zg_http_resp *r);
+
+/* Perform the request. A transport failure returns -1 with errno-class codes
+ * ECONNREFUSED, EHOSTUNREACH, ETIMEDOUT; any HTTP status returns 0 (the
+ * caller judges the status). */
+int zg_http_do(zg_http *h, const zg_http_req *req, zg_http_resp *resp, zg_err *err);
+
+#endif

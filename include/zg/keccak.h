@@ -1,0 +1,19 @@
+/* Keccak-256 as Ethereum uses it (the original Keccak padding 0x01, not
+ * SHA3-256's 0x06). Streaming form for files of any size. */
+#ifndef ZG_KECCAK_H
+#define ZG_KECCAK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct zg_keccak {
+    uint64_t st[25];
+    size_t pos; /* bytes absorbed into the current 136-byte block */
+} zg_keccak;
+
+void zg_keccak_init(zg_keccak *k);
+void zg_keccak_update(zg_keccak *k, const void *data, size_t len);
+void zg_keccak_final(zg_keccak *k, uint8_t out[32]);
+void zg_keccak256(uint8_t out[32], const void *data, size_t len);
+
+#endif

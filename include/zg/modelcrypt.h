@@ -1,0 +1,54 @@
+/* The encrypted LoRA model file a fine-tuning provider delivers
+ * (provider-protocol.md §4.1, §4.2):
+ *
+ *   tagSig(65) || IV0(12) || C_0 || T_0 || C_1 || T_1 || ...
+ *
+ * Plaintext chunks of `chunk` bytes (the last one shorter; an empty plaintext
+ * has no chunk at all) are sealed with AES-256-GCM, no AAD, 16-byte tags;
+ * chunk i uses IV0 + i as a 96-bit big-endian counter. tagSig is a raw
+ * (no EIP-191 prefix) r||s||v signature, v = 0/1, by the provider's TEE
+ * signer over keccak256(T_0 || T_1 || ...).
+ *
+ * `chunk` is a parameter only so tests can exercise several chunks with small
+ * data; pass 0 for the real format's ZG_MODEL_CHUNK_DEFAULT. Every function
+ * streams with a fixed-size buffer, whatever the file size. */
+#ifndef ZG_MODELCRYPT_H
+#define ZG_MODELCRYPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zg/err.h"
+#include "zg/secp.h"
+
+#define ZG_MODEL_CHUNK_DEFAULT ((size_t)64 * 1024 * 1024) /* 67108864 */
+#define ZG_MODEL_HEADER_LEN    (65 + 12)
+#define ZG_MODEL_TAG_LEN       16
+
+/* Encrypted file size for a plaintext of plain_len bytes (chunk 0 = default). */
+uint64_t zg_model_encrypted_size(uint64_t plain_len, size_t chunk);
+
+/* Encrypt everything readable from in_fd (any kind of descriptor, read to
+ * EOF) into out_fd, starting at out_fd's current offset. As the reference
+ * provider does, 65 zero bytes are written first and overwritten with tagSig
+ * at the end, so out_fd must be seekable (a regular file); EINVAL otherwise.
+ * The caller keeps ownership of both descriptors and of key/iv0/tee_signer. */
+int zg_model_encrypt_fd(int in_fd, int out_fd, const uint8_t key[32], const uint8_t iv0[12],
+                        const zg_key *tee_signer, size_t chunk, zg_err *err);
+
+/* Check that the file in fd (offset 0 to its current size; fd must be
+ * seekable, its offset is not used or changed) is well-formed and that tagSig
+ * over its tags recovers to expected_signer. Reads only the header and the
+ * tags. EIO with a sentence on any failure (truncated file, malformed
+ * signature, wrong signer); errno of the failed call on I/O errors. */
+int zg_model_verify_tags_fd(int fd, const uint8_t expected_signer[20], size_t chunk, zg_err *err);
+
+/* Verify the tag signature first (as above), then decrypt in_fd (from offset
+ * 0) and write the plaintext to out_fd at its current offset (a pipe is
+ * fine). EIO on any authentication failure. Plaintext of a chunk reaches
+ * out_fd before that chunk's GCM tag has been checked, so on -1 the output
+ * must be discarded: write to a temporary file and rename it on success. */
+int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
+                        const uint8_t expected_signer[20], size_t chunk, zg_err *err);
+
+#endif

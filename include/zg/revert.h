@@ -1,0 +1,20 @@
+/* Turning revert data into a sentence a user can act on, with an errno that
+ * fits: the contracts' custom errors by selector, Error(string), Panic(uint256). */
+#ifndef ZG_REVERT_H
+#define ZG_REVERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zg/err.h"
+
+/* Fill err from revert data (len may be 0) and return -1. `what` names the
+ * operation ("deposit", "transferFund") and leads the sentence. */
+int zg_revert_describe(zg_err *err, const char *what, const uint8_t *data, size_t len);
+
+/* The 4-byte selector of revert data as a number (0 when shorter than 4). */
+uint32_t zg_revert_selector(const uint8_t *data, size_t len);
+/* Selector of an error signature such as "LedgerNotExists(address)". */
+uint32_t zg_error_selector(const char *signature);
+
+#endif

@@ -1,0 +1,61 @@
+/* Ethereum JSON-RPC over zg_http. Reads are retried by the HTTP layer on
+ * transport errors and 5xx; a revert is an answer, never retried. */
+#ifndef ZG_RPC_H
+#define ZG_RPC_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "zg/buf.h"
+#include "zg/err.h"
+#include "zg/http.h"
+#include "zg/u256.h"
+
+/* err->code of a call the contract reverted; the revert data is handed back
+ * so the caller can decode it (zg_revert_describe). */
+#define ZG_EREVERT ECANCELED
+
+typedef struct zg_rpc zg_rpc;
+
+/* url is copied; http is borrowed and must outlive the zg_rpc. */
+int zg_rpc_new(zg_rpc **out, const char *url, zg_http *http, zg_err *err);
+void zg_rpc_free(zg_rpc *rpc);
+const char *zg_rpc_url(const zg_rpc *rpc);
+/* Count of JSON-RPC requests sent so far (for benchmarks and cache tests). */
+unsigned long zg_rpc_requests(const zg_rpc *rpc);
+
+/* Call `method` with `params` (a JSON array; ownership passes to the call,
+ * NULL = []). On success *result is the "result" member, owned by the caller
+ * (cJSON_Delete). On a JSON-RPC error the message is put into err; when the
+ * error carries revert data, err->code is ZG_EREVERT and the data is
+ * appended to revert_data (if non-NULL). */
+int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result,
+                zg_buf *revert_data, zg_err *err);
+
+int zg_rpc_chain_id(zg_rpc *rpc, uint64_t *chain_id, zg_err *err);
+int zg_rpc_block_number(zg_rpc *rpc, uint64_t *num, zg_err *err);
+int zg_rpc_balance(zg_rpc *rpc, const uint8_t addr[20], zg_u256 *wei, zg_err *err);
+/* block: "latest" or "pending" */
+int zg_rpc_nonce(zg_rpc *rpc, const uint8_t addr[20], const char *block, uint64_t *nonce,
+                 zg_err *err);
+int zg_rpc_gas_price(zg_rpc *rpc, zg_u256 *price, zg_err *err);
+
+/* eth_call at "latest". from and value may be NULL. The return data is
+ * appended to ret. */
+int zg_rpc_eth_call(zg_rpc *rpc, const uint8_t *from, const uint8_t to[20], const uint8_t *data,
+                    size_t len, const zg_u256 *value, zg_buf *ret, zg_buf *revert_data,
+                    zg_err *err);
+int zg_rpc_estimate_gas(zg_rpc *rpc, const uint8_t from[20], const uint8_t *to,
+                        const uint8_t *data, size_t len, const zg_u256 *value, uint64_t *gas,
+                        zg_buf *revert_data, zg_err *err);
+/* Broadcast a signed transaction; hash is what the node reports. */
+int zg_rpc_send_raw(zg_rpc *rpc, const uint8_t *raw, size_t len, uint8_t hash[32], zg_err *err);
+/* *receipt = NULL when the transaction is not mined yet; else caller frees. */
+int zg_rpc_receipt(zg_rpc *rpc, const uint8_t hash[32], cJSON **receipt, zg_err *err);
+
+/* Helpers for JSON-RPC values. */
+cJSON *zg_json_hex(const uint8_t *p, size_t n); /* "0x..." string node */
+int zg_json_quantity_u64(const cJSON *node, uint64_t *v, zg_err *err);
+int zg_json_quantity_u256(const cJSON *node, zg_u256 *v, zg_err *err);
+
+#endif

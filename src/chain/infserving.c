@@ -1,0 +1,175 @@
+#include "zg/infserving.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zg/bind.h"
+#include "zg/revert.h"
+
+#define SERVICE_T "(address,string,string,uint256,uint256,uint256,string,string,string,address,bool)"
+#define ACCOUNT_T                                                                                \
+    "(address,address,uint256,uint256,uint256,(uint256,uint256,uint256,bool)[],string,bool,"     \
+    "uint256,uint256,uint256)"
+#define PAGE 50
+
+void zg_inf_service_free(zg_inf_service *s)
+{
+    if (!s)
+        return;
+    free(s->service_type);
+    free(s->url);
+    free(s->model);
+    free(s->verifiability);
+    free(s->additional_info);
+    memset(s, 0, sizeof *s);
+}
+
+void zg_inf_services_free(zg_inf_service *arr, size_t n)
+{
+    for (size_t i = 0; arr && i < n; i++)
+        zg_inf_service_free(&arr[i]);
+    free(arr);
+}
+
+static int parse_service(zg_inf_service *s, const zg_abi_value *t, zg_err *err)
+{
+    memset(s, 0, sizeof *s);
+    if (zg_abi_get_addr(t, 0, s->provider, err) ||
+        zg_abi_get_strdup(t, 1, &s->service_type, err) || zg_abi_get_strdup(t, 2, &s->url, err) ||
+        zg_abi_get_u256(t, 3, &s->input_price, err) ||
+        zg_abi_get_u256(t, 4, &s->output_price, err) ||
+        zg_abi_get_u64(t, 5, &s->updated_at, err) || zg_abi_get_strdup(t, 6, &s->model, err) ||
+        zg_abi_get_strdup(t, 7, &s->verifiability, err) ||
+        zg_abi_get_strdup(t, 8, &s->additional_info, err) ||
+        zg_abi_get_addr(t, 9, s->tee_signer, err) ||
+        zg_abi_get_bool(t, 10, &s->tee_acknowledged, err)) {
+        zg_inf_service_free(s);
+        return -1;
+    }
+    return 0;
+}
+
+int zg_inf_get_service(zg_client *c, const uint8_t provider[20], zg_inf_service *out,
+                       zg_err *err)
+{
+    zg_abi_value *ret = NULL;
+    memset(out, 0, sizeof *out);
+    if (zg_view(c, c->net.inference, "inference provider", "getService(address)",
+                zg_abi_tuple(zg_abi_addr(provider)), "(" SERVICE_T ")", &ret, NULL, err))
+        return -1;
+    const zg_abi_value *t = zg_abi_at_n(ret, 0, ZG_ABI_TUPLE, 11, err);
+    int rc = t ? parse_service(out, t, err) : -1;
+    zg_abi_value_free(ret);
+    return rc;
+}
+
+int zg_inf_all_services(zg_client *c, zg_inf_service **out, size_t *n, zg_err *err)
+{
+    zg_inf_service *list = NULL;
+    size_t have = 0;
+    uint64_t total = 0;
+    *out = NULL;
+    *n = 0;
+    do {
+        zg_abi_value *ret = NULL;
+        if (zg_view(c, c->net.inference, "inference providers", "getAllServices(uint256,uint256)",
+                    zg_abi_tuple(zg_abi_u64(have), zg_abi_u64(PAGE)), "(" SERVICE_T "[],uint256)",
+                    &ret, NULL, err))
+            goto fail;
+        const zg_abi_value *arr = zg_abi_at(ret, 0, ZG_ABI_ARRAY, err);
+        if (!arr || zg_abi_get_u64(ret, 1, &total, err)) {
+            zg_abi_value_free(ret);
+            goto fail;
+        }
+        size_t m = zg_abi_len(arr);
+        zg_inf_service *grown = realloc(list, (have + m + 1) * sizeof *list);
+        if (!grown) {
+            zg_abi_value_free(ret);
+            zg_err_set(err, ENOMEM, "out of memory");
+            goto fail;
+        }
+        list = grown;
+        for (size_t i = 0; i < m; i++) {
+            const zg_abi_value *t = zg_abi_at_n(arr, i, ZG_ABI_TUPLE, 11, err);
+            if (!t || parse_service(&list[have], t, err)) {
+                zg_abi_value_free(ret);
+                goto fail;
+            }
+            have++;
+        }
+        zg_abi_value_free(ret);
+        if (m == 0)
+            break; /* a shrinking list must not loop forever */
+    } while (have < total);
+    *out = list ? list : calloc(1, sizeof *list);
+    *n = have;
+    return 0;
+fail:
+    zg_inf_services_free(list, have);
+    return -1;
+}
+
+void zg_inf_account_free(zg_inf_account *a)
+{
+    if (!a)
+        return;
+    free(a->refunds);
+    free(a->additional_info);
+    memset(a, 0, sizeof *a);
+}
+
+int zg_inf_get_account(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
+                       zg_inf_account *out, bool *exists, zg_err *err)
+{
+    zg_abi_value *ret = NULL;
+    zg_buf rd;
+    zg_buf_init(&rd, 0);
+    zg_err e = {0};
+    memset(out, 0, sizeof *out);
+    if (zg_view(c, c->net.inference, "inference account", "getAccount(address,address)",
+                zg_abi_tuple(zg_abi_addr(user), zg_abi_addr(provider)), "(" ACCOUNT_T ")", &ret,
+                &rd, &e)) {
+        bool absent = zg_revert_selector(rd.data, rd.len) ==
+                      zg_error_selector("AccountNotExists(address,address)");
+        zg_buf_free(&rd);
+        if (absent) {
+            *exists = false;
+            return 0;
+        }
+        if (err)
+            *err = e;
+        return -1;
+    }
+    zg_buf_free(&rd);
+    int rc = -1;
+    const zg_abi_value *t = zg_abi_at_n(ret, 0, ZG_ABI_TUPLE, 11, err), *refunds;
+    uint64_t valid;
+    if (t && zg_abi_get_addr(t, 0, out->user, err) == 0 &&
+        zg_abi_get_addr(t, 1, out->provider, err) == 0 &&
+        zg_abi_get_u256(t, 2, &out->nonce, err) == 0 &&
+        zg_abi_get_u256(t, 3, &out->balance, err) == 0 &&
+        zg_abi_get_u256(t, 4, &out->pending_refund, err) == 0 &&
+        (refunds = zg_abi_at(t, 5, ZG_ABI_ARRAY, err)) &&
+        zg_abi_get_strdup(t, 6, &out->additional_info, err) == 0 &&
+        zg_abi_get_bool(t, 7, &out->acknowledged, err) == 0 &&
+        zg_abi_get_u64(t, 8, &valid, err) == 0 && zg_abi_get_u256(t, 9, &out->generation, err) == 0 &&
+        zg_abi_get_u256(t, 10, &out->revoked_bitmap, err) == 0 &&
+        zg_parse_refunds(&out->refunds, &out->nrefunds, refunds, valid, err) == 0) {
+        *exists = true;
+        rc = 0;
+    } else {
+        zg_inf_account_free(out);
+    }
+    zg_abi_value_free(ret);
+    return rc;
+}
+
+int zg_inf_ack_tee_signer(zg_client *c, const uint8_t provider[20], bool acknowledged,
+                          const zg_send_hooks *hooks, zg_err *err)
+{
+    return zg_transact(c, c->net.inference, "acknowledgeTEESigner",
+                       "acknowledgeTEESigner(address,bool)",
+                       zg_abi_tuple(zg_abi_addr(provider), zg_abi_bool(acknowledged)), NULL, hooks,
+                       err);
+}

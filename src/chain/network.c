@@ -1,0 +1,123 @@
+#include "zg/network.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zg/secp.h"
+
+struct preset {
+    const char *name;
+    uint64_t chain_id;
+    const char *rpc;
+    const char *ledger, *inference, *finetuning;
+};
+
+/* Addresses the official SDK uses for each chain (chain-protocol.md §1.3). */
+static const struct preset presets[] = {
+    {"mainnet", 16661, "https://evmrpc.0g.ai", "0x2dE54c845Cd948B72D2e32e39586fe89607074E3",
+     "0x47340d900bdFec2BD393c626E12ea0656F938d84", "0x4e3474095518883744ddf135b7E0A23301c7F9c0"},
+    {"testnet", 16602, "https://evmrpc-testnet.0g.ai", "0xE70830508dAc0A97e6c087c75f402f9Be669E406",
+     "0xa79F4c8311FF93C06b8CfB403690cc987c93F91E", "0xC6C075D8039763C8f1EbE580be5ADdf2fd6941bA"},
+};
+
+int zg_network_preset(zg_network *net, const char *name, zg_err *err)
+{
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        const struct preset *p = &presets[i];
+        if (strcmp(p->name, name) != 0)
+            continue;
+        memset(net, 0, sizeof *net);
+        snprintf(net->name, sizeof net->name, "%s", p->name);
+        net->chain_id = p->chain_id;
+        snprintf(net->rpc, sizeof net->rpc, "%s", p->rpc);
+        if (zg_addr_parse(net->ledger, p->ledger, err) ||
+            zg_addr_parse(net->inference, p->inference, err) ||
+            zg_addr_parse(net->finetuning, p->finetuning, err))
+            return -1;
+        return 0;
+    }
+    return zg_err_set(err, ENOENT, "unknown network \"%s\"; use mainnet, testnet or devnet", name);
+}
+
+static char *slurp(const char *path, zg_err *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        zg_err_set(err, errno, "cannot open the devnet file %s: %s; run contrib/devnet/up", path,
+                   strerror(errno));
+        return NULL;
+    }
+    char *s = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            if (cap > (1u << 20)) {
+                zg_err_set(err, EFBIG, "the devnet file %s is too large", path);
+                free(s);
+                fclose(f);
+                return NULL;
+            }
+            cap = cap ? cap * 2 : 8192;
+            char *n = realloc(s, cap);
+            if (!n) {
+                free(s);
+                fclose(f);
+                zg_err_set(err, ENOMEM, "out of memory");
+                return NULL;
+            }
+            s = n;
+        }
+        size_t got = fread(s + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    s[len] = 0;
+    return s;
+}
+
+static int get_addr(uint8_t out[20], const cJSON *obj, const char *key, const char *path,
+                    zg_err *err)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsString(v))
+        return zg_err_set(err, EINVAL, "the devnet file %s has no contracts.%s", path, key);
+    return zg_addr_parse(out, v->valuestring, err);
+}
+
+int zg_network_from_devnet(zg_network *net, const char *path, zg_err *err)
+{
+    char *text = slurp(path, err);
+    if (!text)
+        return -1;
+    int rc = -1;
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    if (!j) {
+        zg_err_set(err, EINVAL, "the devnet file %s is not JSON", path);
+        goto out;
+    }
+    memset(net, 0, sizeof *net);
+    snprintf(net->name, sizeof net->name, "devnet");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "chainId");
+    const cJSON *rpc = cJSON_GetObjectItemCaseSensitive(j, "rpc");
+    const cJSON *ct = cJSON_GetObjectItemCaseSensitive(j, "contracts");
+    if (!cJSON_IsNumber(id) || !cJSON_IsString(rpc) || !cJSON_IsObject(ct)) {
+        zg_err_set(err, EINVAL, "the devnet file %s lacks chainId, rpc or contracts", path);
+        goto out;
+    }
+    net->chain_id = (uint64_t)id->valuedouble;
+    snprintf(net->rpc, sizeof net->rpc, "%s", rpc->valuestring);
+    if (get_addr(net->ledger, ct, "ledger", path, err) ||
+        get_addr(net->inference, ct, "inference", path, err) ||
+        get_addr(net->finetuning, ct, "fineTuning", path, err))
+        goto out;
+    rc = 0;
+out:
+    cJSON_Delete(j);
+    return rc;
+}

@@ -1,0 +1,302 @@
+#include "zg/rpc.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zg/hex.h"
+
+struct zg_rpc {
+    char *url;
+    zg_http *http;
+    atomic_ulong next_id;
+    atomic_ulong requests;
+};
+
+int zg_rpc_new(zg_rpc **out, const char *url, zg_http *http, zg_err *err)
+{
+    zg_rpc *r = calloc(1, sizeof *r);
+    if (!r || !(r->url = strdup(url))) {
+        free(r);
+        return zg_err_set(err, ENOMEM, "out of memory");
+    }
+    r->http = http;
+    atomic_init(&r->next_id, 1);
+    atomic_init(&r->requests, 0);
+    *out = r;
+    return 0;
+}
+
+void zg_rpc_free(zg_rpc *rpc)
+{
+    if (!rpc)
+        return;
+    free(rpc->url);
+    free(rpc);
+}
+
+const char *zg_rpc_url(const zg_rpc *rpc)
+{
+    return rpc->url;
+}
+
+unsigned long zg_rpc_requests(const zg_rpc *rpc)
+{
+    return atomic_load(&((zg_rpc *)rpc)->requests);
+}
+
+cJSON *zg_json_hex(const uint8_t *p, size_t n)
+{
+    char *s = malloc(2 * n + 3);
+    if (!s)
+        return NULL;
+    s[0] = '0';
+    s[1] = 'x';
+    zg_hex_encode(s + 2, p, n);
+    cJSON *j = cJSON_CreateString(s);
+    free(s);
+    return j;
+}
+
+int zg_json_quantity_u64(const cJSON *node, uint64_t *v, zg_err *err)
+{
+    zg_u256 u;
+    if (zg_json_quantity_u256(node, &u, err))
+        return -1;
+    if (!zg_u256_to_u64(&u, v))
+        return zg_err_set(err, EPROTO, "quantity does not fit in 64 bits");
+    return 0;
+}
+
+int zg_json_quantity_u256(const cJSON *node, zg_u256 *v, zg_err *err)
+{
+    if (!cJSON_IsString(node))
+        return zg_err_set(err, EPROTO, "node answered a non-string quantity");
+    return zg_u256_from_hex(v, node->valuestring, err);
+}
+
+/* Pull revert data out of the shapes nodes use: geth/anvil put a hex string
+ * in error.data; some wrap it as {"data": "0x..."} or in the message. */
+static void extract_revert(const cJSON *error, zg_buf *revert_data)
+{
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(error, "data");
+    if (cJSON_IsObject(data))
+        data = cJSON_GetObjectItemCaseSensitive(data, "data");
+    if (cJSON_IsString(data) && revert_data)
+        zg_hex_decode_buf(revert_data, data->valuestring, NULL);
+}
+
+int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result,
+                zg_buf *revert_data, zg_err *err)
+{
+    int rc = -1;
+    cJSON *req = cJSON_CreateObject(), *resp = NULL;
+    char *body = NULL;
+    zg_http_resp hr;
+    zg_http_resp_init(&hr);
+    if (!params)
+        params = cJSON_CreateArray();
+    if (!req || !params) {
+        cJSON_Delete(params);
+        zg_err_set(err, ENOMEM, "out of memory");
+        goto out;
+    }
+    cJSON_AddStringToObject(req, "jsonrpc", "2.0");
+    cJSON_AddNumberToObject(req, "id", (double)atomic_fetch_add(&rpc->next_id, 1));
+    cJSON_AddStringToObject(req, "method", method);
+    cJSON_AddItemToObject(req, "params", params);
+    body = cJSON_PrintUnformatted(req);
+    if (!body) {
+        zg_err_set(err, ENOMEM, "out of memory");
+        goto out;
+    }
+    static const char *const hdrs[] = {"Content-Type: application/json", NULL};
+    zg_http_req hreq = {.method = "POST",
+                        .url = rpc->url,
+                        .headers = hdrs,
+                        .body = body,
+                        .body_len = strlen(body),
+                        .idempotent = true};
+    atomic_fetch_add(&rpc->requests, 1);
+    if (zg_http_do(rpc->http, &hreq, &hr, err)) {
+        zg_err_prefix(err, "RPC %s", method);
+        goto out;
+    }
+    if (hr.status != 200) {
+        zg_err_set(err, hr.status >= 500 ? EAGAIN : EPROTO, "RPC %s at %s: HTTP status %ld",
+                   method, rpc->url, hr.status);
+        goto out;
+    }
+    resp = cJSON_ParseWithLength((const char *)hr.body.data, hr.body.len);
+    if (!resp) {
+        zg_err_set(err, EPROTO, "RPC %s: the node's answer is not JSON", method);
+        goto out;
+    }
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(resp, "error");
+    if (error && !cJSON_IsNull(error)) {
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(error, "message");
+        const char *m = cJSON_IsString(msg) ? msg->valuestring : "unknown error";
+        bool reverted = strstr(m, "revert") != NULL;
+        size_t before = revert_data ? revert_data->len : 0;
+        extract_revert(error, revert_data);
+        if (revert_data && revert_data->len > before)
+            reverted = true;
+        zg_err_set(err, reverted ? ZG_EREVERT : EPROTO, "%s", m);
+        goto out;
+    }
+    cJSON *res = cJSON_DetachItemFromObjectCaseSensitive(resp, "result");
+    if (!res) {
+        zg_err_set(err, EPROTO, "RPC %s: answer has no result", method);
+        goto out;
+    }
+    *result = res;
+    rc = 0;
+out:
+    cJSON_Delete(req);
+    cJSON_Delete(resp);
+    free(body);
+    zg_http_resp_free(&hr);
+    return rc;
+}
+
+static int call_quantity(zg_rpc *rpc, const char *method, cJSON *params, zg_u256 *v, zg_err *err)
+{
+    cJSON *res = NULL;
+    if (zg_rpc_call(rpc, method, params, &res, NULL, err))
+        return -1;
+    int rc = zg_json_quantity_u256(res, v, err);
+    cJSON_Delete(res);
+    return rc;
+}
+
+int zg_rpc_chain_id(zg_rpc *rpc, uint64_t *chain_id, zg_err *err)
+{
+    zg_u256 v;
+    if (call_quantity(rpc, "eth_chainId", NULL, &v, err))
+        return -1;
+    if (!zg_u256_to_u64(&v, chain_id))
+        return zg_err_set(err, EPROTO, "chain id out of range");
+    return 0;
+}
+
+int zg_rpc_block_number(zg_rpc *rpc, uint64_t *num, zg_err *err)
+{
+    zg_u256 v;
+    if (call_quantity(rpc, "eth_blockNumber", NULL, &v, err))
+        return -1;
+    if (!zg_u256_to_u64(&v, num))
+        return zg_err_set(err, EPROTO, "block number out of range");
+    return 0;
+}
+
+int zg_rpc_balance(zg_rpc *rpc, const uint8_t addr[20], zg_u256 *wei, zg_err *err)
+{
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, zg_json_hex(addr, 20));
+    cJSON_AddItemToArray(p, cJSON_CreateString("latest"));
+    return call_quantity(rpc, "eth_getBalance", p, wei, err);
+}
+
+int zg_rpc_nonce(zg_rpc *rpc, const uint8_t addr[20], const char *block, uint64_t *nonce,
+                 zg_err *err)
+{
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, zg_json_hex(addr, 20));
+    cJSON_AddItemToArray(p, cJSON_CreateString(block));
+    zg_u256 v;
+    if (call_quantity(rpc, "eth_getTransactionCount", p, &v, err))
+        return -1;
+    if (!zg_u256_to_u64(&v, nonce))
+        return zg_err_set(err, EPROTO, "nonce out of range");
+    return 0;
+}
+
+int zg_rpc_gas_price(zg_rpc *rpc, zg_u256 *price, zg_err *err)
+{
+    return call_quantity(rpc, "eth_gasPrice", NULL, price, err);
+}
+
+static cJSON *call_object(const uint8_t *from, const uint8_t *to, const uint8_t *data, size_t len,
+                          const zg_u256 *value)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (from)
+        cJSON_AddItemToObject(o, "from", zg_json_hex(from, 20));
+    if (to)
+        cJSON_AddItemToObject(o, "to", zg_json_hex(to, 20));
+    cJSON_AddItemToObject(o, "data", zg_json_hex(data, len));
+    if (value && !zg_u256_is_zero(value)) {
+        char hx[72];
+        zg_u256_to_hex(hx, value);
+        cJSON_AddStringToObject(o, "value", hx);
+    }
+    return o;
+}
+
+int zg_rpc_eth_call(zg_rpc *rpc, const uint8_t *from, const uint8_t to[20], const uint8_t *data,
+                    size_t len, const zg_u256 *value, zg_buf *ret, zg_buf *revert_data,
+                    zg_err *err)
+{
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, call_object(from, to, data, len, value));
+    cJSON_AddItemToArray(p, cJSON_CreateString("latest"));
+    cJSON *res = NULL;
+    if (zg_rpc_call(rpc, "eth_call", p, &res, revert_data, err))
+        return -1;
+    int rc = -1;
+    if (!cJSON_IsString(res)) {
+        zg_err_set(err, EPROTO, "eth_call answered a non-string");
+    } else {
+        zg_buf tmp;
+        zg_buf_init(&tmp, 0);
+        if (zg_hex_decode_buf(&tmp, res->valuestring, err) == 0)
+            rc = zg_buf_append(ret, tmp.data, tmp.len, err);
+        zg_buf_free(&tmp);
+    }
+    cJSON_Delete(res);
+    return rc;
+}
+
+int zg_rpc_estimate_gas(zg_rpc *rpc, const uint8_t from[20], const uint8_t *to,
+                        const uint8_t *data, size_t len, const zg_u256 *value, uint64_t *gas,
+                        zg_buf *revert_data, zg_err *err)
+{
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, call_object(from, to, data, len, value));
+    cJSON *res = NULL;
+    if (zg_rpc_call(rpc, "eth_estimateGas", p, &res, revert_data, err))
+        return -1;
+    int rc = zg_json_quantity_u64(res, gas, err);
+    cJSON_Delete(res);
+    return rc;
+}
+
+int zg_rpc_send_raw(zg_rpc *rpc, const uint8_t *raw, size_t len, uint8_t hash[32], zg_err *err)
+{
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, zg_json_hex(raw, len));
+    cJSON *res = NULL;
+    if (zg_rpc_call(rpc, "eth_sendRawTransaction", p, &res, NULL, err))
+        return -1;
+    int rc = cJSON_IsString(res) ? zg_hex_decode_exact(hash, 32, res->valuestring, err)
+                                 : zg_err_set(err, EPROTO, "node answered no transaction hash");
+    cJSON_Delete(res);
+    return rc;
+}
+
+int zg_rpc_receipt(zg_rpc *rpc, const uint8_t hash[32], cJSON **receipt, zg_err *err)
+{
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, zg_json_hex(hash, 32));
+    cJSON *res = NULL;
+    if (zg_rpc_call(rpc, "eth_getTransactionReceipt", p, &res, NULL, err))
+        return -1;
+    if (cJSON_IsNull(res)) {
+        cJSON_Delete(res);
+        *receipt = NULL;
+        return 0;
+    }
+    *receipt = res;
+    return 0;
+}

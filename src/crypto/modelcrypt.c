@@ -1,0 +1,352 @@
+#include "zg/modelcrypt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "zg/keccak.h"
+
+/* I/O slice: GCM streams, so memory stays at this size however large a
+ * chunk is (64 MiB by default). */
+#define IO_BUF (1024 * 1024)
+
+#define SIG_LEN 65
+#define IV_LEN  12
+
+/* AES-GCM can seal at most 2^36 - 32 bytes under one IV. */
+#define CHUNK_MAX ((UINT64_C(1) << 36) - 32)
+
+static size_t chunk_or_default(size_t chunk)
+{
+    return chunk ? chunk : ZG_MODEL_CHUNK_DEFAULT;
+}
+
+static int chunk_check(size_t chunk, zg_err *err)
+{
+    if ((uint64_t)chunk > CHUNK_MAX)
+        return zg_err_set(err, EINVAL, "model chunk size %zu is larger than AES-GCM allows", chunk);
+    return 0;
+}
+
+uint64_t zg_model_encrypted_size(uint64_t plain_len, size_t chunk)
+{
+    chunk = chunk_or_default(chunk);
+    uint64_t n = plain_len / chunk + (plain_len % chunk != 0);
+    return ZG_MODEL_HEADER_LEN + plain_len + ZG_MODEL_TAG_LEN * n;
+}
+
+static void iv_increment(uint8_t iv[IV_LEN])
+{
+    for (int i = IV_LEN - 1; i >= 0; i--)
+        if (++iv[i] != 0)
+            break;
+}
+
+static ssize_t read_full(int fd, uint8_t *p, size_t want)
+{
+    size_t got = 0;
+    while (got < want) {
+        ssize_t r = read(fd, p + got, want - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+static int pread_exact(int fd, uint8_t *p, size_t len, uint64_t off, zg_err *err)
+{
+    while (len > 0) {
+        ssize_t r = pread(fd, p, len, (off_t)off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return zg_err_set(err, errno, "cannot read the encrypted model file: %s",
+                              strerror(errno));
+        if (r == 0)
+            return zg_err_set(err, EIO, "the encrypted model file shrank while being read");
+        p += r;
+        len -= (size_t)r;
+        off += (uint64_t)r;
+    }
+    return 0;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len, const char *what, zg_err *err)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return zg_err_set(err, errno, "cannot write the %s: %s", what, strerror(errno));
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+static int gcm_start(EVP_CIPHER_CTX *c, int enc, const uint8_t key[32], const uint8_t iv[IV_LEN])
+{
+    return EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, key, iv, enc) == 1 ? 0 : -1;
+}
+
+int zg_model_encrypt_fd(int in_fd, int out_fd, const uint8_t key[32], const uint8_t iv0[12],
+                        const zg_key *tee_signer, size_t chunk, zg_err *err)
+{
+    chunk = chunk_or_default(chunk);
+    if (chunk_check(chunk, err))
+        return -1;
+    off_t start = lseek(out_fd, 0, SEEK_CUR);
+    int fl = fcntl(out_fd, F_GETFL);
+    /* tagSig is patched in afterwards with pwrite, which cannot seek back
+     * on a pipe and appends instead on an O_APPEND descriptor. */
+    if (start < 0 || fl < 0 || (fl & O_APPEND))
+        return zg_err_set(err, EINVAL,
+                          "the encrypted model must be written to a regular file opened without "
+                          "O_APPEND (its first 65 bytes are rewritten at the end)");
+    uint8_t *buf = malloc(IO_BUF);
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    uint8_t iv[IV_LEN], tag[ZG_MODEL_TAG_LEN], digest[32], sig[SIG_LEN];
+    zg_keccak tags;
+    int rc = -1;
+    if (!buf || !c) {
+        zg_err_set(err, ENOMEM, "out of memory encrypting the model");
+        goto out;
+    }
+    memcpy(iv, iv0, IV_LEN);
+    zg_keccak_init(&tags);
+    memset(sig, 0, sizeof sig);
+    if (write_all(out_fd, sig, SIG_LEN, "encrypted model", err) ||
+        write_all(out_fd, iv, IV_LEN, "encrypted model", err))
+        goto out;
+
+    size_t in_chunk = 0;
+    bool chunk_open = false;
+    for (;;) {
+        size_t want = chunk - in_chunk < IO_BUF ? chunk - in_chunk : IO_BUF;
+        ssize_t n = read_full(in_fd, buf, want);
+        if (n < 0) {
+            zg_err_set(err, errno, "cannot read the model to encrypt: %s", strerror(errno));
+            goto out;
+        }
+        /* A chunk is opened only once a byte for it exists: EOF exactly at a
+         * boundary must not produce an empty trailing chunk. */
+        if (n > 0 && !chunk_open) {
+            if (gcm_start(c, 1, key, iv))
+                goto gcm_fail;
+            chunk_open = true;
+        }
+        if (n > 0) {
+            int outl = 0;
+            if (EVP_EncryptUpdate(c, buf, &outl, buf, (int)n) != 1 || outl != n)
+                goto gcm_fail;
+            if (write_all(out_fd, buf, (size_t)n, "encrypted model", err))
+                goto out;
+            in_chunk += (size_t)n;
+        }
+        bool eof = (size_t)n < want;
+        if (chunk_open && (in_chunk == chunk || eof)) {
+            int finl = 0;
+            if (EVP_EncryptFinal_ex(c, buf, &finl) != 1 ||
+                EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, sizeof tag, tag) != 1)
+                goto gcm_fail;
+            if (write_all(out_fd, tag, sizeof tag, "encrypted model", err))
+                goto out;
+            zg_keccak_update(&tags, tag, sizeof tag);
+            iv_increment(iv);
+            chunk_open = false;
+            in_chunk = 0;
+        }
+        if (eof)
+            break;
+    }
+    zg_keccak_final(&tags, digest);
+    if (zg_sign_digest(sig, tee_signer, digest, err))
+        goto out;
+    for (size_t done = 0; done < SIG_LEN;) {
+        ssize_t w = pwrite(out_fd, sig + done, SIG_LEN - done, start + (off_t)done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            zg_err_set(err, errno, "cannot write the tag signature of the encrypted model: %s",
+                       strerror(errno));
+            goto out;
+        }
+        done += (size_t)w;
+    }
+    rc = 0;
+    goto out;
+gcm_fail:
+    zg_err_set(err, EIO, "AES-256-GCM encryption failed in OpenSSL");
+out:
+    EVP_CIPHER_CTX_free(c);
+    if (buf)
+        OPENSSL_cleanse(buf, IO_BUF); /* held plaintext */
+    free(buf);
+    return rc;
+}
+
+/* Chunk geometry of a file of `size` bytes. */
+typedef struct layout {
+    uint64_t nchunks;
+    uint64_t last_len; /* ciphertext bytes of the last chunk */
+} layout;
+
+static int get_layout(layout *l, int fd, size_t chunk, zg_err *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return zg_err_set(err, errno, "cannot stat the encrypted model file: %s", strerror(errno));
+    uint64_t size = (uint64_t)st.st_size;
+    if (size < ZG_MODEL_HEADER_LEN)
+        return zg_err_set(err, EIO,
+                          "the encrypted model file is truncated: %llu bytes, less than its "
+                          "77-byte header",
+                          (unsigned long long)size);
+    uint64_t payload = size - ZG_MODEL_HEADER_LEN, stride = (uint64_t)chunk + ZG_MODEL_TAG_LEN;
+    uint64_t rem = payload % stride;
+    l->nchunks = payload / stride;
+    l->last_len = chunk;
+    if (rem) {
+        if (rem < ZG_MODEL_TAG_LEN)
+            return zg_err_set(err, EIO,
+                              "the encrypted model file is truncated: its last chunk is shorter "
+                              "than a GCM tag");
+        l->nchunks++;
+        l->last_len = rem - ZG_MODEL_TAG_LEN;
+    }
+    return 0;
+}
+
+static uint64_t chunk_len(const layout *l, uint64_t i, size_t chunk)
+{
+    return i + 1 == l->nchunks ? l->last_len : chunk;
+}
+
+/* Reads header and tags, checks tagSig; hands back the signed digest and IV0. */
+static int verify_tags(int fd, const uint8_t expected[20], size_t chunk, layout *l,
+                       uint8_t digest[32], uint8_t iv0[IV_LEN], zg_err *err)
+{
+    uint8_t head[ZG_MODEL_HEADER_LEN], tag[ZG_MODEL_TAG_LEN], who[20];
+    if (get_layout(l, fd, chunk, err) || pread_exact(fd, head, sizeof head, 0, err))
+        return -1;
+    zg_keccak k;
+    zg_keccak_init(&k);
+    uint64_t off = ZG_MODEL_HEADER_LEN;
+    for (uint64_t i = 0; i < l->nchunks; i++) {
+        off += chunk_len(l, i, chunk);
+        if (pread_exact(fd, tag, sizeof tag, off, err))
+            return -1;
+        zg_keccak_update(&k, tag, sizeof tag);
+        off += ZG_MODEL_TAG_LEN;
+    }
+    zg_keccak_final(&k, digest);
+    zg_err sub;
+    if (zg_recover_addr(who, digest, head, &sub))
+        return zg_err_set(err, EIO, "the encrypted model's tag signature is malformed: %s",
+                          sub.msg);
+    if (memcmp(who, expected, 20) != 0) {
+        char got[43], want[43];
+        zg_addr_checksum(got, who);
+        zg_addr_checksum(want, expected);
+        return zg_err_set(err, EIO,
+                          "tag signature is not the provider's TEE signer: it recovers to %s, "
+                          "not %s; the file is damaged, truncated or foreign",
+                          got, want);
+    }
+    memcpy(iv0, head + SIG_LEN, IV_LEN);
+    return 0;
+}
+
+int zg_model_verify_tags_fd(int fd, const uint8_t expected_signer[20], size_t chunk, zg_err *err)
+{
+    layout l;
+    uint8_t digest[32], iv0[IV_LEN];
+    chunk = chunk_or_default(chunk);
+    if (chunk_check(chunk, err))
+        return -1;
+    return verify_tags(fd, expected_signer, chunk, &l, digest, iv0, err);
+}
+
+int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
+                        const uint8_t expected_signer[20], size_t chunk, zg_err *err)
+{
+    chunk = chunk_or_default(chunk);
+    if (chunk_check(chunk, err))
+        return -1;
+    layout l;
+    uint8_t signed_digest[32], digest[32], iv[IV_LEN], tag[ZG_MODEL_TAG_LEN];
+    if (verify_tags(in_fd, expected_signer, chunk, &l, signed_digest, iv, err))
+        return -1;
+    uint8_t *buf = malloc(IO_BUF);
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int rc = -1;
+    zg_keccak tags;
+    zg_keccak_init(&tags);
+    if (!buf || !c) {
+        zg_err_set(err, ENOMEM, "out of memory decrypting the model");
+        goto out;
+    }
+    uint64_t off = ZG_MODEL_HEADER_LEN;
+    for (uint64_t i = 0; i < l.nchunks; i++) {
+        uint64_t left = chunk_len(&l, i, chunk);
+        if (gcm_start(c, 0, key, iv))
+            goto gcm_fail;
+        while (left > 0) {
+            size_t n = left < IO_BUF ? (size_t)left : IO_BUF;
+            int outl = 0;
+            if (pread_exact(in_fd, buf, n, off, err))
+                goto out;
+            if (EVP_DecryptUpdate(c, buf, &outl, buf, (int)n) != 1 || (size_t)outl != n)
+                goto gcm_fail;
+            if (write_all(out_fd, buf, n, "decrypted model", err))
+                goto out;
+            off += n;
+            left -= n;
+        }
+        if (pread_exact(in_fd, tag, sizeof tag, off, err))
+            goto out;
+        off += sizeof tag;
+        zg_keccak_update(&tags, tag, sizeof tag);
+        int finl = 0;
+        if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, sizeof tag, tag) != 1)
+            goto gcm_fail;
+        if (EVP_DecryptFinal_ex(c, buf, &finl) != 1) {
+            zg_err_set(err, EIO,
+                       "chunk %llu of the encrypted model failed authentication: the file is "
+                       "corrupted or the key is wrong",
+                       (unsigned long long)i);
+            goto out;
+        }
+        iv_increment(iv);
+    }
+    /* The tags were read twice; if the file changed in between, the
+     * plaintext is not what the signature covered. */
+    zg_keccak_final(&tags, digest);
+    if (memcmp(digest, signed_digest, sizeof digest) != 0) {
+        zg_err_set(err, EIO, "the encrypted model file changed while it was being decrypted");
+        goto out;
+    }
+    rc = 0;
+    goto out;
+gcm_fail:
+    zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
+out:
+    EVP_CIPHER_CTX_free(c);
+    if (buf)
+        OPENSSL_cleanse(buf, IO_BUF);
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,46 @@
+#include "zg/err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int zg_err_vset(zg_err *err, int code, const char *fmt, va_list ap)
+{
+    if (err) {
+        err->code = code;
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    }
+    return -1;
+}
+
+int zg_err_set(zg_err *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    zg_err_vset(err, code, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int zg_err_prefix(zg_err *err, const char *fmt, ...)
+{
+    if (!err)
+        return -1;
+    char head[ZG_ERR_MSG_MAX], both[2 * ZG_ERR_MSG_MAX + 2];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(head, sizeof head, fmt, ap);
+    va_end(ap);
+    /* Compose in a buffer that always fits, then cut to the message size. */
+    snprintf(both, sizeof both, "%s: %s", head, err->msg);
+    memcpy(err->msg, both, sizeof err->msg - 1);
+    err->msg[sizeof err->msg - 1] = 0;
+    return -1;
+}
+
+void zg_err_clear(zg_err *err)
+{
+    if (err) {
+        err->code = 0;
+        err->msg[0] = '\0';
+    }
+}

@@ -1,0 +1,103 @@
+#include <errno.h>
+#include <stdlib.h>
+
+#include "../check.h"
+#include "zg/buf.h"
+#include "zg/hex.h"
+#include "zg/u256.h"
+
+static void amount_ok(const char *in, const char *want_neuron)
+{
+    zg_u256 v;
+    zg_err e;
+    char dec[ZG_U256_DEC_MAX];
+    int rc = zg_amount_parse(&v, in, &e);
+    if (rc == 0)
+        zg_u256_to_dec(dec, &v);
+    CHECK(rc == 0 && strcmp(dec, want_neuron) == 0, "amount \"%s\" = %s neuron", in,
+          want_neuron);
+}
+
+static void amount_bad(const char *in)
+{
+    zg_u256 v;
+    zg_err e = {0};
+    int rc = zg_amount_parse(&v, in, &e);
+    CHECK(rc == -1 && e.code == EINVAL && e.msg[0], "amount \"%s\" refused: %s", in, e.msg);
+}
+
+int main(void)
+{
+    amount_ok("3", "3000000000000000000");
+    amount_ok("0.25", "250000000000000000");
+    amount_ok("0.25OG", "250000000000000000");
+    amount_ok("0.25 og\n", "250000000000000000");
+    amount_ok("250000000000000000neuron", "250000000000000000");
+    amount_ok(".5", "500000000000000000");
+    amount_ok("1.000000000000000001", "1000000000000000001");
+    amount_ok("1.50000000000000000000", "1500000000000000000");
+    amount_ok("0", "0");
+    amount_bad("");
+    amount_bad("-1");
+    amount_bad("abc");
+    amount_bad("1e18");
+    amount_bad("1.0000000000000000001");
+    amount_bad("1.5neuron");
+    amount_bad("1..2");
+    amount_bad("OG");
+    amount_bad("999999999999999999999999999999999999999999999999999999999999999999999999999999");
+
+    char out[ZG_U256_DEC_MAX + 2];
+    zg_u256 v;
+    zg_u256_from_dec(&v, "12500000000000000000", NULL);
+    zg_amount_format(out, &v);
+    CHECK_STR(out, "12.5", "format 12.5 OG");
+    zg_u256_from_u64(&v, 1);
+    zg_amount_format(out, &v);
+    CHECK_STR(out, "0.000000000000000001", "format 1 neuron");
+    zg_u256_from_u64(&v, 0);
+    zg_amount_format(out, &v);
+    CHECK_STR(out, "0", "format zero");
+
+    /* 2^256-1 round trip through decimal and hex */
+    const char *max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+    zg_u256_from_dec(&v, max, NULL);
+    char dec[ZG_U256_DEC_MAX], hx[72];
+    zg_u256_to_dec(dec, &v);
+    CHECK_STR(dec, max, "2^256-1 decimal round trip");
+    zg_u256_to_hex(hx, &v);
+    CHECK(strlen(hx) == 66, "2^256-1 hex is 64 digits");
+    zg_u256 one, r;
+    zg_u256_from_u64(&one, 1);
+    CHECK(zg_u256_add(&r, &v, &one) && zg_u256_is_zero(&r), "add overflow detected");
+    CHECK(zg_u256_sub(&r, &one, &v), "sub underflow detected");
+    zg_u256_from_hex(&v, "0x0de0b6b3a7640000", NULL);
+    zg_u256_to_dec(dec, &v);
+    CHECK_STR(dec, "1000000000000000000", "hex quantity 1e18");
+    zg_u256_from_u64(&v, 0);
+    zg_u256_to_hex(hx, &v);
+    CHECK_STR(hx, "0x0", "zero quantity");
+    zg_u256_from_u64(&v, 0x1ab);
+    zg_u256_to_hex(hx, &v);
+    CHECK_STR(hx, "0x1ab", "odd-digit quantity");
+    zg_u256 a, b;
+    zg_u256_from_dec(&a, "340282366920938463463374607431768211456", NULL); /* 2^128 */
+    zg_u256_mul(&b, &a, &a);
+    CHECK(zg_u256_mul(&b, &a, &a), "2^128 * 2^128 overflows");
+
+    uint8_t bytes[4];
+    size_t n;
+    CHECK(zg_hex_decode(bytes, sizeof bytes, &n, "0xdeadBEEF", NULL) == 0 && n == 4 &&
+              bytes[0] == 0xde && bytes[3] == 0xef,
+          "hex decode mixed case");
+    zg_err e;
+    CHECK(zg_hex_decode(bytes, sizeof bytes, &n, "0xabc", &e) == -1, "odd hex refused");
+    CHECK(zg_hex_decode(bytes, sizeof bytes, &n, "0x0102030405", &e) == -1, "long hex refused");
+
+    zg_buf b2;
+    zg_buf_init(&b2, 8);
+    CHECK(zg_buf_append_str(&b2, "12345678", NULL) == 0, "buffer fills to its max");
+    CHECK(zg_buf_append_str(&b2, "9", &e) == -1 && e.code == EFBIG, "buffer refuses past max");
+    zg_buf_free(&b2);
+    return check_done();
+}
