@@ -84,10 +84,12 @@ zg_abi_value *zg_abi_int(const zg_u256 *v);
 zg_abi_value *zg_abi_i64(int64_t v);
 zg_abi_value *zg_abi_bool(bool b);
 zg_abi_value *zg_abi_addr(const uint8_t addr[20]);
-/* bytes<N>, 1 <= n <= 32 (NULL for another n). A plain zg_abi_bytes() value
- * of exactly N bytes is also accepted where bytes<N> is expected. */
+/* bytes<N> with N = n; a length that does not match the type is reported by
+ * the encoder. A plain zg_abi_bytes() value of exactly N bytes is also
+ * accepted where bytes<N> is expected. */
 zg_abi_value *zg_abi_fixed_bytes(const uint8_t *p, size_t n);
 zg_abi_value *zg_abi_bytes(const uint8_t *p, size_t n);
+/* A NULL s gives NULL (and so a failed tree). */
 zg_abi_value *zg_abi_str(const char *s);
 zg_abi_value *zg_abi_strn(const char *s, size_t n);
 
@@ -122,8 +124,7 @@ void zg_abi_selector(uint8_t out[4], const char *signature);
  * where arguments are needed or when out of memory, and out's own error
  * (EFBIG) when its size limit is hit. On failure out is restored to its
  * previous length. */
-int zg_abi_encode_call(zg_buf *out, const char *signature, const zg_abi_value *args,
-                       zg_err *err);
+int zg_abi_encode_call(zg_buf *out, const char *signature, const zg_abi_value *args, zg_err *err);
 
 /* Append the encoding of one value of `type` to out, as the ABI specification
  * defines enc(): for a tuple type this is abi.encode(members...), the form of
@@ -172,8 +173,7 @@ int zg_abi_get_str(const zg_abi_value *v, size_t i, const char **out, zg_err *er
 /* Same, as a copy the caller releases with free(). */
 int zg_abi_get_strdup(const zg_abi_value *v, size_t i, char **out, zg_err *err);
 /* BYTES, FIXED_BYTES or STRING as borrowed bytes. */
-int zg_abi_get_bytes(const zg_abi_value *v, size_t i, const uint8_t **p, size_t *len,
-                     zg_err *err);
+int zg_abi_get_bytes(const zg_abi_value *v, size_t i, const uint8_t **p, size_t *len, zg_err *err);
 
 /* "uint", "tuple", ...: for messages. */
 const char *zg_abi_kind_name(zg_abi_kind kind);

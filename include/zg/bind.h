@@ -19,7 +19,6 @@ int zg_view(zg_client *c, const uint8_t to[20], const char *what, const char *si
 /* Send `signature` with args (consumed) and value (NULL = 0) from the
  * client's wallet and wait for the receipt. */
 int zg_transact(zg_client *c, const uint8_t to[20], const char *what, const char *signature,
-                zg_abi_value *args, const zg_u256 *value, const zg_send_hooks *hooks,
-                zg_err *err);
+                zg_abi_value *args, const zg_u256 *value, const zg_send_hooks *hooks, zg_err *err);
 
 #endif

@@ -20,10 +20,10 @@
 typedef struct zg_chain zg_chain;
 
 typedef struct zg_chain_opts {
-    int tx_type;               /* 0 legacy (default, what 0G chains are known to take) or 2 */
-    long receipt_timeout_ms;   /* default 300000, as the reference client */
-    long receipt_poll_ms;      /* default 200 */
-    unsigned gas_margin_pct;   /* added to eth_estimateGas; default 20 */
+    int tx_type;             /* 0 legacy (default, what 0G chains are known to take) or 2 */
+    long receipt_timeout_ms; /* default 300000, as the reference client */
+    long receipt_poll_ms;    /* default 200 */
+    unsigned gas_margin_pct; /* added to eth_estimateGas; default 20 */
 } zg_chain_opts;
 
 /* rpc and key are borrowed and must outlive the zg_chain; key may be NULL

@@ -24,9 +24,9 @@ typedef struct zg_client {
     zg_http *http;
     zg_rpc *rpc;
     zg_chain *chain;
-    zg_key *key;            /* NULL for a read-only client */
-    pthread_mutex_t lock;   /* guards the service-name cache below */
-    char svc_name[2][64];   /* registered full names, resolved on first use */
+    zg_key *key;          /* NULL for a read-only client */
+    pthread_mutex_t lock; /* guards the service-name cache below */
+    char svc_name[2][64]; /* registered full names, resolved on first use */
 } zg_client;
 
 /* Connect to net->rpc, check the chain id, and take a copy of key (may be

@@ -10,13 +10,12 @@
 #define ZG_ERR_MSG_MAX 256
 
 typedef struct zg_err {
-    int code;                  /* errno value: EINVAL, ENOENT, EIO, EDQUOT, ... */
-    char msg[ZG_ERR_MSG_MAX];  /* one line, no trailing newline */
+    int code;                 /* errno value: EINVAL, ENOENT, EIO, EDQUOT, ... */
+    char msg[ZG_ERR_MSG_MAX]; /* one line, no trailing newline */
 } zg_err;
 
 /* Fill err (if non-NULL) and return -1, so callers can `return zg_err_set(...)`. */
-int zg_err_set(zg_err *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int zg_err_set(zg_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int zg_err_vset(zg_err *err, int code, const char *fmt, va_list ap);
 
 /* Prefix an existing message with context ("getLedger: ..."), keeping the code. */

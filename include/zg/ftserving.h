@@ -13,15 +13,15 @@
 
 typedef struct zg_ft_service {
     uint8_t provider[20];
-    char *url;                 /* owned */
+    char *url; /* owned */
     zg_u256 cpu, memory, gpu_count, storage;
-    char *gpu_type;            /* owned */
-    zg_u256 price_per_token;   /* neuron per token */
+    char *gpu_type;          /* owned */
+    zg_u256 price_per_token; /* neuron per token */
     bool occupied;
-    char **models;             /* owned array of owned strings, nmodels entries */
+    char **models; /* owned array of owned strings, nmodels entries */
     size_t nmodels;
     uint8_t tee_signer[20];
-    bool tee_acknowledged;     /* by the contract owner */
+    bool tee_acknowledged; /* by the contract owner */
 } zg_ft_service;
 
 void zg_ft_service_free(zg_ft_service *s);
@@ -39,13 +39,13 @@ typedef struct zg_refund {
 } zg_refund;
 
 typedef struct zg_deliverable {
-    char *id;              /* owned */
-    uint8_t *root;         /* owned modelRootHash bytes */
+    char *id;      /* owned */
+    uint8_t *root; /* owned modelRootHash bytes */
     size_t root_len;
-    uint8_t *secret;       /* owned encryptedSecret bytes (empty until settled with a key) */
+    uint8_t *secret; /* owned encryptedSecret bytes (empty until settled with a key) */
     size_t secret_len;
     bool acknowledged;
-    uint64_t timestamp;    /* block time of delivery */
+    uint64_t timestamp; /* block time of delivery */
     bool settled;
 } zg_deliverable;
 
@@ -53,15 +53,15 @@ void zg_deliverable_free(zg_deliverable *d);
 
 typedef struct zg_ft_account {
     uint8_t user[20], provider[20];
-    zg_u256 nonce;          /* last settled task nonce */
-    zg_u256 balance;        /* includes pending refunds */
+    zg_u256 nonce;   /* last settled task nonce */
+    zg_u256 balance; /* includes pending refunds */
     zg_u256 pending_refund;
-    zg_refund *refunds;     /* only the live ones (validRefundsLength), owned */
+    zg_refund *refunds; /* only the live ones (validRefundsLength), owned */
     size_t nrefunds;
-    char *additional_info;  /* owned */
+    char *additional_info;        /* owned */
     zg_deliverable *deliverables; /* oldest first, owned */
     size_t ndeliverables;
-    bool acknowledged;      /* the user's acknowledgement of the TEE signer */
+    bool acknowledged; /* the user's acknowledgement of the TEE signer */
 } zg_ft_account;
 
 void zg_ft_account_free(zg_ft_account *a);
@@ -90,9 +90,8 @@ int zg_ft_ack_deliverable(zg_client *c, const uint8_t provider[20], const char *
 
 /* Provider transactions (the devnet provider uses these; the wallet of c is
  * the provider's). */
-int zg_ft_add_deliverable(zg_client *c, const uint8_t user[20], const char *id,
-                          const uint8_t *root, size_t root_len, const zg_send_hooks *hooks,
-                          zg_err *err);
+int zg_ft_add_deliverable(zg_client *c, const uint8_t user[20], const char *id, const uint8_t *root,
+                          size_t root_len, const zg_send_hooks *hooks, zg_err *err);
 typedef struct zg_ft_settlement {
     const char *id;
     const uint8_t *secret;

@@ -31,15 +31,15 @@ void zg_http_free(zg_http *h);
 typedef int (*zg_http_sink)(void *ctx, const void *data, size_t len);
 
 typedef struct zg_http_req {
-    const char *method;           /* "GET", "POST"; default GET, or POST when body set */
+    const char *method; /* "GET", "POST"; default GET, or POST when body set */
     const char *url;
-    const char *const *headers;   /* NULL-terminated "Name: value" list, may be NULL */
+    const char *const *headers; /* NULL-terminated "Name: value" list, may be NULL */
     const void *body;
     size_t body_len;
-    bool idempotent;              /* may be retried on transport errors and 5xx */
-    long timeout_ms;              /* overrides the client's when non-zero */
-    const char *range_from;       /* "N" -> header Range: bytes=N- */
-    zg_http_sink sink;            /* stream the body here instead of buffering it */
+    bool idempotent;        /* may be retried on transport errors and 5xx */
+    long timeout_ms;        /* overrides the client's when non-zero */
+    const char *range_from; /* "N" -> header Range: bytes=N- */
+    zg_http_sink sink;      /* stream the body here instead of buffering it */
     void *sink_ctx;
     /* multipart/form-data: parts appended in order; file parts stream from disk */
     const struct zg_http_part *parts;
@@ -56,7 +56,7 @@ typedef struct zg_http_part {
 
 typedef struct zg_http_resp {
     long status;
-    zg_buf body;              /* buffered body unless a sink was given; owned, zg_http_resp_free */
+    zg_buf body; /* buffered body unless a sink was given; owned, zg_http_resp_free */
     char content_type[128];
     long long content_length; /* -1 when unknown */
 } zg_http_resp;

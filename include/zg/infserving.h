@@ -25,8 +25,7 @@ void zg_inf_service_free(zg_inf_service *s);
 void zg_inf_services_free(zg_inf_service *arr, size_t n); /* frees the array too */
 
 /* ENOENT when the address is not an inference provider. */
-int zg_inf_get_service(zg_client *c, const uint8_t provider[20], zg_inf_service *out,
-                       zg_err *err);
+int zg_inf_get_service(zg_client *c, const uint8_t provider[20], zg_inf_service *out, zg_err *err);
 /* All services (pages of 50 fetched until the total is reached). */
 int zg_inf_all_services(zg_client *c, zg_inf_service **out, size_t *n, zg_err *err);
 

@@ -8,7 +8,7 @@
 #include "zg/err.h"
 
 typedef struct zg_network {
-    char name[16];  /* "mainnet", "testnet", "devnet" */
+    char name[16]; /* "mainnet", "testnet", "devnet" */
     uint64_t chain_id;
     char rpc[512];
     uint8_t ledger[20];

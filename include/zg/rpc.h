@@ -29,8 +29,8 @@ unsigned long zg_rpc_requests(const zg_rpc *rpc);
  * (cJSON_Delete). On a JSON-RPC error the message is put into err; when the
  * error carries revert data, err->code is ZG_EREVERT and the data is
  * appended to revert_data (if non-NULL). */
-int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result,
-                zg_buf *revert_data, zg_err *err);
+int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result, zg_buf *revert_data,
+                zg_err *err);
 
 int zg_rpc_chain_id(zg_rpc *rpc, uint64_t *chain_id, zg_err *err);
 int zg_rpc_block_number(zg_rpc *rpc, uint64_t *num, zg_err *err);
@@ -45,9 +45,9 @@ int zg_rpc_gas_price(zg_rpc *rpc, zg_u256 *price, zg_err *err);
 int zg_rpc_eth_call(zg_rpc *rpc, const uint8_t *from, const uint8_t to[20], const uint8_t *data,
                     size_t len, const zg_u256 *value, zg_buf *ret, zg_buf *revert_data,
                     zg_err *err);
-int zg_rpc_estimate_gas(zg_rpc *rpc, const uint8_t from[20], const uint8_t *to,
-                        const uint8_t *data, size_t len, const zg_u256 *value, uint64_t *gas,
-                        zg_buf *revert_data, zg_err *err);
+int zg_rpc_estimate_gas(zg_rpc *rpc, const uint8_t from[20], const uint8_t *to, const uint8_t *data,
+                        size_t len, const zg_u256 *value, uint64_t *gas, zg_buf *revert_data,
+                        zg_err *err);
 /* Broadcast a signed transaction; hash is what the node reports. */
 int zg_rpc_send_raw(zg_rpc *rpc, const uint8_t *raw, size_t len, uint8_t hash[32], zg_err *err);
 /* *receipt = NULL when the transaction is not mined yet; else caller frees. */

@@ -17,13 +17,13 @@ typedef struct zg_tx {
     uint64_t chain_id;
     uint64_t nonce;
     uint64_t gas_limit;
-    zg_u256 gas_price;       /* type 0 */
-    zg_u256 max_fee;         /* type 2: maxFeePerGas */
-    zg_u256 max_priority;    /* type 2: maxPriorityFeePerGas */
-    bool has_to;             /* false = contract creation */
+    zg_u256 gas_price;    /* type 0 */
+    zg_u256 max_fee;      /* type 2: maxFeePerGas */
+    zg_u256 max_priority; /* type 2: maxPriorityFeePerGas */
+    bool has_to;          /* false = contract creation */
     uint8_t to[20];
     zg_u256 value;
-    const uint8_t *data;     /* borrowed */
+    const uint8_t *data; /* borrowed */
     size_t data_len;
 } zg_tx;
 

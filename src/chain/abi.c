@@ -19,15 +19,15 @@
 
 typedef struct abi_type {
     zg_abi_kind kind;
-    unsigned size;              /* UINT/INT: bits; FIXED_BYTES: byte count */
-    size_t fixed;               /* ARRAY: k for T[k], 0 for T[] */
-    struct abi_type *elem;      /* ARRAY */
-    struct abi_type **members;  /* TUPLE */
-    size_t n;                   /* TUPLE: member count */
+    unsigned size;             /* UINT/INT: bits; FIXED_BYTES: byte count */
+    size_t fixed;              /* ARRAY: k for T[k], 0 for T[] */
+    struct abi_type *elem;     /* ARRAY */
+    struct abi_type **members; /* TUPLE */
+    size_t n;                  /* TUPLE: member count */
     bool dynamic;
-    size_t head;                /* bytes this type takes in a head: static size, or 32 */
-    size_t region;              /* TUPLE, T[k]: bytes of the head region of its members */
-    size_t levels;              /* value-tree levels: 1 for scalars */
+    size_t head;   /* bytes this type takes in a head: static size, or 32 */
+    size_t region; /* TUPLE, T[k]: bytes of the head region of its members */
+    size_t levels; /* value-tree levels: 1 for scalars */
 } abi_type;
 
 static void type_free(abi_type *t)
@@ -49,8 +49,7 @@ typedef struct parser {
 
 static int parse_fail(parser *p, const char *why)
 {
-    return zg_err_set(p->err, EINVAL, "ABI type \"%.80s\": %s at character %zu", p->s, why,
-                      p->pos);
+    return zg_err_set(p->err, EINVAL, "ABI type \"%.80s\": %s at character %zu", p->s, why, p->pos);
 }
 
 /* Decimal without sign or leading zeros, 1..limit. */
@@ -143,7 +142,9 @@ static int parse_tuple(parser *p, abi_type *t, unsigned depth)
         t->members[t->n++] = m;
         if (m->dynamic)
             t->dynamic = true;
-        t->region += m->head; /* each <= STATIC_MAX, and at most strlen members */
+        t->region += m->head; /* both <= STATIC_MAX: no overflow */
+        if (t->region > STATIC_MAX)
+            return parse_fail(p, "tuple is too large");
         if (m->levels + 1 > t->levels)
             t->levels = m->levels + 1;
         char c = p->s[p->pos];
@@ -155,8 +156,6 @@ static int parse_tuple(parser *p, abi_type *t, unsigned depth)
             return parse_fail(p, "expected ',' or ')'");
         p->pos++;
     }
-    if (t->region > STATIC_MAX)
-        return parse_fail(p, "tuple is too large");
     t->head = t->dynamic ? 32 : t->region;
     return 0;
 }
@@ -263,7 +262,7 @@ static void type_label(char *out, size_t size, const abi_type *t)
             snprintf(out, size, "array[]");
         break;
     case ZG_ABI_TUPLE:
-        snprintf(out, size, "tuple of %zu", t->n);
+        snprintf(out, size, "tuple(%zu members)", t->n);
         break;
     default:
         snprintf(out, size, "%s", zg_abi_kind_name(t->kind));
@@ -373,8 +372,6 @@ zg_abi_value *zg_abi_addr(const uint8_t addr[20])
 
 zg_abi_value *zg_abi_fixed_bytes(const uint8_t *p, size_t n)
 {
-    if (n < 1 || n > 32)
-        return NULL;
     return node_new(ZG_ABI_FIXED_BYTES, p, n);
 }
 
@@ -502,9 +499,8 @@ static int mismatch(zg_err *err, const abi_type *t, const zg_abi_value *v, const
     char label[48];
     type_label(label, sizeof label, t);
     if (why)
-        return zg_err_set(err, EINVAL, "%s value %s", label, why);
-    return zg_err_set(err, EINVAL, "expected a %s value, got %s", label,
-                      zg_abi_kind_name(v->kind));
+        return zg_err_set(err, EINVAL, "value for type %s %s", label, why);
+    return zg_err_set(err, EINVAL, "%s value given for type %s", zg_abi_kind_name(v->kind), label);
 }
 
 /* Everything about v that can be checked at this level, before writing. */
@@ -516,7 +512,7 @@ static int check_value(const abi_type *t, const zg_abi_value *v, zg_err *err)
         if (v->kind != ZG_ABI_UINT && v->kind != ZG_ABI_INT)
             return mismatch(err, t, v, NULL);
         if (!num_fits(t, v))
-            return mismatch(err, t, v, "out of range");
+            return mismatch(err, t, v, "is out of range");
         return 0;
     case ZG_ABI_BOOL:
         if (v->kind != ZG_ABI_BOOL)
@@ -545,13 +541,14 @@ static int check_value(const abi_type *t, const zg_abi_value *v, zg_err *err)
         if (v->kind != ZG_ABI_ARRAY)
             return mismatch(err, t, v, NULL);
         if (t->fixed && v->n != t->fixed)
-            return zg_err_set(err, EINVAL, "array[%zu] value has %zu elements", t->fixed, v->n);
+            return zg_err_set(err, EINVAL, "value for type array[%zu] has %zu elements", t->fixed,
+                              v->n);
         return 0;
     case ZG_ABI_TUPLE:
         if (v->kind != ZG_ABI_TUPLE)
             return mismatch(err, t, v, NULL);
         if (v->n != t->n)
-            return zg_err_set(err, EINVAL, "tuple of %zu value has %zu members", t->n, v->n);
+            return zg_err_set(err, EINVAL, "value for a tuple of %zu members has %zu", t->n, v->n);
         return 0;
     }
     return zg_err_set(err, EINVAL, "unknown ABI type");
@@ -698,8 +695,7 @@ static bool ident_char(char c, bool first)
            (!first && c >= '0' && c <= '9');
 }
 
-int zg_abi_encode_call(zg_buf *out, const char *signature, const zg_abi_value *args,
-                       zg_err *err)
+int zg_abi_encode_call(zg_buf *out, const char *signature, const zg_abi_value *args, zg_err *err)
 {
     if (!signature)
         return zg_err_set(err, EINVAL, "function signature is missing");
@@ -707,8 +703,8 @@ int zg_abi_encode_call(zg_buf *out, const char *signature, const zg_abi_value *a
     while (ident_char(signature[n], n == 0))
         n++;
     if (n == 0 || signature[n] != '(')
-        return zg_err_set(err, EINVAL,
-                          "function signature \"%.80s\" is not name(types...)", signature);
+        return zg_err_set(err, EINVAL, "function signature \"%.80s\" is not name(types...)",
+                          signature);
     abi_type *t = type_parse(signature + n, err);
     if (!t)
         return zg_err_prefix(err, "%.*s", (int)(n > 64 ? 64 : n), signature);
@@ -747,8 +743,8 @@ typedef struct dctx {
 
 static int dfail(dctx *c, size_t pos, const char *why)
 {
-    return zg_err_set(c->err, EPROTO, "ABI data (%zu bytes) malformed at byte %zu: %s", c->len,
-                      pos, why);
+    return zg_err_set(c->err, EPROTO, "ABI data (%zu bytes) malformed at byte %zu: %s", c->len, pos,
+                      why);
 }
 
 /* A 32-byte word at pos, or NULL (with the error set) if it is not there. */
@@ -779,7 +775,7 @@ static int size_at(dctx *c, size_t pos, size_t limit, size_t *out, const char *w
         goto too_big;
     *out = (size_t)v;
     return 0;
-too_big: {
+too_big : {
     char why[96];
     snprintf(why, sizeof why, "%s is larger than the data allows", what);
     return dfail(c, pos, why);
@@ -833,9 +829,9 @@ static int dec_scalar(dctx *c, const abi_type *t, size_t pos, zg_abi_value **out
         size_t n = t->kind == ZG_ABI_ADDRESS ? 20 : t->size;
         for (size_t i = 0; i < 32; i++)
             if ((i < lo || i >= lo + n) && w[i])
-                return dfail(c, pos, t->kind == ZG_ABI_ADDRESS
-                                         ? "address has non-zero upper bytes"
-                                         : "bytes<N> has non-zero padding");
+                return dfail(c, pos,
+                             t->kind == ZG_ABI_ADDRESS ? "address has non-zero upper bytes"
+                                                       : "bytes<N> has non-zero padding");
         v = node_new(t->kind, w + lo, n);
     } else {
         zg_u256 num;
@@ -848,8 +844,9 @@ static int dec_scalar(dctx *c, const abi_type *t, size_t pos, zg_abi_value **out
         else
             ok = high_bits(&num, 1, false);
         if (!ok)
-            return dfail(c, pos, t->kind == ZG_ABI_BOOL ? "bool is neither 0 nor 1"
-                                                        : "integer has bits beyond its width");
+            return dfail(c, pos,
+                         t->kind == ZG_ABI_BOOL ? "bool is neither 0 nor 1"
+                                                : "integer has bits beyond its width");
         v = node_new(t->kind, NULL, 0);
         if (v)
             v->num = num;
@@ -964,8 +961,8 @@ static const zg_abi_value *child(const zg_abi_value *v, size_t i, zg_err *err)
     return v->items[i];
 }
 
-static const zg_abi_value *child_of(const zg_abi_value *v, size_t i, zg_abi_kind k1,
-                                    zg_abi_kind k2, zg_err *err)
+static const zg_abi_value *child_of(const zg_abi_value *v, size_t i, zg_abi_kind k1, zg_abi_kind k2,
+                                    zg_err *err)
 {
     const zg_abi_value *c = child(v, i, err);
     if (c && c->kind != k1 && c->kind != k2) {
@@ -1020,8 +1017,7 @@ int zg_abi_get_i64(const zg_abi_value *v, size_t i, int64_t *out, zg_err *err)
         return -1;
     bool negative = c->kind == ZG_ABI_INT && bit(&c->num, 255);
     if (!high_bits(&c->num, 63, negative))
-        return zg_err_set(err, ERANGE, "ABI member %zu does not fit in a signed 64-bit number",
-                          i);
+        return zg_err_set(err, ERANGE, "ABI member %zu does not fit in a signed 64-bit number", i);
     *out = (int64_t)c->num.w[0];
     return 0;
 }
@@ -1069,8 +1065,7 @@ int zg_abi_get_strdup(const zg_abi_value *v, size_t i, char **out, zg_err *err)
     return 0;
 }
 
-int zg_abi_get_bytes(const zg_abi_value *v, size_t i, const uint8_t **p, size_t *len,
-                     zg_err *err)
+int zg_abi_get_bytes(const zg_abi_value *v, size_t i, const uint8_t **p, size_t *len, zg_err *err)
 {
     const zg_abi_value *c = child(v, i, err);
     if (!c)

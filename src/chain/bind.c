@@ -28,8 +28,7 @@ out:
 }
 
 int zg_transact(zg_client *c, const uint8_t to[20], const char *what, const char *signature,
-                zg_abi_value *args, const zg_u256 *value, const zg_send_hooks *hooks,
-                zg_err *err)
+                zg_abi_value *args, const zg_u256 *value, const zg_send_hooks *hooks, zg_err *err)
 {
     zg_buf data;
     zg_buf_init(&data, 0);

@@ -8,12 +8,12 @@
 #include "zg/eip712.h"
 #include "zg/revert.h"
 
-#define QUOTA_T "(uint256,uint256,uint256,uint256,string)"
-#define SERVICE_T "(address,string," QUOTA_T ",uint256,bool,string[],address,bool)"
-#define REFUND_T "(uint256,uint256,uint256,bool)"
+#define QUOTA_T       "(uint256,uint256,uint256,uint256,string)"
+#define SERVICE_T     "(address,string," QUOTA_T ",uint256,bool,string[],address,bool)"
+#define REFUND_T      "(uint256,uint256,uint256,bool)"
 #define DELIVERABLE_T "(string,bytes,bytes,bool,uint248,bool)"
-#define ACCOUNT_T                                                                                \
-    "(address,address,uint256,uint256,uint256," REFUND_T "[],string," DELIVERABLE_T              \
+#define ACCOUNT_T                                                                                  \
+    "(address,address,uint256,uint256,uint256," REFUND_T "[],string," DELIVERABLE_T                \
     "[],uint256,uint256,uint256,bool)"
 
 void zg_ft_service_free(zg_ft_service *s)
@@ -281,10 +281,9 @@ int zg_ft_get_deliverable(zg_client *c, const uint8_t user[20], const uint8_t pr
 int zg_ft_ack_tee_signer(zg_client *c, const uint8_t provider[20], bool acknowledged,
                          const zg_send_hooks *hooks, zg_err *err)
 {
-    return zg_transact(c, c->net.finetuning, "acknowledgeTEESigner",
-                       "acknowledgeTEESigner(address,bool)",
-                       zg_abi_tuple(zg_abi_addr(provider), zg_abi_bool(acknowledged)), NULL, hooks,
-                       err);
+    return zg_transact(
+        c, c->net.finetuning, "acknowledgeTEESigner", "acknowledgeTEESigner(address,bool)",
+        zg_abi_tuple(zg_abi_addr(provider), zg_abi_bool(acknowledged)), NULL, hooks, err);
 }
 
 int zg_ft_ack_deliverable(zg_client *c, const uint8_t provider[20], const char *id,
@@ -295,14 +294,13 @@ int zg_ft_ack_deliverable(zg_client *c, const uint8_t provider[20], const char *
                        zg_abi_tuple(zg_abi_addr(provider), zg_abi_str(id)), NULL, hooks, err);
 }
 
-int zg_ft_add_deliverable(zg_client *c, const uint8_t user[20], const char *id,
-                          const uint8_t *root, size_t root_len, const zg_send_hooks *hooks,
-                          zg_err *err)
+int zg_ft_add_deliverable(zg_client *c, const uint8_t user[20], const char *id, const uint8_t *root,
+                          size_t root_len, const zg_send_hooks *hooks, zg_err *err)
 {
-    return zg_transact(c, c->net.finetuning, "addDeliverable",
-                       "addDeliverable(address,string,bytes)",
-                       zg_abi_tuple(zg_abi_addr(user), zg_abi_str(id), zg_abi_bytes(root, root_len)),
-                       NULL, hooks, err);
+    return zg_transact(
+        c, c->net.finetuning, "addDeliverable", "addDeliverable(address,string,bytes)",
+        zg_abi_tuple(zg_abi_addr(user), zg_abi_str(id), zg_abi_bytes(root, root_len)), NULL, hooks,
+        err);
 }
 
 int zg_ft_settle_fees(zg_client *c, const zg_ft_settlement *s, const zg_key *tee_signer,

@@ -7,9 +7,10 @@
 #include "zg/bind.h"
 #include "zg/revert.h"
 
-#define SERVICE_T "(address,string,string,uint256,uint256,uint256,string,string,string,address,bool)"
-#define ACCOUNT_T                                                                                \
-    "(address,address,uint256,uint256,uint256,(uint256,uint256,uint256,bool)[],string,bool,"     \
+#define SERVICE_T                                                                                  \
+    "(address,string,string,uint256,uint256,uint256,string,string,string,address,bool)"
+#define ACCOUNT_T                                                                                  \
+    "(address,address,uint256,uint256,uint256,(uint256,uint256,uint256,bool)[],string,bool,"       \
     "uint256,uint256,uint256)"
 #define PAGE 50
 
@@ -35,11 +36,10 @@ void zg_inf_services_free(zg_inf_service *arr, size_t n)
 static int parse_service(zg_inf_service *s, const zg_abi_value *t, zg_err *err)
 {
     memset(s, 0, sizeof *s);
-    if (zg_abi_get_addr(t, 0, s->provider, err) ||
-        zg_abi_get_strdup(t, 1, &s->service_type, err) || zg_abi_get_strdup(t, 2, &s->url, err) ||
-        zg_abi_get_u256(t, 3, &s->input_price, err) ||
-        zg_abi_get_u256(t, 4, &s->output_price, err) ||
-        zg_abi_get_u64(t, 5, &s->updated_at, err) || zg_abi_get_strdup(t, 6, &s->model, err) ||
+    if (zg_abi_get_addr(t, 0, s->provider, err) || zg_abi_get_strdup(t, 1, &s->service_type, err) ||
+        zg_abi_get_strdup(t, 2, &s->url, err) || zg_abi_get_u256(t, 3, &s->input_price, err) ||
+        zg_abi_get_u256(t, 4, &s->output_price, err) || zg_abi_get_u64(t, 5, &s->updated_at, err) ||
+        zg_abi_get_strdup(t, 6, &s->model, err) ||
         zg_abi_get_strdup(t, 7, &s->verifiability, err) ||
         zg_abi_get_strdup(t, 8, &s->additional_info, err) ||
         zg_abi_get_addr(t, 9, s->tee_signer, err) ||
@@ -50,8 +50,7 @@ static int parse_service(zg_inf_service *s, const zg_abi_value *t, zg_err *err)
     return 0;
 }
 
-int zg_inf_get_service(zg_client *c, const uint8_t provider[20], zg_inf_service *out,
-                       zg_err *err)
+int zg_inf_get_service(zg_client *c, const uint8_t provider[20], zg_inf_service *out, zg_err *err)
 {
     zg_abi_value *ret = NULL;
     memset(out, 0, sizeof *out);
@@ -153,7 +152,8 @@ int zg_inf_get_account(zg_client *c, const uint8_t user[20], const uint8_t provi
         (refunds = zg_abi_at(t, 5, ZG_ABI_ARRAY, err)) &&
         zg_abi_get_strdup(t, 6, &out->additional_info, err) == 0 &&
         zg_abi_get_bool(t, 7, &out->acknowledged, err) == 0 &&
-        zg_abi_get_u64(t, 8, &valid, err) == 0 && zg_abi_get_u256(t, 9, &out->generation, err) == 0 &&
+        zg_abi_get_u64(t, 8, &valid, err) == 0 &&
+        zg_abi_get_u256(t, 9, &out->generation, err) == 0 &&
         zg_abi_get_u256(t, 10, &out->revoked_bitmap, err) == 0 &&
         zg_parse_refunds(&out->refunds, &out->nrefunds, refunds, valid, err) == 0) {
         *exists = true;
@@ -168,8 +168,7 @@ int zg_inf_get_account(zg_client *c, const uint8_t user[20], const uint8_t provi
 int zg_inf_ack_tee_signer(zg_client *c, const uint8_t provider[20], bool acknowledged,
                           const zg_send_hooks *hooks, zg_err *err)
 {
-    return zg_transact(c, c->net.inference, "acknowledgeTEESigner",
-                       "acknowledgeTEESigner(address,bool)",
-                       zg_abi_tuple(zg_abi_addr(provider), zg_abi_bool(acknowledged)), NULL, hooks,
-                       err);
+    return zg_transact(
+        c, c->net.inference, "acknowledgeTEESigner", "acknowledgeTEESigner(address,bool)",
+        zg_abi_tuple(zg_abi_addr(provider), zg_abi_bool(acknowledged)), NULL, hooks, err);
 }

@@ -9,7 +9,7 @@
 #include "zg/ftserving.h"
 #include "zg/revert.h"
 
-#define LEDGER_T "(address,uint256,uint256,string)"
+#define LEDGER_T       "(address,uint256,uint256,string)"
 #define SERVICE_INFO_T "(address,address,string,string,string,string,bool,uint256)"
 
 void zg_ledger_free(zg_ledger *l)
@@ -20,8 +20,7 @@ void zg_ledger_free(zg_ledger *l)
     }
 }
 
-int zg_ledger_get(zg_client *c, const uint8_t user[20], zg_ledger *out, bool *exists,
-                  zg_err *err)
+int zg_ledger_get(zg_client *c, const uint8_t user[20], zg_ledger *out, bool *exists, zg_err *err)
 {
     zg_abi_value *ret = NULL;
     zg_buf rd;
@@ -31,8 +30,8 @@ int zg_ledger_get(zg_client *c, const uint8_t user[20], zg_ledger *out, bool *ex
     int rc = zg_view(c, c->net.ledger, "getLedger", "getLedger(address)",
                      zg_abi_tuple(zg_abi_addr(user)), "(" LEDGER_T ")", &ret, &rd, &e);
     if (rc) {
-        bool absent = zg_revert_selector(rd.data, rd.len) ==
-                      zg_error_selector("LedgerNotExists(address)");
+        bool absent =
+            zg_revert_selector(rd.data, rd.len) == zg_error_selector("LedgerNotExists(address)");
         zg_buf_free(&rd);
         if (absent) {
             *exists = false;
@@ -56,8 +55,7 @@ int zg_ledger_get(zg_client *c, const uint8_t user[20], zg_ledger *out, bool *ex
     return rc;
 }
 
-int zg_ledger_deposit(zg_client *c, const zg_u256 *amount, const zg_send_hooks *hooks,
-                      zg_err *err)
+int zg_ledger_deposit(zg_client *c, const zg_u256 *amount, const zg_send_hooks *hooks, zg_err *err)
 {
     if (zg_u256_is_zero(amount))
         return zg_err_set(err, EINVAL, "deposit: the amount must be greater than zero");
@@ -67,8 +65,7 @@ int zg_ledger_deposit(zg_client *c, const zg_u256 *amount, const zg_send_hooks *
         return -1;
     zg_ledger_free(&l);
     if (exists)
-        return zg_transact(c, c->net.ledger, "deposit", "depositFund()", NULL, amount, hooks,
-                           err);
+        return zg_transact(c, c->net.ledger, "deposit", "depositFund()", NULL, amount, hooks, err);
     zg_u256 min;
     if (zg_ledger_min_account_balance(c, &min, err))
         return -1;
@@ -126,14 +123,13 @@ int zg_ledger_transfer(zg_client *c, zg_service_kind kind, const uint8_t provide
     }
     if (zg_client_service_name(c, kind, name, err))
         return -1;
-    return zg_transact(c, c->net.ledger, "transferFund",
-                       "transferFund(address,string,uint256)",
+    return zg_transact(c, c->net.ledger, "transferFund", "transferFund(address,string,uint256)",
                        zg_abi_tuple(zg_abi_addr(provider), zg_abi_str(name), zg_abi_uint(amount)),
                        NULL, hooks, err);
 }
 
-int zg_ledger_retrieve(zg_client *c, zg_service_kind kind, const uint8_t (*providers)[20],
-                       size_t n, const zg_send_hooks *hooks, zg_err *err)
+int zg_ledger_retrieve(zg_client *c, zg_service_kind kind, const uint8_t (*providers)[20], size_t n,
+                       const zg_send_hooks *hooks, zg_err *err)
 {
     if (n == 0)
         return zg_err_set(err, EINVAL, "retrieveFund: no provider given");
@@ -158,8 +154,7 @@ int zg_ledger_providers(zg_client *c, zg_service_kind kind, const uint8_t user[2
     *n = 0;
     if (zg_client_service_name(c, kind, name, err) ||
         zg_view(c, c->net.ledger, "getLedgerProviders", "getLedgerProviders(address,string)",
-                zg_abi_tuple(zg_abi_addr(user), zg_abi_str(name)), "(address[])", &ret, NULL,
-                err))
+                zg_abi_tuple(zg_abi_addr(user), zg_abi_str(name)), "(address[])", &ret, NULL, err))
         return -1;
     const zg_abi_value *arr = zg_abi_at(ret, 0, ZG_ABI_ARRAY, err);
     int rc = -1;
@@ -191,8 +186,7 @@ static void copy_str(char *dst, size_t cap, const zg_abi_value *t, size_t i)
     snprintf(dst, cap, "%s", s);
 }
 
-int zg_ledger_service_info(zg_client *c, const uint8_t addr[20], zg_service_info *out,
-                           zg_err *err)
+int zg_ledger_service_info(zg_client *c, const uint8_t addr[20], zg_service_info *out, zg_err *err)
 {
     zg_abi_value *ret = NULL;
     memset(out, 0, sizeof *out);

@@ -59,8 +59,7 @@ int zg_rlp_put_u256(zg_buf *out, const zg_u256 *v, zg_err *err)
 int zg_rlp_put_list(zg_buf *out, const uint8_t *payload, size_t payload_len, zg_err *err)
 {
     size_t start = out->len;
-    if (put_header(out, 0xc0, payload_len, err) ||
-        zg_buf_append(out, payload, payload_len, err)) {
+    if (put_header(out, 0xc0, payload_len, err) || zg_buf_append(out, payload, payload_len, err)) {
         out->len = start;
         if (out->data)
             out->data[start] = 0;
@@ -83,8 +82,7 @@ static int read_long_len(size_t *n, const uint8_t *in, size_t avail, size_t lenl
     for (size_t i = 0; i < lenlen; i++)
         v = v << 8 | in[i];
     if (v <= 55)
-        return zg_err_set(err, EPROTO, "RLP long form used for a length of %zu (non-canonical)",
-                          v);
+        return zg_err_set(err, EPROTO, "RLP long form used for a length of %zu (non-canonical)", v);
     *n = v;
     return 0;
 }
@@ -113,8 +111,7 @@ int zg_rlp_decode(zg_rlp_item *item, const uint8_t *in, size_t len, size_t *used
         hdr = 1 + lenlen;
     }
     if (n > len - hdr)
-        return zg_err_set(err, EPROTO, "RLP item of %zu bytes runs past the end of the data",
-                          n);
+        return zg_err_set(err, EPROTO, "RLP item of %zu bytes runs past the end of the data", n);
     if (!is_list && n == 1 && in[hdr] < 0x80)
         return zg_err_set(err, EPROTO,
                           "RLP single byte below 0x80 wrapped in a header (non-canonical)");
@@ -126,8 +123,7 @@ int zg_rlp_decode(zg_rlp_item *item, const uint8_t *in, size_t len, size_t *used
     return 0;
 }
 
-int zg_rlp_list(zg_rlp_item *children, size_t max, size_t *n, const zg_rlp_item *list,
-                zg_err *err)
+int zg_rlp_list(zg_rlp_item *children, size_t max, size_t *n, const zg_rlp_item *list, zg_err *err)
 {
     if (!list->is_list)
         return zg_err_set(err, EPROTO, "RLP item is a string where a list was expected");

@@ -87,8 +87,8 @@ static void extract_revert(const cJSON *error, zg_buf *revert_data)
         zg_hex_decode_buf(revert_data, data->valuestring, NULL);
 }
 
-int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result,
-                zg_buf *revert_data, zg_err *err)
+int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result, zg_buf *revert_data,
+                zg_err *err)
 {
     int rc = -1;
     cJSON *req = cJSON_CreateObject(), *resp = NULL;
@@ -124,8 +124,8 @@ int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result,
         goto out;
     }
     if (hr.status != 200) {
-        zg_err_set(err, hr.status >= 500 ? EAGAIN : EPROTO, "RPC %s at %s: HTTP status %ld",
-                   method, rpc->url, hr.status);
+        zg_err_set(err, hr.status >= 500 ? EAGAIN : EPROTO, "RPC %s at %s: HTTP status %ld", method,
+                   rpc->url, hr.status);
         goto out;
     }
     resp = cJSON_ParseWithLength((const char *)hr.body.data, hr.body.len);
@@ -235,8 +235,7 @@ static cJSON *call_object(const uint8_t *from, const uint8_t *to, const uint8_t 
 }
 
 int zg_rpc_eth_call(zg_rpc *rpc, const uint8_t *from, const uint8_t to[20], const uint8_t *data,
-                    size_t len, const zg_u256 *value, zg_buf *ret, zg_buf *revert_data,
-                    zg_err *err)
+                    size_t len, const zg_u256 *value, zg_buf *ret, zg_buf *revert_data, zg_err *err)
 {
     cJSON *p = cJSON_CreateArray();
     cJSON_AddItemToArray(p, call_object(from, to, data, len, value));
@@ -258,9 +257,9 @@ int zg_rpc_eth_call(zg_rpc *rpc, const uint8_t *from, const uint8_t to[20], cons
     return rc;
 }
 
-int zg_rpc_estimate_gas(zg_rpc *rpc, const uint8_t from[20], const uint8_t *to,
-                        const uint8_t *data, size_t len, const zg_u256 *value, uint64_t *gas,
-                        zg_buf *revert_data, zg_err *err)
+int zg_rpc_estimate_gas(zg_rpc *rpc, const uint8_t from[20], const uint8_t *to, const uint8_t *data,
+                        size_t len, const zg_u256 *value, uint64_t *gas, zg_buf *revert_data,
+                        zg_err *err)
 {
     cJSON *p = cJSON_CreateArray();
     cJSON_AddItemToArray(p, call_object(from, to, data, len, value));

@@ -19,8 +19,7 @@ static int put_body(zg_buf *out, const zg_tx *tx, zg_err *err)
 {
     if (tx->type == 2) {
         if (zg_rlp_put_u64(out, tx->chain_id, err) || zg_rlp_put_u64(out, tx->nonce, err) ||
-            zg_rlp_put_u256(out, &tx->max_priority, err) ||
-            zg_rlp_put_u256(out, &tx->max_fee, err))
+            zg_rlp_put_u256(out, &tx->max_priority, err) || zg_rlp_put_u256(out, &tx->max_fee, err))
             return -1;
     } else {
         if (zg_rlp_put_u64(out, tx->nonce, err) || zg_rlp_put_u256(out, &tx->gas_price, err))
@@ -28,8 +27,7 @@ static int put_body(zg_buf *out, const zg_tx *tx, zg_err *err)
     }
     if (zg_rlp_put_u64(out, tx->gas_limit, err) ||
         zg_rlp_put_bytes(out, tx->to, tx->has_to ? 20 : 0, err) ||
-        zg_rlp_put_u256(out, &tx->value, err) ||
-        zg_rlp_put_bytes(out, tx->data, tx->data_len, err))
+        zg_rlp_put_u256(out, &tx->value, err) || zg_rlp_put_bytes(out, tx->data, tx->data_len, err))
         return -1;
     if (tx->type == 2)
         return zg_rlp_put_list(out, NULL, 0, err); /* empty access list */

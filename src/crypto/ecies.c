@@ -60,11 +60,11 @@ static int gcm_init(EVP_CIPHER_CTX *c, int enc, const uint8_t key[32], const uin
 {
     /* 16-byte GCM nonces are unusual (GHASH-derived J0) but are what both
      * ECIES libraries use, so the IV length must be set explicitly. */
-    return EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) == 1 &&
-                   EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) == 1 &&
-                   EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) == 1
-               ? 0
-               : -1;
+    if (EVP_CipherInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) != 1 ||
+        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) != 1 ||
+        EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) != 1)
+        return -1;
+    return 0;
 }
 
 int zg_ecies_encrypt_with(zg_buf *out, const uint8_t recipient_pub[65], const uint8_t eph_priv[32],

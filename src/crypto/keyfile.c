@@ -187,9 +187,7 @@ static int keystore_kdf(uint8_t *dk, size_t dklen, const cJSON *cr, const char *
                               path);
         if (obj_uint(kp, "c", UINT32_MAX, &iter))
             return zg_err_set(err, EINVAL,
-                              "keystore %s: pbkdf2 iteration count c is missing or "
-                              "invalid",
-                              path);
+                              "keystore %s: pbkdf2 iteration count c is missing or invalid", path);
         params[np++] = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_ITER, &iter);
         params[np++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
         /* Keystores predate SP 800-132; without this OpenSSL refuses c < 1000. */

@@ -212,8 +212,8 @@ int zg_amount_parse(zg_u256 *neuron, const char *text, zg_err *err)
     while (*b == ' ' || *b == '\t')
         b++;
     size_t len = strlen(b);
-    while (len && (b[len - 1] == '\n' || b[len - 1] == ' ' || b[len - 1] == '\t' ||
-                   b[len - 1] == '\r'))
+    while (len &&
+           (b[len - 1] == '\n' || b[len - 1] == ' ' || b[len - 1] == '\t' || b[len - 1] == '\r'))
         len--;
     if (len == 0)
         return zg_err_set(err, EINVAL, "no amount given; write a number of OG such as 1.5");
@@ -256,9 +256,8 @@ int zg_amount_parse(zg_u256 *neuron, const char *text, zg_err *err)
         while (fl && f[fl - 1] == '0')
             fl--;
         if (fl > 18)
-            return zg_err_set(err, EINVAL,
-                              "%s has more than 18 decimals; 1 neuron = 0.000000000000000001 OG",
-                              s);
+            return zg_err_set(
+                err, EINVAL, "%s has more than 18 decimals; 1 neuron = 0.000000000000000001 OG", s);
         memcpy(frac, f, fl);
         frac[fl] = 0;
         if (!*whole && !*(dot + 1))
@@ -286,8 +285,7 @@ int zg_amount_parse(zg_u256 *neuron, const char *text, zg_err *err)
     fr[18] = 0;
     zg_u256 f, scaled;
     zg_u256_from_dec(&f, fr, NULL);
-    if (zg_u256_mul_u64(&scaled, &w, 1000000000000000000ULL) ||
-        zg_u256_add(&scaled, &scaled, &f))
+    if (zg_u256_mul_u64(&scaled, &w, 1000000000000000000ULL) || zg_u256_add(&scaled, &scaled, &f))
         return zg_err_set(err, EINVAL, "amount %s is too large", s);
     *neuron = scaled;
     return 0;

@@ -173,12 +173,13 @@ int main(int argc, char **argv)
     zg_ledger_free(&l);
     zg_u256 zero;
     zg_u256_from_u64(&zero, 0);
-    CHECK(zg_ledger_deposit(user, &zero, NULL, &e) == -1 && e.code == EINVAL, "zero deposit refused");
+    CHECK(zg_ledger_deposit(user, &zero, NULL, &e) == -1 && e.code == EINVAL,
+          "zero deposit refused");
 
     /* --- transfers into sub-accounts --- */
     zg_ft_account a;
-    CHECK(zg_ft_get_account(user, me, ftp, &a, &exists, &e) == 0 && exists &&
-              eq(&a.balance, "2") && a.acknowledged && a.ndeliverables == 0,
+    CHECK(zg_ft_get_account(user, me, ftp, &a, &exists, &e) == 0 && exists && eq(&a.balance, "2") &&
+              a.acknowledged && a.ndeliverables == 0,
           "seeded fine-tuning sub-account: balance %s, acknowledged", fmt(&a.balance));
     zg_ft_account_free(&a);
     amt = og("1");
@@ -222,7 +223,8 @@ int main(int argc, char **argv)
     zg_ft_services_free(svcs, ns);
     zg_ft_service s;
     CHECK(zg_ft_get_service(user, ftp, &s, &e) == 0 && s.tee_acknowledged && s.nmodels == 1 &&
-              strcmp(s.models[0], "zg-tiny-lora") == 0 && strncmp(s.url, "http://127.0.0.1:", 17) == 0,
+              strcmp(s.models[0], "zg-tiny-lora") == 0 &&
+              strncmp(s.url, "http://127.0.0.1:", 17) == 0,
           "getService decodes url, models, quota and flags");
     uint8_t tee[20];
     memcpy(tee, s.tee_signer, 20);
@@ -240,7 +242,7 @@ int main(int argc, char **argv)
     CHECK(zg_ft_lock_time(user, &lt, &e) == 0 && lt == 86400, "lockTime 86400");
     CHECK(zg_ft_penalty_percentage(user, &pp, &e) == 0 && pp == 30, "penalty 30%%");
 
-    uint8_t (*plist)[20] = NULL;
+    uint8_t(*plist)[20] = NULL;
     size_t np = 0;
     CHECK(zg_ledger_providers(user, ZG_SVC_FINETUNING, me, &plist, &np, &e) == 0 && np == 1 &&
               memcmp(plist[0], ftp, 20) == 0,
@@ -271,7 +273,8 @@ int main(int argc, char **argv)
               eq(&ia.balance, "1") && ia.acknowledged,
           "inference sub-account funded and acknowledged");
     zg_inf_account_free(&ia);
-    CHECK(zg_inf_ack_tee_signer(user, infpa, true, NULL, &e) == 0, "inference acknowledgeTEESigner");
+    CHECK(zg_inf_ack_tee_signer(user, infpa, true, NULL, &e) == 0,
+          "inference acknowledgeTEESigner");
 
     /* --- deliverables: provider delivers, user acknowledges, provider settles --- */
     zg_deliverable d;
@@ -285,8 +288,8 @@ int main(int argc, char **argv)
     CHECK(zg_ft_add_deliverable(prov, me, id1, root, 32, NULL, &e) == 0, "addDeliverable: %s",
           e.msg);
     CHECK(zg_ft_get_deliverable(user, me, ftp, id1, &d, &e) == 0 && d.root_len == 32 &&
-              memcmp(d.root, root, 32) == 0 && !d.acknowledged && !d.settled &&
-              d.secret_len == 0 && d.timestamp > 0,
+              memcmp(d.root, root, 32) == 0 && !d.acknowledged && !d.settled && d.secret_len == 0 &&
+              d.timestamp > 0,
           "deliverable decoded: root, flags, timestamp");
     zg_deliverable_free(&d);
     CHECK(zg_ft_add_deliverable(prov, me, "second-task", root, 32, NULL, &e) == -1 &&
@@ -301,8 +304,8 @@ int main(int argc, char **argv)
     zg_key_from_hex(&tee_key, acct("ftTeeSigner", "privateKey"), NULL);
     uint8_t secret[129];
     memset(secret, 0xab, sizeof secret);
-    zg_ft_settlement st = {.id = id1, .secret = secret, .secret_len = sizeof secret,
-                           .root = root, .root_len = 32};
+    zg_ft_settlement st = {
+        .id = id1, .secret = secret, .secret_len = sizeof secret, .root = root, .root_len = 32};
     zg_u256_from_u64(&st.nonce, 17000000000000040ULL);
     st.fee = og("0.25");
     memcpy(st.user, me, 20);
@@ -339,14 +342,16 @@ int main(int argc, char **argv)
     zg_u256 avail_before = l.available;
     zg_ledger_free(&l);
     const uint8_t(*one)[20] = (const uint8_t(*)[20])ftp;
-    CHECK(zg_ledger_retrieve(user, ZG_SVC_FINETUNING, one, 1, NULL, &e) == 0, "retrieveFund starts a refund");
+    CHECK(zg_ledger_retrieve(user, ZG_SVC_FINETUNING, one, 1, NULL, &e) == 0,
+          "retrieveFund starts a refund");
     zg_ft_get_account(user, me, ftp, &a, &exists, &e);
     CHECK(a.nrefunds == 1 && zg_u256_cmp(&a.pending_refund, &a.balance) == 0,
           "the whole free balance is pending refund (%s OG)", fmt(&a.pending_refund));
     zg_u256 refunded = a.pending_refund;
     zg_ft_account_free(&a);
     advance_time(user, 86401);
-    CHECK(zg_ledger_retrieve(user, ZG_SVC_FINETUNING, one, 1, NULL, &e) == 0, "second retrieveFund after the lock time");
+    CHECK(zg_ledger_retrieve(user, ZG_SVC_FINETUNING, one, 1, NULL, &e) == 0,
+          "second retrieveFund after the lock time");
     zg_ledger_get(user, me, &l, &exists, &e);
     zg_u256 gained;
     zg_u256_sub(&gained, &l.available, &avail_before);

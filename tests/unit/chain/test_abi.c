@@ -120,9 +120,11 @@ static void worked_calldata(void)
         zg_abi_tuple(zg_abi_addr(PROVIDER), zg_abi_str("fine-tuning-v1.0"), zg_abi_uint(&amount));
     int rc = zg_abi_encode_call(&out, "transferFund(address,string,uint256)", args, &e);
     zg_abi_value_free(args);
+    /* clang-format off */
     static const char *const tf[] = {
         "2ba43b82", "=a02b95aa6886b1116c4f334ede00381511e31a09", "=60", "=0de0b6b3a7640000",
         "=10", "66696e652d74756e696e672d76312e3000000000000000000000000000000000"};
+    /* clang-format on */
     words(&want, tf, 6);
     char *got = hex_dup(out.data, out.len), *exp = hex_dup(want.data, want.len);
     CHECK(rc == 0, "encode transferFund: %s", rc ? e.msg : "ok");
@@ -136,9 +138,11 @@ static void worked_calldata(void)
     args = zg_abi_tuple(providers, zg_abi_str("fine-tuning-v1.0"));
     rc = zg_abi_encode_call(&out, "retrieveFund(address[],string)", args, &e);
     zg_abi_value_free(args);
+    /* clang-format off */
     static const char *const rf[] = {
         "31404a19", "=40", "=80", "=1", "=a02b95aa6886b1116c4f334ede00381511e31a09", "=10",
         "66696e652d74756e696e672d76312e3000000000000000000000000000000000"};
+    /* clang-format on */
     words(&want, rf, 7);
     got = hex_dup(out.data, out.len);
     exp = hex_dup(want.data, want.len);
@@ -181,6 +185,7 @@ static void worked_calldata(void)
  * from the table, decoded and checked field by field. */
 static void worked_deliverable(void)
 {
+    /* clang-format off */
     static const char *const w[] = {
         "=20",       "=c0", "=120", "=160", "=1", "=68e77800", "=0", "=24",
         "33653338356334362d663564632d346539332d623731332d3633616237613938", /* "3e385c46-...a98" */
@@ -189,6 +194,7 @@ static void worked_deliverable(void)
         "abababababababababababababababababababababababababababababababab",
         "=0",
     };
+    /* clang-format on */
     zg_buf data;
     zg_buf_init(&data, 0);
     words(&data, w, sizeof w / sizeof w[0]);
@@ -209,10 +215,12 @@ static void worked_deliverable(void)
     uint64_t ts = 0;
     CHECK(zg_abi_get_str(d, 0, &id, &e) == 0, "id read");
     CHECK_STR(id, "3e385c46-f5dc-4e93-b713-63ab7a987ae3", "id");
+    /* clang-format off */
     static const uint8_t ab[32] = {0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab,
                                    0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab,
                                    0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab,
                                    0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab};
+    /* clang-format on */
     CHECK(zg_abi_get_bytes(d, 1, &root, &root_len, &e) == 0 && root_len == 32 &&
               memcmp(root, ab, 32) == 0,
           "modelRootHash = 32 x 0xab");
@@ -316,6 +324,10 @@ static void range_checks(void)
     enc_is("address", zg_abi_bytes(PROVIDER, 20), NULL, EINVAL, "bytes for address");
     enc_is("bytes4", zg_abi_fixed_bytes((const uint8_t *)"\x01\x02\x03", 3), NULL, EINVAL,
            "bytes3 for bytes4");
+    enc_is("bytes4", zg_abi_fixed_bytes((const uint8_t *)"\x01\x02\x03\x04\x05", 5), NULL, EINVAL,
+           "bytes5 for bytes4");
+    enc_is("bytes32", zg_abi_fixed_bytes((const uint8_t *)"", 0), NULL, EINVAL,
+           "empty fixed bytes for bytes32");
     enc_is("bytes4", zg_abi_bytes((const uint8_t *)"\x01\x02\x03\x04", 4),
            "0102030400000000000000000000000000000000000000000000000000000000", 0,
            "4 plain bytes for bytes4");
@@ -327,15 +339,17 @@ static void range_checks(void)
     enc_is("(uint256,string)", zg_abi_tuple(zg_abi_u64(1), zg_abi_u64(2)), NULL, EINVAL,
            "uint for string member (error after the head was written)");
     enc_is("(string[],uint8)",
-           zg_abi_tuple(zg_abi_array(zg_abi_str("a"), zg_abi_bytes(NULL, 0)), zg_abi_u64(1)),
-           NULL, EINVAL, "bytes inside string[] deep in a tail");
+           zg_abi_tuple(zg_abi_array(zg_abi_str("a"), zg_abi_bytes(NULL, 0)), zg_abi_u64(1)), NULL,
+           EINVAL, "bytes inside string[] deep in a tail");
     enc_is("(uint256)", NULL, NULL, ENOMEM, "missing tree (constructor ran out of memory)");
     enc_is("()", NULL, "", 0, "empty tuple without a tree");
     enc_is("uint", zg_abi_u64(1), NULL, EINVAL, "non-canonical type text");
 
     /* NULL propagates through constructors: a NULL child makes NULL parents. */
-    zg_abi_value *t = zg_abi_tuple(zg_abi_u64(1), zg_abi_fixed_bytes(NULL, 0), zg_abi_str("x"));
-    CHECK(t == NULL, "a NULL child (bytes0) makes the tuple NULL, others freed");
+    zg_abi_value *t = zg_abi_tuple(zg_abi_u64(1), zg_abi_str(NULL), zg_abi_str("x"));
+    CHECK(t == NULL, "a NULL child makes the tuple NULL, the others are freed");
+    t = zg_abi_tuple(zg_abi_array(zg_abi_u64(1), zg_abi_str(NULL)), zg_abi_str("x"));
+    CHECK(t == NULL, "NULL propagates up through nested containers");
     CHECK(zg_abi_push(NULL, zg_abi_u64(1)) == NULL, "push onto NULL frees the item");
     CHECK(zg_abi_push(zg_abi_u64(1), zg_abi_u64(2)) == NULL, "push onto a number fails");
     zg_abi_value *arr = zg_abi_arrayv(0, NULL);
@@ -352,7 +366,7 @@ static void range_checks(void)
 
     /* Bad signatures. */
     zg_buf_init(&out, 0);
-    static const char *const badsig[] = {"transfer", "(uint256)", "f(uint)", "f(uint256",
+    static const char *const badsig[] = {"transfer",     "(uint256)",   "f(uint)",    "f(uint256",
                                          "f(uint256)[]", "f (uint256)", "1f(uint256)"};
     for (size_t i = 0; i < sizeof badsig / sizeof badsig[0]; i++) {
         e.code = 0;
@@ -366,21 +380,47 @@ static void range_checks(void)
 static void type_checks(void)
 {
     static const char *const bad[] = {
-        "",         "uint",       "int",          "uint0",        "uint7",
-        "uint264",  "uint08",     "int255",       "bytes0",       "bytes33",
-        "bytes01",  "byte",       "fixed128x18",  "function",     "Uint256",
-        "uint256 ", " uint256",   "(uint256",     "(uint256,)",   "(,uint256)",
-        "(uint256,,bool)", "uint256[0]", "uint256[01]", "uint256[", "uint256[2",
-        "uint256[x]", "()[]",     "(uint256,())", "(())",         "uint256]",
-        "address payable", "string memory", "uint256[99999999999999999999]",
-        "uint256[1073741824]", "(uint256,bool))",
+        "",
+        "uint",
+        "int",
+        "uint0",
+        "uint7",
+        "uint264",
+        "uint08",
+        "int255",
+        "bytes0",
+        "bytes33",
+        "bytes01",
+        "byte",
+        "fixed128x18",
+        "function",
+        "Uint256",
+        "uint256 ",
+        " uint256",
+        "(uint256",
+        "(uint256,)",
+        "(,uint256)",
+        "(uint256,,bool)",
+        "uint256[0]",
+        "uint256[01]",
+        "uint256[",
+        "uint256[2",
+        "uint256[x]",
+        "()[]",
+        "(uint256,())",
+        "(())",
+        "uint256]",
+        "address payable",
+        "string memory",
+        "uint256[99999999999999999999]",
+        "uint256[1073741824]",
+        "(uint256,bool))",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         zg_abi_value *v = NULL;
         zg_err e = {0};
         int rc = zg_abi_decode(&v, bad[i], (const uint8_t *)"", 0, &e);
-        CHECK(rc == -1 && e.code == EINVAL && v == NULL, "type \"%s\" refused: %s", bad[i],
-              e.msg);
+        CHECK(rc == -1 && e.code == EINVAL && v == NULL, "type \"%s\" refused: %s", bad[i], e.msg);
     }
     /* Depth: 32 levels are fine, 33 are not. */
     char deep[200] = "", deeper[200] = "";
@@ -458,12 +498,14 @@ static const char *const DELIV_TYPE = "((string,bytes,bytes,bool,uint248,bool))"
 static void hostile_words(void)
 {
     /* The §3.4 example with one word replaced at a time. */
+    /* clang-format off */
     const char *w[] = {
         "=20", "=c0", "=120", "=160", "=1", "=68e77800", "=0", "=24",
         "33653338356334362d663564632d346539332d623731332d3633616237613938",
         "3761653300000000000000000000000000000000000000000000000000000000", "=20",
         "abababababababababababababababababababababababababababababababab", "=0",
     };
+    /* clang-format on */
     const char *save;
     dec_accept(DELIV_TYPE, w, N(w), "unmodified §3.4 data");
 #define WITH(i, val, ok, what)                                                                     \
@@ -519,7 +561,8 @@ static void hostile_words(void)
     dec_refuse("(uint8)", u8, 1, "uint8 with bit 8 set");
     static const char *const addr[] = {"=010000000000000000000000000000000000000000"};
     dec_refuse("(address)", addr, 1, "address with a dirty 13th byte");
-    static const char *const b4[] = {"0102030405000000000000000000000000000000000000000000000000000000"};
+    static const char *const b4[] = {
+        "0102030405000000000000000000000000000000000000000000000000000000"};
     dec_refuse("(bytes4)", b4, 1, "bytes4 with dirty padding");
     static const char *const i8[] = {"=80"};
     dec_refuse("(int8)", i8, 1, "int8 0x80 without sign extension");
@@ -559,8 +602,7 @@ static void hostile_words(void)
     e.code = 0;
     CHECK(zg_abi_get_str(t, 0, &str, &e) == -1 && e.code == EPROTO && str == NULL,
           "string with NUL refused as C string: %s", e.msg);
-    CHECK(zg_abi_get_bytes(t, 0, &raw, &raw_len, &e) == 0 && raw_len == 5,
-          "but readable as bytes");
+    CHECK(zg_abi_get_bytes(t, 0, &raw, &raw_len, &e) == 0 && raw_len == 5, "but readable as bytes");
     zg_abi_value_free(t);
     zg_buf_free(&data);
 }
@@ -593,8 +635,7 @@ static void alias_bombs(void)
     zg_err e = {0};
     int rc = zg_abi_decode(&v, "(uint256[][][][])", b.data, b.len, &e);
     CHECK(rc == -1 && e.code == EPROTO && v == NULL,
-          "nested arrays aliasing one another (%zu bytes, 10^8 leaves) refused: %s", b.len,
-          e.msg);
+          "nested arrays aliasing one another (%zu bytes, 10^8 leaves) refused: %s", b.len, e.msg);
 
     zg_buf_reset(&b);
     put_word(&b, 0x20);
@@ -619,7 +660,7 @@ static void alias_bombs(void)
     for (int i = 0; i < 3; i++) {
         put_word(&b, 2);
         zg_buf_append(&b, "hi", 2, NULL);
-        zg_buf_append(&b, fill + 10000, 30, NULL);
+        zg_buf_append(&b, fill + sizeof fill - 30, 30, NULL); /* zeros */
     }
     rc = zg_abi_decode(&v, "(string[])", b.data, b.len, &e);
     CHECK(rc == 0 && v->items[0]->n == 3, "three distinct strings decode");
@@ -707,8 +748,7 @@ static void truncation_and_mutation(void)
             zg_abi_value *v2 = NULL;
             zg_buf_init(&again, 0);
             if (zg_abi_encode(&again, ACCOUNT_TYPE, v, &e) ||
-                zg_abi_decode(&v2, ACCOUNT_TYPE, again.data, again.len, &e) ||
-                !value_eq(v, v2))
+                zg_abi_decode(&v2, ACCOUNT_TYPE, again.data, again.len, &e) || !value_eq(v, v2))
                 mismatch++;
             zg_abi_value_free(v2);
             zg_buf_free(&again);
@@ -812,10 +852,9 @@ static zg_abi_value *from_json(const ttype *t, const cJSON *j)
         zg_buf_init(&b, 0);
         zg_abi_value *v = NULL;
         if (cJSON_GetStringValue(j) && zg_hex_decode_buf(&b, cJSON_GetStringValue(j), NULL) == 0)
-            v = t->kind == ZG_ABI_ADDRESS
-                    ? (b.len == 20 ? zg_abi_addr(b.data) : NULL)
-                    : t->kind == ZG_ABI_FIXED_BYTES ? zg_abi_fixed_bytes(b.data, b.len)
-                                                    : zg_abi_bytes(b.data, b.len);
+            v = t->kind == ZG_ABI_ADDRESS       ? (b.len == 20 ? zg_abi_addr(b.data) : NULL)
+                : t->kind == ZG_ABI_FIXED_BYTES ? zg_abi_fixed_bytes(b.data, b.len)
+                                                : zg_abi_bytes(b.data, b.len);
         zg_buf_free(&b);
         return v;
     }
@@ -906,8 +945,7 @@ static int ethers_vectors(const char *path)
     cJSON_ArrayForEach(sel, sels)
     {
         const char *sig = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sel, "signature"));
-        const char *want =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sel, "selector"));
+        const char *want = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(sel, "selector"));
         uint8_t s4[4];
         char hex[9];
         if (!sig || !want) {

@@ -104,8 +104,8 @@ static void long_strings(void)
           "1024-byte string = b90400 + data");
     zg_rlp_item it;
     size_t used;
-    CHECK(zg_rlp_decode(&it, b.data, b.len, &used, NULL) == 0 && it.len == 1024 &&
-              used == 1027 && it.p == b.data + 3 && !it.is_list,
+    CHECK(zg_rlp_decode(&it, b.data, b.len, &used, NULL) == 0 && it.len == 1024 && used == 1027 &&
+              it.p == b.data + 3 && !it.is_list,
           "1024-byte string decodes as a view into the input");
     zg_err e = {0};
     CHECK(zg_rlp_decode(&it, b.data, b.len - 1, &used, &e) == -1 && e.code == EPROTO,
@@ -164,8 +164,8 @@ static void lists(void)
     zg_buf_init(&one, 0);
     zg_buf_init(&two, 0);
     zg_buf_init(&three, 0);
-    zg_rlp_put_list(&zero, NULL, 0, NULL);                /* [] */
-    zg_rlp_put_list(&one, zero.data, zero.len, NULL);     /* [[]] */
+    zg_rlp_put_list(&zero, NULL, 0, NULL);            /* [] */
+    zg_rlp_put_list(&one, zero.data, zero.len, NULL); /* [[]] */
     zg_buf_reset(&payload);
     zg_buf_append(&payload, zero.data, zero.len, NULL);
     zg_buf_append(&payload, one.data, one.len, NULL);
@@ -248,19 +248,19 @@ static void integers(void)
         uint64_t v;
         zg_err e = {0};
         zg_hex_decode(in, sizeof in, &n, bad[i], NULL);
-        CHECK(zg_rlp_decode(&it, in, n, &used, NULL) == 0 &&
-                  zg_rlp_get_u64(&it, &v, &e) == -1 && e.code == EPROTO,
+        CHECK(zg_rlp_decode(&it, in, n, &used, NULL) == 0 && zg_rlp_get_u64(&it, &v, &e) == -1 &&
+                  e.code == EPROTO,
               "integer %s refused: %s", bad[i], e.msg);
     }
     uint8_t in[40];
     size_t n, used;
     zg_rlp_item it;
     zg_u256 v, want;
-    zg_hex_decode(in, sizeof in, &n, "a0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
-                  NULL);
-    zg_u256_from_dec(&want,
-                     "115792089237316195423570985008687907853269984665640564039457584007913129639935",
-                     NULL);
+    zg_hex_decode(in, sizeof in, &n,
+                  "a0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", NULL);
+    zg_u256_from_dec(
+        &want, "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+        NULL);
     CHECK(zg_rlp_decode(&it, in, n, &used, NULL) == 0 && zg_rlp_get_u256(&it, &v, NULL) == 0 &&
               zg_u256_cmp(&v, &want) == 0,
           "decode 2^256-1");
@@ -297,7 +297,9 @@ int main(void)
     refuse("817f", "byte 0x7f wrapped in a header");
     refuse("b800", "long form for an empty string");
     refuse("b80161", "long form for a 1-byte string");
-    refuse("b837" "6161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161",
+    refuse("b837"
+           "616161616161616161616161616161616161616161616161616161616161616161616161616161616161616"
+           "1616161616161616161",
            "long form for a 55-byte string");
     refuse("b9003861", "length with a leading zero byte");
     refuse("f800", "long form for an empty list");

@@ -51,9 +51,9 @@ static void revert_sentences(void)
     /* InsufficientAvailableBalance(1 OG, 5 OG) */
     uint8_t data[4 + 64] = {0xad, 0xb9, 0xe0, 0x43};
     data[4 + 24] = 0x0d, data[4 + 25] = 0xe0, data[4 + 26] = 0xb6, data[4 + 27] = 0xb3,
-              data[4 + 28] = 0xa7, data[4 + 29] = 0x64;
+             data[4 + 28] = 0xa7, data[4 + 29] = 0x64;
     data[4 + 56] = 0x45, data[4 + 57] = 0x63, data[4 + 58] = 0x91, data[4 + 59] = 0x82,
-              data[4 + 60] = 0x44, data[4 + 61] = 0xf4;
+             data[4 + 60] = 0x44, data[4 + 61] = 0xf4;
     zg_revert_describe(&e, "fund", data, sizeof data);
     CHECK(e.code == EDQUOT, "InsufficientAvailableBalance is EDQUOT");
     CHECK_STR(e.msg,
@@ -70,31 +70,33 @@ static void revert_sentences(void)
 
     uint8_t cf[4] = {0x32, 0x04, 0x50, 0x6f};
     zg_revert_describe(&e, "fund", cf, 4);
-    CHECK(e.code == EINVAL && strstr(e.msg, "hides its reason"), "CallFailed explained: %s",
-          e.msg);
+    CHECK(e.code == EINVAL && strstr(e.msg, "hides its reason"), "CallFailed explained: %s", e.msg);
 
     /* Error(string) "Ownable: caller is not the owner" */
     zg_buf b;
     zg_buf_init(&b, 0);
-    zg_hex_decode_buf(&b, "0x08c379a0"
-                          "0000000000000000000000000000000000000000000000000000000000000020"
-                          "0000000000000000000000000000000000000000000000000000000000000020"
-                          "4f776e61626c653a2063616c6c6572206973206e6f7420746865206f776e6572",
+    zg_hex_decode_buf(&b,
+                      "0x08c379a0"
+                      "0000000000000000000000000000000000000000000000000000000000000020"
+                      "0000000000000000000000000000000000000000000000000000000000000020"
+                      "4f776e61626c653a2063616c6c6572206973206e6f7420746865206f776e6572",
                       NULL);
     zg_revert_describe(&e, "update", b.data, b.len);
     CHECK(e.code == EPERM, "Ownable error is EPERM");
     CHECK_STR(e.msg, "update: Ownable: caller is not the owner", "Error(string) decoded");
 
     /* Panic(0x11) */
-    zg_hex_decode_buf(&b, "0x4e487b71"
-                          "0000000000000000000000000000000000000000000000000000000000000011",
+    zg_hex_decode_buf(&b,
+                      "0x4e487b71"
+                      "0000000000000000000000000000000000000000000000000000000000000011",
                       NULL);
     zg_revert_describe(&e, "x", b.data, b.len);
     CHECK(e.code == EIO && strstr(e.msg, "overflow"), "Panic decoded: %s", e.msg);
 
     /* A string whose offset points past the data must not be read. */
-    zg_hex_decode_buf(&b, "0xbd06bd96"
-                          "00000000000000000000000000000000000000000000000000000000000fffff",
+    zg_hex_decode_buf(&b,
+                      "0xbd06bd96"
+                      "00000000000000000000000000000000000000000000000000000000000fffff",
                       NULL);
     zg_revert_describe(&e, "x", b.data, b.len);
     CHECK(e.code == ENOENT && strstr(e.msg, "?"), "hostile DeliverableNotExists handled: %s",

@@ -55,14 +55,10 @@ static void unhex(uint8_t *out, size_t n, const char *hex)
     }
 }
 
-static char *tmp_path(const char *name)
-{
-    static char buf[16][256];
-    static int next;
-    char *p = buf[next++ % 16];
-    snprintf(p, sizeof buf[0], "%s/%s", tmpdir, name);
-    return p;
-}
+/* Declares `char var[]` holding tmpdir/name. */
+#define TMP_PATH(var, name)                                                                        \
+    char var[sizeof tmpdir + 64];                                                                  \
+    snprintf(var, sizeof var, "%s/%s", tmpdir, name)
 
 static void write_file(const char *path, const void *data, size_t len, mode_t mode)
 {
@@ -386,7 +382,8 @@ static void test_keyfile(const zg_key *dev)
     zg_key k;
     zg_err e = {0};
     const char *hexline = DEV_KEY "\n";
-    char *ok = tmp_path("key.hex"), *open_ = tmp_path("key-644.hex");
+    TMP_PATH(ok, "key.hex");
+    TMP_PATH(open_, "key-644.hex");
     write_file(ok, hexline, strlen(hexline), 0600);
     write_file(open_, hexline, strlen(hexline), 0644);
     memset(&k, 0, sizeof k);
@@ -400,21 +397,23 @@ static void test_keyfile(const zg_key *dev)
     CHECK(zg_key_load_file(&k, open_, NULL, &e) == -1 && e.code == EACCES &&
               strcmp(e.msg, want) == 0,
           "0644 key file refused: %s", e.msg);
-    char *g = tmp_path("key-620.hex");
+    TMP_PATH(g, "key-620.hex");
     write_file(g, hexline, strlen(hexline), 0620);
     e = (zg_err){0};
     CHECK(zg_key_load_file(&k, g, NULL, &e) == -1 && e.code == EACCES,
           "group-writable key file refused");
     e = (zg_err){0};
-    CHECK(zg_key_load_file(&k, tmp_path("missing"), NULL, &e) == -1 && e.code == ENOENT,
-          "missing key file: %s", e.msg);
-    char *bad = tmp_path("bad.hex");
+    TMP_PATH(missing, "missing");
+    CHECK(zg_key_load_file(&k, missing, NULL, &e) == -1 && e.code == ENOENT, "missing key file: %s",
+          e.msg);
+    TMP_PATH(bad, "bad.hex");
     write_file(bad, "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff\n", 63, 0600);
     e = (zg_err){0};
     CHECK(zg_key_load_file(&k, bad, NULL, &e) == -1 && e.code == EINVAL && !strstr(e.msg, "ac0974"),
           "malformed key file refused without echoing key text: %s", e.msg);
 
-    char *ks = tmp_path("keystore-scrypt.json"), *kp = tmp_path("keystore-pbkdf2.json");
+    TMP_PATH(ks, "keystore-scrypt.json");
+    TMP_PATH(kp, "keystore-pbkdf2.json");
     write_file(ks, keystore_scrypt, strlen(keystore_scrypt), 0600);
     write_file(kp, keystore_pbkdf2, strlen(keystore_pbkdf2), 0600);
     unsetenv("ZG_TEST_PASS");
@@ -450,12 +449,12 @@ static void test_keyfile(const zg_key *dev)
     char edited[sizeof keystore_pbkdf2];
     memcpy(edited, keystore_pbkdf2, sizeof edited);
     memcpy(strstr(edited, "f39fd6"), "f49fd6", 6);
-    char *ke = tmp_path("keystore-edited.json");
+    TMP_PATH(ke, "keystore-edited.json");
     write_file(ke, edited, strlen(edited), 0600);
     e = (zg_err){0};
     CHECK(zg_key_load_file(&k, ke, "ZG_TEST_PASS", &e) == -1 && e.code == EINVAL,
           "keystore with a foreign address field refused: %s", e.msg);
-    char *kj = tmp_path("keystore-junk.json");
+    TMP_PATH(kj, "keystore-junk.json");
     write_file(kj, "{\"version\":3,\"crypto\":{\"cipher\":\"aes-256-cbc\"}}", 47, 0600);
     e = (zg_err){0};
     CHECK(zg_key_load_file(&k, kj, "ZG_TEST_PASS", &e) == -1 && e.code == EINVAL,
@@ -481,6 +480,9 @@ static void test_keyfile(const zg_key *dev)
           "malformed key variable: %s", e.msg);
     unsetenv("ZG_TEST_KEY");
     zg_key_wipe(&k);
+    const char *made[] = {ok, open_, g, bad, ks, kp, ke, kj};
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
+        unlink(made[i]);
 }
 
 /* ----------------------------------------------------------------- ecies */
@@ -574,7 +576,7 @@ static int open_rw(const char *path)
 static int encrypt_to(const char *path, const uint8_t *plain, size_t len, const uint8_t key[32],
                       const uint8_t iv0[12], const zg_key *signer, size_t chunk, zg_err *e)
 {
-    char *src = tmp_path("plain.bin");
+    TMP_PATH(src, "plain.bin");
     write_file(src, plain, len, 0600);
     int in = open(src, O_RDONLY), out = open_rw(path);
     int rc = zg_model_encrypt_fd(in, out, key, iv0, signer, chunk, e);
@@ -590,7 +592,7 @@ static int encrypt_to(const char *path, const uint8_t *plain, size_t len, const 
 static int decrypt_from(int in, zg_buf *plain, const uint8_t key[32], const uint8_t signer[20],
                         size_t chunk, zg_err *e)
 {
-    char *dst = tmp_path("decrypted.bin");
+    TMP_PATH(dst, "decrypted.bin");
     int out = open_rw(dst);
     int rc = zg_model_decrypt_fd(in, out, key, signer, chunk, e);
     read_all(plain, out);
@@ -632,7 +634,7 @@ static void test_model_vector(const zg_key *dev)
     if (pipe(p) != 0 || write(p[1], "hello lora", 10) != 10)
         exit(2);
     close(p[1]);
-    char *path = tmp_path("model-vector.data");
+    TMP_PATH(path, "model-vector.data");
     int out = open_rw(path);
     int rc = zg_model_encrypt_fd(p[0], out, K, iv0, dev, 0, &e);
     close(p[0]);
@@ -688,7 +690,7 @@ static void test_model_chunks(const zg_key *dev)
     zg_buf file, plain;
     zg_buf_init(&file, 0);
     zg_buf_init(&plain, 0);
-    char *path = tmp_path("model-chunks.data");
+    TMP_PATH(path, "model-chunks.data");
     int fd = encrypt_to(path, P, LEN, K, iv0, dev, CH, &e);
     read_all(&file, fd);
     CHECK(fd >= 0 && file.len == zg_model_encrypted_size(LEN, CH) && file.len == 77 + LEN + 64,
@@ -830,8 +832,9 @@ static void test_model_default_chunk(const zg_key *dev)
     for (int i = 0; i < 32; i++)
         K[i] = (uint8_t)i;
     unhex(iv0, 12, "0102030405060708090a00ff");
-    char *src = tmp_path("big-plain.bin"), *path = tmp_path("big.data"),
-         *dst = tmp_path("big-out.bin");
+    TMP_PATH(src, "big-plain.bin");
+    TMP_PATH(path, "big.data");
+    TMP_PATH(dst, "big-out.bin");
     int in = open_rw(src);
     uint8_t *blk = malloc(1 << 20);
     for (size_t off = 0; off < len; off += 1 << 20) {
@@ -969,16 +972,6 @@ int main(void)
     test_eip712();
     zg_key_wipe(&dev);
 
-    static const char *files[] = {"key.hex",
-                                  "key-644.hex",
-                                  "key-620.hex",
-                                  "bad.hex",
-                                  "keystore-scrypt.json",
-                                  "keystore-pbkdf2.json",
-                                  "keystore-edited.json",
-                                  "keystore-junk.json"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        unlink(tmp_path(files[i]));
-    rmdir(tmpdir);
+    CHECK(rmdir(tmpdir) == 0, "every temporary file was removed");
     return check_done();
 }

@@ -14,8 +14,7 @@ static void amount_ok(const char *in, const char *want_neuron)
     int rc = zg_amount_parse(&v, in, &e);
     if (rc == 0)
         zg_u256_to_dec(dec, &v);
-    CHECK(rc == 0 && strcmp(dec, want_neuron) == 0, "amount \"%s\" = %s neuron", in,
-          want_neuron);
+    CHECK(rc == 0 && strcmp(dec, want_neuron) == 0, "amount \"%s\" = %s neuron", in, want_neuron);
 }
 
 static void amount_bad(const char *in)
@@ -60,7 +59,8 @@ int main(void)
     CHECK_STR(out, "0", "format zero");
 
     /* 2^256-1 round trip through decimal and hex */
-    const char *max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+    const char *max =
+        "115792089237316195423570985008687907853269984665640564039457584007913129639935";
     zg_u256_from_dec(&v, max, NULL);
     char dec[ZG_U256_DEC_MAX], hx[72];
     zg_u256_to_dec(dec, &v);

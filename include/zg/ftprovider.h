@@ -1,0 +1,83 @@
+/* The fine-tuning provider's HTTP API as the client side speaks it
+ * (provider-protocol.md §1-§2): quote, models, dataset upload into the TEE,
+ * tasks, logs and the encrypted LoRA download. The base URL is the
+ * provider's on-chain Service.url. Every signature is made with the
+ * client's wallet key. HTTP errors become errno + the provider's sentence:
+ * 400 EINVAL, 401 EACCES, 403 EPERM, 404 ENOENT, 409 EAGAIN, 413 EFBIG,
+ * 429 EAGAIN, 5xx EAGAIN. */
+#ifndef ZG_FTPROVIDER_H
+#define ZG_FTPROVIDER_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "zg/buf.h"
+#include "zg/client.h"
+#include "zg/u256.h"
+
+/* GET /v1/quote[?legacy=true]: the raw body (a JSON text) appended to out. */
+int zg_ftp_quote(zg_client *c, const char *url, bool legacy, zg_buf *out, zg_err *err);
+/* GET /v1/model: the customized models; *out is a JSON array (cJSON_Delete). */
+int zg_ftp_models(zg_client *c, const char *url, cJSON **out, zg_err *err);
+/* GET /v1/model/{name}: one customized model (cJSON_Delete). */
+int zg_ftp_model(zg_client *c, const char *url, const char *name, cJSON **out, zg_err *err);
+/* GET /v1/model/desc/{name}: the usage zip, appended to out. */
+int zg_ftp_model_usage(zg_client *c, const char *url, const char *name, zg_buf *out, zg_err *err);
+
+/* Built-in models every provider recognises by hash (provider-protocol §7.1). */
+typedef struct zg_predefined_model {
+    const char *name;
+    const char *hash;      /* "0x..." preTrainedModelHash */
+    const char *tokenizer; /* where its tokenizer comes from */
+} zg_predefined_model;
+/* NULL-terminated table; borrowed, static. */
+const zg_predefined_model *zg_ftp_predefined_models(void);
+
+/* POST /v1/user/{me}/dataset, multipart streamed from path under the name
+ * `filename` (must end .jsonl/.json). hash receives "0x" + 64 hex. */
+int zg_ftp_upload_dataset(zg_client *c, const char *url, const char *path, const char *filename,
+                          char hash[67], zg_err *err);
+
+/* Check training parameters the way the newest provider does (exactly its
+ * keys and ranges), before anything is signed. EINVAL names the problem and
+ * lists the accepted keys. */
+int zg_ftp_check_params(const cJSON *params, const char *raw_text, zg_err *err);
+
+typedef struct zg_ftp_task_req {
+    const char *model_hash;      /* preTrainedModelHash */
+    const char *dataset_hash;    /* signed as ASCII text, exactly as given */
+    const char *training_params; /* JSON text, sent unmodified */
+    zg_u256 nonce;               /* must exceed the on-chain account nonce */
+    bool wait;                   /* queue behind other users' tasks */
+} zg_ftp_task_req;
+
+/* The signature over user || nonce || datasetHash-text (chain-protocol §7.3). */
+int zg_ftp_task_signature(const zg_key *key, const zg_u256 *nonce, const char *dataset_hash,
+                          uint8_t sig[65], zg_err *err);
+/* POST /v1/user/{me}/task; id receives the task UUID. */
+int zg_ftp_create_task(zg_client *c, const char *url, const zg_ftp_task_req *req, char id[37],
+                       zg_err *err);
+/* The nonce scheme of the reference client: ms timestamp x 10^4 + 40, but
+ * never below floor + 1 (the highest nonce used or seen on chain). */
+void zg_ftp_next_nonce(zg_u256 *out, const zg_u256 *floor);
+int zg_ftp_get_task(zg_client *c, const char *url, const char *id, cJSON **out, zg_err *err);
+/* Newest first; latest = only the newest. *out is a JSON array. */
+int zg_ftp_list_tasks(zg_client *c, const char *url, bool latest, cJSON **out, zg_err *err);
+int zg_ftp_cancel_task(zg_client *c, const char *url, const char *id, zg_err *err);
+/* GET .../log appended to out. */
+int zg_ftp_log(zg_client *c, const char *url, const char *id, zg_buf *out, zg_err *err);
+int zg_ftp_pending(zg_client *c, const char *url, uint64_t *count, zg_err *err);
+
+/* POST .../lora: append the encrypted artifact from byte `from` on to fd
+ * (positioned by the caller), re-signing the request each time. *total
+ * receives the full size when the provider says it (else -1). The transfer
+ * fails on an idle stall (the client's idle timeout), never on a total one. */
+int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, int fd, off_t from,
+                         long long *total, zg_err *err);
+
+/* Map a provider HTTP answer to errno + sentence (used by both provider APIs). */
+int zg_provider_http_error(zg_err *err, const char *what, long status, const zg_buf *body);
+
+#endif

@@ -1,0 +1,597 @@
+#include "zg/ftprovider.h"
+
+#include <errno.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zg/hex.h"
+#include "zg/keccak.h"
+#include "zg/secp.h"
+
+static const zg_predefined_model predefined[] = {
+    {"Qwen2.5-0.5B-Instruct", "0xb4f76a886b8655c92bb021922d60b5e4d9271a5c9da98b6cb10937a06c2c75a7",
+     "Qwen/Qwen2.5-0.5B-Instruct"},
+    {"Qwen3-32B", "0x2e6f9620c35bdcb2b753cc7aa34e78077a8ed133e36fa36008fd6bdfd29af3a5",
+     "Qwen/Qwen3-32B"},
+    {"mock-model", "0xcb42b5ca9e998c82dd239ef2d20d22a4ae16b3dc0ce0a855c93b52c7c2bab6dc",
+     "0x382842561e59d71f90c1861041989428dd2c1f664e65a56ea21f3ade216b2046"},
+    {NULL, NULL, NULL},
+};
+
+const zg_predefined_model *zg_ftp_predefined_models(void)
+{
+    return predefined;
+}
+
+int zg_provider_http_error(zg_err *err, const char *what, long status, const zg_buf *body)
+{
+    char text[200] = "";
+    cJSON *j =
+        body && body->len ? cJSON_ParseWithLength((const char *)body->data, body->len) : NULL;
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
+    if (cJSON_IsString(e)) {
+        snprintf(text, sizeof text, "%s", e->valuestring);
+    } else if (body && body->len) {
+        /* Plain-text errors: keep the first line, printable only. */
+        size_t n = 0;
+        for (size_t i = 0; i < body->len && n < sizeof text - 1; i++) {
+            uint8_t ch = body->data[i];
+            if (ch == '\n')
+                break;
+            text[n++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
+        }
+        text[n] = 0;
+    }
+    cJSON_Delete(j);
+    int code;
+    switch (status) {
+    case 400:
+        code = EINVAL;
+        break;
+    case 401:
+        code = EACCES;
+        break;
+    case 403:
+        code = EPERM;
+        break;
+    case 404:
+        code = ENOENT;
+        break;
+    case 409:
+    case 429:
+        code = EAGAIN;
+        break;
+    case 413:
+        code = EFBIG;
+        break;
+    default:
+        code = status >= 500 ? EAGAIN : EPROTO;
+    }
+    if (!text[0])
+        snprintf(text, sizeof text, "HTTP status %ld", status);
+    return zg_err_set(err, code, "%s: the provider says: %s", what, text);
+}
+
+/* Join base URL and path without doubling the slash. */
+static char *join(const char *url, const char *path)
+{
+    size_t n = strlen(url);
+    while (n && url[n - 1] == '/')
+        n--;
+    char *s = malloc(n + strlen(path) + 1);
+    if (s) {
+        memcpy(s, url, n);
+        strcpy(s + n, path);
+    }
+    return s;
+}
+
+static void my_addr(const zg_client *c, char out[43])
+{
+    zg_addr_checksum(out, c->key->addr);
+}
+
+static int need_key(const zg_client *c, const char *what, zg_err *err)
+{
+    if (!c->key)
+        return zg_err_set(err, EROFS, "%s: this mount has no wallet key", what);
+    return 0;
+}
+
+/* One request; on a 2xx answer the body is left in resp, else err is set. */
+static int request(zg_client *c, const char *what, const zg_http_req *req, zg_http_resp *resp,
+                   zg_err *err)
+{
+    if (zg_http_do(c->http, req, resp, err))
+        return zg_err_prefix(err, "%s", what);
+    if (resp->status / 100 != 2)
+        return zg_provider_http_error(err, what, resp->status, &resp->body);
+    return 0;
+}
+
+static int get_json(zg_client *c, const char *what, const char *url, const char *path, cJSON **out,
+                    zg_err *err)
+{
+    char *u = join(url, path);
+    if (!u)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    zg_http_resp r;
+    zg_http_resp_init(&r);
+    zg_http_req req = {.method = "GET", .url = u, .idempotent = true};
+    int rc = request(c, what, &req, &r, err);
+    if (rc == 0) {
+        *out = cJSON_ParseWithLength((const char *)r.body.data, r.body.len);
+        if (!*out)
+            rc = zg_err_set(err, EPROTO, "%s: the provider's answer is not JSON", what);
+    }
+    zg_http_resp_free(&r);
+    free(u);
+    return rc;
+}
+
+static int get_raw(zg_client *c, const char *what, const char *url, const char *path, zg_buf *out,
+                   zg_err *err)
+{
+    char *u = join(url, path);
+    if (!u)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    zg_http_resp r;
+    zg_http_resp_init(&r);
+    zg_http_req req = {.method = "GET", .url = u, .idempotent = true};
+    int rc = request(c, what, &req, &r, err);
+    if (rc == 0)
+        rc = zg_buf_append(out, r.body.data, r.body.len, err);
+    zg_http_resp_free(&r);
+    free(u);
+    return rc;
+}
+
+int zg_ftp_quote(zg_client *c, const char *url, bool legacy, zg_buf *out, zg_err *err)
+{
+    return get_raw(c, "quote", url, legacy ? "/v1/quote?legacy=true" : "/v1/quote", out, err);
+}
+
+int zg_ftp_models(zg_client *c, const char *url, cJSON **out, zg_err *err)
+{
+    if (get_json(c, "models", url, "/v1/model", out, err))
+        return -1;
+    if (!cJSON_IsArray(*out)) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return zg_err_set(err, EPROTO, "models: the provider did not answer a list");
+    }
+    return 0;
+}
+
+/* Model names go into a URL path: refuse anything that could leave it. */
+static int check_name(const char *what, const char *name, zg_err *err)
+{
+    if (!*name || strlen(name) > 200)
+        return zg_err_set(err, EINVAL, "%s: bad model name", what);
+    for (const char *p = name; *p; p++)
+        if (!(isalnum((unsigned char)*p) || strchr("-_.", *p)))
+            return zg_err_set(err, EINVAL,
+                              "%s: model name \"%.60s\" has characters a model "
+                              "name cannot have",
+                              what, name);
+    return 0;
+}
+
+int zg_ftp_model(zg_client *c, const char *url, const char *name, cJSON **out, zg_err *err)
+{
+    char path[300];
+    if (check_name("model", name, err))
+        return -1;
+    snprintf(path, sizeof path, "/v1/model/%s", name);
+    return get_json(c, "model", url, path, out, err);
+}
+
+int zg_ftp_model_usage(zg_client *c, const char *url, const char *name, zg_buf *out, zg_err *err)
+{
+    char path[320];
+    if (check_name("model usage", name, err))
+        return -1;
+    snprintf(path, sizeof path, "/v1/model/desc/%s", name);
+    return get_raw(c, "model usage", url, path, out, err);
+}
+
+static void sig_hex(char out[133], const uint8_t sig[65])
+{
+    out[0] = '0';
+    out[1] = 'x';
+    zg_hex_encode(out + 2, sig, 65);
+}
+
+int zg_ftp_upload_dataset(zg_client *c, const char *url, const char *path, const char *filename,
+                          char hash[67], zg_err *err)
+{
+    if (need_key(c, "dataset upload", err))
+        return -1;
+    char me[43], msg[80], ts[24], sig[133], upath[80];
+    my_addr(c, me);
+    snprintf(ts, sizeof ts, "%lld", (long long)time(NULL));
+    /* The provider verifies against the address exactly as it appears in
+     * the URL, so the same spelling goes into both. */
+    snprintf(msg, sizeof msg, "%s%s", me, ts);
+    uint8_t h[32], s[65];
+    zg_keccak256(h, msg, strlen(msg));
+    if (zg_personal_sign(s, c->key, h, 32, err))
+        return -1;
+    sig_hex(sig, s);
+    snprintf(upath, sizeof upath, "/v1/user/%s/dataset", me);
+    char *u = join(url, upath);
+    if (!u)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    zg_http_part parts[] = {
+        {.name = "file",
+         .file_path = path,
+         .filename = filename,
+         .content_type = "application/octet-stream"},
+        {.name = "signature", .value = sig},
+        {.name = "timestamp", .value = ts},
+    };
+    zg_http_resp r;
+    zg_http_resp_init(&r);
+    /* Uploading the same bytes twice is harmless (same hash), so a transient
+     * failure may be retried. */
+    zg_http_req req = {.method = "POST", .url = u, .parts = parts, .nparts = 3, .idempotent = true};
+    int rc = request(c, "dataset upload", &req, &r, err);
+    if (rc == 0) {
+        cJSON *j = cJSON_ParseWithLength((const char *)r.body.data, r.body.len);
+        const cJSON *dh = cJSON_GetObjectItemCaseSensitive(j, "datasetHash");
+        if (cJSON_IsString(dh) && strlen(dh->valuestring) == 66)
+            snprintf(hash, 67, "%s", dh->valuestring);
+        else
+            rc = zg_err_set(err, EPROTO, "dataset upload: the provider returned no datasetHash");
+        cJSON_Delete(j);
+    }
+    zg_http_resp_free(&r);
+    free(u);
+    return rc;
+}
+
+static const char *const param_keys[] = {
+    "neftune_noise_alpha", "num_train_epochs", "per_device_train_batch_size",
+    "learning_rate",       "max_steps",        NULL};
+
+int zg_ftp_check_params(const cJSON *params, const char *raw_text, zg_err *err)
+{
+    static const char accepted[] = "neftune_noise_alpha, num_train_epochs, "
+                                   "per_device_train_batch_size, learning_rate, max_steps";
+    if (!cJSON_IsObject(params))
+        return zg_err_set(err, EINVAL, "training parameters must be a JSON object with %s",
+                          accepted);
+    for (const cJSON *it = params->child; it; it = it->next) {
+        bool known = false;
+        for (int i = 0; param_keys[i]; i++)
+            known |= strcmp(it->string, param_keys[i]) == 0;
+        if (!known)
+            return zg_err_set(err, EINVAL,
+                              "training parameter \"%.40s\" is not accepted; the "
+                              "provider takes exactly %s",
+                              it->string, accepted);
+        if (!cJSON_IsNumber(it))
+            return zg_err_set(err, EINVAL, "training parameter %s must be a number", it->string);
+    }
+    for (int i = 0; param_keys[i]; i++)
+        if (!cJSON_GetObjectItemCaseSensitive(params, param_keys[i]))
+            return zg_err_set(err, EINVAL,
+                              "training parameter %s is missing; the provider "
+                              "needs all of %s",
+                              param_keys[i], accepted);
+    double v;
+    v = cJSON_GetObjectItemCaseSensitive(params, "neftune_noise_alpha")->valuedouble;
+    if (v < 0 || v > 10)
+        return zg_err_set(err, EINVAL, "neftune_noise_alpha must be between 0 and 10");
+    v = cJSON_GetObjectItemCaseSensitive(params, "num_train_epochs")->valuedouble;
+    if (v != floor(v) || v < 1 || v > 10)
+        return zg_err_set(err, EINVAL, "num_train_epochs must be a whole number from 1 to 10");
+    v = cJSON_GetObjectItemCaseSensitive(params, "per_device_train_batch_size")->valuedouble;
+    if (v != floor(v) || v < 1 || v > 4)
+        return zg_err_set(err, EINVAL,
+                          "per_device_train_batch_size must be a whole number from 1 to 4");
+    v = cJSON_GetObjectItemCaseSensitive(params, "learning_rate")->valuedouble;
+    if (v < 0.00001 || v > 0.001)
+        return zg_err_set(err, EINVAL, "learning_rate must be between 0.00001 and 0.001");
+    /* The provider reads the raw text and refuses exponent notation. */
+    const char *lr = raw_text ? strstr(raw_text, "\"learning_rate\"") : NULL;
+    if (lr) {
+        const char *p = strchr(lr + 15, ':');
+        for (p = p ? p + 1 : lr; *p && *p != ',' && *p != '}'; p++)
+            if (*p == 'e' || *p == 'E')
+                return zg_err_set(err, EINVAL,
+                                  "write learning_rate as a plain decimal (0.0002), not with "
+                                  "an exponent");
+    }
+    v = cJSON_GetObjectItemCaseSensitive(params, "max_steps")->valuedouble;
+    if (v != floor(v) || (v != -1 && v < 1))
+        return zg_err_set(err, EINVAL, "max_steps must be -1 or a positive whole number");
+    return 0;
+}
+
+int zg_ftp_task_signature(const zg_key *key, const zg_u256 *nonce, const char *dataset_hash,
+                          uint8_t sig[65], zg_err *err)
+{
+    size_t dl = strlen(dataset_hash);
+    uint8_t *m = malloc(52 + dl);
+    if (!m)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    memcpy(m, key->addr, 20);
+    zg_u256_to_be(m + 20, nonce);
+    memcpy(m + 52, dataset_hash, dl); /* the text itself, not its decoded bytes */
+    uint8_t h[32];
+    zg_keccak256(h, m, 52 + dl);
+    free(m);
+    return zg_personal_sign(sig, key, h, 32, err);
+}
+
+void zg_ftp_next_nonce(zg_u256 *out, const zg_u256 *floor_nonce)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    zg_u256 n, forty, one, min;
+    zg_u256_from_u64(&n, ms);
+    zg_u256_mul_u64(&n, &n, 10000);
+    zg_u256_from_u64(&forty, 40);
+    zg_u256_add(&n, &n, &forty);
+    zg_u256_from_u64(&one, 1);
+    zg_u256_add(&min, floor_nonce, &one);
+    *out = zg_u256_cmp(&n, &min) >= 0 ? n : min;
+}
+
+int zg_ftp_create_task(zg_client *c, const char *url, const zg_ftp_task_req *req, char id[37],
+                       zg_err *err)
+{
+    if (need_key(c, "task create", err))
+        return -1;
+    uint8_t s[65];
+    char sig[133], me[43], nonce[ZG_U256_DEC_MAX], path[80];
+    if (zg_ftp_task_signature(c->key, &req->nonce, req->dataset_hash, s, err))
+        return -1;
+    sig_hex(sig, s);
+    my_addr(c, me);
+    zg_u256_to_dec(nonce, &req->nonce);
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "userAddress", me);
+    cJSON_AddStringToObject(b, "preTrainedModelHash", req->model_hash);
+    cJSON_AddStringToObject(b, "datasetHash", req->dataset_hash);
+    cJSON_AddStringToObject(b, "trainingParams", req->training_params);
+    cJSON_AddStringToObject(b, "fee", "0");
+    cJSON_AddStringToObject(b, "nonce", nonce);
+    cJSON_AddStringToObject(b, "signature", sig);
+    cJSON_AddBoolToObject(b, "wait", req->wait);
+    char *body = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    snprintf(path, sizeof path, "/v1/user/%s/task", me);
+    char *u = join(url, path);
+    int rc = -1;
+    zg_http_resp r;
+    zg_http_resp_init(&r);
+    if (!body || !u) {
+        zg_err_set(err, ENOMEM, "out of memory");
+        goto out;
+    }
+    static const char *const hdrs[] = {"Content-Type: application/json", NULL};
+    /* Not idempotent: a lost answer could mean a task exists; the caller
+     * finds it by nonce rather than posting again. */
+    zg_http_req hr = {
+        .method = "POST", .url = u, .headers = hdrs, .body = body, .body_len = strlen(body)};
+    if (request(c, "task create", &hr, &r, err))
+        goto out;
+    cJSON *j = cJSON_ParseWithLength((const char *)r.body.data, r.body.len);
+    const cJSON *jid = cJSON_GetObjectItemCaseSensitive(j, "id");
+    if (cJSON_IsString(jid) && strlen(jid->valuestring) == 36) {
+        snprintf(id, 37, "%s", jid->valuestring);
+        rc = 0;
+    } else {
+        zg_err_set(err, EPROTO, "task create: the provider returned no task id");
+    }
+    cJSON_Delete(j);
+out:
+    zg_http_resp_free(&r);
+    free(body);
+    free(u);
+    return rc;
+}
+
+/* Task ids go into URL paths: accept only the UUID shape. */
+static int check_uuid(const char *id, zg_err *err)
+{
+    if (strlen(id) != 36)
+        return zg_err_set(err, ENOENT, "\"%.40s\" is not a task id", id);
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? id[i] != '-' : !isxdigit((unsigned char)id[i]))
+            return zg_err_set(err, ENOENT, "\"%.40s\" is not a task id", id);
+    }
+    return 0;
+}
+
+int zg_ftp_get_task(zg_client *c, const char *url, const char *id, cJSON **out, zg_err *err)
+{
+    char me[43], path[160];
+    if (need_key(c, "task", err) || check_uuid(id, err))
+        return -1;
+    my_addr(c, me);
+    snprintf(path, sizeof path, "/v1/user/%s/task/%s", me, id);
+    return get_json(c, "task", url, path, out, err);
+}
+
+int zg_ftp_list_tasks(zg_client *c, const char *url, bool latest, cJSON **out, zg_err *err)
+{
+    char me[43], path[160];
+    if (need_key(c, "tasks", err))
+        return -1;
+    my_addr(c, me);
+    snprintf(path, sizeof path, "/v1/user/%s/task%s", me, latest ? "?latest=true" : "");
+    if (get_json(c, "tasks", url, path, out, err))
+        return -1;
+    if (cJSON_IsNull(*out)) {
+        cJSON_Delete(*out);
+        *out = cJSON_CreateArray();
+    }
+    if (!cJSON_IsArray(*out)) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return zg_err_set(err, EPROTO, "tasks: the provider did not answer a list");
+    }
+    return 0;
+}
+
+int zg_ftp_cancel_task(zg_client *c, const char *url, const char *id, zg_err *err)
+{
+    if (need_key(c, "cancel", err) || check_uuid(id, err))
+        return -1;
+    uint8_t raw[16], h[32], s[65];
+    char hex[33], sig[133], me[43], path[200], body[200];
+    for (int i = 0, o = 0; i < 36; i++)
+        if (id[i] != '-')
+            hex[o++] = id[i];
+    hex[32] = 0;
+    zg_hex_decode_exact(raw, 16, hex, NULL);
+    zg_keccak256(h, raw, 16);
+    if (zg_personal_sign(s, c->key, h, 32, err))
+        return -1;
+    sig_hex(sig, s);
+    my_addr(c, me);
+    snprintf(path, sizeof path, "/v1/user/%s/task/%s/cancel", me, id);
+    snprintf(body, sizeof body, "{\"signature\":\"%s\"}", sig);
+    char *u = join(url, path);
+    if (!u)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    static const char *const hdrs[] = {"Content-Type: application/json", NULL};
+    zg_http_req hr = {.method = "POST",
+                      .url = u,
+                      .headers = hdrs,
+                      .body = body,
+                      .body_len = strlen(body),
+                      .idempotent = true};
+    zg_http_resp r;
+    zg_http_resp_init(&r);
+    int rc = request(c, "cancel", &hr, &r, err);
+    zg_http_resp_free(&r);
+    free(u);
+    return rc;
+}
+
+int zg_ftp_log(zg_client *c, const char *url, const char *id, zg_buf *out, zg_err *err)
+{
+    char me[43], path[200];
+    if (need_key(c, "log", err) || check_uuid(id, err))
+        return -1;
+    my_addr(c, me);
+    snprintf(path, sizeof path, "/v1/user/%s/task/%s/log", me, id);
+    return get_raw(c, "log", url, path, out, err);
+}
+
+int zg_ftp_pending(zg_client *c, const char *url, uint64_t *count, zg_err *err)
+{
+    zg_buf b;
+    zg_buf_init(&b, 64);
+    int rc = get_raw(c, "pending tasks", url, "/v1/task/pending", &b, err);
+    if (rc == 0) {
+        char *end;
+        unsigned long long v = strtoull((const char *)b.data, &end, 10);
+        if (end == (char *)b.data)
+            rc = zg_err_set(err, EPROTO, "pending tasks: not a number");
+        else
+            *count = v;
+    }
+    zg_buf_free(&b);
+    return rc;
+}
+
+struct fd_sink {
+    int fd;
+    int saved_errno;
+};
+
+static int write_fd(void *ctx, const void *data, size_t len)
+{
+    struct fd_sink *s = ctx;
+    const uint8_t *p = data;
+    while (len) {
+        ssize_t n = write(s->fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            s->saved_errno = errno;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, int fd, off_t from,
+                         long long *total, zg_err *err)
+{
+    if (need_key(c, "model download", err) || check_uuid(id, err))
+        return -1;
+    char hex[33], msg[64], me[43], path[200], body[220], range[32];
+    for (int i = 0, o = 0; i < 36; i++)
+        if (id[i] != '-')
+            hex[o++] = (char)tolower((unsigned char)id[i]);
+    hex[32] = 0;
+    long long ts = (long long)time(NULL);
+    /* The timestamp is only good for minutes: sign afresh per request. */
+    snprintf(msg, sizeof msg, "%s%lld", hex, ts);
+    uint8_t h[32], s[65];
+    char sig[133];
+    zg_keccak256(h, msg, strlen(msg));
+    if (zg_personal_sign(s, c->key, h, 32, err))
+        return -1;
+    sig_hex(sig, s);
+    my_addr(c, me);
+    snprintf(path, sizeof path, "/v1/user/%s/task/%s/lora", me, id);
+    snprintf(body, sizeof body, "{\"signature\":\"%s\",\"timestamp\":%lld}", sig, ts);
+    snprintf(range, sizeof range, "%lld-", (long long)from);
+    char *u = join(url, path);
+    if (!u)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    static const char *const hdrs[] = {"Content-Type: application/json", NULL};
+    struct fd_sink sink = {fd, 0};
+    zg_http_req hr = {.method = "POST",
+                      .url = u,
+                      .headers = hdrs,
+                      .body = body,
+                      .body_len = strlen(body),
+                      .range_from = from > 0 ? range : NULL,
+                      .sink = write_fd,
+                      .sink_ctx = &sink};
+    zg_http_resp r;
+    zg_http_resp_init(&r);
+    int rc = zg_http_do(c->http, &hr, &r, err);
+    if (rc) {
+        if (sink.saved_errno)
+            zg_err_set(err, sink.saved_errno, "model download: cannot write the file: %s",
+                       strerror(sink.saved_errno));
+        else
+            zg_err_prefix(err, "model download");
+    } else if (r.status == 200 && from > 0) {
+        /* The server ignored the range: what came is the whole file, so the
+         * caller's offset bookkeeping would be wrong. */
+        rc = zg_err_set(err, EPROTO, "model download: the provider ignored the byte range");
+    } else if (r.status == 416) {
+        rc = 0; /* nothing left to fetch */
+    } else if (r.status != 200 && r.status != 206) {
+        rc = zg_provider_http_error(err, "model download", r.status, &r.body);
+    }
+    if (rc == 0 && total) {
+        *total = -1;
+        if (r.status == 200 && r.content_length >= 0)
+            *total = r.content_length;
+        else if (r.status == 206 && r.content_length >= 0)
+            *total = from + r.content_length;
+    }
+    zg_http_resp_free(&r);
+    free(u);
+    return rc;
+}
