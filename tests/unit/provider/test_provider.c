@@ -1,0 +1,120 @@
+/* Provider-side client pieces that need no network: the vectors of
+ * provider-protocol.md Appendix A and chain-protocol.md §7.3, the adapter
+ * name rule, and training-parameter checks. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "../check.h"
+#include "zg/ftprovider.h"
+#include "zg/hex.h"
+#include "zg/infprovider.h"
+
+static const char *dev_key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+static void session_vector(void)
+{
+    zg_key key;
+    zg_key_from_hex(&key, dev_key, NULL);
+    uint8_t prov[20];
+    zg_addr_parse(prov, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", NULL);
+    char *hdr = NULL;
+    int rc = zg_infp_session_header_at(&key, prov, 1700000000000LL,
+                                       "0123456789abcdef0123456789abcdef", 0, &hdr, NULL);
+    CHECK(rc == 0, "session header built");
+    CHECK_STR(hdr,
+              "Authorization: Bearer "
+              "app-sk-"
+              "eyJhZGRyZXNzIjoiMHhmMzlGZDZlNTFhYWQ4OEY2RjRjZTZhQjg4MjcyNzljZmZGYjkyMjY2IiwicHJvdm"
+              "lkZXIiOiIweDcwOTk3OTcwQzUxODEyZGMzQTAxMEM3ZDAxYjUwZTBkMTdkYzc5QzgiLCJ0aW1lc3RhbXAi"
+              "OjE3MDAwMDAwMDAwMDAsImV4cGlyZXNBdCI6MTcwMDA4NjQwMDAwMCwibm9uY2UiOiIwMTIzNDU2Nzg5YW"
+              "JjZGVmMDEyMzQ1Njc4OWFiY2RlZiIsImdlbmVyYXRpb24iOjAsInRva2VuSWQiOjI1NX18MHgzZGY1ZTkx"
+              "NjVjM2IwZjFmMGM5MjMyNzA2ZTg0M2JkYjE4YjMyMTE3MDQ3MDVjMGVmMGZlNTJkYTUxOWMyMDViNzNlMD"
+              "dmYzhhYWRhNmJkMDY0NmU3YWIwNTMxOGVmMzcxZWE0YTM4NzJmNWJlM2JhOWMxNDk3ZWM2NjA5NzQ1ZTFi",
+              "session header equals the Appendix A vector");
+    free(hdr);
+    zg_key_wipe(&key);
+}
+
+static void task_signature_vector(void)
+{
+    zg_key key;
+    zg_key_from_hex(&key, dev_key, NULL);
+    zg_u256 nonce;
+    zg_u256_from_dec(&nonce, "17000000000000040", NULL);
+    char ds[67] = "0x";
+    for (int i = 0; i < 32; i++)
+        strcat(ds, "cd");
+    uint8_t sig[65];
+    char hx[140] = "0x";
+    CHECK(zg_ftp_task_signature(&key, &nonce, ds, sig, NULL) == 0, "task signature made");
+    zg_hex_encode(hx + 2, sig, 65);
+    CHECK_STR(hx,
+              "0x99998da8d715dbb5d124913cabce85ee54058abd9afeed39865c1c790b0602870251c2685cc063"
+              "88adc8ee625ab0e2c29198f88faaa0d7abf40582e2ae6326971c",
+              "create-task signature equals the §7.3 vector (dataset hash signed as text)");
+    zg_key_wipe(&key);
+}
+
+static void adapter_names(void)
+{
+    char n[160];
+    zg_adapter_name(n, "Qwen2.5-0.5B-Instruct", "3e385c46-f5dc-4e93-b713-63ab7a987ae3");
+    CHECK_STR(n, "ft-Qwen2-5-0-5B-Instruct-3e385c46-f5d", "adapter name vector");
+    zg_adapter_name(n, "/models/Qwen2.5-0.5B-Instruct", "3e385c46-f5dc-4e93-b713-63ab7a987ae3");
+    CHECK_STR(n, "ft-Qwen2-5-0-5B-Instruct-3e385c46-f5d",
+              "adapter name keeps the last path element");
+    zg_adapter_name(n, "-x-", "abc");
+    CHECK_STR(n, "ft-x-abc", "adapter name trims dashes; short task id kept whole");
+}
+
+static void params(const char *text, int want_code, const char *what)
+{
+    cJSON *j = cJSON_Parse(text);
+    zg_err e = {0};
+    int rc = zg_ftp_check_params(j, text, &e);
+    if (want_code == 0)
+        CHECK(rc == 0, "%s", what);
+    else
+        CHECK(rc == -1 && e.code == want_code, "%s: %s", what, e.msg);
+    cJSON_Delete(j);
+}
+
+int main(void)
+{
+    session_vector();
+    task_signature_vector();
+    adapter_names();
+    const char *good = "{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,"
+                       "\"per_device_train_batch_size\":2,\"learning_rate\":0.0002,"
+                       "\"max_steps\":-1}";
+    params(good, 0, "the reference parameters pass");
+    params("{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,\"per_device_train_batch_size\":2,"
+           "\"learning_rate\":0.0002,\"max_steps\":-1,\"lora_r\":8}",
+           EINVAL, "an extra key is refused");
+    params("{\"num_train_epochs\":1}", EINVAL, "missing keys are refused");
+    params("{\"neftune_noise_alpha\":5,\"num_train_epochs\":11,\"per_device_train_batch_size\":2,"
+           "\"learning_rate\":0.0002,\"max_steps\":-1}",
+           EINVAL, "11 epochs refused");
+    params("{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,\"per_device_train_batch_size\":2,"
+           "\"learning_rate\":2e-4,\"max_steps\":-1}",
+           EINVAL, "exponent notation refused");
+    params("{\"neftune_noise_alpha\":5,\"num_train_epochs\":1.5,\"per_device_train_batch_size\":2,"
+           "\"learning_rate\":0.0002,\"max_steps\":-1}",
+           EINVAL, "fractional epochs refused");
+    params("[1,2]", EINVAL, "a non-object refused");
+
+    zg_u256 floor_n, n1, n2;
+    zg_u256_from_dec(&floor_n, "99999999999999999999999", NULL);
+    zg_ftp_next_nonce(&n1, &floor_n);
+    zg_u256 one, want;
+    zg_u256_from_u64(&one, 1);
+    zg_u256_add(&want, &floor_n, &one);
+    CHECK(zg_u256_cmp(&n1, &want) == 0, "nonce stays above a high floor");
+    zg_u256_from_u64(&floor_n, 0);
+    zg_ftp_next_nonce(&n2, &floor_n);
+    uint64_t v;
+    CHECK(zg_u256_to_u64(&n2, &v) && v % 10000 == 40 && v > 17000000000000000ULL,
+          "nonce follows the ms x 10^4 + 40 scheme");
+    return check_done();
+}
