@@ -3,9 +3,12 @@
  * name rule, and training-parameter checks. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../check.h"
+#include "zg/attest.h"
 #include "zg/ftprovider.h"
 #include "zg/hex.h"
 #include "zg/infprovider.h"
@@ -80,8 +83,82 @@ static void params(const char *text, int want_code, const char *what)
     cJSON_Delete(j);
 }
 
+/* A quote document in the provider's shape, with report_data in base64. */
+static char *make_quote(const char *report_b64, const char *compose_hash)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "quote", "04000200");
+    cJSON_AddStringToObject(d, "report_data", report_b64);
+    char ev[300];
+    snprintf(ev, sizeof ev, "[{\"event\":\"compose-hash\",\"event_payload\":\"%s\"}]",
+             compose_hash);
+    cJSON_AddStringToObject(d, "event_log", ev);
+    cJSON_AddStringToObject(d, "tcb_info",
+                            "{\"app_compose\":\"services:\\n  tee:\\n    image: "
+                            "zg/finetune:1.0\\n\"}");
+    char *s = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    return s;
+}
+
+static void attestation(void)
+{
+    /* Not the sha256 of the compose text below: the first document lies. */
+    const char *wrong_hash = "5b1f6e0c5e2c5a1e1b2a8a0ac7e7cd77e6b8d7bb0f0f47f5d1a5e8c0a3fb2e11";
+    uint8_t signer[20];
+    zg_addr_parse(signer, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", NULL);
+    /* Legacy layout: "0x" + EIP-55 address, NUL padded to 64 bytes. */
+    uint8_t rd[64] = {0};
+    memcpy(rd, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", 42);
+    char b64[100];
+    EVP_EncodeBlock((unsigned char *)b64, rd, 64);
+    zg_buf rep;
+    zg_buf_init(&rep, 0);
+    bool pass = true;
+    char *q = make_quote(b64, wrong_hash);
+    int rc = zg_attest_verify((const uint8_t *)q, strlen(q), signer, &rep, &pass, NULL);
+    CHECK(rc == 0 && strstr((char *)rep.data, "PASS signer"),
+          "legacy report_data binds the signer");
+    CHECK(strstr((char *)rep.data, "FAIL compose") != NULL && !pass,
+          "a wrong compose hash is reported as FAIL");
+    CHECK(strstr((char *)rep.data, "NOTE image: zg/finetune:1.0") != NULL, "image named");
+    CHECK(strstr((char *)rep.data, "not verified") != NULL, "says what it does not verify");
+    free(q);
+
+    /* The right compose hash, computed here. */
+    const char *compose = "services:\n  tee:\n    image: zg/finetune:1.0\n";
+    uint8_t h[32];
+    unsigned int hl;
+    EVP_Digest(compose, strlen(compose), h, &hl, EVP_sha256(), NULL);
+    char hx[65];
+    zg_hex_encode(hx, h, 32);
+    /* New layout: enc_pub(32) || address(20) || version(4) || zeros. */
+    memset(rd, 0x11, 32);
+    memcpy(rd + 32, signer, 20);
+    rd[52] = rd[53] = rd[54] = 0;
+    rd[55] = 1;
+    memset(rd + 56, 0, 8);
+    EVP_EncodeBlock((unsigned char *)b64, rd, 64);
+    zg_buf_reset(&rep);
+    q = make_quote(b64, hx);
+    rc = zg_attest_verify((const uint8_t *)q, strlen(q), signer, &rep, &pass, NULL);
+    CHECK(rc == 0 && pass, "new layout and a matching compose hash pass");
+    uint8_t other[20];
+    memset(other, 0x42, 20);
+    zg_buf_reset(&rep);
+    zg_attest_verify((const uint8_t *)q, strlen(q), other, &rep, &pass, NULL);
+    CHECK(!pass && strstr((char *)rep.data, "FAIL signer"), "another signer fails");
+    free(q);
+    zg_err e;
+    CHECK(zg_attest_verify((const uint8_t *)"nope", 4, signer, &rep, &pass, &e) == -1 &&
+              e.code == EPROTO,
+          "a non-JSON quote is EPROTO");
+    zg_buf_free(&rep);
+}
+
 int main(void)
 {
+    attestation();
     session_vector();
     task_signature_vector();
     adapter_names();
