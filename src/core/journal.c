@@ -1,0 +1,319 @@
+#include "zg/journal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zg/hex.h"
+
+struct zg_journal {
+    char *dir;
+    int dirfd;
+    pthread_mutex_t lock; /* one writer at a time per record file */
+    unsigned seq;         /* guarded by lock: makes ids unique within a second */
+};
+
+#ifdef ZG_CRASH_POINTS
+void zg_crash_point(const char *name)
+{
+    const char *at = getenv("ZGFS_CRASH_AT");
+    if (at && strcmp(at, name) == 0)
+        _exit(99);
+}
+#endif
+
+static int mkdirs(const char *path, zg_err *err)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+        return zg_err_set(err, ENAMETOOLONG, "journal path too long");
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(tmp, 0700) && errno != EEXIST)
+            return zg_err_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(tmp, 0700) && errno != EEXIST)
+        return zg_err_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
+    return 0;
+}
+
+int zg_journal_open(zg_journal **out, const char *dir, zg_err *err)
+{
+    if (mkdirs(dir, err))
+        return -1;
+    zg_journal *j = calloc(1, sizeof *j);
+    if (!j || !(j->dir = strdup(dir))) {
+        free(j);
+        return zg_err_set(err, ENOMEM, "out of memory");
+    }
+    j->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (j->dirfd < 0) {
+        zg_err_set(err, errno, "cannot open the journal %s: %s", dir, strerror(errno));
+        free(j->dir);
+        free(j);
+        return -1;
+    }
+    pthread_mutex_init(&j->lock, NULL);
+    *out = j;
+    return 0;
+}
+
+void zg_journal_close(zg_journal *j)
+{
+    if (!j)
+        return;
+    close(j->dirfd);
+    pthread_mutex_destroy(&j->lock);
+    free(j->dir);
+    free(j);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1000.0;
+}
+
+/* Atomic replace: a reader (or a crash) sees the old record or the new one,
+ * never a mix. Called with the lock held. */
+static int write_record(zg_journal *j, const char *id, const cJSON *rec, zg_err *err)
+{
+    char *text = cJSON_PrintUnformatted(rec);
+    if (!text)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    char tmp[64], fin[64];
+    snprintf(tmp, sizeof tmp, ".%s.tmp", id);
+    snprintf(fin, sizeof fin, "%s.json", id);
+    int rc = -1;
+    int fd = openat(j->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        zg_err_set(err, errno, "journal: cannot write %s/%s: %s", j->dir, tmp, strerror(errno));
+        goto out;
+    }
+    size_t len = strlen(text), off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, text + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            zg_err_set(err, errno ? errno : EIO, "journal: cannot write %s: %s", tmp,
+                       strerror(errno));
+            close(fd);
+            unlinkat(j->dirfd, tmp, 0);
+            goto out;
+        }
+        off += (size_t)n;
+    }
+    if (fsync(fd)) {
+        zg_err_set(err, errno, "journal: fsync failed: %s", strerror(errno));
+        close(fd);
+        unlinkat(j->dirfd, tmp, 0);
+        goto out;
+    }
+    close(fd);
+    if (renameat(j->dirfd, tmp, j->dirfd, fin)) {
+        zg_err_set(err, errno, "journal: rename failed: %s", strerror(errno));
+        unlinkat(j->dirfd, tmp, 0);
+        goto out;
+    }
+    fsync(j->dirfd);
+    rc = 0;
+out:
+    free(text);
+    return rc;
+}
+
+static cJSON *read_record(zg_journal *j, const char *file)
+{
+    int fd = openat(j->dirfd, file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    char buf[65536];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return NULL;
+    buf[n] = 0;
+    return cJSON_Parse(buf);
+}
+
+static int valid_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n >= 40)
+        return 0;
+    for (const char *p = id; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || *p == '-'))
+            return 0;
+    return 1;
+}
+
+static void merge(cJSON *rec, cJSON *fields)
+{
+    if (!fields)
+        return;
+    cJSON *it = fields->child;
+    while (it) {
+        cJSON *next = it->next;
+        cJSON_DetachItemViaPointer(fields, it);
+        cJSON_DeleteItemFromObjectCaseSensitive(rec, it->string);
+        cJSON_AddItemToObject(rec, it->string, it);
+        it = next;
+    }
+    cJSON_Delete(fields);
+}
+
+int zg_journal_begin(zg_journal *j, const char *op, cJSON *fields, char id[40], zg_err *err)
+{
+    pthread_mutex_lock(&j->lock);
+    /* Sortable by time: seconds, then a per-journal counter. */
+    snprintf(id, 40, "%010lld-%04u-%d", (long long)time(NULL), j->seq++ % 10000,
+             (int)(getpid() % 100000));
+    cJSON *rec = cJSON_CreateObject();
+    cJSON_AddStringToObject(rec, "id", id);
+    cJSON_AddStringToObject(rec, "op", op);
+    cJSON_AddStringToObject(rec, "state", "intent");
+    cJSON_AddNumberToObject(rec, "created", now_s());
+    cJSON_AddNumberToObject(rec, "updated", now_s());
+    merge(rec, fields);
+    int rc = write_record(j, id, rec, err);
+    cJSON_Delete(rec);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+int zg_journal_update(zg_journal *j, const char *id, const char *state, cJSON *fields, zg_err *err)
+{
+    if (!valid_id(id)) {
+        cJSON_Delete(fields);
+        return zg_err_set(err, EINVAL, "journal: bad record id");
+    }
+    char file[64];
+    snprintf(file, sizeof file, "%s.json", id);
+    pthread_mutex_lock(&j->lock);
+    int rc = -1;
+    cJSON *rec = read_record(j, file);
+    if (!rec) {
+        cJSON_Delete(fields);
+        zg_err_set(err, ENOENT, "journal: record %s is missing", id);
+        goto out;
+    }
+    merge(rec, fields);
+    if (state) {
+        cJSON_DeleteItemFromObjectCaseSensitive(rec, "state");
+        cJSON_AddStringToObject(rec, "state", state);
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(rec, "updated");
+    cJSON_AddNumberToObject(rec, "updated", now_s());
+    rc = write_record(j, id, rec, err);
+out:
+    cJSON_Delete(rec);
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
+
+int zg_journal_get(zg_journal *j, const char *id, cJSON **out, zg_err *err)
+{
+    if (!valid_id(id))
+        return zg_err_set(err, ENOENT, "journal: no record %s", id);
+    char file[64];
+    snprintf(file, sizeof file, "%s.json", id);
+    pthread_mutex_lock(&j->lock);
+    *out = read_record(j, file);
+    pthread_mutex_unlock(&j->lock);
+    return *out ? 0 : zg_err_set(err, ENOENT, "journal: no record %s", id);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int zg_journal_open_records(zg_journal *j, cJSON **out, zg_err *err)
+{
+    pthread_mutex_lock(&j->lock);
+    int fd = dup(j->dirfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        pthread_mutex_unlock(&j->lock);
+        return zg_err_set(err, errno, "journal: cannot list %s", j->dir);
+    }
+    rewinddir(d);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (de->d_name[0] == '.' || l < 6 || strcmp(de->d_name + l - 5, ".json") != 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **g = realloc(names, cap * sizeof *names);
+            if (!g)
+                break;
+            names = g;
+        }
+        names[n++] = strdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, by_name);
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        cJSON *rec = names[i] ? read_record(j, names[i]) : NULL;
+        const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "state"));
+        if (rec && st && strcmp(st, "done") != 0 && strcmp(st, "failed") != 0)
+            cJSON_AddItemToArray(arr, rec);
+        else
+            cJSON_Delete(rec);
+        free(names[i]);
+    }
+    free(names);
+    pthread_mutex_unlock(&j->lock);
+    *out = arr;
+    return 0;
+}
+
+static int hook_signed(void *ctx, uint64_t nonce, const uint8_t hash[32], const uint8_t *raw,
+                       size_t len, zg_err *err)
+{
+    zg_journal_tx *t = ctx;
+    cJSON *tx = cJSON_CreateObject(), *f = cJSON_CreateObject();
+    char *rawhex = malloc(2 * len + 3), hh[67];
+    if (!rawhex) {
+        cJSON_Delete(tx);
+        cJSON_Delete(f);
+        return zg_err_set(err, ENOMEM, "out of memory");
+    }
+    rawhex[0] = hh[0] = '0';
+    rawhex[1] = hh[1] = 'x';
+    zg_hex_encode(rawhex + 2, raw, len);
+    zg_hex_encode(hh + 2, hash, 32);
+    cJSON_AddNumberToObject(tx, "nonce", (double)nonce);
+    cJSON_AddStringToObject(tx, "hash", hh);
+    cJSON_AddStringToObject(tx, "raw", rawhex);
+    free(rawhex);
+    cJSON_AddItemToObject(f, "tx", tx);
+    zg_crash_point("tx.signed");
+    int rc = zg_journal_update(t->j, t->id, "sent", f, err);
+    zg_crash_point("tx.journaled");
+    return rc;
+}
+
+zg_send_hooks zg_journal_hooks(zg_journal_tx *ctx)
+{
+    zg_send_hooks h = {.signed_tx = hook_signed, .ctx = ctx};
+    return h;
+}
