@@ -35,6 +35,8 @@ int zg_journal_get(zg_journal *j, const char *id, cJSON **out, zg_err *err);
 /* Copies of every record whose state is not done/failed, oldest first, as a
  * JSON array (cJSON_Delete). */
 int zg_journal_open_records(zg_journal *j, cJSON **out, zg_err *err);
+/* Copies of every record of operation `op` (NULL = all), finished or not. */
+int zg_journal_records(zg_journal *j, const char *op, cJSON **out, zg_err *err);
 
 /* Send hooks that write the signed transaction into record id (state
  * "sent") before it is broadcast. ctx must stay valid during the send. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,7 +241,8 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int zg_journal_open_records(zg_journal *j, cJSON **out, zg_err *err)
+/* Records in id (= time) order, filtered by op and by whether they are open. */
+static int list_records(zg_journal *j, const char *op, bool open_only, cJSON **out, zg_err *err)
 {
     pthread_mutex_lock(&j->lock);
     int fd = dup(j->dirfd);
@@ -274,7 +276,9 @@ int zg_journal_open_records(zg_journal *j, cJSON **out, zg_err *err)
     for (size_t i = 0; i < n; i++) {
         cJSON *rec = names[i] ? read_record(j, names[i]) : NULL;
         const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "state"));
-        if (rec && st && strcmp(st, "done") != 0 && strcmp(st, "failed") != 0)
+        const char *o = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "op"));
+        bool open_rec = st && strcmp(st, "done") != 0 && strcmp(st, "failed") != 0;
+        if (rec && st && o && (!op || strcmp(o, op) == 0) && (open_rec || !open_only))
             cJSON_AddItemToArray(arr, rec);
         else
             cJSON_Delete(rec);
@@ -284,6 +288,16 @@ int zg_journal_open_records(zg_journal *j, cJSON **out, zg_err *err)
     pthread_mutex_unlock(&j->lock);
     *out = arr;
     return 0;
+}
+
+int zg_journal_open_records(zg_journal *j, cJSON **out, zg_err *err)
+{
+    return list_records(j, NULL, true, out, err);
+}
+
+int zg_journal_records(zg_journal *j, const char *op, cJSON **out, zg_err *err)
+{
+    return list_records(j, op, false, out, err);
 }
 
 static int hook_signed(void *ctx, uint64_t nonce, const uint8_t hash[32], const uint8_t *raw,

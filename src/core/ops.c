@@ -11,6 +11,7 @@
 #include "zg/hex.h"
 #include "zg/infserving.h"
 #include "zg/ledger.h"
+#include "zg/tasks.h"
 
 /* The binding call of one operation, given the journaling hooks. */
 typedef int (*send_fn)(zg_client *c, const void *arg, const zg_send_hooks *hooks, zg_err *err);
@@ -296,8 +297,14 @@ int zg_reconcile(zg_client *c, zg_journal *j, zg_say_fn say, void *ctx, zg_err *
                      "recovery: %s %s was interrupted before anything was sent; "
                      "nothing happened",
                      op, id);
+        } else if (strcmp(op, "task") == 0) {
+            char line[512];
+            if (zg_task_reconcile(c, j, rec, line, sizeof line) == 0)
+                say_line(say, ctx, "%s", line);
+            else
+                continue;
         } else {
-            continue; /* other kinds are settled by their owners (tasks: the task list) */
+            continue;
         }
         settled++;
     }

@@ -1,0 +1,141 @@
+/* Core modules that need no network: dataset checks, the journal. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "zg/dataset.h"
+#include "zg/hex.h"
+#include "zg/journal.h"
+#include "zg/keccak.h"
+
+static char dir[] = "/tmp/zgcore.XXXXXX";
+
+static const char *put(const char *name, const void *data, size_t n)
+{
+    static char path[4][256];
+    static int i;
+    i = (i + 1) % 4;
+    snprintf(path[i], sizeof path[i], "%s/%s", dir, name);
+    FILE *f = fopen(path[i], "wb");
+    fwrite(data, 1, n, f);
+    fclose(f);
+    return path[i];
+}
+
+static void dataset_ok(const char *text, uint64_t want_rows, const char *what)
+{
+    char hash[67], want[67] = "0x";
+    uint64_t rows = 0;
+    zg_err e = {0};
+    int rc = zg_dataset_check(put("ok.jsonl", text, strlen(text)), hash, &rows, &e);
+    uint8_t h[32];
+    zg_keccak256(h, text, strlen(text));
+    zg_hex_encode(want + 2, h, 32);
+    CHECK(rc == 0 && rows == want_rows && strcmp(hash, want) == 0, "%s (%s)", what,
+          rc ? e.msg : "ok");
+}
+
+static void dataset_bad(const void *data, size_t n, int code, const char *needle, const char *what)
+{
+    char hash[67];
+    zg_err e = {0};
+    int rc = zg_dataset_check(put("bad.jsonl", data, n), hash, NULL, &e);
+    CHECK(rc == -1 && e.code == code && strstr(e.msg, needle), "%s: %s", what, e.msg);
+}
+
+static void datasets(void)
+{
+    dataset_ok("{\"instruction\":\"hi\",\"input\":\"\",\"output\":\"hello\"}\n", 1,
+               "instruction/input/output accepted; hash is keccak256 of the bytes");
+    dataset_ok("{\"messages\":[{\"role\":\"user\",\"content\":\"a\"},{\"role\":\"assistant\","
+               "\"content\":\"b\"}]}\n\n{\"text\":\"plain\"}",
+               2, "messages and text accepted, blank lines and a missing final newline too");
+    dataset_ok("{\"instruction\":\"Grüße, 你好 👋\",\"output\":\"ok\"}\n", 1, "UTF-8 text accepted");
+    dataset_bad("", 0, EINVAL, "empty", "an empty file is refused");
+    dataset_bad("\n  \n", 4, EINVAL, "empty", "a file of blank lines is refused");
+    const uint8_t bin[] = {0x7f, 'E', 'L', 'F', 0, 1, 2, 3};
+    dataset_bad(bin, sizeof bin, EINVAL, "UTF-8", "a binary file is refused");
+    const uint8_t latin1[] = "{\"text\":\"caf\xe9\"}\n";
+    dataset_bad(latin1, sizeof latin1 - 1, EINVAL, "line 1 is not valid UTF-8",
+                "Latin-1 is refused");
+    const uint8_t overlong[] = "{\"text\":\"\xc0\xaf\"}\n";
+    dataset_bad(overlong, sizeof overlong - 1, EINVAL, "UTF-8", "overlong UTF-8 refused");
+    const uint8_t surrogate[] = "{\"text\":\"\xed\xa0\x80\"}\n";
+    dataset_bad(surrogate, sizeof surrogate - 1, EINVAL, "UTF-8", "a UTF-16 surrogate refused");
+    const char *two = "{\"text\":\"a\"}\n[1,2]\n";
+    dataset_bad(two, strlen(two), EINVAL, "line 2 is not a JSON object", "a non-object line named");
+    const char *shape = "{\"question\":\"a\",\"answer\":\"b\"}\n";
+    dataset_bad(shape, strlen(shape), EINVAL, "accepted shapes", "an unknown shape refused");
+    const uint8_t cut[] = "{\"text\":\"x\"}\n\xe4\xbd";
+    dataset_bad(cut, sizeof cut - 1, EINVAL, "inside a UTF-8 character", "a cut character refused");
+    char hash[67];
+    zg_err e;
+    CHECK(zg_dataset_check("/nonexistent/x.jsonl", hash, NULL, &e) == -1 && e.code == ENOENT,
+          "a missing file is ENOENT");
+}
+
+static void journal(void)
+{
+    char jd[300];
+    snprintf(jd, sizeof jd, "%s/journal/deep", dir);
+    zg_journal *j;
+    zg_err e = {0};
+    CHECK(zg_journal_open(&j, jd, &e) == 0, "journal directory created");
+    char id[40], id2[40];
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "amount", "1");
+    CHECK(zg_journal_begin(j, "deposit", f, id, &e) == 0, "record begun");
+    CHECK(zg_journal_begin(j, "task", NULL, id2, &e) == 0 && strcmp(id, id2) < 0,
+          "ids sort in time order");
+    cJSON *open = NULL;
+    zg_journal_open_records(j, &open, &e);
+    CHECK(cJSON_GetArraySize(open) == 2, "two open records");
+    cJSON_Delete(open);
+    cJSON *g = cJSON_CreateObject();
+    cJSON_AddStringToObject(g, "result", "ok");
+    CHECK(zg_journal_update(j, id, "done", g, &e) == 0, "record finished");
+    cJSON *rec = NULL;
+    zg_journal_get(j, id, &rec, &e);
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(rec, "state")), "done", "state on disk");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(rec, "amount")), "1", "intent kept");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(rec, "result")), "ok", "result merged");
+    cJSON_Delete(rec);
+    zg_journal_open_records(j, &open, &e);
+    CHECK(cJSON_GetArraySize(open) == 1, "finished records are not open");
+    cJSON_Delete(open);
+    cJSON *all = NULL;
+    zg_journal_records(j, "deposit", &all, &e);
+    CHECK(cJSON_GetArraySize(all) == 1, "records by operation include finished ones");
+    cJSON_Delete(all);
+    CHECK(zg_journal_update(j, "../../etc/passwd", "done", NULL, &e) == -1 && e.code == EINVAL,
+          "a path is not a record id");
+    CHECK(zg_journal_get(j, "0000000000-0000-1", &rec, &e) == -1 && e.code == ENOENT,
+          "missing record is ENOENT");
+    zg_journal_close(j);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "ls -a %s | grep -c tmp", jd);
+    FILE *p = popen(cmd, "r");
+    int tmps = -1;
+    if (p) {
+        if (fscanf(p, "%d", &tmps) != 1)
+            tmps = -1;
+        pclose(p);
+    }
+    CHECK(tmps == 0, "no temporary files are left behind");
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir))
+        return 2;
+    datasets();
+    journal();
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        return 2;
+    return check_done();
+}
