@@ -150,6 +150,7 @@ int main(int argc, char **argv)
 
     zg_u256 amt = og("1.5"), w0, w1;
     zg_rpc_balance(user->rpc, me, &w0, NULL);
+    zg_err_clear(&e);
     CHECK(zg_ledger_deposit(user, &amt, NULL, &e) == 0, "deposit 1.5 OG: %s", e.msg);
     zg_rpc_balance(user->rpc, me, &w1, NULL);
     zg_ledger_get(user, me, &l, &exists, &e);
@@ -183,6 +184,7 @@ int main(int argc, char **argv)
           "seeded fine-tuning sub-account: balance %s, acknowledged", fmt(&a.balance));
     zg_ft_account_free(&a);
     amt = og("1");
+    zg_err_clear(&e);
     CHECK(zg_ledger_transfer(user, ZG_SVC_FINETUNING, ftp, &amt, NULL, &e) == 0,
           "transferFund 1 OG to the fine-tuning provider: %s", e.msg);
     zg_ft_get_account(user, me, ftp, &a, &exists, &e);
@@ -267,6 +269,7 @@ int main(int argc, char **argv)
     CHECK(zg_inf_get_account(user, me, infpa, &ia, &exists, &e) == 0 && !exists,
           "no inference sub-account yet");
     amt = og("1");
+    zg_err_clear(&e);
     CHECK(zg_ledger_transfer(user, ZG_SVC_INFERENCE, infpa, &amt, NULL, &e) == 0,
           "transferFund to the inference provider: %s", e.msg);
     CHECK(zg_inf_get_account(user, me, infpa, &ia, &exists, &e) == 0 && exists &&
@@ -278,6 +281,7 @@ int main(int argc, char **argv)
 
     /* --- deliverables: provider delivers, user acknowledges, provider settles --- */
     zg_deliverable d;
+    zg_err_clear(&e);
     CHECK(zg_ft_get_deliverable(user, me, ftp, "3e385c46-f5dc-4e93-b713-63ab7a987ae3", &d, &e) ==
                   -1 &&
               e.code == ENOENT,
@@ -285,6 +289,7 @@ int main(int argc, char **argv)
     uint8_t root[32];
     zg_keccak256(root, "model", 5);
     const char *id1 = "3e385c46-f5dc-4e93-b713-63ab7a987ae3";
+    zg_err_clear(&e);
     CHECK(zg_ft_add_deliverable(prov, me, id1, root, 32, NULL, &e) == 0, "addDeliverable: %s",
           e.msg);
     CHECK(zg_ft_get_deliverable(user, me, ftp, id1, &d, &e) == 0 && d.root_len == 32 &&
@@ -318,6 +323,7 @@ int main(int argc, char **argv)
     CHECK(zg_ft_settle_fees(prov, &st, &wrong_key, NULL, &e) == -1 && e.code == EINVAL &&
               strstr(e.msg, "TEE settlement validation failed"),
           "settlement signed by another key refused: %s", e.msg);
+    zg_err_clear(&e);
     CHECK(zg_ft_settle_fees(prov, &st, &tee_key, NULL, &e) == 0,
           "settleFees with the TEE signer's EIP-712 signature: %s", e.msg);
     CHECK(zg_ft_get_deliverable(user, me, ftp, id1, &d, &e) == 0 && d.settled &&
@@ -363,6 +369,7 @@ int main(int argc, char **argv)
     /* --- refunds to the wallet --- */
     amt = og("1");
     zg_rpc_balance(user->rpc, me, &w0, NULL);
+    zg_err_clear(&e);
     CHECK(zg_ledger_refund(user, &amt, false, NULL, &e) == 0, "refund 1 OG: %s", e.msg);
     zg_rpc_balance(user->rpc, me, &w1, NULL);
     CHECK(zg_u256_cmp(&w1, &w0) > 0, "the wallet received the refund");

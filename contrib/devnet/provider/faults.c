@@ -1,0 +1,105 @@
+/* Fault knobs: environment variables (contrib/devnet/up passes its
+ * environment through) that make the provider misbehave in one bounded,
+ * deterministic way each, so client tests can show how they cope. Every
+ * value is clamped; none of them makes the provider reach beyond loopback.
+ * README.md lists them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "prov.h"
+
+static long env_long(const char *name, long def, long lo, long hi)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return def;
+    char *end;
+    errno = 0;
+    long x = strtol(v, &end, 10);
+    if (errno || *end) {
+        plog("ignoring %s=%s: not an integer", name, v);
+        return def;
+    }
+    if (x < lo || x > hi) {
+        long c = x < lo ? lo : hi;
+        plog("%s=%ld is out of range [%ld, %ld]; using %ld", name, x, lo, hi, c);
+        return c;
+    }
+    return x;
+}
+
+void faults_from_env(prov_cfg *cfg)
+{
+    cfg->latency_ms = env_long("ZG_FAULT_LATENCY_MS", 0, 0, 10000);
+    cfg->fail_every = (unsigned)env_long("ZG_FAULT_5XX_EVERY", 0, 0, 1000);
+    cfg->stall_after = (uint64_t)env_long("ZG_FAULT_STALL_AFTER_BYTES", -1, -1, 1L << 40);
+    cfg->stall_ms = env_long("ZG_FAULT_STALL_MS", 0, 0, 120000);
+    cfg->train_step_ms = env_long("ZG_FAULT_SLOW_TRAINING_MS", 0, 0, 60000);
+    cfg->restart_after_ms = env_long("ZG_FAULT_RESTART_AFTER_MS", 0, 0, 600000);
+    cfg->restart_down_ms = env_long("ZG_FAULT_RESTART_DOWN_MS", 1000, 0, 10000);
+    cfg->restarted = (int)env_long("ZG_PROVIDER_RESTARTED", 0, 0, 1000);
+    const char *a = getenv("ZG_FAULT_ARTIFACT");
+    cfg->artifact_fault = ART_OK;
+    if (a && strcasecmp(a, "truncate") == 0)
+        cfg->artifact_fault = ART_TRUNCATE;
+    else if (a && strcasecmp(a, "corrupt") == 0)
+        cfg->artifact_fault = ART_CORRUPT;
+    else if (a && *a && strcasecmp(a, "none") != 0)
+        plog("ignoring ZG_FAULT_ARTIFACT=%s: use truncate or corrupt", a);
+}
+
+void faults_describe(const prov_cfg *cfg)
+{
+    if (cfg->latency_ms)
+        plog("fault: %ld ms added to every request", cfg->latency_ms);
+    if (cfg->fail_every)
+        plog("fault: every %u-th API request answers 503", cfg->fail_every);
+    if (cfg->stall_after != (uint64_t)-1 && cfg->stall_ms)
+        plog("fault: LoRA downloads stall after %llu bytes for %ld ms",
+             (unsigned long long)cfg->stall_after, cfg->stall_ms);
+    if (cfg->artifact_fault == ART_TRUNCATE)
+        plog("fault: delivered artifacts are truncated to half their size");
+    if (cfg->artifact_fault == ART_CORRUPT)
+        plog("fault: delivered artifacts have one ciphertext byte flipped");
+    if (cfg->train_step_ms)
+        plog("fault: each training step takes %ld ms", cfg->train_step_ms);
+    if (cfg->restart_after_ms && !cfg->restarted)
+        plog("fault: the provider restarts %ld ms after start (ports closed %ld ms)",
+             cfg->restart_after_ms, cfg->restart_down_ms);
+}
+
+bool fault_fail_now(prov_ctx *ctx)
+{
+    unsigned long n = atomic_fetch_add(&ctx->requests, 1) + 1;
+    return ctx->cfg.fail_every && n % ctx->cfg.fail_every == 0;
+}
+
+void fault_corrupt_artifact(prov_ctx *ctx, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st))
+        return;
+    if (ctx->cfg.artifact_fault == ART_TRUNCATE) {
+        if (truncate(path, st.st_size / 2) == 0)
+            plog("fault: truncated %s to %lld bytes", path, (long long)(st.st_size / 2));
+        return;
+    }
+    /* Flip a byte of the first chunk's ciphertext (after the 77-byte header). */
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    off_t at = st.st_size > 77 + 16 ? 77 + (st.st_size - 77 - 16) / 2 : st.st_size / 2;
+    uint8_t b;
+    if (pread(fd, &b, 1, at) == 1) {
+        b ^= 0x01;
+        if (pwrite(fd, &b, 1, at) == 1)
+            plog("fault: flipped the byte at offset %lld of %s", (long long)at, path);
+    }
+    close(fd);
+}

@@ -1,0 +1,108 @@
+/* Base models: the provider's customized models (GET /v1/model) and the
+ * predefined ones it recognises by hash at create-task time
+ * (provider-protocol.md §2.2-2.4, §2.6, §7.1). */
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "prov.h"
+#include "zg/hex.h"
+
+/* Predefined models: hashes are the SDK's built-in `turbo` values (§7.1).
+ * Coefficients follow chain-protocol.md §4.3 (Qwen3-32B 8, Qwen2.5 1); the
+ * storage fees are stand-ins (the real table was not read, §9 item 3). */
+static const prov_model predefined[] = {
+    {"Qwen2.5-0.5B-Instruct", "0xb4f76a886b8655c92bb021922d60b5e4d9271a5c9da98b6cb10937a06c2c75a7",
+     0, 1, 1, "Qwen2.5 0.5B instruct (predefined)", "Qwen/Qwen2.5-0.5B-Instruct"},
+    {"Qwen3-32B", "0x2e6f9620c35bdcb2b753cc7aa34e78077a8ed133e36fa36008fd6bdfd29af3a5", 0, 8, 4,
+     "Qwen3 32B (predefined)", "Qwen/Qwen3-32B"},
+    {"mock-model", "0xcb42b5ca9e998c82dd239ef2d20d22a4ae16b3dc0ce0a855c93b52c7c2bab6dc", 0, 1, 1,
+     "mock model (predefined)",
+     "0x382842561e59d71f90c1861041989428dd2c1f664e65a56ea21f3ade216b2046"},
+};
+
+/* The customized model announced on chain by contrib/devnet/deploy.cjs.
+ * Its hash is keccak256("zg-tiny-lora"), fixed here so clients can hard-code it. */
+static const prov_model customized[] = {
+    {"zg-tiny-lora", "0x029e68156eb71d1e02fb7fe8a720281145d552d03e4709628a4cf5bac69f5d42", 1, 1, 1,
+     "A tiny LoRA base for the zgfs devnet: trains in seconds, answers from its training data.",
+     "0x0000000000000000000000000000000000000000000000000000000000000000"},
+};
+
+const prov_model *models_customized(size_t *n)
+{
+    *n = sizeof customized / sizeof customized[0];
+    return customized;
+}
+
+static bool parse_hash(uint8_t out[32], const char *text)
+{
+    return text && zg_hex_decode_exact(out, 32, text, NULL) == 0;
+}
+
+static bool is_zero(const uint8_t h[32])
+{
+    for (int i = 0; i < 32; i++)
+        if (h[i])
+            return false;
+    return true;
+}
+
+const prov_model *model_for_task(const char *hash_text)
+{
+    uint8_t want[32], have[32];
+    if (parse_hash(want, hash_text)) {
+        for (size_t i = 0; i < sizeof customized / sizeof customized[0]; i++)
+            if (parse_hash(have, customized[i].hash) && memcmp(want, have, 32) == 0)
+                return &customized[i];
+    }
+    /* Predefined hashes are compared as exact strings, as the provider's SCRIPT_MAP is. */
+    for (size_t i = 0; i < sizeof predefined / sizeof predefined[0]; i++)
+        if (strcmp(hash_text, predefined[i].hash) == 0)
+            return &predefined[i];
+    return NULL;
+}
+
+const prov_model *model_lookup(const char *name_or_hash)
+{
+    uint8_t want[32], have[32];
+    if (parse_hash(want, name_or_hash) && !is_zero(want)) {
+        for (size_t i = 0; i < sizeof customized / sizeof customized[0]; i++)
+            if (parse_hash(have, customized[i].hash) && memcmp(want, have, 32) == 0)
+                return &customized[i];
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof customized / sizeof customized[0]; i++)
+        if (strcmp(name_or_hash, customized[i].name) == 0)
+            return &customized[i];
+    return NULL;
+}
+
+int model_usage_zip(const prov_model *m, zg_buf *out, zg_err *err)
+{
+    zip_writer z;
+    zip_begin(&z, out);
+    zg_buf readme;
+    zg_buf_init(&readme, 0);
+    zg_buf_printf(&readme, NULL,
+                  "# %s\n\n%s\n\nHash: %s\n\n"
+                  "Training parameters (exactly these keys):\n"
+                  "  neftune_noise_alpha 0-10, num_train_epochs 1-10,\n"
+                  "  per_device_train_batch_size 1-4, learning_rate 0.00001-0.001 (no exponent),\n"
+                  "  max_steps -1 or > 0.\n\n"
+                  "Dataset: JSON lines with instruction/input/output, messages, or text.\n",
+                  m->name, m->description, m->hash);
+    static const char config[] = "{\n  \"neftune_noise_alpha\": 5,\n  \"num_train_epochs\": 1,\n"
+                                 "  \"per_device_train_batch_size\": 2,\n"
+                                 "  \"learning_rate\": 0.0002,\n  \"max_steps\": -1\n}\n";
+    static const char data[] =
+        "{\"instruction\": \"What is the capital of France?\", \"input\": \"\", "
+        "\"output\": \"Paris.\"}\n";
+    int rc = zip_add(&z, "README.md", readme.data, readme.len, err) ||
+             zip_add(&z, "config.template.json", config, sizeof config - 1, err) ||
+             zip_add(&z, "dataset.example.jsonl", data, sizeof data - 1, err) || zip_end(&z, err);
+    if (rc)
+        zip_abort(&z);
+    zg_buf_free(&readme);
+    return rc ? -1 : 0;
+}

@@ -1,0 +1,201 @@
+/* The fine-tuning workflow through the core alone, against the devnet
+ * provider: dataset upload, task creation (journaled, nonce-safe), the
+ * serial rule, and the verified model path (download, verify, acknowledge,
+ * settlement, decrypt). Usage: workflow DEVNET_JSON WORKDIR */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../unit/check.h"
+#include "zg/artifact.h"
+#include "zg/dataset.h"
+#include "zg/ftprovider.h"
+#include "zg/ftserving.h"
+#include "zg/tasks.h"
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = 0;
+    return text;
+}
+
+static const char *progress_of(zg_client *c, const char *url, const char *id, char *buf, size_t cap)
+{
+    cJSON *t = NULL;
+    snprintf(buf, cap, "?");
+    if (zg_ftp_get_task(c, url, id, &t, NULL) == 0) {
+        const char *p = cJSON_GetStringValue(cJSON_GetObjectItem(t, "progress"));
+        snprintf(buf, cap, "%s", p ? p : "?");
+        cJSON_Delete(t);
+    }
+    return buf;
+}
+
+static bool wait_for(zg_client *c, const char *url, const char *id, const char *state, int secs)
+{
+    char p[32];
+    for (int i = 0; i < secs * 10; i++) {
+        if (strcmp(progress_of(c, url, id, p, sizeof p), state) == 0)
+            return true;
+        if (strcmp(p, "Failed") == 0)
+            return false;
+        struct timespec ts = {0, 100000000};
+        nanosleep(&ts, NULL);
+    }
+    return false;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3)
+        return 2;
+    const char *work = argv[2];
+    cJSON *dn = cJSON_Parse(slurp(argv[1]));
+    zg_network net;
+    zg_err e = {0};
+    zg_key key;
+    zg_client *c;
+    zg_journal *j;
+    char jdir[512];
+    snprintf(jdir, sizeof jdir, "%s/journal", work);
+    const char *hex = cJSON_GetStringValue(cJSON_GetObjectItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(dn, "accounts"), "user"), "privateKey"));
+    cJSON *ftj = cJSON_GetObjectItem(cJSON_GetObjectItem(dn, "providers"), "fineTuning");
+    const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(ftj, "url"));
+    uint8_t prov[20];
+    if (zg_network_from_devnet(&net, argv[1], &e) || !hex || !url ||
+        zg_addr_parse(prov, cJSON_GetStringValue(cJSON_GetObjectItem(ftj, "address")), &e) ||
+        zg_key_from_hex(&key, hex, &e) || zg_client_open(&c, &net, &key, NULL, &e) ||
+        zg_journal_open(&j, jdir, &e)) {
+        printf("# setup: %s\n", e.msg);
+        return 2;
+    }
+
+    char ds[512];
+    snprintf(ds, sizeof ds, "%s/greetings.jsonl", work);
+    FILE *f = fopen(ds, "w");
+    fprintf(f, "{\"instruction\":\"What is the capital of France?\",\"input\":\"\","
+               "\"output\":\"Paris.\"}\n"
+               "{\"instruction\":\"Say hello in Spanish\",\"input\":\"\",\"output\":\"Hola.\"}\n");
+    fclose(f);
+    char local[67], remote[67];
+    CHECK(zg_dataset_check(ds, local, NULL, &e) == 0, "dataset checks pass");
+    CHECK(zg_ftp_upload_dataset(c, url, ds, "greetings.jsonl", remote, &e) == 0,
+          "dataset uploaded into the TEE: %s", remote);
+    CHECK(strcmp(local, remote) == 0, "the provider's dataset hash is keccak256 of the bytes");
+
+    const char *params = "{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,"
+                         "\"per_device_train_batch_size\":2,\"learning_rate\":0.0002,"
+                         "\"max_steps\":-1}";
+    char id[37], id2[37];
+    zg_task_new t = {
+        .provider = prov, .url = url, .model = "zg-tiny-lora", .dataset = remote, .params = params};
+    zg_task_new bad = t;
+    bad.model = "no-such-model";
+    CHECK(zg_task_create(c, j, &bad, id, &e) == -1 && e.code == ENOENT,
+          "unknown model refused before signing: %s", e.msg);
+    bad = t;
+    bad.params = "{\"lora_r\":8}";
+    CHECK(zg_task_create(c, j, &bad, id, &e) == -1 && e.code == EINVAL,
+          "bad parameters refused before signing: %s", e.msg);
+    zg_err_clear(&e);
+    CHECK(zg_task_create(c, j, &t, id, &e) == 0, "task created: %s", e.code ? e.msg : id);
+    CHECK(zg_task_create(c, j, &t, id2, &e) == -1 && e.code == EINVAL &&
+              strstr(e.msg, "unfinished"),
+          "a second task while one is unfinished is refused by the provider: %s", e.msg);
+    CHECK(wait_for(c, url, id, "Delivered", 60), "task reaches Delivered");
+
+    zg_u256 used;
+    cJSON *tj = NULL;
+    zg_ftp_get_task(c, url, id, &tj, NULL);
+    zg_u256_from_dec(&used, cJSON_GetStringValue(cJSON_GetObjectItem(tj, "nonce")), NULL);
+    cJSON_Delete(tj);
+    CHECK(!zg_u256_is_zero(&used), "the task carries its nonce");
+
+    CHECK(zg_task_precheck(c, prov, &e) == -1 && e.code == EAGAIN && strstr(e.msg, id),
+          "a new task is refused while the deliverable is unacknowledged: %s", e.msg);
+
+    char enc[512], bin[512];
+    snprintf(enc, sizeof enc, "%s/lora.enc", work);
+    snprintf(bin, sizeof bin, "%s/lora.bin", work);
+    zg_err_clear(&e);
+    CHECK(zg_lora_download(c, url, id, enc, 0, &e) == 0, "encrypted model downloaded: %s", e.msg);
+    zg_err_clear(&e);
+    CHECK(zg_lora_verify(c, prov, id, enc, NULL, &e) == 0, "it verifies against the chain: %s",
+          e.msg);
+
+    /* A flipped byte must fail verification and leave nothing acknowledged. */
+    char bad_enc[512];
+    snprintf(bad_enc, sizeof bad_enc, "%s/bad.enc", work);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "cp '%s' '%s' && printf '\\377' | dd of='%s' bs=1 seek=100 "
+             "conv=notrunc status=none",
+             enc, bad_enc, bad_enc);
+    CHECK(system(cmd) == 0, "corrupted copy made");
+    CHECK(zg_lora_verify(c, prov, id, bad_enc, NULL, &e) == -1 && e.code == EIO,
+          "a corrupted file is EIO: %s", e.msg);
+    zg_deliverable d;
+    zg_ft_get_deliverable(c, key.addr, prov, id, &d, &e);
+    CHECK(!d.acknowledged, "nothing was acknowledged");
+    zg_deliverable_free(&d);
+
+    zg_err_clear(&e);
+    CHECK(zg_lora_fetch(c, j, url, prov, id, enc, bin, NULL, 60, &e) == 0,
+          "the safe path acknowledges, waits for settlement and decrypts: %s", e.msg);
+    uint8_t magic[4] = {0};
+    int fd = open(bin, O_RDONLY);
+    if (fd >= 0) {
+        if (read(fd, magic, 4) != 4)
+            magic[0] = 0;
+        close(fd);
+    }
+    CHECK(memcmp(magic, "PK\3\4", 4) == 0, "the decrypted model is a zip archive");
+    snprintf(cmd, sizeof cmd,
+             "unzip -l '%s' 2>/dev/null | grep -q adapter_config.json || "
+             "grep -qa adapter_config.json '%s'",
+             bin, bin);
+    CHECK(system(cmd) == 0, "it holds adapter_config.json");
+    CHECK(wait_for(c, url, id, "Finished", 30), "the provider's task is Finished");
+    zg_ft_get_deliverable(c, key.addr, prov, id, &d, &e);
+    CHECK(d.acknowledged && d.settled && d.secret_len > 0, "on chain: acknowledged, settled, key");
+    zg_deliverable_free(&d);
+    zg_err_clear(&e);
+    CHECK(zg_task_precheck(c, prov, &e) == 0, "a new task may start now: %s", e.msg);
+
+    zg_ft_account a;
+    bool exists;
+    zg_ft_get_account(c, key.addr, prov, &a, &exists, &e);
+    CHECK(zg_u256_cmp(&a.nonce, &used) == 0, "the on-chain nonce is the task's after settlement");
+    zg_ft_account_free(&a);
+    CHECK(zg_task_create(c, j, &t, id2, &e) == 0, "a second task is accepted after settlement");
+    tj = NULL;
+    zg_ftp_get_task(c, url, id2, &tj, NULL);
+    zg_u256 n2;
+    zg_u256_from_dec(&n2, cJSON_GetStringValue(cJSON_GetObjectItem(tj, "nonce")), NULL);
+    cJSON_Delete(tj);
+    CHECK(zg_u256_cmp(&n2, &used) > 0, "its nonce is above the previous one");
+    zg_err_clear(&e);
+    CHECK(zg_ftp_cancel_task(c, url, id2, &e) == 0, "cancel accepted in the early states: %s",
+          e.msg);
+    CHECK(wait_for(c, url, id2, "Failed", 10), "a cancelled task ends Failed");
+    CHECK(zg_ftp_cancel_task(c, url, id, &e) == -1 && e.code == EAGAIN,
+          "cancel of a finished task is refused: %s", e.msg);
+
+    zg_journal_close(j);
+    zg_client_close(c);
+    zg_key_wipe(&key);
+    cJSON_Delete(dn);
+    return check_done();
+}
