@@ -99,9 +99,17 @@ free_port() {
 # VAR=value arguments (for example provider fault knobs).
 devnet_start() {
     DEVNET=$T_TMP/devnet
-    local port
-    port=$(free_port) || { echo "# no free port" >&2; return 1; }
-    if ! env "$@" ZG_DEVNET_PORT="$port" "$ZG_ROOT/contrib/devnet/up" "$DEVNET" >"$T_TMP/up.log" 2>&1; then
+    local port try started=
+    # A port found free can be taken by someone else before anvil binds it:
+    # try again on another one.
+    for try in 1 2 3; do
+        port=$(free_port) || { echo "# no free port" >&2; return 1; }
+        if env "$@" ZG_DEVNET_PORT="$port" "$ZG_ROOT/contrib/devnet/up" "$DEVNET" >"$T_TMP/up.log" 2>&1; then
+            started=1
+            break
+        fi
+    done
+    if [[ -z $started ]]; then
         echo "# contrib/devnet/up failed:" >&2
         sed 's/^/#   /' "$T_TMP/up.log" >&2
         "$ZG_ROOT/contrib/devnet/down" "$DEVNET" >/dev/null 2>&1 || true

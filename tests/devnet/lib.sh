@@ -80,10 +80,15 @@ free_port() {
 # start_devnet DIR: bring up a devnet of our own in DIR on a free port
 # (stopped by the EXIT trap). Prints the up output to DIR.up.log.
 start_devnet() {
-    local d=$1 port
-    port=$(free_port) || return 1
+    local d=$1 port try
     t_own_dirs+=("$d")
-    ZG_DEVNET_PORT=$port "$t_up" "$d" >"$d.up.log" 2>&1
+    # A port found free can be taken by someone else before anvil binds it:
+    # try again on another one.
+    for try in 1 2 3; do
+        port=$(free_port) || return 1
+        ZG_DEVNET_PORT=$port "$t_up" "$d" >"$d.up.log" 2>&1 && return 0
+    done
+    return 1
 }
 
 # devnet_for_test [DIR]: set DEVNET_DIR to DIR (an already running devnet)
