@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// Generate src/tokenizer/nfc_table.h: the data NFC needs (canonical
+// decompositions, the order of canonical combining classes, primary
+// composites, and the quick-check set), derived from this node's own
+// String.prototype.normalize so that the C normalizer agrees with the
+// JavaScript reference the tests compare against (and with any engine built
+// on the same Unicode version).
+//
+//   node src/tokenizer/gen-nfc-table.cjs > src/tokenizer/nfc_table.h
+//
+// JavaScript exposes no combining-class API, so classes are recovered by
+// probing canonical reordering: NFD("a" X Y) swaps X and Y exactly when
+// 0 < ccc(Y) < ccc(X). The table keeps only the resulting order (a rank
+// 1..K per class), which is all canonical ordering and composition look at.
+'use strict';
+
+const MAX = 0x10ffff;
+const SBASE = 0xac00, SCOUNT = 11172;
+const isSurrogate = (c) => c >= 0xd800 && c <= 0xdfff;
+const isHangulSyllable = (c) => c >= SBASE && c < SBASE + SCOUNT;
+const cps = (s) => Array.from(s, (ch) => ch.codePointAt(0));
+const str = (a) => String.fromCodePoint(...a);
+
+function fail(msg) {
+    process.stderr.write('gen-nfc-table: ' + msg + '\n');
+    process.exit(1);
+}
+
+// 1. Full canonical decompositions (Hangul syllables are algorithmic).
+const decomp = new Map();
+for (let c = 0; c <= MAX; c++) {
+    if (isSurrogate(c) || isHangulSyllable(c)) continue;
+    const s = String.fromCodePoint(c);
+    const d = s.normalize('NFD');
+    if (d !== s) decomp.set(c, cps(d));
+}
+
+// 2. Which characters have a non-zero combining class. Only characters that
+// do not decompose can appear in a decomposed string, so only those matter.
+const M230 = '\u0301', M1 = '\u0334';
+function nonzero(c) {
+    const x = String.fromCodePoint(c);
+    const probes = [
+        ['a' + M230 + x, 'a' + x + M230],
+        ['a' + x + M230, 'a' + M230 + x],
+        ['a' + x + M1, 'a' + M1 + x],
+    ];
+    return probes.some(([inp, swapped]) => inp.normalize('NFD') === swapped);
+}
+const marks = [];
+for (let c = 0; c <= MAX; c++) {
+    if (isSurrogate(c) || decomp.has(c) || isHangulSyllable(c)) continue;
+    if (c < 0x300 && c !== 0x334) continue; // nothing below U+0300 combines
+    if (nonzero(c)) marks.push(c);
+}
+// Order by class through reordering probes, then give equal classes one rank.
+function cmp(x, y) {
+    const X = String.fromCodePoint(x), Y = String.fromCodePoint(y);
+    if (('a' + X + Y).normalize('NFD') === 'a' + Y + X) return 1;
+    if (('a' + Y + X).normalize('NFD') === 'a' + X + Y) return -1;
+    return 0;
+}
+marks.sort((x, y) => cmp(x, y) || x - y);
+const rank = new Map();
+let r = 0;
+for (let i = 0; i < marks.length; i++) {
+    if (i === 0 || cmp(marks[i - 1], marks[i]) !== 0) r++;
+    rank.set(marks[i], r);
+}
+if (r > 255) fail('more than 255 combining classes');
+// Check that the order is a total preorder consistent with every pair probe
+// between class representatives.
+const reps = [];
+for (const [c, k] of rank) if (!reps[k]) reps[k] = c;
+for (let a = 1; a <= r; a++)
+    for (let b = a + 1; b <= r; b++)
+        if (cmp(reps[a], reps[b]) !== -1) fail('combining classes do not form an order');
+
+// 3. Primary composites: characters that decompose and survive NFC.
+const compose = [];
+const seconds = new Set();
+for (const [c, d] of decomp) {
+    if (String.fromCodePoint(c).normalize('NFC') !== String.fromCodePoint(c)) continue;
+    const first = cps(str(d.slice(0, -1)).normalize('NFC'));
+    const second = d[d.length - 1];
+    if (first.length !== 1 || str([first[0], second]).normalize('NFC') !== String.fromCodePoint(c))
+        fail('cannot recover the pair of U+' + c.toString(16));
+    compose.push([first[0], second, c]);
+    seconds.add(second);
+}
+compose.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+
+// 4. Quick check: a character is "safe" when it has combining class 0, is
+// its own NFC, and never is the second half of a composition (Hangul V and T
+// jamo included). Text made only of safe characters is already NFC.
+const unsafe = new Set();
+for (const c of rank.keys()) unsafe.add(c);
+for (const c of seconds) unsafe.add(c);
+for (const c of decomp.keys())
+    if (String.fromCodePoint(c).normalize('NFC') !== String.fromCodePoint(c)) unsafe.add(c);
+for (let c = 0x1161; c <= 0x1175; c++) unsafe.add(c);
+for (let c = 0x11a8; c <= 0x11c2; c++) unsafe.add(c);
+const unsafeSorted = [...unsafe].sort((a, b) => a - b);
+const ranges = [];
+for (const c of unsafeSorted) {
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] + 1 === c) last[1] = c;
+    else ranges.push([c, c]);
+}
+const rankRanges = [];
+for (const c of [...rank.keys()].sort((a, b) => a - b)) {
+    const last = rankRanges[rankRanges.length - 1];
+    if (last && last[1] + 1 === c && last[2] === rank.get(c)) last[1] = c;
+    else rankRanges.push([c, c, rank.get(c)]);
+}
+
+// Output.
+const hex = (c) => '0x' + c.toString(16);
+const out = [];
+out.push('/* Generated by src/tokenizer/gen-nfc-table.cjs from node ' + process.version +
+         ' (Unicode ' + process.versions.unicode + '); do not edit. */');
+out.push('#ifndef ZG_NFC_TABLE_H\n#define ZG_NFC_TABLE_H\n');
+out.push('#include <stdint.h>\n');
+out.push('#define NFC_UNICODE_VERSION "' + process.versions.unicode + '"');
+out.push('#define NFC_FIRST_UNSAFE ' + hex(unsafeSorted[0]) + '\n');
+const pool = [];
+const dents = [];
+let maxlen = 0;
+for (const c of [...decomp.keys()].sort((a, b) => a - b)) {
+    const d = decomp.get(c);
+    maxlen = Math.max(maxlen, d.length);
+    dents.push([c, pool.length, d.length]);
+    pool.push(...d);
+}
+out.push('#define NFC_DECOMP_MAX ' + maxlen + '\n');
+out.push('/* Full canonical decomposition of each code point: pool[off .. off+len). */');
+out.push('static const struct nfc_decomp {\n    uint32_t cp;\n    uint16_t off;\n    uint8_t len;\n} nfc_decomp[] = {');
+for (let i = 0; i < dents.length; i += 4)
+    out.push('    ' + dents.slice(i, i + 4).map(([c, o, l]) => `{${hex(c)}, ${o}, ${l}}`).join(', ') + ',');
+out.push('};\n');
+out.push('static const uint32_t nfc_decomp_pool[] = {');
+for (let i = 0; i < pool.length; i += 10)
+    out.push('    ' + pool.slice(i, i + 10).map(hex).join(', ') + ',');
+out.push('};\n');
+out.push('/* Rank of the canonical combining class (order preserved; 0 = starter). */');
+out.push('static const struct nfc_ccc {\n    uint32_t lo, hi;\n    uint8_t rank;\n} nfc_ccc[] = {');
+for (let i = 0; i < rankRanges.length; i += 4)
+    out.push('    ' + rankRanges.slice(i, i + 4).map(([a, b, k]) => `{${hex(a)}, ${hex(b)}, ${k}}`).join(', ') + ',');
+out.push('};\n');
+out.push('/* Primary composites, sorted by (first, second). */');
+out.push('static const struct nfc_pair {\n    uint32_t first, second, composite;\n} nfc_compose[] = {');
+for (let i = 0; i < compose.length; i += 3)
+    out.push('    ' + compose.slice(i, i + 3).map(([a, b, c]) => `{${hex(a)}, ${hex(b)}, ${hex(c)}}`).join(', ') + ',');
+out.push('};\n');
+out.push('/* Code points that may change under NFC or affect their neighbours. */');
+out.push('static const struct nfc_range {\n    uint32_t lo, hi;\n} nfc_unsafe[] = {');
+for (let i = 0; i < ranges.length; i += 5)
+    out.push('    ' + ranges.slice(i, i + 5).map(([a, b]) => `{${hex(a)}, ${hex(b)}}`).join(', ') + ',');
+out.push('};\n');
+out.push('#endif');
+process.stdout.write(out.join('\n') + '\n');
+process.stderr.write(`gen-nfc-table: ${dents.length} decompositions, ${marks.length} marks in ${r} classes, ` +
+                     `${compose.length} composites, ${ranges.length} unsafe ranges\n`);
