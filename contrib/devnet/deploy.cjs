@@ -10,6 +10,10 @@
 // The deployer's transaction order below is fixed: it makes the three proxies
 // land on the official SDK's built-in chain-31337 addresses. Never add a
 // deployer transaction before the last registerService/setRecommendedService.
+//
+// 0G Storage (the real FixedPriceFlow and FixedPrice market from the creation
+// bytecode in the pinned @0gfoundation/0g-ts-sdk) is deployed last, from dev
+// account 9, which nothing else uses: account 0's nonces stay as they were.
 'use strict';
 
 const fs = require('fs');
@@ -31,6 +35,17 @@ const USER_LEDGER = 10n * OG;
 const USER_FT_TRANSFER = 2n * OG;
 const FT_PRICE_PER_TOKEN = 10n ** 12n; // neuron
 const FT_MODELS = ['zg-tiny-lora'];
+// 0G Storage on the devnet (storage-protocol.md §7.1).
+const STORAGE_DEPLOYER = 9; // dev account index; not a role in devnet.json's accounts
+const STORAGE_PRICE_PER_SECTOR = 10n ** 9n; // neuron per 256-byte sector
+// No epoch processing: each elapsed epoch costs a submit ~80k gas, 0 never ends.
+const STORAGE_BLOCKS_PER_EPOCH = 10n ** 9n;
+// The Flow's market forwards every fee to a reward contract with a payable
+// fillReward(uint256,uint256). None ships on npm and nothing is compiled here,
+// so the reward is a 13-byte creation code whose runtime is one STOP byte:
+// it accepts any call with value (the fee stays there). PUSH1 1 PUSH1 12
+// PUSH1 0 CODECOPY PUSH1 1 PUSH1 0 RETURN, then the runtime byte 00.
+const STOP_CONTRACT_INITCODE = '0x6001600c60003960016000f300';
 const INF_MODEL = 'Qwen2.5-0.5B-Instruct';
 
 // The SDK's CONTRACT_ADDRESSES.hardhat (chain id 31337).
@@ -66,6 +81,7 @@ function parseArgs(argv) {
     if (!k.startsWith('--') || v === undefined) die(`bad arguments: ${argv.join(' ')}`);
     out[k.slice(2)] = v;
   }
+  // --storage-port is optional (default: port + 4)
   for (const k of ['rpc', 'port', 'dir', 'anvil-pid']) {
     if (!out[k]) die(`missing --${k}`);
   }
@@ -98,6 +114,17 @@ function findFactory(name) {
     }
   }
   die(`${want} not found in the SDK package (run contrib/setup)`);
+}
+
+// The storage SDK's typechain factories, by file path (its exports map blocks
+// subpath require() too).
+function storageFactory(dir, name) {
+  const p = path.join(NM, '@0gfoundation', '0g-ts-sdk', 'lib.commonjs', 'contracts', dir,
+    'factories', `${name}__factory.js`);
+  if (!fs.existsSync(p)) die(`${p} not found (run contrib/setup)`);
+  const F = require(p)[`${name}__factory`];
+  if (!F || !F.abi || !F.bytecode) die(`${p} has no abi/bytecode`);
+  return { abi: F.abi, bytecode: F.bytecode };
 }
 
 function ozArtifact(name) {
@@ -273,6 +300,35 @@ async function main() {
     die(`user ledger is ${led.availableBalance}/${led.totalBalance}`);
   }
 
+  // ---- 0G Storage: strictly after everything account 0 sends, and from its
+  // own account, so the serving contracts' addresses cannot move.
+  const storageDeployer = ethers.HDNodeWallet
+    .fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${STORAGE_DEPLOYER}`)
+    .connect(provider);
+  const FlowArt = storageFactory('flow', 'FixedPriceFlow');
+  const MarketArt = storageFactory('market', 'FixedPrice');
+  async function deployFrom(w, what, art, ...ctorArgs) {
+    const f = new ethers.ContractFactory(art.abi, art.bytecode, w);
+    const tx = await f.getDeployTransaction(...ctorArgs);
+    const r = await send(`deploy ${what}`, w.sendTransaction(tx));
+    if (!r.contractAddress) die(`deploy ${what}: no contract address`);
+    return { address: ethers.getAddress(r.contractAddress), block: r.blockNumber };
+  }
+  const reward = await deployFrom(storageDeployer, 'storage reward sink',
+    { abi: [], bytecode: STOP_CONTRACT_INITCODE });
+  const market = await deployFrom(storageDeployer, 'FixedPrice market', MarketArt);
+  const flow = await deployFrom(storageDeployer, 'FixedPriceFlow', FlowArt, 0n);
+  const marketC = new ethers.Contract(market.address, MarketArt.abi, storageDeployer);
+  const flowC = new ethers.Contract(flow.address, FlowArt.abi, storageDeployer);
+  await send('FixedPrice.initialize',
+    marketC.initialize(STORAGE_PRICE_PER_SECTOR, flow.address, reward.address));
+  await send('FixedPriceFlow.initialize', flowC.initialize(market.address, STORAGE_BLOCKS_PER_EPOCH));
+  if ((await flowC.market()) !== market.address ||
+      (await marketC.pricePerSector()) !== STORAGE_PRICE_PER_SECTOR) {
+    die('the storage contracts did not initialize as intended');
+  }
+  const storagePort = args['storage-port'] ? Number(args['storage-port']) : port + 4;
+
   const acct = (w) => ({ address: w.address, privateKey: w.privateKey });
   const accounts = {};
   for (const role of Object.keys(ROLES)) accounts[role] = acct(wallets[role]);
@@ -314,6 +370,16 @@ async function main() {
       },
     },
     anvil: { pid: Number(args['anvil-pid']), port },
+    storage: {
+      node: `http://127.0.0.1:${storagePort}`,
+      flow: flow.address,
+      market: market.address,
+      reward: reward.address,
+      pricePerSector: STORAGE_PRICE_PER_SECTOR.toString(),
+      blocksPerEpoch: STORAGE_BLOCKS_PER_EPOCH.toString(),
+      deployer: storageDeployer.address,
+      deployBlock: flow.block,
+    },
   };
 
   writePrivate(path.join(args.dir, 'user.key'), `${wallets.user.privateKey}\n`);

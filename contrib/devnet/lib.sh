@@ -34,7 +34,8 @@ proc_cmdline() {
 }
 
 # our_pid NAME DIR: print the pid recorded in DIR/NAME.pid if that process is
-# alive and is the one we started (anvil; provider started with DIR/devnet.json).
+# alive and is the one we started (anvil; provider and storage node started
+# with DIR/devnet.json).
 our_pid() {
     local name=$1 dir=$2 pid a0
     [[ -f $dir/$name.pid ]] || return 1
@@ -42,7 +43,8 @@ our_pid() {
     a0=$(proc_argv0 "$pid") || return 1
     case $name in
         anvil) [[ $a0 == anvil ]] || return 1 ;;
-        provider) [[ $(proc_cmdline "$pid") == *" --devnet $dir/devnet.json"* ]] || return 1 ;;
+        provider) [[ $a0 != zg-storage-node && $(proc_cmdline "$pid") == *" --devnet $dir/devnet.json"* ]] || return 1 ;;
+        storage) [[ $a0 == zg-storage-node && $(proc_cmdline "$pid") == *" --devnet $dir/devnet.json"* ]] || return 1 ;;
         *) return 1 ;;
     esac
     printf '%s\n' "$pid"

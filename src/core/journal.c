@@ -271,7 +271,8 @@ static int list_records(zg_journal *j, const char *op, bool open_only, cJSON **o
         names[n++] = strdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++) {
         cJSON *rec = names[i] ? read_record(j, names[i]) : NULL;

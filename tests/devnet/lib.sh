@@ -63,13 +63,13 @@ t_tmpdir() { printf '%s\n' "$t_tmp"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# free_port: a port P with P..P+3 all free on 127.0.0.1.
+# free_port: a port P with P..P+4 all free on 127.0.0.1.
 free_port() {
     local i p k busy
     for ((i = 0; i < 200; i++)); do
         p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
         busy=
-        for k in 0 1 2 3; do
+        for k in 0 1 2 3 4; do
             port_open $((p + k)) && busy=1 && break
         done
         [[ -n $busy ]] || { printf '%s\n' "$p"; return 0; }

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# 0G Storage upload and download of one file (default 256 MiB) through the C
+# core (tests/storage/zgstore) and through the official Go storage client
+# (the binary the compute SDK runs), against the same devnet storage node.
+# Prints wall time and peak RSS of each; numbers only, not a test.
+#
+#   contrib/bench/storage.sh [MiB]
+source "$(dirname "$0")/../../tests/lib.sh"
+source "$ZG_ROOT/tests/storage/common.sh"
+mib=${1:-256}
+sto_start >/dev/null || exit 1
+[[ -x $GO_CLIENT ]] || { echo "no Go client at $GO_CLIENT" >&2; exit 1; }
+KEY2=$(dj .accounts.user2.privateKey)
+
+# run LABEL CMD...: wall seconds and peak RSS of CMD (GNU time).
+run() {
+    local label=$1 t
+    shift
+    t=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n1)
+    if [[ ! $t =~ ^[0-9.]+\ [0-9]+$ ]]; then
+        printf '%-34s failed: %s\n' "$label" "$t"
+        return 1
+    fi
+    printf '%-34s %7.2f s  %8.1f MiB/s  peak RSS %6.1f MiB\n' "$label" "${t% *}" \
+        "$(echo "$mib / ${t% *}" | bc -l 2>/dev/null || echo 0)" "$(echo "${t#* } / 1024" | bc -l)"
+}
+
+# Different content for each client, so neither finds the other's file stored.
+head -c $((mib << 20)) /dev/urandom >"$T_TMP/core.bin"
+head -c $((mib << 20)) /dev/urandom >"$T_TMP/go.bin"
+echo "file: $mib MiB; node $NODE_URL; $(nproc) cores"
+run "core root only" "$ZGSTORE" root "$T_TMP/core.bin"
+run "core upload (pay + segments)" "$ZGSTORE" upload --devnet "$DEVNET_JSON" --journal "$J" "$T_TMP/core.bin"
+root=$("$ZGSTORE" root "$T_TMP/core.bin")
+run "core download (proof per segment)" "$ZGSTORE" download --devnet "$DEVNET_JSON" "$root" "$T_TMP/core.out"
+cmp -s "$T_TMP/core.bin" "$T_TMP/core.out" || echo "core download differs!"
+run "Go upload" "$GO_CLIENT" upload --url "$RPC" --key "$KEY2" --node "$NODE_URL" \
+    --file "$T_TMP/go.bin" --log-color-disabled
+groot=$("$ZGSTORE" root "$T_TMP/go.bin")
+run "Go download (as download_dataset)" "$GO_CLIENT" download --node "$NODE_URL" --roots "$groot" \
+    --file "$T_TMP/go.out" --log-color-disabled
+run "Go download --proof" "$GO_CLIENT" download --node "$NODE_URL" --root "$groot" \
+    --file "$T_TMP/go.outp" --proof --log-color-disabled
+cmp -s "$T_TMP/go.bin" "$T_TMP/go.out" || echo "Go download differs!"

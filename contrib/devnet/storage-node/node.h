@@ -1,0 +1,112 @@
+/* zg-storage-node: the smallest faithful 0G Storage node for the devnet
+ * (storage-protocol.md §8). It follows the Flow's Submit events over the
+ * chain's JSON-RPC, takes segments (checking what the real node checks:
+ * length, root, file size, proof), finalizes files, and serves them with
+ * proofs. README.md lists the methods and the fault knobs. */
+#ifndef SN_NODE_H
+#define SN_NODE_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "zg/err.h"
+#include "zg/http.h"
+#include "zg/rpc.h"
+#include "zg/storage.h"
+
+typedef struct sn_cfg {
+    char devnet_path[PATH_MAX];
+    char data_dir[PATH_MAX];
+    unsigned port;      /* 0: from storage.node in devnet.json */
+    long poll_ms;       /* chain polling period */
+    uint64_t max_cache; /* largest file accepted before its tx is seen */
+    /* fault knobs (README.md) */
+    long latency_ms;
+    unsigned fail_every;
+    long corrupt_segment; /* -1: none */
+    long stall_after;     /* request number that stalls once; -1: none */
+    long stall_ms;
+} sn_cfg;
+
+/* A file whose Submit event the node has seen. */
+typedef struct sn_tx {
+    uint64_t seq;
+    uint8_t root[32];
+    uint64_t start_pos;
+    zg_storage_submission sub; /* sub.length = file size */
+    zg_storage_layout l;
+    uint8_t *have; /* one byte per data segment; mirrored in tx-SEQ.map */
+    uint64_t nhave;
+    bool finalized;
+    int fd; /* tx-SEQ.dat: the data, rounded up to whole chunks */
+    int map_fd;
+    int roots_fd;          /* tx-SEQ.roots: 32 bytes per data segment, its root */
+    uint8_t (*leaves)[32]; /* segment roots (all padded segments): kept as
+                            * segments arrive, so proofs never rehash data */
+    zg_storage_tree *tree; /* built from leaves on the first proof request */
+} sn_tx;
+
+/* Segments that arrived before their tx (fast mode): kept in memory. */
+typedef struct sn_cache {
+    uint8_t root[32];
+    uint64_t size;
+    zg_storage_layout l;
+    uint8_t **seg; /* per data segment, NULL until received */
+    uint64_t nhave;
+    uint64_t bytes;
+} sn_cache;
+
+typedef struct sn_ctx {
+    sn_cfg cfg;
+    uint64_t chain_id;
+    uint8_t flow[20];
+    uint64_t deploy_block;
+    zg_http *http;
+    zg_rpc *rpc;
+    pthread_mutex_t lock; /* guards everything below */
+    sn_tx **txs;          /* by seq; NULL for a seq not seen */
+    uint64_t ntxs;        /* next expected seq */
+    sn_cache **caches;
+    size_t ncaches;
+    uint64_t synced_block;
+    uint8_t synced_hash[32];
+    atomic_bool stopping;
+    atomic_ulong requests;
+    pthread_t follower;
+    bool follower_up;
+    struct MHD_Daemon *d;
+} sn_ctx;
+
+void slog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sn_sleep_ms(long ms);
+
+/* store.c (call with ctx->lock held unless said otherwise) */
+int store_add_tx(sn_ctx *ctx, const zg_storage_submit_event *ev, zg_err *err);
+sn_tx *store_tx_by_seq(sn_ctx *ctx, uint64_t seq);
+/* first finalized tx with root, else the newest one */
+sn_tx *store_tx_by_root(sn_ctx *ctx, const uint8_t root[32]);
+/* One uploaded segment, already decoded, for the tx by_seq (or, when NULL,
+ * the tx with this root; segments of a tx not seen yet are cached). A
+ * refusal is EINVAL with the message "PARAM\tTEXT" (answered as JSON-RPC
+ * invalid params) or another code with a plain text (internal error).
+ * Takes the lock itself: the proof is checked outside it. */
+int store_put_segment(sn_ctx *ctx, uint64_t *by_seq, const uint8_t root[32], uint64_t index,
+                      const uint8_t *data, size_t len, const zg_storage_proof *proof,
+                      uint64_t file_size, bool skip_dup, zg_err *err);
+/* Copy chunks [start, end) of a finalized tx into out (zero padded); false if unavailable. */
+bool store_read_chunks(sn_ctx *ctx, sn_tx *tx, uint64_t start, uint64_t end, zg_buf *out);
+int store_proof(sn_ctx *ctx, sn_tx *tx, uint64_t index, zg_storage_proof *p, zg_err *err);
+void store_free(sn_ctx *ctx);
+
+/* follow.c */
+int follow_sync(sn_ctx *ctx, zg_err *err); /* one poll of the chain */
+int follow_start(sn_ctx *ctx, zg_err *err);
+
+/* rpc.c */
+int rpc_start(sn_ctx *ctx, zg_err *err);
+void rpc_stop(sn_ctx *ctx);
+
+#endif

@@ -1,0 +1,297 @@
+/* 0G Storage (storage-protocol.md): the file Merkle layout, the Flow
+ * submission that pays for a file, the storage node's JSON-RPC, and the two
+ * operations zgfs needs, upload_dataset and download_dataset.
+ *
+ * Memory: files are never held whole. Building a file's tree keeps one
+ * segment (256 KiB) plus 64 bytes per segment (the segment-level tree the
+ * per-segment proofs come from: 256 KiB for a 1 GiB file); computing only a
+ * root keeps one segment plus O(log n) hashes. Uploads and downloads keep
+ * one request's segments per thread (opts.threads) and, for downloads, 32
+ * bytes per segment for the final whole-file check.
+ * Nothing here prints. */
+#ifndef ZG_STORAGE_H
+#define ZG_STORAGE_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zg/buf.h"
+#include "zg/client.h"
+#include "zg/err.h"
+#include "zg/journal.h"
+#include "zg/u256.h"
+
+#define ZG_STORAGE_CHUNK      256u  /* bytes of a chunk ("sector", "entry") */
+#define ZG_STORAGE_SEG_CHUNKS 1024u /* chunks of a segment */
+#define ZG_STORAGE_SEGMENT    (ZG_STORAGE_CHUNK * ZG_STORAGE_SEG_CHUNKS) /* 262144 bytes */
+#define ZG_STORAGE_NODES_MAX  8u  /* submission nodes (the padding rule gives at most 4) */
+#define ZG_STORAGE_PROOF_MAX  64u /* proof steps: enough for 2^64 segments */
+
+/* ---------------------------------------------------------------- layout */
+
+/* The sizes that follow from a file length (§1.1). */
+typedef struct zg_storage_layout {
+    uint64_t size;          /* file bytes (> 0) */
+    uint64_t chunks;        /* ceil(size / 256) */
+    uint64_t padded_chunks; /* after flow padding: what the root and the fee cover */
+    uint64_t segments;      /* ceil(padded_chunks / 1024): leaves of the file tree */
+    uint64_t data_segments; /* ceil(size / 262144): the segments that are uploaded */
+} zg_storage_layout;
+
+/* size must be > 0 (an empty file has no layout; callers refuse it). */
+void zg_storage_layout_of(zg_storage_layout *l, uint64_t size);
+/* Leaves (chunks) under segment i of the file tree: 1024, or fewer for the
+ * last padded segment. */
+uint64_t zg_storage_segment_leaves(const zg_storage_layout *l, uint64_t i);
+/* Bytes of data segment i as sent to and served by a node: 262144, or for
+ * the last data segment the remaining bytes rounded up to whole chunks
+ * (without the flow padding chunks). 0 when i >= data_segments. */
+uint64_t zg_storage_segment_wire_len(const zg_storage_layout *l, uint64_t i);
+
+/* ---------------------------------------------------------------- Merkle */
+
+/* keccak256(left || right): every interior node of every tree. */
+void zg_storage_hash_pair(uint8_t out[32], const uint8_t left[32], const uint8_t right[32]);
+/* keccak256 of 256 zero bytes. */
+void zg_storage_zero_chunk_hash(uint8_t out[32]);
+
+/* Root of the tree over n >= 1 leaves (§1.2: pair left to right, an odd
+ * last node is carried up unchanged), streamed with O(log n) memory: push
+ * the leaves in order, then ask for the root (which does not end the
+ * stream). */
+typedef struct zg_storage_acc {
+    uint8_t h[64][32]; /* h[k]: root of a complete 2^k-leaf subtree awaiting its pair */
+    uint64_t n;        /* leaves pushed so far */
+} zg_storage_acc;
+
+void zg_storage_acc_init(zg_storage_acc *a);
+void zg_storage_acc_push(zg_storage_acc *a, const uint8_t leaf[32]);
+/* EINVAL when no leaf was pushed. */
+int zg_storage_acc_root(const zg_storage_acc *a, uint8_t out[32], zg_err *err);
+
+/* Root of a segment: the chunk tree over `data` (len bytes, len <= leaves *
+ * 256; a partial last chunk is zero-filled) extended with zero chunks up to
+ * `leaves` leaves (1 <= leaves <= 1024). */
+void zg_storage_segment_root(uint8_t out[32], const uint8_t *data, size_t len, uint64_t leaves);
+
+/* A per-segment proof (§1.4): lemma = [leaf, sibling_1 .. sibling_depth,
+ * root], path[i] true when the node on the way up is the LEFT child. A
+ * single-segment file has depth 0 and lemma = [root]. */
+typedef struct zg_storage_proof {
+    size_t depth;
+    uint8_t lemma[ZG_STORAGE_PROOF_MAX + 2][32];
+    bool path[ZG_STORAGE_PROOF_MAX];
+} zg_storage_proof;
+
+/* Check that `leaf` (a segment root) sits at segment `index` of the file
+ * tree of layout l whose root is `root`: lemma shape, lemma[0] = leaf, last
+ * lemma = root, the position the path spells = index, siblings that lie
+ * wholly in the flow padding equal the all-zero subtree hash (as the real
+ * node insists), and the recomputed root. EPROTO with a sentence otherwise. */
+int zg_storage_proof_verify(const zg_storage_proof *p, const uint8_t leaf[32],
+                            const uint8_t root[32], uint64_t index, const zg_storage_layout *l,
+                            zg_err *err);
+
+/* The segment-level tree of a file with all its levels (64 bytes per
+ * leaf), for proofs. Built from n >= 1 leaves (segment roots, copied). */
+typedef struct zg_storage_tree zg_storage_tree;
+
+int zg_storage_tree_new(zg_storage_tree **out, const uint8_t (*leaves)[32], uint64_t n,
+                        zg_err *err);
+void zg_storage_tree_free(zg_storage_tree *t);
+const uint8_t *zg_storage_tree_root(const zg_storage_tree *t); /* 32 bytes */
+/* Node j of level k (0 = the leaves; an odd node carried up appears on
+ * every level it passes), or NULL when out of range. */
+const uint8_t *zg_storage_tree_node(const zg_storage_tree *t, unsigned k, uint64_t j);
+/* The proof of leaf i. */
+int zg_storage_tree_proof(const zg_storage_tree *t, uint64_t i, zg_storage_proof *p, zg_err *err);
+
+/* The JSON form {"lemma": ["0x..."], "path": [bool]} of a proof. EPROTO for
+ * a malformed one (wrong types, lemma count not depth + 2, or 1 with an
+ * empty path). */
+int zg_storage_proof_from_json(const cJSON *j, zg_storage_proof *p, zg_err *err);
+int zg_storage_proof_append_json(zg_buf *b, const zg_storage_proof *p, zg_err *err);
+
+/* ---------------------------------------------------------------- files */
+
+/* A file opened for upload: its descriptor, layout, and segment-level tree. */
+typedef struct zg_storage_file zg_storage_file;
+
+/* Read the file once and build its tree. EINVAL for an empty file (0G
+ * Storage cannot store one), EFBIG when size exceeds max_size (0 = no cap),
+ * errno of open/read otherwise. Free with zg_storage_file_close. */
+int zg_storage_file_open(zg_storage_file **out, const char *path, uint64_t max_size, zg_err *err);
+void zg_storage_file_close(zg_storage_file *f);
+const zg_storage_layout *zg_storage_file_layout(const zg_storage_file *f);
+const uint8_t *zg_storage_file_root(const zg_storage_file *f); /* 32 bytes */
+/* The proof of segment i (i < layout.segments). */
+int zg_storage_file_proof(const zg_storage_file *f, uint64_t i, zg_storage_proof *p, zg_err *err);
+/* Replace out's content with the wire bytes of data segment i
+ * (zg_storage_segment_wire_len), read again from the file. EIO when the file
+ * changed since it was opened (size or modification time): its root would
+ * no longer be the one paid for. */
+int zg_storage_file_segment(zg_storage_file *f, uint64_t i, zg_buf *out, zg_err *err);
+
+/* Only the root of a file, streaming with one segment of memory: what a
+ * delivered model is checked against (modelRootHash). Same errors as
+ * zg_storage_file_open. */
+int zg_storage_root_of_file(const char *path, uint64_t max_size, uint8_t root[32], zg_err *err);
+
+/* ---------------------------------------------------------------- submission */
+
+typedef struct zg_storage_subnode {
+    uint8_t root[32];
+    unsigned height; /* the node covers 2^height chunks */
+} zg_storage_subnode;
+
+/* Flow.submit's SubmissionData without tags (§2.2). */
+typedef struct zg_storage_submission {
+    uint64_t length; /* file bytes */
+    size_t n;
+    zg_storage_subnode nodes[ZG_STORAGE_NODES_MAX];
+} zg_storage_submission;
+
+/* The node heights of a padded chunk count, largest first; returns n. */
+size_t zg_storage_node_heights(uint64_t padded_chunks, unsigned heights[ZG_STORAGE_NODES_MAX]);
+/* The submission of an opened file. */
+void zg_storage_file_submission(const zg_storage_file *f, zg_storage_submission *s);
+/* Sectors paid for: the sum of 2^height (= padded_chunks). */
+uint64_t zg_storage_sectors(const zg_storage_submission *s);
+/* The file root from the node roots, as a node derives it from a Submit
+ * event: acc = last root, then acc = keccak(root_i || acc) going backwards. */
+void zg_storage_submission_root(const zg_storage_submission *s, uint8_t root[32]);
+/* Submit's `identity` topic: keccak256 of the concatenated node roots. */
+void zg_storage_submission_digest(const zg_storage_submission *s, uint8_t digest[32]);
+
+/* topic 0 of Submit: keccak256 of
+ * "Submit(address,bytes32,uint256,uint256,uint256,(uint256,bytes,(bytes32,uint256)[]))" */
+extern const uint8_t zg_storage_submit_topic[32];
+
+/* One Submit event, decoded from a log's topics and data. */
+typedef struct zg_storage_submit_event {
+    uint8_t sender[20];
+    uint8_t identity[32];
+    uint64_t tx_seq; /* submissionIndex */
+    uint64_t start_pos;
+    uint64_t sectors; /* the event's length */
+    zg_storage_submission sub;
+} zg_storage_submit_event;
+
+/* Decode a log object of eth_getLogs / a receipt ({topics, data}). EPROTO
+ * when it is not a well-formed Submit. */
+int zg_storage_decode_submit(const cJSON *log, zg_storage_submit_event *ev, zg_err *err);
+
+/* ---------------------------------------------------------------- node client */
+
+typedef struct zg_storage zg_storage;
+
+typedef struct zg_storage_opts {
+    const char *node_url;  /* the storage node's JSON-RPC URL (required) */
+    const uint8_t *flow;   /* Flow address, or NULL: ask the node (zgs_getStatus) */
+    uint64_t max_size;     /* files larger are refused with EFBIG; 0 = 4 GiB */
+    unsigned batch;        /* segments per upload request; 0 = 4 */
+    unsigned threads;      /* requests in flight (upload and download); 0 = 2, max 8 */
+    long sync_timeout_ms;  /* wait for the node to see a submission; 0 = 120 s */
+    long node_retry_ms;    /* keep retrying an unreachable node this long; 0 = 30 s */
+    long poll_ms;          /* polling period; 0 = 250 ms */
+    bool no_finality_wait; /* return once segments are sent, before finalization */
+} zg_storage_opts;
+
+/* c (borrowed, must outlive the handle) supplies the chain and the wallet.
+ * When opts->flow is NULL the node's networkIdentity is used, after
+ * checking that its chain id is the client's. */
+int zg_storage_open(zg_storage **out, zg_client *c, const zg_storage_opts *opts, zg_err *err);
+void zg_storage_close(zg_storage *s);
+const uint8_t *zg_storage_flow(const zg_storage *s); /* 20 bytes */
+
+typedef struct zg_storage_status {
+    uint64_t log_sync_height;
+    uint64_t next_tx_seq;
+    uint64_t chain_id;
+    uint8_t flow[20];
+} zg_storage_status;
+
+/* A file as the node knows it (FileInfo + its Transaction). */
+typedef struct zg_storage_info {
+    uint8_t root[32];
+    uint64_t size;
+    uint64_t start_entry;
+    uint64_t tx_seq;
+    bool finalized;
+    bool pruned;
+    bool is_cached;
+    uint64_t uploaded_seg_num;
+} zg_storage_info;
+
+int zg_storage_node_status(zg_storage *s, zg_storage_status *st, zg_err *err);
+/* *found = false when the node answers null. */
+int zg_storage_info_by_root(zg_storage *s, const uint8_t root[32], bool need_available,
+                            zg_storage_info *info, bool *found, zg_err *err);
+int zg_storage_info_by_seq(zg_storage *s, uint64_t tx_seq, zg_storage_info *info, bool *found,
+                           zg_err *err);
+/* Segment i of tx_seq with its proof (zgs_downloadSegmentWithProofByTxSeq).
+ * data receives the segment bytes. *found = false when the node has none. */
+int zg_storage_node_segment(zg_storage *s, uint64_t tx_seq, uint64_t i, zg_buf *data,
+                            zg_storage_proof *proof, bool *found, zg_err *err);
+
+/* ---------------------------------------------------------------- operations */
+
+/* Progress callback: segments done of total (may be NULL). */
+typedef void (*zg_storage_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+typedef struct zg_storage_upload_result {
+    uint8_t root[32];
+    uint64_t size;
+    uint64_t tx_seq;
+    bool submitted;      /* this call sent (and paid for) the Flow submission */
+    uint8_t tx_hash[32]; /* when submitted */
+    zg_u256 fee;         /* paid, when submitted */
+    uint64_t segments_sent;
+} zg_storage_upload_result;
+
+/* upload_dataset: compute the root; pay for it on the Flow unless the node
+ * (or journal j) shows it is already on chain; push the segments the node
+ * still lacks; wait for finalization (unless no_finality_wait).
+ *
+ * Money safety: the fee is checked against the wallet's balance before
+ * anything is signed (EDQUOT), and the submission is journaled in j (may be
+ * NULL only where a crash may cost a second fee) as op "storage-upload":
+ * intent, then the signed transaction before broadcast, then txSeq. After a
+ * crash, calling this again with the same file finds the record, waits for
+ * (or re-broadcasts) that very transaction and never signs a second one.
+ *
+ * Errors: EINVAL (empty file), EFBIG (over the cap), EDQUOT (fee above the
+ * balance; nothing sent), ETIMEDOUT (node never saw the submission),
+ * ECONNREFUSED and friends (node unreachable past node_retry_ms; calling
+ * again resumes), EPROTO (node misbehaved). */
+int zg_storage_upload(zg_storage *s, zg_journal *j, const char *path,
+                      zg_storage_progress_fn progress, void *pctx, zg_storage_upload_result *res,
+                      zg_err *err);
+
+/* download_dataset: fetch the file with root `root` into dest, checking
+ * every segment's proof against root as it arrives and the whole file's
+ * root at the end. The bytes go to a temporary file beside dest that is
+ * renamed into place only when everything checked; on any failure nothing
+ * is left behind. ENOENT (the node has no such file), EAGAIN (known but not
+ * yet fully uploaded), EEXIST (dest exists), EIO (a segment failed its
+ * proof: the node served wrong data), EFBIG (over the cap). */
+int zg_storage_download(zg_storage *s, const uint8_t root[32], const char *dest,
+                        zg_storage_progress_fn progress, void *pctx, zg_err *err);
+
+/* ---------------------------------------------------------------- devnet */
+
+/* The "storage" section of a devnet.json (contrib/devnet/README.md): node
+ * URL and Flow address, written into the caller's buffers. */
+int zg_storage_devnet(const char *devnet_json, char *node_url, size_t url_cap, uint8_t flow[20],
+                      zg_err *err);
+
+/* ---------------------------------------------------------------- base64 */
+
+/* Standard alphabet with padding, as the node's JSON carries segment data. */
+int zg_base64_append(zg_buf *out, const uint8_t *in, size_t n, zg_err *err);
+/* Strict decode (padding required, no white space); appends to out. */
+int zg_base64_decode(zg_buf *out, const char *in, size_t n, zg_err *err);
+
+#endif

@@ -1,0 +1,194 @@
+/* The Flow contract's Submit event (storage-protocol.md §2.1, §7.1 raw log
+ * layout), base64 for segment data, and the devnet.json storage section. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zg/abi.h"
+#include "zg/hex.h"
+#include "zg/storage.h"
+
+const uint8_t zg_storage_submit_topic[32] = {
+    0x16, 0x7c, 0xe0, 0x4d, 0x2a, 0xa1, 0x98, 0x19, 0x94, 0xd3, 0xa3, 0x16, 0x95, 0xda, 0x0d, 0x78,
+    0x53, 0x73, 0x33, 0x5b, 0x10, 0x78, 0xce, 0xc2, 0x39, 0xa1, 0xa3, 0xa2, 0xc7, 0x67, 0x55, 0x55,
+};
+
+#define SUBMIT_DATA_TYPE "(uint256,uint256,uint256,(uint256,bytes,(bytes32,uint256)[]))"
+
+int zg_storage_decode_submit(const cJSON *log, zg_storage_submit_event *ev, zg_err *err)
+{
+    memset(ev, 0, sizeof *ev);
+    const cJSON *topics = cJSON_GetObjectItemCaseSensitive(log, "topics");
+    const char *data = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(log, "data"));
+    if (!cJSON_IsArray(topics) || cJSON_GetArraySize(topics) != 3 || !data)
+        return zg_err_set(err, EPROTO, "not a Submit log (topics or data missing)");
+    uint8_t t[3][32];
+    for (int i = 0; i < 3; i++) {
+        const char *s = cJSON_GetStringValue(cJSON_GetArrayItem(topics, i));
+        if (!s || zg_hex_decode_exact(t[i], 32, s, NULL))
+            return zg_err_set(err, EPROTO, "a Submit log topic is not 32 bytes of hex");
+    }
+    if (memcmp(t[0], zg_storage_submit_topic, 32) != 0)
+        return zg_err_set(err, EPROTO, "not a Submit log (other event)");
+    memcpy(ev->sender, t[1] + 12, 20);
+    memcpy(ev->identity, t[2], 32);
+    zg_buf raw;
+    zg_buf_init(&raw, 1u << 20);
+    zg_abi_value *v = NULL;
+    int rc = -1;
+    if (zg_hex_decode_buf(&raw, data, err) ||
+        zg_abi_decode(&v, SUBMIT_DATA_TYPE, raw.data, raw.len, err)) {
+        zg_err_prefix(err, "malformed Submit log");
+        goto out;
+    }
+    const zg_abi_value *subm = zg_abi_at_n(v, 3, ZG_ABI_TUPLE, 3, err);
+    const zg_abi_value *nodes = subm ? zg_abi_at(subm, 2, ZG_ABI_ARRAY, err) : NULL;
+    if (!nodes || zg_abi_get_u64(v, 0, &ev->tx_seq, err) ||
+        zg_abi_get_u64(v, 1, &ev->start_pos, err) || zg_abi_get_u64(v, 2, &ev->sectors, err) ||
+        zg_abi_get_u64(subm, 0, &ev->sub.length, err)) {
+        zg_err_prefix(err, "malformed Submit log");
+        goto out;
+    }
+    if (nodes->n == 0 || nodes->n > ZG_STORAGE_NODES_MAX) {
+        zg_err_set(err, EPROTO, "a Submit log with %zu submission nodes", nodes->n);
+        goto out;
+    }
+    ev->sub.n = nodes->n;
+    for (size_t i = 0; i < nodes->n; i++) {
+        const zg_abi_value *nd = zg_abi_at_n(nodes, i, ZG_ABI_TUPLE, 2, err);
+        const uint8_t *r;
+        size_t rlen;
+        uint64_t h;
+        if (!nd || zg_abi_get_bytes(nd, 0, &r, &rlen, err) || rlen != 32 ||
+            zg_abi_get_u64(nd, 1, &h, err) || h >= 64) {
+            zg_err_set(err, EPROTO, "malformed submission node %zu in a Submit log", i);
+            goto out;
+        }
+        memcpy(ev->sub.nodes[i].root, r, 32);
+        ev->sub.nodes[i].height = (unsigned)h;
+    }
+    rc = 0;
+out:
+    zg_abi_value_free(v);
+    zg_buf_free(&raw);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- base64 */
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int zg_base64_append(zg_buf *out, const uint8_t *in, size_t n, zg_err *err)
+{
+    size_t need = (n + 2) / 3 * 4;
+    if (zg_buf_reserve(out, need, err))
+        return -1;
+    char *o = (char *)out->data + out->len;
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        *o++ = b64[v >> 18];
+        *o++ = b64[(v >> 12) & 63];
+        *o++ = b64[(v >> 6) & 63];
+        *o++ = b64[v & 63];
+    }
+    if (i < n) {
+        uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
+        *o++ = b64[v >> 18];
+        *o++ = b64[(v >> 12) & 63];
+        *o++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        *o++ = '=';
+    }
+    out->len += need;
+    out->data[out->len] = 0;
+    return 0;
+}
+
+/* Value of each base64 character, -1 for anything else. */
+static const signed char b64dec[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1, -1, 0,  1,  2,  3,  4,  5,  6,
+    7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48,
+    49, 50, 51, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+int zg_base64_decode(zg_buf *out, const char *in, size_t n, zg_err *err)
+{
+    if (n % 4)
+        return zg_err_set(err, EPROTO, "base64 text of %zu characters (not a multiple of 4)", n);
+    if (zg_buf_reserve(out, n / 4 * 3, err))
+        return -1;
+    const unsigned char *p = (const unsigned char *)in;
+    uint8_t *o = out->data + out->len;
+    /* Padding is only allowed in the last quad; the others go the fast way. */
+    size_t full = n >= 4 && (p[n - 1] == '=') ? n - 4 : n;
+    for (size_t i = 0; i < full; i += 4) {
+        int a = b64dec[p[i]], b = b64dec[p[i + 1]], c = b64dec[p[i + 2]], d = b64dec[p[i + 3]];
+        if ((a | b | c | d) < 0)
+            return zg_err_set(err, EPROTO, "invalid base64 near character %zu", i);
+        uint32_t w = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+        o[0] = (uint8_t)(w >> 16);
+        o[1] = (uint8_t)(w >> 8);
+        o[2] = (uint8_t)w;
+        o += 3;
+    }
+    if (full < n) {
+        int a = b64dec[p[full]], b = b64dec[p[full + 1]];
+        bool two = p[full + 2] == '=';
+        int c = two ? 0 : b64dec[p[full + 2]];
+        if ((a | b | c) < 0)
+            return zg_err_set(err, EPROTO, "invalid base64 near character %zu", full);
+        uint32_t w = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6;
+        *o++ = (uint8_t)(w >> 16);
+        if (!two)
+            *o++ = (uint8_t)(w >> 8);
+    }
+    out->len = (size_t)(o - out->data);
+    out->data[out->len] = 0;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- devnet */
+
+int zg_storage_devnet(const char *devnet_json, char *node_url, size_t url_cap, uint8_t flow[20],
+                      zg_err *err)
+{
+    FILE *fp = fopen(devnet_json, "rb");
+    if (!fp)
+        return zg_err_set(err, errno, "cannot open %s: %s", devnet_json, strerror(errno));
+    zg_buf b;
+    zg_buf_init(&b, 1u << 20);
+    char tmp[4096];
+    size_t r;
+    int rc = -1;
+    while ((r = fread(tmp, 1, sizeof tmp, fp)) > 0)
+        if (zg_buf_append(&b, tmp, r, err))
+            break;
+    fclose(fp);
+    cJSON *j = cJSON_ParseWithLength((const char *)b.data, b.len);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "storage");
+    const char *url = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "node"));
+    const char *fl = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "flow"));
+    if (!j) {
+        zg_err_set(err, EINVAL, "%s is not JSON", devnet_json);
+    } else if (!url || !fl) {
+        zg_err_set(err, ENOENT, "%s has no storage section (storage.node, storage.flow)",
+                   devnet_json);
+    } else if (strlen(url) >= url_cap) {
+        zg_err_set(err, ENAMETOOLONG, "storage.node in %s is too long", devnet_json);
+    } else if (zg_hex_decode_exact(flow, 20, fl, err) == 0) {
+        snprintf(node_url, url_cap, "%s", url);
+        rc = 0;
+    }
+    cJSON_Delete(j);
+    zg_buf_free(&b);
+    return rc;
+}

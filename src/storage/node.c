@@ -1,0 +1,380 @@
+/* The storage node's JSON-RPC (storage-protocol.md §3), as the Go client and
+ * the JS SDK call it: plain JSON-RPC 2.0 over HTTP POST with positional
+ * parameters. Every call is safe to repeat (uploads are keyed by root and
+ * index, and a node acknowledges a repeated segment), so transport errors
+ * and 5xx answers are retried until node_retry_ms runs out: a node that
+ * restarts in the middle of an upload costs a pause, not the upload. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "storage_int.h"
+#include "zg/hex.h"
+
+long sto_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void sto_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+        ;
+}
+
+int zg_storage_open(zg_storage **out, zg_client *c, const zg_storage_opts *opts, zg_err *err)
+{
+    *out = NULL;
+    if (!opts || !opts->node_url || !*opts->node_url)
+        return zg_err_set(err, EINVAL, "no storage node URL was given");
+    zg_storage *s = calloc(1, sizeof *s);
+    if (!s)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    s->c = c;
+    s->opts = *opts;
+    snprintf(s->url, sizeof s->url, "%s", opts->node_url);
+    s->opts.node_url = s->url;
+    if (!s->opts.max_size)
+        s->opts.max_size = 4ull << 30; /* the Go client's fragment size */
+    if (!s->opts.batch)
+        s->opts.batch = 4;
+    if (s->opts.batch > 64)
+        s->opts.batch = 64;
+    if (!s->opts.sync_timeout_ms)
+        s->opts.sync_timeout_ms = 120000;
+    if (!s->opts.node_retry_ms)
+        s->opts.node_retry_ms = 30000;
+    if (!s->opts.poll_ms)
+        s->opts.poll_ms = 250;
+    if (!s->opts.threads)
+        s->opts.threads = 2;
+    if (s->opts.threads > 8)
+        s->opts.threads = 8;
+    /* Retries are done here (with the node_retry_ms window), not in zg_http. */
+    zg_http_opts ho = {
+        .connect_timeout_ms = 3000, .idle_timeout_s = 30, .max_retries = 0, .max_body = 16u << 20};
+    if (zg_http_new(&s->http, &ho, err)) {
+        free(s);
+        return -1;
+    }
+    if (opts->flow) {
+        memcpy(s->flow, opts->flow, 20);
+    } else {
+        zg_storage_status st;
+        if (zg_storage_node_status(s, &st, err)) {
+            zg_storage_close(s);
+            return zg_err_prefix(err, "cannot learn the Flow contract from the storage node");
+        }
+        uint64_t want = zg_chain_id(c->chain);
+        if (st.chain_id != want) {
+            zg_storage_close(s);
+            return zg_err_set(err, EINVAL,
+                              "the storage node %s serves chain id %llu, but the wallet's "
+                              "chain is %llu",
+                              s->url, (unsigned long long)st.chain_id, (unsigned long long)want);
+        }
+        memcpy(s->flow, st.flow, 20);
+    }
+    *out = s;
+    return 0;
+}
+
+void zg_storage_close(zg_storage *s)
+{
+    if (!s)
+        return;
+    zg_http_free(s->http);
+    free(s);
+}
+
+const uint8_t *zg_storage_flow(const zg_storage *s)
+{
+    return s->flow;
+}
+
+static bool transient_code(int code)
+{
+    return code == ECONNREFUSED || code == ETIMEDOUT || code == EHOSTUNREACH || code == EIO ||
+           code == ECONNRESET;
+}
+
+int sto_call_raw(zg_storage *s, const char *method, const char *params, size_t plen, cJSON **result,
+                 sto_rpc_error *rerr, zg_err *err)
+{
+    *result = NULL;
+    if (rerr)
+        memset(rerr, 0, sizeof *rerr);
+    zg_buf body;
+    zg_buf_init(&body, 0);
+    unsigned long id = atomic_fetch_add(&s->next_id, 1) + 1;
+    if (zg_buf_printf(&body, err, "{\"jsonrpc\":\"2.0\",\"id\":%lu,\"method\":\"%s\",\"params\":",
+                      id, method) ||
+        zg_buf_append(&body, params, plen, err) || zg_buf_append_byte(&body, '}', err)) {
+        zg_buf_free(&body);
+        return -1;
+    }
+    static const char *const hdrs[] = {"Content-Type: application/json", NULL};
+    zg_http_req req = {.method = "POST",
+                       .url = s->url,
+                       .headers = hdrs,
+                       .body = body.data,
+                       .body_len = body.len,
+                       .idempotent = false};
+    zg_http_resp resp;
+    zg_http_resp_init(&resp);
+    long deadline = sto_now_ms() + s->opts.node_retry_ms;
+    long backoff = 100;
+    int rc = -1;
+    for (;;) {
+        zg_err e = {0};
+        int hr = zg_http_do(s->http, &req, &resp, &e);
+        bool again = hr != 0 ? transient_code(e.code) : resp.status >= 500;
+        if (!again || sto_now_ms() + backoff > deadline) {
+            if (hr != 0) {
+                if (err)
+                    *err = e;
+                zg_err_prefix(err, "storage node %s", method);
+                goto out;
+            }
+            break;
+        }
+        sto_sleep_ms(backoff);
+        if (backoff < 1000)
+            backoff *= 2;
+    }
+    if (resp.status != 200) {
+        zg_err_set(err, resp.status >= 500 ? EIO : EPROTO,
+                   "storage node %s: HTTP status %ld from %s", method, resp.status, s->url);
+        goto out;
+    }
+    cJSON *j = cJSON_ParseWithLength((const char *)resp.body.data, resp.body.len);
+    if (!j) {
+        zg_err_set(err, EPROTO, "storage node %s: the answer is not JSON", method);
+        goto out;
+    }
+    const cJSON *je = cJSON_GetObjectItemCaseSensitive(j, "error");
+    if (je && !cJSON_IsNull(je)) {
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(je, "code");
+        const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(je, "message"));
+        const cJSON *data = cJSON_GetObjectItemCaseSensitive(je, "data");
+        char dtext[200] = "";
+        if (cJSON_IsString(data))
+            snprintf(dtext, sizeof dtext, "%s", data->valuestring);
+        if (rerr) {
+            rerr->is_error = true;
+            rerr->code = cJSON_IsNumber(code) ? code->valueint : 0;
+            snprintf(rerr->message, sizeof rerr->message, "%s", msg ? msg : "");
+            snprintf(rerr->data, sizeof rerr->data, "%s", dtext);
+        }
+        zg_err_set(err, EPROTO, "storage node %s: %s%s%s", method, msg ? msg : "error",
+                   dtext[0] ? "; " : "", dtext);
+        cJSON_Delete(j);
+        goto out;
+    }
+    cJSON *r = cJSON_DetachItemFromObjectCaseSensitive(j, "result");
+    cJSON_Delete(j);
+    if (!r) {
+        zg_err_set(err, EPROTO, "storage node %s: the answer has no result", method);
+        goto out;
+    }
+    *result = r;
+    rc = 0;
+out:
+    zg_http_resp_free(&resp);
+    zg_buf_free(&body);
+    return rc;
+}
+
+static int call_json(zg_storage *s, const char *method, cJSON *params, cJSON **result, zg_err *err)
+{
+    char *p = params ? cJSON_PrintUnformatted(params) : NULL;
+    cJSON_Delete(params);
+    if (params && !p)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    int rc = sto_call_raw(s, method, p ? p : "[]", p ? strlen(p) : 2, result, NULL, err);
+    free(p);
+    return rc;
+}
+
+static int num_u64(const cJSON *o, const char *name, uint64_t *v, zg_err *err)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (cJSON_IsNumber(n) && n->valuedouble >= 0 && n->valuedouble < 9007199254740992.0) {
+        *v = (uint64_t)n->valuedouble;
+        return 0;
+    }
+    if (cJSON_IsString(n) && zg_json_quantity_u64(n, v, NULL) == 0)
+        return 0;
+    return zg_err_set(err, EPROTO, "the storage node's answer lacks a number \"%s\"", name);
+}
+
+static bool get_bool(const cJSON *o, const char *name)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, name));
+}
+
+int zg_storage_node_status(zg_storage *s, zg_storage_status *st, zg_err *err)
+{
+    memset(st, 0, sizeof *st);
+    cJSON *r;
+    if (call_json(s, "zgs_getStatus", NULL, &r, err))
+        return -1;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "networkIdentity");
+    const char *flow = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(id, "flowAddress"));
+    int rc = -1;
+    if (num_u64(r, "logSyncHeight", &st->log_sync_height, err) ||
+        num_u64(r, "nextTxSeq", &st->next_tx_seq, err) ||
+        num_u64(id, "chainId", &st->chain_id, err))
+        goto out;
+    if (!flow || zg_hex_decode_exact(st->flow, 20, flow, NULL)) {
+        zg_err_set(err, EPROTO, "zgs_getStatus: no networkIdentity.flowAddress");
+        goto out;
+    }
+    rc = 0;
+out:
+    cJSON_Delete(r);
+    return rc;
+}
+
+int sto_parse_info(const cJSON *r, zg_storage_info *info, zg_err *err)
+{
+    memset(info, 0, sizeof *info);
+    const cJSON *tx = cJSON_GetObjectItemCaseSensitive(r, "tx");
+    const char *root = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "dataMerkleRoot"));
+    if (!cJSON_IsObject(tx) || !root || zg_hex_decode_exact(info->root, 32, root, NULL))
+        return zg_err_set(err, EPROTO, "the storage node's FileInfo has no tx.dataMerkleRoot");
+    if (num_u64(tx, "size", &info->size, err) || num_u64(tx, "seq", &info->tx_seq, err) ||
+        num_u64(tx, "startEntryIndex", &info->start_entry, err))
+        return -1;
+    info->finalized = get_bool(r, "finalized");
+    info->pruned = get_bool(r, "pruned");
+    info->is_cached = get_bool(r, "isCached");
+    num_u64(r, "uploadedSegNum", &info->uploaded_seg_num, NULL);
+    return 0;
+}
+
+static int info_call(zg_storage *s, const char *method, cJSON *params, zg_storage_info *info,
+                     bool *found, zg_err *err)
+{
+    *found = false;
+    cJSON *r;
+    if (call_json(s, method, params, &r, err))
+        return -1;
+    int rc = 0;
+    if (!cJSON_IsNull(r)) {
+        rc = sto_parse_info(r, info, err);
+        *found = rc == 0;
+    }
+    cJSON_Delete(r);
+    return rc;
+}
+
+int zg_storage_info_by_root(zg_storage *s, const uint8_t root[32], bool need_available,
+                            zg_storage_info *info, bool *found, zg_err *err)
+{
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, zg_json_hex(root, 32));
+    cJSON_AddItemToArray(p, cJSON_CreateBool(need_available));
+    return info_call(s, "zgs_getFileInfo", p, info, found, err);
+}
+
+int zg_storage_info_by_seq(zg_storage *s, uint64_t tx_seq, zg_storage_info *info, bool *found,
+                           zg_err *err)
+{
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, cJSON_CreateNumber((double)tx_seq));
+    return info_call(s, "zgs_getFileInfoByTxSeq", p, info, found, err);
+}
+
+int zg_storage_proof_from_json(const cJSON *pj, zg_storage_proof *p, zg_err *err)
+{
+    memset(p, 0, sizeof *p);
+    const cJSON *lemma = cJSON_GetObjectItemCaseSensitive(pj, "lemma");
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(pj, "path");
+    if (!cJSON_IsArray(lemma) || !cJSON_IsArray(path))
+        return zg_err_set(err, EPROTO, "a segment proof without lemma and path");
+    int nl = cJSON_GetArraySize(lemma), np = cJSON_GetArraySize(path);
+    if (!(np == 0 && nl == 1) && nl != np + 2)
+        return zg_err_set(err, EPROTO, "a segment proof with %d lemma hashes and %d path steps", nl,
+                          np);
+    if (np > (int)ZG_STORAGE_PROOF_MAX)
+        return zg_err_set(err, EPROTO, "a segment proof of %d steps", np);
+    for (int i = 0; i < nl; i++) {
+        const char *h = cJSON_GetStringValue(cJSON_GetArrayItem(lemma, i));
+        if (!h || zg_hex_decode_exact(p->lemma[i], 32, h, NULL))
+            return zg_err_set(err, EPROTO, "lemma %d of a segment proof is not a hash", i);
+    }
+    for (int i = 0; i < np; i++) {
+        const cJSON *b = cJSON_GetArrayItem(path, i);
+        if (!cJSON_IsBool(b))
+            return zg_err_set(err, EPROTO, "path %d of a segment proof is not a boolean", i);
+        p->path[i] = cJSON_IsTrue(b);
+    }
+    p->depth = (size_t)np;
+    return 0;
+}
+
+int zg_storage_proof_append_json(zg_buf *b, const zg_storage_proof *p, zg_err *err)
+{
+    size_t nl = p->depth ? p->depth + 2 : 1;
+    if (zg_buf_append_str(b, "{\"lemma\":[", err))
+        return -1;
+    for (size_t i = 0; i < nl; i++) {
+        if ((i && zg_buf_append_byte(b, ',', err)) || zg_buf_append_byte(b, '"', err) ||
+            zg_hex_append(b, p->lemma[i], 32, err) || zg_buf_append_byte(b, '"', err))
+            return -1;
+    }
+    if (zg_buf_append_str(b, "],\"path\":[", err))
+        return -1;
+    for (size_t i = 0; i < p->depth; i++)
+        if (zg_buf_printf(b, err, "%s%s", i ? "," : "", p->path[i] ? "true" : "false"))
+            return -1;
+    return zg_buf_append_str(b, "]}", err);
+}
+
+int zg_storage_node_segment(zg_storage *s, uint64_t tx_seq, uint64_t i, zg_buf *data,
+                            zg_storage_proof *proof, bool *found, zg_err *err)
+{
+    *found = false;
+    cJSON *p = cJSON_CreateArray();
+    cJSON_AddItemToArray(p, cJSON_CreateNumber((double)tx_seq));
+    cJSON_AddItemToArray(p, cJSON_CreateNumber((double)i));
+    cJSON *r;
+    if (call_json(s, "zgs_downloadSegmentWithProofByTxSeq", p, &r, err))
+        return -1;
+    int rc = -1;
+    if (cJSON_IsNull(r)) {
+        rc = 0;
+        goto out;
+    }
+    const char *d = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "data"));
+    uint64_t idx;
+    if (!d) {
+        zg_err_set(err, EPROTO, "segment %llu from the storage node has no data",
+                   (unsigned long long)i);
+        goto out;
+    }
+    if (num_u64(r, "index", &idx, err) ||
+        zg_storage_proof_from_json(cJSON_GetObjectItemCaseSensitive(r, "proof"), proof, err))
+        goto out;
+    if (idx != i) {
+        zg_err_set(err, EPROTO, "asked the storage node for segment %llu, got segment %llu",
+                   (unsigned long long)i, (unsigned long long)idx);
+        goto out;
+    }
+    zg_buf_reset(data);
+    if (zg_base64_decode(data, d, strlen(d), err)) {
+        zg_err_prefix(err, "segment %llu from the storage node", (unsigned long long)i);
+        goto out;
+    }
+    *found = true;
+    rc = 0;
+out:
+    cJSON_Delete(r);
+    return rc;
+}
