@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "prov.h"
+#include "zg/tokenizer.h"
+#include "zg/tokenizer.h"
 #include "zg/hex.h"
 
 /* Call fn for every non-blank line; stop at the first non-zero return. */
@@ -137,6 +139,36 @@ static int count_line(void *c, const char *line, size_t len)
     else
         *total += leaf_words(j);
     cJSON_Delete(j);
+    return 0;
+}
+
+struct bpe_count {
+    struct zg_tokenizer *t;
+    uint64_t total;
+    zg_err *err;
+    int failed;
+};
+
+static int bpe_line(void *c, const char *line, size_t len)
+{
+    struct bpe_count *b = c;
+    uint64_t n = 0;
+    if (zg_token_count_row(b->t, line, len, &n, b->err)) {
+        b->failed = 1;
+        return 1;
+    }
+    b->total += n;
+    return 0;
+}
+
+int dataset_tokens_bpe(struct zg_tokenizer *t, const uint8_t *data, size_t len, uint64_t *tokens,
+                       zg_err *err)
+{
+    struct bpe_count b = {t, 0, err, 0};
+    each_line(data, len, bpe_line, &b);
+    if (b.failed)
+        return -1;
+    *tokens = b.total;
     return 0;
 }
 

@@ -80,10 +80,20 @@ static int setup(prov_ctx *ctx, prov_task *t, struct setup_out *o, char *why, si
     }
     dataset_rows_free(rows, nrows);
     o->rows = nrows;
-    o->tokens = dataset_tokens(ds.data, ds.len);
+    const char *counter = "stand-in count: whitespace words";
+    if (ctx->tok) {
+        if (dataset_tokens_bpe(ctx->tok, ds.data, ds.len, &o->tokens, &err)) {
+            zg_buf_free(&ds);
+            snprintf(why, wl, "counting tokens: %s", err.msg);
+            return -1;
+        }
+        counter = "counted with the model's tokenizer";
+    } else {
+        o->tokens = dataset_tokens(ds.data, ds.len);
+    }
     zg_buf_free(&ds);
-    task_log(ctx, t->id, "Dataset %s: %zu rows, %llu tokens (stand-in count: whitespace words)",
-             hash, nrows, (unsigned long long)o->tokens);
+    task_log(ctx, t->id, "Dataset %s: %zu rows, %llu tokens (%s)", hash, nrows,
+             (unsigned long long)o->tokens, counter);
 
     cJSON *p = cJSON_Parse(t->training_params);
     o->batch = (int)cJSON_GetNumberValue(

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "prov.h"
+#include "zg/tokenizer.h"
+#include "zg/tokenizer.h"
 #include "zg/hex.h"
 
 static void usage(FILE *f)
@@ -61,6 +63,9 @@ static int parse_args(prov_cfg *cfg, int argc, char **argv)
     cfg->settle_ms = env_or("ZG_PROVIDER_SETTLE_MS", 2000, 50, 3600000);
     cfg->ack_timeout_s = (uint64_t)env_or("ZG_PROVIDER_ACK_TIMEOUT_S", 21600, 0, 31536000);
     cfg->max_queue = (unsigned)env_or("ZG_PROVIDER_MAX_QUEUE", 5, 0, 1000);
+    const char *tk = getenv("ZG_PROVIDER_TOKENIZER");
+    if (tk && *tk)
+        snprintf(cfg->tokenizer, sizeof cfg->tokenizer, "%s", tk);
     const char *dd = getenv("ZG_PROVIDER_DATA_DIR");
     if (dd && *dd)
         snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", dd);
@@ -206,6 +211,7 @@ static void stop_all(prov_ctx *ctx)
 
 static void free_all(prov_ctx *ctx)
 {
+    zg_tokenizer_free(ctx->tok);
     for (size_t i = 0; i < ctx->ntasks; i++)
         task_free(ctx->tasks[i]);
     free(ctx->tasks);
@@ -259,6 +265,13 @@ int main(int argc, char **argv)
         mkdir_p(dirs[0], &err) || mkdir_p(dirs[1], &err) || mkdir_p(dirs[2], &err)) {
         plog("error: %s", err.msg);
         goto out;
+    }
+    if (ctx->cfg.tokenizer[0]) {
+        if (zg_tokenizer_load(&ctx->tok, ctx->cfg.tokenizer, &err)) {
+            plog("error: tokenizer %s: %s", ctx->cfg.tokenizer, err.msg);
+            goto out;
+        }
+        plog("fees count tokens with %s", ctx->cfg.tokenizer);
     }
     if (zg_client_open(&ctx->ft, &ctx->net, &ctx->ft_key, NULL, &err) ||
         zg_client_open(&ctx->inf, &ctx->net, &ctx->inf_key, NULL, &err)) {

@@ -60,6 +60,9 @@ typedef struct prov_cfg {
     long restart_after_ms; /* ZG_FAULT_RESTART_AFTER_MS: one re-exec after start */
     long restart_down_ms;  /* ZG_FAULT_RESTART_DOWN_MS: ports closed this long */
     int restarted;         /* how many times this process re-executed itself */
+    /* ZG_PROVIDER_TOKENIZER: a tokenizer.json (or its directory) for the fee's
+     * token count, the provider's own rule (§7.2); unset = whitespace words */
+    char tokenizer[PROV_PATH_MAX];
 } prov_cfg;
 
 /* --------------------------------------------------------------------- tasks */
@@ -157,6 +160,7 @@ typedef struct prov_ctx {
     zg_key ft_key, ft_tee, inf_key, inf_tee; /* wallets and TEE signers (locked memory) */
     zg_client *ft;                           /* fine-tuning provider wallet */
     zg_client *inf;                          /* inference provider wallet */
+    struct zg_tokenizer *tok; /* the fee's token counter; used only by the lifecycle worker */
     unsigned ft_port, inf_port;
     char inf_base_model[128]; /* the inference service's model: LoRA base */
     zg_u256 price_per_token;  /* from devnet.json, used if the chain read fails */
@@ -237,6 +241,11 @@ int dataset_rows(const uint8_t *data, size_t len, prov_row **rows, size_t *n, zg
 void dataset_rows_free(prov_row *rows, size_t n);
 /* The documented stand-in token count (README.md "Token count"). */
 uint64_t dataset_tokens(const uint8_t *data, size_t len);
+struct zg_tokenizer;
+/* The provider's count with a real tokenizer: per row, instruction + input +
+ * output (or text), each encoded separately. */
+int dataset_tokens_bpe(struct zg_tokenizer *t, const uint8_t *data, size_t len, uint64_t *tokens,
+                       zg_err *err);
 uint64_t text_words(const char *s);
 void dataset_path(prov_ctx *ctx, char out[PATH_MAX], const uint8_t user[20], const char *hash);
 
