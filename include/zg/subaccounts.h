@@ -14,7 +14,7 @@
 typedef struct zg_subaccount {
     uint8_t provider[20];
     zg_u256 nonce;
-    zg_u256 balance;        /* includes pending refunds */
+    zg_u256 balance; /* includes pending refunds */
     zg_u256 pending_refund;
     uint64_t nrefunds;      /* live refunds */
     uint64_t ndeliverables; /* fine-tuning only */

@@ -37,7 +37,7 @@ typedef struct entry {
     char *key;
     zg_cache_val *val; /* NULL when nothing is stored */
     int64_t fetched_ms;
-    flight *fl;        /* fetch in flight that may store here, or NULL */
+    flight *fl; /* fetch in flight that may store here, or NULL */
 } entry;
 
 struct zg_cache {

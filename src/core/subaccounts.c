@@ -18,8 +18,7 @@ static const char inf_ret[] = "((address,address,uint256,uint256,uint256,"
                               "(uint256,uint256,uint256,bool)[],string,bool,uint256,uint256,"
                               "uint256)[],uint256)";
 
-static int decode_one(zg_subaccount *s, const zg_abi_value *item, zg_service_kind kind,
-                      zg_err *err)
+static int decode_one(zg_subaccount *s, const zg_abi_value *item, zg_service_kind kind, zg_err *err)
 {
     memset(s, 0, sizeof *s);
     if (zg_abi_get_addr(item, 1, s->provider, err) || zg_abi_get_u256(item, 2, &s->nonce, err) ||
@@ -51,8 +50,8 @@ int zg_subaccounts_by_user(zg_client *c, zg_service_kind kind, const uint8_t use
     do {
         zg_abi_value *args = zg_abi_tuple(zg_abi_addr(user), zg_abi_u64(have), zg_abi_u64(PAGE));
         zg_abi_value *v = NULL;
-        if (zg_view(c, to, "getAccountsByUser", "getAccountsByUser(address,uint256,uint256)",
-                    args, ret, &v, NULL, err))
+        if (zg_view(c, to, "getAccountsByUser", "getAccountsByUser(address,uint256,uint256)", args,
+                    ret, &v, NULL, err))
             goto fail;
         const zg_abi_value *arr = zg_abi_at(v, 0, ZG_ABI_ARRAY, err);
         if (!arr || zg_abi_get_u64(v, 1, &total, err)) {

@@ -1,0 +1,74 @@
+/* Small helpers shared by the handlers: JSON output with neuron amounts as
+ * strings, amount parsing with the checks every money file needs, path
+ * parameters. */
+#include "common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zg/hex.h"
+
+int zgfs_json_out(cJSON *j, zg_buf *out, zg_err *err)
+{
+    if (!j)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    char *s = cJSON_Print(j);
+    cJSON_Delete(j);
+    if (!s)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    int rc = zg_buf_printf(out, err, "%s\n", s);
+    free(s);
+    return rc;
+}
+
+void zgfs_json_neuron(cJSON *obj, const char *name, const zg_u256 *v)
+{
+    char dec[ZG_U256_DEC_MAX];
+    zg_u256_to_dec(dec, v);
+    cJSON_AddStringToObject(obj, name, dec);
+}
+
+void zgfs_json_addr(cJSON *obj, const char *name, const uint8_t addr[20])
+{
+    char a[43];
+    zg_addr_checksum(a, addr);
+    cJSON_AddStringToObject(obj, name, a);
+}
+
+void zgfs_json_hex(cJSON *obj, const char *name, const uint8_t *p, size_t n)
+{
+    char *h = malloc(2 * n + 3);
+    if (!h)
+        return;
+    h[0] = '0';
+    h[1] = 'x';
+    zg_hex_encode(h + 2, p, n);
+    cJSON_AddStringToObject(obj, name, h);
+    free(h);
+}
+
+void zgfs_og(char out[ZGFS_OG_MAX], const zg_u256 *neuron)
+{
+    zg_amount_format(out, neuron);
+}
+
+int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err)
+{
+    if (i >= c->nparams)
+        return zg_err_set(err, EINVAL, "internal error: missing path parameter");
+    return zg_addr_parse(out, c->params[i], err);
+}
+
+int zgfs_parse_amount(const char *line, zg_u256 *out, zg_err *err)
+{
+    if (!*line)
+        return zg_err_set(err, EINVAL,
+                          "empty amount; write a number of OG such as 1.5 (or 250000neuron)");
+    if (zg_amount_parse(out, line, err))
+        return -1;
+    if (zg_u256_is_zero(out))
+        return zg_err_set(err, EINVAL, "the amount must be more than 0");
+    return 0;
+}

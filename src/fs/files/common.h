@@ -1,0 +1,30 @@
+/* Helpers shared by the handlers in this directory. */
+#ifndef ZGFS_FILES_COMMON_H
+#define ZGFS_FILES_COMMON_H
+
+#include <cjson/cJSON.h>
+
+#include "../remote.h"
+#include "files.h"
+#include "zg/chain.h"
+#include "zg/ops.h"
+#include "zg/secp.h"
+#include "zg/u256.h"
+
+#define ZGFS_OG_MAX (ZG_U256_DEC_MAX + 2)
+
+/* Print j (consumed) with a final newline into out. */
+int zgfs_json_out(cJSON *j, zg_buf *out, zg_err *err);
+/* Amounts in JSON: exact neuron integers as decimal strings. */
+void zgfs_json_neuron(cJSON *obj, const char *name, const zg_u256 *v);
+void zgfs_json_addr(cJSON *obj, const char *name, const uint8_t addr[20]);
+void zgfs_json_hex(cJSON *obj, const char *name, const uint8_t *p, size_t n);
+/* Decimal OG for text files ("12.5"). */
+void zgfs_og(char out[ZGFS_OG_MAX], const zg_u256 *neuron);
+
+/* Path parameter i as an address. */
+int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err);
+/* A positive amount as users write it (EINVAL with a sentence otherwise). */
+int zgfs_parse_amount(const char *line, zg_u256 *out, zg_err *err);
+
+#endif

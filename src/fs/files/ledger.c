@@ -1,0 +1,193 @@
+/* ledger/: the main account. ledger.json and balance read it; deposit and
+ * refund move money between it and the wallet. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+
+static cJSON *subs_json(zgfs *fs, zg_service_kind kind, const zg_subaccount *s, size_t n)
+{
+    char name[64];
+    zg_err ignore;
+    if (zg_client_service_name(fs->client, kind, name, &ignore))
+        snprintf(name, sizeof name, "%s", kind == ZG_SVC_FINETUNING ? "fine-tuning" : "inference");
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; arr && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+            break;
+        cJSON_AddStringToObject(o, "service", name);
+        zgfs_json_addr(o, "provider", s[i].provider);
+        zgfs_json_neuron(o, "balance", &s[i].balance);
+        zgfs_json_neuron(o, "pendingRefund", &s[i].pending_refund);
+        cJSON_AddBoolToObject(o, "acknowledged", s[i].acknowledged);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+int zgfs_ledger_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    zg_cache_val *lref, *sref;
+    if (zgfs_get_ledger(fs, -1, &lref, err))
+        return -1;
+    if (zgfs_get_subs(fs, -1, &sref, err)) {
+        zg_cache_put(lref);
+        return -1;
+    }
+    const zgfs_ledger_view *lv = zg_cache_value(lref);
+    const zgfs_subs *sv = zg_cache_value(sref);
+    cJSON *j = cJSON_CreateObject();
+    if (j) {
+        zg_u256 zero = {{0}}, locked = zero;
+        const zg_u256 *total = lv->exists ? &lv->l.total : &zero;
+        const zg_u256 *avail = lv->exists ? &lv->l.available : &zero;
+        zg_u256_sub(&locked, total, avail);
+        zgfs_json_addr(j, "user", fs->addr);
+        cJSON_AddBoolToObject(j, "exists", lv->exists);
+        zgfs_json_neuron(j, "total", total);
+        zgfs_json_neuron(j, "available", avail);
+        zgfs_json_neuron(j, "locked", &locked);
+        cJSON_AddStringToObject(j, "additionalInfo",
+                                lv->exists && lv->l.additional_info ? lv->l.additional_info : "");
+        cJSON *subs = subs_json(fs, ZG_SVC_FINETUNING, sv->ft, sv->nft);
+        cJSON *inf = subs_json(fs, ZG_SVC_INFERENCE, sv->inf, sv->ninf);
+        if (subs && inf) {
+            cJSON *it;
+            while ((it = cJSON_DetachItemFromArray(inf, 0)))
+                cJSON_AddItemToArray(subs, it);
+        }
+        cJSON_Delete(inf);
+        if (subs)
+            cJSON_AddItemToObject(j, "subAccounts", subs);
+    }
+    zg_cache_put(lref);
+    zg_cache_put(sref);
+    return zgfs_json_out(j, out, err);
+}
+
+int zgfs_ledger_balance_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    zg_cache_val *ref;
+    if (zgfs_get_ledger(c->fs, -1, &ref, err))
+        return -1;
+    const zgfs_ledger_view *lv = zg_cache_value(ref);
+    zg_u256 zero = {{0}};
+    char og[ZGFS_OG_MAX];
+    zgfs_og(og, lv->exists ? &lv->l.available : &zero);
+    zg_cache_put(ref);
+    return zg_buf_printf(out, err, "%s\n", og);
+}
+
+/* The ledger's available balance now (0 when there is no ledger). */
+static int ledger_now(zgfs *fs, bool *exists, zg_u256 *avail, zg_u256 *total, zg_err *err)
+{
+    zg_cache_val *ref;
+    if (zgfs_get_ledger(fs, 0, &ref, err))
+        return -1;
+    const zgfs_ledger_view *lv = zg_cache_value(ref);
+    *exists = lv->exists;
+    memset(avail, 0, sizeof *avail);
+    memset(total, 0, sizeof *total);
+    if (lv->exists) {
+        *avail = lv->l.available;
+        *total = lv->l.total;
+    }
+    zg_cache_put(ref);
+    return 0;
+}
+
+int zgfs_ledger_deposit_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    zg_u256 amount;
+    if (zgfs_parse_amount(line, &amount, err))
+        return -1;
+    char want[ZGFS_OG_MAX], have[ZGFS_OG_MAX];
+    zgfs_og(want, &amount);
+
+    zg_cache_val *ref;
+    if (zgfs_get_wallet(fs, 0, &ref, err))
+        return -1;
+    zg_u256 bal = *(const zg_u256 *)zg_cache_value(ref);
+    zg_cache_put(ref);
+    if (zg_u256_cmp(&bal, &amount) < 0) {
+        zgfs_og(have, &bal);
+        return zg_err_set(err, EDQUOT,
+                          "the wallet has %s OG, %s OG asked (plus gas); deposit less or fund "
+                          "the wallet %s",
+                          have, want, fs->addr_text);
+    }
+
+    int rc = zg_op_deposit(fs->client, fs->journal, &amount, err);
+    zgfs_changed(fs, NULL);
+    if (rc)
+        return -1;
+    bool exists;
+    zg_u256 avail, total;
+    zg_err ignore;
+    if (ledger_now(fs, &exists, &avail, &total, &ignore) == 0) {
+        zgfs_og(have, &avail);
+        return zg_buf_printf(ok, err, "deposited %s OG; the ledger has %s OG available", want,
+                             have);
+    }
+    return zg_buf_printf(ok, err, "deposited %s OG", want);
+}
+
+int zgfs_ledger_refund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    char word[ZGFS_LINE_MAX], extra[ZGFS_LINE_MAX], more[8];
+    int nw = sscanf(line, "%4095s %4095s %7s", word, extra, more);
+    bool delete_ledger = false;
+    if (nw <= 0)
+        return zg_err_set(err, EINVAL,
+                          "empty command; write an amount in OG or \"all\" to ledger/refund");
+    if (nw == 3 || (nw == 2 && strcmp(extra, "--delete-ledger")))
+        return zg_err_set(err, EINVAL,
+                          "write an amount in OG or \"all\", optionally followed by "
+                          "\"--delete-ledger\"");
+    if (nw == 2)
+        delete_ledger = true;
+
+    bool exists;
+    zg_u256 avail, total, amount;
+    if (ledger_now(fs, &exists, &avail, &total, err))
+        return -1;
+    if (!exists)
+        return zg_err_set(err, ENOENT, "there is no ledger, so nothing to refund");
+    char want[ZGFS_OG_MAX], have[ZGFS_OG_MAX];
+    zgfs_og(have, &avail);
+    if (!strcmp(word, "all")) {
+        if (zg_u256_is_zero(&avail))
+            return zg_err_set(err, EDQUOT,
+                              "the ledger has 0 OG available; retrieve funds from "
+                              "sub-accounts first (providers/*/retrieve)");
+        amount = avail;
+    } else if (zgfs_parse_amount(word, &amount, err)) {
+        return -1;
+    }
+    zgfs_og(want, &amount);
+    if (zg_u256_cmp(&amount, &avail) > 0)
+        return zg_err_set(err, EDQUOT, "the ledger has %s OG available, %s OG asked", have, want);
+    if (!zg_u256_cmp(&amount, &total) && !delete_ledger)
+        return zg_err_set(err, EPERM,
+                          "refunding %s OG would empty the ledger, and the contract then "
+                          "deletes it with every sub-account and the model keys stored there; "
+                          "write \"all --delete-ledger\" to do that, or refund less",
+                          want);
+
+    int rc = zg_op_refund(fs->client, fs->journal, &amount, delete_ledger, err);
+    zgfs_changed(fs, NULL);
+    if (rc)
+        return -1;
+    zg_err ignore;
+    if (ledger_now(fs, &exists, &avail, &total, &ignore) == 0 && exists) {
+        zgfs_og(have, &avail);
+        return zg_buf_printf(
+            ok, err, "refunded %s OG to the wallet; the ledger has %s OG available", want, have);
+    }
+    return zg_buf_printf(ok, err, "refunded %s OG to the wallet; the ledger is deleted", want);
+}

@@ -1,0 +1,454 @@
+/* providers/ and the files in each providers/0xPROVIDER/ directory.
+ *
+ * One services list (fine-tuning getAllServices + inference pages) answers
+ * listings, lookups and the service records, so `ls -l providers/` costs
+ * O(1) requests. A provider that offers fine-tuning has its fine-tuning
+ * sub-account behind account.json, fund, retrieve and trust; an
+ * inference-only provider has its inference sub-account there. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common.h"
+
+int zgfs_provider_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
+{
+    uint8_t a[20];
+    if (strncmp(name, "0x", 2) && strncmp(name, "0X", 2))
+        return zg_err_set(err, ENOENT, "not a provider address");
+    if (zg_addr_parse(a, name, err))
+        return -1;
+    zg_addr_checksum(canon, a);
+    return 0;
+}
+
+int zgfs_providers_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    zg_cache_val *ref;
+    if (zgfs_get_services(fs, -1, &ref, err))
+        return -1;
+    const zgfs_services *s = zg_cache_value(ref);
+    bool all = fs->opts.all_providers;
+    char a[43];
+    int rc = 0;
+    for (size_t i = 0; i < s->nft && !rc; i++)
+        if (all || s->ft[i].tee_acknowledged) {
+            zg_addr_checksum(a, s->ft[i].provider);
+            rc = zgfs_names_add(out, a, err);
+        }
+    for (size_t i = 0; i < s->ninf && !rc; i++) {
+        if (!all && !s->inf[i].tee_acknowledged)
+            continue;
+        zg_addr_checksum(a, s->inf[i].provider);
+        bool dup = false;
+        for (size_t k = 0; k < out->n && !dup; k++)
+            dup = !strcmp(out->v[k], a);
+        if (!dup)
+            rc = zgfs_names_add(out, a, err);
+    }
+    zg_cache_put(ref);
+    return rc;
+}
+
+/* Which services the path's provider offers (from the cached list). */
+static int provider_of(const zgfs_call *c, bool *ft, bool *inf, zg_err *err)
+{
+    uint8_t p[20];
+    if (zgfs_call_addr(c, 0, p, err))
+        return -1;
+    zg_cache_val *ref;
+    if (zgfs_get_services(c->fs, -1, &ref, err))
+        return -1;
+    zgfs_provider pr;
+    zgfs_services_find(zg_cache_value(ref), p, &pr);
+    *ft = pr.ft != NULL;
+    *inf = pr.inf != NULL;
+    zg_cache_put(ref);
+    return 0;
+}
+
+int zgfs_provider_present(const zgfs_call *c, zg_err *err)
+{
+    bool ft, inf;
+    if (provider_of(c, &ft, &inf, err))
+        return -1;
+    if (!ft && !inf)
+        return zg_err_set(err, ENOENT, "%s is not a registered provider", c->params[0]);
+    return 0;
+}
+
+int zgfs_service_present(const zgfs_call *c, zg_err *err)
+{
+    bool ft, inf;
+    if (provider_of(c, &ft, &inf, err))
+        return -1;
+    return ft ? 0 : zg_err_set(err, ENOENT, "%s offers no fine-tuning", c->params[0]);
+}
+
+int zgfs_inference_present(const zgfs_call *c, zg_err *err)
+{
+    bool ft, inf;
+    if (provider_of(c, &ft, &inf, err))
+        return -1;
+    return inf ? 0 : zg_err_set(err, ENOENT, "%s serves no inference", c->params[0]);
+}
+
+int zgfs_service_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    uint8_t p[20];
+    zg_cache_val *ref;
+    if (zgfs_call_addr(c, 0, p, err) || zgfs_get_services(c->fs, -1, &ref, err))
+        return -1;
+    zgfs_provider pr;
+    zgfs_services_find(zg_cache_value(ref), p, &pr);
+    const zg_ft_service *s = pr.ft;
+    if (!s) {
+        zg_cache_put(ref);
+        return zg_err_set(err, ENOENT, "%s offers no fine-tuning", c->params[0]);
+    }
+    cJSON *j = cJSON_CreateObject();
+    if (j) {
+        zgfs_json_addr(j, "provider", s->provider);
+        cJSON_AddStringToObject(j, "url", s->url ? s->url : "");
+        cJSON *q = cJSON_AddObjectToObject(j, "quota");
+        if (q) {
+            zgfs_json_neuron(q, "cpuCount", &s->cpu);
+            zgfs_json_neuron(q, "nodeMemory", &s->memory);
+            zgfs_json_neuron(q, "gpuCount", &s->gpu_count);
+            zgfs_json_neuron(q, "nodeStorage", &s->storage);
+            cJSON_AddStringToObject(q, "gpuType", s->gpu_type ? s->gpu_type : "");
+        }
+        zgfs_json_neuron(j, "pricePerToken", &s->price_per_token);
+        cJSON_AddBoolToObject(j, "occupied", s->occupied);
+        cJSON *m = cJSON_AddArrayToObject(j, "models");
+        for (size_t i = 0; m && i < s->nmodels; i++)
+            cJSON_AddItemToArray(m, cJSON_CreateString(s->models[i]));
+        zgfs_json_addr(j, "teeSignerAddress", s->tee_signer);
+        cJSON_AddBoolToObject(j, "teeSignerAcknowledged", s->tee_acknowledged);
+    }
+    zg_cache_put(ref);
+    return zgfs_json_out(j, out, err);
+}
+
+int zgfs_inference_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    uint8_t p[20];
+    zg_cache_val *ref;
+    if (zgfs_call_addr(c, 0, p, err) || zgfs_get_services(c->fs, -1, &ref, err))
+        return -1;
+    zgfs_provider pr;
+    zgfs_services_find(zg_cache_value(ref), p, &pr);
+    const zg_inf_service *s = pr.inf;
+    if (!s) {
+        zg_cache_put(ref);
+        return zg_err_set(err, ENOENT, "%s serves no inference", c->params[0]);
+    }
+    cJSON *j = cJSON_CreateObject();
+    if (j) {
+        zgfs_json_addr(j, "provider", s->provider);
+        cJSON_AddStringToObject(j, "serviceType", s->service_type ? s->service_type : "");
+        cJSON_AddStringToObject(j, "url", s->url ? s->url : "");
+        cJSON_AddStringToObject(j, "model", s->model ? s->model : "");
+        cJSON_AddStringToObject(j, "verifiability", s->verifiability ? s->verifiability : "");
+        cJSON_AddStringToObject(j, "additionalInfo", s->additional_info ? s->additional_info : "");
+        zgfs_json_neuron(j, "inputPrice", &s->input_price);
+        zgfs_json_neuron(j, "outputPrice", &s->output_price);
+        cJSON_AddNumberToObject(j, "updatedAt", (double)s->updated_at);
+        zgfs_json_addr(j, "teeSignerAddress", s->tee_signer);
+        cJSON_AddBoolToObject(j, "teeSignerAcknowledged", s->tee_acknowledged);
+    }
+    zg_cache_put(ref);
+    return zgfs_json_out(j, out, err);
+}
+
+/* ---- the sub-account behind account.json, fund, retrieve, trust */
+
+typedef struct acct {
+    zg_service_kind kind;
+    uint8_t provider[20];
+    bool exists;
+    zg_u256 balance, pending;
+    bool acknowledged;
+} acct;
+
+/* The sub-account summary for the path's provider (max_age_ms as in
+ * remote.h), and the provider's kind. ENOENT if it is not a provider. */
+static int get_acct(const zgfs_call *c, long max_age_ms, acct *a, zg_cache_val **keep, zg_err *err)
+{
+    memset(a, 0, sizeof *a);
+    if (keep)
+        *keep = NULL;
+    bool ft, inf;
+    if (zgfs_call_addr(c, 0, a->provider, err) || provider_of(c, &ft, &inf, err))
+        return -1;
+    if (!ft && !inf)
+        return zg_err_set(err, ENOENT, "%s is not a registered provider", c->params[0]);
+    a->kind = ft ? ZG_SVC_FINETUNING : ZG_SVC_INFERENCE;
+    zg_cache_val *ref;
+    if (ft) {
+        if (zgfs_get_ft_account(c->fs, a->provider, max_age_ms, &ref, err))
+            return -1;
+        const zgfs_ft_acct_view *v = zg_cache_value(ref);
+        a->exists = v->exists;
+        if (v->exists) {
+            a->balance = v->a.balance;
+            a->pending = v->a.pending_refund;
+            a->acknowledged = v->a.acknowledged;
+        }
+    } else {
+        if (zgfs_get_inf_account(c->fs, a->provider, max_age_ms, &ref, err))
+            return -1;
+        const zgfs_inf_acct_view *v = zg_cache_value(ref);
+        a->exists = v->exists;
+        if (v->exists) {
+            a->balance = v->a.balance;
+            a->pending = v->a.pending_refund;
+            a->acknowledged = v->a.acknowledged;
+        }
+    }
+    if (keep)
+        *keep = ref;
+    else
+        zg_cache_put(ref);
+    return 0;
+}
+
+static const char *kind_word(zg_service_kind k)
+{
+    return k == ZG_SVC_FINETUNING ? "fine-tuning" : "inference";
+}
+
+static cJSON *refunds_json(const zg_refund *r, size_t n, uint64_t lock_time, bool have_lock)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; arr && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+            break;
+        cJSON_AddNumberToObject(o, "index", (double)r[i].index);
+        zgfs_json_neuron(o, "amount", &r[i].amount);
+        cJSON_AddNumberToObject(o, "createdAt", (double)r[i].created_at);
+        if (have_lock) {
+            /* Chain time, not ours: compare with the latest block's time. */
+            cJSON_AddNumberToObject(o, "unlocksAt", (double)(r[i].created_at + lock_time));
+        }
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+int zgfs_account_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    acct a;
+    zg_cache_val *ref;
+    if (get_acct(c, -1, &a, &ref, err))
+        return -1;
+    char name[64];
+    if (zg_client_service_name(fs->client, a.kind, name, err)) {
+        zg_cache_put(ref);
+        return -1;
+    }
+    uint64_t lock = 0;
+    zg_err ignore;
+    bool have_lock = a.kind == ZG_SVC_FINETUNING && zgfs_get_lock_time(fs, &lock, &ignore) == 0;
+
+    cJSON *j = cJSON_CreateObject();
+    if (j) {
+        cJSON_AddStringToObject(j, "service", name);
+        zgfs_json_addr(j, "user", fs->addr);
+        zgfs_json_addr(j, "provider", a.provider);
+        cJSON_AddBoolToObject(j, "exists", a.exists);
+        zg_u256 free_bal = {{0}};
+        zg_u256_sub(&free_bal, &a.balance, &a.pending);
+        zgfs_json_neuron(j, "balance", &a.balance);
+        zgfs_json_neuron(j, "pendingRefund", &a.pending);
+        zgfs_json_neuron(j, "available", &free_bal);
+        cJSON_AddBoolToObject(j, "acknowledged", a.acknowledged);
+        if (a.kind == ZG_SVC_FINETUNING) {
+            const zgfs_ft_acct_view *v = zg_cache_value(ref);
+            zg_u256 zero = {{0}};
+            zgfs_json_neuron(j, "nonce", v->exists ? &v->a.nonce : &zero);
+            cJSON_AddItemToObject(j, "refunds",
+                                  refunds_json(v->exists ? v->a.refunds : NULL,
+                                               v->exists ? v->a.nrefunds : 0, lock, have_lock));
+            cJSON *ds = cJSON_AddArrayToObject(j, "deliverables");
+            for (size_t i = 0; ds && v->exists && i < v->a.ndeliverables; i++) {
+                const zg_deliverable *d = &v->a.deliverables[i];
+                cJSON *o = cJSON_CreateObject();
+                if (!o)
+                    break;
+                cJSON_AddStringToObject(o, "id", d->id ? d->id : "");
+                zgfs_json_hex(o, "modelRootHash", d->root, d->root_len);
+                cJSON_AddBoolToObject(o, "acknowledged", d->acknowledged);
+                cJSON_AddBoolToObject(o, "settled", d->settled);
+                cJSON_AddBoolToObject(o, "secretPresent", d->secret_len > 0);
+                cJSON_AddNumberToObject(o, "timestamp", (double)d->timestamp);
+                cJSON_AddItemToArray(ds, o);
+            }
+        } else {
+            const zgfs_inf_acct_view *v = zg_cache_value(ref);
+            zg_u256 zero = {{0}};
+            zgfs_json_neuron(j, "nonce", v->exists ? &v->a.nonce : &zero);
+            cJSON_AddItemToObject(j, "refunds",
+                                  refunds_json(v->exists ? v->a.refunds : NULL,
+                                               v->exists ? v->a.nrefunds : 0, 0, false));
+        }
+    }
+    zg_cache_put(ref);
+    return zgfs_json_out(j, out, err);
+}
+
+int zgfs_fund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    zg_u256 amount;
+    if (zgfs_parse_amount(line, &amount, err))
+        return -1;
+    acct a;
+    if (get_acct(c, 0, &a, NULL, err))
+        return -1;
+    char want[ZGFS_OG_MAX], have[ZGFS_OG_MAX];
+    zgfs_og(want, &amount);
+
+    zg_cache_val *ref;
+    if (zgfs_get_ledger(fs, 0, &ref, err))
+        return -1;
+    const zgfs_ledger_view *lv = zg_cache_value(ref);
+    bool exists = lv->exists;
+    zg_u256 avail = {{0}};
+    if (exists)
+        avail = lv->l.available;
+    zg_cache_put(ref);
+    if (!exists)
+        return zg_err_set(err, EDQUOT,
+                          "there is no ledger yet; write an amount to ledger/deposit first");
+    /* transferFund first cancels pending refunds of the sub-account; only
+     * the rest leaves the ledger. */
+    zg_u256 need = amount;
+    if (a.exists) {
+        const zg_u256 *cancel = zg_u256_cmp(&a.pending, &amount) < 0 ? &a.pending : &amount;
+        zg_u256_sub(&need, &amount, cancel);
+    }
+    if (zg_u256_cmp(&avail, &need) < 0) {
+        zgfs_og(have, &avail);
+        return zg_err_set(err, EDQUOT,
+                          "the ledger has %s OG available, %s OG asked; write an amount to "
+                          "ledger/deposit first",
+                          have, want);
+    }
+
+    int rc = zg_op_transfer(fs->client, fs->journal, a.kind, a.provider, &amount, err);
+    zgfs_changed(fs, a.provider);
+    if (rc)
+        return -1;
+    zg_err ignore;
+    acct after;
+    if (get_acct(c, 0, &after, NULL, &ignore) == 0) {
+        zgfs_og(have, &after.balance);
+        return zg_buf_printf(ok, err,
+                             "moved %s OG from the ledger into the %s sub-account; its balance "
+                             "is %s OG",
+                             want, kind_word(a.kind), have);
+    }
+    return zg_buf_printf(ok, err, "moved %s OG from the ledger into the %s sub-account", want,
+                         kind_word(a.kind));
+}
+
+int zgfs_retrieve_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    if (strcmp(line, "all"))
+        return zg_err_set(err, EINVAL,
+                          "write \"all\" to retrieve the whole sub-account (partial retrieval "
+                          "does not exist in the contract)");
+    acct before;
+    if (get_acct(c, 0, &before, NULL, err))
+        return -1;
+    if (!before.exists)
+        return zg_err_set(err, ENOENT,
+                          "there is no %s sub-account with %s, so nothing to "
+                          "retrieve",
+                          kind_word(before.kind), c->params[0]);
+    zg_cache_val *ref;
+    if (zgfs_get_ledger(fs, 0, &ref, err))
+        return -1;
+    const zgfs_ledger_view *lv = zg_cache_value(ref);
+    zg_u256 avail0 = lv->exists ? lv->l.available : (zg_u256){{0}};
+    zg_cache_put(ref);
+
+    const uint8_t(*list)[20] = (const uint8_t(*)[20]) & before.provider;
+    int rc = zg_op_retrieve(fs->client, fs->journal, before.kind, list, 1, err);
+    zgfs_changed(fs, before.provider);
+    if (rc)
+        return -1;
+
+    acct after;
+    zg_err ignore;
+    if (get_acct(c, 0, &after, NULL, &ignore) || zgfs_get_ledger(fs, 0, &ref, &ignore))
+        return zg_buf_printf(ok, err, "refund requested");
+    lv = zg_cache_value(ref);
+    zg_u256 avail1 = lv->exists ? lv->l.available : (zg_u256){{0}}, moved = {{0}};
+    zg_cache_put(ref);
+    zg_u256_sub(&moved, &avail1, &avail0);
+    char pend[ZGFS_OG_MAX], back[ZGFS_OG_MAX];
+    zgfs_og(pend, &after.pending);
+    zgfs_og(back, &moved);
+    uint64_t lock = 0;
+    if (before.kind == ZG_SVC_FINETUNING && zgfs_get_lock_time(fs, &lock, &ignore) == 0 &&
+        !zg_u256_is_zero(&after.pending))
+        return zg_buf_printf(ok, err,
+                             "%s OG of matured refunds moved to the ledger; %s OG pending, "
+                             "retrieve again after %llu s",
+                             back, pend, (unsigned long long)lock);
+    return zg_buf_printf(ok, err, "%s OG of matured refunds moved to the ledger; %s OG pending",
+                         back, pend);
+}
+
+int zgfs_trust_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    acct a;
+    if (get_acct(c, -1, &a, NULL, err))
+        return -1;
+    return zg_buf_printf(out, err, "%s\n", a.acknowledged ? "acknowledged" : "not acknowledged");
+}
+
+int zgfs_trust_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    bool yes;
+    if (!strcmp(line, "yes"))
+        yes = true;
+    else if (!strcmp(line, "no"))
+        yes = false;
+    else
+        return zg_err_set(err, EINVAL,
+                          "write \"yes\" to acknowledge the provider's TEE signer or \"no\" to "
+                          "revoke it");
+    acct a;
+    if (get_acct(c, 0, &a, NULL, err))
+        return -1;
+    if (!a.exists)
+        return zg_err_set(err, ENOENT,
+                          "there is no %s sub-account with %s yet; write an amount to fund "
+                          "(funding also acknowledges the TEE signer)",
+                          kind_word(a.kind), c->params[0]);
+    if (a.acknowledged == yes)
+        return zg_buf_printf(ok, err, "already %s; nothing sent",
+                             yes ? "acknowledged" : "not acknowledged");
+    if (!yes && !zg_u256_is_zero(&a.balance)) {
+        char bal[ZGFS_OG_MAX];
+        zgfs_og(bal, &a.balance);
+        return zg_err_set(err, EBUSY,
+                          "revoking needs an empty sub-account and it holds %s OG; write "
+                          "\"all\" to retrieve, then again after lock_time seconds",
+                          bal);
+    }
+    int rc = zg_op_ack_tee(fs->client, fs->journal, a.kind, a.provider, yes, err);
+    zgfs_changed(fs, a.provider);
+    if (rc)
+        return -1;
+    return zg_buf_printf(ok, err, "%s the TEE signer of %s",
+                         yes ? "acknowledged" : "revoked the acknowledgement of", c->params[0]);
+}

@@ -1,0 +1,567 @@
+/* The FUSE low-level operations. Requests and replies live here and in
+ * control.c; the handlers (files/) never see a fuse_req_t. Behaviour is decided by the node
+ * kind from the table (nodes.c); handlers only supply content and actions.
+ *
+ * - RECORD: rendered at open into the handle (a snapshot, so a JSON read in
+ *   several read() calls never mixes two versions); direct_io, so every open
+ *   shows fresh data; the size getattr reports is the rendered length.
+ * - STATIC: like RECORD but cached by the kernel (content fixed per mount).
+ * - STREAM (log): read by offset from the ring; size = bytes ever logged.
+ * - LINECTL: one write() = one command (control.c). Reading returns the
+ *   caller's own last result (or a usage line), through a per-handle cursor
+ *   independent of the file offset, so `exec 3<>f; echo x >&3; cat <&3`
+ *   works. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+
+#include "handle.h"
+#include "zgfs.h"
+
+/* ------------------------------------------------------------ helpers */
+
+static zgfs *fs_of(fuse_req_t req)
+{
+    return fuse_req_userdata(req);
+}
+
+static void set_caller(fuse_req_t req, zgfs_call *c)
+{
+    const struct fuse_ctx *ctx = fuse_req_ctx(req);
+    c->uid = ctx->uid;
+    c->gid = ctx->gid;
+    c->pid = ctx->pid;
+}
+
+static void reply_err(fuse_req_t req, const zg_err *e)
+{
+    fuse_reply_err(req, zgfs_errno(e));
+}
+
+/* The inode's call with the caller filled in; false (ENOENT replied) if
+ * the kernel asked about an inode we do not know. */
+static bool get_call(fuse_req_t req, fuse_ino_t ino, zgfs_call *c, char *spelled, size_t len)
+{
+    if (zgfs_inode_get(fs_of(req)->inodes, ino, c, spelled, len)) {
+        fuse_reply_err(req, ENOENT);
+        return false;
+    }
+    set_caller(req, c);
+    return true;
+}
+
+static const zgfs_node *node_of(const zgfs_call *c)
+{
+    return &zgfs_nodes[c->node];
+}
+
+static bool is_record(const zgfs_node *n)
+{
+    return n->kind == ZGFS_RECORD || n->kind == ZGFS_STATIC;
+}
+
+static void fill_attr(zgfs *fs, const zgfs_call *c, fuse_ino_t ino, struct stat *st)
+{
+    const zgfs_node *n = node_of(c);
+    memset(st, 0, sizeof *st);
+    st->st_ino = ino;
+    st->st_mode = zgfs_node_mode(fs, c->node);
+    st->st_nlink = n->kind == ZGFS_DIR ? 2 : 1;
+    st->st_uid = fs->uid;
+    st->st_gid = fs->gid;
+    st->st_blksize = 4096;
+    time_t t = fs->mounted_at;
+    if (is_record(n)) {
+        /* Honest size: the length of what an open would show now. A render
+         * failure (network down) shows as size 0; open reports the error. */
+        zg_buf b;
+        zg_buf_init(&b, 0);
+        if (n->render && n->render(c, &b, NULL) == 0)
+            st->st_size = (off_t)b.len;
+        zg_buf_free(&b);
+        if (n->kind == ZGFS_RECORD)
+            t = time(NULL);
+    } else if (n->kind == ZGFS_STREAM) {
+        st->st_size = (off_t)zg_oplog_size(fs->log);
+        t = time(NULL);
+    }
+    /* LINECTL: size 0. Its content is the caller's own result, and the
+     * kernel's attribute cache is shared by all uids. */
+    st->st_blocks = (st->st_size + 511) / 512;
+    st->st_atime = st->st_mtime = st->st_ctime = t;
+}
+
+static int spelled_join(char *out, size_t len, const char *dir, const char *name)
+{
+    int n = snprintf(out, len, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Resolve and reference a child: fills e (attributes and timeouts). */
+static int make_entry(zgfs *fs, const zgfs_call *child, const char *spelled_path,
+                      struct fuse_entry_param *e)
+{
+    memset(e, 0, sizeof *e);
+    fuse_ino_t ino = zgfs_inode_ref(fs->inodes, child, spelled_path, 1);
+    if (!ino)
+        return -1;
+    const zgfs_node *n = node_of(child);
+    e->ino = ino;
+    e->generation = 1;
+    e->entry_timeout = zgfs_ttl_seconds(fs, n->entry_ttl);
+    e->attr_timeout = zgfs_ttl_seconds(fs, n->attr_ttl);
+    fill_attr(fs, child, ino, &e->attr);
+    return 0;
+}
+
+/* ------------------------------------------------------------ operations */
+
+static void ll_init(void *userdata, struct fuse_conn_info *conn)
+{
+    (void)userdata;
+    /* ls -l in one round: names and attributes together. */
+    if (conn->capable & FUSE_CAP_READDIRPLUS)
+        conn->want |= FUSE_CAP_READDIRPLUS;
+    conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+    /* No writeback cache: a control file must see each write(2). */
+    conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+}
+
+static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    zgfs *fs = fs_of(req);
+    zgfs_call pc, child;
+    char pspelled[ZGFS_PATH_MAX], spelled[ZGFS_PATH_MAX];
+    if (!get_call(req, parent, &pc, pspelled, sizeof pspelled))
+        return;
+    zg_err err = {0};
+    if (node_of(&pc)->kind != ZGFS_DIR) {
+        fuse_reply_err(req, ENOTDIR);
+        return;
+    }
+    if (zgfs_resolve_child(&pc, name, &child, NULL, &err)) {
+        reply_err(req, &err);
+        return;
+    }
+    if (spelled_join(spelled, sizeof spelled, pspelled, name)) {
+        fuse_reply_err(req, ENAMETOOLONG);
+        return;
+    }
+    struct fuse_entry_param e;
+    if (make_entry(fs, &child, spelled, &e)) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    if (fuse_reply_entry(req, &e))
+        zgfs_inode_forget(fs->inodes, e.ino, 1);
+}
+
+static void ll_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+    zgfs_inode_forget(fs_of(req)->inodes, ino, nlookup);
+    fuse_reply_none(req);
+}
+
+static void ll_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+    for (size_t i = 0; i < count; i++)
+        zgfs_inode_forget(fs_of(req)->inodes, forgets[i].ino, forgets[i].nlookup);
+    fuse_reply_none(req);
+}
+
+static void ll_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)fi;
+    zgfs *fs = fs_of(req);
+    zgfs_call c;
+    if (!get_call(req, ino, &c, NULL, 0))
+        return;
+    struct stat st;
+    fill_attr(fs, &c, ino, &st);
+    fuse_reply_attr(req, &st, zgfs_ttl_seconds(fs, node_of(&c)->attr_ttl));
+}
+
+static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+                       struct fuse_file_info *fi)
+{
+    (void)attr;
+    (void)fi;
+    zgfs *fs = fs_of(req);
+    zgfs_call c;
+    if (!get_call(req, ino, &c, NULL, 0))
+        return;
+    const zgfs_node *n = node_of(&c);
+    if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+        fuse_reply_err(req, EPERM);
+        return;
+    }
+    /* Shell redirections truncate; a control file has nothing to truncate. */
+    if ((to_set & FUSE_SET_ATTR_SIZE) && n->kind != ZGFS_LINECTL && n->kind != ZGFS_PAYLOAD) {
+        fuse_reply_err(req, n->kind == ZGFS_DIR ? EISDIR : EACCES);
+        return;
+    }
+    struct stat st;
+    fill_attr(fs, &c, ino, &st);
+    fuse_reply_attr(req, &st, zgfs_ttl_seconds(fs, n->attr_ttl));
+}
+
+static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    zgfs_call c;
+    if (!get_call(req, ino, &c, NULL, 0))
+        return;
+    const zgfs_node *n = node_of(&c);
+    int acc = fi->flags & O_ACCMODE;
+    if (n->kind == ZGFS_DIR) {
+        fuse_reply_err(req, EISDIR);
+        return;
+    }
+    if ((acc != O_RDONLY || (fi->flags & O_TRUNC)) && !zgfs_node_writable(c.node)) {
+        fuse_reply_err(req, EACCES);
+        return;
+    }
+    zgfs_handle *h = zgfs_handle_new(&c);
+    if (!h) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    if (is_record(n) && acc != O_WRONLY) {
+        zg_err err = {0};
+        if (n->render(&c, &h->snap, &err)) {
+            zgfs_handle_put(h);
+            reply_err(req, &err);
+            return;
+        }
+        h->have_snap = true;
+    }
+    fi->fh = (uint64_t)(uintptr_t)h;
+    fi->direct_io = n->kind != ZGFS_STATIC;
+    fi->keep_cache = n->kind == ZGFS_STATIC;
+    if (fuse_reply_open(req, fi))
+        zgfs_handle_put(h);
+}
+
+static void reply_slice(fuse_req_t req, const zg_buf *b, size_t off, size_t size)
+{
+    if (off >= b->len) {
+        fuse_reply_buf(req, NULL, 0);
+        return;
+    }
+    size_t n = b->len - off < size ? b->len - off : size;
+    fuse_reply_buf(req, (const char *)b->data + off, n);
+}
+
+static void read_handle(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
+{
+    zgfs *fs = fs_of(req);
+    const zgfs_node *n = node_of(&h->call);
+    if (off < 0) {
+        fuse_reply_err(req, EINVAL);
+        return;
+    }
+    if (is_record(n)) {
+        reply_slice(req, &h->snap, (size_t)off, size);
+        return;
+    }
+    if (n->kind == ZGFS_STREAM) {
+        char *buf = malloc(size ? size : 1);
+        if (!buf) {
+            fuse_reply_err(req, ENOMEM);
+            return;
+        }
+        size_t got = zg_oplog_read(fs->log, (uint64_t)off, buf, size);
+        fuse_reply_buf(req, buf, got);
+        free(buf);
+        return;
+    }
+    if (n->kind != ZGFS_LINECTL) {
+        fuse_reply_err(req, EINVAL);
+        return;
+    }
+    zgfs_call c = h->call;
+    set_caller(req, &c);
+    pthread_mutex_lock(&h->lock);
+    if (off == 0 || !h->have_snap) {
+        zg_err err = {0};
+        zg_buf_reset(&h->snap);
+        if (zgfs_control_text(&c, &h->snap, &err)) {
+            h->have_snap = false;
+            pthread_mutex_unlock(&h->lock);
+            reply_err(req, &err);
+            return;
+        }
+        h->have_snap = true;
+        h->cursor = 0;
+    }
+    size_t at = h->cursor;
+    size_t n_out = at < h->snap.len ? h->snap.len - at : 0;
+    if (n_out > size)
+        n_out = size;
+    h->cursor += n_out;
+    fuse_reply_buf(req, (const char *)h->snap.data + at, n_out);
+    pthread_mutex_unlock(&h->lock);
+}
+
+static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+    (void)ino;
+    zgfs_handle *h = zgfs_handle_get(fi->fh);
+    read_handle(req, h, size, off);
+    zgfs_handle_put(h);
+}
+
+static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+                     struct fuse_file_info *fi)
+{
+    (void)ino;
+    (void)off; /* one write = one command, wherever the offset is */
+    zgfs_handle *h = zgfs_handle_get(fi->fh);
+    zgfs_call c = h->call;
+    set_caller(req, &c);
+    if (node_of(&c)->kind != ZGFS_LINECTL) {
+        fuse_reply_err(req, EACCES);
+    } else {
+        /* A read on this descriptor after the write shows the new result. */
+        pthread_mutex_lock(&h->lock);
+        h->have_snap = false;
+        pthread_mutex_unlock(&h->lock);
+        zgfs_control_write(req, &c, buf, size);
+    }
+    zgfs_handle_put(h);
+}
+
+static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino;
+    (void)fi;
+    fuse_reply_err(req, 0);
+}
+
+static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino;
+    zgfs_handle_put((zgfs_handle *)(uintptr_t)fi->fh);
+    fuse_reply_err(req, 0);
+}
+
+static void ll_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+    (void)ino;
+    (void)datasync;
+    (void)fi;
+    fuse_reply_err(req, 0);
+}
+
+/* ------------------------------------------------------------ directories */
+
+static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    zgfs_call c;
+    zgfs_dir *d = zgfs_dir_new(fs_of(req));
+    if (!d) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    if (!get_call(req, ino, &c, d->spelled, sizeof d->spelled)) {
+        zgfs_dir_free(d);
+        return;
+    }
+    if (node_of(&c)->kind != ZGFS_DIR) {
+        zgfs_dir_free(d);
+        fuse_reply_err(req, ENOTDIR);
+        return;
+    }
+    d->ino = ino;
+    zg_err err = {0};
+    if (zgfs_dir_list(d, &c, &err)) {
+        zgfs_dir_free(d);
+        reply_err(req, &err);
+        return;
+    }
+    fi->fh = (uint64_t)(uintptr_t)d;
+    fi->cache_readdir = 0;
+    if (fuse_reply_open(req, fi))
+        zgfs_dir_free(d);
+}
+
+static void readdir_common(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi,
+                           bool plus)
+{
+    zgfs *fs = fs_of(req);
+    zgfs_dir *d = (zgfs_dir *)(uintptr_t)fi->fh;
+    char *buf = malloc(size);
+    if (!buf) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    size_t used = 0;
+    for (size_t i = (size_t)off; i < d->n + 2; i++) {
+        const char *name;
+        struct fuse_entry_param e;
+        memset(&e, 0, sizeof e);
+        bool counted = false;
+        if (i < 2) {
+            name = i == 0 ? "." : "..";
+            e.ino = i == 0 ? d->ino : FUSE_ROOT_ID;
+            e.attr.st_ino = e.ino;
+            e.attr.st_mode = S_IFDIR;
+        } else {
+            const zgfs_dirent *s = &d->ents[i - 2];
+            name = s->name;
+            char spelled[ZGFS_PATH_MAX];
+            if (spelled_join(spelled, sizeof spelled, d->spelled, name))
+                continue;
+            if (plus) {
+                if (make_entry(fs, &s->call, spelled, &e))
+                    break;
+                counted = true;
+            } else {
+                /* Plain readdir: the number the name gets at lookup. */
+                e.ino = zgfs_inode_number(fs->inodes, spelled);
+                e.attr.st_ino = e.ino;
+                e.attr.st_mode = zgfs_node_mode(fs, s->call.node);
+            }
+        }
+        size_t rem = size - used;
+        size_t need = plus ? fuse_add_direntry_plus(req, buf + used, rem, name, &e, (off_t)i + 1)
+                           : fuse_add_direntry(req, buf + used, rem, name, &e.attr, (off_t)i + 1);
+        if (need > rem) {
+            if (counted)
+                zgfs_inode_forget(fs->inodes, e.ino, 1);
+            break;
+        }
+        used += need;
+    }
+    fuse_reply_buf(req, buf, used);
+    free(buf);
+}
+
+static void ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+    (void)ino;
+    readdir_common(req, size, off, fi, false);
+}
+
+static void ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                           struct fuse_file_info *fi)
+{
+    (void)ino;
+    readdir_common(req, size, off, fi, true);
+}
+
+static void ll_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+    (void)ino;
+    zgfs_dir_free((zgfs_dir *)(uintptr_t)fi->fh);
+    fuse_reply_err(req, 0);
+}
+
+/* ------------------------------------------------------------ the rest */
+
+static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+    (void)ino;
+    /* Plausible numbers so df stays quiet. */
+    struct statvfs st;
+    memset(&st, 0, sizeof st);
+    st.f_bsize = 4096;
+    st.f_frsize = 4096;
+    st.f_namemax = 255;
+    fuse_reply_statfs(req, &st);
+}
+
+static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+    (void)ino;
+    (void)name;
+    (void)size;
+    fuse_reply_err(req, ENODATA);
+}
+
+static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+    (void)ino;
+    if (size == 0)
+        fuse_reply_xattr(req, 0);
+    else
+        fuse_reply_buf(req, NULL, 0);
+}
+
+/* The tree is fixed by the table: no new names, no renames. */
+static void ll_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+    (void)parent;
+    (void)name;
+    (void)mode;
+    (void)rdev;
+    fuse_reply_err(req, EPERM);
+}
+
+static void ll_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+    (void)parent;
+    (void)name;
+    (void)mode;
+    fuse_reply_err(req, EPERM);
+}
+
+static void ll_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+    (void)parent;
+    (void)name;
+    fuse_reply_err(req, EPERM);
+}
+
+static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+                      const char *newname, unsigned int flags)
+{
+    (void)parent;
+    (void)name;
+    (void)newparent;
+    (void)newname;
+    (void)flags;
+    fuse_reply_err(req, EPERM);
+}
+
+static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+                      struct fuse_file_info *fi)
+{
+    (void)parent;
+    (void)name;
+    (void)mode;
+    (void)fi;
+    fuse_reply_err(req, EPERM);
+}
+
+const struct fuse_lowlevel_ops zgfs_ll_ops = {
+    .init = ll_init,
+    .lookup = ll_lookup,
+    .forget = ll_forget,
+    .forget_multi = ll_forget_multi,
+    .getattr = ll_getattr,
+    .setattr = ll_setattr,
+    .mknod = ll_mknod,
+    .mkdir = ll_mkdir,
+    .unlink = ll_unlink,
+    .rmdir = ll_unlink,
+    .rename = ll_rename,
+    .open = ll_open,
+    .read = ll_read,
+    .write = ll_write,
+    .flush = ll_flush,
+    .release = ll_release,
+    .fsync = ll_fsync,
+    .opendir = ll_opendir,
+    .readdir = ll_readdir,
+    .readdirplus = ll_readdirplus,
+    .releasedir = ll_releasedir,
+    .statfs = ll_statfs,
+    .getxattr = ll_getxattr,
+    .listxattr = ll_listxattr,
+    .create = ll_create,
+};

@@ -1,0 +1,476 @@
+/* zgfs: options and start-up.
+ *
+ * Start-up order (fuse-anchors.md §5.4): parse options -> absolute paths ->
+ * load the key (refused if group/other can read it) -> reach the RPC and
+ * check the chain id -> create the session and mount -> daemonize -> start
+ * threads -> loop. Everything that can fail because of the user's input or
+ * the network fails before daemonizing, with one sentence on stderr and a
+ * non-zero exit, so `zgfs ... && ls MOUNT` means what it says. Threads are
+ * started only after fuse_daemonize(), because they would not survive its
+ * fork. This is the only place in zgfs that prints. */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "handle.h"
+#include "zg/ops.h"
+#include "zg/secp.h"
+#include "zgfs.h"
+
+#define DEFAULT_MAX_THREADS 64
+#define JOB_THREADS         8
+#define LOG_RING_BYTES      (256 * 1024)
+#define CACHE_ENTRIES       4096
+
+enum {
+    KEY_ALLOW_OTHER,
+    KEY_MAX_THREADS,
+    KEY_DISCARD,
+};
+
+#define OPT(t, field, v)                                                                           \
+    {                                                                                              \
+        t, offsetof(zgfs_opts, field), v                                                           \
+    }
+
+static const struct fuse_opt optspec[] = {
+    OPT("network=%s", network, 0),
+    OPT("rpc=%s", rpc, 0),
+    OPT("devnet=%s", devnet, 0),
+    OPT("key_file=%s", key_file, 0),
+    OPT("state_dir=%s", state_dir, 0),
+    OPT("uid=%u", uid, 0),
+    OPT("uid=", have_uid, 1),
+    OPT("gid=%u", gid, 0),
+    OPT("gid=", have_gid, 1),
+    OPT("umask=%o", umask, 0),
+    OPT("umask=", have_umask, 1),
+    OPT("ttl=%lf", ttl, 0),
+    OPT("all_providers", all_providers, 1),
+    OPT("noinval", noinval, 1),
+    FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
+    FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
+    /* fstab-only words: not every mount goes through mount.fuse3. */
+    FUSE_OPT_KEY("auto", KEY_DISCARD),
+    FUSE_OPT_KEY("noauto", KEY_DISCARD),
+    FUSE_OPT_KEY("user", KEY_DISCARD),
+    FUSE_OPT_KEY("nouser", KEY_DISCARD),
+    FUSE_OPT_KEY("users", KEY_DISCARD),
+    FUSE_OPT_KEY("_netdev", KEY_DISCARD),
+    FUSE_OPT_KEY("nofail", KEY_DISCARD),
+    FUSE_OPT_KEY("defaults", KEY_DISCARD),
+    FUSE_OPT_KEY("comment=", KEY_DISCARD),
+    FUSE_OPT_END,
+};
+
+static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+    (void)outargs;
+    zgfs_opts *o = data;
+    switch (key) {
+    case KEY_ALLOW_OTHER:
+        o->allow_other = 1;
+        return 1; /* the kernel needs it too */
+    case KEY_MAX_THREADS:
+        o->max_threads_given = 1;
+        return 1; /* fuse_parse_cmdline reads it */
+    case KEY_DISCARD:
+        return 0;
+    case FUSE_OPT_KEY_OPT:
+        return strncmp(arg, "x-systemd.", 10) ? 1 : 0;
+    case FUSE_OPT_KEY_NONOPT:
+        /* mount.fuse3 runs `zgfs SOURCE MOUNTPOINT`: keep the first word
+         * aside; main takes it as the mountpoint when it is the only one. */
+        if (!o->source) {
+            o->source = strdup(arg);
+            return o->source ? 0 : -1;
+        }
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+static void usage(const char *prog)
+{
+    printf("usage: %s [-f] [-d] [-o opt,...] [zgfs:NETWORK] MOUNTPOINT\n"
+           "\n"
+           "The 0G Compute Network's fine-tuning service as files: one mount = one\n"
+           "wallet on one network. See README in the mount and zgfs(1).\n"
+           "\n"
+           "zgfs options:\n"
+           "    -o network=NAME        mainnet, testnet or devnet (default devnet)\n"
+           "    -o devnet=FILE         the devnet.json of contrib/devnet/up (required for\n"
+           "                           network=devnet unless ZG_DEVNET names it)\n"
+           "    -o rpc=URL             use this JSON-RPC endpoint instead of the network's\n"
+           "    -o key_file=PATH       the wallet key: hex or a v3 keystore (passphrase in\n"
+           "                           ZG_KEYSTORE_PASSWORD); must not be readable by group\n"
+           "                           or other. Else the hex key in ZG_PRIVATE_KEY.\n"
+           "    -o state_dir=DIR       state kept across mounts (default\n"
+           "                           $XDG_STATE_HOME/zgfs/CHAINID/ADDRESS)\n"
+           "    -o allow_other         let other users in; implies default_permissions\n"
+           "    -o uid=N,gid=N         owner and group of every file (default: yours)\n"
+           "    -o umask=NNN           mask applied to every file's mode (octal, default 0)\n"
+           "    -o ttl=SECONDS         how long records and listings are cached (default 3)\n"
+           "    -o all_providers       list every registered provider in providers/, not\n"
+           "                           only those whose TEE signer the owner acknowledged\n"
+           "    -o max_threads=N       FUSE worker threads (default %d)\n"
+           "    -o noinval             debug: never invalidate kernel caches\n"
+           "\n",
+           prog, DEFAULT_MAX_THREADS);
+}
+
+/* Free whatever start-up (or the mount) has built so far. */
+static void teardown(zgfs *fs)
+{
+    /* Commands that already sent a transaction finish (and record their
+     * outcome) before the session goes away. */
+    zg_workq_free(fs->jobs);
+    zgfs_notify_free(fs->notify);
+    if (fs->se) {
+        fuse_session_unmount(fs->se);
+        fuse_remove_signal_handlers(fs->se);
+        fuse_session_destroy(fs->se);
+        fs->se = NULL;
+    }
+    zgfs_open_free_all(fs);
+    zgfs_results_free(fs->results);
+    zgfs_inodes_free(fs->inodes);
+    zg_oplog_free(fs->log);
+    zg_cache_free(fs->cache);
+    zg_journal_close(fs->journal);
+    zg_client_close(fs->client);
+    free(fs->opts.network);
+    free(fs->opts.rpc);
+    free(fs->opts.devnet);
+    free(fs->opts.key_file);
+    free(fs->opts.state_dir);
+    free(fs->opts.source);
+    fuse_opt_free_args(&fs->args);
+    free(fs->mountpoint);
+    pthread_mutex_destroy(&fs->pending_lock);
+    pthread_mutex_destroy(&fs->open_lock);
+    memset(fs, 0, sizeof *fs);
+}
+
+/* Report a start-up failure: one sentence, clean up, exit non-zero. */
+static void die(zgfs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die(zgfs *fs, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("zgfs: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    teardown(fs);
+    exit(1);
+}
+
+static void absolute(zgfs *fs, char out[PATH_MAX], const char *path, const char *what)
+{
+    if (!realpath(path, out))
+        die(fs, "%s %s: %s", what, path, strerror(errno));
+}
+
+static int mkdirs(const char *path, mode_t mode)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return -1;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, mode) && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, mode) && errno != EEXIST ? -1 : 0;
+}
+
+static void load_network(zgfs *fs)
+{
+    const char *name = fs->opts.network ? fs->opts.network : "devnet";
+    zg_err err = {0};
+    if (!strcmp(name, "devnet")) {
+        const char *file = fs->opts.devnet ? fs->opts.devnet : getenv("ZG_DEVNET");
+        if (!file || !*file)
+            die(fs, "network=devnet needs -o devnet=FILE (the devnet.json that contrib/devnet/up "
+                    "writes) or ZG_DEVNET=FILE");
+        char path[PATH_MAX];
+        absolute(fs, path, file, "devnet file");
+        if (zg_network_from_devnet(&fs->net, path, &err))
+            die(fs, "%s", err.msg);
+    } else if (!strcmp(name, "mainnet") || !strcmp(name, "testnet")) {
+        if (zg_network_preset(&fs->net, name, &err))
+            die(fs, "%s", err.msg);
+    } else {
+        die(fs, "unknown network '%s'; use network=mainnet, testnet or devnet", name);
+    }
+    if (fs->opts.rpc) {
+        if (snprintf(fs->net.rpc, sizeof fs->net.rpc, "%s", fs->opts.rpc) >=
+            (int)sizeof fs->net.rpc)
+            die(fs, "rpc URL too long");
+    }
+}
+
+static void read_key(zgfs *fs, zg_key *key)
+{
+    zg_err err = {0};
+    if (fs->opts.key_file) {
+        char path[PATH_MAX];
+        absolute(fs, path, fs->opts.key_file, "key file");
+        if (zg_key_load_file(key, path, NULL, &err))
+            die(fs, "%s", err.msg);
+    } else {
+        char *env = getenv("ZG_PRIVATE_KEY");
+        if (!env || !*env)
+            die(fs, "no wallet key: give -o key_file=PATH (chmod 600) or set ZG_PRIVATE_KEY");
+        int rc = zg_key_from_env(key, "ZG_PRIVATE_KEY", &err);
+        /* Nothing later needs it, and /proc/PID/environ would show it. */
+        explicit_bzero(env, strlen(env));
+        unsetenv("ZG_PRIVATE_KEY");
+        if (rc)
+            die(fs, "ZG_PRIVATE_KEY: %s", err.msg);
+    }
+    zg_key_lock(key);
+}
+
+static void state_dir(zgfs *fs)
+{
+    char path[PATH_MAX];
+    if (fs->opts.state_dir) {
+        if (snprintf(path, sizeof path, "%s", fs->opts.state_dir) >= (int)sizeof path)
+            die(fs, "state_dir too long");
+    } else {
+        const char *xdg = getenv("XDG_STATE_HOME");
+        const char *home = getenv("HOME");
+        if (!home || !*home) {
+            struct passwd *pw = getpwuid(getuid());
+            home = pw ? pw->pw_dir : "/";
+        }
+        int n = xdg && *xdg ? snprintf(path, sizeof path, "%s/zgfs/%llu/%s", xdg,
+                                       (unsigned long long)fs->net.chain_id, fs->addr_text)
+                            : snprintf(path, sizeof path, "%s/.local/state/zgfs/%llu/%s", home,
+                                       (unsigned long long)fs->net.chain_id, fs->addr_text);
+        if (n < 0 || n >= (int)sizeof path)
+            die(fs, "state directory path too long");
+    }
+    if (mkdirs(path, 0700))
+        die(fs, "cannot create the state directory %s: %s", path, strerror(errno));
+    char abs[PATH_MAX];
+    absolute(fs, abs, path, "state directory");
+    snprintf(fs->state_dir, sizeof fs->state_dir, "%s", abs);
+}
+
+static void check_mountpoint(zgfs *fs, const char *mnt)
+{
+    struct stat st;
+    if (stat(mnt, &st)) {
+        if (errno == ENOTCONN)
+            die(fs, "%s is a dead FUSE mount (its daemon died); run fusermount3 -u %s", mnt, mnt);
+        die(fs, "mountpoint %s: %s", mnt, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode))
+        die(fs, "mountpoint %s is not a directory", mnt);
+}
+
+/* libfuse's "/dev/fd/N": the file system is already mounted on /dev/fuse fd N. */
+static bool fd_mountpoint(const char *m)
+{
+    if (strncmp(m, "/dev/fd/", 8) || !m[8])
+        return false;
+    for (const char *p = m + 8; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    return true;
+}
+
+static void add_arg(zgfs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_arg(zgfs *fs, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (fuse_opt_add_arg(&fs->args, buf))
+        die(fs, "out of memory");
+}
+
+static void connect_chain(zgfs *fs, const zg_key *key)
+{
+    zg_err err = {0};
+    zg_http_opts http = {
+        .connect_timeout_ms = 5000,
+        .timeout_ms = 60000,
+        .idle_timeout_s = 30,
+        .max_retries = 2,
+        .backoff_ms = 200,
+    };
+    if (zg_client_open(&fs->client, &fs->net, key, &http, &err))
+        die(fs, "%s", err.msg);
+    /* The contracts must be there: a stale devnet file or a wrong rpc= is
+     * better refused now than discovered at the first write. */
+    char name[64];
+    if (zg_client_service_name(fs->client, ZG_SVC_FINETUNING, name, &err))
+        die(fs, "%s (rpc %s)", err.msg, fs->net.rpc);
+}
+
+static void say_to_log(void *ctx, const char *line)
+{
+    zgfs *fs = ctx;
+    zg_oplog_add(fs->log, "%s", line);
+}
+
+int main(int argc, char **argv)
+{
+    struct fuse_cmdline_opts cl;
+    memset(&cl, 0, sizeof cl);
+    zgfs fs; /* the one context of the mount; main outlives every thread */
+    memset(&fs, 0, sizeof fs);
+    fs.args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
+    fs.opts.ttl = 3.0;
+    pthread_mutex_init(&fs.pending_lock, NULL);
+    pthread_mutex_init(&fs.open_lock, NULL);
+
+    /* Core dumps of a daemon holding a key must not exist. */
+    prctl(PR_SET_DUMPABLE, 0);
+
+    int parsed = fuse_opt_parse(&fs.args, &fs.opts, optspec, opt_proc) == 0 &&
+                 fuse_parse_cmdline(&fs.args, &cl) == 0;
+    fs.mountpoint = cl.mountpoint;
+    if (parsed && !fs.mountpoint) {
+        fs.mountpoint = fs.opts.source;
+        fs.opts.source = NULL;
+    } else if (parsed && fs.opts.source && !strncmp(fs.opts.source, "zgfs:", 5) &&
+               !fs.opts.network) {
+        /* An fstab source "zgfs:NETWORK" names the network. */
+        fs.opts.network = strdup(fs.opts.source + 5);
+    }
+    if (!parsed) {
+        teardown(&fs);
+        return 2;
+    }
+    if (cl.show_help || cl.show_version) {
+        if (cl.show_help) {
+            usage(argv[0]);
+            printf("FUSE options:\n");
+            fuse_cmdline_help();
+            fuse_lowlevel_help();
+        } else {
+            printf("zgfs 0.1.0\n");
+            fuse_lowlevel_version();
+        }
+        teardown(&fs);
+        return 0;
+    }
+    if (!fs.mountpoint) {
+        fprintf(stderr,
+                "zgfs: no mountpoint; usage: %s [-f] [-o opt,...] MOUNTPOINT (--help "
+                "lists the options)\n",
+                argv[0]);
+        teardown(&fs);
+        return 2;
+    }
+    if (fs.opts.ttl < 0 || fs.opts.ttl > 86400)
+        die(&fs, "ttl=%g is out of range; give seconds from 0 to 86400", fs.opts.ttl);
+    char mnt[PATH_MAX];
+    if (fd_mountpoint(fs.mountpoint)) {
+        /* Mounted by a privileged parent that passes the /dev/fuse fd. */
+        snprintf(mnt, sizeof mnt, "%s", fs.mountpoint);
+    } else {
+        absolute(&fs, mnt, fs.mountpoint, "mountpoint");
+        check_mountpoint(&fs, mnt);
+    }
+
+    load_network(&fs);
+    zg_key key;
+    read_key(&fs, &key);
+    memcpy(fs.addr, key.addr, 20);
+    zg_addr_checksum(fs.addr_text, fs.addr);
+    connect_chain(&fs, &key);
+    zg_key_wipe(&key); /* the client keeps its own locked copy */
+    state_dir(&fs);
+
+    fs.uid = fs.opts.have_uid ? fs.opts.uid : getuid();
+    fs.gid = fs.opts.have_gid ? fs.opts.gid : getgid();
+    fs.umask = fs.opts.have_umask ? (mode_t)(fs.opts.umask & 0777) : 0;
+    fs.ttl = fs.opts.ttl;
+    fs.mounted_at = time(NULL);
+
+    zg_err err = {0};
+    if (zg_cache_new(&fs.cache, (long)(fs.ttl * 1000), CACHE_ENTRIES, &err) ||
+        zg_oplog_new(&fs.log, LOG_RING_BYTES, &err) || zgfs_inodes_new(&fs.inodes, &fs, &err) ||
+        zgfs_results_new(&fs.results, &err) || zgfs_notify_new(&fs.notify, &fs, &err))
+        die(&fs, "%s", err.msg);
+    if (cl.foreground)
+        zgfs_log_to_stderr(&fs);
+    else
+        zgfs_log_to_syslog(&fs);
+
+    /* Operations a previous mount left unfinished are settled before the
+     * tree is served, so nothing is shown (or repeated) half done. */
+    char jdir[PATH_MAX + 16];
+    snprintf(jdir, sizeof jdir, "%s/journal", fs.state_dir);
+    if (zg_journal_open(&fs.journal, jdir, &err))
+        die(&fs, "%s", err.msg);
+    if (zg_reconcile(fs.client, fs.journal, say_to_log, &fs, &err) < 0)
+        die(&fs, "%s", err.msg);
+
+    add_arg(&fs, "-ofsname=zgfs:%s", fs.net.name);
+    add_arg(&fs, "-osubtype=zgfs");
+    /* Without default_permissions, the kernel would reuse the first
+     * caller's permission decision for everyone (libfuse#15). */
+    if (fs.opts.allow_other)
+        add_arg(&fs, "-odefault_permissions");
+
+    fs.se = fuse_session_new(&fs.args, &zgfs_ll_ops, sizeof zgfs_ll_ops, &fs);
+    if (!fs.se)
+        die(&fs, "cannot create the FUSE session (see the message above)");
+    if (fuse_set_signal_handlers(fs.se))
+        die(&fs, "cannot install signal handlers");
+    if (fuse_session_mount(fs.se, mnt))
+        die(&fs, "cannot mount on %s (see the message above)", mnt);
+    zg_oplog_add(fs.log, "mounted %s: %s chain=%llu rpc=%s wallet %s", mnt, fs.net.name,
+                 (unsigned long long)fs.net.chain_id, fs.net.rpc, fs.addr_text);
+
+    if (fuse_daemonize(cl.foreground))
+        die(&fs, "cannot daemonize");
+
+    /* Threads only now: they would not survive fuse_daemonize's fork. */
+    int ret = -1;
+    if (zg_workq_new(&fs.jobs, JOB_THREADS, &err) || zgfs_notify_start(fs.notify, &err)) {
+        zg_oplog_add(fs.log, "cannot start: %s", err.msg);
+    } else if (cl.singlethread) {
+        ret = fuse_session_loop(fs.se);
+    } else {
+        struct fuse_loop_config *lc = fuse_loop_cfg_create();
+        if (lc) {
+            fuse_loop_cfg_set_clone_fd(lc, (unsigned)cl.clone_fd);
+            if (cl.max_idle_threads != UINT_MAX) /* UINT_MAX = not given */
+                fuse_loop_cfg_set_idle_threads(lc, cl.max_idle_threads);
+            fuse_loop_cfg_set_max_threads(lc, fs.opts.max_threads_given ? cl.max_threads
+                                                                        : DEFAULT_MAX_THREADS);
+            ret = fuse_session_loop_mt(fs.se, lc);
+            fuse_loop_cfg_destroy(lc);
+        }
+    }
+    /* A signal ends the loop with its number: that is a clean stop. */
+    bool clean = ret == 0 || ret == SIGTERM || ret == SIGINT || ret == SIGHUP;
+    zg_oplog_add(fs.log, "unmounting%s", clean ? "" : " after an error");
+
+    teardown(&fs);
+    return clean ? 0 : 1;
+}

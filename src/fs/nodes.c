@@ -1,0 +1,271 @@
+/* The namespace as one table: every path zgfs serves, what kind of file it
+ * is, its permissions, how long the kernel may cache it, its README line,
+ * and its handlers. README is generated from this same table, so the two
+ * cannot disagree. Order matters only for README. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "files/files.h"
+#include "zgfs.h"
+
+#define AMOUNT_USAGE "an amount in OG: 1.5, 0.25OG or 250000000000000000neuron"
+
+const zgfs_node zgfs_nodes[] = {
+    {.pattern = "/", .kind = ZGFS_DIR, .perm = 0555, .help = "the mount"},
+    {.pattern = "/README",
+     .kind = ZGFS_STATIC,
+     .perm = 0444,
+     .help = "what each file does (this file), generated from the same table as the tree",
+     .render = zgfs_readme_render},
+    {.pattern = "/network",
+     .kind = ZGFS_STATIC,
+     .perm = 0444,
+     .help = "\"devnet|testnet|mainnet chain=ID rpc=URL\"",
+     .render = zgfs_network_render},
+    {.pattern = "/lock_time",
+     .kind = ZGFS_RECORD,
+     .perm = 0444,
+     .attr_ttl = ZGFS_TTL_REMOTE,
+     .help = "refund lock time of the fine-tuning contract, seconds",
+     .render = zgfs_lock_time_render},
+    {.pattern = "/log",
+     .kind = ZGFS_STREAM,
+     .perm = 0444,
+     .attr_ttl = ZGFS_TTL_LIVE,
+     .help = "recent operations and errors of this mount, newest last (tail -f works)"},
+
+    {.pattern = "/wallet", .kind = ZGFS_DIR, .perm = 0555, .help = "the mount's wallet"},
+    {.pattern = "/wallet/address",
+     .kind = ZGFS_STATIC,
+     .perm = 0444,
+     .help = "the wallet address, EIP-55 checksummed",
+     .render = zgfs_wallet_address_render},
+    {.pattern = "/wallet/balance",
+     .kind = ZGFS_RECORD,
+     .perm = 0444,
+     .attr_ttl = ZGFS_TTL_REMOTE,
+     .help = "native balance, OG",
+     .render = zgfs_wallet_balance_render},
+
+    {.pattern = "/ledger", .kind = ZGFS_DIR, .perm = 0555, .help = "the main account (ledger)"},
+    {.pattern = "/ledger/ledger.json",
+     .kind = ZGFS_RECORD,
+     .perm = 0444,
+     .attr_ttl = ZGFS_TTL_REMOTE,
+     .help = "total, available, locked (neuron strings) and the sub-accounts",
+     .render = zgfs_ledger_json_render},
+    {.pattern = "/ledger/balance",
+     .kind = ZGFS_RECORD,
+     .perm = 0444,
+     .attr_ttl = ZGFS_TTL_REMOTE,
+     .help = "available OG in the ledger",
+     .render = zgfs_ledger_balance_render},
+    {.pattern = "/ledger/deposit",
+     .kind = ZGFS_LINECTL,
+     .perm = 0660,
+     .flags = ZGFS_F_MONEY,
+     .help = "w: AMOUNT -> create the ledger if absent, else deposit, from the wallet",
+     .usage = "usage: write " AMOUNT_USAGE " to move it from the wallet into the ledger",
+     .act = zgfs_ledger_deposit_act},
+    {.pattern = "/ledger/refund",
+     .kind = ZGFS_LINECTL,
+     .perm = 0660,
+     .flags = ZGFS_F_MONEY,
+     .help = "w: AMOUNT or \"all\" -> ledger back to the wallet; emptying the ledger needs "
+             "\"all --delete-ledger\"",
+     .usage = "usage: write " AMOUNT_USAGE " or \"all\" to move it from the ledger to the "
+              "wallet; \"all --delete-ledger\" also deletes the ledger and every sub-account",
+     .act = zgfs_ledger_refund_act},
+
+    {.pattern = "/providers",
+     .kind = ZGFS_DIR,
+     .perm = 0555,
+     .help = "providers whose TEE signer the contract owner acknowledged; any other "
+             "registered provider by its address (any case)"},
+    {.pattern = "/providers/{provider}",
+     .kind = ZGFS_DIR,
+     .perm = 0555,
+     .entry_ttl = ZGFS_TTL_REMOTE,
+     .help = "one provider of fine-tuning and/or inference",
+     .parse_param = zgfs_provider_parse,
+     .list = zgfs_providers_list,
+     .present = zgfs_provider_present},
+    {.pattern = "/providers/{provider}/service.json",
+     .kind = ZGFS_RECORD,
+     .perm = 0444,
+     .entry_ttl = ZGFS_TTL_REMOTE,
+     .attr_ttl = ZGFS_TTL_REMOTE,
+     .help = "fine-tuning service: url, models, price per token, quota, TEE signer",
+     .present = zgfs_service_present,
+     .render = zgfs_service_render},
+    {.pattern = "/providers/{provider}/inference.json",
+     .kind = ZGFS_RECORD,
+     .perm = 0444,
+     .entry_ttl = ZGFS_TTL_REMOTE,
+     .attr_ttl = ZGFS_TTL_REMOTE,
+     .help = "inference service record (only where it serves inference)",
+     .present = zgfs_inference_present,
+     .render = zgfs_inference_render},
+    {.pattern = "/providers/{provider}/account.json",
+     .kind = ZGFS_RECORD,
+     .perm = 0444,
+     .attr_ttl = ZGFS_TTL_REMOTE,
+     .help = "your sub-account: balance, pending refunds and unlock times, acknowledged, "
+             "deliverables (fine-tuning; inference for inference-only providers)",
+     .render = zgfs_account_render},
+    {.pattern = "/providers/{provider}/fund",
+     .kind = ZGFS_LINECTL,
+     .perm = 0660,
+     .flags = ZGFS_F_MONEY,
+     .help = "w: AMOUNT -> transfer from the ledger into the sub-account",
+     .usage = "usage: write " AMOUNT_USAGE " to move it from the ledger into this "
+              "provider's sub-account",
+     .act = zgfs_fund_act},
+    {.pattern = "/providers/{provider}/retrieve",
+     .kind = ZGFS_LINECTL,
+     .perm = 0660,
+     .flags = ZGFS_F_MONEY,
+     .help = "w: \"all\" -> request the sub-account's refund; matured refunds go back to "
+             "the ledger",
+     .usage = "usage: write \"all\" to request a refund of the whole sub-account; write it "
+              "again after lock_time seconds to move the matured refund to the ledger",
+     .act = zgfs_retrieve_act},
+    {.pattern = "/providers/{provider}/trust",
+     .kind = ZGFS_LINECTL,
+     .perm = 0660,
+     .flags = ZGFS_F_MONEY,
+     .help = "r: \"acknowledged\" or \"not acknowledged\"; w: \"yes\" acknowledges the TEE "
+             "signer, \"no\" revokes",
+     .render = zgfs_trust_render,
+     .act = zgfs_trust_act},
+};
+
+const size_t zgfs_nnodes = sizeof zgfs_nodes / sizeof zgfs_nodes[0];
+
+const char *zgfs_node_name(size_t i)
+{
+    const char *p = zgfs_nodes[i].pattern;
+    const char *s = strrchr(p, '/');
+    return s[1] ? s + 1 : s;
+}
+
+bool zgfs_node_is_param(size_t i)
+{
+    return zgfs_node_name(i)[0] == '{';
+}
+
+bool zgfs_node_writable(size_t i)
+{
+    return zgfs_nodes[i].act != NULL;
+}
+
+int zgfs_node_parent(size_t i)
+{
+    const char *p = zgfs_nodes[i].pattern;
+    const char *s = strrchr(p, '/');
+    size_t len = (size_t)(s - p);
+    if (i == 0)
+        return -1;
+    if (len == 0)
+        return 0;
+    for (size_t j = 0; j < zgfs_nnodes; j++)
+        if (strlen(zgfs_nodes[j].pattern) == len && !strncmp(zgfs_nodes[j].pattern, p, len))
+            return (int)j;
+    return -1;
+}
+
+mode_t zgfs_node_mode(const zgfs *fs, size_t i)
+{
+    const zgfs_node *n = &zgfs_nodes[i];
+    mode_t type = n->kind == ZGFS_DIR ? S_IFDIR : n->kind == ZGFS_SYMLINK ? S_IFLNK : S_IFREG;
+    return type | (n->perm & ~fs->umask & 07777);
+}
+
+double zgfs_ttl_seconds(const zgfs *fs, zgfs_ttl t)
+{
+    switch (t) {
+    case ZGFS_TTL_STATIC:
+        return 60.0;
+    case ZGFS_TTL_REMOTE:
+        return fs->ttl;
+    case ZGFS_TTL_LIVE:
+        return 0.0;
+    }
+    return 0.0;
+}
+
+int zgfs_names_add(zgfs_names *l, const char *name, zg_err *err)
+{
+    if (strlen(name) >= ZGFS_PARAM_MAX)
+        return zg_err_set(err, ENAMETOOLONG, "name too long");
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        void *v = realloc(l->v, cap * sizeof *l->v);
+        if (!v)
+            return zg_err_set(err, ENOMEM, "out of memory");
+        l->v = v;
+        l->cap = cap;
+    }
+    strcpy(l->v[l->n++], name);
+    return 0;
+}
+
+void zgfs_names_free(zgfs_names *l)
+{
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+void zgfs_root_call(zgfs *fs, zgfs_call *c)
+{
+    memset(c, 0, sizeof *c);
+    c->fs = fs;
+    c->node = 0;
+    strcpy(c->path, "/");
+}
+
+static int join(char out[ZGFS_PATH_MAX], const char *dir, const char *name, zg_err *err)
+{
+    int n = snprintf(out, ZGFS_PATH_MAX, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
+    if (n < 0 || n >= ZGFS_PATH_MAX)
+        return zg_err_set(err, ENAMETOOLONG, "path too long");
+    return 0;
+}
+
+int zgfs_resolve_child(const zgfs_call *parent, const char *name, zgfs_call *child,
+                       char spelled[ZGFS_PARAM_MAX], zg_err *err)
+{
+    if (strlen(name) >= ZGFS_PARAM_MAX)
+        return zg_err_set(err, ENOENT, "no such file");
+    int found = -1;
+    char canon[ZGFS_PARAM_MAX];
+    /* Literal names first, so a parameter can never shadow a fixed file. */
+    for (size_t j = 0; j < zgfs_nnodes && found < 0; j++)
+        if (zgfs_node_parent(j) == (int)parent->node && !zgfs_node_is_param(j) &&
+            !strcmp(zgfs_node_name(j), name)) {
+            found = (int)j;
+            strcpy(canon, name);
+        }
+    for (size_t j = 0; j < zgfs_nnodes && found < 0; j++)
+        if (zgfs_node_parent(j) == (int)parent->node && zgfs_node_is_param(j) &&
+            zgfs_nodes[j].parse_param && zgfs_nodes[j].parse_param(name, canon, NULL) == 0)
+            found = (int)j;
+    if (found < 0)
+        return zg_err_set(err, ENOENT, "no such file");
+
+    *child = *parent;
+    child->node = (size_t)found;
+    if (zgfs_node_is_param((size_t)found)) {
+        if (child->nparams >= ZGFS_MAX_PARAMS)
+            return zg_err_set(err, ENAMETOOLONG, "path too deep");
+        strcpy(child->params[child->nparams++], canon);
+    }
+    if (join(child->path, parent->path, canon, err))
+        return -1;
+    if (spelled)
+        strcpy(spelled, name);
+    if (zgfs_nodes[found].present && zgfs_nodes[found].present(child, err))
+        return -1;
+    return 0;
+}

@@ -1,0 +1,250 @@
+/* The zgfs daemon's internal interfaces: the mount context, the node table
+ * and what handlers get.
+ *
+ * Layering: the handlers (the files/ directory) see a zgfs_call (captured
+ * path parameters, the caller's uid/gid/pid, the mount context) and a
+ * zg_err, never a FUSE type. ll.c and control.c own FUSE requests and
+ * replies: ll.c the operations, control.c one-line commands with deferred
+ * replies. inode.c maps inode numbers to nodes; handle.c keeps open files
+ * and directory listings; notify.c posts kernel invalidations from its own
+ * thread; result.c keeps each uid's last control-file result. */
+#ifndef ZGFS_H
+#define ZGFS_H
+
+#define FUSE_USE_VERSION 314
+
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "zg/buf.h"
+#include "zg/cache.h"
+#include "zg/client.h"
+#include "zg/err.h"
+#include "zg/journal.h"
+#include "zg/network.h"
+#include "zg/oplog.h"
+#include "zg/workq.h"
+
+#define ZGFS_MAX_PARAMS 4
+#define ZGFS_PARAM_MAX  80
+#define ZGFS_PATH_MAX   512
+#define ZGFS_LINE_MAX   4096 /* longest one-line command */
+
+typedef struct zgfs zgfs;
+
+/* ------------------------------------------------------------ node table */
+
+typedef enum zgfs_kind {
+    ZGFS_DIR,
+    ZGFS_RECORD,  /* rendered at open into the handle (snapshot), seekable */
+    ZGFS_STATIC,  /* like RECORD, but content never changes while mounted */
+    ZGFS_STREAM,  /* growing log: honest growing size, read by offset */
+    ZGFS_LINECTL, /* one write() = one command, acted on inside write() */
+    ZGFS_PAYLOAD, /* spooled, committed at the opener's flush (later issues) */
+    ZGFS_SYMLINK,
+} zgfs_kind;
+
+/* How long the kernel may cache a name or attributes (seconds). */
+typedef enum zgfs_ttl {
+    ZGFS_TTL_STATIC, /* fixed structure: 60 s */
+    ZGFS_TTL_REMOTE, /* mirrors remote state: the mount's ttl= */
+    ZGFS_TTL_LIVE,   /* changes all the time (log size): 0 */
+} zgfs_ttl;
+
+enum {
+    ZGFS_F_MONEY = 1 << 0, /* moves funds: writable by owner and group only */
+};
+
+typedef struct zgfs_call zgfs_call;
+
+/* A list of directory entry names (for parameter nodes). */
+typedef struct zgfs_names {
+    char (*v)[ZGFS_PARAM_MAX];
+    size_t n, cap;
+} zgfs_names;
+
+int zgfs_names_add(zgfs_names *l, const char *name, zg_err *err);
+void zgfs_names_free(zgfs_names *l);
+
+/* One row of the table: a path pattern whose components are literals or
+ * {param}, and what the file does. Handlers return 0, or -1 with err set. */
+typedef struct zgfs_node {
+    const char *pattern;
+    zgfs_kind kind;
+    mode_t perm; /* before umask; files with an act handler are writable */
+    unsigned flags;
+    zgfs_ttl entry_ttl, attr_ttl;
+    const char *help;  /* one line for README */
+    const char *usage; /* what a control file reads before the caller's first write */
+    /* {param} nodes: turn a name into its canonical spelling (or fail). */
+    int (*parse_param)(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
+    /* {param} nodes: the names a listing shows. */
+    int (*list)(const zgfs_call *c, zgfs_names *out, zg_err *err);
+    /* Conditional nodes: 0 = exists; -1 with ENOENT (or a network error). */
+    int (*present)(const zgfs_call *c, zg_err *err);
+    /* RECORD/STATIC content; for LINECTL an optional state line shown
+     * above the caller's last result. */
+    int (*render)(const zgfs_call *c, zg_buf *out, zg_err *err);
+    /* LINECTL: act on one command line (no newline). On success put the
+     * sentence that follows "ok: " into ok. */
+    int (*act)(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
+} zgfs_node;
+
+/* The table (nodes.c). Index 0 is the root "/". */
+extern const zgfs_node zgfs_nodes[];
+extern const size_t zgfs_nnodes;
+/* Index of the parent row of row i (-1 for the root). */
+int zgfs_node_parent(size_t i);
+/* Last component of row i's pattern ("{provider}", "fund"). */
+const char *zgfs_node_name(size_t i);
+bool zgfs_node_is_param(size_t i);
+bool zgfs_node_writable(size_t i);
+
+/* What a handler gets: a self-contained copy (safe to keep in a job). */
+struct zgfs_call {
+    zgfs *fs;
+    size_t node;              /* row in zgfs_nodes */
+    char path[ZGFS_PATH_MAX]; /* canonical path, e.g. /providers/0xAbC.../fund */
+    char params[ZGFS_MAX_PARAMS][ZGFS_PARAM_MAX]; /* canonical, in pattern order */
+    int nparams;
+    uid_t uid;
+    gid_t gid;
+    pid_t pid;
+};
+
+/* Build the call for a child of parent named name (any accepted spelling):
+ * match the literal or {param} rows below parent, then check presence.
+ * ENOENT when nothing matches. */
+int zgfs_resolve_child(const zgfs_call *parent, const char *name, zgfs_call *child,
+                       char spelled[ZGFS_PARAM_MAX], zg_err *err);
+/* The call for the root. */
+void zgfs_root_call(zgfs *fs, zgfs_call *c);
+
+/* ------------------------------------------------------------ inodes */
+
+/* Stable inode numbers: a hash of the path as spelled, so the same name
+ * gets the same number on every mount. Entries live while the kernel holds
+ * lookups on them (and the root always). */
+typedef struct zgfs_inodes zgfs_inodes;
+
+int zgfs_inodes_new(zgfs_inodes **out, zgfs *fs, zg_err *err);
+void zgfs_inodes_free(zgfs_inodes *t);
+/* Find or create the inode for a resolved call spelled as `spelled_path`
+ * and add nlookup lookups. */
+fuse_ino_t zgfs_inode_ref(zgfs_inodes *t, const zgfs_call *c, const char *spelled_path,
+                          uint64_t nlookup);
+void zgfs_inode_forget(zgfs_inodes *t, fuse_ino_t ino, uint64_t n);
+/* The number spelled_path has or would get, without referencing it. */
+fuse_ino_t zgfs_inode_number(zgfs_inodes *t, const char *spelled_path);
+/* Copy the inode's call and spelled path out; ENOENT for an unknown ino
+ * (spelled may be NULL). */
+int zgfs_inode_get(zgfs_inodes *t, fuse_ino_t ino, zgfs_call *c, char *spelled, size_t len);
+/* Inode numbers the kernel knows for a canonical path (any spelling);
+ * returns the count written (at most max). */
+size_t zgfs_inode_find(zgfs_inodes *t, const char *canon, fuse_ino_t *out, size_t max);
+
+/* ------------------------------------------------------------ results */
+
+/* Each uid's last result line for each control file ("ok: ..." or
+ * "error: ..."), never shown to another uid. Bounded (oldest dropped). */
+typedef struct zgfs_results zgfs_results;
+
+int zgfs_results_new(zgfs_results **out, zg_err *err);
+void zgfs_results_free(zgfs_results *r);
+void zgfs_result_set(zgfs_results *r, uid_t uid, const char *path, const char *line);
+/* Append the line (with its newline) to out; false when there is none. */
+bool zgfs_result_get(zgfs_results *r, uid_t uid, const char *path, zg_buf *out);
+
+/* ------------------------------------------------------------ notify */
+
+/* Kernel invalidations, posted from a dedicated thread: never from inside a
+ * FUSE handler of a related inode (that can deadlock the kernel). */
+typedef struct zgfs_notify zgfs_notify;
+
+int zgfs_notify_new(zgfs_notify **out, zgfs *fs, zg_err *err);
+int zgfs_notify_start(zgfs_notify *n, zg_err *err); /* after daemonizing */
+void zgfs_notify_free(zgfs_notify *n);
+/* Queue attribute+data invalidation of every inode of a canonical path. */
+void zgfs_notify_inode(zgfs_notify *n, const char *canon);
+/* Queue invalidation of the name `name` in the directory at canonical path. */
+void zgfs_notify_entry(zgfs_notify *n, const char *parent_canon, const char *name);
+/* Wait (at most timeout_ms) until everything queued so far was posted. */
+void zgfs_notify_sync(zgfs_notify *n, long timeout_ms);
+
+/* ------------------------------------------------------------ the mount */
+
+typedef struct zgfs_opts {
+    char *network; /* mainnet | testnet | devnet */
+    char *rpc;     /* overrides the network's RPC URL */
+    char *devnet;  /* devnet.json */
+    char *key_file;
+    char *state_dir;
+    char *source; /* the SOURCE of `zgfs SOURCE MOUNTPOINT` (mount.fuse3) */
+    unsigned uid, gid, umask;
+    int have_uid, have_gid, have_umask;
+    double ttl; /* seconds */
+    int all_providers;
+    int allow_other;
+    int noinval; /* debug: skip kernel invalidation (to prove tests can see it) */
+    int max_threads_given;
+} zgfs_opts;
+
+/* The one context of a mount: every piece of mutable state of the daemon
+ * lives here or in objects it owns. */
+struct zgfs {
+    zgfs_opts opts;
+    struct fuse_args args; /* owned: the command line, then FUSE's mount options */
+    char *mountpoint;      /* owned: as given */
+    zg_network net;
+    zg_client *client;   /* owned */
+    zg_journal *journal; /* owned: money-moving operations (state_dir/journal) */
+    uint8_t addr[20];    /* the wallet */
+    char addr_text[43];  /* EIP-55 */
+    char state_dir[4096];
+    uid_t uid; /* owner of every file */
+    gid_t gid;
+    mode_t umask;
+    double ttl; /* seconds, for records and the core cache */
+    time_t mounted_at;
+    zg_cache *cache;       /* owned: remote answers */
+    zg_oplog *log;         /* owned: the `log` file */
+    zg_workq *jobs;        /* owned: control-file commands */
+    zgfs_inodes *inodes;   /* owned */
+    zgfs_results *results; /* owned */
+    zgfs_notify *notify;   /* owned */
+    struct fuse_session *se;
+    pthread_mutex_t open_lock;      /* guards the two lists below (handle.c) */
+    struct zgfs_handle *open_files; /* open files, for freeing at the end */
+    struct zgfs_dir *open_dirs;     /* open directories, likewise */
+    pthread_mutex_t pending_lock;   /* guards the interruptible requests in control.c */
+    struct zgfs_pending *pending;
+    uint64_t next_pending_id;
+};
+
+/* Mode bits of row i for this mount (type bits included). */
+mode_t zgfs_node_mode(const zgfs *fs, size_t i);
+/* Entry/attribute timeout in seconds. */
+double zgfs_ttl_seconds(const zgfs *fs, zgfs_ttl t);
+
+/* One-line control files (control.c). */
+/* The errno a failure is reported with (EIO when the code is unusable). */
+int zgfs_errno(const zg_err *e);
+/* What a control file reads as for c->uid: its state line (if the node
+ * renders one), then the caller's last result or the usage line. */
+int zgfs_control_text(const zgfs_call *c, zg_buf *out, zg_err *err);
+/* Check one write as one command and run it on the job pool; replies to
+ * req (now, or when the command is done). */
+void zgfs_control_write(fuse_req_t req, const zgfs_call *c, const char *buf, size_t size);
+
+/* The low-level operations (ll.c). */
+extern const struct fuse_lowlevel_ops zgfs_ll_ops;
+
+/* Log sinks (log.c): stderr in the foreground, syslog when daemonized. */
+void zgfs_log_to_stderr(zgfs *fs);
+void zgfs_log_to_syslog(zgfs *fs);
+
+#endif
