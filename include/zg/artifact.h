@@ -23,6 +23,17 @@ int zg_lora_download(zg_client *c, const char *url, const char *task_id, const c
  * the file (set by the storage module). Returns 0 and fills root. */
 typedef int (*zg_root_fn)(const char *path, uint8_t root[32], zg_err *err);
 
+struct zg_storage;
+/* lora.enc the way the official client's "auto" order does it: from 0G
+ * Storage (every segment checked by proof) when storage is given and the
+ * deliverable's root is stored there, else from the provider's TEE. */
+int zg_lora_download_auto(zg_client *c, struct zg_storage *storage, const char *url,
+                          const uint8_t provider[20], const char *task_id, const char *enc_path,
+                          zg_err *err);
+
+/* A zg_root_fn: the 0G Storage Merkle root of a file. */
+int zg_lora_storage_root(const char *path, uint8_t root[32], zg_err *err);
+
 /* Check enc_path against the deliverable: keccak256(file) (or the storage
  * root, when root_fn is given) equals modelRootHash, and the tag signature
  * recovers to the provider's on-chain TEE signer. EIO with a sentence on

@@ -16,6 +16,7 @@
 #include "zg/keccak.h"
 #include "zg/modelcrypt.h"
 #include "zg/ops.h"
+#include "zg/storage.h"
 
 static void sleep_ms(long ms)
 {
@@ -66,6 +67,37 @@ int zg_lora_download(zg_client *c, const char *url, const char *task_id, const c
     if (err)
         *err = e;
     return -1;
+}
+
+int zg_lora_storage_root(const char *path, uint8_t root[32], zg_err *err)
+{
+    return zg_storage_root_of_file(path, 0, root, err);
+}
+
+int zg_lora_download_auto(zg_client *c, struct zg_storage *storage, const char *url,
+                          const uint8_t provider[20], const char *task_id, const char *enc_path,
+                          zg_err *err)
+{
+    struct stat st;
+    if (stat(enc_path, &st) == 0)
+        return 0;
+    if (storage) {
+        zg_deliverable d;
+        if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
+            return -1;
+        zg_storage_info info;
+        bool found = false;
+        int rc = d.root_len == 32
+                     ? zg_storage_info_by_root(storage, d.root, true, &info, &found, NULL)
+                     : -1;
+        if (rc == 0 && found) {
+            rc = zg_storage_download(storage, d.root, enc_path, NULL, NULL, err);
+            zg_deliverable_free(&d);
+            return rc;
+        }
+        zg_deliverable_free(&d);
+    }
+    return zg_lora_download(c, url, task_id, enc_path, 0, err);
 }
 
 static int keccak_file(const char *path, uint8_t out[32], zg_err *err)

@@ -3,4 +3,4 @@
 # private devnet (tests/chain/bindings.c does the checks).
 source "$(dirname "$0")/../lib.sh"
 devnet_start || { not_ok "devnet up"; t_done; exit 1; }
-exec "$ZG_BUILD/tests/chain/bindings" "$DEVNET_JSON"
+"$ZG_BUILD/tests/chain/bindings" "$DEVNET_JSON"

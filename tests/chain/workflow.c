@@ -1,7 +1,10 @@
 /* The fine-tuning workflow through the core alone, against the devnet
  * provider: dataset upload, task creation (journaled, nonce-safe), the
  * serial rule, and the verified model path (download, verify, acknowledge,
- * settlement, decrypt). Usage: workflow DEVNET_JSON WORKDIR */
+ * settlement, decrypt). Usage: workflow DEVNET_JSON WORKDIR [storage]
+ * With "storage" the dataset goes through 0G Storage (the provider fetches
+ * it by root) and the provider delivers the model there too (run the
+ * provider with ZG_PROVIDER_DELIVER=storage). */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,8 @@
 #include "zg/dataset.h"
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
+#include "zg/hex.h"
+#include "zg/storage.h"
 #include "zg/tasks.h"
 
 static char *slurp(const char *path)
@@ -58,9 +63,11 @@ static bool wait_for(zg_client *c, const char *url, const char *id, const char *
 
 int main(int argc, char **argv)
 {
-    if (argc != 3)
+    if (argc != 3 && argc != 4)
         return 2;
     const char *work = argv[2];
+    bool via_storage = argc == 4 && strcmp(argv[3], "storage") == 0;
+    zg_storage *st = NULL;
     cJSON *dn = cJSON_Parse(slurp(argv[1]));
     zg_network net;
     zg_err e = {0};
@@ -91,9 +98,26 @@ int main(int argc, char **argv)
     fclose(f);
     char local[67], remote[67];
     CHECK(zg_dataset_check(ds, local, NULL, &e) == 0, "dataset checks pass");
-    CHECK(zg_ftp_upload_dataset(c, url, ds, "greetings.jsonl", remote, &e) == 0,
-          "dataset uploaded into the TEE: %s", remote);
-    CHECK(strcmp(local, remote) == 0, "the provider's dataset hash is keccak256 of the bytes");
+    if (via_storage) {
+        char node[512];
+        uint8_t flow[20];
+        zg_storage_upload_result up;
+        zg_storage_opts so = {.node_url = node, .flow = flow};
+        CHECK(zg_storage_devnet(argv[1], node, sizeof node, flow, &e) == 0 &&
+                  zg_storage_open(&st, c, &so, &e) == 0,
+              "0G Storage node opened: %s", e.msg);
+        zg_err_clear(&e);
+        CHECK(st && zg_storage_upload(st, j, ds, NULL, NULL, &up, &e) == 0,
+              "dataset uploaded to 0G Storage: %s", e.msg);
+        remote[0] = '0';
+        remote[1] = 'x';
+        zg_hex_encode(remote + 2, up.root, 32);
+        CHECK(strcmp(local, remote) != 0, "the task's dataset is the storage root %s", remote);
+    } else {
+        CHECK(zg_ftp_upload_dataset(c, url, ds, "greetings.jsonl", remote, &e) == 0,
+              "dataset uploaded into the TEE: %s", remote);
+        CHECK(strcmp(local, remote) == 0, "the provider's dataset hash is keccak256 of the bytes");
+    }
 
     const char *params = "{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,"
                          "\"per_device_train_batch_size\":2,\"learning_rate\":0.0002,"
@@ -129,10 +153,15 @@ int main(int argc, char **argv)
     char enc[512], bin[512];
     snprintf(enc, sizeof enc, "%s/lora.enc", work);
     snprintf(bin, sizeof bin, "%s/lora.bin", work);
+    zg_root_fn root_fn = via_storage ? zg_lora_storage_root : NULL;
     zg_err_clear(&e);
-    CHECK(zg_lora_download(c, url, id, enc, 0, &e) == 0, "encrypted model downloaded: %s", e.msg);
+    CHECK(zg_lora_download_auto(c, st, url, prov, id, enc, &e) == 0,
+          "encrypted model downloaded (%s): %s", via_storage ? "0G Storage" : "TEE", e.msg);
+    if (via_storage)
+        CHECK(zg_lora_verify(c, prov, id, enc, NULL, &e) == -1 && e.code == EIO,
+              "a storage-rooted model does not pass a keccak-only check: %s", e.msg);
     zg_err_clear(&e);
-    CHECK(zg_lora_verify(c, prov, id, enc, NULL, &e) == 0, "it verifies against the chain: %s",
+    CHECK(zg_lora_verify(c, prov, id, enc, root_fn, &e) == 0, "it verifies against the chain: %s",
           e.msg);
 
     /* A flipped byte must fail verification and leave nothing acknowledged. */
@@ -144,7 +173,7 @@ int main(int argc, char **argv)
              "conv=notrunc status=none",
              enc, bad_enc, bad_enc);
     CHECK(system(cmd) == 0, "corrupted copy made");
-    CHECK(zg_lora_verify(c, prov, id, bad_enc, NULL, &e) == -1 && e.code == EIO,
+    CHECK(zg_lora_verify(c, prov, id, bad_enc, root_fn, &e) == -1 && e.code == EIO,
           "a corrupted file is EIO: %s", e.msg);
     zg_deliverable d;
     zg_ft_get_deliverable(c, key.addr, prov, id, &d, &e);
@@ -152,7 +181,7 @@ int main(int argc, char **argv)
     zg_deliverable_free(&d);
 
     zg_err_clear(&e);
-    CHECK(zg_lora_fetch(c, j, url, prov, id, enc, bin, NULL, 60, &e) == 0,
+    CHECK(zg_lora_fetch(c, j, url, prov, id, enc, bin, root_fn, 60, &e) == 0,
           "the safe path acknowledges, waits for settlement and decrypts: %s", e.msg);
     uint8_t magic[4] = {0};
     int fd = open(bin, O_RDONLY);
@@ -193,6 +222,7 @@ int main(int argc, char **argv)
     CHECK(zg_ftp_cancel_task(c, url, id, &e) == -1 && e.code == EAGAIN,
           "cancel of a finished task is refused: %s", e.msg);
 
+    zg_storage_close(st);
     zg_journal_close(j);
     zg_client_close(c);
     zg_key_wipe(&key);

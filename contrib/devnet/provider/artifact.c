@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 
 #include "prov.h"
+#include "zg/storage.h"
 #include "zg/keccak.h"
 #include "zg/modelcrypt.h"
 
@@ -131,8 +132,8 @@ static int build_zip(prov_ctx *ctx, const prov_task *t, zg_buf *zip, zg_err *err
     return rc;
 }
 
-/* modelRootHash of the encrypted file. Hook: a 0G Storage upload would
- * return its Merkle root here instead (provider-protocol.md §4.4). */
+/* modelRootHash of an encrypted file kept only by the TEE: keccak256 of it
+ * (provider-protocol.md §4.4; with storage delivery the Merkle root is used). */
 static int artifact_root(const char *path, uint8_t root[32], zg_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -201,8 +202,14 @@ int artifact_build(prov_ctx *ctx, const prov_task *t, uint8_t key[32], uint8_t r
         unlink(tmp);
         return -1;
     }
-    if (artifact_root(out, root, err))
+    if (ctx->cfg.deliver_storage && ctx->storage) {
+        zg_storage_upload_result up;
+        if (zg_storage_upload(ctx->storage, ctx->journal, out, NULL, NULL, &up, err))
+            return zg_err_prefix(err, "uploading the model to 0G Storage");
+        memcpy(root, up.root, 32);
+    } else if (artifact_root(out, root, err)) {
         return -1;
+    }
     /* The fault knob damages the file only after the root was taken, so the
      * on-chain hash describes the good file and a client can notice. */
     if (ctx->cfg.artifact_fault != ART_OK)

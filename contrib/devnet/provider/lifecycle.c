@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 #include <time.h>
 
 #include "prov.h"
+#include "zg/storage.h"
 #include "zg/ftserving.h"
 #include "zg/hex.h"
 #include "zg/keccak.h"
@@ -63,11 +65,26 @@ static int setup(prov_ctx *ctx, prov_task *t, struct setup_out *o, char *why, si
     dataset_path(ctx, path, t->user, hash);
     zg_buf ds;
     zg_buf_init(&ds, 0);
+    /* Not uploaded to the TEE: a real provider then takes the hash as a 0G
+     * Storage root and fetches the file, every segment checked by proof. */
+    if (access(path, R_OK) != 0 && ctx->storage) {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = 0;
+        if (mkdir_p(dir, &err) || zg_storage_download(ctx->storage, h, path, NULL, NULL, &err)) {
+            snprintf(why, wl, "dataset %s is neither uploaded to the TEE nor on 0G Storage: %s",
+                     hash, err.msg);
+            return -1;
+        }
+        task_log(ctx, t->id, "Dataset %s fetched from 0G Storage, verified by Merkle proofs", hash);
+    }
     if (read_file(path, &ds, (size_t)200 << 20, &err)) {
         zg_buf_free(&ds);
         snprintf(why, wl,
                  "dataset %s not found for this user: upload it with POST "
-                 "/v1/user/{user}/dataset (the devnet has no 0G Storage to fetch it from)",
+                 "/v1/user/{user}/dataset or store it on 0G Storage",
                  hash);
         return -1;
     }

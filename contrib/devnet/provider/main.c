@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "prov.h"
+#include "zg/journal.h"
+#include "zg/storage.h"
 #include "zg/tokenizer.h"
 #include "zg/tokenizer.h"
 #include "zg/hex.h"
@@ -63,6 +65,8 @@ static int parse_args(prov_cfg *cfg, int argc, char **argv)
     cfg->settle_ms = env_or("ZG_PROVIDER_SETTLE_MS", 2000, 50, 3600000);
     cfg->ack_timeout_s = (uint64_t)env_or("ZG_PROVIDER_ACK_TIMEOUT_S", 21600, 0, 31536000);
     cfg->max_queue = (unsigned)env_or("ZG_PROVIDER_MAX_QUEUE", 5, 0, 1000);
+    const char *dv = getenv("ZG_PROVIDER_DELIVER");
+    cfg->deliver_storage = dv && strcmp(dv, "storage") == 0;
     const char *tk = getenv("ZG_PROVIDER_TOKENIZER");
     if (tk && *tk)
         snprintf(cfg->tokenizer, sizeof cfg->tokenizer, "%s", tk);
@@ -212,6 +216,8 @@ static void stop_all(prov_ctx *ctx)
 static void free_all(prov_ctx *ctx)
 {
     zg_tokenizer_free(ctx->tok);
+    zg_storage_close(ctx->storage);
+    zg_journal_close(ctx->journal);
     for (size_t i = 0; i < ctx->ntasks; i++)
         task_free(ctx->tasks[i]);
     free(ctx->tasks);
@@ -276,6 +282,24 @@ int main(int argc, char **argv)
     if (zg_client_open(&ctx->ft, &ctx->net, &ctx->ft_key, NULL, &err) ||
         zg_client_open(&ctx->inf, &ctx->net, &ctx->inf_key, NULL, &err)) {
         plog("error: connecting to %s: %s", ctx->net.rpc, err.msg);
+        goto out;
+    }
+    /* After the wallets: the storage handle borrows the fine-tuning one. */
+    char node[512], jdir[PATH_MAX + 16];
+    uint8_t flow[20];
+    zg_err serr = {0};
+    if (zg_storage_devnet(ctx->cfg.devnet_path, node, sizeof node, flow, &serr) == 0) {
+        zg_storage_opts so = {.node_url = node, .flow = flow};
+        snprintf(jdir, sizeof jdir, "%s/journal", ctx->cfg.data_dir);
+        if (zg_storage_open(&ctx->storage, ctx->ft, &so, &err) ||
+            zg_journal_open(&ctx->journal, jdir, &err)) {
+            plog("error: 0G Storage: %s", err.msg);
+            goto out;
+        }
+        plog("0G Storage node %s: datasets by root%s", node,
+             ctx->cfg.deliver_storage ? ", models delivered through storage" : "");
+    } else if (ctx->cfg.deliver_storage) {
+        plog("error: ZG_PROVIDER_DELIVER=storage but the devnet has no storage node");
         goto out;
     }
     tasks_load(ctx);

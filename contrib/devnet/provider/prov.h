@@ -63,6 +63,10 @@ typedef struct prov_cfg {
     /* ZG_PROVIDER_TOKENIZER: a tokenizer.json (or its directory) for the fee's
      * token count, the provider's own rule (§7.2); unset = whitespace words */
     char tokenizer[PROV_PATH_MAX];
+    /* ZG_PROVIDER_DELIVER=storage: upload the encrypted model to 0G Storage
+     * and put its Merkle root on chain (the newest provider's default);
+     * "tee" (default here): keccak256 of the file, download from the TEE */
+    int deliver_storage;
 } prov_cfg;
 
 /* --------------------------------------------------------------------- tasks */
@@ -160,7 +164,9 @@ typedef struct prov_ctx {
     zg_key ft_key, ft_tee, inf_key, inf_tee; /* wallets and TEE signers (locked memory) */
     zg_client *ft;                           /* fine-tuning provider wallet */
     zg_client *inf;                          /* inference provider wallet */
-    struct zg_tokenizer *tok; /* the fee's token counter; used only by the lifecycle worker */
+    struct zg_tokenizer *tok;   /* the fee's token counter; used only by the lifecycle worker */
+    struct zg_storage *storage; /* the devnet's 0G Storage node, NULL when it has none */
+    struct zg_journal *journal; /* the provider wallet's storage submissions */
     unsigned ft_port, inf_port;
     char inf_base_model[128]; /* the inference service's model: LoRA base */
     zg_u256 price_per_token;  /* from devnet.json, used if the chain read fails */
