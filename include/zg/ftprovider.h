@@ -31,7 +31,19 @@ typedef struct zg_predefined_model {
     const char *name;
     const char *hash;      /* "0x..." preTrainedModelHash */
     const char *tokenizer; /* where its tokenizer comes from */
+    /* The provider's fee factors (provider-protocol §7.3): the coefficient
+     * from chain-protocol §4.3; storage fee units of ZG_STORAGE_FEE_UNIT are
+     * stand-ins (the real table is unpublished), shared with the devnet
+     * provider so that an estimate and the charged fee agree there. */
+    uint64_t coefficient;
+    uint64_t storage_units;
 } zg_predefined_model;
+
+/* Neuron per storage fee unit (0.001 OG). */
+#define ZG_STORAGE_FEE_UNIT 1000000000000000ull
+/* Fee factors of a customized model (the provider's configuration). */
+#define ZG_CUSTOM_COEFFICIENT   1
+#define ZG_CUSTOM_STORAGE_UNITS 1
 /* NULL-terminated table; borrowed, static. */
 const zg_predefined_model *zg_ftp_predefined_models(void);
 

@@ -1,0 +1,31 @@
+/* Estimate before you spend (the SDK's calculate_token): the token count of
+ * a dataset by the provider's own rule (provider-protocol.md §7.2), with
+ * each base model's tokenizer, and the fee per epoch it implies. */
+#ifndef ZG_ESTIMATE_H
+#define ZG_ESTIMATE_H
+
+#include <stdint.h>
+
+#include "zg/buf.h"
+#include "zg/client.h"
+
+/* Append one line per base model of the provider (the predefined ones, then
+ * its customized ones) to out:
+ *
+ *     MODEL TOKENS FEE_OG_PER_EPOCH
+ *
+ * where FEE_OG_PER_EPOCH = tokens x the service's pricePerToken x the
+ * model's coefficient, in OG. (A task then costs that x num_train_epochs +
+ * the model's storage fee; zg/ftprovider.h has the factors.) A model whose
+ * tokenizer cannot be had reads "MODEL - - " and why.
+ *
+ * Tokenizers come from tokenizer_dir: DIR/MODEL/tokenizer.json for a model
+ * of its own, else DIR/tokenizer.json (one tokenizer for the family); NULL
+ * means none is available offline. Each distinct tokenizer file is loaded
+ * and the dataset counted once. The dataset must already have passed
+ * zg_dataset_check; on a failure to read it, -1. */
+int zg_estimate_lines(zg_client *c, const char *url, const uint8_t provider[20],
+                      const char *dataset_path, const char *tokenizer_dir, zg_buf *out,
+                      zg_err *err);
+
+#endif

