@@ -1,0 +1,264 @@
+#include "zg/dsindex.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define INDEX_MAX ((size_t)16 << 20)
+
+static int mkdir_p(const char *path, zg_err *err)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return zg_err_set(err, ENAMETOOLONG, "path too long");
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0700) && errno != EEXIST)
+            return zg_err_set(err, errno, "cannot create %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0700) && errno != EEXIST)
+        return zg_err_set(err, errno, "cannot create %s: %s", buf, strerror(errno));
+    return 0;
+}
+
+static int fsync_dir(const char *path)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    int fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int zg_write_atomic(const char *path, const void *data, size_t len, zg_err *err)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+        return zg_err_set(err, ENAMETOOLONG, "path too long");
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return zg_err_set(err, errno, "cannot write %s: %s", tmp, strerror(errno));
+    const char *p = data;
+    size_t left = len;
+    while (left) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return zg_err_set(err, e, "cannot write %s: %s", tmp, strerror(e));
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    if (fsync(fd) || close(fd)) {
+        int e = errno;
+        unlink(tmp);
+        return zg_err_set(err, e, "cannot save %s: %s", path, strerror(e));
+    }
+    if (rename(tmp, path)) {
+        int e = errno;
+        unlink(tmp);
+        return zg_err_set(err, e, "cannot save %s: %s", path, strerror(e));
+    }
+    fsync_dir(path);
+    return 0;
+}
+
+/* DIR/PROVIDER, or DIR/PROVIDER/WHAT. */
+static int prov_path(char *out, size_t cap, const char *dir, const char *provider, const char *what,
+                     zg_err *err)
+{
+    if (!provider[0] || strchr(provider, '/') || provider[0] == '.')
+        return zg_err_set(err, EINVAL, "bad provider name");
+    int n = what ? snprintf(out, cap, "%s/%s/%s", dir, provider, what)
+                 : snprintf(out, cap, "%s/%s", dir, provider);
+    if (n < 0 || (size_t)n >= cap)
+        return zg_err_set(err, ENAMETOOLONG, "path too long");
+    return 0;
+}
+
+static bool name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    return n && n < sizeof ((zg_dsentry *)0)->name && !strchr(name, '/') && name[0] != '.';
+}
+
+int zg_dsindex_path(const char *dir, const char *provider, const char *name, char *out, size_t cap,
+                    zg_err *err)
+{
+    if (!name_ok(name))
+        return zg_err_set(err, EINVAL, "bad dataset name");
+    char sub[300];
+    snprintf(sub, sizeof sub, "data/%s", name);
+    return prov_path(out, cap, dir, provider, sub, err);
+}
+
+/* The parsed index (an empty object when there is none yet). */
+static int load(const char *dir, const char *provider, cJSON **out, zg_err *err)
+{
+    char path[PATH_MAX];
+    if (prov_path(path, sizeof path, dir, provider, "index.json", err))
+        return -1;
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        if (errno != ENOENT)
+            return zg_err_set(err, errno, "cannot read %s: %s", path, strerror(errno));
+        *out = cJSON_CreateObject();
+        return *out ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+    }
+    char *text = malloc(INDEX_MAX + 1);
+    size_t n = text ? fread(text, 1, INDEX_MAX, f) : 0;
+    fclose(f);
+    if (!text)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    text[n] = '\0';
+    *out = cJSON_Parse(text);
+    free(text);
+    if (!cJSON_IsObject(*out)) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return zg_err_set(err, EIO, "%s is damaged; move it away to start a new index", path);
+    }
+    return 0;
+}
+
+static void entry_of(const cJSON *it, zg_dsentry *e)
+{
+    memset(e, 0, sizeof *e);
+    snprintf(e->name, sizeof e->name, "%s", it->string);
+    const char *h = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "hash"));
+    snprintf(e->hash, sizeof e->hash, "%s", h ? h : "");
+    const cJSON *v;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(it, "size")))
+        e->size = (uint64_t)v->valuedouble;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(it, "rows")))
+        e->rows = (uint64_t)v->valuedouble;
+    if (cJSON_IsNumber(v = cJSON_GetObjectItemCaseSensitive(it, "uploaded")))
+        e->uploaded = (int64_t)v->valuedouble;
+}
+
+int zg_dsindex_get(const char *dir, const char *provider, const char *name, zg_dsentry *out,
+                   zg_err *err)
+{
+    if (!name_ok(name))
+        return zg_err_set(err, ENOENT, "no dataset named \"%.60s\"", name);
+    cJSON *idx;
+    if (load(dir, provider, &idx, err))
+        return -1;
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(idx, name);
+    int rc = 0;
+    if (cJSON_IsObject(it))
+        entry_of(it, out);
+    else
+        rc = zg_err_set(err, ENOENT, "no dataset named \"%.60s\"", name);
+    cJSON_Delete(idx);
+    return rc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const zg_dsentry *)a)->name, ((const zg_dsentry *)b)->name);
+}
+
+int zg_dsindex_list(const char *dir, const char *provider, zg_dsentry **out, size_t *n,
+                    zg_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    cJSON *idx;
+    if (load(dir, provider, &idx, err))
+        return -1;
+    size_t cap = (size_t)cJSON_GetArraySize(idx);
+    zg_dsentry *v = cap ? calloc(cap, sizeof *v) : NULL;
+    if (cap && !v) {
+        cJSON_Delete(idx);
+        return zg_err_set(err, ENOMEM, "out of memory");
+    }
+    const cJSON *it;
+    cJSON_ArrayForEach(it, idx)
+    {
+        if (cJSON_IsObject(it) && *n < cap)
+            entry_of(it, &v[(*n)++]);
+    }
+    cJSON_Delete(idx);
+    qsort(v, *n, sizeof *v, by_name);
+    *out = v;
+    return 0;
+}
+
+int zg_dsindex_put(const char *dir, const char *provider, const zg_dsentry *e, const char *file,
+                   zg_err *err)
+{
+    char pdir[PATH_MAX], data[PATH_MAX], lockp[PATH_MAX], idxp[PATH_MAX], dst[PATH_MAX];
+    if (!name_ok(e->name))
+        return zg_err_set(err, EINVAL, "bad dataset name");
+    if (prov_path(pdir, sizeof pdir, dir, provider, NULL, err) ||
+        prov_path(data, sizeof data, dir, provider, "data", err) ||
+        prov_path(lockp, sizeof lockp, dir, provider, ".lock", err) ||
+        prov_path(idxp, sizeof idxp, dir, provider, "index.json", err) ||
+        zg_dsindex_path(dir, provider, e->name, dst, sizeof dst, err) || mkdir_p(data, err))
+        return -1;
+    int lk = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lk < 0)
+        return zg_err_set(err, errno, "cannot open %s: %s", lockp, strerror(errno));
+    while (flock(lk, LOCK_EX) && errno == EINTR)
+        ;
+    int rc = -1;
+    cJSON *idx = NULL;
+    char *text = NULL;
+    if (load(dir, provider, &idx, err))
+        goto out;
+    /* The bytes first: an index entry never points at a missing copy. */
+    if (rename(file, dst)) {
+        zg_err_set(err, errno, "cannot keep the local copy %s: %s", dst, strerror(errno));
+        goto out;
+    }
+    fsync_dir(dst);
+    cJSON *o = cJSON_CreateObject();
+    if (!o) {
+        zg_err_set(err, ENOMEM, "out of memory");
+        goto out;
+    }
+    cJSON_AddStringToObject(o, "hash", e->hash);
+    cJSON_AddNumberToObject(o, "size", (double)e->size);
+    cJSON_AddNumberToObject(o, "rows", (double)e->rows);
+    cJSON_AddNumberToObject(o, "uploaded", (double)(e->uploaded ? e->uploaded : time(NULL)));
+    if (cJSON_GetObjectItemCaseSensitive(idx, e->name))
+        cJSON_ReplaceItemInObjectCaseSensitive(idx, e->name, o);
+    else
+        cJSON_AddItemToObject(idx, e->name, o);
+    text = cJSON_Print(idx);
+    if (!text) {
+        zg_err_set(err, ENOMEM, "out of memory");
+        goto out;
+    }
+    rc = zg_write_atomic(idxp, text, strlen(text), err);
+out:
+    free(text);
+    cJSON_Delete(idx);
+    flock(lk, LOCK_UN);
+    close(lk);
+    return rc;
+}
