@@ -16,6 +16,13 @@ int zg_view(zg_client *c, const uint8_t to[20], const char *what, const char *si
             zg_abi_value *args, const char *ret_type, zg_abi_value **out, zg_buf *revert_data,
             zg_err *err);
 
+/* zg_view for getters whose "no such thing" is a revert with a known
+ * error (absent_error, e.g. "LedgerNotExists(address)"): then 0 is returned
+ * with *out NULL, instead of an error. */
+int zg_view_or_absent(zg_client *c, const uint8_t to[20], const char *what, const char *signature,
+                      zg_abi_value *args, const char *ret_type, const char *absent_error,
+                      zg_abi_value **out, zg_err *err);
+
 /* Send `signature` with args (consumed) and value (NULL = 0) from the
  * client's wallet and wait for the receipt. */
 int zg_transact(zg_client *c, const uint8_t to[20], const char *what, const char *signature,

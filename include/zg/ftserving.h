@@ -73,7 +73,8 @@ struct zg_abi_value;
 int zg_parse_refunds(zg_refund **out, size_t *n, const struct zg_abi_value *arr, uint64_t valid,
                      zg_err *err);
 
-/* *exists = false (0 returned) when there is no sub-account. */
+/* *exists = false (0 returned) when there is no sub-account. *out is always
+ * initialized, so zg_ft_account_free is safe whatever the result. */
 int zg_ft_get_account(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
                       zg_ft_account *out, bool *exists, zg_err *err);
 int zg_ft_lock_time(zg_client *c, uint64_t *seconds, zg_err *err);

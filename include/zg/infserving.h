@@ -40,6 +40,8 @@ typedef struct zg_inf_account {
 } zg_inf_account;
 
 void zg_inf_account_free(zg_inf_account *a);
+/* *exists = false (0 returned) when there is no sub-account. *out is always
+ * initialized, so zg_inf_account_free is safe whatever the result. */
 int zg_inf_get_account(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
                        zg_inf_account *out, bool *exists, zg_err *err);
 int zg_inf_ack_tee_signer(zg_client *c, const uint8_t provider[20], bool acknowledged,

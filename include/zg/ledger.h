@@ -20,7 +20,8 @@ typedef struct zg_ledger {
 
 void zg_ledger_free(zg_ledger *l);
 
-/* *exists = false (and 0 returned) when the user has no ledger. */
+/* *exists = false (and 0 returned) when the user has no ledger. *out is
+ * always initialized, so zg_ledger_free is safe whatever the result. */
 int zg_ledger_get(zg_client *c, const uint8_t user[20], zg_ledger *out, bool *exists, zg_err *err);
 
 /* Create the ledger with amount (addLedger("")) when absent, else deposit.

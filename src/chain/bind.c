@@ -2,6 +2,8 @@
 
 #include <errno.h>
 
+#include "zg/revert.h"
+
 int zg_view(zg_client *c, const uint8_t to[20], const char *what, const char *signature,
             zg_abi_value *args, const char *ret_type, zg_abi_value **out, zg_buf *revert_data,
             zg_err *err)
@@ -24,6 +26,22 @@ out:
     zg_abi_value_free(args);
     zg_buf_free(&data);
     zg_buf_free(&ret);
+    return rc;
+}
+
+int zg_view_or_absent(zg_client *c, const uint8_t to[20], const char *what, const char *signature,
+                      zg_abi_value *args, const char *ret_type, const char *absent_error,
+                      zg_abi_value **out, zg_err *err)
+{
+    zg_buf rd;
+    zg_buf_init(&rd, 0);
+    zg_err e = {0};
+    int rc = zg_view(c, to, what, signature, args, ret_type, out, &rd, &e);
+    if (rc && zg_revert_selector(rd.data, rd.len) == zg_error_selector(absent_error))
+        rc = 0;
+    else if (rc && err)
+        *err = e;
+    zg_buf_free(&rd);
     return rc;
 }
 

@@ -122,25 +122,14 @@ int zg_inf_get_account(zg_client *c, const uint8_t user[20], const uint8_t provi
                        zg_inf_account *out, bool *exists, zg_err *err)
 {
     zg_abi_value *ret = NULL;
-    zg_buf rd;
-    zg_buf_init(&rd, 0);
-    zg_err e = {0};
     memset(out, 0, sizeof *out);
-    if (zg_view(c, c->net.inference, "inference account", "getAccount(address,address)",
-                zg_abi_tuple(zg_abi_addr(user), zg_abi_addr(provider)), "(" ACCOUNT_T ")", &ret,
-                &rd, &e)) {
-        bool absent = zg_revert_selector(rd.data, rd.len) ==
-                      zg_error_selector("AccountNotExists(address,address)");
-        zg_buf_free(&rd);
-        if (absent) {
-            *exists = false;
-            return 0;
-        }
-        if (err)
-            *err = e;
+    *exists = false;
+    if (zg_view_or_absent(c, c->net.inference, "inference account", "getAccount(address,address)",
+                          zg_abi_tuple(zg_abi_addr(user), zg_abi_addr(provider)), "(" ACCOUNT_T ")",
+                          "AccountNotExists(address,address)", &ret, err))
         return -1;
-    }
-    zg_buf_free(&rd);
+    if (!ret)
+        return 0;
     int rc = -1;
     const zg_abi_value *t = zg_abi_at_n(ret, 0, ZG_ABI_TUPLE, 11, err), *refunds;
     uint64_t valid;

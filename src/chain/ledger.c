@@ -23,27 +23,16 @@ void zg_ledger_free(zg_ledger *l)
 int zg_ledger_get(zg_client *c, const uint8_t user[20], zg_ledger *out, bool *exists, zg_err *err)
 {
     zg_abi_value *ret = NULL;
-    zg_buf rd;
-    zg_buf_init(&rd, 0);
-    zg_err e = {0};
     memset(out, 0, sizeof *out);
-    int rc = zg_view(c, c->net.ledger, "getLedger", "getLedger(address)",
-                     zg_abi_tuple(zg_abi_addr(user)), "(" LEDGER_T ")", &ret, &rd, &e);
-    if (rc) {
-        bool absent =
-            zg_revert_selector(rd.data, rd.len) == zg_error_selector("LedgerNotExists(address)");
-        zg_buf_free(&rd);
-        if (absent) {
-            *exists = false;
-            return 0;
-        }
-        if (err)
-            *err = e;
+    if (zg_view_or_absent(c, c->net.ledger, "getLedger", "getLedger(address)",
+                          zg_abi_tuple(zg_abi_addr(user)), "(" LEDGER_T ")",
+                          "LedgerNotExists(address)", &ret, err))
         return -1;
-    }
-    zg_buf_free(&rd);
+    *exists = false;
+    if (!ret)
+        return 0;
+    int rc = -1;
     const zg_abi_value *l = zg_abi_at_n(ret, 0, ZG_ABI_TUPLE, 4, err);
-    rc = -1;
     if (l && zg_abi_get_addr(l, 0, out->user, err) == 0 &&
         zg_abi_get_u256(l, 1, &out->available, err) == 0 &&
         zg_abi_get_u256(l, 2, &out->total, err) == 0 &&
