@@ -1,6 +1,7 @@
 /* Checking a fine-tuning provider's attestation document (GET /v1/quote,
  * provider-protocol.md §5): every check the official verify_service makes,
- * and a plain statement of what is not checked. */
+ * plus one it does not (the TDX quote itself carries the document's
+ * report_data), and a plain statement of what is not checked. */
 #ifndef ZG_ATTEST_H
 #define ZG_ATTEST_H
 

@@ -38,7 +38,7 @@ typedef struct zg_http_req {
     size_t body_len;
     bool idempotent;        /* may be retried on transport errors and 5xx */
     long timeout_ms;        /* overrides the client's when non-zero */
-    const char *range_from; /* "N" -> header Range: bytes=N- */
+    const char *range_from; /* "N-" -> header Range: bytes=N- (any method) */
     zg_http_sink sink;      /* stream the body here instead of buffering it */
     void *sink_ctx;
     /* multipart/form-data: parts appended in order; file parts stream from disk */

@@ -102,7 +102,7 @@ static int prov_path(char *out, size_t cap, const char *dir, const char *provide
 static bool name_ok(const char *name)
 {
     size_t n = strlen(name);
-    return n && n < sizeof ((zg_dsentry *)0)->name && !strchr(name, '/') && name[0] != '.';
+    return n && n < sizeof((zg_dsentry *)0)->name && !strchr(name, '/') && name[0] != '.';
 }
 
 int zg_dsindex_path(const char *dir, const char *provider, const char *name, char *out, size_t cap,
@@ -182,8 +182,7 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const zg_dsentry *)a)->name, ((const zg_dsentry *)b)->name);
 }
 
-int zg_dsindex_list(const char *dir, const char *provider, zg_dsentry **out, size_t *n,
-                    zg_err *err)
+int zg_dsindex_list(const char *dir, const char *provider, zg_dsentry **out, size_t *n, zg_err *err)
 {
     *out = NULL;
     *n = 0;

@@ -43,8 +43,7 @@ int zgfs_control_text(const zgfs_call *c, zg_buf *out, zg_err *err)
     return 0;
 }
 
-static void record_result(zgfs *fs, const zgfs_call *c, const char *cmd, const char *ok,
-                          const zg_err *err)
+void zgfs_record(zgfs *fs, const zgfs_call *c, const char *cmd, const char *ok, const zg_err *err)
 {
     char line[ZG_ERR_MSG_MAX + 1024];
     if (err)
@@ -91,7 +90,7 @@ static bool pending_take(zgfs *fs, uint64_t id, fuse_req_t *req)
  * answering those with EINTR would report a failure for a command that
  * goes on to succeed. The signal stays pending while the thread waits for
  * us, so /proc shows it. Unreadable (the caller is gone): stop. */
-static bool caller_stopping(pid_t tid)
+bool zgfs_caller_stopping(pid_t tid)
 {
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
@@ -116,7 +115,7 @@ static void on_interrupt(fuse_req_t req, void *data)
 {
     zgfs *fs = fuse_req_userdata(req);
     fuse_req_t r;
-    if (!caller_stopping(fuse_req_ctx(req)->pid))
+    if (!zgfs_caller_stopping(fuse_req_ctx(req)->pid))
         return; /* the reply comes when the command is done */
     if (pending_take(fs, (uint64_t)(uintptr_t)data, &r))
         fuse_reply_err(r, EINTR);
@@ -157,7 +156,7 @@ static void run_job(void *arg)
     int rc = zgfs_nodes[j->call.node].act(&j->call, j->line, &ok, &err);
     if (rc && !err.code)
         zg_err_set(&err, EIO, "internal error: the command failed without a reason");
-    record_result(fs, &j->call, j->line, rc ? NULL : (const char *)ok.data, rc ? &err : NULL);
+    zgfs_record(fs, &j->call, j->line, rc ? NULL : (const char *)ok.data, rc ? &err : NULL);
     zg_buf_free(&ok);
     /* Kernel caches of the files the command changed are dropped before
      * the write returns, so the next stat already sees new sizes. The
@@ -215,7 +214,7 @@ void zgfs_control_write(fuse_req_t req, const zgfs_call *c, const char *buf, siz
         for (size_t i = 0; i < k; i++)
             shown[i] = buf[i] >= 0x20 && buf[i] < 0x7f ? buf[i] : '?';
         shown[k] = '\0';
-        record_result(fs, c, shown, NULL, &err);
+        zgfs_record(fs, c, shown, NULL, &err);
         fuse_reply_err(req, zgfs_errno(&err));
         return;
     }
@@ -236,7 +235,11 @@ void zgfs_control_write(fuse_req_t req, const zgfs_call *c, const char *buf, siz
         fuse_reply_err(req, ENOMEM);
         return;
     }
-    if (zg_workq_submit(fs->jobs, run_job, j, &err)) {
+    /* Commands that may wait minutes (deploy waits for the adapter) use
+     * the long-job pool, so money commands never queue behind them. */
+    int rc = zgfs_nodes[c->node].flags & ZGFS_F_LONG ? zgfs_work_submit(fs->work, run_job, j, &err)
+                                                     : zg_workq_submit(fs->jobs, run_job, j, &err);
+    if (rc) {
         fuse_req_t r;
         if (pending_take(fs, j->id, &r))
             fuse_reply_err(r, zgfs_errno(&err));

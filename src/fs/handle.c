@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 zgfs_handle *zgfs_handle_new(const zgfs_call *c)
 {
@@ -16,6 +17,7 @@ zgfs_handle *zgfs_handle_new(const zgfs_call *c)
     h->call = *c;
     pthread_mutex_init(&h->lock, NULL);
     zg_buf_init(&h->snap, 0);
+    h->fd = -1;
     zgfs *fs = c->fs;
     pthread_mutex_lock(&fs->open_lock);
     h->next = fs->open_files;
@@ -28,6 +30,9 @@ zgfs_handle *zgfs_handle_new(const zgfs_call *c)
 
 static void handle_destroy(zgfs_handle *h)
 {
+    if (h->fd >= 0)
+        close(h->fd);
+    zgfs_pstate_free(h->pl);
     zg_buf_free(&h->snap);
     pthread_mutex_destroy(&h->lock);
     free(h);

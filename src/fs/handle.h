@@ -18,7 +18,14 @@ typedef struct zgfs_handle {
     zg_buf snap;          /* RECORD: content at open; LINECTL: the reply being read */
     bool have_snap;
     size_t cursor; /* LINECTL read position, independent of the file offset */
+    fuse_ino_t ino;
+    int flags;              /* open(2) flags */
+    int fd;                 /* PAYLOAD/FILE: the local file reads come from, or -1 */
+    struct zgfs_pstate *pl; /* PAYLOAD opened for writing (payload.c) */
 } zgfs_handle;
+
+/* payload.c: free a handle's payload state (spool included). */
+void zgfs_pstate_free(struct zgfs_pstate *pl);
 
 /* NULL when out of memory. The caller owns the one reference. */
 zgfs_handle *zgfs_handle_new(const zgfs_call *c);

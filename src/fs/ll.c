@@ -10,7 +10,10 @@
  * - LINECTL: one write() = one command (control.c). Reading returns the
  *   caller's own last result (or a usage line), through a per-handle cursor
  *   independent of the file offset, so `exec 3<>f; echo x >&3; cat <&3`
- *   works. */
+ *   works.
+ * - PAYLOAD: spooled writes committed at the opener's close (payload.c).
+ * - FILE: a local file made by a long job at the first read (fileops.c).
+ * - SYMLINK: readlink from the handler (tasks/latest). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,7 +21,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
-#include "handle.h"
+#include "kinds.h"
 #include "zgfs.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -84,9 +87,26 @@ static void fill_attr(zgfs *fs, const zgfs_call *c, fuse_ino_t ino, struct stat 
         zg_buf_free(&b);
         if (n->kind == ZGFS_RECORD)
             t = time(NULL);
+    } else if (n->kind == ZGFS_STREAM && n->stream) {
+        /* Honest growing size, so `tail -f` sees new lines. */
+        zg_buf b;
+        zg_buf_init(&b, 0);
+        if (n->stream(c, &b, NULL) == 0)
+            st->st_size = (off_t)b.len;
+        zg_buf_free(&b);
+        t = time(NULL);
     } else if (n->kind == ZGFS_STREAM) {
         st->st_size = (off_t)zg_oplog_size(fs->log);
         t = time(NULL);
+    } else if (n->kind == ZGFS_FILE || (n->kind == ZGFS_PAYLOAD && n->local)) {
+        st->st_size = zgfs_local_size(c);
+        t = time(NULL);
+    } else if (n->kind == ZGFS_SYMLINK && n->readlink) {
+        zg_buf b;
+        zg_buf_init(&b, 0);
+        if (n->readlink(c, &b, NULL) == 0)
+            st->st_size = (off_t)b.len;
+        zg_buf_free(&b);
     }
     /* LINECTL: size 0. Its content is the caller's own result, and the
      * kernel's attribute cache is shared by all uids. */
@@ -228,6 +248,21 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
         fuse_reply_err(req, ENOMEM);
         return;
     }
+    h->ino = ino;
+    h->flags = fi->flags;
+    if (n->kind == ZGFS_PAYLOAD || n->kind == ZGFS_FILE) {
+        zg_err err = {0};
+        if ((n->kind == ZGFS_PAYLOAD ? zgfs_payload_open(h, fi, &err)
+                                     : zgfs_file_open(h, fi, &err))) {
+            zgfs_handle_put(h);
+            reply_err(req, &err);
+            return;
+        }
+        fi->fh = (uint64_t)(uintptr_t)h;
+        if (fuse_reply_open(req, fi))
+            zgfs_handle_put(h);
+        return;
+    }
     if (is_record(n) && acc != O_WRONLY) {
         zg_err err = {0};
         if (n->render(&c, &h->snap, &err)) {
@@ -264,6 +299,27 @@ static void read_handle(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
     }
     if (is_record(n)) {
         reply_slice(req, &h->snap, (size_t)off, size);
+        return;
+    }
+    if (n->kind == ZGFS_STREAM && n->stream) {
+        zg_buf b;
+        zg_buf_init(&b, 0);
+        zg_err err = {0};
+        zgfs_call c = h->call;
+        set_caller(req, &c);
+        if (n->stream(&c, &b, &err))
+            reply_err(req, &err);
+        else
+            reply_slice(req, &b, (size_t)off, size);
+        zg_buf_free(&b);
+        return;
+    }
+    if (n->kind == ZGFS_PAYLOAD) {
+        zgfs_payload_read(req, h, size, off);
+        return;
+    }
+    if (n->kind == ZGFS_FILE) {
+        zgfs_file_read(req, h, size, off);
         return;
     }
     if (n->kind == ZGFS_STREAM) {
@@ -318,18 +374,19 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
                      struct fuse_file_info *fi)
 {
     (void)ino;
-    (void)off; /* one write = one command, wherever the offset is */
     zgfs_handle *h = zgfs_handle_get(fi->fh);
     zgfs_call c = h->call;
     set_caller(req, &c);
-    if (node_of(&c)->kind != ZGFS_LINECTL) {
+    if (node_of(&c)->kind == ZGFS_PAYLOAD) {
+        zgfs_payload_write(req, h, buf, size, off);
+    } else if (node_of(&c)->kind != ZGFS_LINECTL) {
         fuse_reply_err(req, EACCES);
     } else {
         /* A read on this descriptor after the write shows the new result. */
         pthread_mutex_lock(&h->lock);
         h->have_snap = false;
         pthread_mutex_unlock(&h->lock);
-        zgfs_control_write(req, &c, buf, size);
+        zgfs_control_write(req, &c, buf, size); /* wherever the offset is */
     }
     zgfs_handle_put(h);
 }
@@ -337,14 +394,21 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     (void)ino;
-    (void)fi;
-    fuse_reply_err(req, 0);
+    zgfs_handle *h = zgfs_handle_get(fi->fh);
+    if (node_of(&h->call)->kind == ZGFS_PAYLOAD)
+        zgfs_payload_flush(req, h); /* payloads act at the opener's close */
+    else
+        fuse_reply_err(req, 0);
+    zgfs_handle_put(h);
 }
 
 static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     (void)ino;
-    zgfs_handle_put((zgfs_handle *)(uintptr_t)fi->fh);
+    zgfs_handle *h = (zgfs_handle *)(uintptr_t)fi->fh;
+    if (node_of(&h->call)->kind == ZGFS_PAYLOAD)
+        zgfs_payload_release(h);
+    zgfs_handle_put(h);
     fuse_reply_err(req, 0);
 }
 
@@ -475,21 +539,71 @@ static void ll_statfs(fuse_req_t req, fuse_ino_t ino)
     fuse_reply_statfs(req, &st);
 }
 
+static void ll_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+    zgfs_call c;
+    if (!get_call(req, ino, &c, NULL, 0))
+        return;
+    const zgfs_node *n = node_of(&c);
+    if (n->kind != ZGFS_SYMLINK || !n->readlink) {
+        fuse_reply_err(req, EINVAL);
+        return;
+    }
+    zg_buf b;
+    zg_buf_init(&b, ZGFS_PATH_MAX);
+    zg_err err = {0};
+    if (n->readlink(&c, &b, &err))
+        reply_err(req, &err);
+    else
+        fuse_reply_readlink(req, b.data ? (const char *)b.data : "");
+    zg_buf_free(&b);
+}
+
+/* Extended attributes come from the node (user.zg.hash on datasets);
+ * unknown names are ENODATA, so tools that probe for ACLs stay quiet. */
 static void ll_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
-    (void)ino;
-    (void)name;
-    (void)size;
-    fuse_reply_err(req, ENODATA);
+    zgfs_call c;
+    if (!get_call(req, ino, &c, NULL, 0))
+        return;
+    const zgfs_node *n = node_of(&c);
+    bool known = false;
+    for (const char *const *x = n->xattrs; x && *x && !known; x++)
+        known = !strcmp(*x, name);
+    if (!known || !n->xattr) {
+        fuse_reply_err(req, ENODATA);
+        return;
+    }
+    zg_buf b;
+    zg_buf_init(&b, 0);
+    zg_err err = {0};
+    if (n->xattr(&c, name, &b, &err))
+        reply_err(req, &err);
+    else if (size == 0)
+        fuse_reply_xattr(req, b.len);
+    else if (size < b.len)
+        fuse_reply_err(req, ERANGE);
+    else
+        fuse_reply_buf(req, (const char *)b.data, b.len);
+    zg_buf_free(&b);
 }
 
 static void ll_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-    (void)ino;
+    zgfs_call c;
+    if (!get_call(req, ino, &c, NULL, 0))
+        return;
+    zg_buf b;
+    zg_buf_init(&b, 0);
+    for (const char *const *x = node_of(&c)->xattrs; x && *x; x++)
+        zg_buf_append(&b, *x, strlen(*x) + 1, NULL); /* NUL-separated */
     if (size == 0)
-        fuse_reply_xattr(req, 0);
+        fuse_reply_xattr(req, b.len);
+    else if (size < b.len)
+        fuse_reply_err(req, ERANGE);
     else
-        fuse_reply_buf(req, NULL, 0);
+        fuse_reply_buf(req, (const char *)b.data, b.len);
+    zg_buf_free(&b);
 }
 
 /* The tree is fixed by the table: no new names, no renames. */
@@ -528,14 +642,58 @@ static void ll_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
     fuse_reply_err(req, EPERM);
 }
 
+/* Only payload rows marked ZGFS_F_CREATE take new names (cp FILE datasets/):
+ * the name exists while it is written and stays if its commit succeeds. */
 static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
                       struct fuse_file_info *fi)
 {
-    (void)parent;
-    (void)name;
     (void)mode;
-    (void)fi;
-    fuse_reply_err(req, EPERM);
+    zgfs *fs = fs_of(req);
+    zgfs_call pc, child;
+    char pspelled[ZGFS_PATH_MAX], spelled[ZGFS_PATH_MAX];
+    if (!get_call(req, parent, &pc, pspelled, sizeof pspelled))
+        return;
+    zg_err err = {0};
+    if (node_of(&pc)->kind != ZGFS_DIR) {
+        fuse_reply_err(req, ENOTDIR);
+        return;
+    }
+    if (zgfs_resolve_create(&pc, name, &child, &err)) {
+        reply_err(req, &err);
+        return;
+    }
+    if (spelled_join(spelled, sizeof spelled, pspelled, name)) {
+        fuse_reply_err(req, ENAMETOOLONG);
+        return;
+    }
+    if ((fi->flags & O_ACCMODE) == O_RDONLY) {
+        fuse_reply_err(req, EACCES);
+        return;
+    }
+    zgfs_handle *h = zgfs_handle_new(&child);
+    if (!h) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    h->flags = fi->flags | O_CREAT;
+    fi->flags |= O_CREAT;
+    if (zgfs_payload_open(h, fi, &err)) {
+        zgfs_handle_put(h);
+        reply_err(req, &err);
+        return;
+    }
+    struct fuse_entry_param e;
+    if (make_entry(fs, &child, spelled, &e)) {
+        zgfs_handle_put(h);
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    h->ino = e.ino;
+    fi->fh = (uint64_t)(uintptr_t)h;
+    if (fuse_reply_create(req, &e, fi)) {
+        zgfs_inode_forget(fs->inodes, e.ino, 1);
+        zgfs_handle_put(h);
+    }
 }
 
 const struct fuse_lowlevel_ops zgfs_ll_ops = {
@@ -544,6 +702,7 @@ const struct fuse_lowlevel_ops zgfs_ll_ops = {
     .forget = ll_forget,
     .forget_multi = ll_forget_multi,
     .getattr = ll_getattr,
+    .readlink = ll_readlink,
     .setattr = ll_setattr,
     .mknod = ll_mknod,
     .mkdir = ll_mkdir,

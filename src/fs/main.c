@@ -136,6 +136,7 @@ static void teardown(zgfs *fs)
     /* Commands that already sent a transaction finish (and record their
      * outcome) before the session goes away. */
     zg_workq_free(fs->jobs);
+    zgfs_work_free(fs->work); /* long jobs: waits in them end early */
     zgfs_notify_free(fs->notify);
     if (fs->se) {
         fuse_session_unmount(fs->se);
@@ -413,7 +414,8 @@ int main(int argc, char **argv)
     zg_err err = {0};
     if (zg_cache_new(&fs.cache, (long)(fs.ttl * 1000), CACHE_ENTRIES, &err) ||
         zg_oplog_new(&fs.log, LOG_RING_BYTES, &err) || zgfs_inodes_new(&fs.inodes, &fs, &err) ||
-        zgfs_results_new(&fs.results, &err) || zgfs_notify_new(&fs.notify, &fs, &err))
+        zgfs_results_new(&fs.results, &err) || zgfs_notify_new(&fs.notify, &fs, &err) ||
+        zgfs_work_new(&fs.work, &fs, &err))
         die(&fs, "%s", err.msg);
     if (cl.foreground)
         zgfs_log_to_stderr(&fs);
@@ -451,7 +453,8 @@ int main(int argc, char **argv)
 
     /* Threads only now: they would not survive fuse_daemonize's fork. */
     int ret = -1;
-    if (zg_workq_new(&fs.jobs, JOB_THREADS, &err) || zgfs_notify_start(fs.notify, &err)) {
+    if (zg_workq_new(&fs.jobs, JOB_THREADS, &err) || zgfs_notify_start(fs.notify, &err) ||
+        zgfs_work_start(fs.work, &err)) {
         zg_oplog_add(fs.log, "cannot start: %s", err.msg);
     } else if (cl.singlethread) {
         ret = fuse_session_loop(fs.se);

@@ -44,8 +44,9 @@ typedef enum zgfs_kind {
     ZGFS_STATIC,  /* like RECORD, but content never changes while mounted */
     ZGFS_STREAM,  /* growing log: honest growing size, read by offset */
     ZGFS_LINECTL, /* one write() = one command, acted on inside write() */
-    ZGFS_PAYLOAD, /* spooled, committed at the opener's flush (later issues) */
-    ZGFS_SYMLINK,
+    ZGFS_PAYLOAD, /* spooled, committed at the opener's flush (payload.c) */
+    ZGFS_SYMLINK, /* readlink handler (tasks/latest) */
+    ZGFS_FILE,    /* a local file made by a long job at the first read (fileops.c) */
 } zgfs_kind;
 
 /* How long the kernel may cache a name or attributes (seconds). */
@@ -56,8 +57,19 @@ typedef enum zgfs_ttl {
 } zgfs_ttl;
 
 enum {
-    ZGFS_F_MONEY = 1 << 0, /* moves funds: writable by owner and group only */
+    ZGFS_F_MONEY = 1 << 0,  /* moves funds: writable by owner and group only */
+    ZGFS_F_CREATE = 1 << 1, /* {param} PAYLOAD: open(O_CREAT) makes a new name (cp FILE dir/) */
+    ZGFS_F_SPOOL = 1 << 2,  /* PAYLOAD: spool to a file in the state dir, not memory */
+    ZGFS_F_REPEAT = 1 << 3, /* PAYLOAD: a write after a commit starts a new request (chat) */
+    ZGFS_F_LONG = 1 << 4,   /* LINECTL: may wait minutes; runs on the long-job pool */
 };
+
+/* A committed payload: the spool file (ZGFS_F_SPOOL) or the bytes. */
+typedef struct zgfs_payload {
+    const char *path; /* spool file; the commit may rename it away */
+    const uint8_t *data;
+    size_t len;
+} zgfs_payload;
 
 typedef struct zgfs_call zgfs_call;
 
@@ -92,6 +104,27 @@ typedef struct zgfs_node {
     /* LINECTL: act on one command line (no newline). On success put the
      * sentence that follows "ok: " into ok. */
     int (*act)(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
+    /* STREAM other than the mount's log: the whole text so far (it only
+     * grows, so offsets stay valid). */
+    int (*stream)(const zgfs_call *c, zg_buf *out, zg_err *err);
+    /* SYMLINK: the link's target. */
+    int (*readlink)(const zgfs_call *c, zg_buf *out, zg_err *err);
+    /* PAYLOAD: the largest payload accepted (EFBIG past it). */
+    uint64_t payload_max;
+    /* PAYLOAD: act on the whole payload. reply = what a read on the same
+     * descriptor returns and the caller's kept result (may stay empty);
+     * ok = the sentence after "ok: " in log (never private content). */
+    int (*commit)(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
+                  zg_err *err);
+    /* PAYLOAD/FILE: the local file reads are served from (ENOENT when
+     * there is none yet). */
+    int (*local)(const zgfs_call *c, char *path, size_t cap, zg_err *err);
+    /* FILE: make the local file; runs on the long-job pool at the first
+     * read; ok as for commit. */
+    int (*prepare)(const zgfs_call *c, zg_buf *ok, zg_err *err);
+    /* Extended attributes: the names (NULL-terminated) and their values. */
+    const char *const *xattrs;
+    int (*xattr)(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err);
 } zgfs_node;
 
 /* The table (nodes.c). Index 0 is the root "/". */
@@ -210,12 +243,13 @@ struct zgfs {
     mode_t umask;
     double ttl; /* seconds, for records and the core cache */
     time_t mounted_at;
-    zg_cache *cache;       /* owned: remote answers */
-    zg_oplog *log;         /* owned: the `log` file */
-    zg_workq *jobs;        /* owned: control-file commands */
-    zgfs_inodes *inodes;   /* owned */
-    zgfs_results *results; /* owned */
-    zgfs_notify *notify;   /* owned */
+    zg_cache *cache;        /* owned: remote answers */
+    zg_oplog *log;          /* owned: the `log` file */
+    zg_workq *jobs;         /* owned: control-file commands */
+    zgfs_inodes *inodes;    /* owned */
+    zgfs_results *results;  /* owned */
+    zgfs_notify *notify;    /* owned */
+    struct zgfs_work *work; /* owned: long jobs and their waiting requests (work.c) */
     struct fuse_session *se;
     pthread_mutex_t open_lock;      /* guards the two lists below (handle.c) */
     struct zgfs_handle *open_files; /* open files, for freeing at the end */
@@ -239,6 +273,39 @@ int zgfs_control_text(const zgfs_call *c, zg_buf *out, zg_err *err);
 /* Check one write as one command and run it on the job pool; replies to
  * req (now, or when the command is done). */
 void zgfs_control_write(fuse_req_t req, const zgfs_call *c, const char *buf, size_t size);
+
+/* Does the thread that made a request have a signal pending that asks it
+ * to stop (Ctrl-C, kill)? Harmless signals (SIGCHLD) do not count. */
+bool zgfs_caller_stopping(pid_t tid);
+/* Record a result: the caller's kept line and a line in log. */
+void zgfs_record(zgfs *fs, const zgfs_call *c, const char *cmd, const char *ok, const zg_err *err);
+
+/* Long jobs (work.c): work that may take minutes (uploads, downloads,
+ * waiting for settlement) runs on a pool of its own, and the FUSE requests
+ * waiting for it are answered when it ends. */
+typedef struct zgfs_work zgfs_work;
+int zgfs_work_new(zgfs_work **out, zgfs *fs, zg_err *err);
+int zgfs_work_start(zgfs_work *w, zg_err *err); /* after daemonizing */
+/* Let running jobs finish (waits that can be cut short are), then free. */
+void zgfs_work_free(zgfs_work *w);
+/* True once the mount is going away: waits in jobs should end. */
+bool zgfs_work_stopping(zgfs_work *w);
+/* Answer one waiting request with the job's outcome (err NULL = success). */
+typedef void (*zgfs_answer_fn)(fuse_req_t req, void *ctx, const zg_err *err);
+/* Join the job named key (starting it when none runs: run(arg) on the
+ * long pool; else arg is freed unused). With req, the request waits and is
+ * answered by answer(req, actx, outcome) -- or with EINTR when its caller
+ * is stopped first; actx is then freed with actx_free. Returns -1 (req not
+ * answered, args freed) only when the job cannot be queued. */
+int zgfs_work_join(zgfs_work *w, const char *key, int (*run)(void *arg, zg_err *err), void *arg,
+                   void (*arg_free)(void *arg), fuse_req_t req, zgfs_answer_fn answer, void *actx,
+                   void (*actx_free)(void *actx), zg_err *err);
+/* Submit to the long pool without waiters (fire and forget). */
+int zgfs_work_submit(zgfs_work *w, void (*fn)(void *arg), void *arg, zg_err *err);
+
+/* Is a payload being written under this canonical path right now (a name
+ * made by open(O_CREAT), not committed yet)? (payload.c) */
+bool zgfs_payload_pending(zgfs *fs, const char *canon);
 
 /* The low-level operations (ll.c). */
 extern const struct fuse_lowlevel_ops zgfs_ll_ops;

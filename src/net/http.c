@@ -107,6 +107,7 @@ struct xfer {
     size_t max_body;
     bool too_big;
     bool sink_failed;
+    bool range_ignored;
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -114,6 +115,12 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     struct xfer *x = ud;
     size_t len = size * n;
     /* Only 2xx bodies go to a sink; an error body is kept for its message. */
+    /* A server that ignores the Range sends the file from its start: those
+     * bytes must never reach a sink that appends at the range's offset. */
+    if (x->req->sink && x->req->range_from && x->resp->status == 200) {
+        x->range_ignored = true;
+        return 0;
+    }
     if (x->req->sink && x->resp->status / 100 == 2) {
         if (x->req->sink(x->req->sink_ctx, p, len)) {
             x->sink_failed = true;
@@ -185,7 +192,8 @@ static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *re
 {
     struct curl_slist *hdrs = NULL;
     curl_mime *mime = NULL;
-    struct xfer x = {req, resp, h->opts.max_body, false, false};
+    struct xfer x = {req, resp, h->opts.max_body, false, false, false};
+    char range[64];
     int rc = -1;
 
     zg_buf_reset(&resp->body);
@@ -208,11 +216,15 @@ static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *re
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     for (const char *const *hp = req->headers; hp && *hp; hp++)
         hdrs = curl_slist_append(hdrs, *hp);
+    /* An explicit header: CURLOPT_RANGE turns into Content-Range on a POST
+     * (the LoRA download is one), which no server reads as a range. */
+    if (req->range_from) {
+        snprintf(range, sizeof range, "Range: bytes=%s", req->range_from); /* "N-" */
+        hdrs = curl_slist_append(hdrs, range);
+    }
     /* curl sends "Expect: 100-continue" for large bodies, costing a round trip. */
     hdrs = curl_slist_append(hdrs, "Expect:");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    if (req->range_from)
-        curl_easy_setopt(c, CURLOPT_RANGE, req->range_from); /* "N-" */
 
     if (req->nparts) {
         mime = curl_mime_init(c);
@@ -246,6 +258,8 @@ static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *re
         if (x.too_big)
             zg_err_set(err, EFBIG, "answer from %s is larger than %zu bytes", req->url,
                        h->opts.max_body);
+        else if (x.range_ignored)
+            zg_err_set(err, EPROTO, "%s ignored the byte range of a resumed download", req->url);
         else if (x.sink_failed)
             zg_err_set(err, EIO, "writing the download from %s failed", req->url);
         else if (cc == CURLE_OPERATION_TIMEDOUT)

@@ -91,6 +91,52 @@ static bool check_signer(zg_buf *r, const cJSON *doc, const uint8_t signer[20])
     return false;
 }
 
+/* The document's report_data must be the one inside the TDX quote itself:
+ * that is what a quote verifier attests, so without this binding any
+ * genuine quote could be served next to a report_data naming any signer.
+ * TD report body: report_data at offset 520; quote v4 puts the body right
+ * after the 48-byte header, v5 after a 6-byte body descriptor. */
+static bool check_quote_binding(zg_buf *r, const cJSON *doc)
+{
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(doc, "quote");
+    const cJSON *rd = cJSON_GetObjectItemCaseSensitive(doc, "report_data");
+    uint8_t want[64] = {0};
+    size_t n = 0;
+    if (!cJSON_IsString(rd) || b64_decode(want, sizeof want, &n, rd->valuestring)) {
+        line(r, "FAIL", "quote", "the document has no readable report_data to look for");
+        return false;
+    }
+    zg_buf raw;
+    zg_buf_init(&raw, 0);
+    if (!cJSON_IsString(q) || zg_hex_decode_buf(&raw, q->valuestring, NULL) || raw.len < 48) {
+        zg_buf_free(&raw);
+        line(r, "FAIL", "quote", "the document has no TDX quote (hex) to bind report_data to");
+        return false;
+    }
+    const uint8_t *b = raw.data;
+    unsigned version = (unsigned)b[0] | (unsigned)b[1] << 8;
+    uint32_t tee =
+        (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
+    size_t at = version == 4 ? 48 + 520 : version == 5 ? 48 + 6 + 520 : 0;
+    char msg[256];
+    bool ok = false;
+    if (tee != 0x81 || at == 0) {
+        snprintf(msg, sizeof msg, "not a TDX quote of a known version (version %u, TEE type 0x%x)",
+                 version, (unsigned)tee);
+        line(r, "FAIL", "quote", msg);
+    } else if (raw.len < at + 64) {
+        snprintf(msg, sizeof msg, "the TDX quote (v%u) is cut short: %zu bytes", version, raw.len);
+        line(r, "FAIL", "quote", msg);
+    } else {
+        ok = memcmp(b + at, want, 64) == 0;
+        snprintf(msg, sizeof msg, "the TDX quote (v%u, %zu bytes) carries %s report_data", version,
+                 raw.len, ok ? "this document's" : "ANOTHER");
+        line(r, ok ? "PASS" : "FAIL", "quote", msg);
+    }
+    zg_buf_free(&raw);
+    return ok;
+}
+
 static bool check_compose(zg_buf *r, const cJSON *doc)
 {
     cJSON *tcb_owned, *log_owned;
@@ -177,6 +223,7 @@ int zg_attest_verify(const uint8_t *quote, size_t len, const uint8_t tee_signer[
         line(report, "PASS", "format", "attestation document with tcb_info");
     }
     ok &= check_signer(report, doc, tee_signer);
+    ok &= check_quote_binding(report, doc);
     ok &= check_compose(report, doc);
     list_images(report, doc);
     line(report, "NOTE", "not verified",

@@ -11,24 +11,31 @@ cd "$MNT" || exit 1
 readme=$(cat README)
 check_match "README names the mount's wallet" "$readme" "wallet $USER_ADDR"
 # Every path README lists exists (0xPROVIDER taken as the listed provider
-# that offers fine-tuning, inference.json on the inference provider).
+# that offers fine-tuning, inference.json and adapters/ on the inference
+# provider). Paths with a placeholder (NAME, TASK-ID, ...) stand for names
+# that come and go, and tasks/latest needs a task: those are checked the
+# other way round below.
 missing=
 while read -r p _; do
     case $p in
-    providers/0xPROVIDER/inference.json) q=providers/$INF/inference.json ;;
+    providers/0xPROVIDER/inference.json | providers/0xPROVIDER/adapters/*) q=${p//0xPROVIDER/$INF} ;;
     *) q=${p//0xPROVIDER/$FT} ;;
     esac
+    [[ $p =~ /[A-Z][A-Z-]+(/|\.|$)|/tasks/latest$ ]] && continue
     [[ -e $q ]] || missing+=" $p"
 done < <(grep -E '^(README|network|lock_time|log|wallet|ledger|providers)[^ ]* ' <<<"$readme")
 check_eq "every path in README exists" "${missing:-none}" "none"
-# ...and every file in the tree is in README.
+# ...and every file in the tree is in README, a placeholder (an upper-case
+# word such as NAME or TASK-ID) matching any name.
+patterns=$(grep -E '^(README|network|lock_time|log|wallet|ledger|providers)[^ ]* ' <<<"$readme" |
+    awk '{print $1}' | perl -pe 's/([.+?()\[\]{}|^\$])/\\$1/g; s{/(?!0xPROVIDER)[A-Z][A-Z-]+(?=/|\\\.|$)}{/[^/]+}g; s/^/^/; s/$/\$/')
 extra=
 while read -r f; do
     g=${f#./}
     g=${g//$FT/0xPROVIDER}
     g=${g//$INF/0xPROVIDER}
     [[ -d $f ]] && g+=/
-    grep -qE "^$g( |$)" <<<"$readme" || extra+=" $g"
+    grep -qE -f <(printf '%s\n' "$patterns") <<<"$g" || extra+=" $g"
 done < <(find . -mindepth 1 | sort)
 check_eq "every file in the tree is in README" "${extra:-none}" "none"
 
@@ -59,7 +66,7 @@ check_match "ledger/refund before any write: a usage line" "$(cat ledger/refund)
 check_eq "providers/ lists the acknowledged providers only" \
     "$(ls providers | sort)" "$(printf '%s\n' "$FT" "$INF" | sort)"
 check_eq "an unlisted provider is reachable by its address" "$(ls "providers/$FT2" | tr '\n' ' ')" \
-    "account.json fund retrieve service.json trust "
+    "account.json attestation datasets fund models retrieve service.json tasks trust "
 check_eq "lookup accepts lower case" "$(jq -r .provider "providers/${FT2,,}/service.json")" "$FT2"
 up=0x$(tr 'a-f' 'A-F' <<<"${FT2#0x}")
 check_eq "lookup accepts upper case" "$(jq -r .provider "providers/$up/service.json")" "$FT2"

@@ -246,7 +246,10 @@ static ssize_t file_reader(void *cls, uint64_t pos, char *buf, size_t max)
     struct file_stream *fs = cls;
     uint64_t off = fs->start + pos;
     const prov_cfg *cfg = &fs->ctx->cfg;
-    if (cfg->stall_ms && cfg->stall_after != (uint64_t)-1 && !fs->stalled) {
+    /* A response that starts at or past the stall point (a resumed
+     * download) is never stalled: that is what lets clients resume. */
+    if (cfg->stall_ms && cfg->stall_after != (uint64_t)-1 && !fs->stalled &&
+        fs->start < cfg->stall_after) {
         if (off >= cfg->stall_after) {
             plog("fault: LoRA download stalls at byte %llu for %ld ms", (unsigned long long)off,
                  cfg->stall_ms);

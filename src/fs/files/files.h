@@ -35,4 +35,66 @@ int zgfs_retrieve_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
 int zgfs_trust_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 int zgfs_trust_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
 
+/* models.c: providers/P/models/ (NAME.json, NAME.usage.zip) */
+int zgfs_model_json_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
+int zgfs_model_zip_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
+int zgfs_models_json_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
+int zgfs_models_zip_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
+int zgfs_model_json_present(const zgfs_call *c, zg_err *err);
+int zgfs_model_zip_present(const zgfs_call *c, zg_err *err);
+int zgfs_model_json_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_model_zip_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
+int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
+
+/* attestation.c: providers/P/attestation/ */
+int zgfs_quote_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_report_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+
+/* datasets.c: providers/P/datasets/ (NAME, NAME.hash) */
+int zgfs_dataset_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
+int zgfs_dataset_hash_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
+int zgfs_datasets_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
+int zgfs_dataset_hashes_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
+int zgfs_dataset_present(const zgfs_call *c, zg_err *err);
+int zgfs_dataset_hash_present(const zgfs_call *c, zg_err *err);
+int zgfs_dataset_hash_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_dataset_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err);
+int zgfs_dataset_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
+int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
+                        zg_err *err);
+
+/* tasks.c: providers/P/tasks/ */
+int zgfs_task_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
+int zgfs_tasks_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
+int zgfs_task_present(const zgfs_call *c, zg_err *err);
+int zgfs_tasks_latest_present(const zgfs_call *c, zg_err *err);
+int zgfs_tasks_latest_readlink(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
+                          zg_err *err);
+int zgfs_task_json_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_task_progress_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_task_log_stream(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_task_cancel_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
+int zgfs_deliverable_present(const zgfs_call *c, zg_err *err);
+int zgfs_deliverable_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
+
+/* artifacts.c: tasks/TASK-ID/lora.enc, lora.bin */
+int zgfs_lora_enc_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
+int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
+int zgfs_lora_bin_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
+int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
+
+/* adapters.c: providers/P/adapters/ and tasks/TASK-ID/deploy */
+int zgfs_adapter_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
+int zgfs_adapters_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
+int zgfs_adapter_present(const zgfs_call *c, zg_err *err);
+int zgfs_adapter_state_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_adapter_json_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_adapter_chat_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
+                             zg_err *err);
+int zgfs_adapters_deploy_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
+int zgfs_task_deploy_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_task_deploy_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
+
 #endif

@@ -59,7 +59,7 @@ int zgfs_readme_render(const zgfs_call *c, zg_buf *out, zg_err *err)
         const zgfs_node *n = &zgfs_nodes[i];
         if (show_pattern(out, n->pattern, n->kind == ZGFS_DIR, err))
             return -1;
-        const char *access = n->kind == ZGFS_DIR ? "   " : n->act ? "rw " : "r  ";
+        const char *access = n->kind == ZGFS_DIR ? "   " : zgfs_node_writable(i) ? "rw " : "r  ";
         if (zg_buf_printf(out, err, "%s %s\n", access, n->help ? n->help : ""))
             return -1;
     }

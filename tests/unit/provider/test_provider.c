@@ -83,11 +83,17 @@ static void params(const char *text, int want_code, const char *what)
     cJSON_Delete(j);
 }
 
-/* A quote document in the provider's shape, with report_data in base64. */
-static char *make_quote(const char *report_b64, const char *compose_hash)
+/* A quote document in the provider's shape, with report_data in base64 and
+ * a TDX quote v4 (header + TD report body) carrying quoted_rd. */
+static char *make_quote(const char *report_b64, const uint8_t quoted_rd[64],
+                        const char *compose_hash)
 {
+    uint8_t q[48 + 584] = {4, 0, 2, 0, 0x81};
+    memcpy(q + 48 + 520, quoted_rd, 64);
+    char qhex[2 * sizeof q + 1];
+    zg_hex_encode(qhex, q, sizeof q);
     cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "quote", "04000200");
+    cJSON_AddStringToObject(d, "quote", qhex);
     cJSON_AddStringToObject(d, "report_data", report_b64);
     char ev[300];
     snprintf(ev, sizeof ev, "[{\"event\":\"compose-hash\",\"event_payload\":\"%s\"}]",
@@ -115,10 +121,13 @@ static void attestation(void)
     zg_buf rep;
     zg_buf_init(&rep, 0);
     bool pass = true;
-    char *q = make_quote(b64, wrong_hash);
+    char *q = make_quote(b64, rd, wrong_hash);
     int rc = zg_attest_verify((const uint8_t *)q, strlen(q), signer, &rep, &pass, NULL);
     CHECK(rc == 0 && strstr((char *)rep.data, "PASS signer"),
           "legacy report_data binds the signer");
+    CHECK(strstr((char *)rep.data, "PASS quote: the TDX quote (v4, 632 bytes) carries this "
+                                   "document's report_data") != NULL,
+          "the quote carries the document's report_data");
     CHECK(strstr((char *)rep.data, "FAIL compose") != NULL && !pass,
           "a wrong compose hash is reported as FAIL");
     CHECK(strstr((char *)rep.data, "NOTE image: zg/finetune:1.0") != NULL, "image named");
@@ -140,9 +149,23 @@ static void attestation(void)
     memset(rd + 56, 0, 8);
     EVP_EncodeBlock((unsigned char *)b64, rd, 64);
     zg_buf_reset(&rep);
-    q = make_quote(b64, hx);
+    q = make_quote(b64, rd, hx);
     rc = zg_attest_verify((const uint8_t *)q, strlen(q), signer, &rep, &pass, NULL);
     CHECK(rc == 0 && pass, "new layout and a matching compose hash pass");
+    free(q);
+
+    /* A genuine-looking quote whose own report_data is another one: the
+     * document's report_data field alone must not be believed. */
+    uint8_t other_rd[64];
+    memcpy(other_rd, rd, 64);
+    other_rd[40] ^= 1;
+    q = make_quote(b64, other_rd, hx);
+    zg_buf_reset(&rep);
+    zg_attest_verify((const uint8_t *)q, strlen(q), signer, &rep, &pass, NULL);
+    CHECK(!pass && strstr((char *)rep.data, "PASS signer") &&
+              strstr((char *)rep.data, "FAIL quote: the TDX quote (v4, 632 bytes) carries "
+                                       "ANOTHER report_data"),
+          "a quote carrying another report_data fails");
     uint8_t other[20];
     memset(other, 0x42, 20);
     zg_buf_reset(&rep);

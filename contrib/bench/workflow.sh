@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The fine-tuning workflow through zgfs on a private devnet, in numbers (not
+# a verdict):
+#   1. cp of a large dataset into datasets/ vs curl's multipart POST of the
+#      same file to the same endpoint (signed the same way)
+#   2. cp lora.bin (download, verify, acknowledge, settle, decrypt) and the
+#      daemon's peak RSS over the whole run
+#   3. warm `cat progress` vs the official CLI's get-task
+#   4. provider requests per `ls -l tasks/` with N tasks (default 100;
+#      made with tasks/new and cancelled at once)
+#
+#   contrib/bench/workflow.sh [DATASET_MB] [TASKS]     (defaults 50, 100)
+#
+# Uses ZG_BUILD (default build/) like the tests.
+source "$(dirname "$0")/../../tests/fs/wflib.sh"
+
+mb=${1:-50}
+ntasks=${2:-100}
+export ZG_PROVIDER_STEP_MS=100 ZG_PROVIDER_SETTLE_MS=400
+fs_start ttl=3 >/dev/null
+cd "$MNT" || exit 1
+P=providers/$FT
+ms() { echo $(($(date +%s%N) / 1000000)); }
+hwm() { awk '/VmHWM/{print $2}' "/proc/$ZGFS_PID/status"; }
+
+# ---- 1. dataset upload
+perl -e 'my $n = shift; my $s = 0; my $i = 0;
+    while ($s < $n) { my $l = "{\"instruction\":\"question $i about a topic\",\"input\":\"\",\"output\":\"answer $i, in a few words\"}\n"; print $l; $s += length $l; $i++ }' \
+    $((mb << 20)) >"$T_TMP/big.jsonl"
+size=$(stat -c %s "$T_TMP/big.jsonl")
+t0=$(ms)
+cp "$T_TMP/big.jsonl" "$P/datasets/" || echo "cp failed"
+t1=$(ms)
+cp_ms=$((t1 - t0))
+url=$(dj .providers.fineTuning.url)
+sig=$(node -e '
+const e = require("ethers"); const w = new e.Wallet(process.argv[1]);
+const ts = Math.floor(Date.now() / 1000);
+w.signMessage(e.getBytes(e.keccak256(e.toUtf8Bytes(w.address + ts)))).then((s) => console.log(s + " " + ts));' \
+    "$(dj .accounts.user.privateKey)")
+t0=$(ms)
+curl -s -o /dev/null -w '' -F "file=@$T_TMP/big.jsonl;filename=big.jsonl" -F "signature=${sig% *}" \
+    -F "timestamp=${sig#* }" "$url/v1/user/$USER_ADDR/dataset"
+t1=$(ms)
+curl_ms=$((t1 - t0))
+printf '%-58s %10s %10s\n' "what" "ms" "MiB/s"
+printf '%-58s %10d %10.1f\n' "cp ${size} bytes into datasets/ (check + upload)" "$cp_ms" \
+    "$(echo "$size / 1048576 / ($cp_ms / 1000)" | bc -l)"
+printf '%-58s %10d %10.1f\n' "curl multipart POST of the same file" "$curl_ms" \
+    "$(echo "$size / 1048576 / ($curl_ms / 1000)" | bc -l)"
+
+# ---- 2. lora.bin
+printf '{"text":"a short dataset"}\n' >"$T_TMP/s.jsonl"
+cp "$T_TMP/s.jsonl" "$P/datasets/"
+id=$(new_task "$P" s.jsonl)
+wait_until 60 progress_is "$P/tasks/$id" Delivered || echo "task did not deliver"
+t0=$(ms)
+cp "$P/tasks/$id/lora.bin" "$T_TMP/lora.bin" || echo "cp lora.bin failed"
+t1=$(ms)
+printf '%-58s %10d %10s\n' "cp lora.bin ($(stat -c %s "$T_TMP/lora.bin") bytes: the whole safe path)" $((t1 - t0)) -
+t0=$(ms)
+cp "$P/tasks/$id/lora.bin" /dev/null
+t1=$(ms)
+printf '%-58s %10d %10s\n' "cp lora.bin again (local copy, page cache)" $((t1 - t0)) -
+printf '%-58s %10s %10s\n' "zgfs peak RSS so far (VmHWM)" "$(hwm) KiB" -
+
+# ---- 3. warm cat progress vs the CLI's get-task
+cat "$P/tasks/$id/progress" >/dev/null
+t0=$(ms)
+for i in $(seq 20); do cat "$P/tasks/$id/progress" >/dev/null; done
+t1=$(ms)
+printf '%-58s %10.2f %10s\n' "warm cat progress (mean of 20)" "$(echo "($t1 - $t0) / 20" | bc -l)" -
+cli get-task --provider "$FT" --task "$id" >/dev/null
+t0=$(ms)
+for i in 1 2 3; do cli get-task --provider "$FT" --task "$id" >/dev/null; done
+t1=$(ms)
+printf '%-58s %10.2f %10s\n' "official CLI get-task (mean of 3)" "$(echo "($t1 - $t0) / 3" | bc -l)" -
+
+# ---- 4. requests per ls -l tasks/ with many tasks
+t0=$(ms)
+for ((i = 0; i < ntasks; i++)); do
+    t=$(new_task "$P" s.jsonl) || break
+    [[ -n $t ]] || { echo "task $i not created: $(cat "$P/tasks/new")"; break; }
+    wr "$P/tasks/$t/cancel" yes >/dev/null
+    wait_until 10 progress_is "$P/tasks/$t" Failed
+done
+t1=$(ms)
+n=$(ls "$P/tasks" | grep -c -- -)
+printf '%-58s %10d %10s\n' "made $ntasks tasks (tasks/new + cancel)" $((t1 - t0)) -
+count_proxy_start
+Q=providers/$FT2/tasks
+sleep 3.1
+t0=$(ms)
+ls -l "$Q" >/dev/null
+t1=$(ms)
+printf '%-58s %10d %10s\n' "ls -l tasks/ with $n tasks (cold)" $((t1 - t0)) -
+printf '%-58s %10s %10s\n' "...provider requests" "$(proxy_count '^GET ')" -
+t0=$(ms)
+ls -l "$Q" >/dev/null
+t1=$(ms)
+printf '%-58s %10d %10s\n' "ls -l tasks/ again (warm)" $((t1 - t0)) -
+printf '%-58s %10s %10s\n' "...provider requests in total" "$(proxy_count '^GET ')" -
+printf '%-58s %10s %10s\n' "zgfs peak RSS at the end (VmHWM)" "$(hwm) KiB" -

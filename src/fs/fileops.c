@@ -1,0 +1,181 @@
+/* Files served from a local file (datasets/NAME, lora.enc, lora.bin), and
+ * the FILE kind: a local file that a long job makes at the first read.
+ *
+ * FILE (lora.enc, lora.bin): when the local file exists it is complete and
+ * verified (the core writes .part/.tmp files and renames), so the open gets
+ * keep_cache and reads come from the page cache. Otherwise the open is
+ * direct I/O and the first read starts the node's prepare job on the
+ * long-job pool -- or joins the one running for the same file -- with a
+ * deferred reply: no FUSE thread waits. Ctrl-C answers the waiting read
+ * with EINTR; the job goes on (a sent acknowledgement is journaled) and a
+ * later read finds its result. O_NONBLOCK reads get EAGAIN until the file
+ * is there (the job is started for them too). A failure is the read's
+ * errno, with the sentence in the caller's result and in log; the next
+ * read tries again. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kinds.h"
+
+#define READ_MAX (1u << 20) /* largest read answered at once */
+
+static const zgfs_node *node_of(const zgfs_call *c)
+{
+    return &zgfs_nodes[c->node];
+}
+
+static int local_path(const zgfs_call *c, char *path, size_t cap)
+{
+    const zgfs_node *n = node_of(c);
+    return n->local ? n->local(c, path, cap, NULL) : -1;
+}
+
+off_t zgfs_local_size(const zgfs_call *c)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (local_path(c, path, sizeof path) || stat(path, &st))
+        return 0;
+    return st.st_size;
+}
+
+void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
+{
+    pthread_mutex_lock(&h->lock);
+    if (h->fd < 0) {
+        char path[PATH_MAX];
+        if (local_path(&h->call, path, sizeof path) == 0)
+            h->fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    int fd = h->fd;
+    pthread_mutex_unlock(&h->lock);
+    if (fd < 0) {
+        fuse_reply_buf(req, NULL, 0); /* nothing there (yet): empty */
+        return;
+    }
+    if (size > READ_MAX)
+        size = READ_MAX;
+    char *buf = malloc(size ? size : 1);
+    if (!buf) {
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    ssize_t n;
+    do
+        n = pread(fd, buf, size, off);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        fuse_reply_err(req, errno);
+    else
+        fuse_reply_buf(req, buf, (size_t)n);
+    free(buf);
+}
+
+int zgfs_file_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
+{
+    (void)err;
+    char path[PATH_MAX];
+    if (local_path(&h->call, path, sizeof path) == 0)
+        h->fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Verified, immutable content may stay in the page cache; until then
+     * every read must reach us. */
+    fi->keep_cache = h->fd >= 0;
+    fi->direct_io = h->fd < 0;
+    return 0;
+}
+
+/* ------------------------------------------------------------ the job */
+
+typedef struct prep {
+    zgfs_call call;
+} prep;
+
+static int prepare_run(void *arg, zg_err *err)
+{
+    prep *p = arg;
+    zgfs *fs = p->call.fs;
+    const zgfs_node *n = node_of(&p->call);
+    zg_buf ok;
+    zg_buf_init(&ok, 1024);
+    int rc = n->prepare(&p->call, &ok, err);
+    if (rc && err && !err->code)
+        zg_err_set(err, EIO, "internal error: preparing the file failed without a reason");
+    zgfs_record(fs, &p->call, "read", rc ? NULL : (const char *)ok.data, rc ? err : NULL);
+    zg_buf_free(&ok);
+    /* Its size changed from 0: drop cached attributes before answering. */
+    zgfs_notify_inode(fs->notify, p->call.path);
+    zgfs_notify_sync(fs->notify, 2000);
+    return rc;
+}
+
+typedef struct read_ctx {
+    zgfs_handle *h; /* a reference */
+    size_t size;
+    off_t off;
+} read_ctx;
+
+static void read_ctx_free(void *p)
+{
+    read_ctx *r = p;
+    if (r) {
+        zgfs_handle_put(r->h);
+        free(r);
+    }
+}
+
+static void answer_read(fuse_req_t req, void *p, const zg_err *err)
+{
+    read_ctx *r = p;
+    if (err)
+        fuse_reply_err(req, zgfs_errno(err));
+    else
+        zgfs_serve_local(req, r->h, r->size, r->off);
+}
+
+void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
+{
+    pthread_mutex_lock(&h->lock);
+    bool have = h->fd >= 0;
+    pthread_mutex_unlock(&h->lock);
+    char path[PATH_MAX];
+    struct stat st;
+    if (have || (local_path(&h->call, path, sizeof path) == 0 && stat(path, &st) == 0)) {
+        zgfs_serve_local(req, h, size, off);
+        return;
+    }
+    zgfs *fs = h->call.fs;
+    zgfs_call c = h->call;
+    const struct fuse_ctx *ctx = fuse_req_ctx(req);
+    c.uid = ctx->uid;
+    c.gid = ctx->gid;
+    c.pid = ctx->pid;
+    prep *p = malloc(sizeof *p);
+    read_ctx *r = NULL;
+    bool nonblock = (h->flags & O_NONBLOCK) != 0;
+    if (p && !nonblock && (r = malloc(sizeof *r))) {
+        r->h = zgfs_handle_get((uint64_t)(uintptr_t)h);
+        r->size = size;
+        r->off = off;
+    }
+    if (!p || (!nonblock && !r)) {
+        free(p);
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
+    p->call = c;
+    zg_err err = {0};
+    if (zgfs_work_join(fs->work, c.path, prepare_run, p, free, nonblock ? NULL : req, answer_read,
+                       r, read_ctx_free, &err)) {
+        read_ctx_free(r);
+        fuse_reply_err(req, zgfs_errno(&err));
+        return;
+    }
+    if (nonblock)
+        fuse_reply_err(req, EAGAIN); /* started (or running); read again later */
+}

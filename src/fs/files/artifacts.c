@@ -1,0 +1,181 @@
+/* tasks/TASK-ID/lora.enc and lora.bin: the delivered model, kept in the
+ * state directory (STATE/tasks/0xP/ID/) once fetched.
+ *
+ * Both are FILE nodes (fileops.c): the first read runs prepare() on the
+ * long-job pool. lora.enc = download (resumable through .part and HTTP
+ * Range) and verify against the chain; lora.bin = the whole safe path:
+ * download -> verify (keccak256 = modelRootHash, tag signature = the TEE
+ * signer) -> acknowledge on chain (journaled; skipped when done) -> wait
+ * for the provider's settlement to reveal the key -> decrypt. A failed
+ * check is EIO and nothing is acknowledged. The local file appears only
+ * when it is complete and verified (lora.enc.verified marks a verified
+ * download), so its presence alone decides what an open serves. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wf.h"
+#include "zg/artifact.h"
+#include "zg/ftserving.h"
+
+#define SETTLE_WAIT_S 600 /* how long lora.bin waits for the settlement */
+
+static int file_path(const zgfs_call *c, const char *what, char *out, size_t cap, zg_err *err)
+{
+    return zgfs_state_path(c->fs, out, cap, err, "tasks/%s/%s/%s", c->params[0], c->params[1],
+                           what);
+}
+
+static int make_dirs(const zgfs_call *c, zg_err *err)
+{
+    char p[4096];
+    const char *parts[] = {"tasks", c->params[0], c->params[1]};
+    size_t n = (size_t)snprintf(p, sizeof p, "%s", c->fs->state_dir);
+    for (size_t i = 0; i < 3; i++) {
+        n += (size_t)snprintf(p + n, sizeof p - n, "/%s", parts[i]);
+        if (n >= sizeof p)
+            return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
+        if (mkdir(p, 0700) && errno != EEXIST)
+            return zg_err_set(err, errno, "cannot create %s: %s", p, strerror(errno));
+    }
+    return 0;
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int zgfs_lora_enc_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
+{
+    char mark[4096];
+    if (file_path(c, "lora.enc.verified", mark, sizeof mark, err) ||
+        file_path(c, "lora.enc", path, cap, err))
+        return -1;
+    if (!exists(mark) || !exists(path))
+        return zg_err_set(err, ENOENT, "not downloaded yet");
+    return 0;
+}
+
+int zgfs_lora_bin_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
+{
+    if (file_path(c, "lora.bin", path, cap, err))
+        return -1;
+    return exists(path) ? 0 : zg_err_set(err, ENOENT, "not decrypted yet");
+}
+
+static off_t size_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) ? 0 : st.st_size;
+}
+
+/* Download and verify into lora.enc; mark it verified. */
+static int fetch_enc(const zgfs_call *c, const uint8_t prov[20], char *enc, size_t cap, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    char mark[4096], *url = NULL;
+    if (make_dirs(c, err) || file_path(c, "lora.enc", enc, cap, err) ||
+        file_path(c, "lora.enc.verified", mark, sizeof mark, err))
+        return -1;
+    if (exists(mark) && exists(enc))
+        return 0;
+    if (zgfs_ft_url(fs, prov, &url, err))
+        return -1;
+    int rc = zg_lora_download(fs->client, url, c->params[1], enc, 0, err);
+    free(url);
+    if (rc)
+        return -1;
+    if (zg_lora_verify(fs->client, prov, c->params[1], enc, NULL, err))
+        return -1;
+    int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return zg_err_set(err, errno, "cannot write %s: %s", mark, strerror(errno));
+    close(fd);
+    return 0;
+}
+
+int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
+{
+    uint8_t prov[20];
+    char enc[4096];
+    if (zgfs_call_addr(c, 0, prov, err) || fetch_enc(c, prov, enc, sizeof enc, err))
+        return -1;
+    return zg_buf_printf(ok, err, "downloaded and verified the model of task %s (%lld bytes)",
+                         c->params[1], (long long)size_of(enc));
+}
+
+/* Wait until the provider settled the deliverable (the key is revealed
+ * then), polling the chain; ends early when the mount goes away. */
+static int wait_settled(zgfs *fs, const uint8_t prov[20], const char *id, zg_err *err)
+{
+    time_t until = time(NULL) + SETTLE_WAIT_S;
+    for (;;) {
+        zg_deliverable d;
+        if (zg_ft_get_deliverable(fs->client, fs->addr, prov, id, &d, err))
+            return -1;
+        bool settled = d.settled;
+        zg_deliverable_free(&d);
+        if (settled)
+            return 0;
+        if (zgfs_work_stopping(fs->work))
+            return zg_err_set(err, EAGAIN,
+                              "the mount is going away; the acknowledgement is on chain, read "
+                              "lora.bin again after mounting");
+        if (time(NULL) >= until)
+            return zg_err_set(err, ETIMEDOUT,
+                              "the provider has not settled task %s within %d s, so the key is "
+                              "not revealed yet; the acknowledgement is on chain, read lora.bin "
+                              "again later",
+                              id, SETTLE_WAIT_S);
+        struct timespec ts = {1, 0};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    uint8_t prov[20];
+    char enc[4096], bin[4096];
+    if (zgfs_call_addr(c, 0, prov, err) || file_path(c, "lora.bin", bin, sizeof bin, err))
+        return -1;
+    if (exists(bin))
+        return zg_buf_printf(ok, err, "already decrypted");
+    if (fetch_enc(c, prov, enc, sizeof enc, err))
+        return -1; /* a failed check: nothing was acknowledged */
+    zg_deliverable d;
+    if (zg_ft_get_deliverable(fs->client, fs->addr, prov, c->params[1], &d, err))
+        return -1;
+    bool acked = d.acknowledged, settled = d.settled;
+    zg_deliverable_free(&d);
+    if (!acked && settled)
+        return zg_err_set(err, EIO,
+                          "task %s was settled with a penalty before it was acknowledged; the "
+                          "key was never revealed and the model cannot be decrypted",
+                          c->params[1]);
+    if (!acked) {
+        int rc = zg_op_ack_deliverable(fs->client, fs->journal, prov, c->params[1], err);
+        zgfs_changed(fs, prov);
+        if (rc)
+            return -1;
+        zg_oplog_add(fs->log,
+                     "%s: verified and acknowledged on chain; waiting for the provider's "
+                     "settlement to reveal the key",
+                     c->path + 1);
+    }
+    if (wait_settled(fs, prov, c->params[1], err))
+        return -1;
+    zgfs_changed(fs, prov);
+    if (zg_lora_decrypt(fs->client, prov, c->params[1], enc, bin, 0, 0, err))
+        return -1;
+    return zg_buf_printf(ok, err,
+                         "verified, acknowledged and decrypted the model of task %s (%lld bytes)",
+                         c->params[1], (long long)size_of(bin));
+}

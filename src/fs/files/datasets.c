@@ -1,0 +1,209 @@
+/* providers/P/datasets/: `cp FILE datasets/` uploads FILE into the
+ * provider's TEE when cp closes it.
+ *
+ * NAME is a payload file spooled to the state directory while it is
+ * written (payload.c); at the opener's close it is checked locally
+ * (zg_dataset_check: UTF-8 JSON lines of an accepted shape, the provider's
+ * size limit), uploaded, and its spool becomes the local copy that reading
+ * NAME returns. The name -> hash map lives in the state directory
+ * (zg/dsindex.h), written atomically, so it survives a remount. NAME.hash
+ * and the xattr user.zg.hash show the hash the TEE returned; tasks/new
+ * takes NAME as "dataset". Names are this mount's own: a dataset uploaded
+ * by another client has no name here (tasks/new takes its 0x hash). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "wf.h"
+#include "zg/dataset.h"
+#include "zg/dsindex.h"
+#include "zg/ftprovider.h"
+
+#define HASH_SUFFIX ".hash"
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* A name a dataset can have: a plain file name that leaves room for the
+ * suffixes of its companion files (.hash, .tokens). */
+static bool good_name(const char *name, size_t len)
+{
+    if (len == 0 || len > ZGFS_PARAM_MAX - 1 - 7 || name[0] == '.')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch == '/' || ch < 0x20 || ch == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+int zgfs_dataset_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
+{
+    size_t n = strlen(name);
+    if (!good_name(name, n) || ends_with(name, HASH_SUFFIX) || ends_with(name, ".tokens"))
+        return zg_err_set(err, ENOENT, "not a dataset name");
+    strcpy(canon, name);
+    return 0;
+}
+
+int zgfs_dataset_hash_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
+{
+    size_t n = strlen(name), k = strlen(HASH_SUFFIX);
+    if (!ends_with(name, HASH_SUFFIX) || !good_name(name, n - k))
+        return zg_err_set(err, ENOENT, "not a dataset hash file");
+    strcpy(canon, name);
+    return 0;
+}
+
+/* The dataset name of the path (parameter 1, without .hash). */
+static void name_of(const zgfs_call *c, char out[ZGFS_PARAM_MAX])
+{
+    snprintf(out, ZGFS_PARAM_MAX, "%s", c->params[1]);
+    if (ends_with(zgfs_node_name(c->node), HASH_SUFFIX))
+        out[strlen(out) - strlen(HASH_SUFFIX)] = '\0';
+}
+
+static int lookup(const zgfs_call *c, zg_dsentry *e, zg_err *err)
+{
+    char dir[4096], name[ZGFS_PARAM_MAX];
+    if (zgfs_datasets_dir(c->fs, dir, sizeof dir, err))
+        return -1;
+    name_of(c, name);
+    return zg_dsindex_get(dir, c->params[0], name, e, err);
+}
+
+static int list(const zgfs_call *c, zgfs_names *out, const char *suffix, zg_err *err)
+{
+    char dir[4096];
+    zg_dsentry *v;
+    size_t n;
+    if (zgfs_datasets_dir(c->fs, dir, sizeof dir, err) ||
+        zg_dsindex_list(dir, c->params[0], &v, &n, err))
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        char shown[ZGFS_PARAM_MAX];
+        if (snprintf(shown, sizeof shown, "%s%s", v[i].name, suffix) >= (int)sizeof shown)
+            continue;
+        rc = zgfs_names_add(out, shown, err);
+    }
+    free(v);
+    return rc;
+}
+
+int zgfs_datasets_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
+{
+    return list(c, out, "", err);
+}
+
+int zgfs_dataset_hashes_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
+{
+    return list(c, out, HASH_SUFFIX, err);
+}
+
+int zgfs_dataset_present(const zgfs_call *c, zg_err *err)
+{
+    zg_dsentry e;
+    if (zgfs_payload_pending(c->fs, c->path))
+        return 0; /* being written: cp created it */
+    return lookup(c, &e, err);
+}
+
+int zgfs_dataset_hash_present(const zgfs_call *c, zg_err *err)
+{
+    zg_dsentry e;
+    return lookup(c, &e, err);
+}
+
+int zgfs_dataset_hash_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    zg_dsentry e;
+    if (lookup(c, &e, err))
+        return -1;
+    return zg_buf_printf(out, err, "%s\n", e.hash);
+}
+
+int zgfs_dataset_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err)
+{
+    zg_dsentry e;
+    zg_err ignore;
+    if (strcmp(name, "user.zg.hash") || lookup(c, &e, &ignore))
+        return zg_err_set(err, ENODATA, "no such attribute");
+    return zg_buf_append_str(out, e.hash, err);
+}
+
+int zgfs_dataset_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
+{
+    char dir[4096], name[ZGFS_PARAM_MAX];
+    zg_dsentry e;
+    if (lookup(c, &e, err) || zgfs_datasets_dir(c->fs, dir, sizeof dir, err))
+        return -1;
+    name_of(c, name);
+    return zg_dsindex_path(dir, c->params[0], name, path, cap, err);
+}
+
+int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
+                        zg_err *err)
+{
+    (void)reply; /* reading NAME returns the dataset itself */
+    zgfs *fs = c->fs;
+    const char *name = c->params[1];
+    if (!p->path || p->len == 0)
+        return zg_err_set(err, EINVAL,
+                          "%s is empty; a dataset is JSON lines, one object per line: "
+                          "{\"instruction\", \"input\", \"output\"}, {\"messages\"} or {\"text\"}",
+                          name);
+    char local[67], tee[67];
+    uint64_t rows = 0;
+    if (zg_dataset_check(p->path, local, &rows, err))
+        return zg_err_prefix(err, "%s", name);
+    uint8_t prov[20];
+    char *url = NULL;
+    if (zgfs_call_addr(c, 0, prov, err) || zgfs_ft_url(fs, prov, &url, err))
+        return -1;
+    /* The provider takes .jsonl/.json file names only. */
+    char filename[ZGFS_PARAM_MAX + 8];
+    snprintf(filename, sizeof filename, "%s%s", name,
+             ends_with(name, ".jsonl") || ends_with(name, ".json") ? "" : ".jsonl");
+    int rc = zg_ftp_upload_dataset(fs->client, url, p->path, filename, tee, err);
+    free(url);
+    if (rc)
+        return -1;
+    if (strcasecmp(local, tee))
+        zg_oplog_add(fs->log,
+                     "%s: the TEE reports dataset hash %s, keccak256 of the bytes is %s; using "
+                     "the TEE's",
+                     c->path + 1, tee, local);
+
+    zg_dsentry e = {0};
+    snprintf(e.name, sizeof e.name, "%s", name);
+    snprintf(e.hash, sizeof e.hash, "%s", tee);
+    e.size = p->len;
+    e.rows = rows;
+    e.uploaded = (int64_t)time(NULL);
+    char dir[4096];
+    if (zgfs_datasets_dir(fs, dir, sizeof dir, err) ||
+        zg_dsindex_put(dir, c->params[0], &e, p->path, err))
+        return zg_err_prefix(err, "uploaded as %s but not recorded", tee);
+
+    /* The new name and hash file show at once. */
+    char parent[ZGFS_PATH_MAX], hashfile[ZGFS_PARAM_MAX + 8],
+        hpath[ZGFS_PATH_MAX + ZGFS_PARAM_MAX + 16];
+    snprintf(parent, sizeof parent, "%s", c->path);
+    *strrchr(parent, '/') = '\0';
+    snprintf(hashfile, sizeof hashfile, "%s%s", name, HASH_SUFFIX);
+    snprintf(hpath, sizeof hpath, "%s/%s", parent, hashfile);
+    zgfs_notify_inode(fs->notify, c->path);
+    zgfs_notify_inode(fs->notify, hpath);
+    zgfs_notify_entry(fs->notify, parent, hashfile);
+    return zg_buf_printf(
+        ok, err, "uploaded %s (%llu bytes, %llu rows) into the TEE of %s; dataset hash %s", name,
+        (unsigned long long)p->len, (unsigned long long)rows, c->params[0], tee);
+}

@@ -1,0 +1,77 @@
+/* Where a fine-tuning provider is, and what happens when it does not answer
+ * (see ftremote.h). */
+#include "ftremote.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zg/hex.h"
+
+/* One log line per path and errno per this long: a dead provider is asked
+ * again by every stat, lookup and open, and the log is a ring others read. */
+#define FAILURE_QUIET_MS 10000L
+
+int zgfs_ftp_get(const zgfs_call *c, zgfs_ftp *out, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (zgfs_call_addr(c, 0, out->addr, err))
+        return -1;
+    zg_addr_checksum(out->name, out->addr);
+    zg_cache_val *ref;
+    if (zgfs_get_services(c->fs, -1, &ref, err))
+        return -1;
+    zgfs_provider pr;
+    zgfs_services_find(zg_cache_value(ref), out->addr, &pr);
+    int rc = 0;
+    if (!pr.ft) {
+        rc = zg_err_set(err, ENOENT, "%s offers no fine-tuning", out->name);
+    } else {
+        out->announces_models = pr.ft->nmodels > 0;
+        out->url = strdup(pr.ft->url ? pr.ft->url : "");
+        if (!out->url)
+            rc = zg_err_set(err, ENOMEM, "out of memory");
+    }
+    zg_cache_put(ref);
+    return rc;
+}
+
+void zgfs_ftp_free(zgfs_ftp *p)
+{
+    free(p->url);
+    p->url = NULL;
+}
+
+static int mark_logged(void *ctx, void **val, zg_err *err)
+{
+    *(bool *)ctx = true;
+    *val = malloc(1);
+    return *val ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+}
+
+int zgfs_ftp_failed(zgfs *fs, const char *path, const zg_err *err)
+{
+    /* The cache remembers that we logged, so the quiet period needs no
+     * state of its own; an entry that cannot be made just means we log. */
+    char key[ZGFS_PATH_MAX + 32];
+    snprintf(key, sizeof key, "logged:%s:%d", path, err->code);
+    bool fresh = false;
+    zg_cache_val *ref;
+    if (zg_cache_get(fs->cache, key, FAILURE_QUIET_MS, mark_logged, free, &fresh, &ref, NULL))
+        fresh = true;
+    else
+        zg_cache_put(ref);
+    if (fresh)
+        zg_oplog_add(fs->log, "%s: %s", path[0] == '/' ? path + 1 : path,
+                     err->msg[0] ? err->msg : strerror(err->code));
+    return -1;
+}
+
+void zgfs_sha256_hex(char out[65], const void *p, size_t n)
+{
+    uint8_t h[32];
+    unsigned int hl = 0;
+    EVP_Digest(p, n, h, &hl, EVP_sha256(), NULL);
+    zg_hex_encode(out, h, 32);
+}

@@ -1,0 +1,509 @@
+/* providers/P/models/: the base models a fine-tuning provider fine-tunes,
+ * as the official list_model shows them: the predefined models (built into
+ * the SDK and recognised by every provider by hash) and the provider's
+ * customized ones (GET /v1/model), each as NAME.json with a "kind". A
+ * customized model's usage bundle (GET /v1/model/desc/NAME) is
+ * NAME.usage.zip.
+ *
+ * Cost: one GET /v1/model per provider per ttl answers every listing,
+ * lookup and NAME.json, so `ls -l models/` is one request. The provider's
+ * API cannot tell whether a bundle exists without sending it, so a bundle
+ * is downloaded only when read (a FILE node: the first read fetches it
+ * into the state directory, later reads and mounts use that copy):
+ * NAME.usage.zip is listed for every customized model, its size is 0
+ * until then (direct I/O, so readers are not cut short), and a provider
+ * that has no bundle for the model makes that read ENOENT and the name
+ * disappear. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ftremote.h"
+#include "zg/ftprovider.h"
+
+#define JSON_SUFFIX ".json"
+#define ZIP_SUFFIX  ".usage.zip"
+/* Longest model name a file name here can carry. */
+#define NAME_MAX_LEN (ZGFS_PARAM_MAX - 1 - (sizeof ZIP_SUFFIX - 1))
+/* How long the provider's "no bundle for this model" hides the name. */
+#define NO_BUNDLE_KEEP_MS (10L * 60 * 1000)
+/* Usage docs, not weights: a bound on what one download may hold in memory. */
+#define BUNDLE_MAX (64u << 20)
+
+/* The SDK's own descriptions of its predefined models (0g-compute-ts-sdk
+ * fine-tuning/const.ts); the core table carries names, hashes, tokenizers. */
+static const struct {
+    const char *name, *description;
+} sdk_descriptions[] = {
+    {"Qwen2.5-0.5B-Instruct",
+     "Qwen2.5-0.5B-Instruct is a compact instruction-tuned language model optimized for LoRA "
+     "fine-tuning. More details at: https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct"},
+    {"Qwen3-32B", "Qwen3-32B is a powerful 32B parameter language model with thinking/non-thinking "
+                  "mode switching. Optimized for LoRA fine-tuning. More details at: "
+                  "https://huggingface.co/Qwen/Qwen3-32B"},
+    {"mock-model", "Mock model for local development and testing"},
+};
+
+/* Names that can be a file name here and a URL path segment at the provider
+ * (the core refuses anything else before sending). */
+static bool valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > NAME_MAX_LEN || strspn(s, ".") == n)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr("-_.", *p)))
+            return false;
+    return true;
+}
+
+/* The model name of a file name with the given suffix. */
+static bool stem_of(const char *file, const char *suffix, char stem[ZGFS_PARAM_MAX])
+{
+    size_t n = strlen(file), s = strlen(suffix);
+    if (n <= s || n >= ZGFS_PARAM_MAX || strcmp(file + n - s, suffix))
+        return false;
+    memcpy(stem, file, n - s);
+    stem[n - s] = 0;
+    return valid_name(stem);
+}
+
+static const zg_predefined_model *find_predefined(const char *name)
+{
+    for (const zg_predefined_model *m = zg_ftp_predefined_models(); m->name; m++)
+        if (!strcmp(m->name, name))
+            return m;
+    return NULL;
+}
+
+static const char *sdk_description(const char *name)
+{
+    for (size_t i = 0; i < sizeof sdk_descriptions / sizeof sdk_descriptions[0]; i++)
+        if (!strcmp(sdk_descriptions[i].name, name))
+            return sdk_descriptions[i].description;
+    return NULL;
+}
+
+static const char *member_text(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The customized model called name: the first entry of that name, unless a
+ * predefined model has the name (the SDK resolves predefined names first,
+ * so such an entry could never be used by name). */
+static const cJSON *find_customized(const cJSON *list, const char *name)
+{
+    if (find_predefined(name) || !valid_name(name))
+        return NULL;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, list)
+    {
+        const char *n = member_text(m, "name");
+        if (cJSON_IsObject(m) && n && !strcmp(n, name))
+            return m;
+    }
+    return NULL;
+}
+
+/* ---- the customized models list, cached per provider */
+
+typedef struct models_ctx {
+    zgfs *fs;
+    const zgfs_ftp *p;
+    char path[ZGFS_PATH_MAX];
+} models_ctx;
+
+static void free_models(void *v)
+{
+    cJSON_Delete(v);
+}
+
+static int fetch_models(void *ctx, void **val, zg_err *err)
+{
+    models_ctx *x = ctx;
+    cJSON *list = NULL;
+    /* As list_model: a provider announcing no models on chain is not asked. */
+    if (!x->p->announces_models) {
+        list = cJSON_CreateArray();
+        if (!list)
+            return zg_err_set(err, ENOMEM, "out of memory");
+    } else if (zg_ftp_models(x->fs->client, x->p->url, &list, err)) {
+        return zgfs_ftp_failed(x->fs, x->path, err);
+    }
+    *val = list;
+    return 0;
+}
+
+/* The provider (fills p; release with zgfs_ftp_free) and a reference to its
+ * customized models (a cJSON array). */
+static int get_models(const zgfs_call *c, zgfs_ftp *p, zg_cache_val **ref, zg_err *err)
+{
+    if (zgfs_ftp_get(c, p, err))
+        return -1;
+    models_ctx x = {.fs = c->fs, .p = p};
+    snprintf(x.path, sizeof x.path, "/providers/%s/models", p->name);
+    char key[128];
+    snprintf(key, sizeof key, "ftp:models:%s", p->name);
+    if (zg_cache_get(c->fs->cache, key, -1, fetch_models, free_models, &x, ref, err)) {
+        zgfs_ftp_free(p);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- usage bundles: files in the state directory, one per model hash */
+
+/* A model hash as it may appear in a file name (the provider's text). */
+static const char *hash_token(const cJSON *m)
+{
+    const char *h = member_text(m, "hash");
+    if (!h || !*h || strlen(h) > 66 || strspn(h, "0123456789abcdefABCDEFxX") != strlen(h))
+        return "nohash";
+    return h;
+}
+
+/* STATE_DIR/usage/0xPROVIDER/NAME-HASH.zip: a changed model (new hash)
+ * gets its bundle anew; the same model keeps it across mounts. */
+static int bundle_path(const zgfs_call *c, const zgfs_ftp *p, const char *name, const cJSON *m,
+                       char *out, size_t cap, zg_err *err)
+{
+    int n =
+        snprintf(out, cap, "%s/usage/%s/%s-%s.zip", c->fs->state_dir, p->name, name, hash_token(m));
+    if (n < 0 || (size_t)n >= cap)
+        return zg_err_set(err, ENAMETOOLONG, "the state directory's path is too long");
+    return 0;
+}
+
+static int no_fetch(void *ctx, void **val, zg_err *err)
+{
+    (void)ctx;
+    (void)val;
+    return zg_err_set(err, ENODATA, "not known");
+}
+
+static int mark(void *ctx, void **val, zg_err *err)
+{
+    (void)ctx;
+    *val = malloc(1);
+    return *val ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+}
+
+static void missing_key(char *out, size_t cap, const zgfs_ftp *p, const char *name, const cJSON *m)
+{
+    snprintf(out, cap, "ftp:nousage:%s:%s:%s", p->name, name, hash_token(m));
+}
+
+/* Did the provider say, not long ago, that it has no bundle for m? Kept
+ * in the cache (a failing fetch stores nothing, so asking is harmless). */
+static bool known_missing(zgfs *fs, const zgfs_ftp *p, const char *name, const cJSON *m)
+{
+    char key[ZGFS_PATH_MAX];
+    missing_key(key, sizeof key, p, name, m);
+    zg_cache_val *ref;
+    if (zg_cache_get(fs->cache, key, NO_BUNDLE_KEEP_MS, no_fetch, free, NULL, &ref, NULL))
+        return false;
+    zg_cache_put(ref);
+    return true;
+}
+
+static void remember_missing(zgfs *fs, const zgfs_ftp *p, const char *name, const cJSON *m)
+{
+    char key[ZGFS_PATH_MAX];
+    missing_key(key, sizeof key, p, name, m);
+    zg_cache_val *ref;
+    /* A lookup asking at this very moment may hold the key's fetch: its
+     * "not known" is then ours; try again. */
+    for (int i = 0; i < 3; i++) {
+        zg_cache_invalidate(fs->cache, key);
+        if (zg_cache_get(fs->cache, key, NO_BUNDLE_KEEP_MS, mark, free, NULL, &ref, NULL) == 0) {
+            zg_cache_put(ref);
+            return;
+        }
+    }
+}
+
+static int write_file(const char *path, const zg_buf *b, zg_err *err)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.part", path) >= (int)sizeof tmp)
+        return zg_err_set(err, ENAMETOOLONG, "the state directory's path is too long");
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return zg_err_set(err, errno, "cannot write %s: %s", tmp, strerror(errno));
+    size_t done = 0;
+    while (done < b->len) {
+        ssize_t n = write(fd, b->data + done, b->len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return zg_err_set(err, e, "cannot write %s: %s", tmp, strerror(e));
+        }
+        done += (size_t)n;
+    }
+    /* Readers take the file as complete once it has its name. */
+    if (close(fd) || rename(tmp, path)) {
+        int e = errno;
+        unlink(tmp);
+        return zg_err_set(err, e, "cannot write %s: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+/* STATE_DIR/usage, or its directory for one provider. */
+static int state_dir(zgfs *fs, const char *provider, char *out, size_t cap, zg_err *err)
+{
+    int n = snprintf(out, cap, "%s/usage%s%s", fs->state_dir, provider ? "/" : "",
+                     provider ? provider : "");
+    if (n < 0 || (size_t)n >= cap)
+        return zg_err_set(err, ENAMETOOLONG, "the state directory's path is too long");
+    return 0;
+}
+
+static int make_dir(const char *path, zg_err *err)
+{
+    if (mkdir(path, 0700) && errno != EEXIST)
+        return zg_err_set(err, errno, "cannot create %s: %s", path, strerror(errno));
+    return 0;
+}
+
+/* ---- the table's handlers */
+
+int zgfs_model_json_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
+{
+    char stem[ZGFS_PARAM_MAX];
+    if (!stem_of(name, JSON_SUFFIX, stem))
+        return zg_err_set(err, ENOENT, "not a model file");
+    strcpy(canon, name); /* model names are case-sensitive */
+    return 0;
+}
+
+int zgfs_model_zip_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
+{
+    char stem[ZGFS_PARAM_MAX];
+    if (!stem_of(name, ZIP_SUFFIX, stem))
+        return zg_err_set(err, ENOENT, "not a usage bundle");
+    strcpy(canon, name);
+    return 0;
+}
+
+int zgfs_models_json_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
+{
+    zgfs_ftp p;
+    zg_cache_val *ref;
+    if (get_models(c, &p, &ref, err))
+        return -1;
+    const cJSON *list = zg_cache_value(ref);
+    char file[ZGFS_PARAM_MAX];
+    int rc = 0;
+    for (const zg_predefined_model *m = zg_ftp_predefined_models(); m->name && !rc; m++) {
+        snprintf(file, sizeof file, "%s" JSON_SUFFIX, m->name);
+        rc = zgfs_names_add(out, file, err);
+    }
+    const cJSON *m;
+    cJSON_ArrayForEach(m, list)
+    {
+        const char *n = member_text(m, "name");
+        /* Skips duplicates, shadowed and unusable names alike. */
+        if (rc || !n || find_customized(list, n) != m)
+            continue;
+        snprintf(file, sizeof file, "%s" JSON_SUFFIX, n);
+        rc = zgfs_names_add(out, file, err);
+    }
+    zg_cache_put(ref);
+    zgfs_ftp_free(&p);
+    return rc;
+}
+
+int zgfs_models_zip_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
+{
+    zgfs_ftp p;
+    zg_cache_val *ref;
+    if (get_models(c, &p, &ref, err))
+        return -1;
+    const cJSON *list = zg_cache_value(ref);
+    char file[ZGFS_PARAM_MAX];
+    int rc = 0;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, list)
+    {
+        const char *n = member_text(m, "name");
+        if (rc || !n || find_customized(list, n) != m)
+            continue;
+        /* Presence (known absence of the bundle) is checked when the
+         * listing resolves the name. */
+        snprintf(file, sizeof file, "%s" ZIP_SUFFIX, n);
+        rc = zgfs_names_add(out, file, err);
+    }
+    zg_cache_put(ref);
+    zgfs_ftp_free(&p);
+    return rc;
+}
+
+int zgfs_model_json_present(const zgfs_call *c, zg_err *err)
+{
+    char name[ZGFS_PARAM_MAX];
+    if (!stem_of(c->params[1], JSON_SUFFIX, name))
+        return zg_err_set(err, ENOENT, "not a model file");
+    /* Built in: no need to ask the provider (which may be down). */
+    if (find_predefined(name))
+        return 0;
+    zgfs_ftp p;
+    zg_cache_val *ref;
+    if (get_models(c, &p, &ref, err))
+        return -1;
+    bool found = find_customized(zg_cache_value(ref), name) != NULL;
+    zg_cache_put(ref);
+    zgfs_ftp_free(&p);
+    return found ? 0 : zg_err_set(err, ENOENT, "%s has no model %s", c->params[0], name);
+}
+
+int zgfs_model_zip_present(const zgfs_call *c, zg_err *err)
+{
+    char name[ZGFS_PARAM_MAX];
+    if (!stem_of(c->params[1], ZIP_SUFFIX, name))
+        return zg_err_set(err, ENOENT, "not a usage bundle");
+    zgfs_ftp p;
+    zg_cache_val *ref;
+    if (get_models(c, &p, &ref, err))
+        return -1;
+    const cJSON *m = find_customized(zg_cache_value(ref), name);
+    int rc = 0;
+    if (!m) {
+        rc = zg_err_set(err, ENOENT, "%s has no customized model %s", c->params[0], name);
+    } else if (known_missing(c->fs, &p, name, m)) {
+        rc = zg_err_set(err, ENOENT, "%s has no usage bundle for %s", c->params[0], name);
+    }
+    zg_cache_put(ref);
+    zgfs_ftp_free(&p);
+    return rc;
+}
+
+static cJSON *predefined_json(const zg_predefined_model *m)
+{
+    cJSON *j = cJSON_CreateObject();
+    if (!j)
+        return NULL;
+    cJSON_AddStringToObject(j, "name", m->name);
+    cJSON_AddStringToObject(j, "kind", "predefined");
+    cJSON_AddStringToObject(j, "hash", m->hash);
+    cJSON_AddStringToObject(j, "dataType", "text"); /* every predefined model is a text model */
+    cJSON_AddStringToObject(j, "tokenizer", m->tokenizer);
+    const char *d = sdk_description(m->name);
+    if (d)
+        cJSON_AddStringToObject(j, "description", d);
+    return j;
+}
+
+/* The provider's record as served, with "kind" after the name and the
+ * provider at the end (as list_model pairs them). */
+static cJSON *customized_json(const cJSON *m, const zgfs_ftp *p)
+{
+    cJSON *j = cJSON_CreateObject();
+    if (!j)
+        return NULL;
+    cJSON_AddStringToObject(j, "name", member_text(m, "name"));
+    cJSON_AddStringToObject(j, "kind", "customized");
+    const cJSON *f;
+    cJSON_ArrayForEach(f, m)
+    {
+        if (!f->string || !strcmp(f->string, "name") || !strcmp(f->string, "kind") ||
+            !strcmp(f->string, "provider"))
+            continue;
+        cJSON *dup = cJSON_Duplicate(f, true);
+        if (dup)
+            cJSON_AddItemToObject(j, f->string, dup);
+    }
+    zgfs_json_addr(j, "provider", p->addr);
+    return j;
+}
+
+int zgfs_model_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    char name[ZGFS_PARAM_MAX];
+    if (!stem_of(c->params[1], JSON_SUFFIX, name))
+        return zg_err_set(err, ENOENT, "not a model file");
+    const zg_predefined_model *pm = find_predefined(name);
+    if (pm)
+        return zgfs_json_out(predefined_json(pm), out, err);
+    zgfs_ftp p;
+    zg_cache_val *ref;
+    if (get_models(c, &p, &ref, err))
+        return -1;
+    const cJSON *m = find_customized(zg_cache_value(ref), name);
+    int rc = m ? zgfs_json_out(customized_json(m, &p), out, err)
+               : zg_err_set(err, ENOENT, "%s no longer has model %s", c->params[0], name);
+    zg_cache_put(ref);
+    zgfs_ftp_free(&p);
+    return rc;
+}
+
+int zgfs_model_zip_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
+{
+    char name[ZGFS_PARAM_MAX];
+    if (!stem_of(c->params[1], ZIP_SUFFIX, name))
+        return zg_err_set(err, ENOENT, "not a usage bundle");
+    zgfs_ftp p;
+    zg_cache_val *ref;
+    if (get_models(c, &p, &ref, err))
+        return -1;
+    const cJSON *m = find_customized(zg_cache_value(ref), name);
+    int rc = m ? bundle_path(c, &p, name, m, path, cap, err)
+               : zg_err_set(err, ENOENT, "%s no longer has model %s", c->params[0], name);
+    zg_cache_put(ref);
+    zgfs_ftp_free(&p);
+    return rc;
+}
+
+int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
+{
+    char name[ZGFS_PARAM_MAX];
+    if (!stem_of(c->params[1], ZIP_SUFFIX, name))
+        return zg_err_set(err, ENOENT, "not a usage bundle");
+    zgfs_ftp p;
+    zg_cache_val *ref;
+    if (get_models(c, &p, &ref, err))
+        return -1;
+    char path[PATH_MAX], dir[PATH_MAX];
+    zg_buf z;
+    zg_buf_init(&z, BUNDLE_MAX);
+    int rc = -1;
+    const cJSON *m = find_customized(zg_cache_value(ref), name);
+    if (!m) {
+        zg_err_set(err, ENOENT, "%s no longer has model %s", c->params[0], name);
+        goto out;
+    }
+    zg_err e = {0};
+    if (zg_ftp_model_usage(c->fs->client, p.url, name, &z, &e)) {
+        if (err)
+            *err = e;
+        /* 400 "detail usage file not found" (404 elsewhere): there is none.
+         * Worth remembering, and the name the kernel holds goes now. */
+        if (e.code == EINVAL || e.code == ENOENT) {
+            remember_missing(c->fs, &p, name, m);
+            snprintf(dir, sizeof dir, "/providers/%s/models", p.name);
+            zgfs_notify_entry(c->fs->notify, dir, c->params[1]);
+            zg_err_set(err, ENOENT, "%s has no usage bundle for %s (%s)", p.name, name, e.msg);
+        }
+        goto out;
+    }
+    if (state_dir(c->fs, NULL, dir, sizeof dir, err) || make_dir(dir, err) ||
+        state_dir(c->fs, p.name, dir, sizeof dir, err) || make_dir(dir, err) ||
+        bundle_path(c, &p, name, m, path, sizeof path, err) || write_file(path, &z, err))
+        goto out;
+    rc = zg_buf_printf(ok, err, "%zu bytes from GET /v1/model/desc/%s", z.len, name);
+out:
+    zg_buf_free(&z);
+    zg_cache_put(ref);
+    zgfs_ftp_free(&p);
+    return rc;
+}

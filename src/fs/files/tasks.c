@@ -1,0 +1,610 @@
+/* providers/P/tasks/: the wallet's fine-tuning tasks with P.
+ *
+ * One cached task list (GET /v1/user/ME/task) answers the listing, every
+ * lookup, latest, task.json and progress, so `ls -l tasks/` costs one
+ * request whatever the number of tasks. A task the list has not seen yet
+ * (made by another client a moment ago) is fetched alone.
+ *
+ * tasks/new is a payload: one JSON object with "model", "dataset" and the
+ * training parameters, committed at close() through zg_task_create (every
+ * check before anything is signed, journaled, nonce-safe); reading the same
+ * descriptor returns the new id. The deliverable's acknowledgement window
+ * is watched: the mount's log warns before it closes. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "wf.h"
+#include "zg/chaintime.h"
+#include "zg/dsindex.h"
+#include "zg/ftprovider.h"
+#include "zg/tasks.h"
+
+#define ACK_WINDOW_MAX 21600 /* the provider's acknowledgement window: 6 h ... */
+#define WARN_BEFORE    3600  /* warn this long before it closes */
+#define WATCH_PERIOD_S 30
+
+/* ------------------------------------------------------------ names */
+
+int zgfs_task_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
+{
+    if (strlen(name) != 36)
+        return zg_err_set(err, ENOENT, "not a task id");
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? name[i] != '-' : !isxdigit((unsigned char)name[i]))
+            return zg_err_set(err, ENOENT, "not a task id");
+        canon[i] = (char)tolower((unsigned char)name[i]);
+    }
+    canon[36] = '\0';
+    return 0;
+}
+
+static int provider(const zgfs_call *c, uint8_t p[20], zg_err *err)
+{
+    return zgfs_call_addr(c, 0, p, err);
+}
+
+int zgfs_tasks_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
+{
+    uint8_t p[20];
+    zg_cache_val *ref;
+    if (provider(c, p, err) || zgfs_get_tasks(c->fs, p, -1, &ref, err))
+        return -1;
+    int rc = 0;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, (const cJSON *)zg_cache_value(ref))
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
+        char canon[ZGFS_PARAM_MAX];
+        if (id && zgfs_task_parse(id, canon, NULL) == 0 && (rc = zgfs_names_add(out, canon, err)))
+            break;
+    }
+    zg_cache_put(ref);
+    return rc;
+}
+
+int zgfs_task_present(const zgfs_call *c, zg_err *err)
+{
+    cJSON *t;
+    if (zgfs_task_record(c, &t, err))
+        return -1;
+    cJSON_Delete(t);
+    return 0;
+}
+
+/* The newest task's id (ENOENT without tasks). */
+static int latest_id(const zgfs_call *c, char id[ZGFS_PARAM_MAX], zg_err *err)
+{
+    uint8_t p[20];
+    zg_cache_val *ref;
+    if (provider(c, p, err) || zgfs_get_tasks(c->fs, p, -1, &ref, err))
+        return -1;
+    const cJSON *t = cJSON_GetArrayItem(zg_cache_value(ref), 0);
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
+    int rc = s ? zgfs_task_parse(s, id, err) : zg_err_set(err, ENOENT, "no tasks yet");
+    zg_cache_put(ref);
+    return rc;
+}
+
+int zgfs_tasks_latest_present(const zgfs_call *c, zg_err *err)
+{
+    char id[ZGFS_PARAM_MAX];
+    return latest_id(c, id, err);
+}
+
+int zgfs_tasks_latest_readlink(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    char id[ZGFS_PARAM_MAX];
+    if (latest_id(c, id, err))
+        return -1;
+    return zg_buf_append_str(out, id, err);
+}
+
+/* ------------------------------------------------------------ records */
+
+int zgfs_task_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    cJSON *t;
+    if (zgfs_task_record(c, &t, err))
+        return -1;
+    return zgfs_json_out(t, out, err);
+}
+
+int zgfs_task_progress_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    cJSON *t;
+    if (zgfs_task_record(c, &t, err))
+        return -1;
+    const char *p = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "progress"));
+    int rc = zg_buf_printf(out, err, "%s\n", p ? p : "unknown");
+    cJSON_Delete(t);
+    return rc;
+}
+
+/* ---- log: the provider's training log, refetched at most once a second */
+
+typedef struct log_ctx {
+    zgfs *fs;
+    uint8_t provider[20];
+    const char *id;
+} log_ctx;
+
+static void free_buf(void *p)
+{
+    zg_buf_free(p);
+    free(p);
+}
+
+static int fetch_log(void *p, void **val, zg_err *err)
+{
+    log_ctx *x = p;
+    char *url = NULL;
+    if (zgfs_ft_url(x->fs, x->provider, &url, err))
+        return -1;
+    zg_buf *b = malloc(sizeof *b);
+    if (!b) {
+        free(url);
+        return zg_err_set(err, ENOMEM, "out of memory");
+    }
+    zg_buf_init(b, 0);
+    zg_err e = {0};
+    int rc = zg_ftp_log(x->fs->client, url, x->id, b, &e);
+    free(url);
+    /* Before the task starts there is no log file: that is an empty log. */
+    if (rc && e.code == EAGAIN && strstr(e.msg, "log file")) {
+        zg_buf_reset(b);
+        rc = 0;
+    }
+    if (rc) {
+        free_buf(b);
+        if (err)
+            *err = e;
+        return -1;
+    }
+    *val = b;
+    return 0;
+}
+
+int zgfs_task_log_stream(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    log_ctx x = {.fs = c->fs, .id = c->params[1]};
+    if (provider(c, x.provider, err))
+        return -1;
+    char key[2 * ZGFS_PARAM_MAX + 8];
+    snprintf(key, sizeof key, "tlog:%s:%s", c->params[0], c->params[1]);
+    zg_cache_val *ref;
+    /* tail -f asks for the size every second; one request a second at most. */
+    if (zg_cache_get(c->fs->cache, key, 1000, fetch_log, free_buf, &x, &ref, err))
+        return -1;
+    const zg_buf *b = zg_cache_value(ref);
+    int rc = b->len ? zg_buf_append(out, b->data, b->len, err) : 0;
+    zg_cache_put(ref);
+    return rc;
+}
+
+/* ------------------------------------------------------------ cancel */
+
+int zgfs_task_cancel_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
+{
+    (void)line; /* anything cancels */
+    uint8_t p[20];
+    char *url = NULL;
+    if (provider(c, p, err) || zgfs_ft_url(c->fs, p, &url, err))
+        return -1;
+    int rc = zg_ftp_cancel_task(c->fs->client, url, c->params[1], err);
+    free(url);
+    zgfs_tasks_changed(c->fs, p, c->params[1]);
+    if (rc)
+        return -1;
+    return zg_buf_printf(ok, err, "cancelled task %s; its progress ends Failed", c->params[1]);
+}
+
+/* ------------------------------------------------------------ deliverable */
+
+/* How long the provider waits for the acknowledgement: min(6 h, lockTime/2). */
+static uint64_t ack_window(zgfs *fs)
+{
+    uint64_t lock = 0;
+    uint64_t w = ACK_WINDOW_MAX;
+    if (zgfs_get_lock_time(fs, &lock, NULL) == 0 && lock / 2 < w)
+        w = lock / 2;
+    return w;
+}
+
+static int fetch_chain_time(void *p, void **val, zg_err *err)
+{
+    zgfs *fs = p;
+    uint64_t *v = malloc(sizeof *v);
+    if (!v)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    if (zg_chain_time(fs->client->rpc, v, err)) {
+        free(v);
+        return -1;
+    }
+    *val = v;
+    return 0;
+}
+
+/* The chain's clock, cached like any record. */
+static int chain_now(zgfs *fs, long max_age_ms, uint64_t *now, zg_err *err)
+{
+    zg_cache_val *ref;
+    if (zg_cache_get(fs->cache, "chaintime", max_age_ms, fetch_chain_time, free, fs, &ref, err))
+        return -1;
+    *now = *(const uint64_t *)zg_cache_value(ref);
+    zg_cache_put(ref);
+    return 0;
+}
+
+static int mark(void *ctx, void **val, zg_err *err)
+{
+    *(bool *)ctx = true;
+    *val = malloc(1);
+    return *val ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+}
+
+/* Warn in log (once per task and stage) when an unacknowledged
+ * deliverable's window is about to close or has closed. */
+static void warn_deadline(zgfs *fs, const char *prov, const zg_deliverable *d, long max_age_ms)
+{
+    if (d->acknowledged || d->settled)
+        return;
+    uint64_t now;
+    if (chain_now(fs, max_age_ms, &now, NULL))
+        return;
+    uint64_t deadline = d->timestamp + ack_window(fs);
+    const char *stage = now >= deadline ? "passed" : now + WARN_BEFORE >= deadline ? "near" : NULL;
+    if (!stage)
+        return;
+    char key[160];
+    snprintf(key, sizeof key, "warned:%s:%s", d->id, stage);
+    bool fresh = false;
+    zg_cache_val *ref;
+    if (zg_cache_get(fs->cache, key, LONG_MAX, mark, free, &fresh, &ref, NULL) == 0)
+        zg_cache_put(ref);
+    if (!fresh)
+        return;
+    if (now >= deadline)
+        zg_oplog_add(fs->log,
+                     "warning: the acknowledgement window of task %s with %s closed %llu s ago; "
+                     "the provider settles it with a penalty and its key is lost",
+                     d->id, prov, (unsigned long long)(now - deadline));
+    else
+        zg_oplog_add(fs->log,
+                     "warning: the deliverable of task %s with %s must be acknowledged within "
+                     "%llu min: read providers/%s/tasks/%s/lora.bin (or write yes to its ack); "
+                     "after that the provider settles it with a penalty and the key is lost",
+                     d->id, prov, (unsigned long long)((deadline - now + 59) / 60), prov, d->id);
+}
+
+int zgfs_deliverable_present(const zgfs_call *c, zg_err *err)
+{
+    uint8_t p[20];
+    zg_deliverable d;
+    if (provider(c, p, err) || zgfs_find_deliverable(c->fs, p, c->params[1], -1, &d, err))
+        return -1;
+    zg_deliverable_free(&d);
+    return 0;
+}
+
+int zgfs_deliverable_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    uint8_t p[20];
+    zg_deliverable d;
+    if (provider(c, p, err) || zgfs_find_deliverable(fs, p, c->params[1], -1, &d, err))
+        return -1;
+    warn_deadline(fs, c->params[0], &d, -1);
+    uint64_t window = ack_window(fs);
+    cJSON *j = cJSON_CreateObject();
+    if (j) {
+        cJSON_AddStringToObject(j, "id", d.id);
+        zgfs_json_hex(j, "modelRootHash", d.root, d.root_len);
+        cJSON_AddBoolToObject(j, "acknowledged", d.acknowledged);
+        cJSON_AddBoolToObject(j, "settled", d.settled);
+        cJSON_AddBoolToObject(j, "secretPresent", d.secret_len > 0);
+        cJSON_AddNumberToObject(j, "deliverTime", (double)d.timestamp);
+        cJSON_AddNumberToObject(j, "acknowledgeDeadline", (double)(d.timestamp + window));
+    }
+    zg_deliverable_free(&d);
+    return zgfs_json_out(j, out, err);
+}
+
+/* ---- the watcher: after a task is created through this mount, one job
+ * per provider looks at the sub-account's deliverables every 30 s and
+ * warns before an acknowledgement window closes, even when nobody looks.
+ * It ends when no deliverable waits for an acknowledgement and no task of
+ * the provider is still on its way to delivery. */
+
+typedef struct watch {
+    zgfs *fs;
+    uint8_t provider[20];
+} watch;
+
+/* Is any task of the list still before delivery? */
+static bool tasks_running(zgfs *fs, const uint8_t prov[20])
+{
+    static const char *const before[] = {"Init",    "SettingUp",  "SetUp", "Training",
+                                         "Trained", "Delivering", NULL};
+    zg_cache_val *ref;
+    if (zgfs_get_tasks(fs, prov, -1, &ref, NULL))
+        return true; /* cannot tell: keep watching */
+    bool running = false;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, (const cJSON *)zg_cache_value(ref))
+    {
+        const char *pr = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "progress"));
+        for (int i = 0; pr && before[i] && !running; i++)
+            running = !strcmp(pr, before[i]);
+    }
+    zg_cache_put(ref);
+    return running;
+}
+
+static int watch_run(void *arg, zg_err *err)
+{
+    (void)err;
+    watch *w = arg;
+    zgfs *fs = w->fs;
+    char prov[43];
+    zg_addr_checksum(prov, w->provider);
+    for (;;) {
+        for (int i = 0; i < WATCH_PERIOD_S; i++) {
+            if (zgfs_work_stopping(fs->work))
+                return 0;
+            struct timespec ts = {1, 0};
+            nanosleep(&ts, NULL);
+        }
+        zg_cache_val *ref;
+        if (zgfs_get_ft_account(fs, w->provider, -1, &ref, NULL))
+            continue; /* network: look again later */
+        const zgfs_ft_acct_view *v = zg_cache_value(ref);
+        bool waiting = false;
+        for (size_t i = 0; v->exists && i < v->a.ndeliverables; i++) {
+            const zg_deliverable *d = &v->a.deliverables[i];
+            if (d->acknowledged || d->settled)
+                continue;
+            waiting = true;
+            warn_deadline(fs, prov, d, 0);
+        }
+        zg_cache_put(ref);
+        if (!waiting && !tasks_running(fs, w->provider))
+            return 0;
+    }
+}
+
+static void watch_provider(zgfs *fs, const uint8_t provider_addr[20])
+{
+    watch *w = calloc(1, sizeof *w);
+    if (!w)
+        return;
+    w->fs = fs;
+    memcpy(w->provider, provider_addr, 20);
+    char key[64], a[43];
+    zg_addr_checksum(a, provider_addr);
+    snprintf(key, sizeof key, "watch:%s", a);
+    /* One watcher per provider: a running one is joined (w freed). */
+    zgfs_work_join(fs->work, key, watch_run, w, free, NULL, NULL, NULL, NULL, NULL);
+}
+
+/* ------------------------------------------------------------ ack */
+
+int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    if (strcmp(line, "yes"))
+        return zg_err_set(err, EINVAL,
+                          "write \"yes\" to acknowledge the deliverable without downloading it "
+                          "(reading lora.bin downloads, verifies and acknowledges)");
+    uint8_t p[20];
+    zg_deliverable d;
+    if (provider(c, p, err))
+        return -1;
+    zg_err e = {0};
+    if (zgfs_find_deliverable(fs, p, c->params[1], 0, &d, &e)) {
+        if (e.code == ENOENT)
+            return zg_err_set(err, ENOENT,
+                              "task %s has no deliverable on chain yet; wait until its progress "
+                              "is Delivered",
+                              c->params[1]);
+        if (err)
+            *err = e;
+        return -1;
+    }
+    bool acked = d.acknowledged, settled = d.settled;
+    zg_deliverable_free(&d);
+    if (acked)
+        return zg_buf_printf(ok, err, "already acknowledged; nothing sent");
+    if (settled)
+        return zg_err_set(err, EPERM,
+                          "the provider settled task %s with a penalty before it was "
+                          "acknowledged; there is nothing left to acknowledge",
+                          c->params[1]);
+    int rc = zg_op_ack_deliverable(fs->client, fs->journal, p, c->params[1], err);
+    zgfs_changed(fs, p);
+    if (rc)
+        return -1;
+    return zg_buf_printf(ok, err,
+                         "acknowledged the deliverable of task %s without downloading it; the "
+                         "provider can take a new task",
+                         c->params[1]);
+}
+
+/* ------------------------------------------------------------ new */
+
+static bool is_hash(const char *s)
+{
+    if (strlen(s) != 66 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+        return false;
+    for (int i = 2; i < 66; i++)
+        if (!isxdigit((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* End of the JSON value that starts at s[i] (text already validated). */
+static size_t value_end(const char *s, size_t n, size_t i)
+{
+    int depth = 0;
+    bool str = false;
+    for (; i < n; i++) {
+        char ch = s[i];
+        if (str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                str = false;
+            if (!str && depth == 0)
+                return i + 1;
+            continue;
+        }
+        if (ch == '"')
+            str = true;
+        else if (ch == '{' || ch == '[')
+            depth++;
+        else if (ch == '}' || ch == ']') {
+            if (depth == 0)
+                return i;
+            if (--depth == 0)
+                return i + 1;
+        } else if (depth == 0 && (ch == ',' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'))
+            return i;
+    }
+    return n;
+}
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* The training parameters: the object's members other than "model" and
+ * "dataset", copied byte for byte (the provider reads the raw text; a
+ * re-printed 0.00001 would become 1e-05, which it refuses). */
+static int params_text(const char *s, size_t n, zg_buf *out, zg_err *err)
+{
+    size_t i = skip_ws(s, n, 0);
+    if (i >= n || s[i] != '{')
+        return zg_err_set(err, EINVAL, "not a JSON object");
+    i++;
+    bool first = true;
+    if (zg_buf_append_byte(out, '{', err))
+        return -1;
+    for (;;) {
+        i = skip_ws(s, n, i);
+        if (i >= n || s[i] == '}')
+            break;
+        if (s[i] == ',') {
+            i++;
+            continue;
+        }
+        size_t k0 = i, k1 = value_end(s, n, i); /* the key string */
+        i = skip_ws(s, n, k1);
+        if (i < n && s[i] == ':')
+            i++;
+        i = skip_ws(s, n, i);
+        size_t v0 = i, v1 = value_end(s, n, i);
+        i = v1;
+        bool skip = (k1 - k0 == 7 && !memcmp(s + k0, "\"model\"", 7)) ||
+                    (k1 - k0 == 9 && !memcmp(s + k0, "\"dataset\"", 9));
+        if (skip)
+            continue;
+        if ((!first && zg_buf_append_byte(out, ',', err)) ||
+            zg_buf_append(out, s + k0, k1 - k0, err) || zg_buf_append_byte(out, ':', err) ||
+            zg_buf_append(out, s + v0, v1 - v0, err))
+            return -1;
+        first = false;
+    }
+    return zg_buf_append_byte(out, '}', err);
+}
+
+static const char new_shape[] =
+    "write one JSON object: {\"model\": NAME or 0x hash, \"dataset\": a NAME in datasets/ or a "
+    "0x hash, and the training parameters}";
+
+int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
+                          zg_err *err)
+{
+    zgfs *fs = c->fs;
+    if (!p->data || p->len == 0)
+        return zg_err_set(err, EINVAL, "empty; %s", new_shape);
+    cJSON *j = cJSON_ParseWithLength((const char *)p->data, p->len);
+    if (!cJSON_IsObject(j)) {
+        cJSON_Delete(j);
+        return zg_err_set(err, EINVAL, "not a JSON object; %s", new_shape);
+    }
+    const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "model"));
+    const char *dataset = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "dataset"));
+    int rc = -1;
+    char *url = NULL;
+    zg_buf params;
+    zg_buf_init(&params, 0);
+    char hash[67], id[37];
+    uint8_t prov[20];
+    if (!model || !*model) {
+        zg_err_set(err, EINVAL, "\"model\" is missing; %s", new_shape);
+        goto out;
+    }
+    if (!dataset || !*dataset) {
+        zg_err_set(err, EINVAL, "\"dataset\" is missing; %s", new_shape);
+        goto out;
+    }
+    if (params_text((const char *)p->data, p->len, &params, err))
+        goto out;
+    cJSON *pj = cJSON_Parse((const char *)params.data);
+    int prc = zg_ftp_check_params(pj, (const char *)params.data, err);
+    cJSON_Delete(pj);
+    if (prc)
+        goto out;
+    if (is_hash(dataset)) {
+        snprintf(hash, sizeof hash, "%s", dataset);
+    } else {
+        char dir[4096];
+        zg_dsentry e;
+        zg_err le = {0};
+        if (zgfs_datasets_dir(fs, dir, sizeof dir, err))
+            goto out;
+        if (zg_dsindex_get(dir, c->params[0], dataset, &e, &le)) {
+            if (le.code == ENOENT)
+                zg_err_set(err, ENOENT,
+                           "dataset \"%.60s\" is not in datasets/; cp it there first, or give "
+                           "its 0x hash",
+                           dataset);
+            else if (err)
+                *err = le;
+            goto out;
+        }
+        snprintf(hash, sizeof hash, "%s", e.hash);
+    }
+    if (provider(c, prov, err) || zgfs_ft_url(fs, prov, &url, err))
+        goto out;
+    zg_task_new t = {.provider = prov,
+                     .url = url,
+                     .model = model,
+                     .dataset = hash,
+                     .params = (const char *)params.data};
+    if (zg_task_create(fs->client, fs->journal, &t, id, err)) {
+        zgfs_tasks_changed(fs, prov, NULL); /* a lost answer may still have made one */
+        goto out;
+    }
+    zgfs_tasks_changed(fs, prov, id);
+    watch_provider(fs, prov);
+    if (zg_buf_printf(reply, err, "%s\n", id) ||
+        zg_buf_printf(ok, err, "created task %s: model %.60s, dataset %.60s%s%s%s", id, model,
+                      dataset, is_hash(dataset) ? "" : " (", is_hash(dataset) ? "" : hash,
+                      is_hash(dataset) ? "" : ")"))
+        goto out;
+    rc = 0;
+out:
+    zg_buf_free(&params);
+    free(url);
+    cJSON_Delete(j);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/* Node kinds whose open files carry more than a snapshot: PAYLOAD
+ * (payload.c: spooled writes committed at the opener's close) and FILE
+ * (fileops.c: a local file made by a long job at the first read). ll.c
+ * hands them the request; they answer it, now or when their job ends. */
+#ifndef ZGFS_KINDS_H
+#define ZGFS_KINDS_H
+
+#include "handle.h"
+
+/* payload.c */
+/* Set up a freshly opened payload handle (fi: open flags in, reply flags out). */
+int zgfs_payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err);
+void zgfs_payload_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_t size, off_t off);
+void zgfs_payload_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off);
+void zgfs_payload_flush(fuse_req_t req, zgfs_handle *h);
+/* Before the open's reference is dropped: commit what nobody committed. */
+void zgfs_payload_release(zgfs_handle *h);
+/* The call for a name that open(O_CREAT) may create in the directory
+ * parent (a ZGFS_F_CREATE row); ENOENT/EPERM when it cannot be created. */
+int zgfs_resolve_create(const zgfs_call *parent, const char *name, zgfs_call *child, zg_err *err);
+
+/* fileops.c */
+int zgfs_file_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err);
+void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off);
+/* Size of the node's local file (0 when there is none). */
+off_t zgfs_local_size(const zgfs_call *c);
+/* Answer a read from the handle's local file (opened on first use). */
+void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off);
+
+#endif

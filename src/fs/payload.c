@@ -1,0 +1,681 @@
+/* Payload files (datasets/NAME, tasks/new, chat): the bytes written to one
+ * open file are one request, acted on when the process that opened the
+ * file closes it.
+ *
+ * - Writes accumulate in the handle: in memory up to the node's cap, or in
+ *   a spool file in the state directory (ZGFS_F_SPOOL: datasets), so a
+ *   large file costs flat memory. Past the cap a write is EFBIG.
+ * - The commit runs at the opener's flush, matched by thread-group id (a
+ *   FUSE pid is a thread id; Node opens, writes and closes on different
+ *   threads): never at a flush without data (bash flushes before it writes)
+ *   nor at a child's flush (`{ echo a; echo b; } > f` flushes in each
+ *   child). The flush answers only when the remote work is done: 0, or its
+ *   errno, so `cp` reports a failed upload. The commit runs on the
+ *   long-job pool (work.c) with a deferred reply; Ctrl-C stops the waiting,
+ *   not the work.
+ * - Or at the first read on the same descriptor (`exec 3<>chat; echo q >&3;
+ *   cat <&3`), which then returns the reply through a cursor of its own
+ *   (the file offset is past the written bytes).
+ * - Or, last resort, at release (nobody waits; the outcome goes to the
+ *   caller's result and log).
+ * - A writer killed by a signal (Ctrl-C on cp) flushes as it dies: that
+ *   payload is incomplete and is dropped, never sent.
+ * - A file created or truncated and closed without a single byte (`cp
+ *   /dev/null datasets/x`) is committed empty at the opener's last close,
+ *   so the refusal reaches cp; bash's early flush is told apart by the
+ *   descriptor the shell still holds.
+ * - After a commit, a further write starts a new request (ZGFS_F_REPEAT:
+ *   chat) or is EINVAL.
+ *
+ * Reads of a node with a local file (datasets/NAME) return that file; the
+ * others return the reply of this descriptor's commit, or on a fresh open
+ * the caller's kept result (per uid) or the node's usage line. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "kinds.h"
+
+#define SPACE_STEP   ((uint64_t)16 << 20) /* check free space every 16 MiB of spool */
+#define SPACE_MARGIN ((uint64_t)64 << 20) /* and keep this much free */
+
+typedef enum { PL_IDLE, PL_DIRTY, PL_COMMITTING, PL_DONE } pl_state;
+
+struct zgfs_pstate {
+    pl_state state;
+    pid_t opener;   /* thread-group id of the process that opened the file */
+    bool fresh;     /* opened with O_CREAT or O_TRUNC: an empty close is a commit */
+    bool failed;    /* the last commit failed (last_err) */
+    bool committed; /* a commit ran on this descriptor: reads show its reply */
+    zg_err last_err;
+    uint64_t base; /* file offset of the request's first byte */
+    uint64_t len;  /* bytes of the request (high-water mark) */
+    uint64_t space_checked;
+    zg_buf mem;
+    int spool_fd;
+    char spool[PATH_MAX];
+};
+
+static const zgfs_node *node_of(const zgfs_handle *h)
+{
+    return &zgfs_nodes[h->call.node];
+}
+
+static void discard(struct zgfs_pstate *pl)
+{
+    if (pl->spool_fd >= 0) {
+        close(pl->spool_fd);
+        pl->spool_fd = -1;
+    }
+    if (pl->spool[0]) {
+        unlink(pl->spool); /* gone already when the commit kept it */
+        pl->spool[0] = '\0';
+    }
+    zg_buf_reset(&pl->mem);
+    pl->len = 0;
+    pl->space_checked = 0;
+}
+
+void zgfs_pstate_free(struct zgfs_pstate *pl)
+{
+    if (!pl)
+        return;
+    discard(pl);
+    zg_buf_free(&pl->mem);
+    free(pl);
+}
+
+/* ------------------------------------------------------------ processes */
+
+/* The thread-group id of thread tid (tid itself when /proc says nothing). */
+static pid_t tgid_of(pid_t tid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+    FILE *f = fopen(path, "re");
+    pid_t tgid = tid;
+    if (!f)
+        return tid;
+    while (fgets(line, sizeof line, f)) {
+        int v;
+        if (sscanf(line, "Tgid: %d", &v) == 1) {
+            tgid = v;
+            break;
+        }
+    }
+    fclose(f);
+    return tgid;
+}
+
+/* Is thread tid dying of a signal? The flush of a killed writer comes from
+ * its exit (PF_EXITING), and its exit code carries the signal. */
+static bool killed(pid_t tid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')'); /* the command name may hold anything */
+    if (!p)
+        return false;
+    /* Fields after the name start at 3 (state); flags is 9, exit_code 52. */
+    unsigned long long flags = 0, exit_code = 0;
+    int field = 2;
+    char *save = NULL;
+    for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        field++;
+        if (field == 9)
+            flags = strtoull(tok, NULL, 10);
+        else if (field == 52)
+            exit_code = strtoull(tok, NULL, 10);
+    }
+    return (flags & 0x4) && (exit_code & 0x7f); /* PF_EXITING, WTERMSIG */
+}
+
+/* Does process tgid still hold a descriptor of inode ino? At the flush of
+ * close(fd), fd is already gone from its table. */
+static bool holds_inode(pid_t tgid, fuse_ino_t ino)
+{
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/fdinfo", (int)tgid);
+    DIR *d = opendir(dir);
+    if (!d)
+        return false;
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[320], line[128];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        while (fgets(line, sizeof line, f)) {
+            unsigned long long v;
+            if (sscanf(line, "ino: %llu", &v) == 1) {
+                found = v == (unsigned long long)ino;
+                break;
+            }
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return found;
+}
+
+/* ------------------------------------------------------------ open */
+
+int zgfs_payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
+{
+    const zgfs_node *n = node_of(h);
+    int acc = fi->flags & O_ACCMODE;
+    fi->direct_io = 1; /* every read and write reaches us */
+    if (acc == O_RDONLY) {
+        /* A local copy is read from the version that was there at open. */
+        if (n->local) {
+            char path[PATH_MAX];
+            if (n->local(&h->call, path, sizeof path, NULL) == 0)
+                h->fd = open(path, O_RDONLY | O_CLOEXEC);
+        }
+        return 0;
+    }
+    struct zgfs_pstate *pl = calloc(1, sizeof *pl);
+    if (!pl)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    pl->opener = tgid_of(h->call.pid);
+    pl->fresh = (fi->flags & (O_CREAT | O_TRUNC)) != 0;
+    pl->spool_fd = -1;
+    zg_buf_init(&pl->mem, 0);
+    h->pl = pl;
+    return 0;
+}
+
+/* ------------------------------------------------------------ commit */
+
+static void put_handle(void *p)
+{
+    zgfs_handle_put(p);
+}
+
+/* Replace the descriptor's reply text. Handle lock held. */
+static void set_reply(zgfs_handle *h, const zg_buf *reply, const zg_err *err)
+{
+    zg_buf_reset(&h->snap);
+    if (err)
+        zg_buf_printf(&h->snap, NULL, "error: %s\n",
+                      err->msg[0] ? err->msg : strerror(zgfs_errno(err)));
+    else if (reply->len)
+        zg_buf_printf(&h->snap, NULL, "%s%s", (const char *)reply->data,
+                      reply->data[reply->len - 1] == '\n' ? "" : "\n");
+    h->have_snap = true;
+    h->cursor = 0;
+}
+
+static int commit_run(void *arg, zg_err *err)
+{
+    zgfs_handle *h = arg;
+    zgfs *fs = h->call.fs;
+    const zgfs_node *n = node_of(h);
+    struct zgfs_pstate *pl = h->pl;
+
+    pthread_mutex_lock(&h->lock);
+    if (pl->state != PL_COMMITTING) {
+        /* Joined after the commit ended: its outcome stands. */
+        int rc = pl->failed ? -1 : 0;
+        if (rc && err)
+            *err = pl->last_err;
+        pthread_mutex_unlock(&h->lock);
+        return rc;
+    }
+    /* No write can change the payload while it is COMMITTING. */
+    zgfs_payload p = {.data = pl->mem.data, .len = (size_t)pl->len};
+    if (pl->spool_fd >= 0) {
+        p.path = pl->spool;
+        p.data = NULL;
+    }
+    uint64_t len = pl->len;
+    pthread_mutex_unlock(&h->lock);
+
+    zg_buf reply, ok;
+    zg_buf_init(&reply, 0);
+    zg_buf_init(&ok, 1024);
+    zg_err e = {0};
+    int rc = 0;
+    if (p.path && fsync(pl->spool_fd))
+        rc = zg_err_set(&e, errno, "cannot save the payload in the state directory: %s",
+                        strerror(errno));
+    if (!rc)
+        rc = n->commit(&h->call, &p, &reply, &ok, &e);
+    if (rc && !e.code)
+        zg_err_set(&e, EIO, "internal error: the commit failed without a reason");
+
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "%llu bytes", (unsigned long long)len);
+    zgfs_record(fs, &h->call, cmd, rc ? NULL : (const char *)ok.data, rc ? &e : NULL);
+    /* What a fresh open shows this uid: the reply itself when there is one
+     * (the task id, the chat answer), else the ok/error line. */
+    if (!rc && reply.len) {
+        size_t k = reply.len;
+        while (k && reply.data[k - 1] == '\n')
+            k--;
+        reply.data[k] = '\0';
+        zgfs_result_set(fs->results, h->call.uid, h->call.path, (const char *)reply.data);
+        reply.len = k;
+    }
+
+    pthread_mutex_lock(&h->lock);
+    set_reply(h, &reply, rc ? &e : NULL);
+    pl->state = PL_DONE;
+    pl->failed = rc != 0;
+    pl->last_err = e;
+    pl->committed = true;
+    discard(pl);
+    pthread_mutex_unlock(&h->lock);
+    if (rc && (n->flags & ZGFS_F_CREATE)) {
+        /* The name open(O_CREAT) made is gone again: drop the kernel's entry. */
+        char parent[ZGFS_PATH_MAX];
+        snprintf(parent, sizeof parent, "%s", h->call.path);
+        char *slash = strrchr(parent, '/');
+        if (slash) {
+            *slash = '\0';
+            zgfs_notify_entry(fs->notify, parent[0] ? parent : "/", slash + 1);
+        }
+    }
+
+    zg_buf_free(&reply);
+    zg_buf_free(&ok);
+    if (rc && err)
+        *err = e;
+    return rc;
+}
+
+/* Start the descriptor's commit, or join it when it runs; req (may be
+ * NULL) is answered by answer(req, ctx, outcome). The handle lock must be
+ * held by the caller, who saw state DIRTY (or an empty close) or
+ * COMMITTING; it is released here. */
+static void commit_locked(fuse_req_t req, zgfs_handle *h, zgfs_answer_fn answer, void *ctx,
+                          void (*ctx_free)(void *))
+{
+    struct zgfs_pstate *pl = h->pl;
+    pl->state = PL_COMMITTING;
+    pthread_mutex_unlock(&h->lock);
+    char key[64];
+    snprintf(key, sizeof key, "payload:%p", (void *)h);
+    zg_err err = {0};
+    zgfs *fs = h->call.fs;
+    if (zgfs_work_join(fs->work, key, commit_run, zgfs_handle_get((uint64_t)(uintptr_t)h),
+                       put_handle, req, answer, ctx, ctx_free, &err)) {
+        pthread_mutex_lock(&h->lock);
+        if (pl->state == PL_COMMITTING)
+            pl->state = PL_DIRTY; /* a later close may try again */
+        pthread_mutex_unlock(&h->lock);
+        zgfs_record(fs, &h->call, "commit", NULL, &err);
+        if (req)
+            fuse_reply_err(req, zgfs_errno(&err));
+        if (ctx_free)
+            ctx_free(ctx);
+    }
+}
+
+/* ------------------------------------------------------------ write */
+
+static int spool_open(zgfs *fs, struct zgfs_pstate *pl, zg_err *err)
+{
+    char dir[PATH_MAX];
+    if (snprintf(dir, sizeof dir, "%s/spool", fs->state_dir) >= (int)sizeof dir)
+        return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
+    if (mkdir(dir, 0700) && errno != EEXIST)
+        return zg_err_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
+    if (snprintf(pl->spool, sizeof pl->spool, "%s/payload.XXXXXX", dir) >= (int)sizeof pl->spool)
+        return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
+    pl->spool_fd = mkostemp(pl->spool, O_CLOEXEC);
+    if (pl->spool_fd < 0) {
+        int e = errno;
+        pl->spool[0] = '\0';
+        return zg_err_set(err, e, "cannot create a spool file in %s: %s", dir, strerror(e));
+    }
+    return 0;
+}
+
+static int spool_space(zgfs *fs, struct zgfs_pstate *pl, uint64_t upto, zg_err *err)
+{
+    if (upto < pl->space_checked + SPACE_STEP && pl->space_checked)
+        return 0;
+    struct statvfs sv;
+    if (fstatvfs(pl->spool_fd, &sv) == 0 &&
+        (uint64_t)sv.f_bavail * sv.f_frsize < SPACE_MARGIN + SPACE_STEP)
+        return zg_err_set(err, ENOSPC,
+                          "the disk of the state directory %s is nearly full; free space "
+                          "there and copy again",
+                          fs->state_dir);
+    pl->space_checked = upto;
+    return 0;
+}
+
+static int spool_write(int fd, const char *buf, size_t size, uint64_t at, zg_err *err)
+{
+    while (size) {
+        ssize_t n = pwrite(fd, buf, size, (off_t)at);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return zg_err_set(err, errno, "cannot spool the payload: %s", strerror(errno));
+        }
+        buf += n;
+        size -= (size_t)n;
+        at += (uint64_t)n;
+    }
+    return 0;
+}
+
+static void human(char out[32], uint64_t n)
+{
+    if (n >= (1u << 20) && n % (1u << 20) == 0)
+        snprintf(out, 32, "%llu MiB", (unsigned long long)(n >> 20));
+    else if (n >= 1024 && n % 1024 == 0)
+        snprintf(out, 32, "%llu KiB", (unsigned long long)(n >> 10));
+    else
+        snprintf(out, 32, "%llu bytes", (unsigned long long)n);
+}
+
+void zgfs_payload_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_t size, off_t off)
+{
+    zgfs *fs = h->call.fs;
+    const zgfs_node *n = node_of(h);
+    zgfs_call c = h->call;
+    const struct fuse_ctx *ctx = fuse_req_ctx(req);
+    c.uid = ctx->uid;
+    c.gid = ctx->gid;
+    c.pid = ctx->pid;
+    zg_err err = {0};
+    char shown[32];
+    snprintf(shown, sizeof shown, "%zu bytes", size);
+
+    pthread_mutex_lock(&h->lock);
+    struct zgfs_pstate *pl = h->pl;
+    if (!pl) {
+        pthread_mutex_unlock(&h->lock);
+        fuse_reply_err(req, EBADF);
+        return;
+    }
+    if (pl->state == PL_COMMITTING) {
+        pthread_mutex_unlock(&h->lock);
+        fuse_reply_err(req, EBUSY);
+        return;
+    }
+    if (pl->state == PL_DONE) {
+        if (!(n->flags & ZGFS_F_REPEAT)) {
+            pthread_mutex_unlock(&h->lock);
+            zg_err_set(&err, EINVAL,
+                       "this descriptor already sent its payload; open the file again for "
+                       "another one");
+            zgfs_record(fs, &c, shown, NULL, &err);
+            fuse_reply_err(req, EINVAL);
+            return;
+        }
+        pl->state = PL_IDLE; /* a new request (chat: the next turn) */
+    }
+    if (pl->state == PL_IDLE) {
+        discard(pl);
+        pl->base = (uint64_t)off;
+    }
+    uint64_t at = (uint64_t)off >= pl->base ? (uint64_t)off - pl->base : UINT64_MAX;
+    int rc = 0;
+    if (at == UINT64_MAX) {
+        rc = zg_err_set(&err, EINVAL, "payloads are written front to back");
+    } else if (at + size > n->payload_max) {
+        char cap[32];
+        human(cap, n->payload_max);
+        rc = zg_err_set(&err, EFBIG, "%s takes at most %s",
+                        zgfs_node_name(c.node)[0] == '{' ? "this file" : zgfs_node_name(c.node),
+                        cap);
+    } else if (n->flags & ZGFS_F_SPOOL) {
+        if ((pl->spool_fd < 0 && spool_open(fs, pl, &err)) ||
+            spool_space(fs, pl, at + size, &err) || spool_write(pl->spool_fd, buf, size, at, &err))
+            rc = -1;
+    } else {
+        if (pl->mem.len < at + size) {
+            size_t grow = (size_t)(at + size - pl->mem.len);
+            if (zg_buf_reserve(&pl->mem, grow, &err))
+                rc = -1;
+            else {
+                memset(pl->mem.data + pl->mem.len, 0, grow);
+                pl->mem.len += grow;
+                pl->mem.data[pl->mem.len] = '\0';
+            }
+        }
+        if (!rc)
+            memcpy(pl->mem.data + at, buf, size);
+    }
+    if (rc) {
+        /* A payload that cannot be whole is never sent. */
+        discard(pl);
+        pl->state = PL_DONE;
+        pl->failed = true;
+        pl->last_err = err;
+        set_reply(h, NULL, &err);
+        pl->committed = true;
+        pthread_mutex_unlock(&h->lock);
+        zgfs_record(fs, &c, shown, NULL, &err);
+        fuse_reply_err(req, zgfs_errno(&err));
+        return;
+    }
+    if (at + size > pl->len)
+        pl->len = at + size;
+    pl->state = PL_DIRTY;
+    pthread_mutex_unlock(&h->lock);
+    fuse_reply_write(req, size);
+}
+
+/* ------------------------------------------------------------ answers */
+
+typedef struct read_ctx {
+    zgfs_handle *h; /* a reference */
+    size_t size;
+    off_t off;
+} read_ctx;
+
+static void read_ctx_free(void *p)
+{
+    read_ctx *r = p;
+    if (r) {
+        zgfs_handle_put(r->h);
+        free(r);
+    }
+}
+
+static read_ctx *read_ctx_new(zgfs_handle *h, size_t size, off_t off)
+{
+    read_ctx *r = malloc(sizeof *r);
+    if (r) {
+        r->h = zgfs_handle_get((uint64_t)(uintptr_t)h);
+        r->size = size;
+        r->off = off;
+    }
+    return r;
+}
+
+/* The reply text through the descriptor's cursor. */
+static void serve_reply(fuse_req_t req, zgfs_handle *h, size_t size)
+{
+    pthread_mutex_lock(&h->lock);
+    size_t at = h->cursor;
+    size_t n = at < h->snap.len ? h->snap.len - at : 0;
+    if (n > size)
+        n = size;
+    h->cursor += n;
+    fuse_reply_buf(req, (const char *)h->snap.data + at, n);
+    pthread_mutex_unlock(&h->lock);
+}
+
+static void answer_reply(fuse_req_t req, void *p, const zg_err *err)
+{
+    read_ctx *r = p;
+    if (err)
+        fuse_reply_err(req, zgfs_errno(err));
+    else
+        serve_reply(req, r->h, r->size);
+}
+
+static void answer_local(fuse_req_t req, void *p, const zg_err *err)
+{
+    read_ctx *r = p;
+    if (err)
+        fuse_reply_err(req, zgfs_errno(err));
+    else
+        zgfs_serve_local(req, r->h, r->size, r->off);
+}
+
+static void answer_flush(fuse_req_t req, void *p, const zg_err *err)
+{
+    (void)p;
+    fuse_reply_err(req, err ? zgfs_errno(err) : 0);
+}
+
+/* ------------------------------------------------------------ read */
+
+void zgfs_payload_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
+{
+    const zgfs_node *n = node_of(h);
+    pthread_mutex_lock(&h->lock);
+    struct zgfs_pstate *pl = h->pl;
+    if (pl && (pl->state == PL_DIRTY || pl->state == PL_COMMITTING)) {
+        read_ctx *r = read_ctx_new(h, size, off);
+        if (!r) {
+            pthread_mutex_unlock(&h->lock);
+            fuse_reply_err(req, ENOMEM);
+            return;
+        }
+        commit_locked(req, h, n->local ? answer_local : answer_reply, r, read_ctx_free);
+        return;
+    }
+    if (n->local) {
+        pthread_mutex_unlock(&h->lock);
+        zgfs_serve_local(req, h, size, off);
+        return;
+    }
+    if (!(pl && pl->committed) && (off == 0 || !h->have_snap)) {
+        /* A fresh descriptor: the caller's kept result, like a control file. */
+        zgfs_call c = h->call;
+        const struct fuse_ctx *ctx = fuse_req_ctx(req);
+        c.uid = ctx->uid;
+        c.gid = ctx->gid;
+        c.pid = ctx->pid;
+        zg_err err = {0};
+        zg_buf_reset(&h->snap);
+        if (zgfs_control_text(&c, &h->snap, &err)) {
+            h->have_snap = false;
+            pthread_mutex_unlock(&h->lock);
+            fuse_reply_err(req, zgfs_errno(&err));
+            return;
+        }
+        h->have_snap = true;
+        h->cursor = 0;
+    }
+    pthread_mutex_unlock(&h->lock);
+    serve_reply(req, h, size);
+}
+
+/* ------------------------------------------------------------ flush, release */
+
+void zgfs_payload_flush(fuse_req_t req, zgfs_handle *h)
+{
+    zgfs *fs = h->call.fs;
+    pid_t tid = fuse_req_ctx(req)->pid;
+    pthread_mutex_lock(&h->lock);
+    struct zgfs_pstate *pl = h->pl;
+    pl_state st = pl ? pl->state : PL_IDLE;
+    bool empty_close = pl && st == PL_IDLE && pl->fresh && !pl->committed;
+    if (!pl || !(st == PL_DIRTY || st == PL_COMMITTING || empty_close)) {
+        pthread_mutex_unlock(&h->lock);
+        fuse_reply_err(req, 0);
+        return;
+    }
+    pthread_mutex_unlock(&h->lock);
+    /* Only the opener commits; /proc reads happen without the lock. */
+    pid_t tgid = tgid_of(tid);
+    bool dying = st == PL_DIRTY && tgid == pl->opener && killed(tid);
+    bool last = !empty_close || (tgid == pl->opener && !holds_inode(tgid, h->ino));
+    pthread_mutex_lock(&h->lock);
+    if (tgid != pl->opener || !last || pl->state != st) {
+        pthread_mutex_unlock(&h->lock);
+        fuse_reply_err(req, 0);
+        return;
+    }
+    if (dying) {
+        uint64_t len = pl->len;
+        discard(pl);
+        pl->state = PL_IDLE;
+        pl->fresh = false;
+        pthread_mutex_unlock(&h->lock);
+        zg_oplog_add(fs->log, "uid %u %s: the writer was killed after %llu bytes; nothing sent",
+                     (unsigned)h->call.uid, h->call.path + 1, (unsigned long long)len);
+        fuse_reply_err(req, 0);
+        return;
+    }
+    commit_locked(req, h, answer_flush, NULL, NULL);
+}
+
+void zgfs_payload_release(zgfs_handle *h)
+{
+    pthread_mutex_lock(&h->lock);
+    struct zgfs_pstate *pl = h->pl;
+    if (pl && pl->state == PL_DIRTY) {
+        commit_locked(NULL, h, NULL, NULL, NULL);
+        return;
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* ------------------------------------------------------------ names */
+
+int zgfs_resolve_create(const zgfs_call *parent, const char *name, zgfs_call *child, zg_err *err)
+{
+    char canon[ZGFS_PARAM_MAX];
+    if (strlen(name) >= ZGFS_PARAM_MAX)
+        return zg_err_set(err, ENAMETOOLONG, "name too long");
+    for (size_t j = 0; j < zgfs_nnodes; j++) {
+        const zgfs_node *n = &zgfs_nodes[j];
+        if (zgfs_node_parent(j) != (int)parent->node || !zgfs_node_is_param(j) ||
+            !(n->flags & ZGFS_F_CREATE) || !n->parse_param || n->parse_param(name, canon, NULL))
+            continue;
+        *child = *parent;
+        child->node = j;
+        if (child->nparams >= ZGFS_MAX_PARAMS)
+            return zg_err_set(err, ENAMETOOLONG, "path too deep");
+        strcpy(child->params[child->nparams++], canon);
+        int k = snprintf(child->path, sizeof child->path, "%s%s%s", parent->path,
+                         strcmp(parent->path, "/") ? "/" : "", canon);
+        if (k < 0 || k >= (int)sizeof child->path)
+            return zg_err_set(err, ENAMETOOLONG, "path too long");
+        return 0;
+    }
+    return zg_err_set(err, EPERM, "no file can be created here");
+}
+
+bool zgfs_payload_pending(zgfs *fs, const char *canon)
+{
+    bool found = false;
+    pthread_mutex_lock(&fs->open_lock);
+    for (zgfs_handle *h = fs->open_files; h && !found; h = h->next) {
+        if (strcmp(h->call.path, canon))
+            continue;
+        pthread_mutex_lock(&h->lock);
+        found = h->pl && h->pl->fresh && h->pl->state != PL_DONE;
+        pthread_mutex_unlock(&h->lock);
+    }
+    pthread_mutex_unlock(&fs->open_lock);
+    return found;
+}

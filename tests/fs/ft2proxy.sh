@@ -1,0 +1,57 @@
+# The stand-in provider behind the devnet's second fine-tuning provider
+# (tests/fs/provider-proxy.js), for tests/fs/models.sh and attestation.sh.
+# shellcheck shell=bash
+
+# ft2_proxy_start [MODE]: serve the second provider's URL by forwarding to
+# the first provider's simulator. Sets PROXY_LOG (one "METHOD URL" line per
+# request) and PROXY_MODE (the file holding the mode word).
+ft2_proxy_start() {
+    PROXY_LOG=$T_TMP/proxy.log
+    PROXY_MODE=$T_TMP/proxy.mode
+    : >"$PROXY_LOG"
+    : >"$T_TMP/proxy.out"
+    echo "${1:-proxy}" >"$PROXY_MODE"
+    local url i
+    url=$(dj .providers.fineTuningUnacknowledged.url)
+    # From /, so that its working directory never keeps the mount busy.
+    (cd / && exec node "$ZG_ROOT/tests/fs/provider-proxy.js" "${url##*:}" \
+        "$(dj .providers.fineTuning.url)" "$PROXY_LOG" "$PROXY_MODE" \
+        "$(dj .accounts.ftTeeSigner2.address)") >"$T_TMP/proxy.out" 2>&1 &
+    PROXY_PID=$!
+    at_exit "kill $PROXY_PID"
+    for ((i = 0; i < 50; i++)); do
+        grep -q listening "$T_TMP/proxy.out" && return 0
+        sleep 0.1
+    done
+    echo "# the stand-in provider did not start:" >&2
+    sed 's/^/#   /' "$T_TMP/proxy.out" >&2
+    return 1
+}
+
+# proxy_mode WORD: what the stand-in does from the next request on.
+proxy_mode() {
+    echo "$1" >"$PROXY_MODE"
+}
+
+# proxy_count REGEX: requests logged so far whose "METHOD URL" line matches.
+proxy_count() {
+    grep -cE "$1" "$PROXY_LOG"
+}
+
+# dir_err DIR: the errno name of opendir(DIR) ("ok" if it opens).
+dir_err() {
+    perl -e '
+        sub en { for my $k (keys %!) { return $k if $!{$k} } return "E?" }
+        opendir(my $d, $ARGV[0]) or do { print en(), "\n"; exit 0 };
+        print "ok\n";' "$1"
+}
+
+# read_err FILE: the errno name of reading FILE whole ("ok" if it reads).
+read_err() {
+    perl -e '
+        sub en { for my $k (keys %!) { return $k if $!{$k} } return "E?" }
+        open(my $h, "<", $ARGV[0]) or do { print en(), "\n"; exit 0 };
+        local $/; my $x = <$h>;
+        defined $x or do { print en(), "\n"; exit 0 };
+        print "ok\n";' "$1"
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# providers/P/models/: NAME.json per base model (predefined and customized,
+# checked against the provider's HTTP API with curl, the SDK's built-in
+# table and the official CLI's list-models), NAME.usage.zip (bytes equal the
+# provider's, the zip extracts, absent where there is none), ENOENT on an
+# inference-only provider, the network errno and a log line for a provider
+# that does not answer, and the requests `ls -l models/` costs.
+. "$(dirname "$0")/fslib.sh"
+. "$(dirname "$0")/ft2proxy.sh"
+
+fs_start
+cd "$MNT" || exit 1
+FT_URL=$(dj .providers.fineTuning.url)
+M=providers/$FT/models
+M2=providers/$FT2/models
+SDK_CONST=$ZG_NODE_MODULES/@0gfoundation/0g-compute-ts-sdk/lib.commonjs/fine-tuning/const.js
+
+# ---- the listing
+want=$( (node -e '
+    const c = require(process.argv[1]);
+    const all = { ...c.MAINNET_MODELS, ...c.TESTNET_MODELS, ...c.HARDHAT_MODELS };
+    for (const n of Object.keys(all)) console.log(n + ".json");' "$SDK_CONST"
+    curl -s "$FT_URL/v1/model" | jq -r '.[].name | (. + ".json"), (. + ".usage.zip")') | sort)
+check_eq "ls models/: the SDK's predefined models, the provider's customized ones and their bundles" \
+    "$(ls "$M" | sort)" "$want"
+check_match "providers/FT lists models/" "$(ls "providers/$FT")" $'(^|\n)models(\n|$)'
+
+# ---- NAME.json of the customized model = GET /v1/model/NAME + kind + provider
+mj=$M/zg-tiny-lora.json
+check_eq "zg-tiny-lora.json: kind customized" "$(jq -r .kind "$mj")" customized
+check_eq "zg-tiny-lora.json: the provider" "$(jq -r .provider "$mj")" "$FT"
+check_eq "zg-tiny-lora.json: the provider's record as GET /v1/model/zg-tiny-lora serves it" \
+    "$(jq -S 'del(.kind, .provider)' "$mj")" "$(curl -s "$FT_URL/v1/model/zg-tiny-lora" | jq -S .)"
+check_eq "zg-tiny-lora.json: same as its entry in GET /v1/model" \
+    "$(jq -S 'del(.kind, .provider)' "$mj")" \
+    "$(curl -s "$FT_URL/v1/model" | jq -S '.[] | select(.name == "zg-tiny-lora")')"
+check_eq "stat size = bytes read" "$(stat -c %s "$mj")" "$(wc -c <"$mj")"
+
+# ---- NAME.json of the predefined models = the SDK's built-in table
+for f in "$M"/*.json; do
+    n=$(basename "$f" .json)
+    [[ $n == zg-tiny-lora ]] && continue
+    got=$(jq -c '{name, kind, hash, dataType, tokenizer, description}' "$f")
+    sdk=$(node -e '
+        const c = require(process.argv[1]);
+        const all = { ...c.MAINNET_MODELS, ...c.TESTNET_MODELS, ...c.HARDHAT_MODELS };
+        const m = all[process.argv[2]];
+        console.log(JSON.stringify({ name: process.argv[2], kind: "predefined", hash: m.turbo,
+            dataType: m.type, tokenizer: m.tokenizer, description: m.description }));' "$SDK_CONST" "$n")
+    check_eq "$n.json: as the SDK's built-in table has it" "$got" "$sdk"
+    check_eq "$n.json: stat size = bytes read" "$(stat -c %s "$f")" "$(wc -c <"$f")"
+done
+
+# ---- the on-chain record names the customized model; the official CLI's
+# list-models shows the same customized model for this provider
+check_eq "the on-chain models list (service.json; devnet.json has what was registered) names it" \
+    "$(jq -r '.models[]' "providers/$FT/service.json")" "$(dj '.providers.fineTuning.models[]')"
+lm=$(cli fine-tuning list-models)
+cli_custom=$(awk -F'│' '/Provider.s Model/ { on = 1 } on && NF >= 4 {
+        n = $2; p = $4; gsub(/ /, "", n); gsub(/ /, "", p);
+        if (n != "" && n != "Name") print n " " p }' <<<"$lm")
+check_match "CLI list-models: zg-tiny-lora from this provider" "$cli_custom" "(^|$'\n')zg-tiny-lora $FT($|$'\n')"
+cli_pre=$(awk -F'│' '/Predefined Model/ { on = 1 } /Provider.s Model/ { on = 0 } on && NF >= 3 {
+        n = $2; gsub(/ /, "", n); if (n != "" && n != "Name") print n }' <<<"$lm")
+for n in $cli_pre; do
+    check "CLI list-models' predefined $n is models/$n.json" test -f "$M/$n.json"
+done
+[[ -n $cli_pre ]] || not_ok "CLI list-models printed predefined models"
+
+# ---- the usage bundle
+z=$M/zg-tiny-lora.usage.zip
+curl -s -o "$T_TMP/want.zip" "$FT_URL/v1/model/desc/zg-tiny-lora"
+check_eq "usage.zip: size 0 before the first open (not downloaded by stat)" "$(stat -c %s "$z")" 0
+cat "$z" >"$T_TMP/got.zip"
+check "usage.zip: the bytes GET /v1/model/desc/zg-tiny-lora serves" cmp -s "$T_TMP/got.zip" "$T_TMP/want.zip"
+check_match "usage.zip extracts (unzip -l)" "$(unzip -l "$T_TMP/got.zip")" 'README\.md'
+check_eq "usage.zip: README.md names the model" \
+    "$(unzip -p "$T_TMP/got.zip" README.md | head -1)" "# zg-tiny-lora"
+check_match "the download is a line in log" "$(cat log)" \
+    "models/zg-tiny-lora.usage.zip <- \"read\": ok: $(wc -c <"$T_TMP/want.zip") bytes from GET /v1/model/desc/zg-tiny-lora"
+check_eq "usage.zip: stat shows the size once downloaded" "$(stat -c %s "$z")" "$(wc -c <"$T_TMP/want.zip")"
+check_match "usage.zip: unzip works on the mount itself now" "$(unzip -l "$z")" 'config\.template\.json'
+
+# ---- what does not exist
+check_eq "predefined models have no usage bundle: ENOENT" "$(read_err "$M/mock-model.usage.zip")" ENOENT
+check_eq "an unknown model: ENOENT" "$(read_err "$M/no-such-model.json")" ENOENT
+check_eq "an unknown model's bundle: ENOENT" "$(read_err "$M/no-such-model.usage.zip")" ENOENT
+check_eq "another suffix: ENOENT" "$(read_err "$M/zg-tiny-lora.txt")" ENOENT
+check_eq "NAME.json is read-only: EACCES" "$(wr "$mj" x)" EACCES
+check_eq "no new names in models/: EPERM" "$(touch "$M/new.json" 2>&1 >/dev/null | grep -c 'not permitted')" 1
+check_eq "inference-only provider: no models/ (ENOENT)" "$(dir_err "providers/$INF/models")" ENOENT
+check "inference-only provider: models not listed" bash -c "! ls providers/$INF | grep -qx models"
+
+# ---- a provider that does not answer (nothing listens on FT2's URL yet)
+check_eq "unreachable provider: ls models/ fails with ECONNREFUSED" "$(dir_err "$M2")" ECONNREFUSED
+check_eq "unreachable provider: zg-tiny-lora.json ECONNREFUSED" \
+    "$(read_err "$M2/zg-tiny-lora.json")" ECONNREFUSED
+check_match "...and a line in log" "$(cat log)" "providers/$FT2/models: models: cannot reach [^ ]+/v1/model"
+check_eq "unreachable provider: predefined models still read (built in)" \
+    "$(jq -r .kind "$M2/mock-model.json")" predefined
+
+# ---- request counts, on a stand-in provider at FT2's URL that logs requests
+ft2_proxy_start || exit 1
+ls -l "$M2" >"$T_TMP/ls1" 2>&1
+check_eq "ls -l models/: exactly one request (GET /v1/model)" "$(cat "$PROXY_LOG")" "GET /v1/model"
+check_match "...listing the customized model and its bundle" "$(cat "$T_TMP/ls1")" 'zg-tiny-lora\.usage\.zip'
+ls -l "$M2" >/dev/null
+cat "$M2"/*.json >/dev/null
+check_eq "again within ttl, and reading every NAME.json: no more requests" "$(wc -l <"$PROXY_LOG")" 1
+sleep 3.3
+ls -l "$M2" >/dev/null
+check_eq "after ttl: one more GET /v1/model" "$(proxy_count '^GET /v1/model$')" 2
+check_eq "no bundle was downloaded by listings or stat" "$(proxy_count desc)" 0
+
+# ---- a provider without a usage file for the model
+proxy_mode nousage
+check_eq "no usage file at the provider: reading the bundle is ENOENT" \
+    "$(read_err "$M2/zg-tiny-lora.usage.zip")" ENOENT
+check_eq "...after one request" "$(proxy_count '^GET /v1/model/desc/zg-tiny-lora$')" 1
+check "...and the name disappears from the listing" bash -c "! ls '$M2' | grep -q usage.zip"
+check_eq "...and lookups are ENOENT without asking again" \
+    "$(read_err "$M2/zg-tiny-lora.usage.zip")/$(proxy_count desc)" ENOENT/1
+check_eq "the model itself is still there" "$(jq -r .name "$M2/zg-tiny-lora.json")" zg-tiny-lora
+
+# ---- a bundle is fetched once per model version, then kept in the state
+# directory across mounts
+proxy_mode proxy
+cd / && fs_remount && cd "$MNT" || exit 1
+check_eq "after a remount (the provider has a bundle again): listed, size 0" \
+    "$(stat -c %s "$M2/zg-tiny-lora.usage.zip")" 0
+# (cat, not cmp: cmp -s trusts a size of 0 and does not read)
+cat "$M2/zg-tiny-lora.usage.zip" >"$T_TMP/got2.zip"
+check "...reads the provider's bytes" cmp -s "$T_TMP/got2.zip" "$T_TMP/want.zip"
+check_eq "...after one more request" "$(proxy_count '^GET /v1/model/desc/zg-tiny-lora$')" 2
+check_eq "...kept as STATE_DIR/usage/PROVIDER/NAME-HASH.zip" \
+    "$(cd "$T_TMP/state/usage/$FT2" && ls)" "zg-tiny-lora-$(jq -r .hash "$M2/zg-tiny-lora.json").zip"
+cd / && fs_remount && cd "$MNT" || exit 1
+check_eq "next mount: stat shows the size before any read" \
+    "$(stat -c %s "$M2/zg-tiny-lora.usage.zip")" "$(wc -c <"$T_TMP/want.zip")"
+check "...reads the same bytes" cmp -s "$M2/zg-tiny-lora.usage.zip" "$T_TMP/want.zip"
+check_eq "...without asking the provider again" "$(proxy_count desc)" 2
+
+t_done

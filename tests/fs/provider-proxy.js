@@ -1,0 +1,104 @@
+// A stand-in fine-tuning provider for the mount tests, listening on the URL
+// the devnet registered for its second (unacknowledged) provider, where
+// nothing else listens. It forwards every request to the simulator behind
+// the first provider and logs "METHOD URL" per request, so a test can count
+// what zgfs asks, and it can be told to lie (one word in MODE_FILE, read at
+// each request):
+//
+//   proxy          forward unchanged: the quote is bound to the FIRST
+//                  provider's TEE signer, not the one this provider has on
+//                  chain
+//   rebind         the document's report_data re-bound to SIGNER (both
+//                  layouts); the TDX quote inside still carries the old one
+//   forge          rebind, and the (synthetic, unsigned) TDX quote's own
+//                  report_data too: what a forger without the TEE can make
+//   forge-tamper   forge, and tcb_info.app_compose edited so that it no
+//                  longer hashes to the event log's compose-hash
+//   garbage        /v1/quote answers a body that is not JSON
+//   nousage        /v1/model/desc/NAME answers 400 "... detail usage file
+//                  not found", as a provider without a usage file does
+//
+// usage: node provider-proxy.js PORT UPSTREAM_URL LOG MODE_FILE SIGNER
+'use strict';
+const http = require('http');
+const fs = require('fs');
+const crypto = require('crypto');
+const { getAddress } = require('ethers');
+
+const [port, upstream, logFile, modeFile, signer] = process.argv.slice(2);
+
+function mode() {
+    try {
+        return fs.readFileSync(modeFile, 'utf8').trim() || 'proxy';
+    } catch {
+        return 'proxy';
+    }
+}
+
+// report_data for SIGNER in the layout the request asks for (§5.2).
+function reportData(legacy) {
+    const rd = Buffer.alloc(64);
+    if (legacy) {
+        rd.write(getAddress(signer), 0, 'ascii');
+    } else {
+        crypto.createHash('sha256').update('zg-test enc_pub').digest().copy(rd, 0);
+        Buffer.from(signer.slice(2), 'hex').copy(rd, 32);
+        rd.writeUInt32BE(1, 52);
+    }
+    return rd.toString('base64');
+}
+
+function rewriteQuote(body, legacy, m) {
+    const doc = JSON.parse(body);
+    doc.report_data = reportData(legacy);
+    if (m.startsWith('forge')) {
+        // TDX quote v4: 48-byte header, report_data at 520 in the TD report.
+        const q = Buffer.from(doc.quote, 'hex');
+        Buffer.from(doc.report_data, 'base64').copy(q, 48 + 520);
+        doc.quote = q.toString('hex');
+    }
+    if (m === 'forge-tamper') {
+        const tcb = JSON.parse(doc.tcb_info);
+        tcb.app_compose = tcb.app_compose.replace('devnet-simulator', 'devnet-evil-twin');
+        doc.tcb_info = JSON.stringify(tcb);
+    }
+    return JSON.stringify(doc);
+}
+
+http.createServer((req, res) => {
+    fs.appendFileSync(logFile, `${req.method} ${req.url}\n`);
+    const m = mode();
+    const path = req.url.split('?')[0];
+    if (m === 'nousage' && path.startsWith('/v1/model/desc/')) {
+        const name = decodeURIComponent(path.slice('/v1/model/desc/'.length));
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: `Model ${name} detail usage file not found` }));
+        return;
+    }
+    if (m === 'garbage' && path === '/v1/quote') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('<html>not an attestation</html>');
+        return;
+    }
+    const u = new URL(req.url, upstream);
+    const up = http.request(u, { method: req.method, headers: { ...req.headers, host: u.host } }, (ur) => {
+        if (path !== '/v1/quote' || !/^(rebind|forge)/.test(m) || ur.statusCode !== 200) {
+            res.writeHead(ur.statusCode, ur.headers);
+            ur.pipe(res);
+            return;
+        }
+        const chunks = [];
+        ur.on('data', (c) => chunks.push(c));
+        ur.on('end', () => {
+            const legacy = /[?&]legacy=(1|t|true)\b/i.test(req.url);
+            const out = rewriteQuote(Buffer.concat(chunks).toString(), legacy, m);
+            res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+            res.end(out);
+        });
+    });
+    up.on('error', (e) => {
+        res.writeHead(502);
+        res.end(String(e));
+    });
+    req.pipe(up);
+}).listen(Number(port), '127.0.0.1', () => console.log(`listening on ${port}`));
