@@ -1,6 +1,6 @@
 /* Known-answer and behaviour tests for src/crypto.
  *
- * Vectors marked "spec" come from /work/shared/spec (chain-protocol.md §7.3,
+ * Vectors marked "spec" come from the protocol notes (chain-protocol.md §7.3,
  * §7.5; provider-protocol.md Appendix A). Vectors marked "ethers" were
  * computed once for this file with node 20 + ethers 6.17.0 and node's crypto
  * module, by the procedure stated next to each. */
