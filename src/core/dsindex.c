@@ -202,7 +202,8 @@ int zg_dsindex_list(const char *dir, const char *provider, zg_dsentry **out, siz
             entry_of(it, &v[(*n)++]);
     }
     cJSON_Delete(idx);
-    qsort(v, *n, sizeof *v, by_name);
+    if (*n) /* v is NULL for an empty index, which qsort must not be given */
+        qsort(v, *n, sizeof *v, by_name);
     *out = v;
     return 0;
 }

@@ -125,7 +125,14 @@ perl -e 'for (1..400000) { print "{\"instruction\":\"question number $_ about so
 r0=$(rss)
 check "cp of a $(($(stat -c %s "$T_TMP/large.jsonl") >> 20)) MiB dataset" cp "$T_TMP/large.jsonl" "$D/"
 r1=$(rss)
-check "...the daemon's RSS grew by less than 16 MiB ($r0 -> $r1 KiB)" test $((r1 - r0)) -lt 16384
+# AddressSanitizer keeps freed memory in quarantine and shadows every
+# allocation, so RSS says nothing about spooling there: measured only in the
+# plain build (contrib/run-tests sets ZG_SANITIZED for the sanitizer pass).
+if [[ -z ${ZG_SANITIZED:-} ]]; then
+    check "...the daemon's RSS grew by less than 16 MiB ($r0 -> $r1 KiB)" test $((r1 - r0)) -lt 16384
+else
+    echo "# RSS growth not measured under the sanitizers ($r0 -> $r1 KiB)"
+fi
 check_eq "...its hash" "$(cat "$D/large.jsonl.hash")" "$(keccak "$T_TMP/large.jsonl")"
 
 # ---- a remount keeps the names
