@@ -99,7 +99,9 @@ out=$(zs upload --batch 1 "$T_TMP/k6" 2>&1)
 check_match "client killed mid-upload: the next upload completes without paying" "$out" 'submitted=no fee=0'
 sent=$(field segments "$out")
 check_match "  ... sending only the missing segments ($sent of $total)" "$sent" '^[0-9]+$'
-((sent > 0 && sent < total)) && ok "  ... fewer than all" || not_ok "  ... fewer than all ($sent)"
+# At least ten segments were stored before the kill (a loaded machine may
+# have let it store every one): never all of them again.
+((sent < total)) && ok "  ... fewer than all ($sent)" || not_ok "  ... fewer than all ($sent)"
 check_eq "  ... one Submit, one transaction in all" "$(submits)/$(nonce "$USER")" "$((s0 + 1))/$((n0 + 1))"
 
 # --- the client dies at each journal crash point; the rerun never pays twice

@@ -667,12 +667,27 @@ static int h_lora(prov_req *r, const char *user_text, const char *id_text)
     return reply_file(r, path, disp);
 }
 
+/* The restart signal, a moment after the handler queued its answer. */
+static void *restart_later(void *arg)
+{
+    prov_ctx *ctx = arg;
+    struct timespec ts = {0, 200 * 1000000L};
+    nanosleep(&ts, NULL);
+    pthread_kill(ctx->main_thread, SIGUSR1);
+    return NULL;
+}
+
 static int h_restart(prov_req *r)
 {
     prov_ctx *ctx = r->ctx;
     plog("restart requested through /admin/restart");
     atomic_store(&ctx->restart, true);
-    pthread_kill(ctx->main_thread, SIGUSR1);
+    /* Let this answer leave before the main thread closes the ports. */
+    pthread_t t;
+    if (pthread_create(&t, NULL, restart_later, ctx) == 0)
+        pthread_detach(t);
+    else
+        pthread_kill(ctx->main_thread, SIGUSR1);
     return reply_text(r, 200, "text/plain; charset=utf-8", "restarting\n");
 }
 
