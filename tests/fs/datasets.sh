@@ -73,7 +73,7 @@ check_match "an empty file: cp fails with EINVAL, nothing appears" "$(bad empty.
 check_match "...the sentence in log" "$(grep 'datasets/empty.jsonl' log | tail -1)" 'error: empty.jsonl is empty; a dataset is JSON lines'
 printf '\n  \n\n' >"$T_TMP/blank.jsonl"
 check_match "only blank lines: EINVAL" "$(bad blank.jsonl)" "Invalid argument\\|absent$"
-head -c 4096 /dev/urandom >"$T_TMP/binary.jsonl"
+{ printf '\377\376'; head -c 4094 /dev/urandom; } >"$T_TMP/binary.jsonl"
 check_match "a binary file: EINVAL" "$(bad binary.jsonl)" "Invalid argument\\|absent$"
 check_match "...not UTF-8, says log" "$(grep 'datasets/binary.jsonl' log | tail -1)" 'error: binary.jsonl: line 1 is not valid UTF-8'
 printf '{"text":"ok"}\n{"text": broken\n' >"$T_TMP/broken.jsonl"
