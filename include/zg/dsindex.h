@@ -38,8 +38,4 @@ int zg_dsindex_path(const char *dir, const char *provider, const char *name, cha
 int zg_dsindex_put(const char *dir, const char *provider, const zg_dsentry *e, const char *file,
                    zg_err *err);
 
-/* Replace path with data atomically: temporary file, fsync, rename, fsync
- * of the directory. */
-int zg_write_atomic(const char *path, const void *data, size_t len, zg_err *err);
-
 #endif

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zg/fdio.h"
+
 #define INDEX_MAX ((size_t)16 << 20)
 
 static int mkdir_p(const char *path, zg_err *err)
@@ -30,59 +32,6 @@ static int mkdir_p(const char *path, zg_err *err)
     }
     if (mkdir(buf, 0700) && errno != EEXIST)
         return zg_err_set(err, errno, "cannot create %s: %s", buf, strerror(errno));
-    return 0;
-}
-
-static int fsync_dir(const char *path)
-{
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        return 0;
-    *slash = '\0';
-    int fd = open(dir[0] ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-int zg_write_atomic(const char *path, const void *data, size_t len, zg_err *err)
-{
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-        return zg_err_set(err, ENAMETOOLONG, "path too long");
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return zg_err_set(err, errno, "cannot write %s: %s", tmp, strerror(errno));
-    const char *p = data;
-    size_t left = len;
-    while (left) {
-        ssize_t n = write(fd, p, left);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return zg_err_set(err, e, "cannot write %s: %s", tmp, strerror(e));
-        }
-        p += n;
-        left -= (size_t)n;
-    }
-    if (fsync(fd) || close(fd)) {
-        int e = errno;
-        unlink(tmp);
-        return zg_err_set(err, e, "cannot save %s: %s", path, strerror(e));
-    }
-    if (rename(tmp, path)) {
-        int e = errno;
-        unlink(tmp);
-        return zg_err_set(err, e, "cannot save %s: %s", path, strerror(e));
-    }
-    fsync_dir(path);
     return 0;
 }
 
@@ -235,7 +184,7 @@ int zg_dsindex_put(const char *dir, const char *provider, const zg_dsentry *e, c
         zg_err_set(err, errno, "cannot keep the local copy %s: %s", dst, strerror(errno));
         goto out;
     }
-    fsync_dir(dst);
+    zg_fsync_dir_of(dst);
     cJSON *o = cJSON_CreateObject();
     if (!o) {
         zg_err_set(err, ENOMEM, "out of memory");

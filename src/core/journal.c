@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zg/fdio.h"
 #include "zg/hex.h"
 
 struct zg_journal {
@@ -102,19 +103,11 @@ static int write_record(zg_journal *j, const char *id, const cJSON *rec, zg_err 
         zg_err_set(err, errno, "journal: cannot write %s/%s: %s", j->dir, tmp, strerror(errno));
         goto out;
     }
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, text + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            zg_err_set(err, errno ? errno : EIO, "journal: cannot write %s: %s", tmp,
-                       strerror(errno));
-            close(fd);
-            unlinkat(j->dirfd, tmp, 0);
-            goto out;
-        }
-        off += (size_t)n;
+    if (zg_write_all(fd, text, strlen(text))) {
+        zg_err_set(err, errno, "journal: cannot write %s: %s", tmp, strerror(errno));
+        close(fd);
+        unlinkat(j->dirfd, tmp, 0);
+        goto out;
     }
     if (fsync(fd)) {
         zg_err_set(err, errno, "journal: fsync failed: %s", strerror(errno));

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "zg/fdio.h"
 #include "zg/keccak.h"
 
 /* I/O slice: GCM streams, so memory stays at this size however large a
@@ -49,51 +50,20 @@ static void iv_increment(uint8_t iv[IV_LEN])
             break;
 }
 
-static ssize_t read_full(int fd, uint8_t *p, size_t want)
-{
-    size_t got = 0;
-    while (got < want) {
-        ssize_t r = read(fd, p + got, want - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            break;
-        got += (size_t)r;
-    }
-    return (ssize_t)got;
-}
-
 static int pread_exact(int fd, uint8_t *p, size_t len, uint64_t off, zg_err *err)
 {
-    while (len > 0) {
-        ssize_t r = pread(fd, p, len, (off_t)off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return zg_err_set(err, errno, "cannot read the encrypted model file: %s",
-                              strerror(errno));
-        if (r == 0)
-            return zg_err_set(err, EIO, "the encrypted model file shrank while being read");
-        p += r;
-        len -= (size_t)r;
-        off += (uint64_t)r;
-    }
+    ssize_t r = zg_pread_full(fd, p, len, off);
+    if (r < 0)
+        return zg_err_set(err, errno, "cannot read the encrypted model file: %s", strerror(errno));
+    if ((size_t)r < len)
+        return zg_err_set(err, EIO, "the encrypted model file shrank while being read");
     return 0;
 }
 
 static int write_all(int fd, const uint8_t *p, size_t len, const char *what, zg_err *err)
 {
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return zg_err_set(err, errno, "cannot write the %s: %s", what, strerror(errno));
-        p += w;
-        len -= (size_t)w;
-    }
+    if (zg_write_all(fd, p, len))
+        return zg_err_set(err, errno, "cannot write the %s: %s", what, strerror(errno));
     return 0;
 }
 
@@ -136,7 +106,7 @@ int zg_model_encrypt_fd(int in_fd, int out_fd, const uint8_t key[32], const uint
     bool chunk_open = false;
     for (;;) {
         size_t want = chunk - in_chunk < IO_BUF ? chunk - in_chunk : IO_BUF;
-        ssize_t n = read_full(in_fd, buf, want);
+        ssize_t n = zg_read_full(in_fd, buf, want);
         if (n < 0) {
             zg_err_set(err, errno, "cannot read the model to encrypt: %s", strerror(errno));
             goto out;

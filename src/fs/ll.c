@@ -61,6 +61,18 @@ static const zgfs_node *node_of(const zgfs_call *c)
     return &zgfs_nodes[c->node];
 }
 
+/* get_call for a directory: ENOTDIR for anything else. */
+static bool get_dir_call(fuse_req_t req, fuse_ino_t ino, zgfs_call *c, char *spelled, size_t len)
+{
+    if (!get_call(req, ino, c, spelled, len))
+        return false;
+    if (node_of(c)->kind != ZGFS_DIR) {
+        fuse_reply_err(req, ENOTDIR);
+        return false;
+    }
+    return true;
+}
+
 static bool is_record(const zgfs_node *n)
 {
     return n->kind == ZGFS_RECORD || n->kind == ZGFS_STATIC;
@@ -155,13 +167,9 @@ static void ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
     zgfs *fs = fs_of(req);
     zgfs_call pc, child;
     char pspelled[ZGFS_PATH_MAX], spelled[ZGFS_PATH_MAX];
-    if (!get_call(req, parent, &pc, pspelled, sizeof pspelled))
+    if (!get_dir_call(req, parent, &pc, pspelled, sizeof pspelled))
         return;
     zg_err err = {0};
-    if (node_of(&pc)->kind != ZGFS_DIR) {
-        fuse_reply_err(req, ENOTDIR);
-        return;
-    }
     if (zgfs_resolve_child(&pc, name, &child, NULL, &err)) {
         reply_err(req, &err);
         return;
@@ -430,13 +438,8 @@ static void ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         fuse_reply_err(req, ENOMEM);
         return;
     }
-    if (!get_call(req, ino, &c, d->spelled, sizeof d->spelled)) {
+    if (!get_dir_call(req, ino, &c, d->spelled, sizeof d->spelled)) {
         zgfs_dir_free(d);
-        return;
-    }
-    if (node_of(&c)->kind != ZGFS_DIR) {
-        zgfs_dir_free(d);
-        fuse_reply_err(req, ENOTDIR);
         return;
     }
     d->ino = ino;
@@ -651,13 +654,9 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
     zgfs *fs = fs_of(req);
     zgfs_call pc, child;
     char pspelled[ZGFS_PATH_MAX], spelled[ZGFS_PATH_MAX];
-    if (!get_call(req, parent, &pc, pspelled, sizeof pspelled))
+    if (!get_dir_call(req, parent, &pc, pspelled, sizeof pspelled))
         return;
     zg_err err = {0};
-    if (node_of(&pc)->kind != ZGFS_DIR) {
-        fuse_reply_err(req, ENOTDIR);
-        return;
-    }
     if (zgfs_resolve_create(&pc, name, &child, &err)) {
         reply_err(req, &err);
         return;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zg/fdio.h"
 #include "zg/hex.h"
 #include "zg/keccak.h"
 #include "zg/secp.h"
@@ -515,17 +516,9 @@ struct fd_sink {
 static int write_fd(void *ctx, const void *data, size_t len)
 {
     struct fd_sink *s = ctx;
-    const uint8_t *p = data;
-    while (len) {
-        ssize_t n = write(s->fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            s->saved_errno = errno;
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
+    if (zg_write_all(s->fd, data, len)) {
+        s->saved_errno = errno;
+        return -1;
     }
     return 0;
 }

@@ -13,23 +13,8 @@
 #include <unistd.h>
 
 #include "storage_int.h"
+#include "zg/fdio.h"
 #include "zg/hex.h"
-
-static int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
-{
-    while (n) {
-        ssize_t w = pwrite(fd, p, n, (off_t)off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-        off += (uint64_t)w;
-    }
-    return 0;
-}
 
 /* Segments are fetched by opts.threads workers, each checking its
  * segment's proof before writing it at its place. */
@@ -76,7 +61,7 @@ static int fetch_one(dl_job *jb, uint64_t i, zg_buf *data, zg_err *err)
                           (unsigned long long)i, jb->rh, e.msg);
     uint64_t off = i * ZG_STORAGE_SEGMENT;
     uint64_t keep = l->size - off < want ? l->size - off : want;
-    if (pwrite_all(jb->fd, data->data, (size_t)keep, off))
+    if (zg_pwrite_all(jb->fd, data->data, (size_t)keep, off))
         return zg_err_set(err, errno, "writing %s: %s", jb->tmp, strerror(errno));
     return 0;
 }

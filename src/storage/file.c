@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "zg/fdio.h"
 #include "zg/keccak.h"
 #include "zg/storage.h"
 
@@ -25,19 +26,10 @@ struct zg_storage_file {
 /* Read exactly n bytes at off, or fewer only at end of file. */
 static int read_at(int fd, uint8_t *buf, size_t n, uint64_t off, size_t *got)
 {
-    size_t done = 0;
-    while (done < n) {
-        ssize_t r = pread(fd, buf + done, n - done, (off_t)(off + done));
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (r == 0)
-            break;
-        done += (size_t)r;
-    }
-    *got = done;
+    ssize_t r = zg_pread_full(fd, buf, n, off);
+    if (r < 0)
+        return -1;
+    *got = (size_t)r;
     return 0;
 }
 

@@ -60,12 +60,17 @@ fs_remount() {
     zgfs_mount "$T_TMP/mnt" -o "devnet=$DEVNET_JSON,key_file=$KEY,state_dir=$T_TMP/state${1:+,$1}"
 }
 
+# Several errno names share a number (EAGAIN/EWOULDBLOCK, EOPNOTSUPP/
+# ENOTSUP, EDEADLK/EDEADLOCK): the helpers print the POSIX one, whatever
+# order perl's %! has.
+ERRNAME='sub en { for my $k (qw(EAGAIN EOPNOTSUPP EDEADLK), keys %!) { return $k if $!{$k} } return "E?" }'
+
 # wr FILE DATA: one open(O_WRONLY|O_TRUNC) + one write(2) of DATA; prints
 # "ok" or the errno name (EINVAL, EDQUOT, ...) of whichever call failed.
 wr() {
     perl -e '
         use strict; use Fcntl;
-        sub en { for my $k (keys %!) { return $k if $!{$k} } return "E?" }
+        '"$ERRNAME"'
         my ($f, $d) = @ARGV;
         sysopen(my $h, $f, O_WRONLY | O_TRUNC) or do { print en(), "\n"; exit 0 };
         my $n = syswrite($h, $d);
@@ -78,7 +83,7 @@ wr() {
 wr_hex() {
     perl -e '
         use strict; use Fcntl;
-        sub en { for my $k (keys %!) { return $k if $!{$k} } return "E?" }
+        '"$ERRNAME"'
         my ($f, $d) = ($ARGV[0], pack("H*", $ARGV[1]));
         sysopen(my $h, $f, O_WRONLY | O_TRUNC) or do { print en(), "\n"; exit 0 };
         my $n = syswrite($h, $d);
@@ -91,7 +96,7 @@ wr_hex() {
 open_err() {
     perl -e '
         use strict; use Fcntl;
-        sub en { for my $k (keys %!) { return $k if $!{$k} } return "E?" }
+        '"$ERRNAME"'
         my %m = (r => O_RDONLY, w => O_WRONLY, rw => O_RDWR);
         sysopen(my $h, $ARGV[0], $m{$ARGV[1]}) or do { print en(), "\n"; exit 0 };
         print "ok\n";' "$1" "$2"

@@ -41,7 +41,7 @@ proxy_count() {
 # dir_err DIR: the errno name of opendir(DIR) ("ok" if it opens).
 dir_err() {
     perl -e '
-        sub en { for my $k (keys %!) { return $k if $!{$k} } return "E?" }
+        '"$ERRNAME"'
         opendir(my $d, $ARGV[0]) or do { print en(), "\n"; exit 0 };
         print "ok\n";' "$1"
 }
@@ -49,7 +49,7 @@ dir_err() {
 # read_err FILE: the errno name of reading FILE whole ("ok" if it reads).
 read_err() {
     perl -e '
-        sub en { for my $k (keys %!) { return $k if $!{$k} } return "E?" }
+        '"$ERRNAME"'
         open(my $h, "<", $ARGV[0]) or do { print en(), "\n"; exit 0 };
         local $/; my $x = <$h>;
         defined $x or do { print en(), "\n"; exit 0 };

@@ -16,7 +16,7 @@ bg_write() {
         use strict; use Fcntl;
         $SIG{INT} = sub { };
         $SIG{USR1} = sub { };
-        sub en { for my $k (keys %!) { return $k if $!{$k} } return "E?" }
+        '"$ERRNAME"'
         my ($f, $d) = @ARGV;
         sysopen(my $h, $f, O_WRONLY | O_TRUNC) or do { print en(), "\n"; exit 0 };
         my $n = syswrite($h, $d);

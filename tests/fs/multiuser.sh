@@ -43,7 +43,7 @@ as() { # as USER CMD...: run as USER with no supplementary groups beyond its own
 wr_as() { # wr_as USER FILE DATA: like wr, as USER
     as "$1" perl -e '
         use strict; use Fcntl;
-        sub en { for my $k (keys %!) { return $k if $!{$k} } return "E?" }
+        '"$ERRNAME"'
         my ($f, $d) = @ARGV;
         sysopen(my $h, $f, O_WRONLY | O_TRUNC) or do { print en(), "\n"; exit 0 };
         defined(syswrite($h, $d)) or do { print en(), "\n"; exit 0 };
@@ -52,7 +52,7 @@ wr_as() { # wr_as USER FILE DATA: like wr, as USER
 open_as() { # open_as USER FILE r|w
     as "$1" perl -e '
         use strict; use Fcntl;
-        sub en { for my $k (keys %!) { return $k if $!{$k} } return "E?" }
+        '"$ERRNAME"'
         my %m = (r => O_RDONLY, w => O_WRONLY);
         sysopen(my $h, $ARGV[0], $m{$ARGV[1]}) or do { print en(), "\n"; exit 0 };
         print "ok\n";' "$2" "$3"

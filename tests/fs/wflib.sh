@@ -6,23 +6,6 @@
 # shellcheck source=tests/fs/fslib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/fslib.sh"
 
-# Several errno names share a number (EAGAIN/EWOULDBLOCK): the helpers
-# below print the POSIX one.
-ERRNAME='sub en { for my $k (qw(EAGAIN EOPNOTSUPP EDEADLK), keys %!) { return $k if $!{$k} } return "E?" }'
-
-# wr FILE DATA: fslib's one-write helper, with the names above.
-wr() {
-    perl -e '
-        use strict; use Fcntl;
-        '"$ERRNAME"'
-        my ($f, $d) = @ARGV;
-        sysopen(my $h, $f, O_WRONLY | O_TRUNC) or do { print en(), "\n"; exit 0 };
-        my $n = syswrite($h, $d);
-        if (!defined $n) { print en(), "\n"; exit 0 }
-        close($h) or do { print en(), "\n"; exit 0 };
-        print "ok\n";' "$1" "$2"
-}
-
 PARAMS='"neftune_noise_alpha":5,"num_train_epochs":1,"per_device_train_batch_size":2,"learning_rate":0.0002,"max_steps":-1'
 
 # put FILE DATA: open(O_WRONLY|O_CREAT|O_TRUNC), one write, close, in one

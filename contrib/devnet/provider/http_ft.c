@@ -190,7 +190,7 @@ static int h_dataset(prov_req *r, const char *user_text)
     dataset_path(r->ctx, path, user, hash);
     snprintf(dir, sizeof dir, "%s", path);
     *strrchr(dir, '/') = 0;
-    if (mkdir_p(dir, &err) || write_file_atomic(path, file->data, file->len, &err))
+    if (mkdir_p(dir, &err) || zg_write_atomic(path, file->data, file->len, &err))
         return reply_error(r, 500, "cannot store the dataset: %s", err.msg);
     plog("dataset %s uploaded by %s (%zu bytes)", hash, user_text, file->len);
     cJSON *j = cJSON_CreateObject();

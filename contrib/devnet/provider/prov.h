@@ -28,6 +28,7 @@
 #include "zg/buf.h"
 #include "zg/client.h"
 #include "zg/err.h"
+#include "zg/fdio.h"
 #include "zg/network.h"
 #include "zg/secp.h"
 #include "zg/u256.h"
@@ -207,7 +208,6 @@ bool addr_eq(const uint8_t a[20], const uint8_t b[20]);
 /* Recover the signer of an EIP-191 signature over the 32 bytes keccak256(msg). */
 int recover_personal(uint8_t addr[20], uint8_t pub[65], const void *msg, size_t len,
                      const char *sig_hex, bool allow_v01, zg_err *err);
-int write_file_atomic(const char *path, const void *data, size_t len, zg_err *err);
 int read_file(const char *path, zg_buf *out, size_t max, zg_err *err);
 int mkdir_p(const char *path, zg_err *err);
 /* Sleep ms in slices, returning early (false) when the process is stopping. */

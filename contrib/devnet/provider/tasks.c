@@ -166,7 +166,7 @@ void tasks_save(prov_ctx *ctx)
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/tasks.json", ctx->cfg.data_dir);
     zg_err err;
-    if (write_file_atomic(path, text, strlen(text), &err))
+    if (zg_write_atomic(path, text, strlen(text), &err))
         plog("cannot save the task state: %s", err.msg);
     free(text);
 }

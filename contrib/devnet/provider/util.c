@@ -125,40 +125,6 @@ int recover_personal(uint8_t addr[20], uint8_t pub[65], const void *msg, size_t 
     return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, zg_err *err)
-{
-    char tmp[PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return zg_err_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
-    const uint8_t *p = data;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, p + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return zg_err_set(err, e, "cannot write %s: %s", tmp, strerror(e));
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) || close(fd)) {
-        int e = errno;
-        unlink(tmp);
-        return zg_err_set(err, e, "cannot write %s: %s", tmp, strerror(e));
-    }
-    if (rename(tmp, path)) {
-        int e = errno;
-        unlink(tmp);
-        return zg_err_set(err, e, "cannot rename %s: %s", tmp, strerror(e));
-    }
-    return 0;
-}
-
 int read_file(const char *path, zg_buf *out, size_t max, zg_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);

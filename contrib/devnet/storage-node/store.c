@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "node.h"
+#include "zg/fdio.h"
 #include "zg/hex.h"
 
 #define CACHE_TOTAL_MAX ((uint64_t)256 << 20)
@@ -24,35 +25,13 @@ static void hex32(char out[67], const uint8_t h[32])
     zg_hex_encode(out + 2, h, 32);
 }
 
-static int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
-{
-    while (n) {
-        ssize_t w = pwrite(fd, p, n, (off_t)off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-        off += (uint64_t)w;
-    }
-    return 0;
-}
-
+/* Exactly n bytes at off: the store's files never end early. */
 static int pread_all(int fd, uint8_t *p, size_t n, uint64_t off)
 {
-    while (n) {
-        ssize_t r = pread(fd, p, n, (off_t)off);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        p += r;
-        n -= (size_t)r;
-        off += (uint64_t)r;
-    }
-    return 0;
+    ssize_t r = zg_pread_full(fd, p, n, off);
+    if (r >= 0 && (size_t)r < n)
+        errno = EIO;
+    return r >= 0 && (size_t)r == n ? 0 : -1;
 }
 
 sn_tx *store_tx_by_seq(sn_ctx *ctx, uint64_t seq)
@@ -132,12 +111,12 @@ static int tx_write(sn_ctx *ctx, sn_tx *t, uint64_t i, const uint8_t *data, size
 {
     if (t->have[i])
         return 0;
-    if (pwrite_all(t->fd, data, len, i * ZG_STORAGE_SEGMENT) ||
-        pwrite_all(t->roots_fd, leaf, 32, i * 32))
+    if (zg_pwrite_all(t->fd, data, len, i * ZG_STORAGE_SEGMENT) ||
+        zg_pwrite_all(t->roots_fd, leaf, 32, i * 32))
         return zg_err_set(err, EIO, "cannot write segment data: %s", strerror(errno));
     memcpy(t->leaves[i], leaf, 32);
     uint8_t one = 1;
-    if (pwrite_all(t->map_fd, &one, 1, i))
+    if (zg_pwrite_all(t->map_fd, &one, 1, i))
         return zg_err_set(err, EIO, "cannot write the segment map: %s", strerror(errno));
     t->have[i] = 1;
     t->nhave++;

@@ -15,14 +15,13 @@
  * that has no bundle for the model makes that read ENOENT and the name
  * disappear. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "ftremote.h"
+#include "zg/fdio.h"
 #include "zg/ftprovider.h"
 
 #define JSON_SUFFIX ".json"
@@ -227,36 +226,6 @@ static void remember_missing(zgfs *fs, const zgfs_ftp *p, const char *name, cons
             return;
         }
     }
-}
-
-static int write_file(const char *path, const zg_buf *b, zg_err *err)
-{
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.part", path) >= (int)sizeof tmp)
-        return zg_err_set(err, ENAMETOOLONG, "the state directory's path is too long");
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return zg_err_set(err, errno, "cannot write %s: %s", tmp, strerror(errno));
-    size_t done = 0;
-    while (done < b->len) {
-        ssize_t n = write(fd, b->data + done, b->len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return zg_err_set(err, e, "cannot write %s: %s", tmp, strerror(e));
-        }
-        done += (size_t)n;
-    }
-    /* Readers take the file as complete once it has its name. */
-    if (close(fd) || rename(tmp, path)) {
-        int e = errno;
-        unlink(tmp);
-        return zg_err_set(err, e, "cannot write %s: %s", path, strerror(e));
-    }
-    return 0;
 }
 
 /* STATE_DIR/usage, or its directory for one provider. */
@@ -498,7 +467,8 @@ int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
     }
     if (state_dir(c->fs, NULL, dir, sizeof dir, err) || make_dir(dir, err) ||
         state_dir(c->fs, p.name, dir, sizeof dir, err) || make_dir(dir, err) ||
-        bundle_path(c, &p, name, m, path, sizeof path, err) || write_file(path, &z, err))
+        bundle_path(c, &p, name, m, path, sizeof path, err) ||
+        zg_write_atomic(path, z.data, z.len, err))
         goto out;
     rc = zg_buf_printf(ok, err, "%zu bytes from GET /v1/model/desc/%s", z.len, name);
 out:

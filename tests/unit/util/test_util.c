@@ -1,8 +1,14 @@
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../check.h"
 #include "zg/buf.h"
+#include "zg/fdio.h"
 #include "zg/hex.h"
 #include "zg/u256.h"
 
@@ -25,8 +31,73 @@ static void amount_bad(const char *in)
     CHECK(rc == -1 && e.code == EINVAL && e.msg[0], "amount \"%s\" refused: %s", in, e.msg);
 }
 
+/* Whole-buffer I/O through a pipe (short transfers) and a file. */
+static void fdio(void)
+{
+    char dir[] = "/tmp/zg-fdio-XXXXXX";
+    if (!mkdtemp(dir)) {
+        CHECK(0, "mkdtemp: %s", strerror(errno));
+        return;
+    }
+    char path[PATH_MAX], leftover[PATH_MAX];
+    snprintf(path, sizeof path, "%s/f", dir);
+    zg_err e = {0};
+    CHECK(zg_write_atomic(path, "first", 5, &e) == 0, "atomic write creates the file");
+    CHECK(zg_write_atomic(path, "second!", 7, &e) == 0, "atomic write replaces it");
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && st.st_size == 7 && (st.st_mode & 0777) == 0600,
+          "the replacement is whole and private (mode 0600)");
+    snprintf(leftover, sizeof leftover, "%s/f.tmp.%ld", dir, (long)getpid());
+    CHECK(access(leftover, F_OK) != 0, "no temporary file is left behind");
+
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    char buf[16] = {0};
+    CHECK(zg_pread_full(fd, buf, sizeof buf, 2) == 5 && memcmp(buf, "cond!", 5) == 0,
+          "pread_full stops at the end of the file");
+    CHECK(zg_pwrite_all(fd, "XY", 2, 10) == 0 && fstat(fd, &st) == 0 && st.st_size == 12,
+          "pwrite_all at an offset past the end");
+    CHECK(zg_read_full(fd, buf, 3) == 3 && memcmp(buf, "sec", 3) == 0, "read_full from the start");
+    close(fd);
+    CHECK(zg_write_all(fd, "x", 1) == -1 && errno == EBADF, "write_all reports errno");
+
+    snprintf(path, sizeof path, "%s/no/such/dir/f", dir);
+    CHECK(zg_write_atomic(path, "x", 1, &e) == -1 && e.code == ENOENT && e.msg[0],
+          "atomic write into a missing directory: ENOENT with a sentence");
+
+    /* A pipe takes at most its capacity per write: 1 MiB needs many. */
+    int p[2];
+    if (pipe(p) == 0) {
+        size_t n = 1u << 20;
+        char *big = malloc(n), *back = malloc(n);
+        for (size_t i = 0; big && i < n; i++)
+            big[i] = (char)(i * 7 + 3);
+        pid_t pid = big && back ? fork() : -1;
+        if (pid == 0) {
+            close(p[0]);
+            int rc = zg_write_all(p[1], big, n) ? 1 : 0;
+            free(big);
+            free(back);
+            _exit(rc);
+        }
+        close(p[1]);
+        ssize_t got = pid > 0 ? zg_read_full(p[0], back, n) : -1;
+        close(p[0]);
+        int status = 1;
+        if (pid > 0)
+            waitpid(pid, &status, 0);
+        CHECK(got == (ssize_t)n && status == 0 && memcmp(big, back, n) == 0,
+              "1 MiB through a pipe: every byte, in order");
+        free(big);
+        free(back);
+    }
+    snprintf(path, sizeof path, "%s/f", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
+    fdio();
     amount_ok("3", "3000000000000000000");
     amount_ok("0.25", "250000000000000000");
     amount_ok("0.25OG", "250000000000000000");

@@ -1,0 +1,32 @@
+/* Whole-buffer file I/O: the loops over short transfers and EINTR that
+ * every reader and writer of local files needs, and the atomic replacement
+ * of a small file. */
+#ifndef ZG_FDIO_H
+#define ZG_FDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "zg/err.h"
+
+/* Write all n bytes (at off for the p- variant). 0, or -1 with errno set:
+ * callers word the sentence, since only they know what the file is. */
+int zg_write_all(int fd, const void *p, size_t n);
+int zg_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
+
+/* Read until n bytes or the end of the file (from off for the p- variant).
+ * The count read (< n only at the end of the file), or -1 with errno set. */
+ssize_t zg_read_full(int fd, void *p, size_t n);
+ssize_t zg_pread_full(int fd, void *p, size_t n, uint64_t off);
+
+/* fsync the directory that holds path: what makes a rename into it
+ * durable. Best effort (a failure is not reported). */
+void zg_fsync_dir_of(const char *path);
+
+/* Replace path with data: a temporary file beside it (mode 0600) written,
+ * fsync'd and renamed over path, then the directory fsync'd, so a crash
+ * leaves either the old content or the new, never a mix. */
+int zg_write_atomic(const char *path, const void *data, size_t len, zg_err *err);
+
+#endif
