@@ -280,6 +280,37 @@ int zg_storage_upload(zg_storage *s, zg_journal *j, const char *path,
 int zg_storage_download(zg_storage *s, const uint8_t root[32], const char *dest,
                         zg_storage_progress_fn progress, void *pctx, zg_err *err);
 
+/* ---------------------------------------------------------------- indexer */
+
+/* An indexer (storage-protocol.md §9) lists the storage nodes of a network
+ * and which of them hold a file. Its answers are untrusted: at most
+ * ZG_STORAGE_INDEXER_URLS_MAX URLs are kept, each an http:// or https://
+ * URL of at most ZG_STORAGE_INDEXER_URL_MAX bytes; other entries are
+ * skipped, duplicates dropped, order kept. A malformed answer is EPROTO with
+ * a sentence; a transport failure keeps the transport's errno
+ * (ECONNREFUSED, ETIMEDOUT, ...). */
+#define ZG_STORAGE_INDEXER_URLS_MAX 256u
+#define ZG_STORAGE_INDEXER_URL_MAX  512u
+
+/* storage node URLs an indexer lists (indexer_getShardedNodes: trusted then discovered); *urls is
+ * malloc'd, free with zg_storage_urls_free. */
+int zg_storage_indexer_nodes(const char *indexer_url, char ***urls, size_t *n, zg_err *err);
+void zg_storage_urls_free(char **urls, size_t n);
+/* "testnet"/"mainnet" -> the published indexer URL; NULL otherwise. */
+const char *zg_storage_indexer_preset(const char *name);
+/* The nodes that hold the file with this root (indexer_getFileLocations);
+ * same ownership as zg_storage_indexer_nodes. ENOENT when the indexer knows
+ * no location (null, an empty list, or the Go indexer's "file not found"
+ * error). */
+int zg_storage_indexer_locations(const char *indexer_url, const uint8_t root[32], char ***urls,
+                                 size_t *n, zg_err *err);
+
+/* The parsing behind the two calls above, on a JSON-RPC "result" (borrowed):
+ * {trusted: [{url, ...}], discovered: [...]} and [{url, ...}] or null. The
+ * same bounds, ownership and errors (ENOENT for no location). */
+int zg_storage_indexer_parse_nodes(const cJSON *result, char ***urls, size_t *n, zg_err *err);
+int zg_storage_indexer_parse_locations(const cJSON *result, char ***urls, size_t *n, zg_err *err);
+
 /* ---------------------------------------------------------------- devnet */
 
 /* The "storage" section of a devnet.json (contrib/devnet/README.md): node

@@ -5,6 +5,9 @@
  *   zgstore upload   --devnet DEVNET.json [options] FILE
  *   zgstore download --devnet DEVNET.json [options] ROOT DEST
  *   zgstore info     --devnet DEVNET.json [options] ROOT
+ *   zgstore indexer-nodes INDEXER_URL
+ *   zgstore indexer-locations INDEXER_URL ROOT
+ *   zgstore indexer-preset testnet|mainnet
  *
  * options: --key-file F (default: DIR-of-json/user.key), --journal DIR,
  * --node URL, --max-size N, --batch N, --threads N, --retry-ms N, --sync-ms N,
@@ -81,7 +84,8 @@ static void progress(void *ctx, uint64_t done, uint64_t total)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: zgstore root|upload|download|info ...\n");
+        fprintf(stderr, "usage: zgstore root|upload|download|info|indexer-nodes|"
+                        "indexer-locations|indexer-preset ...\n");
         return 2;
     }
     const char *cmd = argv[1];
@@ -95,6 +99,30 @@ int main(int argc, char **argv)
             return die(&e);
         hex32(h, r);
         printf("%s\n", h);
+        return 0;
+    }
+    if (strcmp(cmd, "indexer-nodes") == 0 || strcmp(cmd, "indexer-locations") == 0) {
+        bool nodes = strcmp(cmd, "indexer-nodes") == 0;
+        uint8_t r[32];
+        char **urls = NULL;
+        size_t n = 0;
+        if (argc != (nodes ? 3 : 4))
+            return 2;
+        if (!nodes && zg_hex_decode_exact(r, 32, argv[3], &e))
+            return die(&e);
+        if (nodes ? zg_storage_indexer_nodes(argv[2], &urls, &n, &e)
+                  : zg_storage_indexer_locations(argv[2], r, &urls, &n, &e))
+            return die(&e);
+        for (size_t i = 0; i < n; i++)
+            printf("%s\n", urls[i]);
+        zg_storage_urls_free(urls, n);
+        return 0;
+    }
+    if (strcmp(cmd, "indexer-preset") == 0 && argc == 3) {
+        const char *url = zg_storage_indexer_preset(argv[2]);
+        if (!url)
+            return 1;
+        printf("%s\n", url);
         return 0;
     }
     const char *devnet = NULL, *key_file = NULL, *journal = NULL, *node = NULL;

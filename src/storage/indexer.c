@@ -1,0 +1,260 @@
+/* The indexer's JSON-RPC (storage-protocol.md §9): which storage nodes a
+ * network has, and which of them hold a file. An indexer is a public
+ * service run by someone else, so everything it answers is bounded before
+ * it reaches a caller: a fixed cap on the URLs kept and on their length,
+ * and only http/https URLs (a node URL is later handed to libcurl, which
+ * would also speak file:// or gopher://). Entries that fail a check are
+ * skipped rather than failing the answer: one odd node in a list of
+ * hundreds must not hide the others. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "zg/http.h"
+#include "zg/rpc.h"
+#include "zg/storage.h"
+
+/* The indexer answers small JSON documents; a few MiB is far beyond any
+ * honest answer and keeps a hostile one from eating memory. */
+#define INDEXER_MAX_BODY (4u << 20)
+
+typedef struct url_list {
+    char **v;
+    size_t n;
+} url_list;
+
+void zg_storage_urls_free(char **urls, size_t n)
+{
+    if (!urls)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(urls[i]);
+    free(urls);
+}
+
+const char *zg_storage_indexer_preset(const char *name)
+{
+    if (!name)
+        return NULL;
+    if (!strcmp(name, "testnet"))
+        return "https://indexer-storage-testnet-turbo.0g.ai";
+    if (!strcmp(name, "mainnet"))
+        return "https://indexer-storage-turbo.0g.ai";
+    return NULL;
+}
+
+/* An absolute http(s) URL with a host, no white space or control bytes. */
+static bool acceptable_url(const char *s)
+{
+    size_t len = strlen(s);
+    if (len == 0 || len > ZG_STORAGE_INDEXER_URL_MAX)
+        return false;
+    size_t skip;
+    if (!strncasecmp(s, "http://", 7))
+        skip = 7;
+    else if (!strncasecmp(s, "https://", 8))
+        skip = 8;
+    else
+        return false;
+    if (s[skip] == '\0' || s[skip] == '/' || s[skip] == ':')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p <= 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+/* Append the url of one {url, ...} entry when it passes the checks and is
+ * not yet listed; a full list takes no more. */
+static int add_entry(url_list *l, const cJSON *entry, zg_err *err)
+{
+    if (!cJSON_IsObject(entry))
+        return 0;
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(entry, "url");
+    if (!cJSON_IsString(u) || !acceptable_url(u->valuestring))
+        return 0;
+    if (l->n >= ZG_STORAGE_INDEXER_URLS_MAX)
+        return 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i], u->valuestring))
+            return 0;
+    char *copy = strdup(u->valuestring);
+    if (!copy)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    l->v[l->n++] = copy;
+    return 0;
+}
+
+static int add_array(url_list *l, const cJSON *arr, const char *what, zg_err *err)
+{
+    if (!arr || cJSON_IsNull(arr))
+        return 0;
+    if (!cJSON_IsArray(arr))
+        return zg_err_set(err, EPROTO, "the indexer's %s is not a list", what);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (add_entry(l, e, err))
+            return -1;
+    }
+    return 0;
+}
+
+static int list_init(url_list *l, zg_err *err)
+{
+    l->n = 0;
+    l->v = calloc(ZG_STORAGE_INDEXER_URLS_MAX, sizeof *l->v);
+    if (!l->v)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    return 0;
+}
+
+/* Hand the list over, shrunk to its size (a NULL array for none). */
+static void list_give(url_list *l, char ***urls, size_t *n)
+{
+    if (l->n == 0) {
+        free(l->v);
+        l->v = NULL;
+    } else {
+        char **shrunk = realloc(l->v, l->n * sizeof *l->v);
+        if (shrunk)
+            l->v = shrunk;
+    }
+    *urls = l->v;
+    *n = l->n;
+    l->v = NULL;
+    l->n = 0;
+}
+
+int zg_storage_indexer_parse_nodes(const cJSON *result, char ***urls, size_t *n, zg_err *err)
+{
+    *urls = NULL;
+    *n = 0;
+    if (!cJSON_IsObject(result))
+        return zg_err_set(err, EPROTO,
+                          "the indexer's node list is not an object with trusted and discovered "
+                          "nodes");
+    const cJSON *trusted = cJSON_GetObjectItemCaseSensitive(result, "trusted");
+    const cJSON *discovered = cJSON_GetObjectItemCaseSensitive(result, "discovered");
+    if (!trusted && !discovered)
+        return zg_err_set(err, EPROTO,
+                          "the indexer's node list has neither trusted nor discovered nodes");
+    url_list l;
+    if (list_init(&l, err))
+        return -1;
+    if (add_array(&l, trusted, "trusted node list", err) ||
+        add_array(&l, discovered, "discovered node list", err)) {
+        zg_storage_urls_free(l.v, l.n);
+        return -1;
+    }
+    list_give(&l, urls, n);
+    return 0;
+}
+
+int zg_storage_indexer_parse_locations(const cJSON *result, char ***urls, size_t *n, zg_err *err)
+{
+    *urls = NULL;
+    *n = 0;
+    if (!result || cJSON_IsNull(result))
+        return zg_err_set(err, ENOENT, "the indexer knows no storage node that holds this file");
+    url_list l;
+    if (list_init(&l, err))
+        return -1;
+    if (add_array(&l, result, "file location list", err)) {
+        zg_storage_urls_free(l.v, l.n);
+        return -1;
+    }
+    if (l.n == 0) {
+        zg_storage_urls_free(l.v, l.n);
+        return zg_err_set(err, ENOENT,
+                          "the indexer knows no usable storage node that holds this file");
+    }
+    list_give(&l, urls, n);
+    return 0;
+}
+
+/* One call; *result is the caller's. */
+static int indexer_call(const char *indexer_url, const char *method, cJSON *params, cJSON **result,
+                        zg_err *err)
+{
+    *result = NULL;
+    if (!indexer_url || !acceptable_url(indexer_url)) {
+        cJSON_Delete(params);
+        return zg_err_set(err, EINVAL, "the indexer URL must be an http:// or https:// URL");
+    }
+    /* Interactive callers wait on this: one quick retry, then report. */
+    zg_http_opts ho = {.connect_timeout_ms = 5000,
+                       .timeout_ms = 30000,
+                       .max_retries = 1,
+                       .backoff_ms = 200,
+                       .max_body = INDEXER_MAX_BODY};
+    zg_http *http = NULL;
+    zg_rpc *rpc = NULL;
+    int rc = -1;
+    if (zg_http_new(&http, &ho, err) || zg_rpc_new(&rpc, indexer_url, http, err)) {
+        cJSON_Delete(params);
+        goto out;
+    }
+    zg_err e = {0};
+    if (zg_rpc_call(rpc, method, params, result, NULL, &e)) {
+        /* A JSON-RPC error from an indexer is never a contract revert,
+         * whatever its message says. */
+        if (e.code == ZG_EREVERT)
+            e.code = EPROTO;
+        /* An answer over the cap is a hostile one, not a big file. */
+        if (e.code == EFBIG)
+            e.code = EPROTO;
+        /* The Go indexer answers a root no trusted node knows with these
+         * JSON-RPC errors rather than null (indexer/api.go and
+         * file_location_cache.go of 0g-storage-client). */
+        if (e.code == EPROTO && !strcmp(method, "indexer_getFileLocations") &&
+            (!strcmp(e.msg, "file not found") || !strcmp(e.msg, "file info not found")))
+            zg_err_set(&e, ENOENT, "no storage node the indexer trusts holds this file");
+        zg_err_prefix(&e, "indexer %s", indexer_url);
+        if (err)
+            *err = e;
+        goto out;
+    }
+    rc = 0;
+out:
+    zg_rpc_free(rpc);
+    zg_http_free(http);
+    return rc;
+}
+
+int zg_storage_indexer_nodes(const char *indexer_url, char ***urls, size_t *n, zg_err *err)
+{
+    *urls = NULL;
+    *n = 0;
+    cJSON *res = NULL;
+    if (indexer_call(indexer_url, "indexer_getShardedNodes", NULL, &res, err))
+        return -1;
+    int rc = zg_storage_indexer_parse_nodes(res, urls, n, err);
+    cJSON_Delete(res);
+    if (rc)
+        zg_err_prefix(err, "indexer %s", indexer_url);
+    return rc;
+}
+
+int zg_storage_indexer_locations(const char *indexer_url, const uint8_t root[32], char ***urls,
+                                 size_t *n, zg_err *err)
+{
+    *urls = NULL;
+    *n = 0;
+    cJSON *params = cJSON_CreateArray(), *hex = zg_json_hex(root, 32);
+    if (!params || !hex) {
+        cJSON_Delete(params);
+        cJSON_Delete(hex);
+        return zg_err_set(err, ENOMEM, "out of memory");
+    }
+    cJSON_AddItemToArray(params, hex);
+    cJSON *res = NULL;
+    if (indexer_call(indexer_url, "indexer_getFileLocations", params, &res, err))
+        return -1;
+    int rc = zg_storage_indexer_parse_locations(res, urls, n, err);
+    cJSON_Delete(res);
+    if (rc)
+        zg_err_prefix(err, "indexer %s", indexer_url);
+    return rc;
+}
