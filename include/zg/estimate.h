@@ -8,6 +8,7 @@
 
 #include "zg/buf.h"
 #include "zg/client.h"
+#include "zg/toksrc.h"
 
 /* Append one line per base model of the provider (the predefined ones, then
  * its customized ones) to out:
@@ -22,10 +23,23 @@
  * Tokenizers come from tokenizer_dir: DIR/MODEL/tokenizer.json for a model
  * of its own, else DIR/tokenizer.json (one tokenizer for the family); NULL
  * means none is available offline. Each distinct tokenizer file is loaded
- * and the dataset counted once. The dataset must already have passed
- * zg_dataset_check; on a failure to read it, -1. */
+ * and the dataset counted once. The dataset should have passed
+ * zg_dataset_check; a dataset that cannot be read or counted gives the
+ * reason on each line. */
 int zg_estimate_lines(zg_client *c, const char *url, const uint8_t provider[20],
                       const char *dataset_path, const char *tokenizer_dir, zg_buf *out,
                       zg_err *err);
+
+/* The same lines with each model's tokenizer taken from src (zg/toksrc.h:
+ * tokenizers=DIR, the cache, 0G Storage, the hub), fetching what is
+ * missing. A model whose tokenizer cannot be had, or whose count fails,
+ * reads "MODEL - - " and the reason; only the service record (chain) and
+ * the output buffer can fail the whole call. dataset_key (the dataset's
+ * hash, letters and digits) keys the count cache in src->cache_dir: a
+ * dataset is counted once per distinct tokenizer file (by its SHA-256);
+ * NULL counts every time. */
+int zg_estimate_lines_src(zg_client *c, const char *url, const uint8_t provider[20],
+                          const char *dataset_path, const char *dataset_key, const zg_toksrc *src,
+                          zg_buf *out, zg_err *err);
 
 #endif

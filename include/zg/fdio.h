@@ -20,6 +20,10 @@ int zg_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
 ssize_t zg_read_full(int fd, void *p, size_t n);
 ssize_t zg_pread_full(int fd, void *p, size_t n, uint64_t off);
 
+/* mkdir -p: every missing directory of path, with mode. ENAMETOOLONG, or
+ * mkdir's errno with a sentence naming the directory. */
+int zg_mkdirs(const char *path, mode_t mode, zg_err *err);
+
 /* fsync the directory that holds path: what makes a rename into it
  * durable. Best effort (a failure is not reported). */
 void zg_fsync_dir_of(const char *path);

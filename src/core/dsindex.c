@@ -17,24 +17,6 @@
 
 #define INDEX_MAX ((size_t)16 << 20)
 
-static int mkdir_p(const char *path, zg_err *err)
-{
-    char buf[PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return zg_err_set(err, ENAMETOOLONG, "path too long");
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0700) && errno != EEXIST)
-            return zg_err_set(err, errno, "cannot create %s: %s", buf, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, 0700) && errno != EEXIST)
-        return zg_err_set(err, errno, "cannot create %s: %s", buf, strerror(errno));
-    return 0;
-}
-
 /* DIR/PROVIDER, or DIR/PROVIDER/WHAT. */
 static int prov_path(char *out, size_t cap, const char *dir, const char *provider, const char *what,
                      zg_err *err)
@@ -167,7 +149,7 @@ int zg_dsindex_put(const char *dir, const char *provider, const zg_dsentry *e, c
         prov_path(data, sizeof data, dir, provider, "data", err) ||
         prov_path(lockp, sizeof lockp, dir, provider, ".lock", err) ||
         prov_path(idxp, sizeof idxp, dir, provider, "index.json", err) ||
-        zg_dsindex_path(dir, provider, e->name, dst, sizeof dst, err) || mkdir_p(data, err))
+        zg_dsindex_path(dir, provider, e->name, dst, sizeof dst, err) || zg_mkdirs(data, 0700, err))
         return -1;
     int lk = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lk < 0)

@@ -10,54 +10,63 @@
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
 #include "zg/tokenizer.h"
+#include "zg/toksrc.h"
 
-/* One counted tokenizer file: models of one family share it. */
+/* One counted tokenizer: models whose tokenizer files have the same bytes
+ * share it (the Qwen models, and a customized model built on them). */
 struct counted {
-    char path[1024];
+    char digest[65];
     int rc; /* 0 counted; -1 failed, why in msg */
     uint64_t tokens;
     char msg[ZG_ERR_MSG_MAX];
 };
 
-static const char *pick_tokenizer(const char *dir, const char *model, char *path, size_t cap)
-{
-    if (!dir)
-        return NULL;
-    snprintf(path, cap, "%s/%s/tokenizer.json", dir, model);
-    if (access(path, R_OK) == 0)
-        return path;
-    snprintf(path, cap, "%s/tokenizer.json", dir);
-    if (access(path, R_OK) == 0)
-        return path;
-    return NULL;
-}
+#define COUNTED_MAX 16
 
-static struct counted *count_with(struct counted *cache, size_t *n, size_t max, const char *path,
-                                  const char *dataset)
+static void count_file(struct counted *k, const char *path, const char *dataset,
+                       const zg_toksrc *src, const char *key)
 {
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp(cache[i].path, path) == 0)
-            return &cache[i];
-    if (*n == max)
-        return NULL;
-    struct counted *c = &cache[(*n)++];
-    snprintf(c->path, sizeof c->path, "%s", path);
+    if (zg_toksrc_count_get(src, key, k->digest, &k->tokens) == 0) {
+        k->rc = 0;
+        return;
+    }
     zg_tokenizer *t = NULL;
     zg_err e = {0};
-    c->rc =
-        zg_tokenizer_load(&t, path, &e) || zg_token_count_dataset(t, dataset, &c->tokens, NULL, &e)
+    k->rc =
+        zg_tokenizer_load(&t, path, &e) || zg_token_count_dataset(t, dataset, &k->tokens, NULL, &e)
             ? -1
             : 0;
-    snprintf(c->msg, sizeof c->msg, "%s", e.msg);
+    snprintf(k->msg, sizeof k->msg, "%s", e.msg);
     zg_tokenizer_free(t);
-    return c;
+    if (k->rc == 0)
+        zg_toksrc_count_put(src, key, k->digest, k->tokens);
+}
+
+/* The count for the tokenizer at path: from this call's list, the cache,
+ * or counted now. *spare is used when the list is full. */
+static const struct counted *count_with(struct counted *list, size_t *n, struct counted *spare,
+                                        const char *path, const char *dataset, const zg_toksrc *src,
+                                        const char *key)
+{
+    char digest[65];
+    zg_err e = {0};
+    if (zg_toksrc_digest(path, digest, &e)) {
+        spare->rc = -1;
+        snprintf(spare->msg, sizeof spare->msg, "%s", e.msg);
+        return spare;
+    }
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(list[i].digest, digest) == 0)
+            return &list[i];
+    struct counted *k = *n < COUNTED_MAX ? &list[(*n)++] : spare;
+    memcpy(k->digest, digest, sizeof digest);
+    count_file(k, path, dataset, src, key);
+    return k;
 }
 
 static int line(zg_buf *out, const char *model, const struct counted *k, const zg_u256 *price,
-                uint64_t coefficient, const char *missing, zg_err *err)
+                uint64_t coefficient, zg_err *err)
 {
-    if (!k)
-        return zg_buf_printf(out, err, "%s - - %s\n", model, missing);
     if (k->rc)
         return zg_buf_printf(out, err, "%s - - %s\n", model, k->msg);
     zg_u256 fee;
@@ -70,8 +79,27 @@ static int line(zg_buf *out, const char *model, const struct counted *k, const z
     return zg_buf_printf(out, err, "%s %llu %s\n", model, (unsigned long long)k->tokens, og);
 }
 
-int zg_estimate_lines(zg_client *c, const char *url, const uint8_t provider[20],
-                      const char *dataset_path, const char *tokenizer_dir, zg_buf *out, zg_err *err)
+/* One model's line: find its tokenizer, count (or say why not). */
+static int model_line(zg_buf *out, const char *model, const char *ref, uint64_t coefficient,
+                      const zg_u256 *price, struct counted *list, size_t *n, const char *dataset,
+                      const zg_toksrc *src, const char *key, zg_err *err)
+{
+    char path[4096];
+    struct counted spare = {0};
+    const struct counted *k = &spare;
+    zg_err e = {0};
+    if (zg_toksrc_find(src, model, ref, path, sizeof path, &e)) {
+        spare.rc = -1;
+        snprintf(spare.msg, sizeof spare.msg, "%s", e.msg);
+    } else {
+        k = count_with(list, n, &spare, path, dataset, src, key);
+    }
+    return line(out, model, k, price, coefficient, err);
+}
+
+int zg_estimate_lines_src(zg_client *c, const char *url, const uint8_t provider[20],
+                          const char *dataset_path, const char *dataset_key, const zg_toksrc *src,
+                          zg_buf *out, zg_err *err)
 {
     zg_ft_service s;
     if (zg_ft_get_service(c, provider, &s, err))
@@ -84,32 +112,37 @@ int zg_estimate_lines(zg_client *c, const char *url, const uint8_t provider[20],
     if (zg_ftp_models(c, url, &custom, &merr))
         custom = NULL; /* the predefined lines still stand; say why below */
 
-    struct counted cache[8];
-    size_t ncache = 0;
-    char path[1024];
-    const char *missing = tokenizer_dir ? "no tokenizer.json for this model in the tokenizers "
-                                          "directory"
-                                        : "no tokenizer available offline; mount with "
-                                          "-o tokenizers=DIR";
-    int rc = 0;
-    for (const zg_predefined_model *m = zg_ftp_predefined_models(); m->name && rc == 0; m++) {
-        const char *p = pick_tokenizer(tokenizer_dir, m->name, path, sizeof path);
-        struct counted *k = p ? count_with(cache, &ncache, 8, p, dataset_path) : NULL;
-        rc = line(out, m->name, k, &price, m->coefficient, missing, err);
+    struct counted *list = calloc(COUNTED_MAX, sizeof *list);
+    if (!list) {
+        cJSON_Delete(custom);
+        return zg_err_set(err, ENOMEM, "out of memory");
     }
+    size_t n = 0;
+    int rc = 0;
+    for (const zg_predefined_model *m = zg_ftp_predefined_models(); m->name && rc == 0; m++)
+        rc = model_line(out, m->name, m->tokenizer, m->coefficient, &price, list, &n, dataset_path,
+                        src, dataset_key, err);
     const cJSON *it;
     cJSON_ArrayForEach(it, custom)
     {
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "name"));
-        if (!name || rc)
-            continue;
-        const char *p = pick_tokenizer(tokenizer_dir, name, path, sizeof path);
-        struct counted *k = p ? count_with(cache, &ncache, 8, p, dataset_path) : NULL;
-        rc = line(out, name, k, &price, ZG_CUSTOM_COEFFICIENT, missing, err);
+        const char *ref = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "tokenizer"));
+        if (!name || !*name || strpbrk(name, " \n") || rc)
+            continue; /* a name that would break the line format is no model of ours */
+        rc = model_line(out, name, ref, ZG_CUSTOM_COEFFICIENT, &price, list, &n, dataset_path, src,
+                        dataset_key, err);
     }
     if (!custom && rc == 0)
         rc = zg_buf_printf(out, err, "# the provider's customized models are unknown: %s\n",
                            merr.msg);
+    free(list);
     cJSON_Delete(custom);
     return rc;
+}
+
+int zg_estimate_lines(zg_client *c, const char *url, const uint8_t provider[20],
+                      const char *dataset_path, const char *tokenizer_dir, zg_buf *out, zg_err *err)
+{
+    zg_toksrc src = {.dir = tokenizer_dir};
+    return zg_estimate_lines_src(c, url, provider, dataset_path, NULL, &src, out, err);
 }

@@ -31,27 +31,9 @@ void zg_crash_point(const char *name)
 }
 #endif
 
-static int mkdirs(const char *path, zg_err *err)
-{
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
-        return zg_err_set(err, ENAMETOOLONG, "journal path too long");
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(tmp, 0700) && errno != EEXIST)
-            return zg_err_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(tmp, 0700) && errno != EEXIST)
-        return zg_err_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
-    return 0;
-}
-
 int zg_journal_open(zg_journal **out, const char *dir, zg_err *err)
 {
-    if (mkdirs(dir, err))
+    if (zg_mkdirs(dir, 0700, err))
         return -1;
     zg_journal *j = calloc(1, sizeof *j);
     if (!j || !(j->dir = strdup(dir))) {

@@ -94,7 +94,7 @@ static void fill_attr(zgfs *fs, const zgfs_call *c, fuse_ino_t ino, struct stat 
          * failure (network down) shows as size 0; open reports the error. */
         zg_buf b;
         zg_buf_init(&b, 0);
-        if (n->render && n->render(c, &b, NULL) == 0)
+        if (n->render && !(n->flags & ZGFS_F_NOSIZE) && n->render(c, &b, NULL) == 0)
             st->st_size = (off_t)b.len;
         zg_buf_free(&b);
         if (n->kind == ZGFS_RECORD)

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "handle.h"
+#include "zg/fdio.h"
 #include "zg/ops.h"
 #include "zg/secp.h"
 #include "zgfs.h"
@@ -35,6 +36,7 @@
 enum {
     KEY_ALLOW_OTHER,
     KEY_MAX_THREADS,
+    KEY_STORAGE_NODE,
     KEY_DISCARD,
 };
 
@@ -49,6 +51,7 @@ static const struct fuse_opt optspec[] = {
     OPT("devnet=%s", devnet, 0),
     OPT("key_file=%s", key_file, 0),
     OPT("state_dir=%s", state_dir, 0),
+    OPT("tokenizers=%s", tokenizers, 0),
     OPT("uid=%u", uid, 0),
     OPT("uid=", have_uid, 1),
     OPT("gid=%u", gid, 0),
@@ -58,6 +61,8 @@ static const struct fuse_opt optspec[] = {
     OPT("ttl=%lf", ttl, 0),
     OPT("all_providers", all_providers, 1),
     OPT("noinval", noinval, 1),
+    OPT("indexer=%s", indexer, 0),
+    FUSE_OPT_KEY("storage_node=", KEY_STORAGE_NODE),
     FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
     FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
     /* fstab-only words: not every mount goes through mount.fuse3. */
@@ -84,6 +89,17 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
     case KEY_MAX_THREADS:
         o->max_threads_given = 1;
         return 1; /* fuse_parse_cmdline reads it */
+    case KEY_STORAGE_NODE: {
+        /* Repeatable: each one is another node, in order. */
+        char **v = realloc(o->storage_nodes, (o->nstorage_nodes + 1) * sizeof *v);
+        if (!v)
+            return -1;
+        o->storage_nodes = v;
+        if (!(v[o->nstorage_nodes] = strdup(arg + strlen("storage_node="))))
+            return -1;
+        o->nstorage_nodes++;
+        return 0;
+    }
     case KEY_DISCARD:
         return 0;
     case FUSE_OPT_KEY_OPT:
@@ -118,12 +134,18 @@ static void usage(const char *prog)
            "                           or other. Else the hex key in ZG_PRIVATE_KEY.\n"
            "    -o state_dir=DIR       state kept across mounts (default\n"
            "                           $XDG_STATE_HOME/zgfs/CHAINID/ADDRESS)\n"
+           "    -o tokenizers=DIR      tokenizer files for datasets/NAME.tokens, offline:\n"
+           "                           DIR/MODEL/tokenizer.json or DIR/tokenizer.json\n"
            "    -o allow_other         let other users in; implies default_permissions\n"
            "    -o uid=N,gid=N         owner and group of every file (default: yours)\n"
            "    -o umask=NNN           mask applied to every file's mode (octal, default 0)\n"
            "    -o ttl=SECONDS         how long records and listings are cached (default 3)\n"
            "    -o all_providers       list every registered provider in providers/, not\n"
            "                           only those whose TEE signer the owner acknowledged\n"
+           "    -o storage_node=URL    a 0G Storage node for storage/ (repeatable; uploads\n"
+           "                           go to the first that answers)\n"
+           "    -o indexer=URL         ask this indexer for storage nodes; testnet and\n"
+           "                           mainnet name the published ones\n"
            "    -o max_threads=N       FUSE worker threads (default %d)\n"
            "    -o noinval             debug: never invalidate kernel caches\n"
            "\n",
@@ -149,6 +171,7 @@ static void teardown(zgfs *fs)
     zgfs_inodes_free(fs->inodes);
     zg_oplog_free(fs->log);
     zg_cache_free(fs->cache);
+    zgfs_storage_free(fs->storage); /* its handles borrow the client */
     zg_journal_close(fs->journal);
     zg_client_close(fs->client);
     free(fs->opts.network);
@@ -156,7 +179,12 @@ static void teardown(zgfs *fs)
     free(fs->opts.devnet);
     free(fs->opts.key_file);
     free(fs->opts.state_dir);
+    free(fs->opts.tokenizers);
     free(fs->opts.source);
+    for (size_t i = 0; i < fs->opts.nstorage_nodes; i++)
+        free(fs->opts.storage_nodes[i]);
+    free(fs->opts.storage_nodes);
+    free(fs->opts.indexer);
     fuse_opt_free_args(&fs->args);
     free(fs->mountpoint);
     pthread_mutex_destroy(&fs->pending_lock);
@@ -182,22 +210,6 @@ static void absolute(zgfs *fs, char out[PATH_MAX], const char *path, const char 
 {
     if (!realpath(path, out))
         die(fs, "%s %s: %s", what, path, strerror(errno));
-}
-
-static int mkdirs(const char *path, mode_t mode)
-{
-    char buf[PATH_MAX];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-        return -1;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, mode) && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(buf, mode) && errno != EEXIST ? -1 : 0;
 }
 
 static void load_network(zgfs *fs)
@@ -268,8 +280,9 @@ static void state_dir(zgfs *fs)
         if (n < 0 || n >= (int)sizeof path)
             die(fs, "state directory path too long");
     }
-    if (mkdirs(path, 0700))
-        die(fs, "cannot create the state directory %s: %s", path, strerror(errno));
+    zg_err err = {0};
+    if (zg_mkdirs(path, 0700, &err))
+        die(fs, "cannot create the state directory: %s", err.msg);
     char abs[PATH_MAX];
     absolute(fs, abs, path, "state directory");
     snprintf(fs->state_dir, sizeof fs->state_dir, "%s", abs);
@@ -327,6 +340,59 @@ static void connect_chain(zgfs *fs, const zg_key *key)
     char name[64];
     if (zg_client_service_name(fs->client, ZG_SVC_FINETUNING, name, &err))
         die(fs, "%s (rpc %s)", err.msg, fs->net.rpc);
+}
+
+/* The storage nodes; devnet.json is read now, while relative paths still
+ * mean what the user meant (daemonizing changes directory). */
+static void open_storage(zgfs *fs)
+{
+    char devnet[PATH_MAX] = "";
+    const char *file = fs->opts.devnet ? fs->opts.devnet : getenv("ZG_DEVNET");
+    if (!strcmp(fs->net.name, "devnet") && file && *file)
+        absolute(fs, devnet, file, "devnet file");
+    zg_err err = {0};
+    if (zgfs_storage_new(&fs->storage, fs, devnet[0] ? devnet : NULL, &err))
+        die(fs, "%s", err.msg);
+}
+
+/* The mount's storage nodes serve tokenizer roots like any other file. */
+static int tokenizer_storage(void *ctx, const uint8_t root[32], zg_storage **out, zg_err *err)
+{
+    return zgfs_storage_for_root(ctx, root, out, err);
+}
+
+/* Where datasets/NAME.tokens finds tokenizers (zg/toksrc.h): tokenizers=DIR
+ * first; on the devnet, the local Qwen copy devnet.json records stands in
+ * for the hub (the devnet works offline); fetched files are cached in the
+ * state directory. Paths are resolved now, before daemonizing changes
+ * directory. */
+static void tokenizer_sources(zgfs *fs)
+{
+    zg_toksrc *t = &fs->toksrc;
+    const char *devnet = fs->opts.devnet ? fs->opts.devnet : getenv("ZG_DEVNET");
+    if (fs->opts.tokenizers) {
+        struct stat st;
+        absolute(fs, fs->tok_paths[0], fs->opts.tokenizers, "tokenizers directory");
+        if (stat(fs->tok_paths[0], &st) || !S_ISDIR(st.st_mode))
+            die(fs, "tokenizers=%s is not a directory", fs->opts.tokenizers);
+        t->dir = fs->tok_paths[0];
+    } else if (!strcmp(fs->net.name, "devnet") && devnet && *devnet) {
+        char path[PATH_MAX];
+        zg_err err = {0};
+        absolute(fs, path, devnet, "devnet file");
+        if (zg_toksrc_devnet(path, fs->tok_paths[2], sizeof fs->tok_paths[2], &err))
+            die(fs, "%s", err.msg);
+        if (fs->tok_paths[2][0])
+            t->hub_copy = fs->tok_paths[2];
+    }
+    if (snprintf(fs->tok_paths[1], sizeof fs->tok_paths[1], "%s/tokenizers", fs->state_dir) >=
+        (int)sizeof fs->tok_paths[1])
+        die(fs, "state directory path too long");
+    t->cache_dir = fs->tok_paths[1];
+    t->hub_url = "https://huggingface.co";
+    t->storage_for_root = tokenizer_storage;
+    t->storage_ctx = fs;
+    t->client = fs->client;
 }
 
 static void say_to_log(void *ctx, const char *line)
@@ -404,6 +470,8 @@ int main(int argc, char **argv)
     connect_chain(&fs, &key);
     zg_key_wipe(&key); /* the client keeps its own locked copy */
     state_dir(&fs);
+    tokenizer_sources(&fs);
+    open_storage(&fs);
 
     fs.uid = fs.opts.have_uid ? fs.opts.uid : getuid();
     fs.gid = fs.opts.have_gid ? fs.opts.gid : getgid();
@@ -447,6 +515,9 @@ int main(int argc, char **argv)
         die(&fs, "cannot mount on %s (see the message above)", mnt);
     zg_oplog_add(fs.log, "mounted %s: %s chain=%llu rpc=%s wallet %s", mnt, fs.net.name,
                  (unsigned long long)fs.net.chain_id, fs.net.rpc, fs.addr_text);
+    char sto[1024];
+    zgfs_storage_describe(fs.storage, sto, sizeof sto);
+    zg_oplog_add(fs.log, "%s", sto);
 
     if (fuse_daemonize(cl.foreground))
         die(&fs, "cannot daemonize");

@@ -563,7 +563,11 @@ void zgfs_payload_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
     }
     if (n->local) {
         pthread_mutex_unlock(&h->lock);
-        zgfs_serve_local(req, h, size, off);
+        /* A local copy that can be made again (storage/NAME) is, at this read. */
+        if (n->prepare)
+            zgfs_file_read(req, h, size, off);
+        else
+            zgfs_serve_local(req, h, size, off);
         return;
     }
     if (!(pl && pl->committed) && (off == 0 || !h->have_snap)) {

@@ -27,6 +27,8 @@
 #include "zg/journal.h"
 #include "zg/network.h"
 #include "zg/oplog.h"
+#include "zg/toksrc.h"
+#include "zg/storage.h"
 #include "zg/workq.h"
 
 #define ZGFS_MAX_PARAMS 4
@@ -62,6 +64,10 @@ enum {
     ZGFS_F_SPOOL = 1 << 2,  /* PAYLOAD: spool to a file in the state dir, not memory */
     ZGFS_F_REPEAT = 1 << 3, /* PAYLOAD: a write after a commit starts a new request (chat) */
     ZGFS_F_LONG = 1 << 4,   /* LINECTL: may wait minutes; runs on the long-job pool */
+    /* RECORD whose render is costly (counts a whole dataset, may fetch a
+     * tokenizer): stat shows size 0 rather than run it for every `ls -l`
+     * on a FUSE thread; reads are direct I/O, so they see all of it. */
+    ZGFS_F_NOSIZE = 1 << 5,
 };
 
 /* A committed payload: the spool file (ZGFS_F_SPOOL) or the bytes. */
@@ -120,7 +126,8 @@ typedef struct zgfs_node {
      * there is none yet). */
     int (*local)(const zgfs_call *c, char *path, size_t cap, zg_err *err);
     /* FILE: make the local file; runs on the long-job pool at the first
-     * read; ok as for commit. */
+     * read; ok as for commit. PAYLOAD with local: the same, when the local
+     * copy is missing (storage/NAME fetches it again). */
     int (*prepare)(const zgfs_call *c, zg_buf *ok, zg_err *err);
     /* Extended attributes: the names (NULL-terminated) and their values. */
     const char *const *xattrs;
@@ -224,6 +231,11 @@ typedef struct zgfs_opts {
     int allow_other;
     int noinval; /* debug: skip kernel invalidation (to prove tests can see it) */
     int max_threads_given;
+    char *tokenizers; /* tokenizers=DIR: local tokenizer files for datasets/NAME.tokens */
+
+    char **storage_nodes; /* storage_node=URL, in the order given (each malloc'd) */
+    size_t nstorage_nodes;
+    char *indexer; /* indexer=URL, or a preset name (testnet, mainnet) */
 } zgfs_opts;
 
 /* The one context of a mount: every piece of mutable state of the daemon
@@ -257,6 +269,15 @@ struct zgfs {
     pthread_mutex_t pending_lock;   /* guards the interruptible requests in control.c */
     struct zgfs_pending *pending;
     uint64_t next_pending_id;
+
+    /* Where datasets/NAME.tokens finds tokenizers (zg/toksrc.h); set before
+     * the mount is served and only read afterwards. Its strings live in
+     * tok_paths: tokenizers=DIR, the cache under the state directory, the
+     * devnet's local copy of the Qwen tokenizer. */
+    zg_toksrc toksrc;
+    char tok_paths[3][4096];
+
+    struct zgfs_storage *storage; /* owned: the 0G Storage nodes (storage.c, below) */
 };
 
 /* Mode bits of row i for this mount (type bits included). */
@@ -302,6 +323,41 @@ int zgfs_work_join(zgfs_work *w, const char *key, int (*run)(void *arg, zg_err *
                    void (*actx_free)(void *actx), zg_err *err);
 /* Submit to the long pool without waiters (fire and forget). */
 int zgfs_work_submit(zgfs_work *w, void (*fn)(void *arg), void *arg, zg_err *err);
+
+/* ------------------------------------------------------------ 0G Storage */
+
+/* Largest file storage/ takes (EFBIG past it): the size the official client
+ * uploads as one file. */
+#define ZGFS_STORAGE_MAX ((uint64_t)4 << 30)
+
+/* The mount's 0G Storage nodes (storage.c): the storage_node= URLs in
+ * order, then those the indexer= lists (asked once, at the first use); by
+ * default on the devnet the node of devnet.json; else none. Nodes are
+ * contacted at their first use, never at mount time. A node is used only
+ * when it answers zgs_getStatus with the mount's chain id. Handles are
+ * opened once and closed by zgfs_storage_free only, so the handles below
+ * are borrowed and stay valid for the whole mount. Safe from any thread.
+ * Without any node: EOPNOTSUPP, with a sentence naming the option to give. */
+typedef struct zgfs_storage zgfs_storage;
+
+/* From fs->opts and fs->net; devnet_json (or NULL) is read now, so call it
+ * before daemonizing. EINVAL with a sentence for a malformed option. */
+int zgfs_storage_new(zgfs_storage **out, zgfs *fs, const char *devnet_json, zg_err *err);
+void zgfs_storage_free(zgfs_storage *st);
+/* One line for log: which nodes are configured. */
+void zgfs_storage_describe(zgfs_storage *st, char *out, size_t cap);
+/* The node uploads go to: the first one that answers. Otherwise the last
+ * node's error (ECONNREFUSED, ETIMEDOUT, ...). */
+int zgfs_storage_for_upload(zgfs *fs, zg_storage **out, zg_err *err);
+/* A node that has the file with this root (zgs_getFileInfo), the nodes
+ * asked in order. ENOENT when every node answered and none has it; the
+ * network errno when one that might have it did not answer. */
+int zgfs_storage_for_root(zgfs *fs, const uint8_t root[32], zg_storage **out, zg_err *err);
+/* Download the file with this root into dest (which must not exist),
+ * verified segment by segment, trying each node in turn until one serves
+ * it. Nothing is left at dest on failure. EIO when a node served data that
+ * failed its proof and no other node served the file intact. */
+int zgfs_storage_fetch(zgfs *fs, const uint8_t root[32], const char *dest, zg_err *err);
 
 /* Is a payload being written under this canonical path right now (a name
  * made by open(O_CREAT), not committed yet)? (payload.c) */

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int zg_write_all(int fd, const void *p, size_t n)
@@ -70,6 +71,26 @@ ssize_t zg_pread_full(int fd, void *p, size_t n, uint64_t off)
         got += (size_t)r;
     }
     return (ssize_t)got;
+}
+
+int zg_mkdirs(const char *path, mode_t mode, zg_err *err)
+{
+    char buf[PATH_MAX];
+    if (!path[0])
+        return zg_err_set(err, EINVAL, "an empty directory path");
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return zg_err_set(err, ENAMETOOLONG, "the path %s is too long", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char c = *p;
+        *p = '\0';
+        if (mkdir(buf, mode) && errno != EEXIST)
+            return zg_err_set(err, errno, "cannot create %s: %s", buf, strerror(errno));
+        if (c == '\0')
+            return 0;
+        *p = c;
+    }
 }
 
 void zg_fsync_dir_of(const char *path)

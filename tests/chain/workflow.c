@@ -61,6 +61,17 @@ static bool wait_for(zg_client *c, const char *url, const char *id, const char *
     return false;
 }
 
+/* The zg_storage_lookup_fn of a single node: it, when it has the file. */
+static int the_node(void *ctx, const uint8_t root[32], zg_storage **out, zg_err *err)
+{
+    zg_storage_info info;
+    bool found = false;
+    if (zg_storage_info_by_root(ctx, root, true, &info, &found, err) || !found)
+        return -1;
+    *out = ctx;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3 && argc != 4)
@@ -155,7 +166,10 @@ int main(int argc, char **argv)
     snprintf(bin, sizeof bin, "%s/lora.bin", work);
     zg_root_fn root_fn = via_storage ? zg_lora_storage_root : NULL;
     zg_err_clear(&e);
-    CHECK(zg_lora_download_auto(c, st, url, prov, id, enc, &e) == 0,
+    bool from_storage = false;
+    CHECK(zg_lora_download_auto(c, st ? the_node : NULL, st, url, prov, id, enc, &from_storage,
+                                &e) == 0 &&
+              from_storage == via_storage,
           "encrypted model downloaded (%s): %s", via_storage ? "0G Storage" : "TEE", e.msg);
     if (via_storage)
         CHECK(zg_lora_verify(c, prov, id, enc, NULL, &e) == -1 && e.code == EIO,

@@ -23,7 +23,7 @@ printf '%s\n' '{"instruction":"Say hi","input":"","output":"Hi."}' \
     '{"text":"plain text rows work too"}' >"$T_TMP/a.jsonl"
 check "cp a.jsonl datasets/" cp "$T_TMP/a.jsonl" "$D/"
 h=$(keccak "$T_TMP/a.jsonl")
-check_eq "ls: NAME and NAME.hash" "$(ls "$D" | tr '\n' ' ')" "a.jsonl a.jsonl.hash "
+check_eq "ls: NAME, NAME.hash and NAME.tokens" "$(ls "$D" | tr '\n' ' ')" "a.jsonl a.jsonl.hash a.jsonl.tokens "
 check_eq "NAME.hash = keccak256 of the bytes" "$(cat "$D/a.jsonl.hash")" "$h"
 check_eq "xattr user.zg.hash" "$(xattr "$D/a.jsonl" user.zg.hash)" "$h"
 check_eq "listxattr names it" "$(python3 -c 'import os,sys; print(" ".join(os.listxattr(sys.argv[1])))' "$D/a.jsonl")" user.zg.hash
@@ -51,7 +51,7 @@ check_eq "bash's echo > datasets/e.jsonl (committed at the shell's close)" "$(ca
 } >"$D/kids.jsonl"
 check_eq "two children writing one redirection: both parts, one upload" "$(cat "$D/kids.jsonl" | wc -l) $(grep -c 'datasets/kids.jsonl' log)" "2 1"
 check "a name with a space" cp "$T_TMP/b.src" "$D/my data.jsonl"
-check_eq "...listed" "$(ls "$D" | grep -c 'my data')" 2
+check_eq "...listed" "$(ls "$D" | grep -c 'my data')" 3
 printf '{"text":"no suffix"}\n' >"$T_TMP/plain"
 check "a name without .jsonl is uploaded as NAME.jsonl" cp "$T_TMP/plain" "$D/plain"
 check_eq "...under its own name here" "$(cat "$D/plain.hash")" "$(keccak "$T_TMP/plain")"

@@ -21,13 +21,13 @@ while read -r p _; do
     providers/0xPROVIDER/inference.json | providers/0xPROVIDER/adapters/*) q=${p//0xPROVIDER/$INF} ;;
     *) q=${p//0xPROVIDER/$FT} ;;
     esac
-    [[ $p =~ /[A-Z][A-Z-]+(/|\.|$)|/tasks/latest$ ]] && continue
+    [[ $p =~ /[A-Z][A-Z-]+(/|\.|$)|/0xROOT$|/tasks/latest$ ]] && continue
     [[ -e $q ]] || missing+=" $p"
-done < <(grep -E '^(README|network|lock_time|log|wallet|ledger|providers)[^ ]* ' <<<"$readme")
+done < <(grep -E '^(README|network|lock_time|log|wallet|ledger|storage|providers)[^ ]* ' <<<"$readme")
 check_eq "every path in README exists" "${missing:-none}" "none"
 # ...and every file in the tree is in README, a placeholder (an upper-case
 # word such as NAME or TASK-ID) matching any name.
-patterns=$(grep -E '^(README|network|lock_time|log|wallet|ledger|providers)[^ ]* ' <<<"$readme" |
+patterns=$(grep -E '^(README|network|lock_time|log|wallet|ledger|storage|providers)[^ ]* ' <<<"$readme" |
     awk '{print $1}' | perl -pe 's/([.+?()\[\]{}|^\$])/\\$1/g; s{/(?!0xPROVIDER)[A-Z][A-Z-]+(?=/|\\\.|$)}{/[^/]+}g; s/^/^/; s/$/\$/')
 extra=
 while read -r f; do

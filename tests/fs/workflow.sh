@@ -45,7 +45,7 @@ check_eq "no model: EINVAL" "$(put "$P/tasks/new" "{\"dataset\":\"qa.jsonl\",$PA
 check_eq "an unknown model: ENOENT" "$(put "$P/tasks/new" "{\"model\":\"gpt-17\",\"dataset\":\"qa.jsonl\",$PARAMS}")" ENOENT
 check_match "...naming models/" "$(cat "$P/tasks/new")" 'gpt-17.*models/'
 check_eq "an unknown dataset name: ENOENT" "$(put "$P/tasks/new" "{\"model\":\"zg-tiny-lora\",\"dataset\":\"nope.jsonl\",$PARAMS}")" ENOENT
-check_match "...saying to cp it first" "$(cat "$P/tasks/new")" 'nope.jsonl.*not in datasets/; cp it there first'
+check_match "...saying to cp it first" "$(cat "$P/tasks/new")" 'nope.jsonl.*neither in datasets/ nor in storage/; cp it to one of them first'
 check_eq "nothing was journaled for the refused requests" "$(n_journal)" "$j0"
 check_eq "...and the provider has no task" "$(ls "$P/tasks")" "new"
 check_match "refusals are in log" "$(grep 'tasks/new' log | tail -1)" 'error: dataset "nope.jsonl"'

@@ -51,7 +51,7 @@ static int h_quote(prov_req *r, const uint8_t signer[20])
 
 /* ------------------------------------------------------------------ models */
 
-static cJSON *model_json(const prov_model *m)
+static cJSON *model_json(const prov_ctx *ctx, const prov_model *m)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "name", m->name);
@@ -60,7 +60,8 @@ static cJSON *model_json(const prov_model *m)
     cJSON_AddStringToObject(j, "dataType", "text");
     cJSON_AddStringToObject(j, "trainingScript", "/app/train_tiny_lora.py");
     cJSON_AddStringToObject(j, "description", m->description);
-    cJSON_AddStringToObject(j, "tokenizer", m->tokenizer);
+    cJSON_AddStringToObject(j, "tokenizer",
+                            ctx->custom_tokenizer[0] ? ctx->custom_tokenizer : m->tokenizer);
     return j;
 }
 
@@ -70,7 +71,7 @@ static int h_models(prov_req *r)
     const prov_model *m = models_customized(&n);
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++)
-        cJSON_AddItemToArray(arr, model_json(&m[i]));
+        cJSON_AddItemToArray(arr, model_json(r->ctx, &m[i]));
     return reply_json(r, 200, arr);
 }
 
@@ -79,7 +80,7 @@ static int h_model(prov_req *r, const char *name)
     const prov_model *m = model_lookup(name);
     if (!m)
         return reply_error(r, 400, "Model %s not found", name);
-    return reply_json(r, 200, model_json(m));
+    return reply_json(r, 200, model_json(r->ctx, m));
 }
 
 static int h_model_desc(prov_req *r, const char *name)
@@ -190,7 +191,7 @@ static int h_dataset(prov_req *r, const char *user_text)
     dataset_path(r->ctx, path, user, hash);
     snprintf(dir, sizeof dir, "%s", path);
     *strrchr(dir, '/') = 0;
-    if (mkdir_p(dir, &err) || zg_write_atomic(path, file->data, file->len, &err))
+    if (zg_mkdirs(dir, 0700, &err) || zg_write_atomic(path, file->data, file->len, &err))
         return reply_error(r, 500, "cannot store the dataset: %s", err.msg);
     plog("dataset %s uploaded by %s (%zu bytes)", hash, user_text, file->len);
     cJSON *j = cJSON_CreateObject();

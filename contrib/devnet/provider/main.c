@@ -177,6 +177,14 @@ static int load_devnet(prov_ctx *ctx, zg_err *err)
         goto out;
     }
     snprintf(ctx->inf_base_model, sizeof ctx->inf_base_model, "%s", model);
+    /* The devnet has one customized model; up publishes its tokenizer. */
+    const char *tok = jpath(j, "tokenizers", "models", "zg-tiny-lora");
+    uint8_t root[32];
+    if (tok && zg_hex_decode_exact(root, 32, tok, NULL) == 0) {
+        ctx->custom_tokenizer[0] = '0';
+        ctx->custom_tokenizer[1] = 'x';
+        zg_hex_encode(ctx->custom_tokenizer + 2, root, 32);
+    }
     if (price && zg_u256_from_dec(&ctx->price_per_token, price, err))
         goto out;
     if (load_key(&ctx->ft_key, j, "ftProvider", err) ||
@@ -268,7 +276,8 @@ int main(int argc, char **argv)
     snprintf(dirs[1], sizeof dirs[1], "%s/datasets", ctx->cfg.data_dir);
     snprintf(dirs[2], sizeof dirs[2], "%s/adapters", ctx->cfg.data_dir);
     if (load_devnet(ctx, &err) || zg_network_from_devnet(&ctx->net, ctx->cfg.devnet_path, &err) ||
-        mkdir_p(dirs[0], &err) || mkdir_p(dirs[1], &err) || mkdir_p(dirs[2], &err)) {
+        zg_mkdirs(dirs[0], 0700, &err) || zg_mkdirs(dirs[1], 0700, &err) ||
+        zg_mkdirs(dirs[2], 0700, &err)) {
         plog("error: %s", err.msg);
         goto out;
     }

@@ -173,6 +173,9 @@ typedef struct prov_ctx {
     zg_u256 price_per_token;  /* from devnet.json, used if the chain read fails */
     char (*ft_models)[64];    /* customized model names announced on chain */
     size_t nft_models;
+    /* The customized model's tokenizer root on the devnet's 0G Storage
+     * (devnet.json tokenizers.models, written by up); "" = the model table's */
+    char custom_tokenizer[67];
 
     pthread_mutex_t lock;
     pthread_cond_t wake; /* lifecycle worker: a task was created */
@@ -209,7 +212,6 @@ bool addr_eq(const uint8_t a[20], const uint8_t b[20]);
 int recover_personal(uint8_t addr[20], uint8_t pub[65], const void *msg, size_t len,
                      const char *sig_hex, bool allow_v01, zg_err *err);
 int read_file(const char *path, zg_buf *out, size_t max, zg_err *err);
-int mkdir_p(const char *path, zg_err *err);
 /* Sleep ms in slices, returning early (false) when the process is stopping. */
 bool sleep_ms(prov_ctx *ctx, long ms);
 int b64_encode(zg_buf *out, const uint8_t *in, size_t n, zg_err *err);

@@ -153,23 +153,6 @@ int read_file(const char *path, zg_buf *out, size_t max, zg_err *err)
     return 0;
 }
 
-int mkdir_p(const char *path, zg_err *err)
-{
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(tmp, 0700) && errno != EEXIST)
-            return zg_err_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(tmp, 0700) && errno != EEXIST)
-        return zg_err_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
-    return 0;
-}
-
 bool sleep_ms(prov_ctx *ctx, long ms)
 {
     while (ms > 0) {

@@ -2,14 +2,16 @@
  * state directory (STATE/tasks/0xP/ID/) once fetched.
  *
  * Both are FILE nodes (fileops.c): the first read runs prepare() on the
- * long-job pool. lora.enc = download (resumable through .part and HTTP
- * Range) and verify against the chain; lora.bin = the whole safe path:
- * download -> verify (keccak256 = modelRootHash, tag signature = the TEE
- * signer) -> acknowledge on chain (journaled; skipped when done) -> wait
- * for the provider's settlement to reveal the key -> decrypt. A failed
- * check is EIO and nothing is acknowledged. The local file appears only
- * when it is complete and verified (lora.enc.verified marks a verified
- * download), so its presence alone decides what an open serves. */
+ * long-job pool. lora.enc = download and verify against the chain: from
+ * 0G Storage when the mount's nodes hold the deliverable's root (the
+ * official client's "auto" order), else from the TEE (resumable through
+ * .part and HTTP Range). lora.bin = the whole safe path: download ->
+ * verify (keccak256 or the storage root = modelRootHash, tag signature =
+ * the TEE signer) -> acknowledge on chain (journaled; skipped when done) ->
+ * wait for the provider's settlement to reveal the key -> decrypt. A
+ * failed check is EIO and nothing is acknowledged. The local file appears
+ * only when it is complete and verified (lora.enc.verified marks a
+ * verified download), so its presence alone decides what an open serves. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 
 #include "wf.h"
 #include "zg/artifact.h"
+#include "zg/fdio.h"
 #include "zg/ftserving.h"
 
 #define SETTLE_WAIT_S 600 /* how long lora.bin waits for the settlement */
@@ -34,18 +37,10 @@ static int file_path(const zgfs_call *c, const char *what, char *out, size_t cap
 static int make_dirs(const zgfs_call *c, zg_err *err)
 {
     char p[4096];
-    const char *parts[] = {"tasks", c->params[0], c->params[1]};
-    size_t n = (size_t)snprintf(p, sizeof p, "%s", c->fs->state_dir);
-    for (size_t i = 0; i < 3; i++) {
-        n += (size_t)snprintf(p + n, sizeof p - n, "/%s", parts[i]);
-        if (n >= sizeof p)
-            return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
-        if (mkdir(p, 0700) && errno != EEXIST)
-            return zg_err_set(err, errno, "cannot create %s: %s", p, strerror(errno));
-    }
-    return 0;
+    if (zgfs_state_path(c->fs, p, sizeof p, err, "tasks/%s/%s", c->params[0], c->params[1]))
+        return -1;
+    return zg_mkdirs(p, 0700, err);
 }
-
 static bool exists(const char *path)
 {
     struct stat st;
@@ -76,11 +71,22 @@ static off_t size_of(const char *path)
     return stat(path, &st) ? 0 : st.st_size;
 }
 
-/* Download and verify into lora.enc; mark it verified. */
-static int fetch_enc(const zgfs_call *c, const uint8_t prov[20], char *enc, size_t cap, zg_err *err)
+/* zg_storage_lookup_fn over the mount's nodes. A mount without storage,
+ * or whose nodes do not have the file, takes the model from the TEE. */
+static int stored_at(void *ctx, const uint8_t root[32], zg_storage **out, zg_err *err)
+{
+    return zgfs_storage_for_root(ctx, root, out, err);
+}
+
+/* Download and verify into lora.enc; mark it verified. The root on chain
+ * is keccak256 of the file or its 0G Storage root, whichever the provider
+ * delivered by: both are accepted, and nothing else. */
+static int fetch_enc(const zgfs_call *c, const uint8_t prov[20], char *enc, size_t cap,
+                     bool *from_storage, zg_err *err)
 {
     zgfs *fs = c->fs;
     char mark[4096], *url = NULL;
+    *from_storage = false;
     if (make_dirs(c, err) || file_path(c, "lora.enc", enc, cap, err) ||
         file_path(c, "lora.enc.verified", mark, sizeof mark, err))
         return -1;
@@ -88,11 +94,12 @@ static int fetch_enc(const zgfs_call *c, const uint8_t prov[20], char *enc, size
         return 0;
     if (zgfs_ft_url(fs, prov, &url, err))
         return -1;
-    int rc = zg_lora_download(fs->client, url, c->params[1], enc, 0, err);
+    int rc = zg_lora_download_auto(fs->client, stored_at, fs, url, prov, c->params[1], enc,
+                                   from_storage, err);
     free(url);
     if (rc)
         return -1;
-    if (zg_lora_verify(fs->client, prov, c->params[1], enc, NULL, err))
+    if (zg_lora_verify(fs->client, prov, c->params[1], enc, zg_lora_storage_root, err))
         return -1;
     int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -105,10 +112,12 @@ int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
 {
     uint8_t prov[20];
     char enc[4096];
-    if (zgfs_call_addr(c, 0, prov, err) || fetch_enc(c, prov, enc, sizeof enc, err))
+    bool from_storage;
+    if (zgfs_call_addr(c, 0, prov, err) || fetch_enc(c, prov, enc, sizeof enc, &from_storage, err))
         return -1;
-    return zg_buf_printf(ok, err, "downloaded and verified the model of task %s (%lld bytes)",
-                         c->params[1], (long long)size_of(enc));
+    return zg_buf_printf(ok, err, "downloaded%s and verified the model of task %s (%lld bytes)",
+                         from_storage ? " from 0G Storage" : "", c->params[1],
+                         (long long)size_of(enc));
 }
 
 /* Wait until the provider settled the deliverable (the key is revealed
@@ -148,7 +157,8 @@ int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
         return -1;
     if (exists(bin))
         return zg_buf_printf(ok, err, "already decrypted");
-    if (fetch_enc(c, prov, enc, sizeof enc, err))
+    bool from_storage;
+    if (fetch_enc(c, prov, enc, sizeof enc, &from_storage, err))
         return -1; /* a failed check: nothing was acknowledged */
     zg_deliverable d;
     if (zg_ft_get_deliverable(fs->client, fs->addr, prov, c->params[1], &d, err))
@@ -176,6 +186,8 @@ int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
     if (zg_lora_decrypt(fs->client, prov, c->params[1], enc, bin, 0, 0, err))
         return -1;
     return zg_buf_printf(ok, err,
-                         "verified, acknowledged and decrypted the model of task %s (%lld bytes)",
-                         c->params[1], (long long)size_of(bin));
+                         "verified, acknowledged and decrypted the model of task %s (%lld "
+                         "bytes%s)",
+                         c->params[1], (long long)size_of(bin),
+                         from_storage ? ", fetched from 0G Storage" : "");
 }

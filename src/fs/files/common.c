@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zg/dsindex.h"
 #include "zg/hex.h"
 
 int zgfs_json_out(cJSON *j, zg_buf *out, zg_err *err)
@@ -71,4 +72,40 @@ int zgfs_parse_amount(const char *line, zg_u256 *out, zg_err *err)
     if (zg_u256_is_zero(out))
         return zg_err_set(err, EINVAL, "the amount must be more than 0");
     return 0;
+}
+
+bool zgfs_ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+bool zgfs_good_name(const char *name, size_t len, size_t room)
+{
+    if (len == 0 || len > ZGFS_PARAM_MAX - 1 - room || name[0] == '.')
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch == '/' || ch < 0x20 || ch == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+int zgfs_index_names(const char *dir, const char *key, const char *suffix, zgfs_names *out,
+                     zg_err *err)
+{
+    zg_dsentry *v;
+    size_t n;
+    if (zg_dsindex_list(dir, key, &v, &n, err))
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        char shown[ZGFS_PARAM_MAX];
+        if (snprintf(shown, sizeof shown, "%s%s", v[i].name, suffix) >= (int)sizeof shown)
+            continue;
+        rc = zgfs_names_add(out, shown, err);
+    }
+    free(v);
+    return rc;
 }

@@ -8,8 +8,9 @@
  * NAME returns. The name -> hash map lives in the state directory
  * (zg/dsindex.h), written atomically, so it survives a remount. NAME.hash
  * and the xattr user.zg.hash show the hash the TEE returned; tasks/new
- * takes NAME as "dataset". Names are this mount's own: a dataset uploaded
- * by another client has no name here (tasks/new takes its 0x hash). */
+ * takes NAME as "dataset". NAME.tokens is the estimate of what training on
+ * it costs (zg/estimate.h), counted from the local copy. Names are this mount's own: a dataset
+ * uploaded by another client has no name here (tasks/new takes its 0x hash). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,34 +21,20 @@
 #include "wf.h"
 #include "zg/dataset.h"
 #include "zg/dsindex.h"
+#include "zg/estimate.h"
 #include "zg/ftprovider.h"
 
-#define HASH_SUFFIX ".hash"
+#define HASH_SUFFIX   ".hash"
+#define TOKENS_SUFFIX ".tokens"
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
-/* A name a dataset can have: a plain file name that leaves room for the
- * suffixes of its companion files (.hash, .tokens). */
-static bool good_name(const char *name, size_t len)
-{
-    if (len == 0 || len > ZGFS_PARAM_MAX - 1 - 7 || name[0] == '.')
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)name[i];
-        if (ch == '/' || ch < 0x20 || ch == 0x7f)
-            return false;
-    }
-    return true;
-}
+/* Room for the longest companion suffix (.tokens). */
+#define NAME_ROOM (sizeof TOKENS_SUFFIX - 1)
 
 int zgfs_dataset_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
     size_t n = strlen(name);
-    if (!good_name(name, n) || ends_with(name, HASH_SUFFIX) || ends_with(name, ".tokens"))
+    if (!zgfs_good_name(name, n, NAME_ROOM) || zgfs_ends_with(name, HASH_SUFFIX) ||
+        zgfs_ends_with(name, TOKENS_SUFFIX))
         return zg_err_set(err, ENOENT, "not a dataset name");
     strcpy(canon, name);
     return 0;
@@ -56,18 +43,30 @@ int zgfs_dataset_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err
 int zgfs_dataset_hash_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
     size_t n = strlen(name), k = strlen(HASH_SUFFIX);
-    if (!ends_with(name, HASH_SUFFIX) || !good_name(name, n - k))
+    if (!zgfs_ends_with(name, HASH_SUFFIX) || !zgfs_good_name(name, n - k, NAME_ROOM))
         return zg_err_set(err, ENOENT, "not a dataset hash file");
     strcpy(canon, name);
     return 0;
 }
 
-/* The dataset name of the path (parameter 1, without .hash). */
+int zgfs_dataset_tokens_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
+{
+    size_t n = strlen(name), k = strlen(TOKENS_SUFFIX);
+    if (!zgfs_ends_with(name, TOKENS_SUFFIX) || !zgfs_good_name(name, n - k, NAME_ROOM))
+        return zg_err_set(err, ENOENT, "not a dataset estimate file");
+    strcpy(canon, name);
+    return 0;
+}
+
+/* The dataset name of the path (parameter 1, without .hash or .tokens). */
 static void name_of(const zgfs_call *c, char out[ZGFS_PARAM_MAX])
 {
     snprintf(out, ZGFS_PARAM_MAX, "%s", c->params[1]);
-    if (ends_with(zgfs_node_name(c->node), HASH_SUFFIX))
+    const char *node = zgfs_node_name(c->node);
+    if (zgfs_ends_with(node, HASH_SUFFIX))
         out[strlen(out) - strlen(HASH_SUFFIX)] = '\0';
+    else if (zgfs_ends_with(node, TOKENS_SUFFIX))
+        out[strlen(out) - strlen(TOKENS_SUFFIX)] = '\0';
 }
 
 static int lookup(const zgfs_call *c, zg_dsentry *e, zg_err *err)
@@ -82,20 +81,9 @@ static int lookup(const zgfs_call *c, zg_dsentry *e, zg_err *err)
 static int list(const zgfs_call *c, zgfs_names *out, const char *suffix, zg_err *err)
 {
     char dir[4096];
-    zg_dsentry *v;
-    size_t n;
-    if (zgfs_datasets_dir(c->fs, dir, sizeof dir, err) ||
-        zg_dsindex_list(dir, c->params[0], &v, &n, err))
+    if (zgfs_datasets_dir(c->fs, dir, sizeof dir, err))
         return -1;
-    int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        char shown[ZGFS_PARAM_MAX];
-        if (snprintf(shown, sizeof shown, "%s%s", v[i].name, suffix) >= (int)sizeof shown)
-            continue;
-        rc = zgfs_names_add(out, shown, err);
-    }
-    free(v);
-    return rc;
+    return zgfs_index_names(dir, c->params[0], suffix, out, err);
 }
 
 int zgfs_datasets_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
@@ -106,6 +94,11 @@ int zgfs_datasets_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 int zgfs_dataset_hashes_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
     return list(c, out, HASH_SUFFIX, err);
+}
+
+int zgfs_dataset_tokens_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
+{
+    return list(c, out, TOKENS_SUFFIX, err);
 }
 
 int zgfs_dataset_present(const zgfs_call *c, zg_err *err)
@@ -128,6 +121,28 @@ int zgfs_dataset_hash_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     if (lookup(c, &e, err))
         return -1;
     return zg_buf_printf(out, err, "%s\n", e.hash);
+}
+
+/* The estimate of the local copy for this provider. Counts are cached by
+ * dataset hash and tokenizer (zg/toksrc.h), so only the first read of a
+ * large dataset waits for the tokenizer; later ones cost the service
+ * record and the provider's model list. */
+int zgfs_dataset_tokens_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    char dir[4096], name[ZGFS_PARAM_MAX], path[4096];
+    zg_dsentry e;
+    uint8_t prov[20];
+    char *url = NULL;
+    if (lookup(c, &e, err) || zgfs_datasets_dir(c->fs, dir, sizeof dir, err))
+        return -1;
+    name_of(c, name);
+    if (zg_dsindex_path(dir, c->params[0], name, path, sizeof path, err) ||
+        zgfs_call_addr(c, 0, prov, err) || zgfs_ft_url(c->fs, prov, &url, err))
+        return -1;
+    int rc =
+        zg_estimate_lines_src(c->fs->client, url, prov, path, e.hash, &c->fs->toksrc, out, err);
+    free(url);
+    return rc;
 }
 
 int zgfs_dataset_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err)
@@ -171,7 +186,7 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     /* The provider takes .jsonl/.json file names only. */
     char filename[ZGFS_PARAM_MAX + 8];
     snprintf(filename, sizeof filename, "%s%s", name,
-             ends_with(name, ".jsonl") || ends_with(name, ".json") ? "" : ".jsonl");
+             zgfs_ends_with(name, ".jsonl") || zgfs_ends_with(name, ".json") ? "" : ".jsonl");
     int rc = zg_ftp_upload_dataset(fs->client, url, p->path, filename, tee, err);
     free(url);
     if (rc)
@@ -193,7 +208,7 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
         zg_dsindex_put(dir, c->params[0], &e, p->path, err))
         return zg_err_prefix(err, "uploaded as %s but not recorded", tee);
 
-    /* The new name and hash file show at once. */
+    /* The new name, hash file and estimate show at once. */
     char parent[ZGFS_PATH_MAX], hashfile[ZGFS_PARAM_MAX + 8],
         hpath[ZGFS_PATH_MAX + ZGFS_PARAM_MAX + 16];
     snprintf(parent, sizeof parent, "%s", c->path);
@@ -201,6 +216,10 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     snprintf(hashfile, sizeof hashfile, "%s%s", name, HASH_SUFFIX);
     snprintf(hpath, sizeof hpath, "%s/%s", parent, hashfile);
     zgfs_notify_inode(fs->notify, c->path);
+    zgfs_notify_inode(fs->notify, hpath);
+    zgfs_notify_entry(fs->notify, parent, hashfile);
+    snprintf(hashfile, sizeof hashfile, "%s%s", name, TOKENS_SUFFIX);
+    snprintf(hpath, sizeof hpath, "%s/%s", parent, hashfile);
     zgfs_notify_inode(fs->notify, hpath);
     zgfs_notify_entry(fs->notify, parent, hashfile);
     return zg_buf_printf(

@@ -526,8 +526,8 @@ static int params_text(const char *s, size_t n, zg_buf *out, zg_err *err)
 }
 
 static const char new_shape[] =
-    "write one JSON object: {\"model\": NAME or 0x hash, \"dataset\": a NAME in datasets/ or a "
-    "0x hash, and the training parameters}";
+    "write one JSON object: {\"model\": NAME or 0x hash, \"dataset\": a NAME in datasets/ or "
+    "storage/, or a 0x hash, and the training parameters}";
 
 int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                           zg_err *err)
@@ -571,17 +571,24 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
         zg_err le = {0};
         if (zgfs_datasets_dir(fs, dir, sizeof dir, err))
             goto out;
-        if (zg_dsindex_get(dir, c->params[0], dataset, &e, &le)) {
+        /* A datasets/ NAME wins over a storage/ NAME of the same spelling:
+         * the provider's own copy needs no download. */
+        if (zg_dsindex_get(dir, c->params[0], dataset, &e, &le) == 0) {
+            snprintf(hash, sizeof hash, "%s", e.hash);
+        } else if (le.code != ENOENT) {
+            if (err)
+                *err = le;
+            goto out;
+        } else if (zgfs_storage_name_root(fs, dataset, hash, &le)) {
             if (le.code == ENOENT)
                 zg_err_set(err, ENOENT,
-                           "dataset \"%.60s\" is not in datasets/; cp it there first, or give "
-                           "its 0x hash",
+                           "dataset \"%.60s\" is neither in datasets/ nor in storage/; cp it "
+                           "to one of them first, or give its 0x hash",
                            dataset);
             else if (err)
                 *err = le;
             goto out;
         }
-        snprintf(hash, sizeof hash, "%s", e.hash);
     }
     if (provider(c, prov, err) || zgfs_ft_url(fs, prov, &url, err))
         goto out;

@@ -90,6 +90,21 @@ static void fdio(void)
         free(big);
         free(back);
     }
+    char deep[PATH_MAX];
+    snprintf(deep, sizeof deep, "%s/a/b/c", dir);
+    CHECK(zg_mkdirs(deep, 0700, &e) == 0 && stat(deep, &st) == 0 && S_ISDIR(st.st_mode),
+          "mkdirs makes every missing directory");
+    CHECK(zg_mkdirs(deep, 0700, &e) == 0, "...and is content when they exist");
+    snprintf(path, sizeof path, "%s/f/x", dir);
+    CHECK(zg_mkdirs(path, 0700, &e) == -1 && e.code == ENOTDIR && strstr(e.msg, "/f"),
+          "a file in the way: ENOTDIR naming it (%s)", e.msg);
+    CHECK(zg_mkdirs("", 0700, &e) == -1 && e.code == EINVAL, "an empty path: EINVAL");
+    snprintf(path, sizeof path, "%s/a/b/c", dir);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/a/b", dir);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/a", dir);
+    rmdir(path);
     snprintf(path, sizeof path, "%s/f", dir);
     unlink(path);
     rmdir(dir);

@@ -1,0 +1,295 @@
+/* storage/: 0G Storage, the network's file store.
+ *
+ * storage/NAME is a payload spooled to the state directory while it is
+ * written (payload.c); at the opener's close it is uploaded
+ * (zg_storage_upload: root, the Flow submission and its fee through the
+ * journal, segments, finalization) and the spool becomes the local copy
+ * that reading NAME returns. The name -> root map is a dataset index
+ * (zg/dsindex.h) under the fixed key "names", so it survives a remount
+ * the same way datasets/ does. When the local copy is gone, the first read
+ * fetches it again from storage, verified against its root.
+ *
+ * storage/by-root/0xROOT is any file on 0G Storage by its root: the first
+ * read downloads it, every segment checked by its proof, into a cache file
+ * that appears only when the whole file checked. Not listed. A root no
+ * node has is ENOENT at lookup, which costs one zgs_getFileInfo per node
+ * (none once the file is cached) and lets the kernel keep the answer for
+ * ttl; refusing it at open instead would cost the same request and let
+ * `stat` and `ls` show a file that cannot be read. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "wf.h"
+#include "zg/dsindex.h"
+#include "zg/fdio.h"
+#include "zg/hex.h"
+
+#define ROOT_SUFFIX ".root"
+#define INDEX_KEY   "names" /* STATE/storage/names/{index.json,data/NAME} */
+#define BY_ROOT     "by-root"
+
+/* A plain file name with room for the .root suffix; never the by-root
+ * directory's name. */
+static bool good_name(const char *name, size_t len)
+{
+    return zgfs_good_name(name, len, strlen(ROOT_SUFFIX)) &&
+           !(len == strlen(BY_ROOT) && !strncmp(name, BY_ROOT, len));
+}
+
+int zgfs_storage_name_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
+{
+    if (!good_name(name, strlen(name)) || zgfs_ends_with(name, ROOT_SUFFIX))
+        return zg_err_set(err, ENOENT, "not a storage name");
+    strcpy(canon, name);
+    return 0;
+}
+
+int zgfs_storage_root_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
+{
+    size_t n = strlen(name), k = strlen(ROOT_SUFFIX);
+    if (!zgfs_ends_with(name, ROOT_SUFFIX) || !good_name(name, n - k))
+        return zg_err_set(err, ENOENT, "not a storage root file");
+    strcpy(canon, name);
+    return 0;
+}
+
+static int index_dir(zgfs *fs, char *out, size_t cap, zg_err *err)
+{
+    return zgfs_state_path(fs, out, cap, err, "storage");
+}
+
+/* The name of the path (parameter 0, without .root). */
+static void name_of(const zgfs_call *c, char out[ZGFS_PARAM_MAX])
+{
+    snprintf(out, ZGFS_PARAM_MAX, "%s", c->params[0]);
+    if (zgfs_ends_with(zgfs_node_name(c->node), ROOT_SUFFIX))
+        out[strlen(out) - strlen(ROOT_SUFFIX)] = '\0';
+}
+
+static int lookup(zgfs *fs, const char *name, zg_dsentry *e, zg_err *err)
+{
+    char dir[4096];
+    if (index_dir(fs, dir, sizeof dir, err))
+        return -1;
+    return zg_dsindex_get(dir, INDEX_KEY, name, e, err);
+}
+
+static int lookup_call(const zgfs_call *c, zg_dsentry *e, zg_err *err)
+{
+    char name[ZGFS_PARAM_MAX];
+    name_of(c, name);
+    return lookup(c->fs, name, e, err);
+}
+
+int zgfs_storage_name_root(zgfs *fs, const char *name, char root[67], zg_err *err)
+{
+    zg_dsentry e;
+    if (lookup(fs, name, &e, err))
+        return -1;
+    snprintf(root, 67, "%s", e.hash);
+    return 0;
+}
+
+static int list(const zgfs_call *c, zgfs_names *out, const char *suffix, zg_err *err)
+{
+    char dir[4096];
+    if (index_dir(c->fs, dir, sizeof dir, err))
+        return -1;
+    return zgfs_index_names(dir, INDEX_KEY, suffix, out, err);
+}
+
+int zgfs_storage_names_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
+{
+    return list(c, out, "", err);
+}
+
+int zgfs_storage_roots_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
+{
+    return list(c, out, ROOT_SUFFIX, err);
+}
+
+int zgfs_storage_name_present(const zgfs_call *c, zg_err *err)
+{
+    zg_dsentry e;
+    if (zgfs_payload_pending(c->fs, c->path))
+        return 0; /* being written: cp created it */
+    return lookup_call(c, &e, err);
+}
+
+int zgfs_storage_root_present(const zgfs_call *c, zg_err *err)
+{
+    zg_dsentry e;
+    return lookup_call(c, &e, err);
+}
+
+int zgfs_storage_root_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    zg_dsentry e;
+    if (lookup_call(c, &e, err))
+        return -1;
+    return zg_buf_printf(out, err, "%s\n", e.hash);
+}
+
+int zgfs_storage_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err)
+{
+    zg_dsentry e;
+    zg_err ignore;
+    if (strcmp(name, "user.zg.root") || lookup_call(c, &e, &ignore))
+        return zg_err_set(err, ENODATA, "no such attribute");
+    return zg_buf_append_str(out, e.hash, err);
+}
+
+int zgfs_storage_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
+{
+    char dir[4096];
+    zg_dsentry e;
+    if (lookup_call(c, &e, err) || index_dir(c->fs, dir, sizeof dir, err))
+        return -1;
+    return zg_dsindex_path(dir, INDEX_KEY, c->params[0], path, cap, err);
+}
+
+/* mkdir of every missing component of path's directory. */
+static int parent_dirs(const char *path, zg_err *err)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    if ((size_t)(slash - path) >= sizeof dir)
+        return zg_err_set(err, ENAMETOOLONG, "path too long");
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    return zg_mkdirs(dir, 0700, err);
+}
+
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static off_t size_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) ? 0 : st.st_size;
+}
+
+/* Fetch root into path unless it is there; ok says what happened. */
+static int fetch(zgfs *fs, const char *root_text, const char *path, zg_buf *ok, zg_err *err)
+{
+    uint8_t root[32];
+    if (zg_hex_decode_exact(root, 32, root_text, err))
+        return -1;
+    if (exists(path))
+        return zg_buf_printf(ok, err, "already downloaded");
+    if (parent_dirs(path, err) || zgfs_storage_fetch(fs, root, path, err))
+        return -1;
+    return zg_buf_printf(ok, err, "downloaded %s from 0G Storage and verified it (%lld bytes)",
+                         root_text, (long long)size_of(path));
+}
+
+int zgfs_storage_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
+{
+    zg_dsentry e;
+    char path[4096];
+    if (lookup_call(c, &e, err) || zgfs_storage_local(c, path, sizeof path, err))
+        return -1;
+    return fetch(c->fs, e.hash, path, ok, err);
+}
+
+int zgfs_storage_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
+                        zg_err *err)
+{
+    (void)reply; /* reading NAME returns the file itself */
+    zgfs *fs = c->fs;
+    const char *name = c->params[0];
+    if (!p->path || p->len == 0)
+        return zg_err_set(err, EINVAL, "%s is empty; 0G Storage cannot store an empty file", name);
+    zg_storage *s;
+    zg_storage_upload_result r = {0};
+    if (zgfs_storage_for_upload(fs, &s, err))
+        return -1;
+    int rc = zg_storage_upload(s, fs->journal, p->path, NULL, NULL, &r, err);
+    if (r.submitted || rc == 0)
+        zgfs_changed(fs, NULL); /* the fee left the wallet */
+    if (rc)
+        return -1;
+
+    zg_dsentry e = {0};
+    snprintf(e.name, sizeof e.name, "%s", name);
+    memcpy(e.hash, "0x", 2);
+    zg_hex_encode(e.hash + 2, r.root, 32);
+    e.size = p->len;
+    e.uploaded = (int64_t)time(NULL);
+    char dir[4096];
+    if (index_dir(fs, dir, sizeof dir, err) || zg_dsindex_put(dir, INDEX_KEY, &e, p->path, err))
+        return zg_err_prefix(err, "uploaded with root %s but not recorded", e.hash);
+
+    /* The new name and its .root file show at once. */
+    char rootfile[ZGFS_PARAM_MAX + 8], rpath[ZGFS_PARAM_MAX + 32];
+    snprintf(rootfile, sizeof rootfile, "%s%s", name, ROOT_SUFFIX);
+    snprintf(rpath, sizeof rpath, "/storage/%s", rootfile);
+    zgfs_notify_inode(fs->notify, c->path);
+    zgfs_notify_inode(fs->notify, rpath);
+    zgfs_notify_entry(fs->notify, "/storage", rootfile);
+
+    if (!r.submitted)
+        return zg_buf_printf(ok, err,
+                             "uploaded %s (%llu bytes) to 0G Storage; root %s (already paid for "
+                             "on the Flow: no fee)",
+                             name, (unsigned long long)p->len, e.hash);
+    char fee[ZGFS_OG_MAX], tx[67] = "0x";
+    zgfs_og(fee, &r.fee);
+    zg_hex_encode(tx + 2, r.tx_hash, 32);
+    return zg_buf_printf(ok, err,
+                         "uploaded %s (%llu bytes) to 0G Storage; root %s, fee %s OG (tx %s)", name,
+                         (unsigned long long)p->len, e.hash, fee, tx);
+}
+
+/* ------------------------------------------------------------ by-root */
+
+int zgfs_by_root_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
+{
+    if (strlen(name) != 66 || name[0] != '0' || (name[1] != 'x' && name[1] != 'X'))
+        return zg_err_set(err, ENOENT, "not a root hash");
+    canon[0] = '0';
+    canon[1] = 'x';
+    for (int i = 2; i < 66; i++) {
+        if (!isxdigit((unsigned char)name[i]))
+            return zg_err_set(err, ENOENT, "not a root hash");
+        canon[i] = (char)tolower((unsigned char)name[i]);
+    }
+    canon[66] = '\0';
+    return 0;
+}
+
+int zgfs_by_root_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
+{
+    return zgfs_state_path(c->fs, path, cap, err, "storage/" BY_ROOT "/%s", c->params[0]);
+}
+
+int zgfs_by_root_present(const zgfs_call *c, zg_err *err)
+{
+    char path[4096];
+    uint8_t root[32];
+    zg_storage *s;
+    if (zgfs_by_root_local(c, path, sizeof path, err))
+        return -1;
+    if (exists(path))
+        return 0; /* cached: no request */
+    if (zg_hex_decode_exact(root, 32, c->params[0], err))
+        return -1;
+    return zgfs_storage_for_root(c->fs, root, &s, err);
+}
+
+int zgfs_by_root_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
+{
+    char path[4096];
+    if (zgfs_by_root_local(c, path, sizeof path, err))
+        return -1;
+    return fetch(c->fs, c->params[0], path, ok, err);
+}
