@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# 0G Storage upload and download of one file (default 256 MiB) through the C
-# core (tests/storage/zgstore) and through the official Go storage client
+# 0G Storage upload and download of one file (default 256 MiB) through the
+# mount (cp into storage/, cp out of storage/by-root/), through the C core
+# alone (tests/storage/zgstore) and through the official Go storage client
 # (the binary the compute SDK runs), against the same devnet storage node.
-# Prints wall time and peak RSS of each; numbers only, not a test.
+# Prints wall time and peak RSS of each (for the mount: the daemon's);
+# numbers only, not a test.
 #
 #   contrib/bench/storage.sh [MiB]
 source "$(dirname "$0")/../../tests/lib.sh"
@@ -28,7 +30,20 @@ run() {
 # Different content for each client, so neither finds the other's file stored.
 head -c $((mib << 20)) /dev/urandom >"$T_TMP/core.bin"
 head -c $((mib << 20)) /dev/urandom >"$T_TMP/go.bin"
+head -c $((mib << 20)) /dev/urandom >"$T_TMP/fs.bin"
 echo "file: $mib MiB; node $NODE_URL; $(nproc) cores"
+
+# The daemon's peak RSS so far (VmHWM), in MiB.
+daemon_peak() { awk '/^VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$ZGFS_PID/status"; }
+zgfs_mount "$T_TMP/mnt" -o "devnet=$DEVNET_JSON,key_file=$DEVNET/user.key,state_dir=$T_TMP/state" ||
+    exit 1
+echo "zgfs daemon after mounting: peak RSS $(daemon_peak) MiB"
+run "zgfs cp FILE storage/ (pay + segments)" cp "$T_TMP/fs.bin" "$MNT/storage/"
+echo "zgfs daemon after the upload: peak RSS $(daemon_peak) MiB"
+froot=$(cat "$MNT/storage/fs.bin.root")
+run "zgfs cp storage/by-root/ROOT out" cp "$MNT/storage/by-root/$froot" "$T_TMP/fs.out"
+echo "zgfs daemon after the download: peak RSS $(daemon_peak) MiB"
+cmp -s "$T_TMP/fs.bin" "$T_TMP/fs.out" || echo "zgfs download differs!"
 run "core root only" "$ZGSTORE" root "$T_TMP/core.bin"
 run "core upload (pay + segments)" "$ZGSTORE" upload --devnet "$DEVNET_JSON" --journal "$J" "$T_TMP/core.bin"
 root=$("$ZGSTORE" root "$T_TMP/core.bin")

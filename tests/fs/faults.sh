@@ -19,7 +19,7 @@ acked() { chain_deliverable "$USER_ADDR" "$FT" "$1" | cut -d' ' -f1; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # ---- a corrupted artifact
-prov_restart "${FAST[@]}" ZG_FAULT_ARTIFACT=corrupt
+check "the provider restarts, corrupting its artifacts" prov_restart "${FAST[@]}" ZG_FAULT_ARTIFACT=corrupt
 id=$(new_task "$P" qa.jsonl)
 check_match "task on a provider that corrupts its artifact" "$id" '^[0-9a-f-]{36}$'
 check "it reaches Delivered" wait_until 60 progress_is "$P/tasks/$id" Delivered
@@ -31,9 +31,11 @@ check_eq "lora.enc: EIO as well" "$(read_err "$P/tasks/$id/lora.enc")" EIO
 check_eq "a second read: EIO again, still nothing acknowledged" "$(read_err "$P/tasks/$id/lora.bin") $(acked "$id")" "EIO false"
 check_eq "the escape hatch: ack yes" "$(wr "$P/tasks/$id/ack" yes)" ok
 check_eq "...acknowledged on chain" "$(acked "$id")" true
+# The provider takes no new task until it settled this one.
+check "...settled: Finished" wait_until 30 progress_is "$P/tasks/$id" Finished
 
 # ---- a download that stalls half way
-prov_restart "${FAST[@]}" ZG_FAULT_STALL_AFTER_BYTES=4096 ZG_FAULT_STALL_MS=45000
+check "the provider restarts, stalling downloads" prov_restart "${FAST[@]}" ZG_FAULT_STALL_AFTER_BYTES=4096 ZG_FAULT_STALL_MS=45000
 id=$(new_task "$P" qa.jsonl)
 check_match "task on a provider whose downloads stall" "$id" '^[0-9a-f-]{36}$'
 check "it reaches Delivered" wait_until 60 progress_is "$P/tasks/$id" Delivered
@@ -61,9 +63,10 @@ check "...in less than the stall (resumed with a Range, $((t1 - t0)) ms)" test $
 check_eq "...a zip" "$(head -c 2 "$T_TMP/lora.bin")" PK
 check_eq "...acknowledged on chain" "$(acked "$id")" true
 check "lora.enc hashes to the root" test "$(keccak "$P/tasks/$id/lora.enc")" = "$(jq -r .modelRootHash "$P/tasks/$id/deliverable.json")"
+check "...settled: Finished" wait_until 30 progress_is "$P/tasks/$id" Finished
 
 # ---- 5xx answers
-prov_restart "${FAST[@]}" ZG_FAULT_5XX_EVERY=3
+check "the provider restarts, failing every 3rd request" prov_restart "${FAST[@]}" ZG_FAULT_5XX_EVERY=3
 printf '{"text":"uploaded through 503s"}\n' >"$T_TMP/b.jsonl"
 check "cp a dataset while every 3rd request fails with 503 (retried)" cp "$T_TMP/b.jsonl" "$P/datasets/"
 bad=0
@@ -94,7 +97,7 @@ done
 check_eq "cancel it (through 503s)" "$r" ok
 
 # ---- the provider restarts while a task trains
-prov_restart "${FAST[@]}" ZG_FAULT_SLOW_TRAINING_MS=5000 ZG_FAULT_RESTART_DOWN_MS=3000
+check "the provider restarts, training slowly" prov_restart "${FAST[@]}" ZG_FAULT_SLOW_TRAINING_MS=5000 ZG_FAULT_RESTART_DOWN_MS=3000
 check "the cancelled task is Failed" wait_until 10 progress_is "$P/tasks/$id" Failed
 id=$(new_task "$P" qa.jsonl)
 check_match "a task that trains slowly" "$id" '^[0-9a-f-]{36}$'
@@ -107,7 +110,7 @@ timeout 10 ls "$P/tasks" >/dev/null 2>&1
 t1=$(ms)
 check "while the provider is down, reads answer at once (task.json: $r, $((t1 - t0)) ms)" test $((t1 - t0)) -lt 3000
 check "after the restart the task is Failed (as the real provider does)" wait_until 30 progress_is "$P/tasks/$id" Failed
-prov_restart "${FAST[@]}"
+check "the provider restarts without faults" prov_restart "${FAST[@]}"
 id=$(new_task "$P" qa.jsonl)
 check_match "a new task after the restart" "$id" '^[0-9a-f-]{36}$'
 check "it reaches Delivered" wait_until 60 progress_is "$P/tasks/$id" Delivered

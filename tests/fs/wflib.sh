@@ -126,7 +126,11 @@ EOF
 new_task() {
     local r
     r=$(rdwr "$1/tasks/new" "{\"model\":\"${3:-zg-tiny-lora}\",\"dataset\":\"$2\",$PARAMS}")
-    [[ $r =~ ^[0-9a-f-]{36}$ ]] && printf '%s\n' "$r"
+    if [[ $r =~ ^[0-9a-f-]{36}$ ]]; then
+        printf '%s\n' "$r"
+    else
+        printf '# new_task: %s\n' "$r" "$(grep tasks/new log | tail -1)" >&2
+    fi
 }
 
 # prov_restart VAR=value...: restart the devnet's provider simulator with
@@ -137,10 +141,17 @@ prov_restart() {
     pid=$(cat "$DEVNET/provider.pid" 2>/dev/null)
     if [[ -n $pid ]]; then
         kill "$pid" 2>/dev/null
-        for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        # A loaded machine (the sanitizer builds) may take a while; a provider
+        # still holding its ports would make `up` refuse to start a new one.
+        for ((i = 0; i < 300; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null
         rm -f "$DEVNET/provider.pid"
     fi
-    env "$@" "$ZG_ROOT/contrib/devnet/up" "$DEVNET" >>"$T_TMP/up.log" 2>&1
+    env "$@" "$ZG_ROOT/contrib/devnet/up" "$DEVNET" >>"$T_TMP/up.log" 2>&1 || {
+        echo "# prov_restart: contrib/devnet/up failed:" >&2
+        tail -n 5 "$T_TMP/up.log" | sed 's/^/#   /' >&2
+        return 1
+    }
 }
 
 # count_proxy_start: a counting proxy on the URL the devnet registered for

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wf.h"
 #include "zg/hex.h"
 
 /* One log line per path and errno per this long: a dead provider is asked
@@ -19,24 +20,8 @@ int zgfs_ftp_get(const zgfs_call *c, zgfs_ftp *out, zg_err *err)
     if (zgfs_call_addr(c, 0, out->addr, err))
         return -1;
     zg_addr_checksum(out->name, out->addr);
-    zg_cache_val *ref;
-    if (zgfs_get_services(c->fs, -1, &ref, err))
-        return -1;
-    zgfs_provider pr;
-    zgfs_services_find(zg_cache_value(ref), out->addr, &pr);
-    int rc = 0;
-    if (!pr.ft) {
-        rc = zg_err_set(err, ENOENT, "%s offers no fine-tuning", out->name);
-    } else {
-        out->announces_models = pr.ft->nmodels > 0;
-        out->url = strdup(pr.ft->url ? pr.ft->url : "");
-        if (!out->url)
-            rc = zg_err_set(err, ENOMEM, "out of memory");
-    }
-    zg_cache_put(ref);
-    return rc;
+    return zgfs_ft_service(c->fs, out->addr, &out->url, &out->announces_models, err);
 }
-
 void zgfs_ftp_free(zgfs_ftp *p)
 {
     free(p->url);

@@ -52,16 +52,22 @@ int zgfs_providers_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 }
 
 /* Which services the path's provider offers (from the cached list). */
-static int provider_of(const zgfs_call *c, bool *ft, bool *inf, zg_err *err)
+/* The services record of the path's provider; *ref holds it (put it). */
+static int services_of(const zgfs_call *c, zg_cache_val **ref, zgfs_provider *pr, zg_err *err)
 {
     uint8_t p[20];
-    if (zgfs_call_addr(c, 0, p, err))
+    if (zgfs_call_addr(c, 0, p, err) || zgfs_get_services(c->fs, -1, ref, err))
         return -1;
+    zgfs_services_find(zg_cache_value(*ref), p, pr);
+    return 0;
+}
+
+static int provider_of(const zgfs_call *c, bool *ft, bool *inf, zg_err *err)
+{
     zg_cache_val *ref;
-    if (zgfs_get_services(c->fs, -1, &ref, err))
-        return -1;
     zgfs_provider pr;
-    zgfs_services_find(zg_cache_value(ref), p, &pr);
+    if (services_of(c, &ref, &pr, err))
+        return -1;
     *ft = pr.ft != NULL;
     *inf = pr.inf != NULL;
     zg_cache_put(ref);
@@ -96,12 +102,10 @@ int zgfs_inference_present(const zgfs_call *c, zg_err *err)
 
 int zgfs_service_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    uint8_t p[20];
     zg_cache_val *ref;
-    if (zgfs_call_addr(c, 0, p, err) || zgfs_get_services(c->fs, -1, &ref, err))
-        return -1;
     zgfs_provider pr;
-    zgfs_services_find(zg_cache_value(ref), p, &pr);
+    if (services_of(c, &ref, &pr, err))
+        return -1;
     const zg_ft_service *s = pr.ft;
     if (!s) {
         zg_cache_put(ref);
@@ -133,12 +137,10 @@ int zgfs_service_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 
 int zgfs_inference_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    uint8_t p[20];
     zg_cache_val *ref;
-    if (zgfs_call_addr(c, 0, p, err) || zgfs_get_services(c->fs, -1, &ref, err))
-        return -1;
     zgfs_provider pr;
-    zgfs_services_find(zg_cache_value(ref), p, &pr);
+    if (services_of(c, &ref, &pr, err))
+        return -1;
     const zg_inf_service *s = pr.inf;
     if (!s) {
         zg_cache_put(ref);

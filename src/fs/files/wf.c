@@ -12,6 +12,12 @@
 
 int zgfs_ft_url(zgfs *fs, const uint8_t provider[20], char **url, zg_err *err)
 {
+    return zgfs_ft_service(fs, provider, url, NULL, err);
+}
+
+int zgfs_ft_service(zgfs *fs, const uint8_t provider[20], char **url, bool *announces_models,
+                    zg_err *err)
+{
     zg_cache_val *ref;
     if (zgfs_get_services(fs, -1, &ref, err))
         return -1;
@@ -24,6 +30,8 @@ int zgfs_ft_url(zgfs *fs, const uint8_t provider[20], char **url, zg_err *err)
         rc = zg_err_set(err, ENOENT, "%s offers no fine-tuning", a);
     else if (!(*url = strdup(pr.ft->url ? pr.ft->url : "")))
         rc = zg_err_set(err, ENOMEM, "out of memory");
+    else if (announces_models)
+        *announces_models = pr.ft->nmodels > 0;
     zg_cache_put(ref);
     return rc;
 }

@@ -8,7 +8,10 @@
 #include "common.h"
 
 /* The fine-tuning service URL of provider (malloc'd); ENOENT when it
- * offers no fine-tuning. */
+ * offers no fine-tuning. announces_models (may be NULL): whether its
+ * on-chain record lists models. */
+int zgfs_ft_service(zgfs *fs, const uint8_t provider[20], char **url, bool *announces_models,
+                    zg_err *err);
 int zgfs_ft_url(zgfs *fs, const uint8_t provider[20], char **url, zg_err *err);
 /* The inference service of provider: URL and base model (both malloc'd,
  * model may be NULL); ENOENT when it serves no inference. */
