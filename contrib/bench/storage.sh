@@ -20,10 +20,10 @@ run() {
     shift
     t=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n1)
     if [[ ! $t =~ ^[0-9.]+\ [0-9]+$ ]]; then
-        printf '%-34s failed: %s\n' "$label" "$t"
+        printf '%-40s failed: %s\n' "$label" "$t"
         return 1
     fi
-    printf '%-34s %7.2f s  %8.1f MiB/s  peak RSS %6.1f MiB\n' "$label" "${t% *}" \
+    printf '%-40s %7.2f s  %8.1f MiB/s  peak RSS %6.1f MiB\n' "$label" "${t% *}" \
         "$(echo "$mib / ${t% *}" | bc -l 2>/dev/null || echo 0)" "$(echo "${t#* } / 1024" | bc -l)"
 }
 
