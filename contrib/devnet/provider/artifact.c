@@ -43,8 +43,8 @@ static int build_zip(prov_ctx *ctx, const prov_task *t, zg_buf *zip, zg_err *err
         zg_buf_free(&ds);
         return -1;
     }
-    const prov_model *m = model_for_task(t->model_hash);
-    const char *base = m ? m->name : "unknown";
+    prov_model m;
+    const char *base = model_for_task(t->model_hash, &m) ? m.name : "unknown";
 
     cJSON *cfg = cJSON_CreateObject();
     cJSON_AddStringToObject(cfg, "base_model_name_or_path", base);

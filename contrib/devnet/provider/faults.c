@@ -12,38 +12,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "knobs.h"
 #include "prov.h"
-
-static long env_long(const char *name, long def, long lo, long hi)
-{
-    const char *v = getenv(name);
-    if (!v || !*v)
-        return def;
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || *end) {
-        plog("ignoring %s=%s: not an integer", name, v);
-        return def;
-    }
-    if (x < lo || x > hi) {
-        long c = x < lo ? lo : hi;
-        plog("%s=%ld is out of range [%ld, %ld]; using %ld", name, x, lo, hi, c);
-        return c;
-    }
-    return x;
-}
 
 void faults_from_env(prov_cfg *cfg)
 {
-    cfg->latency_ms = env_long("ZG_FAULT_LATENCY_MS", 0, 0, 10000);
-    cfg->fail_every = (unsigned)env_long("ZG_FAULT_5XX_EVERY", 0, 0, 1000);
-    cfg->stall_after = (uint64_t)env_long("ZG_FAULT_STALL_AFTER_BYTES", -1, -1, 1L << 40);
-    cfg->stall_ms = env_long("ZG_FAULT_STALL_MS", 0, 0, 120000);
-    cfg->train_step_ms = env_long("ZG_FAULT_SLOW_TRAINING_MS", 0, 0, 60000);
-    cfg->restart_after_ms = env_long("ZG_FAULT_RESTART_AFTER_MS", 0, 0, 600000);
-    cfg->restart_down_ms = env_long("ZG_FAULT_RESTART_DOWN_MS", 1000, 0, 10000);
-    cfg->restarted = (int)env_long("ZG_PROVIDER_RESTARTED", 0, 0, 1000);
+    cfg->latency_ms = knob_env("ZG_FAULT_LATENCY_MS", 0, 0, 10000, plog);
+    cfg->fail_every = (unsigned)knob_env("ZG_FAULT_5XX_EVERY", 0, 0, 1000, plog);
+    cfg->stall_after = (uint64_t)knob_env("ZG_FAULT_STALL_AFTER_BYTES", -1, -1, 1L << 40, plog);
+    cfg->stall_ms = knob_env("ZG_FAULT_STALL_MS", 0, 0, 120000, plog);
+    cfg->train_step_ms = knob_env("ZG_FAULT_SLOW_TRAINING_MS", 0, 0, 60000, plog);
+    cfg->restart_after_ms = knob_env("ZG_FAULT_RESTART_AFTER_MS", 0, 0, 600000, plog);
+    cfg->restart_down_ms = knob_env("ZG_FAULT_RESTART_DOWN_MS", 1000, 0, 10000, plog);
+    cfg->restarted = (int)knob_env("ZG_PROVIDER_RESTARTED", 0, 0, 1000, plog);
     const char *a = getenv("ZG_FAULT_ARTIFACT");
     cfg->artifact_fault = ART_OK;
     if (a && strcasecmp(a, "truncate") == 0)

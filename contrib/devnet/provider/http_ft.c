@@ -368,8 +368,8 @@ static int h_create(prov_req *r)
         cJSON_Delete(body);
         return reply_error(r, 400, "invalid nonce: %s", err.msg);
     }
-    const prov_model *m = model_for_task(required_str(body, "preTrainedModelHash"));
-    if (!m) {
+    prov_model m;
+    if (!model_for_task(required_str(body, "preTrainedModelHash"), &m)) {
         int rc =
             reply_error(r, 400, "unsupported model: %s", required_str(body, "preTrainedModelHash"));
         cJSON_Delete(body);
@@ -421,7 +421,7 @@ static int h_create(prov_req *r)
     }
     memcpy(t->user, user, 20);
     t->model_hash = strdup(required_str(body, "preTrainedModelHash"));
-    t->model_type = m->type;
+    t->model_type = m.type;
     t->dataset_hash = strdup(required_str(body, "datasetHash"));
     t->training_params = strdup(required_str(body, "trainingParams"));
     t->nonce = strdup(required_str(body, "nonce"));
@@ -466,7 +466,7 @@ static int h_create(prov_req *r)
     pthread_mutex_unlock(&ctx->lock);
     char addr[43];
     addr_text(addr, user);
-    task_log(ctx, t->id, "Task %s created by %s (model %s, dataset %s)", t->id, addr, m->name,
+    task_log(ctx, t->id, "Task %s created by %s (model %s, dataset %s)", t->id, addr, m.name,
              t->dataset_hash);
     if (pending)
         task_log(ctx, t->id, "There are %zu tasks in the queue ahead.", pending);

@@ -15,6 +15,7 @@
 
 #include "prov.h"
 #include "zg/storage.h"
+#include "zg/ftprovider.h"
 #include "zg/ftserving.h"
 #include "zg/hex.h"
 #include "zg/keccak.h"
@@ -187,13 +188,13 @@ static int setup(prov_ctx *ctx, prov_task *t, struct setup_out *o, char *why, si
     }
 
     /* fee = tokens x pricePerToken x epochs x coefficient + storageFee (§7.3) */
-    const prov_model *m = model_for_task(t->model_hash);
+    prov_model model, *m = model_for_task(t->model_hash, &model) ? &model : NULL;
     zg_u256 fee, tmp, sfee;
     bool of = zg_u256_mul_u64(&fee, &price, o->tokens ? o->tokens : 0);
     of |= zg_u256_mul_u64(&tmp, &fee, (uint64_t)t->epochs);
     of |= zg_u256_mul_u64(&fee, &tmp, m ? m->coefficient : 1);
     zg_u256 unit;
-    zg_u256_from_u64(&unit, PROV_STORAGE_UNIT);
+    zg_u256_from_u64(&unit, ZG_STORAGE_FEE_UNIT);
     of |= zg_u256_mul_u64(&sfee, &unit, m ? m->storage_units : 0);
     of |= zg_u256_add(&fee, &fee, &sfee);
     if (of) {

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "knobs.h"
 #include "prov.h"
 #include "zg/journal.h"
 #include "zg/storage.h"
@@ -34,37 +35,12 @@ static void usage(FILE *f)
         "Fault knobs are environment variables; see README.md.\n");
 }
 
-static long env_or(const char *name, long def, long lo, long hi)
-{
-    const char *v = getenv(name);
-    if (!v || !*v)
-        return def;
-    char *end;
-    long x = strtol(v, &end, 10);
-    if (*end || x < lo || x > hi) {
-        plog("ignoring %s=%s (want %ld..%ld)", name, v, lo, hi);
-        return def;
-    }
-    return x;
-}
-
-static long arg_long(const char *opt, const char *v, long lo, long hi)
-{
-    char *end;
-    long x = strtol(v, &end, 10);
-    if (*end || x < lo || x > hi) {
-        fprintf(stderr, "zg-provider: %s wants a number from %ld to %ld\n", opt, lo, hi);
-        exit(2);
-    }
-    return x;
-}
-
 static int parse_args(prov_cfg *cfg, int argc, char **argv)
 {
-    cfg->step_ms = env_or("ZG_PROVIDER_STEP_MS", 300, 0, 600000);
-    cfg->settle_ms = env_or("ZG_PROVIDER_SETTLE_MS", 2000, 50, 3600000);
-    cfg->ack_timeout_s = (uint64_t)env_or("ZG_PROVIDER_ACK_TIMEOUT_S", 21600, 0, 31536000);
-    cfg->max_queue = (unsigned)env_or("ZG_PROVIDER_MAX_QUEUE", 5, 0, 1000);
+    cfg->step_ms = knob_env("ZG_PROVIDER_STEP_MS", 300, 0, 600000, plog);
+    cfg->settle_ms = knob_env("ZG_PROVIDER_SETTLE_MS", 2000, 50, 3600000, plog);
+    cfg->ack_timeout_s = (uint64_t)knob_env("ZG_PROVIDER_ACK_TIMEOUT_S", 21600, 0, 31536000, plog);
+    cfg->max_queue = (unsigned)knob_env("ZG_PROVIDER_MAX_QUEUE", 5, 0, 1000, plog);
     const char *dv = getenv("ZG_PROVIDER_DELIVER");
     cfg->deliver_storage = dv && strcmp(dv, "storage") == 0;
     const char *tk = getenv("ZG_PROVIDER_TOKENIZER");
@@ -93,16 +69,17 @@ static int parse_args(prov_cfg *cfg, int argc, char **argv)
             snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", optarg);
             break;
         case 's':
-            cfg->step_ms = arg_long("--step-ms", optarg, 0, 600000);
+            cfg->step_ms = knob_arg("zg-provider", "--step-ms", optarg, 0, 600000);
             break;
         case 'S':
-            cfg->settle_ms = arg_long("--settle-ms", optarg, 50, 3600000);
+            cfg->settle_ms = knob_arg("zg-provider", "--settle-ms", optarg, 50, 3600000);
             break;
         case 'a':
-            cfg->ack_timeout_s = (uint64_t)arg_long("--ack-timeout", optarg, 0, 31536000);
+            cfg->ack_timeout_s =
+                (uint64_t)knob_arg("zg-provider", "--ack-timeout", optarg, 0, 31536000);
             break;
         case 'q':
-            cfg->max_queue = (unsigned)arg_long("--max-queue", optarg, 0, 1000);
+            cfg->max_queue = (unsigned)knob_arg("zg-provider", "--max-queue", optarg, 0, 1000);
             break;
         case 'h':
             usage(stdout);

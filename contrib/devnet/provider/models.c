@@ -6,25 +6,14 @@
 #include <strings.h>
 
 #include "prov.h"
+#include "zg/ftprovider.h"
 #include "zg/hex.h"
-
-/* Predefined models: hashes are the SDK's built-in `turbo` values (§7.1).
- * Coefficients follow chain-protocol.md §4.3 (Qwen3-32B 8, Qwen2.5 1); the
- * storage fees are stand-ins (the real table was not read, §9 item 3). */
-static const prov_model predefined[] = {
-    {"Qwen2.5-0.5B-Instruct", "0xb4f76a886b8655c92bb021922d60b5e4d9271a5c9da98b6cb10937a06c2c75a7",
-     0, 1, 1, "Qwen2.5 0.5B instruct (predefined)", "Qwen/Qwen2.5-0.5B-Instruct"},
-    {"Qwen3-32B", "0x2e6f9620c35bdcb2b753cc7aa34e78077a8ed133e36fa36008fd6bdfd29af3a5", 0, 8, 4,
-     "Qwen3 32B (predefined)", "Qwen/Qwen3-32B"},
-    {"mock-model", "0xcb42b5ca9e998c82dd239ef2d20d22a4ae16b3dc0ce0a855c93b52c7c2bab6dc", 0, 1, 1,
-     "mock model (predefined)",
-     "0x382842561e59d71f90c1861041989428dd2c1f664e65a56ea21f3ade216b2046"},
-};
 
 /* The customized model announced on chain by contrib/devnet/deploy.cjs.
  * Its hash is keccak256("zg-tiny-lora"), fixed here so clients can hard-code it. */
 static const prov_model customized[] = {
-    {"zg-tiny-lora", "0x029e68156eb71d1e02fb7fe8a720281145d552d03e4709628a4cf5bac69f5d42", 1, 1, 1,
+    {"zg-tiny-lora", "0x029e68156eb71d1e02fb7fe8a720281145d552d03e4709628a4cf5bac69f5d42", 1,
+     ZG_CUSTOM_COEFFICIENT, ZG_CUSTOM_STORAGE_UNITS,
      "A tiny LoRA base for the zgfs devnet: trains in seconds, answers from its training data.",
      "0x0000000000000000000000000000000000000000000000000000000000000000"},
 };
@@ -48,19 +37,33 @@ static bool is_zero(const uint8_t h[32])
     return true;
 }
 
-const prov_model *model_for_task(const char *hash_text)
+bool model_for_task(const char *hash_text, prov_model *out)
 {
     uint8_t want[32], have[32];
+    if (!hash_text)
+        return false;
     if (parse_hash(want, hash_text)) {
         for (size_t i = 0; i < sizeof customized / sizeof customized[0]; i++)
-            if (parse_hash(have, customized[i].hash) && memcmp(want, have, 32) == 0)
-                return &customized[i];
+            if (parse_hash(have, customized[i].hash) && memcmp(want, have, 32) == 0) {
+                *out = customized[i];
+                return true;
+            }
     }
-    /* Predefined hashes are compared as exact strings, as the provider's SCRIPT_MAP is. */
-    for (size_t i = 0; i < sizeof predefined / sizeof predefined[0]; i++)
-        if (strcmp(hash_text, predefined[i].hash) == 0)
-            return &predefined[i];
-    return NULL;
+    /* Predefined hashes are compared as exact strings, as the provider's
+     * SCRIPT_MAP is. Their fee factors are the core's table, so that the
+     * estimate and the fee charged here cannot drift apart. */
+    for (const zg_predefined_model *p = zg_ftp_predefined_models(); p->name; p++)
+        if (strcmp(hash_text, p->hash) == 0) {
+            *out = (prov_model){.name = p->name,
+                                .hash = p->hash,
+                                .type = 0,
+                                .coefficient = p->coefficient,
+                                .storage_units = p->storage_units,
+                                .description = p->name,
+                                .tokenizer = p->tokenizer};
+            return true;
+        }
+    return false;
 }
 
 const prov_model *model_lookup(const char *name_or_hash)

@@ -225,14 +225,13 @@ typedef struct prov_model {
     const char *hash;       /* "0x" + 64 lower-case hex */
     int type;               /* 0 predefined, 1 customized */
     uint64_t coefficient;   /* priceCoefficient */
-    uint64_t storage_units; /* storageFee in units of PROV_STORAGE_UNIT */
+    uint64_t storage_units; /* storageFee in units of ZG_STORAGE_FEE_UNIT */
     const char *description;
     const char *tokenizer;
 } prov_model;
-#define PROV_STORAGE_UNIT 1000000000000000ull /* 0.001 OG per storage unit (stand-in) */
 const prov_model *models_customized(size_t *n);
 /* Lookup for create-task: customized by 32-byte hash compare, predefined by exact string. */
-const prov_model *model_for_task(const char *hash_text);
+bool model_for_task(const char *hash_text, prov_model *out);
 /* Lookup for GET /v1/model/{name}: customized only, by hash if it parses as a non-zero hash. */
 const prov_model *model_lookup(const char *name_or_hash);
 /* The usage zip of a customized model (built in memory). */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "knobs.h"
 #include "node.h"
 #include "zg/hex.h"
 
@@ -51,42 +52,15 @@ static void usage(FILE *f)
            "  --latency-ms N  --fail-every N  --corrupt-segment I  --stall-after N --stall-ms N\n");
 }
 
-static long env_long(const char *name, long def, long lo, long hi)
-{
-    const char *v = getenv(name);
-    if (!v || !*v)
-        return def;
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || *end || x < lo || x > hi) {
-        slog("ignoring %s=%s (want %ld..%ld)", name, v, lo, hi);
-        return def;
-    }
-    return x;
-}
-
-static long arg_long(const char *opt, const char *v, long lo, long hi)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || *end || x < lo || x > hi) {
-        fprintf(stderr, "zg-storage-node: %s wants a number from %ld to %ld\n", opt, lo, hi);
-        exit(2);
-    }
-    return x;
-}
-
 static int parse_args(sn_cfg *cfg, int argc, char **argv)
 {
-    cfg->poll_ms = env_long("ZG_STORAGE_POLL_MS", 100, 10, 60000);
-    cfg->max_cache = (uint64_t)env_long("ZG_STORAGE_MAX_CACHE", 10L << 20, 0, 1L << 30);
-    cfg->latency_ms = env_long("ZG_STORAGE_FAULT_LATENCY_MS", 0, 0, 10000);
-    cfg->fail_every = (unsigned)env_long("ZG_STORAGE_FAULT_5XX_EVERY", 0, 0, 1000);
-    cfg->corrupt_segment = env_long("ZG_STORAGE_FAULT_CORRUPT_SEGMENT", -1, -1, 1L << 40);
-    cfg->stall_after = env_long("ZG_STORAGE_FAULT_STALL_AFTER", -1, -1, 1L << 40);
-    cfg->stall_ms = env_long("ZG_STORAGE_FAULT_STALL_MS", 0, 0, 120000);
+    cfg->poll_ms = knob_env("ZG_STORAGE_POLL_MS", 100, 10, 60000, slog);
+    cfg->max_cache = (uint64_t)knob_env("ZG_STORAGE_MAX_CACHE", 10L << 20, 0, 1L << 30, slog);
+    cfg->latency_ms = knob_env("ZG_STORAGE_FAULT_LATENCY_MS", 0, 0, 10000, slog);
+    cfg->fail_every = (unsigned)knob_env("ZG_STORAGE_FAULT_5XX_EVERY", 0, 0, 1000, slog);
+    cfg->corrupt_segment = knob_env("ZG_STORAGE_FAULT_CORRUPT_SEGMENT", -1, -1, 1L << 40, slog);
+    cfg->stall_after = knob_env("ZG_STORAGE_FAULT_STALL_AFTER", -1, -1, 1L << 40, slog);
+    cfg->stall_ms = knob_env("ZG_STORAGE_FAULT_STALL_MS", 0, 0, 120000, slog);
     static const struct option opts[] = {
         {"devnet", required_argument, NULL, 'd'},
         {"data-dir", required_argument, NULL, 'D'},
@@ -111,28 +85,31 @@ static int parse_args(sn_cfg *cfg, int argc, char **argv)
             snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", optarg);
             break;
         case 'p':
-            cfg->port = (unsigned)arg_long("--port", optarg, 1, 65535);
+            cfg->port = (unsigned)knob_arg("zg-storage-node", "--port", optarg, 1, 65535);
             break;
         case 'P':
-            cfg->poll_ms = arg_long("--poll-ms", optarg, 10, 60000);
+            cfg->poll_ms = knob_arg("zg-storage-node", "--poll-ms", optarg, 10, 60000);
             break;
         case 'm':
-            cfg->max_cache = (uint64_t)arg_long("--max-cache", optarg, 0, 1L << 30);
+            cfg->max_cache =
+                (uint64_t)knob_arg("zg-storage-node", "--max-cache", optarg, 0, 1L << 30);
             break;
         case 'l':
-            cfg->latency_ms = arg_long("--latency-ms", optarg, 0, 10000);
+            cfg->latency_ms = knob_arg("zg-storage-node", "--latency-ms", optarg, 0, 10000);
             break;
         case 'f':
-            cfg->fail_every = (unsigned)arg_long("--fail-every", optarg, 0, 1000);
+            cfg->fail_every =
+                (unsigned)knob_arg("zg-storage-node", "--fail-every", optarg, 0, 1000);
             break;
         case 'c':
-            cfg->corrupt_segment = arg_long("--corrupt-segment", optarg, -1, 1L << 40);
+            cfg->corrupt_segment =
+                knob_arg("zg-storage-node", "--corrupt-segment", optarg, -1, 1L << 40);
             break;
         case 'a':
-            cfg->stall_after = arg_long("--stall-after", optarg, -1, 1L << 40);
+            cfg->stall_after = knob_arg("zg-storage-node", "--stall-after", optarg, -1, 1L << 40);
             break;
         case 's':
-            cfg->stall_ms = arg_long("--stall-ms", optarg, 0, 120000);
+            cfg->stall_ms = knob_arg("zg-storage-node", "--stall-ms", optarg, 0, 120000);
             break;
         case 'h':
             usage(stdout);
