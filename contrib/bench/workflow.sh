@@ -28,26 +28,31 @@ perl -e 'my $n = shift; my $s = 0; my $i = 0;
     while ($s < $n) { my $l = "{\"instruction\":\"question $i about a topic\",\"input\":\"\",\"output\":\"answer $i, in a few words\"}\n"; print $l; $s += length $l; $i++ }' \
     $((mb << 20)) >"$T_TMP/big.jsonl"
 size=$(stat -c %s "$T_TMP/big.jsonl")
-t0=$(ms)
-cp "$T_TMP/big.jsonl" "$P/datasets/" || echo "cp failed"
-t1=$(ms)
-cp_ms=$((t1 - t0))
 url=$(dj .providers.fineTuning.url)
-sig=$(node -e '
+# Best of three of each: a shared machine's noise only ever adds time.
+cp_ms= curl_ms=
+for i in 1 2 3; do
+    t0=$(ms)
+    cp "$T_TMP/big.jsonl" "$P/datasets/big$i.jsonl" || echo "cp failed"
+    t1=$(ms)
+    ((cp_ms == 0 || t1 - t0 < cp_ms)) && cp_ms=$((t1 - t0))
+    sig=$(node -e '
 const e = require("ethers"); const w = new e.Wallet(process.argv[1]);
 const ts = Math.floor(Date.now() / 1000);
 w.signMessage(e.getBytes(e.keccak256(e.toUtf8Bytes(w.address + ts)))).then((s) => console.log(s + " " + ts));' \
-    "$(dj .accounts.user.privateKey)")
-t0=$(ms)
-curl -s -o /dev/null -w '' -F "file=@$T_TMP/big.jsonl;filename=big.jsonl" -F "signature=${sig% *}" \
-    -F "timestamp=${sig#* }" "$url/v1/user/$USER_ADDR/dataset"
-t1=$(ms)
-curl_ms=$((t1 - t0))
-printf '%-58s %10s %10s\n' "what" "ms" "MiB/s"
+        "$(dj .accounts.user.privateKey)")
+    t0=$(ms)
+    curl -s -o /dev/null -w '' -F "file=@$T_TMP/big.jsonl;filename=big.jsonl" -F "signature=${sig% *}" \
+        -F "timestamp=${sig#* }" "$url/v1/user/$USER_ADDR/dataset"
+    t1=$(ms)
+    ((curl_ms == 0 || t1 - t0 < curl_ms)) && curl_ms=$((t1 - t0))
+done
+printf '%-58s %10s %10s\n' "what (best of 3)" "ms" "MiB/s"
 printf '%-58s %10d %10.1f\n' "cp ${size} bytes into datasets/ (check + upload)" "$cp_ms" \
     "$(echo "$size / 1048576 / ($cp_ms / 1000)" | bc -l)"
 printf '%-58s %10d %10.1f\n' "curl multipart POST of the same file" "$curl_ms" \
     "$(echo "$size / 1048576 / ($curl_ms / 1000)" | bc -l)"
+printf '%-58s %10.0f%%\n' "cp as a share of curl's throughput" "$(echo "100 * $curl_ms / $cp_ms" | bc -l)"
 
 # ---- 2. lora.bin
 printf '{"text":"a short dataset"}\n' >"$T_TMP/s.jsonl"

@@ -19,4 +19,11 @@
  * records. EINVAL/EFBIG with a sentence naming the line otherwise. */
 int zg_dataset_check(const char *path, char hash[67], uint64_t *rows, zg_err *err);
 
+/* The same, telling progress(pctx, n) as it goes that the first n bytes
+ * passed (every line that ends in them); n reaches the file's size only
+ * once the whole file passed, so a caller may release bytes up to n. */
+typedef void (*zg_dataset_progress_fn)(void *pctx, uint64_t n);
+int zg_dataset_check_progress(const char *path, char hash[67], uint64_t *rows,
+                              zg_dataset_progress_fn progress, void *pctx, zg_err *err);
+
 #endif

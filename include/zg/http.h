@@ -52,6 +52,12 @@ typedef struct zg_http_part {
     const char *file_path; /* file part streamed from disk */
     const char *filename;  /* file name sent for a file part */
     const char *content_type;
+    /* File parts: when set, the bytes [0, end) of the file are sent only
+     * once gate(gate_ctx, end) returned 0 (it may block until then); -1
+     * stops the request before the part's end (ECANCELED), so the server
+     * never receives the whole body. */
+    int (*gate)(void *gate_ctx, uint64_t end);
+    void *gate_ctx;
 } zg_http_part;
 
 typedef struct zg_http_resp {

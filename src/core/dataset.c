@@ -91,21 +91,118 @@ static int check_record(const char *line, size_t n, uint64_t lineno, zg_err *err
     return rc;
 }
 
+/* How many leading bytes of p are ASCII other than NUL and '\n': the
+ * common case, eight bytes at a time. */
+static size_t plain_ascii(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        uint64_t nl = w ^ 0x0a0a0a0a0a0a0a0aull;
+        /* a zero byte in w or in nl, or a high bit, ends the run */
+        uint64_t z = ((w - 0x0101010101010101ull) & ~w) | ((nl - 0x0101010101010101ull) & ~nl);
+        if ((z | w) & 0x8080808080808080ull)
+            break;
+    }
+    while (i < n && p[i] && p[i] != '\n' && p[i] < 0x80)
+        i++;
+    return i;
+}
+
+/* The bytes of one read block go to the line being built; a complete line
+ * is checked in place when it lies wholly in the block. */
+typedef struct scan {
+    utf8 u;
+    char *line; /* a line that spans blocks */
+    size_t len, cap;
+    uint64_t lineno, records;
+} scan;
+
+static int append(scan *sc, const uint8_t *p, size_t n, zg_err *err)
+{
+    if (sc->len + n > sc->cap) {
+        if (sc->len + n > LINE_MAX_BYTES)
+            return zg_err_set(err, EINVAL, "line %llu is longer than 16 MiB",
+                              (unsigned long long)sc->lineno);
+        size_t nc = sc->cap ? sc->cap : 4096;
+        while (nc < sc->len + n)
+            nc *= 2;
+        char *g = realloc(sc->line, nc);
+        if (!g)
+            return zg_err_set(err, ENOMEM, "out of memory");
+        sc->line = g;
+        sc->cap = nc;
+    }
+    memcpy(sc->line + sc->len, p, n);
+    sc->len += n;
+    return 0;
+}
+
+static int end_line(scan *sc, const char *line, size_t n, zg_err *err)
+{
+    if (!is_blank(line, n)) {
+        if (check_record(line, n, sc->lineno, err))
+            return -1;
+        sc->records++;
+    }
+    sc->lineno++;
+    return 0;
+}
+
+static int scan_block(scan *sc, const uint8_t *buf, size_t n, zg_err *err)
+{
+    size_t start = 0; /* of the current line's bytes in this block */
+    size_t i = 0;
+    while (i < n) {
+        if (sc->u.need == 0)
+            i += plain_ascii(buf + i, n - i);
+        if (i == n)
+            break;
+        uint8_t b = buf[i];
+        if (b == 0 || !utf8_byte(&sc->u, b))
+            return zg_err_set(err, EINVAL,
+                              "line %llu is not valid UTF-8 text; datasets are JSON lines",
+                              (unsigned long long)sc->lineno);
+        i++;
+        if (b != '\n')
+            continue;
+        if (sc->len) {
+            if (append(sc, buf + start, i - 1 - start, err) || end_line(sc, sc->line, sc->len, err))
+                return -1;
+            sc->len = 0;
+        } else if (end_line(sc, (const char *)buf + start, i - 1 - start, err)) {
+            return -1;
+        }
+        start = i;
+    }
+    return append(sc, buf + start, n - start, err);
+}
+
 int zg_dataset_check(const char *path, char hash[67], uint64_t *rows, zg_err *err)
+{
+    return zg_dataset_check_progress(path, hash, rows, NULL, NULL, err);
+}
+
+int zg_dataset_check_progress(const char *path, char hash[67], uint64_t *rows,
+                              zg_dataset_progress_fn progress, void *pctx, zg_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return zg_err_set(err, errno, "cannot read %s: %s", path, strerror(errno));
     zg_keccak k;
     zg_keccak_init(&k);
-    utf8 u = {0};
-    char *line = NULL;
-    size_t len = 0, cap = 0;
-    uint64_t total = 0, lineno = 1, records = 0;
-    uint8_t buf[65536];
+    scan sc = {.lineno = 1};
+    uint64_t total = 0;
+    static const size_t bs = 256 * 1024;
+    uint8_t *buf = malloc(bs);
     int rc = -1;
+    if (!buf) {
+        zg_err_set(err, ENOMEM, "out of memory");
+        goto out;
+    }
     for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
+        ssize_t n = read(fd, buf, bs);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -120,53 +217,18 @@ int zg_dataset_check(const char *path, char hash[67], uint64_t *rows, zg_err *er
             goto out;
         }
         zg_keccak_update(&k, buf, (size_t)n);
-        for (ssize_t i = 0; i < n; i++) {
-            uint8_t b = buf[i];
-            if (b == 0 || !utf8_byte(&u, b)) {
-                zg_err_set(err, EINVAL,
-                           "line %llu is not valid UTF-8 text; datasets are JSON "
-                           "lines",
-                           (unsigned long long)lineno);
-                goto out;
-            }
-            if (b == '\n') {
-                if (!is_blank(line, len)) {
-                    if (check_record(line, len, lineno, err))
-                        goto out;
-                    records++;
-                }
-                len = 0;
-                lineno++;
-                continue;
-            }
-            if (len + 1 > cap) {
-                if (cap >= LINE_MAX_BYTES) {
-                    zg_err_set(err, EINVAL, "line %llu is longer than 16 MiB",
-                               (unsigned long long)lineno);
-                    goto out;
-                }
-                size_t nc = cap ? cap * 2 : 4096;
-                char *g = realloc(line, nc);
-                if (!g) {
-                    zg_err_set(err, ENOMEM, "out of memory");
-                    goto out;
-                }
-                line = g;
-                cap = nc;
-            }
-            line[len++] = (char)b;
-        }
+        if (scan_block(&sc, buf, (size_t)n, err))
+            goto out;
+        if (progress)
+            progress(pctx, total - sc.len);
     }
-    if (u.need) {
+    if (sc.u.need) {
         zg_err_set(err, EINVAL, "the file ends inside a UTF-8 character");
         goto out;
     }
-    if (len && !is_blank(line, len)) {
-        if (check_record(line, len, lineno, err))
-            goto out;
-        records++;
-    }
-    if (records == 0) {
+    if (sc.len && end_line(&sc, sc.line, sc.len, err))
+        goto out;
+    if (sc.records == 0) {
         zg_err_set(err, EINVAL,
                    "the dataset is empty; write JSON lines such as "
                    "{\"instruction\":\"...\",\"input\":\"\",\"output\":\"...\"}");
@@ -178,10 +240,13 @@ int zg_dataset_check(const char *path, char hash[67], uint64_t *rows, zg_err *er
     hash[1] = 'x';
     zg_hex_encode(hash + 2, h, 32);
     if (rows)
-        *rows = records;
+        *rows = sc.records;
+    if (progress)
+        progress(pctx, total);
     rc = 0;
 out:
-    free(line);
+    free(buf);
+    free(sc.line);
     close(fd);
     return rc;
 }

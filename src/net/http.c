@@ -2,10 +2,13 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define POOL_MAX 16
 
@@ -188,8 +191,84 @@ static void sleep_ms(long ms)
         ;
 }
 
+/* A file part whose bytes wait for a gate (zg_http_part.gate). Freed by
+ * curl with its mime part; `stopped` is read before that. */
+typedef struct gated {
+    int fd;
+    uint64_t size, off;
+    int (*gate)(void *ctx, uint64_t end);
+    void *ctx;
+    bool *stopped;
+} gated;
+
+static size_t gated_read(char *out, size_t size, size_t nitems, void *arg)
+{
+    gated *g = arg;
+    size_t want = size * nitems;
+    if (g->off >= g->size)
+        return 0;
+    if (want > g->size - g->off)
+        want = (size_t)(g->size - g->off);
+    if (g->gate(g->ctx, g->off + want)) {
+        *g->stopped = true;
+        return CURL_READFUNC_ABORT;
+    }
+    ssize_t n;
+    do
+        n = pread(g->fd, out, want, (off_t)g->off);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return CURL_READFUNC_ABORT; /* the file shrank or failed: no partial body */
+    g->off += (uint64_t)n;
+    return (size_t)n;
+}
+
+static int gated_seek(void *arg, curl_off_t offset, int origin)
+{
+    gated *g = arg;
+    if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > g->size)
+        return CURL_SEEKFUNC_CANTSEEK;
+    g->off = (uint64_t)offset;
+    return CURL_SEEKFUNC_OK;
+}
+
+static void gated_free(void *arg)
+{
+    gated *g = arg;
+    close(g->fd);
+    free(g);
+}
+
+/* Attach pt's file to mp through its gate. */
+static int gated_part(curl_mimepart *mp, const zg_http_part *pt, bool *stopped, zg_err *err)
+{
+    gated *g = calloc(1, sizeof *g);
+    if (!g)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    struct stat st;
+    g->fd = open(pt->file_path, O_RDONLY | O_CLOEXEC);
+    if (g->fd < 0 || fstat(g->fd, &st)) {
+        int e = errno;
+        if (g->fd >= 0)
+            close(g->fd);
+        free(g);
+        return zg_err_set(err, e, "cannot read %s for upload: %s", pt->file_path, strerror(e));
+    }
+    g->size = (uint64_t)st.st_size;
+    g->gate = pt->gate;
+    g->ctx = pt->gate_ctx;
+    g->stopped = stopped;
+    if (curl_mime_data_cb(mp, (curl_off_t)g->size, gated_read, gated_seek, gated_free, g) !=
+        CURLE_OK) {
+        gated_free(g);
+        return zg_err_set(err, ENOMEM, "cannot stream %s", pt->file_path);
+    }
+    return 0;
+}
+
 static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *resp, zg_err *err)
 {
+    bool stopped = false; /* a gate stopped the upload */
     struct curl_slist *hdrs = NULL;
     curl_mime *mime = NULL;
     struct xfer x = {req, resp, h->opts.max_body, false, false, false};
@@ -232,7 +311,12 @@ static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *re
             const zg_http_part *pt = &req->parts[i];
             curl_mimepart *mp = curl_mime_addpart(mime);
             curl_mime_name(mp, pt->name);
-            if (pt->file_path) {
+            if (pt->file_path && pt->gate) {
+                if (gated_part(mp, pt, &stopped, err))
+                    goto out;
+                if (pt->filename)
+                    curl_mime_filename(mp, pt->filename);
+            } else if (pt->file_path) {
                 if (curl_mime_filedata(mp, pt->file_path) != CURLE_OK) {
                     zg_err_set(err, EIO, "cannot read %s for upload", pt->file_path);
                     goto out;
@@ -255,7 +339,9 @@ static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *re
 
     CURLcode cc = curl_easy_perform(c);
     if (cc != CURLE_OK) {
-        if (x.too_big)
+        if (stopped)
+            zg_err_set(err, ECANCELED, "the upload to %s was stopped before its end", req->url);
+        else if (x.too_big)
             zg_err_set(err, EFBIG, "answer from %s is larger than %zu bytes", req->url,
                        h->opts.max_body);
         else if (x.range_ignored)

@@ -211,6 +211,13 @@ static void sig_hex(char out[133], const uint8_t sig[65])
 int zg_ftp_upload_dataset(zg_client *c, const char *url, const char *path, const char *filename,
                           char hash[67], zg_err *err)
 {
+    return zg_ftp_upload_dataset_gated(c, url, path, filename, NULL, NULL, hash, err);
+}
+
+int zg_ftp_upload_dataset_gated(zg_client *c, const char *url, const char *path,
+                                const char *filename, int (*gate)(void *ctx, uint64_t end),
+                                void *gate_ctx, char hash[67], zg_err *err)
+{
     if (need_key(c, "dataset upload", err))
         return -1;
     char me[43], msg[80], ts[24], sig[133], upath[80];
@@ -232,7 +239,9 @@ int zg_ftp_upload_dataset(zg_client *c, const char *url, const char *path, const
         {.name = "file",
          .file_path = path,
          .filename = filename,
-         .content_type = "application/octet-stream"},
+         .content_type = "application/octet-stream",
+         .gate = gate,
+         .gate_ctx = gate_ctx},
         {.name = "signature", .value = sig},
         {.name = "timestamp", .value = ts},
     };

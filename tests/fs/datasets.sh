@@ -82,6 +82,18 @@ check_match "...naming the line" "$(grep 'datasets/broken.jsonl' log | tail -1)"
 printf '{"question":"no accepted shape"}\n' >"$T_TMP/shape.jsonl"
 check_match "an object of no accepted shape: EINVAL" "$(bad shape.jsonl)" "Invalid argument\\|absent$"
 check_eq "with put (open/write/close): EINVAL at close" "$(put "$D/p.jsonl" 'nope')" EINVAL
+# The check runs alongside the upload and holds back every byte until its
+# lines passed: a bad last line stops the upload before the body's end.
+perl -e 'for my $i (1 .. 40000) { print "{\"instruction\":\"q $i\",\"input\":\"\",\"output\":\"a $i\"}\n" }
+    print "{\"text\": broken\n"' >"$T_TMP/late.jsonl"
+check_match "a 2 MB file whose last line is broken: EINVAL" "$(bad late.jsonl)" "Invalid argument\\|absent$"
+check_match "...naming that line" "$(grep 'datasets/late.jsonl' log | tail -1)" 'error: late.jsonl: line 40001 is not a JSON object'
+check "...and the provider stored nothing" bash -c "! ls '$DEVNET'/provider-data/datasets/* 2>/dev/null | grep -qix '$(keccak "$T_TMP/late.jsonl")'"
+check_match "...it never saw the whole body: the upload stopped before its end" \
+    "$(grep -c 'dataset: the client went away before the request.s end' "$DEVNET/provider.log")" '^[1-9]'
+head -n 40000 "$T_TMP/late.jsonl" >"$T_TMP/early.jsonl"
+check "the same file without that line goes through" cp "$T_TMP/early.jsonl" "$D/"
+check "...and the provider stored it" provider_has "$(keccak "$T_TMP/early.jsonl")"
 head -c $((100 * 1024 * 1024 + 1)) /dev/zero >"$T_TMP/big.jsonl"
 out=$(cp "$T_TMP/big.jsonl" "$D/big.jsonl" 2>&1)
 check_match "more than 100 MiB: EFBIG" "$out" 'File too large'

@@ -78,6 +78,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     prov_req *r = *con_cls;
     if (!r)
         return;
+    /* What a client that stops an upload before its end leaves here (the
+     * tests look for it): the request never reached a handler. */
+    if (toe == MHD_REQUEST_TERMINATED_READ_ERROR || toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT)
+        plog("%s %s: the client went away before the request's end (%zu body bytes received)",
+             r->method, r->url, r->body.len);
     zg_buf_free(&r->body);
     free(r->url);
     free(r);

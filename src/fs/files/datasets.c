@@ -3,14 +3,14 @@
  *
  * NAME is a payload file spooled to the state directory while it is
  * written (payload.c); at the opener's close it is checked locally
- * (zg_dataset_check: UTF-8 JSON lines of an accepted shape, the provider's
- * size limit), uploaded, and its spool becomes the local copy that reading
- * NAME returns. The name -> hash map lives in the state directory
- * (zg/dsindex.h), written atomically, so it survives a remount. NAME.hash
- * and the xattr user.zg.hash show the hash the TEE returned; tasks/new
- * takes NAME as "dataset". NAME.tokens is the estimate of what training on
- * it costs (zg/estimate.h), counted from the local copy. Names are this mount's own: a dataset
- * uploaded by another client has no name here (tasks/new takes its 0x hash). */
+ * (UTF-8 JSON lines of an accepted shape, the provider's size limit) while
+ * it is uploaded, no byte sent before its lines passed (zg/dsupload.h), and
+ * its spool becomes the local copy that reading NAME returns. The name -> hash map lives in the
+ * state directory (zg/dsindex.h), written atomically, so it survives a remount. NAME.hash and the
+ * xattr user.zg.hash show the hash the TEE returned; tasks/new takes NAME as "dataset". NAME.tokens
+ * is the estimate of what training on it costs (zg/estimate.h), counted from the local copy. Names
+ * are this mount's own: a dataset uploaded by another client has no name here (tasks/new takes its
+ * 0x hash). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@
 #include "wf.h"
 #include "zg/dataset.h"
 #include "zg/dsindex.h"
+#include "zg/dsupload.h"
 #include "zg/estimate.h"
 #include "zg/ftprovider.h"
 
@@ -175,10 +176,6 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
                           "%s is empty; a dataset is JSON lines, one object per line: "
                           "{\"instruction\", \"input\", \"output\"}, {\"messages\"} or {\"text\"}",
                           name);
-    char local[67], tee[67];
-    uint64_t rows = 0;
-    if (zg_dataset_check(p->path, local, &rows, err))
-        return zg_err_prefix(err, "%s", name);
     uint8_t prov[20];
     char *url = NULL;
     if (zgfs_call_addr(c, 0, prov, err) || zgfs_ft_url(fs, prov, &url, err))
@@ -187,15 +184,18 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     char filename[ZGFS_PARAM_MAX + 8];
     snprintf(filename, sizeof filename, "%s%s", name,
              zgfs_ends_with(name, ".jsonl") || zgfs_ends_with(name, ".json") ? "" : ".jsonl");
-    int rc = zg_ftp_upload_dataset(fs->client, url, p->path, filename, tee, err);
+    zg_dataset_upload_result up;
+    int rc = zg_dataset_upload(fs->client, url, p->path, filename, &up, err);
     free(url);
     if (rc)
-        return -1;
-    if (strcasecmp(local, tee))
+        return up.check_failed ? zg_err_prefix(err, "%s", name) : -1;
+    const char *tee = up.tee_hash;
+    uint64_t rows = up.rows;
+    if (strcasecmp(up.local_hash, tee))
         zg_oplog_add(fs->log,
                      "%s: the TEE reports dataset hash %s, keccak256 of the bytes is %s; using "
                      "the TEE's",
-                     c->path + 1, tee, local);
+                     c->path + 1, tee, up.local_hash);
 
     zg_dsentry e = {0};
     snprintf(e.name, sizeof e.name, "%s", name);

@@ -1,8 +1,10 @@
 /* Core modules that need no network: dataset checks, the journal. */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../check.h"
@@ -77,6 +79,67 @@ static void datasets(void)
           "a missing file is ENOENT");
 }
 
+typedef struct marks {
+    uint64_t last, calls;
+    bool backwards;
+} marks;
+
+static void mark(void *ctx, uint64_t n)
+{
+    marks *m = ctx;
+    m->backwards |= n < m->last;
+    m->last = n;
+    m->calls++;
+}
+
+/* Files larger than one read block: lines and UTF-8 characters that span
+ * blocks, and the progress a gated upload relies on. */
+static void datasets_large(void)
+{
+    size_t n = 700 * 1024;
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return;
+    /* Rows of 100 bytes: the first block boundary (256 KiB) falls at byte
+     * 44 of row 2621, where a 3-byte character goes (the euro sign). */
+    size_t off = 0;
+    while (off + 100 <= n) {
+        int w = snprintf(buf + off, n - off + 1, "{\"text\":\"%0*d\"}\n", 88, (int)off);
+        off += (size_t)w;
+    }
+    size_t size = off;
+    size_t at = 256 * 1024 - 1;
+    memcpy(buf + at, "\xe2\x82\xac", 3);
+    char hash[67];
+    uint64_t rows = 0;
+    zg_err e = {0};
+    marks m = {0};
+    const char *path = put("large.jsonl", buf, size);
+    int rc = zg_dataset_check_progress(path, hash, &rows, mark, &m, &e);
+    CHECK(rc == 0 && rows == size / 100,
+          "700 KiB across read blocks, a character split by one (%s)", rc ? e.msg : "ok");
+    CHECK(m.calls >= 3 && !m.backwards && m.last == size,
+          "progress goes forward and ends at the file's size (%llu calls, last %llu)",
+          (unsigned long long)m.calls, (unsigned long long)m.last);
+
+    buf[at + 1] = 'y'; /* the character's second byte is no continuation */
+    m = (marks){0};
+    rc = zg_dataset_check_progress(put("large.jsonl", buf, size), hash, NULL, mark, &m, &e);
+    CHECK(rc == -1 && e.code == EINVAL && strstr(e.msg, "UTF-8"),
+          "a broken character at a block boundary is refused: %s", e.msg);
+    CHECK(m.last < at, "...and progress never passed its line (%llu < %zu)",
+          (unsigned long long)m.last, at);
+
+    /* A bad last line: progress stops short of the end. */
+    buf[at + 1] = '\x82';
+    memcpy(buf + size - 100, "{\"text\": broken", 16);
+    m = (marks){0};
+    rc = zg_dataset_check_progress(put("large.jsonl", buf, size), hash, NULL, mark, &m, &e);
+    CHECK(rc == -1 && e.code == EINVAL && m.last <= size - 100,
+          "a bad last line: refused, and progress stops before it (%s)", e.msg);
+    free(buf);
+}
+
 static void journal(void)
 {
     char jd[300];
@@ -132,6 +195,7 @@ int main(void)
     if (!mkdtemp(dir))
         return 2;
     datasets();
+    datasets_large();
     journal();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -1,0 +1,87 @@
+#include "zg/dsupload.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "zg/dataset.h"
+#include "zg/ftprovider.h"
+
+/* What the checker thread has passed so far, and how it ended. */
+typedef struct gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint64_t passed; /* bytes whose lines all passed */
+    int state;       /* 0 checking, 1 passed, -1 failed */
+    const char *path;
+    char hash[67];
+    uint64_t rows;
+    zg_err err;
+} gate;
+
+static void on_progress(void *ctx, uint64_t n)
+{
+    gate *g = ctx;
+    pthread_mutex_lock(&g->mu);
+    g->passed = n;
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void *checker(void *arg)
+{
+    gate *g = arg;
+    zg_err e = {0};
+    int rc = zg_dataset_check_progress(g->path, g->hash, &g->rows, on_progress, g, &e);
+    pthread_mutex_lock(&g->mu);
+    g->err = e;
+    g->state = rc ? -1 : 1;
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+    return NULL;
+}
+
+/* The upload's gate: wait until the bytes up to end passed; -1 once the
+ * check failed, which stops the upload. */
+static int wait_passed(void *ctx, uint64_t end)
+{
+    gate *g = ctx;
+    pthread_mutex_lock(&g->mu);
+    while (g->state == 0 && g->passed < end)
+        pthread_cond_wait(&g->cv, &g->mu);
+    int rc = g->state < 0 ? -1 : 0;
+    pthread_mutex_unlock(&g->mu);
+    return rc;
+}
+
+int zg_dataset_upload(zg_client *c, const char *url, const char *path, const char *filename,
+                      zg_dataset_upload_result *res, zg_err *err)
+{
+    memset(res, 0, sizeof *res);
+    gate g = {.path = path};
+    pthread_mutex_init(&g.mu, NULL);
+    pthread_cond_init(&g.cv, NULL);
+    pthread_t t;
+    bool threaded = pthread_create(&t, NULL, checker, &g) == 0;
+    if (!threaded)
+        checker(&g); /* no thread to spare: check first, then upload */
+    /* The gate also stops the upload at once when the check fails first. */
+    int rc = threaded || g.state > 0
+                 ? zg_ftp_upload_dataset_gated(c, url, path, filename, wait_passed, &g,
+                                               res->tee_hash, err)
+                 : -1;
+    if (threaded)
+        pthread_join(t, NULL);
+    if (g.state < 0) {
+        if (err)
+            *err = g.err;
+        res->check_failed = true;
+        rc = -1;
+    } else if (rc == 0) {
+        memcpy(res->local_hash, g.hash, sizeof res->local_hash);
+        res->rows = g.rows;
+    }
+    pthread_cond_destroy(&g.cv);
+    pthread_mutex_destroy(&g.mu);
+    return rc;
+}
