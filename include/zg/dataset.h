@@ -21,7 +21,9 @@ int zg_dataset_check(const char *path, char hash[67], uint64_t *rows, zg_err *er
 
 /* The same, telling progress(pctx, n) as it goes that the first n bytes
  * passed (every line that ends in them); n reaches the file's size only
- * once the whole file passed, so a caller may release bytes up to n. */
+ * once the whole file passed, so a caller may release bytes up to n. hash
+ * may be NULL: no keccak256 then (a caller that hashes the bytes as it
+ * sends them). */
 typedef void (*zg_dataset_progress_fn)(void *pctx, uint64_t n);
 int zg_dataset_check_progress(const char *path, char hash[67], uint64_t *rows,
                               zg_dataset_progress_fn progress, void *pctx, zg_err *err);

@@ -14,8 +14,7 @@
 #include "zg/err.h"
 
 typedef struct zg_dataset_upload_result {
-    char tee_hash[67];   /* the datasetHash the provider reports */
-    char local_hash[67]; /* keccak256 of the bytes, as zg_dataset_check gives it */
+    char tee_hash[67]; /* the datasetHash the provider reports */
     uint64_t rows;
     bool check_failed; /* on failure: the file failed the check (not the upload) */
 } zg_dataset_upload_result;

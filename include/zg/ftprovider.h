@@ -51,8 +51,9 @@ const zg_predefined_model *zg_ftp_predefined_models(void);
  * `filename` (must end .jsonl/.json). hash receives "0x" + 64 hex. */
 int zg_ftp_upload_dataset(zg_client *c, const char *url, const char *path, const char *filename,
                           char hash[67], zg_err *err);
-/* The same, each byte sent only once gate(gate_ctx, end) allowed it
- * (zg_http_part.gate): what lets a check run alongside the upload. */
+/* The same, each byte of the file sent only once gate(gate_ctx, end)
+ * allowed it (zg_http_part.gate): what lets a check run alongside the
+ * upload. */
 int zg_ftp_upload_dataset_gated(zg_client *c, const char *url, const char *path,
                                 const char *filename, int (*gate)(void *ctx, uint64_t end),
                                 void *gate_ctx, char hash[67], zg_err *err);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zg/err.h"
+
 typedef struct zg_keccak {
     uint64_t st[25];
     size_t pos; /* bytes absorbed into the current 136-byte block */
@@ -15,5 +17,7 @@ void zg_keccak_init(zg_keccak *k);
 void zg_keccak_update(zg_keccak *k, const void *data, size_t len);
 void zg_keccak_final(zg_keccak *k, uint8_t out[32]);
 void zg_keccak256(uint8_t out[32], const void *data, size_t len);
+/* keccak256 of a file's bytes, read in 1 MiB blocks. */
+int zg_keccak256_file(const char *path, uint8_t out[32], zg_err *err);
 
 #endif

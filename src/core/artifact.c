@@ -102,31 +102,6 @@ int zg_lora_download_auto(zg_client *c, zg_storage_lookup_fn lookup, void *looku
     return zg_lora_download(c, url, task_id, enc_path, 0, err);
 }
 
-static int keccak_file(const char *path, uint8_t out[32], zg_err *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return zg_err_set(err, errno, "cannot read %s: %s", path, strerror(errno));
-    zg_keccak k;
-    zg_keccak_init(&k);
-    static const size_t bs = 1 << 20;
-    uint8_t *buf = malloc(bs);
-    if (!buf) {
-        close(fd);
-        return zg_err_set(err, ENOMEM, "out of memory");
-    }
-    ssize_t n;
-    while ((n = read(fd, buf, bs)) > 0)
-        zg_keccak_update(&k, buf, (size_t)n);
-    int saved = errno;
-    free(buf);
-    close(fd);
-    if (n < 0)
-        return zg_err_set(err, saved, "cannot read %s: %s", path, strerror(saved));
-    zg_keccak_final(&k, out);
-    return 0;
-}
-
 int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id,
                    const char *enc_path, zg_root_fn root_fn, zg_err *err)
 {
@@ -144,7 +119,7 @@ int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id
         goto out;
     }
     zg_hex_encode(want + 2, d.root, 32);
-    if (keccak_file(enc_path, h, err))
+    if (zg_keccak256_file(enc_path, h, err))
         goto out;
     bool match = memcmp(h, d.root, 32) == 0;
     zg_hex_encode(got + 2, h, 32);

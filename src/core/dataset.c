@@ -1,6 +1,5 @@
 #include "zg/dataset.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -11,6 +10,7 @@
 
 #include "zg/hex.h"
 #include "zg/keccak.h"
+#include "record.h"
 
 #define LINE_MAX_BYTES (16u << 20)
 
@@ -58,37 +58,21 @@ static bool is_blank(const char *s, size_t n)
 
 static int check_record(const char *line, size_t n, uint64_t lineno, zg_err *err)
 {
-    cJSON *j = cJSON_ParseWithLength(line, n);
-    int rc = 0;
-    if (!cJSON_IsObject(j)) {
-        rc = zg_err_set(err, EINVAL,
-                        "line %llu is not a JSON object; a dataset is JSON lines, "
-                        "one object per line",
-                        (unsigned long long)lineno);
-    } else {
-        const cJSON *ins = cJSON_GetObjectItemCaseSensitive(j, "instruction");
-        const cJSON *out = cJSON_GetObjectItemCaseSensitive(j, "output");
-        const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(j, "messages");
-        const cJSON *text = cJSON_GetObjectItemCaseSensitive(j, "text");
-        bool ok = (cJSON_IsString(ins) && cJSON_IsString(out)) || cJSON_IsString(text);
-        if (!ok && cJSON_IsArray(msgs)) {
-            ok = cJSON_GetArraySize(msgs) > 0;
-            const cJSON *m;
-            cJSON_ArrayForEach(m, msgs)
-            {
-                ok &= cJSON_IsString(cJSON_GetObjectItemCaseSensitive(m, "role")) &&
-                      cJSON_IsString(cJSON_GetObjectItemCaseSensitive(m, "content"));
-            }
-        }
-        if (!ok)
-            rc = zg_err_set(err, EINVAL,
-                            "line %llu has none of the accepted shapes: "
-                            "{\"instruction\",\"input\",\"output\"}, {\"messages\":[{\"role\","
-                            "\"content\"}...]} or {\"text\"}",
-                            (unsigned long long)lineno);
+    switch (zg_record_check(line, n)) {
+    case ZG_RECORD_OK:
+        return 0;
+    case ZG_RECORD_NOT_OBJECT:
+        return zg_err_set(err, EINVAL,
+                          "line %llu is not a JSON object; a dataset is JSON lines, "
+                          "one object per line",
+                          (unsigned long long)lineno);
+    default:
+        return zg_err_set(err, EINVAL,
+                          "line %llu has none of the accepted shapes: "
+                          "{\"instruction\",\"input\",\"output\"}, {\"messages\":[{\"role\","
+                          "\"content\"}...]} or {\"text\"}",
+                          (unsigned long long)lineno);
     }
-    cJSON_Delete(j);
-    return rc;
 }
 
 /* How many leading bytes of p are ASCII other than NUL and '\n': the
@@ -216,7 +200,8 @@ int zg_dataset_check_progress(const char *path, char hash[67], uint64_t *rows,
             zg_err_set(err, EFBIG, "the dataset is larger than the provider's 100 MiB limit");
             goto out;
         }
-        zg_keccak_update(&k, buf, (size_t)n);
+        if (hash)
+            zg_keccak_update(&k, buf, (size_t)n);
         if (scan_block(&sc, buf, (size_t)n, err))
             goto out;
         if (progress)
@@ -234,11 +219,13 @@ int zg_dataset_check_progress(const char *path, char hash[67], uint64_t *rows,
                    "{\"instruction\":\"...\",\"input\":\"\",\"output\":\"...\"}");
         goto out;
     }
-    uint8_t h[32];
-    zg_keccak_final(&k, h);
-    hash[0] = '0';
-    hash[1] = 'x';
-    zg_hex_encode(hash + 2, h, 32);
+    if (hash) {
+        uint8_t h[32];
+        zg_keccak_final(&k, h);
+        hash[0] = '0';
+        hash[1] = 'x';
+        zg_hex_encode(hash + 2, h, 32);
+    }
     if (rows)
         *rows = sc.records;
     if (progress)

@@ -157,4 +157,16 @@ check_eq "...the same hashes" "$(cat "$D/b.jsonl.hash")" "$(keccak "$T_TMP/b.src
 check_eq "...xattr too" "$(xattr "$D/c.jsonl" user.zg.hash)" "$(cat "$D/c.jsonl.hash")"
 check_eq "another provider has its own datasets/" "$(ls "providers/$FT2/datasets" | wc -l)" 0
 
+# ---- a provider that reports a hash other than keccak256 of the bytes
+check "the provider restarts, misreporting dataset hashes" prov_restart ZG_FAULT_DATASET_HASH=wrong
+printf '{"text":"a row whose hash will be misreported"}\n' >"$T_TMP/w.jsonl"
+check "cp goes through" cp "$T_TMP/w.jsonl" "$D/"
+real=$(keccak "$T_TMP/w.jsonl")
+check "NAME.hash is what the TEE said, not keccak256 of the bytes" \
+    test "$(cat "$D/w.jsonl.hash")" != "$real" -a -n "$(cat "$D/w.jsonl.hash")"
+check "log warns about it, naming both hashes" wait_until 10 grep -q \
+    "datasets/w.jsonl: warning: the TEE reported dataset hash $(cat "$D/w.jsonl.hash"), but keccak256 of the bytes uploaded is $real" log
+check "...and about no honest upload" bash -c "! grep -q 'datasets/a.jsonl: warning' log"
+check "the provider restarts without faults" prov_restart
+
 t_done

@@ -132,34 +132,6 @@ static int build_zip(prov_ctx *ctx, const prov_task *t, zg_buf *zip, zg_err *err
     return rc;
 }
 
-/* modelRootHash of an encrypted file kept only by the TEE: keccak256 of it
- * (provider-protocol.md §4.4; with storage delivery the Merkle root is used). */
-static int artifact_root(const char *path, uint8_t root[32], zg_err *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return zg_err_set(err, errno, "cannot open %s: %s", path, strerror(errno));
-    zg_keccak k;
-    zg_keccak_init(&k);
-    uint8_t buf[65536];
-    for (;;) {
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-            close(fd);
-            return zg_err_set(err, e, "cannot read %s: %s", path, strerror(e));
-        }
-        if (r == 0)
-            break;
-        zg_keccak_update(&k, buf, (size_t)r);
-    }
-    close(fd);
-    zg_keccak_final(&k, root);
-    return 0;
-}
-
 int artifact_build(prov_ctx *ctx, const prov_task *t, uint8_t key[32], uint8_t root[32],
                    zg_err *err)
 {
@@ -207,7 +179,7 @@ int artifact_build(prov_ctx *ctx, const prov_task *t, uint8_t key[32], uint8_t r
         if (zg_storage_upload(ctx->storage, ctx->journal, out, NULL, NULL, &up, err))
             return zg_err_prefix(err, "uploading the model to 0G Storage");
         memcpy(root, up.root, 32);
-    } else if (artifact_root(out, root, err)) {
+    } else if (zg_keccak256_file(out, root, err)) { /* kept by the TEE only: §4.4 */
         return -1;
     }
     /* The fault knob damages the file only after the root was taken, so the

@@ -33,6 +33,10 @@ void faults_from_env(prov_cfg *cfg)
         cfg->artifact_fault = ART_CORRUPT;
     else if (a && *a && strcasecmp(a, "none") != 0)
         plog("ignoring ZG_FAULT_ARTIFACT=%s: use truncate or corrupt", a);
+    const char *d = getenv("ZG_FAULT_DATASET_HASH");
+    cfg->dataset_hash_wrong = d && strcasecmp(d, "wrong") == 0;
+    if (d && *d && !cfg->dataset_hash_wrong)
+        plog("ignoring ZG_FAULT_DATASET_HASH=%s: use wrong", d);
 }
 
 void faults_describe(const prov_cfg *cfg)
@@ -48,6 +52,8 @@ void faults_describe(const prov_cfg *cfg)
         plog("fault: delivered artifacts are truncated to half their size");
     if (cfg->artifact_fault == ART_CORRUPT)
         plog("fault: delivered artifacts have one ciphertext byte flipped");
+    if (cfg->dataset_hash_wrong)
+        plog("fault: uploaded datasets are reported (and kept) under a wrong hash");
     if (cfg->train_step_ms)
         plog("fault: each training step takes %ld ms", cfg->train_step_ms);
     if (cfg->restart_after_ms && !cfg->restarted)

@@ -57,6 +57,7 @@ typedef struct prov_cfg {
     uint64_t stall_after;  /* ZG_FAULT_STALL_AFTER_BYTES: LoRA download stalls here */
     long stall_ms;         /* ZG_FAULT_STALL_MS: for this long */
     int artifact_fault;    /* ZG_FAULT_ARTIFACT: truncate | corrupt */
+    bool dataset_hash_wrong; /* ZG_FAULT_DATASET_HASH=wrong: report another hash */
     long train_step_ms;    /* ZG_FAULT_SLOW_TRAINING_MS: per training log step */
     long restart_after_ms; /* ZG_FAULT_RESTART_AFTER_MS: one re-exec after start */
     long restart_down_ms;  /* ZG_FAULT_RESTART_DOWN_MS: ports closed this long */

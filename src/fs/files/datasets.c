@@ -24,6 +24,8 @@
 #include "zg/dsupload.h"
 #include "zg/estimate.h"
 #include "zg/ftprovider.h"
+#include "zg/hex.h"
+#include "zg/keccak.h"
 
 #define HASH_SUFFIX   ".hash"
 #define TOKENS_SUFFIX ".tokens"
@@ -165,6 +167,54 @@ int zgfs_dataset_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
     return zg_dsindex_path(dir, c->params[0], name, path, cap, err);
 }
 
+/* keccak256 of the uploaded bytes against the hash the TEE reported, off
+ * the close path (hashing a large dataset costs about what uploading it
+ * does): a provider that reports another hash is named in log. */
+typedef struct hash_job {
+    zgfs *fs;
+    char dir[4096], provider[ZGFS_PARAM_MAX], name[ZGFS_PARAM_MAX];
+    char where[ZGFS_PATH_MAX];
+    char tee[67];
+} hash_job;
+
+static void check_hash(void *arg)
+{
+    hash_job *j = arg;
+    uint8_t h[32];
+    char local[67] = "0x", path[4096];
+    zg_err e = {0};
+    zg_dsentry now;
+    if (zg_dsindex_path(j->dir, j->provider, j->name, path, sizeof path, &e) == 0 &&
+        zg_keccak256_file(path, h, &e) == 0) {
+        zg_hex_encode(local + 2, h, 32);
+        /* A new upload under the same name meanwhile has its own check. */
+        if (strcasecmp(local, j->tee) &&
+            zg_dsindex_get(j->dir, j->provider, j->name, &now, &e) == 0 &&
+            !strcasecmp(now.hash, j->tee))
+            zg_oplog_add(j->fs->log,
+                         "%s: warning: the TEE reported dataset hash %s, but keccak256 of the "
+                         "bytes uploaded is %s; tasks/new uses the TEE's",
+                         j->where, j->tee, local);
+    }
+    free(j);
+}
+
+static void check_hash_later(const zgfs_call *c, const char *dir, const char *tee)
+{
+    hash_job *j = calloc(1, sizeof *j);
+    zg_err e = {0};
+    if (!j)
+        return;
+    j->fs = c->fs;
+    snprintf(j->dir, sizeof j->dir, "%s", dir);
+    snprintf(j->provider, sizeof j->provider, "%s", c->params[0]);
+    snprintf(j->name, sizeof j->name, "%s", c->params[1]);
+    snprintf(j->where, sizeof j->where, "%s", c->path + 1);
+    snprintf(j->tee, sizeof j->tee, "%s", tee);
+    if (zgfs_work_submit(c->fs->work, check_hash, j, &e))
+        free(j);
+}
+
 int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                         zg_err *err)
 {
@@ -191,11 +241,6 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
         return up.check_failed ? zg_err_prefix(err, "%s", name) : -1;
     const char *tee = up.tee_hash;
     uint64_t rows = up.rows;
-    if (strcasecmp(up.local_hash, tee))
-        zg_oplog_add(fs->log,
-                     "%s: the TEE reports dataset hash %s, keccak256 of the bytes is %s; using "
-                     "the TEE's",
-                     c->path + 1, tee, up.local_hash);
 
     zg_dsentry e = {0};
     snprintf(e.name, sizeof e.name, "%s", name);
@@ -207,6 +252,8 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     if (zgfs_datasets_dir(fs, dir, sizeof dir, err) ||
         zg_dsindex_put(dir, c->params[0], &e, p->path, err))
         return zg_err_prefix(err, "uploaded as %s but not recorded", tee);
+
+    check_hash_later(c, dir, tee);
 
     /* The new name, hash file and estimate show at once. */
     char parent[ZGFS_PATH_MAX], hashfile[ZGFS_PARAM_MAX + 8],
