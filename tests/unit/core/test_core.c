@@ -79,6 +79,84 @@ static void datasets(void)
           "a missing file is ENOENT");
 }
 
+/* One line each, through the public check: OK, not an object (N), or an
+ * object of no accepted shape (S). */
+static void records(void)
+{
+    static const struct {
+        const char *line;
+        char want;
+    } cases[] = {
+        {"{\"instruction\":\"a\",\"input\":\"\",\"output\":\"b\"}", 'O'},
+        {" \t{\"text\":\"a\"}\r", 'O'},
+        {"{\"instr\\u0075ction\":\"a\",\"output\":\"b\"}", 'O'}, /* an escaped key */
+        {"{\"text\":1,\"text\":\"a\"}", 'S'},                    /* the first occurrence counts */
+        {"{\"text\":\"a\",\"text\":1}", 'O'},
+        {"{\"text\":\"\\ud83d\\ude00 \\\" \\\\ \\/ \\b\\f\\n\\r\\t\"}", 'O'},
+        {"{\"text\":\"a\"} x", 'N'}, /* trailing text */
+        {"{\"text\":\"a\"", 'N'},
+        {"{\"text\":\"a\",}", 'N'},
+        {"{\"text\" \"a\"}", 'N'},
+        {"{text:\"a\"}", 'N'},
+        {"{\"text\":'a'}", 'N'},
+        {"{\"text\":\"a\tb\"}", 'N'}, /* a raw control character */
+        {"{\"text\":\"\\x\"}", 'N'},
+        {"{\"text\":\"\\u12\"}", 'N'},
+        {"[{\"text\":\"a\"}]", 'N'},
+        {"\"text\"", 'N'},
+        {"{\"n\":-0.5e+10,\"m\":[1,2.0,true,false,null,{}],\"text\":\"a\"}", 'O'},
+        {"{\"n\":01,\"text\":\"a\"}", 'N'},
+        {"{\"n\":1.,\"text\":\"a\"}", 'N'},
+        {"{\"n\":+1,\"text\":\"a\"}", 'N'},
+        {"{\"n\":.5,\"text\":\"a\"}", 'N'},
+        {"{\"n\":tru,\"text\":\"a\"}", 'N'},
+        {"{\"instruction\":\"a\"}", 'S'},
+        {"{\"output\":\"b\"}", 'S'},
+        {"{\"instruction\":\"a\",\"output\":2}", 'S'},
+        {"{\"text\":null}", 'S'},
+        {"{}", 'S'},
+        {"{\"messages\":[{\"role\":\"user\",\"content\":\"a\"}]}", 'O'},
+        {"{\"messages\":[]}", 'S'},
+        {"{\"messages\":[{\"role\":\"user\"}]}", 'S'},
+        {"{\"messages\":[{\"role\":\"user\",\"content\":1}]}", 'S'},
+        {"{\"messages\":[{\"role\":\"user\",\"content\":\"a\"},\"x\"]}", 'S'},
+        {"{\"messages\":{\"role\":\"user\",\"content\":\"a\"}}", 'S'},
+        {"{\"messages\":[{\"role\":\"user\",\"content\":\"a\",\"extra\":[1,{\"b\":[]}]}]}", 'O'},
+        {"{\"a\":{\"text\":\"nested does not count\"}}", 'S'},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char line[512], hash[67];
+        zg_err e = {0};
+        int n = snprintf(line, sizeof line, "%s\n", cases[i].line);
+        int rc = zg_dataset_check(put("rec.jsonl", line, (size_t)n), hash, NULL, &e);
+        char got = rc == 0                                        ? 'O'
+                   : strstr(e.msg, "is not a JSON object")        ? 'N'
+                   : strstr(e.msg, "none of the accepted shapes") ? 'S'
+                                                                  : '?';
+        CHECK(got == cases[i].want, "record %s -> %c (%s)", cases[i].line, cases[i].want,
+              rc ? e.msg : "ok");
+    }
+    /* Nesting: 1000 levels is fine, deeper is refused, never a crash. */
+    size_t depth = 5000;
+    char *deep = malloc(2 * depth + 64);
+    if (!deep)
+        return;
+    for (size_t d = 998; d <= 1002; d += 4) {
+        size_t k = (size_t)sprintf(deep, "{\"text\":\"a\",\"x\":");
+        for (size_t j = 0; j < d; j++)
+            deep[k++] = '[';
+        for (size_t j = 0; j < d; j++)
+            deep[k++] = ']';
+        k += (size_t)sprintf(deep + k, "}\n");
+        char hash[67];
+        zg_err e = {0};
+        int rc = zg_dataset_check(put("deep.jsonl", deep, k), hash, NULL, &e);
+        CHECK(d < 1000 ? rc == 0 : rc == -1 && e.code == EINVAL, "%zu levels of nesting: %s", d,
+              rc ? e.msg : "ok");
+    }
+    free(deep);
+}
+
 typedef struct marks {
     uint64_t last, calls;
     bool backwards;
@@ -196,6 +274,7 @@ int main(void)
         return 2;
     datasets();
     datasets_large();
+    records();
     journal();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
