@@ -4,18 +4,20 @@
 #   1. cp of a large dataset into datasets/ vs curl's multipart POST of the
 #      same file to the same endpoint (signed the same way)
 #   2. cp lora.bin (download, verify, acknowledge, settle, decrypt) and the
-#      daemon's peak RSS over the whole run
+#      daemon's peak RSS over the whole run, for the devnet's small adapter
+#      and for one the provider pads to ARTIFACT_MB (default 1024)
 #   3. warm `cat progress` vs the official CLI's get-task
 #   4. provider requests per `ls -l tasks/` with N tasks (default 100;
 #      made with tasks/new and cancelled at once)
 #
-#   contrib/bench/workflow.sh [DATASET_MB] [TASKS]     (defaults 50, 100)
+#   contrib/bench/workflow.sh [DATASET_MB] [TASKS] [ARTIFACT_MB]   (50, 100, 1024)
 #
 # Uses ZG_BUILD (default build/) like the tests.
 source "$(dirname "$0")/../../tests/fs/wflib.sh"
 
 mb=${1:-50}
 ntasks=${2:-100}
+art_mb=${3:-1024}
 export ZG_PROVIDER_STEP_MS=100 ZG_PROVIDER_SETTLE_MS=400
 fs_start ttl=3 >/dev/null
 cd "$MNT" || exit 1
@@ -32,6 +34,7 @@ url=$(dj .providers.fineTuning.url)
 # Best of three of each: a shared machine's noise only ever adds time.
 cp_ms= curl_ms=
 for i in 1 2 3; do
+    sleep 1 # the daemon hashes each upload's local copy after close; let it finish
     t0=$(ms)
     cp "$T_TMP/big.jsonl" "$P/datasets/big$i.jsonl" || echo "cp failed"
     t1=$(ms)
@@ -68,6 +71,25 @@ cp "$P/tasks/$id/lora.bin" /dev/null
 t1=$(ms)
 printf '%-58s %10d %10s\n' "cp lora.bin again (local copy, page cache)" $((t1 - t0)) -
 printf '%-58s %10s %10s\n' "zgfs peak RSS so far (VmHWM)" "$(hwm) KiB" -
+
+# ---- 2b. a large model: the provider pads the artifact with a stored entry
+if ((art_mb > 0)); then
+    wait_until 30 progress_is "$P/tasks/$id" Finished || echo "task $id did not settle"
+    prov_restart ZG_PROVIDER_ARTIFACT_PAD_MB="$art_mb" || echo "provider restart failed"
+    id=$(new_task "$P" s.jsonl)
+    wait_until 600 progress_is "$P/tasks/$id" Delivered || echo "task did not deliver"
+    before=$(hwm)
+    t0=$(ms)
+    cp "$P/tasks/$id/lora.bin" "$T_TMP/big-lora.bin" || echo "cp lora.bin failed"
+    t1=$(ms)
+    size=$(stat -c %s "$T_TMP/big-lora.bin")
+    printf '%-58s %10d %10.1f\n' "cp lora.bin ($((size >> 20)) MiB: the whole safe path)" \
+        $((t1 - t0)) "$(echo "$size / 1048576 / (($t1 - $t0) / 1000)" | bc -l)"
+    printf '%-58s %10s %10s\n' "zgfs peak RSS before / after it (VmHWM, KiB)" "$before / $(hwm)" -
+    rm -f "$T_TMP/big-lora.bin"
+    wait_until 30 progress_is "$P/tasks/$id" Finished || echo "task $id did not settle"
+    prov_restart || echo "provider restart failed"
+fi
 
 # ---- 3. warm cat progress vs the CLI's get-task
 cat "$P/tasks/$id/progress" >/dev/null

@@ -105,6 +105,8 @@ typedef struct scan {
 
 static int append(scan *sc, const uint8_t *p, size_t n, zg_err *err)
 {
+    if (n == 0)
+        return 0;
     if (sc->len + n > sc->cap) {
         if (sc->len + n > LINE_MAX_BYTES)
             return zg_err_set(err, EINVAL, "line %llu is longer than 16 MiB",

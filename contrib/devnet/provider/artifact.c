@@ -145,7 +145,8 @@ int artifact_build(prov_ctx *ctx, const prov_task *t, uint8_t key[32], uint8_t r
     snprintf(zpath, sizeof zpath, "%s/tasks/%s.zip", ctx->cfg.data_dir, t->id);
     artifact_path(ctx, out, t->id);
     snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    int rc = zg_write_atomic(zpath, zip.data, zip.len, err);
+    int rc = ctx->cfg.artifact_pad ? zip_write_padded(&zip, zpath, ctx->cfg.artifact_pad, err)
+                                   : zg_write_atomic(zpath, zip.data, zip.len, err);
     zg_buf_free(&zip);
     if (rc)
         return -1;

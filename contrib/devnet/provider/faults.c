@@ -33,6 +33,7 @@ void faults_from_env(prov_cfg *cfg)
         cfg->artifact_fault = ART_CORRUPT;
     else if (a && *a && strcasecmp(a, "none") != 0)
         plog("ignoring ZG_FAULT_ARTIFACT=%s: use truncate or corrupt", a);
+    cfg->artifact_pad = (uint64_t)knob_env("ZG_PROVIDER_ARTIFACT_PAD_MB", 0, 0, 4000, plog) << 20;
     const char *d = getenv("ZG_FAULT_DATASET_HASH");
     cfg->dataset_hash_wrong = d && strcasecmp(d, "wrong") == 0;
     if (d && *d && !cfg->dataset_hash_wrong)
@@ -52,6 +53,9 @@ void faults_describe(const prov_cfg *cfg)
         plog("fault: delivered artifacts are truncated to half their size");
     if (cfg->artifact_fault == ART_CORRUPT)
         plog("fault: delivered artifacts have one ciphertext byte flipped");
+    if (cfg->artifact_pad)
+        plog("artifacts are padded with %llu MiB (ZG_PROVIDER_ARTIFACT_PAD_MB)",
+             (unsigned long long)(cfg->artifact_pad >> 20));
     if (cfg->dataset_hash_wrong)
         plog("fault: uploaded datasets are reported (and kept) under a wrong hash");
     if (cfg->train_step_ms)

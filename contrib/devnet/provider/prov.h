@@ -52,16 +52,18 @@ typedef struct prov_cfg {
     uint64_t ack_timeout_s;       /* deliveredTaskAckTimeoutSecs (ZG_PROVIDER_ACK_TIMEOUT_S) */
     unsigned max_queue;           /* maxTaskQueueSize (ZG_PROVIDER_MAX_QUEUE) */
     /* fault knobs (faults.c documents each; all bounded) */
-    long latency_ms;       /* ZG_FAULT_LATENCY_MS: added to every request */
-    unsigned fail_every;   /* ZG_FAULT_5XX_EVERY: every Nth API request answers 503 */
-    uint64_t stall_after;  /* ZG_FAULT_STALL_AFTER_BYTES: LoRA download stalls here */
-    long stall_ms;         /* ZG_FAULT_STALL_MS: for this long */
-    int artifact_fault;    /* ZG_FAULT_ARTIFACT: truncate | corrupt */
+    long latency_ms;      /* ZG_FAULT_LATENCY_MS: added to every request */
+    unsigned fail_every;  /* ZG_FAULT_5XX_EVERY: every Nth API request answers 503 */
+    uint64_t stall_after; /* ZG_FAULT_STALL_AFTER_BYTES: LoRA download stalls here */
+    long stall_ms;        /* ZG_FAULT_STALL_MS: for this long */
+    int artifact_fault;   /* ZG_FAULT_ARTIFACT: truncate | corrupt */
+    uint64_t
+        artifact_pad; /* ZG_PROVIDER_ARTIFACT_PAD_MB, in bytes: a large artifact for benchmarks */
     bool dataset_hash_wrong; /* ZG_FAULT_DATASET_HASH=wrong: report another hash */
-    long train_step_ms;    /* ZG_FAULT_SLOW_TRAINING_MS: per training log step */
-    long restart_after_ms; /* ZG_FAULT_RESTART_AFTER_MS: one re-exec after start */
-    long restart_down_ms;  /* ZG_FAULT_RESTART_DOWN_MS: ports closed this long */
-    int restarted;         /* how many times this process re-executed itself */
+    long train_step_ms;      /* ZG_FAULT_SLOW_TRAINING_MS: per training log step */
+    long restart_after_ms;   /* ZG_FAULT_RESTART_AFTER_MS: one re-exec after start */
+    long restart_down_ms;    /* ZG_FAULT_RESTART_DOWN_MS: ports closed this long */
+    int restarted;           /* how many times this process re-executed itself */
     /* ZG_PROVIDER_TOKENIZER: a tokenizer.json (or its directory) for the fee's
      * token count, the provider's own rule (§7.2); unset = whitespace words */
     char tokenizer[PROV_PATH_MAX];
@@ -267,6 +269,9 @@ void zip_begin(zip_writer *z, zg_buf *out);
 int zip_add(zip_writer *z, const char *name, const void *data, size_t len, zg_err *err);
 int zip_end(zip_writer *z, zg_err *err); /* writes the central directory; frees central */
 void zip_abort(zip_writer *z);
+/* zip (an archive of this writer) to path with one more stored entry,
+ * padding.bin, of pad zero bytes, streamed to disk (ZG_PROVIDER_ARTIFACT_PAD_MB). */
+int zip_write_padded(const zg_buf *zip, const char *path, uint64_t pad, zg_err *err);
 uint32_t crc32_of(const void *data, size_t len);
 /* Find a stored entry in a zip image; *data points into zip. ENOENT when absent. */
 int zip_find(const uint8_t *zip, size_t len, const char *name, const uint8_t **data, size_t *n,

@@ -1,23 +1,19 @@
 /* A minimal ZIP writer (stored entries only, no compression: the artifacts
  * are small and any unzip reads method 0) and a reader for the entries this
- * writer produced. Timestamps are fixed (1980-01-01) so the same input gives
+ * writer produced, and an archive made large on disk for benchmarks.
+ * Timestamps are fixed (1980-01-01) so the same input gives
  * the same bytes. Limits: < 65535 entries, < 4 GiB (no ZIP64). */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "prov.h"
 
 uint32_t crc32_of(const void *data, size_t len)
 {
-    /* Bitwise CRC-32 (IEEE 802.3, reflected 0xEDB88320); artifacts are small. */
-    const uint8_t *p = data;
-    uint32_t c = 0xffffffffu;
-    for (size_t i = 0; i < len; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-    }
-    return ~c;
+    return (uint32_t)crc32_z(0, data, len);
 }
 
 static int put16(zg_buf *b, uint16_t v, zg_err *err)
@@ -139,4 +135,71 @@ int zip_find(const uint8_t *zip, size_t len, const char *name, const uint8_t **d
         p += 46u + fl + xl + cl;
     }
     return zg_err_set(err, ENOENT, "zip has no entry %s", name);
+}
+
+int zip_write_padded(const zg_buf *zip, const char *path, uint64_t pad, zg_err *err)
+{
+    static const char name[] = "padding.bin";
+    const size_t nlen = sizeof name - 1;
+    if (zip->len < 22 || get32(zip->data + zip->len - 22) != 0x06054b50)
+        return zg_err_set(err, EINVAL, "not an archive of this writer");
+    const uint8_t *eocd = zip->data + zip->len - 22;
+    uint16_t count = get16(eocd + 10);
+    uint32_t cd_len = get32(eocd + 12), cd_off = get32(eocd + 16);
+    if (pad > 0xfffffff0u - zip->len - 128 || count == 0xffff)
+        return zg_err_set(err, EFBIG, "padding too large for the minimal writer");
+    static const uint8_t zeros[1 << 16];
+    uint32_t crc = 0;
+    for (uint64_t left = pad; left;) {
+        size_t n = left < sizeof zeros ? (size_t)left : sizeof zeros;
+        crc = (uint32_t)crc32_z(crc, zeros, n);
+        left -= n;
+    }
+    zg_buf head, tail;
+    zg_buf_init(&head, 0);
+    zg_buf_init(&tail, 0);
+    uint32_t pad_off = cd_off, new_cd_off = cd_off + 30 + (uint32_t)nlen + (uint32_t)pad;
+    int rc = -1;
+    if (zg_buf_append(&head, zip->data, cd_off, err) || put32(&head, 0x04034b50, err) ||
+        put16(&head, 20, err) || put16(&head, 0x0800, err) || put16(&head, 0, err) ||
+        put16(&head, DOS_TIME, err) || put16(&head, DOS_DATE, err) || put32(&head, crc, err) ||
+        put32(&head, (uint32_t)pad, err) || put32(&head, (uint32_t)pad, err) ||
+        put16(&head, (uint16_t)nlen, err) || put16(&head, 0, err) ||
+        zg_buf_append(&head, name, nlen, err) ||
+        zg_buf_append(&tail, zip->data + cd_off, cd_len, err) || put32(&tail, 0x02014b50, err) ||
+        put16(&tail, 0x0314, err) || put16(&tail, 20, err) || put16(&tail, 0x0800, err) ||
+        put16(&tail, 0, err) || put16(&tail, DOS_TIME, err) || put16(&tail, DOS_DATE, err) ||
+        put32(&tail, crc, err) || put32(&tail, (uint32_t)pad, err) ||
+        put32(&tail, (uint32_t)pad, err) || put16(&tail, (uint16_t)nlen, err) ||
+        put16(&tail, 0, err) || put16(&tail, 0, err) || put16(&tail, 0, err) ||
+        put16(&tail, 0, err) || put32(&tail, 0100644u << 16, err) || put32(&tail, pad_off, err) ||
+        zg_buf_append(&tail, name, nlen, err) || put32(&tail, 0x06054b50, err) ||
+        put16(&tail, 0, err) || put16(&tail, 0, err) || put16(&tail, (uint16_t)(count + 1), err) ||
+        put16(&tail, (uint16_t)(count + 1), err) ||
+        put32(&tail, cd_len + 46 + (uint32_t)nlen, err) || put32(&tail, new_cd_off, err) ||
+        put16(&tail, 0, err))
+        goto out;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        zg_err_set(err, errno, "cannot write %s: %s", path, strerror(errno));
+        goto out;
+    }
+    bool ok = zg_write_all(fd, head.data, head.len) == 0;
+    for (uint64_t left = pad; ok && left;) {
+        size_t n = left < sizeof zeros ? (size_t)left : sizeof zeros;
+        ok = zg_write_all(fd, zeros, n) == 0;
+        left -= n;
+    }
+    ok = ok && zg_write_all(fd, tail.data, tail.len) == 0 && fsync(fd) == 0;
+    int e = errno;
+    if (close(fd) || !ok) {
+        zg_err_set(err, ok ? errno : e, "cannot write %s: %s", path, strerror(ok ? errno : e));
+        unlink(path);
+        goto out;
+    }
+    rc = 0;
+out:
+    zg_buf_free(&head);
+    zg_buf_free(&tail);
+    return rc;
 }
