@@ -200,6 +200,17 @@ static bool literal(cursor *c, const char *word)
 
 static bool value(cursor *c, kind *k, role r);
 
+/* After a member or an element: 1 for a comma (another follows), 0 for
+ * the closing bracket, -1 for anything else. */
+static int after_item(cursor *c, unsigned char close)
+{
+    ws(c);
+    if (c->p >= c->end)
+        return -1;
+    unsigned char ch = *c->p++;
+    return ch == ',' ? 1 : ch == close ? 0 : -1;
+}
+
 static bool object(cursor *c, role r, fields *f)
 {
     c->p++; /* { */
@@ -245,16 +256,9 @@ static bool object(cursor *c, role r, fields *f)
             return false;
         if (slot && *slot == K_NONE)
             *slot = got;
-        ws(c);
-        if (c->p >= c->end)
-            return false;
-        if (*c->p == ',') {
-            c->p++;
-            continue;
-        }
-        if (*c->p++ != '}')
-            return false;
-        return true;
+        int more = after_item(c, '}');
+        if (more <= 0)
+            return more == 0;
     }
 }
 
@@ -284,16 +288,11 @@ static bool array(cursor *c, kind *k, role r)
                 all = false;
             }
             n++;
-            ws(c);
-            if (c->p >= c->end)
+            int more = after_item(c, ']');
+            if (more < 0)
                 return false;
-            if (*c->p == ',') {
-                c->p++;
-                continue;
-            }
-            if (*c->p++ != ']')
-                return false;
-            break;
+            if (more == 0)
+                break;
         }
     }
     *k = r == R_MESSAGE ? (all && n ? K_MESSAGES_OK : K_MESSAGES_BAD) : K_OTHER;

@@ -199,16 +199,7 @@ zs upload "$T_TMP/g2" >/dev/null 2>&1
 check "by-root tries the nodes in turn" cmp "$S/by-root/$("$ZGSTORE" root "$T_TMP/g2")" "$T_TMP/g2"
 
 # ---- indexer=: the official Go indexer, trusting the devnet's node
-IPORT=$(free_port)
-INDEXER=http://127.0.0.1:$IPORT
-printf '{"127.0.0.1":{"city":"","region":"","country":"","loc":"","timezone":""}}\n' \
-    >"$T_TMP/ip-locations.json"
-(cd "$T_TMP" && exec timeout 600 "$GO_CLIENT" indexer --trusted "$NODE_URL" \
-    --endpoint "127.0.0.1:$IPORT" --ip-location-cache-file "$T_TMP/ip-locations.json" \
-    --log-color-disabled >"$T_TMP/indexer.log" 2>&1) &
-IPID=$!
-at_exit "kill $IPID"
-check "the Go indexer listens" wait_until 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$IPORT" 2>/dev/null
+check "the Go indexer listens" go_indexer_start
 fs_remount "ttl=1,indexer=$INDEXER" || not_ok "remount with indexer="
 check_match "log names the indexer" "$(cat "$MNT/log")" "0G Storage: indexer $INDEXER"
 mkfile "$T_TMP/i1" 300000

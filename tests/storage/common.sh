@@ -69,3 +69,28 @@ mkfile() {
 field() {
     sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2" | head -n1
 }
+
+# go_indexer_start: the official Go indexer (the storage client's `indexer`
+# command), trusting $NODE_URL, offline and on loopback only. Its IP
+# location cache is seeded with the node's address so it never asks
+# ipinfo.io; the timeout ends it even if the EXIT trap never runs. Sets
+# INDEXER (its URL) and IPID; returns 0 once it listens (10 s at most).
+go_indexer_start() {
+    local port i
+    port=$(free_port) || return 1
+    INDEXER=http://127.0.0.1:$port
+    printf '{"127.0.0.1":{"city":"","region":"","country":"","loc":"","timezone":""}}\n' \
+        >"$T_TMP/ip-locations.json"
+    (cd "$T_TMP" && exec timeout 600 "$GO_CLIENT" indexer --trusted "$NODE_URL" \
+        --endpoint "127.0.0.1:$port" --ip-location-cache-file "$T_TMP/ip-locations.json" \
+        --log-color-disabled >"$T_TMP/indexer.log" 2>&1) &
+    IPID=$!
+    at_exit "kill $IPID"
+    for ((i = 0; i < 100; i++)); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        kill -0 "$IPID" 2>/dev/null || break
+        sleep 0.1
+    done
+    sed 's/^/#   /' "$T_TMP/indexer.log" >&2
+    return 1
+}

@@ -14,29 +14,8 @@ errname() {
     sed -n 's/^zgstore: \([A-Z]*\): .\{8,\}$/\1/p' <<<"$1" | head -n1
 }
 
-# --- the Go indexer, offline and on loopback only. Its IP location cache is
-# seeded with the node's address so it never asks ipinfo.io; the timeout
-# ends it even if the EXIT trap never runs.
-IPORT=$(free_port) || { not_ok "a free port for the indexer"; t_done; exit 1; }
-INDEXER=http://127.0.0.1:$IPORT
-printf '{"127.0.0.1":{"city":"","region":"","country":"","loc":"","timezone":""}}\n' \
-    >"$T_TMP/ip-locations.json"
-(cd "$T_TMP" && exec timeout 600 "$GO_CLIENT" indexer --trusted "$NODE_URL" \
-    --endpoint "127.0.0.1:$IPORT" --ip-location-cache-file "$T_TMP/ip-locations.json" \
-    --log-color-disabled >"$T_TMP/indexer.log" 2>&1) &
-IPID=$!
-at_exit "kill $IPID"
-up=
-for ((i = 0; i < 100; i++)); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$IPORT") 2>/dev/null; then
-        up=1
-        break
-    fi
-    kill -0 "$IPID" 2>/dev/null || break
-    sleep 0.1
-done
-check_eq "the Go indexer listens within 10 s" "$up" 1
-[[ -n $up ]] || sed 's/^/#   /' "$T_TMP/indexer.log"
+# --- the Go indexer, offline and on loopback only (common.sh)
+check "the Go indexer listens within 10 s" go_indexer_start
 
 out=$(timeout 20 "$ZGSTORE" indexer-nodes "$INDEXER" 2>&1)
 check_eq "indexer_getShardedNodes lists the devnet node" "$out" "$NODE_URL"
