@@ -59,6 +59,7 @@ static const struct fuse_opt optspec[] = {
     OPT("umask=%o", umask, 0),
     OPT("umask=", have_umask, 1),
     OPT("ttl=%lf", ttl, 0),
+    OPT("wait=%u", wait, 0),
     OPT("all_providers", all_providers, 1),
     OPT("noinval", noinval, 1),
     OPT("indexer=%s", indexer, 0),
@@ -140,6 +141,8 @@ static void usage(const char *prog)
            "    -o uid=N,gid=N         owner and group of every file (default: yours)\n"
            "    -o umask=NNN           mask applied to every file's mode (octal, default 0)\n"
            "    -o ttl=SECONDS         how long records and listings are cached (default 3)\n"
+           "    -o wait=SECONDS        how long lora.bin waits for the provider's settlement\n"
+           "                           and deploy for the adapter (default 600)\n"
            "    -o all_providers       list every registered provider in providers/, not\n"
            "                           only those whose TEE signer the owner acknowledged\n"
            "    -o storage_node=URL    a 0G Storage node for storage/ (repeatable; uploads\n"
@@ -409,6 +412,7 @@ int main(int argc, char **argv)
     memset(&fs, 0, sizeof fs);
     fs.args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
     fs.opts.ttl = 3.0;
+    fs.opts.wait = 600;
     pthread_mutex_init(&fs.pending_lock, NULL);
     pthread_mutex_init(&fs.open_lock, NULL);
 
@@ -453,6 +457,8 @@ int main(int argc, char **argv)
     }
     if (fs.opts.ttl < 0 || fs.opts.ttl > 86400)
         die(&fs, "ttl=%g is out of range; give seconds from 0 to 86400", fs.opts.ttl);
+    if (fs.opts.wait < 1 || fs.opts.wait > 86400)
+        die(&fs, "wait=%u is out of range; give seconds from 1 to 86400", fs.opts.wait);
     char mnt[PATH_MAX];
     if (fd_mountpoint(fs.mountpoint)) {
         /* Mounted by a privileged parent that passes the /dev/fuse fd. */

@@ -226,7 +226,8 @@ typedef struct zgfs_opts {
     char *source; /* the SOURCE of `zgfs SOURCE MOUNTPOINT` (mount.fuse3) */
     unsigned uid, gid, umask;
     int have_uid, have_gid, have_umask;
-    double ttl; /* seconds */
+    double ttl;    /* seconds */
+    unsigned wait; /* seconds lora.bin waits for settlement, deploy for its adapter */
     int all_providers;
     int allow_other;
     int noinval; /* debug: skip kernel invalidation (to prove tests can see it) */

@@ -22,7 +22,6 @@
 #include "wf.h"
 #include "zg/infprovider.h"
 
-#define DEPLOY_WAIT_S   600 /* until ready, then until active */
 #define REGISTER_WAIT_S 120 /* an acknowledged task's adapter appears at settlement */
 
 /* ------------------------------------------------------------ the list */
@@ -255,7 +254,7 @@ static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const ui
     else
         zg_adapter_name(name, model ? model : "", task_id);
     int rc = -1;
-    time_t until = time(NULL) + DEPLOY_WAIT_S, registered_by = time(NULL) + REGISTER_WAIT_S;
+    time_t until = time(NULL) + (time_t)fs->opts.wait, registered_by = time(NULL) + REGISTER_WAIT_S;
     bool already = false;
     for (;;) {
         cJSON *ans = NULL;

@@ -26,8 +26,6 @@
 #include "zg/fdio.h"
 #include "zg/ftserving.h"
 
-#define SETTLE_WAIT_S 600 /* how long lora.bin waits for the settlement */
-
 static int file_path(const zgfs_call *c, const char *what, char *out, size_t cap, zg_err *err)
 {
     return zgfs_state_path(c->fs, out, cap, err, "tasks/%s/%s/%s", c->params[0], c->params[1],
@@ -124,7 +122,7 @@ int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
  * then), polling the chain; ends early when the mount goes away. */
 static int wait_settled(zgfs *fs, const uint8_t prov[20], const char *id, zg_err *err)
 {
-    time_t until = time(NULL) + SETTLE_WAIT_S;
+    time_t until = time(NULL) + (time_t)fs->opts.wait;
     for (;;) {
         zg_deliverable d;
         if (zg_ft_get_deliverable(fs->client, fs->addr, prov, id, &d, err))
@@ -139,10 +137,10 @@ static int wait_settled(zgfs *fs, const uint8_t prov[20], const char *id, zg_err
                               "lora.bin again after mounting");
         if (time(NULL) >= until)
             return zg_err_set(err, ETIMEDOUT,
-                              "the provider has not settled task %s within %d s, so the key is "
+                              "the provider has not settled task %s within %u s, so the key is "
                               "not revealed yet; the acknowledgement is on chain, read lora.bin "
                               "again later",
-                              id, SETTLE_WAIT_S);
+                              id, fs->opts.wait);
         struct timespec ts = {1, 0};
         nanosleep(&ts, NULL);
     }
