@@ -114,28 +114,33 @@ static int prepare_run(void *arg, zg_err *err)
     return rc;
 }
 
-typedef struct read_ctx {
-    zgfs_handle *h; /* a reference */
-    size_t size;
-    off_t off;
-} read_ctx;
-
-static void read_ctx_free(void *p)
+zgfs_read_wait *zgfs_read_wait_new(zgfs_handle *h, size_t size, off_t off)
 {
-    read_ctx *r = p;
-    if (r) {
-        zgfs_handle_put(r->h);
-        free(r);
+    zgfs_read_wait *w = malloc(sizeof *w);
+    if (w) {
+        w->h = zgfs_handle_get((uint64_t)(uintptr_t)h);
+        w->size = size;
+        w->off = off;
+    }
+    return w;
+}
+
+void zgfs_read_wait_free(void *p)
+{
+    zgfs_read_wait *w = p;
+    if (w) {
+        zgfs_handle_put(w->h);
+        free(w);
     }
 }
 
-static void answer_read(fuse_req_t req, void *p, const zg_err *err)
+void zgfs_answer_local(fuse_req_t req, void *p, const zg_err *err)
 {
-    read_ctx *r = p;
+    zgfs_read_wait *w = p;
     if (err)
         fuse_reply_err(req, zgfs_errno(err));
     else
-        zgfs_serve_local(req, r->h, r->size, r->off);
+        zgfs_serve_local(req, w->h, w->size, w->off);
 }
 
 void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
@@ -156,13 +161,10 @@ void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
     c.gid = ctx->gid;
     c.pid = ctx->pid;
     prep *p = malloc(sizeof *p);
-    read_ctx *r = NULL;
+    zgfs_read_wait *r = NULL;
     bool nonblock = (h->flags & O_NONBLOCK) != 0;
-    if (p && !nonblock && (r = malloc(sizeof *r))) {
-        r->h = zgfs_handle_get((uint64_t)(uintptr_t)h);
-        r->size = size;
-        r->off = off;
-    }
+    if (p && !nonblock)
+        r = zgfs_read_wait_new(h, size, off);
     if (!p || (!nonblock && !r)) {
         free(p);
         fuse_reply_err(req, ENOMEM);
@@ -170,9 +172,9 @@ void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
     }
     p->call = c;
     zg_err err = {0};
-    if (zgfs_work_join(fs->work, c.path, prepare_run, p, free, nonblock ? NULL : req, answer_read,
-                       r, read_ctx_free, &err)) {
-        read_ctx_free(r);
+    if (zgfs_work_join(fs->work, c.path, prepare_run, p, free, nonblock ? NULL : req,
+                       zgfs_answer_local, r, zgfs_read_wait_free, &err)) {
+        zgfs_read_wait_free(r);
         fuse_reply_err(req, zgfs_errno(&err));
         return;
     }

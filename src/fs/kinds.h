@@ -27,4 +27,19 @@ off_t zgfs_local_size(const zgfs_call *c);
 /* Answer a read from the handle's local file (opened on first use). */
 void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off);
 
+/* A read waiting for a long job (zgfs_work_join's answer context): the
+ * handle, referenced, and what the read asked for. NULL on ENOMEM; freed
+ * with zgfs_read_wait_free (which drops the reference). */
+typedef struct zgfs_read_wait {
+    zgfs_handle *h;
+    size_t size;
+    off_t off;
+} zgfs_read_wait;
+
+zgfs_read_wait *zgfs_read_wait_new(zgfs_handle *h, size_t size, off_t off);
+void zgfs_read_wait_free(void *w);
+/* A zgfs_answer_fn for a zgfs_read_wait: the job's errno, or the read
+ * served from the local file the job made. */
+void zgfs_answer_local(fuse_req_t req, void *w, const zg_err *err);
+
 #endif

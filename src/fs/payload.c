@@ -481,32 +481,6 @@ void zgfs_payload_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_t 
 
 /* ------------------------------------------------------------ answers */
 
-typedef struct read_ctx {
-    zgfs_handle *h; /* a reference */
-    size_t size;
-    off_t off;
-} read_ctx;
-
-static void read_ctx_free(void *p)
-{
-    read_ctx *r = p;
-    if (r) {
-        zgfs_handle_put(r->h);
-        free(r);
-    }
-}
-
-static read_ctx *read_ctx_new(zgfs_handle *h, size_t size, off_t off)
-{
-    read_ctx *r = malloc(sizeof *r);
-    if (r) {
-        r->h = zgfs_handle_get((uint64_t)(uintptr_t)h);
-        r->size = size;
-        r->off = off;
-    }
-    return r;
-}
-
 /* The reply text through the descriptor's cursor. */
 static void serve_reply(fuse_req_t req, zgfs_handle *h, size_t size)
 {
@@ -522,20 +496,11 @@ static void serve_reply(fuse_req_t req, zgfs_handle *h, size_t size)
 
 static void answer_reply(fuse_req_t req, void *p, const zg_err *err)
 {
-    read_ctx *r = p;
+    zgfs_read_wait *r = p;
     if (err)
         fuse_reply_err(req, zgfs_errno(err));
     else
         serve_reply(req, r->h, r->size);
-}
-
-static void answer_local(fuse_req_t req, void *p, const zg_err *err)
-{
-    read_ctx *r = p;
-    if (err)
-        fuse_reply_err(req, zgfs_errno(err));
-    else
-        zgfs_serve_local(req, r->h, r->size, r->off);
 }
 
 static void answer_flush(fuse_req_t req, void *p, const zg_err *err)
@@ -552,13 +517,13 @@ void zgfs_payload_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
     pthread_mutex_lock(&h->lock);
     struct zgfs_pstate *pl = h->pl;
     if (pl && (pl->state == PL_DIRTY || pl->state == PL_COMMITTING)) {
-        read_ctx *r = read_ctx_new(h, size, off);
+        zgfs_read_wait *r = zgfs_read_wait_new(h, size, off);
         if (!r) {
             pthread_mutex_unlock(&h->lock);
             fuse_reply_err(req, ENOMEM);
             return;
         }
-        commit_locked(req, h, n->local ? answer_local : answer_reply, r, read_ctx_free);
+        commit_locked(req, h, n->local ? zgfs_answer_local : answer_reply, r, zgfs_read_wait_free);
         return;
     }
     if (n->local) {

@@ -265,6 +265,24 @@ int zgfs_model_zip_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *e
     return 0;
 }
 
+/* The provider's customized models, each name + suffix; duplicates,
+ * shadowed and unusable names are skipped alike. */
+static int add_customized(const cJSON *list, const char *suffix, zgfs_names *out, zg_err *err)
+{
+    char file[ZGFS_PARAM_MAX];
+    const cJSON *m;
+    cJSON_ArrayForEach(m, list)
+    {
+        const char *n = member_text(m, "name");
+        if (!n || find_customized(list, n) != m)
+            continue;
+        snprintf(file, sizeof file, "%s%s", n, suffix);
+        if (zgfs_names_add(out, file, err))
+            return -1;
+    }
+    return 0;
+}
+
 int zgfs_models_json_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
     zgfs_ftp p;
@@ -278,16 +296,8 @@ int zgfs_models_json_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
         snprintf(file, sizeof file, "%s" JSON_SUFFIX, m->name);
         rc = zgfs_names_add(out, file, err);
     }
-    const cJSON *m;
-    cJSON_ArrayForEach(m, list)
-    {
-        const char *n = member_text(m, "name");
-        /* Skips duplicates, shadowed and unusable names alike. */
-        if (rc || !n || find_customized(list, n) != m)
-            continue;
-        snprintf(file, sizeof file, "%s" JSON_SUFFIX, n);
-        rc = zgfs_names_add(out, file, err);
-    }
+    if (!rc)
+        rc = add_customized(list, JSON_SUFFIX, out, err);
     zg_cache_put(ref);
     zgfs_ftp_free(&p);
     return rc;
@@ -299,20 +309,9 @@ int zgfs_models_zip_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
     zg_cache_val *ref;
     if (get_models(c, &p, &ref, err))
         return -1;
-    const cJSON *list = zg_cache_value(ref);
-    char file[ZGFS_PARAM_MAX];
-    int rc = 0;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, list)
-    {
-        const char *n = member_text(m, "name");
-        if (rc || !n || find_customized(list, n) != m)
-            continue;
-        /* Presence (known absence of the bundle) is checked when the
-         * listing resolves the name. */
-        snprintf(file, sizeof file, "%s" ZIP_SUFFIX, n);
-        rc = zgfs_names_add(out, file, err);
-    }
+    /* Presence (known absence of the bundle) is checked when the listing
+     * resolves the name. */
+    int rc = add_customized(zg_cache_value(ref), ZIP_SUFFIX, out, err);
     zg_cache_put(ref);
     zgfs_ftp_free(&p);
     return rc;
