@@ -10,14 +10,14 @@
 #include "zg/client.h"
 #include "zg/toksrc.h"
 
-/* Append one line per base model of the provider (the predefined ones, then
- * its customized ones) to out:
+/* Append one line per base model of the provider (the predefined ones of
+ * the client's network, zg/predefined.h, then its customized ones) to out:
  *
  *     MODEL TOKENS FEE_OG_PER_EPOCH
  *
  * where FEE_OG_PER_EPOCH = tokens x the service's pricePerToken x the
  * model's coefficient, in OG. (A task then costs that x num_train_epochs +
- * the model's storage fee; zg/ftprovider.h has the factors.) A model whose
+ * the model's storage fee; zg/predefined.h has the factors.) A model whose
  * tokenizer cannot be had reads "MODEL - - " and why.
  *
  * Tokenizers come from tokenizer_dir: DIR/MODEL/tokenizer.json for a model

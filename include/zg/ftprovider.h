@@ -15,6 +15,7 @@
 
 #include "zg/buf.h"
 #include "zg/client.h"
+#include "zg/predefined.h"
 #include "zg/u256.h"
 
 /* GET /v1/quote[?legacy=true]: the raw body (a JSON text) appended to out. */
@@ -25,27 +26,6 @@ int zg_ftp_models(zg_client *c, const char *url, cJSON **out, zg_err *err);
 int zg_ftp_model(zg_client *c, const char *url, const char *name, cJSON **out, zg_err *err);
 /* GET /v1/model/desc/{name}: the usage zip, appended to out. */
 int zg_ftp_model_usage(zg_client *c, const char *url, const char *name, zg_buf *out, zg_err *err);
-
-/* Built-in models every provider recognises by hash (provider-protocol §7.1). */
-typedef struct zg_predefined_model {
-    const char *name;
-    const char *hash;      /* "0x..." preTrainedModelHash */
-    const char *tokenizer; /* where its tokenizer comes from */
-    /* The provider's fee factors (provider-protocol §7.3): the coefficient
-     * from chain-protocol §4.3; storage fee units of ZG_STORAGE_FEE_UNIT are
-     * stand-ins (the real table is unpublished), shared with the devnet
-     * provider so that an estimate and the charged fee agree there. */
-    uint64_t coefficient;
-    uint64_t storage_units;
-} zg_predefined_model;
-
-/* Neuron per storage fee unit (0.001 OG). */
-#define ZG_STORAGE_FEE_UNIT 1000000000000000ull
-/* Fee factors of a customized model (the provider's configuration). */
-#define ZG_CUSTOM_COEFFICIENT   1
-#define ZG_CUSTOM_STORAGE_UNITS 1
-/* NULL-terminated table; borrowed, static. */
-const zg_predefined_model *zg_ftp_predefined_models(void);
 
 /* POST /v1/user/{me}/dataset, multipart streamed from path under the name
  * `filename` (must end .jsonl/.json). hash receives "0x" + 64 hex. */

@@ -12,9 +12,11 @@
 #include "zg/journal.h"
 #include "zg/u256.h"
 
-/* preTrainedModelHash for `model`: a predefined name, a customized model of
- * the provider (GET /v1/model/{name}), or a 0x hash as given. ENOENT with
- * the list of known names otherwise. */
+/* preTrainedModelHash for `model`: a predefined name of the client's
+ * network (zg/predefined.h), a customized model of the provider (GET
+ * /v1/model/{name}), or a 0x hash as given. ENOENT naming the networks that
+ * have it for another network's predefined model (the provider is not
+ * asked); ENOENT pointing to models/ otherwise. */
 int zg_task_model_hash(zg_client *c, const char *url, const char *model, char hash[67],
                        zg_err *err);
 

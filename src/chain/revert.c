@@ -8,9 +8,14 @@
 #include "zg/secp.h"
 #include "zg/u256.h"
 
-/* One row per error the three contracts can raise at a user. In `say`,
- * %a is the next argument as an address, %o as an OG amount, %u as a decimal
- * number, %s as a string; the argument types come from the signature. */
+/* One row per custom error of the contracts zgfs and the devnet talk to:
+ * every error in the ABIs the pinned SDKs ship (LedgerManager,
+ * FineTuningServing, InferenceServing; 0G Storage's FixedPriceFlow and
+ * FixedPrice), and a few the upstream sources (0gfoundation/0g-serving-contract)
+ * declare since. `sig` is the declared signature: its types drive the
+ * decoding. In `say`, %a is the next argument as an address, %o as an OG
+ * amount, %u as a decimal number, %s as a string. tests/unit/chain/test_revert.c
+ * checks this table against the shipped ABIs. */
 struct revert_row {
     const char *sig;
     int code;
@@ -26,29 +31,53 @@ static const struct revert_row rows[] = {
      "the ledger of %a has less available than that; read ledger/balance"},
     {"InsufficientAvailableBalance(uint256,uint256)", EDQUOT,
      "the ledger has %o OG available but %o OG are needed; write an amount to ledger/deposit"},
-    {"MinimumDepositRequired(uint256,uint256)", EINVAL, "%o OG is below the minimum of %o OG"},
+    {"MinimumDepositRequired(uint256,uint256)", EINVAL,
+     "%o OG is below the minimum of %o OG (for a new ledger, a first transfer to a provider, "
+     "or what a withdrawal leaves unless it takes all)"},
     {"AdditionalInfoTooLong(uint256,uint256)", EINVAL,
-     "additional info of %u bytes is longer than %u"},
+     "additional info of %u bytes is longer than %u; shorten it"},
     {"ZeroAmountNotAllowed()", EINVAL, "the amount must be greater than zero"},
     {"ZeroAddressNotAllowed()", EINVAL, "the zero address is not allowed"},
-    {"ServiceNotFound(address)", ENOENT, "the service name is not registered in the ledger"},
+    {"ServiceNotFound(address)", ENOENT,
+     "the ledger has no service registered under that name; check that the mounted network "
+     "matches its contracts"},
     {"TooManyProviders(uint256,uint256)", EINVAL,
      "%u providers in one call, at most %u; split the request"},
     {"TooManyProvidersForService(uint256,uint256)", EDQUOT,
-     "this wallet already has %u of at most %u providers for this service"},
+     "this wallet already has %u of at most %u providers for this service; fund one of them "
+     "instead"},
     {"CallFailed()", EINVAL,
      "the serving contract refused the transfer (the ledger hides its reason); check that the "
      "address is a registered provider and not this wallet"},
-    {"TransferFailed()", EIO, "the native token transfer failed"},
+    {"TransferFailed()", EIO,
+     "the native token transfer failed (the receiving address refused it); nothing changed, "
+     "try again"},
     {"MustWithdrawAllFundsFirst(uint256)", EBUSY,
      "the ledger still holds %o OG; withdraw everything first"},
     {"LedgerLocked()", EAGAIN, "the ledger is busy with another operation; try again"},
     {"DirectDepositsDisabled()", EINVAL, "plain transfers are refused; use ledger/deposit"},
-    {"NoRecommendedService(string)", ENOENT, "no recommended %s service is registered"},
+    {"NoRecommendedService(string)", ENOENT,
+     "no recommended %s service is registered; the ledger's owner has not chosen one"},
+    {"CallerNotRegisteredService(address)", EPERM,
+     "%a is not a serving contract registered in the ledger; only those may spend its funds"},
+    {"InvalidServiceAddress(address)", EINVAL, "%a cannot be registered as a service"},
+    {"InvalidServiceType(string)", EINVAL,
+     "\"%s\" is not a service type of this ledger; use inference or fine-tuning"},
+    {"ServiceNotRegistered(address)", ENOENT,
+     "%a is not a service registered in the ledger; check that the mounted network matches its "
+     "contracts"},
+    {"ServiceAlreadyRegistered(address)", EEXIST, "%a is already registered as a service"},
+    {"ServiceMustImplementIServing(address)", EINVAL,
+     "%a is not a serving contract (it does not implement IServing)"},
+    {"ServiceRegistryLimitReached(uint256)", ENOSPC,
+     "the ledger already holds the most services it can (%u); remove one first"},
+    {"ServiceTypeRequired()", EINVAL, "a service needs a type; name one"},
+    {"VersionRequired()", EINVAL, "a service needs a version; name one"},
     /* FineTuningServing and InferenceServing */
     {"AccountNotExists(address,address)", ENOENT,
      "%a has no sub-account with provider %a; write an amount to its fund file first"},
-    {"AccountExists(address,address)", EEXIST, "%a already has a sub-account with %a"},
+    {"AccountExists(address,address)", EEXIST,
+     "%a already has a sub-account with %a; fund it through its fund file"},
     {"ServiceNotExist(address)", ENOENT, "%a is not a registered provider of this service"},
     {"CannotRevokeWithNonZeroBalance(address,address,uint256)", EBUSY,
      "the sub-account of %a with %a still holds %o OG; retrieve the funds before revoking"},
@@ -58,33 +87,81 @@ static const struct revert_row rows[] = {
      "deliverable %s was already settled by the provider and can no longer be acknowledged"},
     {"PreviousDeliverableNotAcknowledged(string)", EAGAIN,
      "the previous deliverable %s is not acknowledged; acknowledge it first"},
-    {"DeliverableAlreadyExists(string)", EEXIST, "deliverable %s already exists"},
-    {"DeliverableIdInvalidLength(uint256)", EINVAL, "a deliverable id of %u bytes is invalid"},
+    {"DeliverableAlreadyExists(string)", EEXIST,
+     "deliverable %s already exists; a new one needs a new id"},
+    {"DeliverableIdInvalidLength(uint256)", EINVAL,
+     "a deliverable id of %u bytes is invalid; it must have 1 to 256 bytes"},
     {"CannotEvictUnsettledDeliverable(string)", EAGAIN,
-     "the oldest deliverable %s is unsettled and cannot be evicted"},
-    {"DeliverableAlreadySettled(string)", EALREADY, "deliverable %s is already settled"},
-    {"CannotAbandonSettledDeliverable(string)", EALREADY, "deliverable %s is already settled"},
+     "the oldest deliverable %s is unsettled and cannot be evicted; wait until it is settled"},
+    {"DeliverableAlreadySettled(string)", EALREADY,
+     "deliverable %s is already settled; nothing is left to do"},
+    {"CannotAbandonSettledDeliverable(string)", EALREADY,
+     "deliverable %s is already settled; nothing is left to do"},
     {"InvalidVerifierInput(string)", EINVAL, "settlement refused: %s"},
     {"SecretShouldNotBeEmpty()", EINVAL, "settlement of an acknowledged deliverable needs a key"},
     {"SecretShouldBeEmpty()", EINVAL, "settlement of an unacknowledged deliverable carries a key"},
     {"TooManyRefunds(address,address)", EAGAIN,
      "5 refunds of %a with %a are already pending; wait for the lock time, then retrieve again"},
-    {"LimitTooLarge(uint256)", EINVAL, "page size %u is too large"},
-    {"LimitTooLarge(uint256,uint256)", EINVAL, "page size %u is larger than %u"},
-    {"BatchSizeTooLarge(uint256,uint256)", EINVAL, "batch of %u is larger than %u"},
-    {"CallerNotLedger()", EPERM, "only the ledger may call this"},
-    {"CallerNotLedger(address)", EPERM, "only the ledger may call this, not %a"},
-    {"InsufficientStake(uint256,uint256)", EDQUOT, "stake of %o OG is below the %o OG required"},
-    {"CannotAddStakeWhenUpdating()", EINVAL, "an update must not send stake"},
-    {"ETHTransferFailed()", EIO, "the payout transfer failed"},
-    {"TransferToLedgerFailed()", EIO, "the refund transfer to the ledger failed"},
-    {"ProviderCannotBeUser()", EINVAL, "a provider cannot be its own user"},
+    {"AdditionalInfoTooLong()", EINVAL,
+     "the additional info is longer than the contract allows (4096 bytes); shorten it"},
+    {"LimitTooLarge(uint256)", EINVAL, "page size %u is too large; ask for at most 50"},
+    {"LimitTooLarge(uint256,uint256)", EINVAL, "page size %u is larger than %u; ask for fewer"},
+    {"BatchSizeTooLarge(uint256,uint256)", EINVAL,
+     "batch of %u is larger than %u; ask for fewer at a time"},
+    {"CallerNotLedger()", EPERM, "only the ledger may call this; go through the ledger"},
+    {"CallerNotLedger(address)", EPERM,
+     "only the ledger may call this, not %a; go through the ledger"},
+    {"InsufficientStake(uint256,uint256)", EDQUOT,
+     "stake of %o OG is below the %o OG required; send at least that to register"},
+    {"CannotAddStakeWhenUpdating()", EINVAL,
+     "an update of a registered service must not send stake; send none"},
+    {"ETHTransferFailed()", EIO,
+     "the payout transfer failed (the receiving address refused it); nothing changed, try "
+     "again"},
+    {"TransferToLedgerFailed()", EIO,
+     "the refund transfer to the ledger failed; nothing changed, try again"},
+    {"ProviderCannotBeUser()", EINVAL, "a provider cannot be its own user; use a different wallet"},
+    {"InvalidAddress(address)", EINVAL,
+     "%a is not a valid user or provider address; name a non-zero one"},
+    {"InvalidLedgerAddress()", EINVAL, "the ledger address is not a contract; give the ledger's"},
     {"InvalidTEESignature(string)", EINVAL, "TEE signature refused: %s"},
+    {"NoSettlementsProvided()", EINVAL, "a settlement batch needs at least one settlement"},
+    {"TooManySettlements(uint256,uint256)", EINVAL,
+     "%u settlements in one call, at most %u; split the batch"},
     {"AlreadyInitialized()", EALREADY, "the contract is already initialized"},
-    {"ServiceNameExists(string)", EEXIST, "service name %s is already registered"},
-    {"PenaltyPercentageTooHigh(uint256)", EINVAL, "penalty %u%% is too high"},
-    {"LockTimeOutOfRange(uint256)", EINVAL, "lock time %u is out of range"},
+    {"ServiceNameExists(string)", EEXIST,
+     "service name %s is already registered; choose another version"},
+    {"PenaltyPercentageTooHigh(uint256)", EINVAL,
+     "penalty %u%% is too high; it must be at most 100%%"},
+    {"LockTimeOutOfRange(uint256)", EINVAL,
+     "lock time %u is out of range; choose 3600 to 604800 seconds (1 hour to 7 days)"},
+    {"LockTimeOutOfRange(uint256,uint256,uint256)", EINVAL,
+     "lock time %u is outside %u to %u seconds; choose one in range"},
+    /* 0G Storage: FixedPriceFlow and its FixedPrice market */
+    {"NotEnoughFee(uint256,uint256,uint256)", EAGAIN,
+     "0G Storage charges %o OG per sector for %u sectors, more than the %o OG paid; the price "
+     "may have changed: try again"},
+    {"InvalidSubmission()", EINVAL,
+     "0G Storage refused the submission as malformed; recompute the file's Merkle tree"},
+    {"EnforcedPause()", EAGAIN, "the contract is paused by its operators; try again later"},
+    {"ExpectedPause()", EINVAL, "the contract is not paused; nothing to resume"},
+    {"InvalidInitialization()", EALREADY, "the contract is already initialized"},
+    {"NotInitializing()", EINVAL, "the contract is not initializing; this call is for setup"},
+    {"AccessControlUnauthorizedAccount(address,bytes32)", EPERM,
+     "%a lacks the role this needs; ask the contract's admin"},
+    {"AccessControlBadConfirmation()", EINVAL,
+     "a role can only be renounced by the account that holds it"},
 };
+
+bool zg_revert_row_at(size_t i, zg_revert_row_info *out)
+{
+    if (i >= sizeof rows / sizeof rows[0])
+        return false;
+    out->signature = rows[i].sig;
+    out->code = rows[i].code;
+    out->say = rows[i].say;
+    return true;
+}
 
 uint32_t zg_error_selector(const char *signature)
 {

@@ -119,9 +119,10 @@ int zg_estimate_lines_src(zg_client *c, const char *url, const uint8_t provider[
     }
     size_t n = 0;
     int rc = 0;
-    for (const zg_predefined_model *m = zg_ftp_predefined_models(); m->name && rc == 0; m++)
-        rc = model_line(out, m->name, m->tokenizer, m->coefficient, &price, list, &n, dataset_path,
-                        src, dataset_key, err);
+    for (const zg_predefined_model *const *m = zg_predefined_models(c->net.name); *m && rc == 0;
+         m++)
+        rc = model_line(out, (*m)->name, (*m)->tokenizer, (*m)->coefficient, &price, list, &n,
+                        dataset_path, src, dataset_key, err);
     const cJSON *it;
     cJSON_ArrayForEach(it, custom)
     {

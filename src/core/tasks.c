@@ -29,11 +29,15 @@ int zg_task_model_hash(zg_client *c, const char *url, const char *model, char ha
         hash[66] = 0;
         return 0;
     }
-    for (const zg_predefined_model *m = zg_ftp_predefined_models(); m->name; m++)
-        if (strcmp(m->name, model) == 0) {
-            snprintf(hash, 67, "%s", m->hash);
-            return 0;
-        }
+    const zg_predefined_model *m = zg_predefined_find(c->net.name, model);
+    if (m) {
+        snprintf(hash, 67, "%s", m->hash);
+        return 0;
+    }
+    /* Another network's model: the provider would take its hash (it knows
+     * every network's), but this network's SDK table has no such name. */
+    if (zg_predefined_check_network(c->net.name, model, err))
+        return -1;
     cJSON *j = NULL;
     zg_err e = {0};
     if (zg_ftp_model(c, url, model, &j, &e)) {

@@ -14,21 +14,6 @@
 #include "zg/keccak.h"
 #include "zg/secp.h"
 
-static const zg_predefined_model predefined[] = {
-    {"Qwen2.5-0.5B-Instruct", "0xb4f76a886b8655c92bb021922d60b5e4d9271a5c9da98b6cb10937a06c2c75a7",
-     "Qwen/Qwen2.5-0.5B-Instruct", 1, 1},
-    {"Qwen3-32B", "0x2e6f9620c35bdcb2b753cc7aa34e78077a8ed133e36fa36008fd6bdfd29af3a5",
-     "Qwen/Qwen3-32B", 8, 4},
-    {"mock-model", "0xcb42b5ca9e998c82dd239ef2d20d22a4ae16b3dc0ce0a855c93b52c7c2bab6dc",
-     "0x382842561e59d71f90c1861041989428dd2c1f664e65a56ea21f3ade216b2046", 1, 1},
-    {NULL, NULL, NULL, 0, 0},
-};
-
-const zg_predefined_model *zg_ftp_predefined_models(void)
-{
-    return predefined;
-}
-
 int zg_provider_http_error(zg_err *err, const char *what, long status, const zg_buf *body)
 {
     char text[200] = "";

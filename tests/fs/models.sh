@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # providers/P/models/: NAME.json per base model (predefined and customized,
 # checked against the provider's HTTP API with curl, the SDK's built-in
-# table and the official CLI's list-models), NAME.usage.zip (bytes equal the
+# table of the devnet's chain and the official CLI's list-models; another
+# network's predefined models are absent), NAME.usage.zip (bytes equal the
 # provider's, the zip extracts, absent where there is none), ENOENT on an
 # inference-only provider, the network errno and a log line for a provider
 # that does not answer, and the requests `ls -l models/` costs.
@@ -16,13 +17,25 @@ M2=providers/$FT2/models
 SDK_CONST=$ZG_NODE_MODULES/@0gfoundation/0g-compute-ts-sdk/lib.commonjs/fine-tuning/const.js
 
 # ---- the listing
-want=$( (node -e '
-    const c = require(process.argv[1]);
-    const all = { ...c.MAINNET_MODELS, ...c.TESTNET_MODELS, ...c.HARDHAT_MODELS };
-    for (const n of Object.keys(all)) console.log(n + ".json");' "$SDK_CONST"
+# The SDK's table for the devnet's chain id, picked as its listModel does.
+sdk_models() {
+    node -e '
+        const c = require(process.argv[1]);
+        const k = require(process.argv[2]);
+        const t = { hardhat: c.HARDHAT_MODELS, testnet: c.TESTNET_MODELS,
+            mainnet: c.MAINNET_MODELS }[k.getNetworkType(BigInt(process.argv[3]))];
+        for (const n of Object.keys(t || {})) console.log(n);' \
+        "$SDK_CONST" "$(dirname "$(dirname "$SDK_CONST")")/constants.js" "$(dj .chainId)"
+}
+sdk_pre=$(sdk_models)
+check_eq "the SDK's table for chain $(dj .chainId) is its hardhat one" "$sdk_pre" mock-model
+want=$( (sed 's/$/.json/' <<<"$sdk_pre"
     curl -s "$FT_URL/v1/model" | jq -r '.[].name | (. + ".json"), (. + ".usage.zip")') | sort)
-check_eq "ls models/: the SDK's predefined models, the provider's customized ones and their bundles" \
+check_eq "ls models/: the SDK's predefined models of this chain, the provider's customized ones and their bundles" \
     "$(ls "$M" | sort)" "$want"
+for n in Qwen2.5-0.5B-Instruct Qwen3-32B; do
+    check_eq "$n.json (another network's model) is not here: ENOENT" "$(read_err "$M/$n.json")" ENOENT
+done
 check_match "providers/FT lists models/" "$(ls "providers/$FT")" $'(^|\n)models(\n|$)'
 
 # ---- NAME.json of the customized model = GET /v1/model/NAME + kind + provider
@@ -66,6 +79,9 @@ for n in $cli_pre; do
     check "CLI list-models' predefined $n is models/$n.json" test -f "$M/$n.json"
 done
 [[ -n $cli_pre ]] || not_ok "CLI list-models printed predefined models"
+check_eq "...and models/ has no other predefined model" \
+    "$(for f in "$M"/*.json; do jq -r 'select(.kind == "predefined") | .name' "$f"; done | sort | tr '\n' ' ')" \
+    "$(sort <<<"$cli_pre" | tr '\n' ' ')"
 
 # ---- the usage bundle
 z=$M/zg-tiny-lora.usage.zip

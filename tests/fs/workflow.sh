@@ -3,8 +3,9 @@
 # dataset, create a task with its JSON, follow it with tail -f, read the
 # deliverable, cp lora.enc and lora.bin (download, verify, acknowledge,
 # settlement, decrypt), deploy the adapter and chat with it. Bad input on
-# the way: malformed parameters, unknown model and dataset, a second task
-# while a deliverable is unacknowledged, cancel of a finished task, chat to
+# the way: malformed parameters, unknown model (or another network's
+# predefined one) and dataset, a second task while a deliverable is
+# unacknowledged, cancel of a finished task, chat to
 # an adapter that is not active. Interop: the official SDK sees zgfs's task
 # and zgfs sees the SDK's. Effects are checked on chain and at the provider.
 . "$(dirname "$0")/wflib.sh"
@@ -44,6 +45,10 @@ check_eq "a parameter missing: EINVAL" "$(put "$P/tasks/new" '{"model":"zg-tiny-
 check_eq "no model: EINVAL" "$(put "$P/tasks/new" "{\"dataset\":\"qa.jsonl\",$PARAMS}")" EINVAL
 check_eq "an unknown model: ENOENT" "$(put "$P/tasks/new" "{\"model\":\"gpt-17\",\"dataset\":\"qa.jsonl\",$PARAMS}")" ENOENT
 check_match "...naming models/" "$(cat "$P/tasks/new")" 'gpt-17.*models/'
+check_eq "another network's predefined model (Qwen3-32B, mainnet only): ENOENT" \
+    "$(put "$P/tasks/new" "{\"model\":\"Qwen3-32B\",\"dataset\":\"qa.jsonl\",$PARAMS}")" ENOENT
+check_match "...naming its network and the devnet's" "$(cat "$P/tasks/new")" \
+    'Qwen3-32B.*of mainnet, not of devnet.*mock-model'
 check_eq "an unknown dataset name: ENOENT" "$(put "$P/tasks/new" "{\"model\":\"zg-tiny-lora\",\"dataset\":\"nope.jsonl\",$PARAMS}")" ENOENT
 check_match "...saying to cp it first" "$(cat "$P/tasks/new")" 'nope.jsonl.*neither in datasets/ nor in storage/; cp it to one of them first'
 check_eq "nothing was journaled for the refused requests" "$(n_journal)" "$j0"

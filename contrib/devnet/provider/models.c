@@ -52,7 +52,7 @@ bool model_for_task(const char *hash_text, prov_model *out)
     /* Predefined hashes are compared as exact strings, as the provider's
      * SCRIPT_MAP is. Their fee factors are the core's table, so that the
      * estimate and the fee charged here cannot drift apart. */
-    for (const zg_predefined_model *p = zg_ftp_predefined_models(); p->name; p++)
+    for (const zg_predefined_model *p = zg_predefined_all(); p->name; p++)
         if (strcmp(hash_text, p->hash) == 0) {
             *out = (prov_model){.name = p->name,
                                 .hash = p->hash,

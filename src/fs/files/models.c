@@ -1,6 +1,7 @@
 /* providers/P/models/: the base models a fine-tuning provider fine-tunes,
- * as the official list_model shows them: the predefined models (built into
- * the SDK and recognised by every provider by hash) and the provider's
+ * as the official list_model shows them: the predefined models of the
+ * mounted network (zg/predefined.h: built into the SDK per network,
+ * recognised by every provider by hash) and the provider's
  * customized ones (GET /v1/model), each as NAME.json with a "kind". A
  * customized model's usage bundle (GET /v1/model/desc/NAME) is
  * NAME.usage.zip.
@@ -33,20 +34,6 @@
 /* Usage docs, not weights: a bound on what one download may hold in memory. */
 #define BUNDLE_MAX (64u << 20)
 
-/* The SDK's own descriptions of its predefined models (0g-compute-ts-sdk
- * fine-tuning/const.ts); the core table carries names, hashes, tokenizers. */
-static const struct {
-    const char *name, *description;
-} sdk_descriptions[] = {
-    {"Qwen2.5-0.5B-Instruct",
-     "Qwen2.5-0.5B-Instruct is a compact instruction-tuned language model optimized for LoRA "
-     "fine-tuning. More details at: https://huggingface.co/Qwen/Qwen2.5-0.5B-Instruct"},
-    {"Qwen3-32B", "Qwen3-32B is a powerful 32B parameter language model with thinking/non-thinking "
-                  "mode switching. Optimized for LoRA fine-tuning. More details at: "
-                  "https://huggingface.co/Qwen/Qwen3-32B"},
-    {"mock-model", "Mock model for local development and testing"},
-};
-
 /* Names that can be a file name here and a URL path segment at the provider
  * (the core refuses anything else before sending). */
 static bool valid_name(const char *s)
@@ -72,22 +59,6 @@ static bool stem_of(const char *file, const char *suffix, char stem[ZGFS_PARAM_M
     return valid_name(stem);
 }
 
-static const zg_predefined_model *find_predefined(const char *name)
-{
-    for (const zg_predefined_model *m = zg_ftp_predefined_models(); m->name; m++)
-        if (!strcmp(m->name, name))
-            return m;
-    return NULL;
-}
-
-static const char *sdk_description(const char *name)
-{
-    for (size_t i = 0; i < sizeof sdk_descriptions / sizeof sdk_descriptions[0]; i++)
-        if (!strcmp(sdk_descriptions[i].name, name))
-            return sdk_descriptions[i].description;
-    return NULL;
-}
-
 static const char *member_text(const cJSON *obj, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -95,11 +66,12 @@ static const char *member_text(const cJSON *obj, const char *key)
 }
 
 /* The customized model called name: the first entry of that name, unless a
- * predefined model has the name (the SDK resolves predefined names first,
- * so such an entry could never be used by name). */
+ * predefined model of any network has the name (the SDK resolves predefined
+ * names first, and zgfs refuses another network's, so such an entry could
+ * never be used by name). */
 static const cJSON *find_customized(const cJSON *list, const char *name)
 {
-    if (find_predefined(name) || !valid_name(name))
+    if (zg_predefined_find_any(name) || !valid_name(name))
         return NULL;
     const cJSON *m;
     cJSON_ArrayForEach(m, list)
@@ -292,8 +264,9 @@ int zgfs_models_json_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
     const cJSON *list = zg_cache_value(ref);
     char file[ZGFS_PARAM_MAX];
     int rc = 0;
-    for (const zg_predefined_model *m = zg_ftp_predefined_models(); m->name && !rc; m++) {
-        snprintf(file, sizeof file, "%s" JSON_SUFFIX, m->name);
+    for (const zg_predefined_model *const *m = zg_predefined_models(c->fs->net.name); *m && !rc;
+         m++) {
+        snprintf(file, sizeof file, "%s" JSON_SUFFIX, (*m)->name);
         rc = zgfs_names_add(out, file, err);
     }
     if (!rc)
@@ -323,8 +296,10 @@ int zgfs_model_json_present(const zgfs_call *c, zg_err *err)
     if (!stem_of(c->params[1], JSON_SUFFIX, name))
         return zg_err_set(err, ENOENT, "not a model file");
     /* Built in: no need to ask the provider (which may be down). */
-    if (find_predefined(name))
+    if (zg_predefined_find(c->fs->net.name, name))
         return 0;
+    if (zg_predefined_check_network(c->fs->net.name, name, err))
+        return -1;
     zgfs_ftp p;
     zg_cache_val *ref;
     if (get_models(c, &p, &ref, err))
@@ -366,9 +341,7 @@ static cJSON *predefined_json(const zg_predefined_model *m)
     cJSON_AddStringToObject(j, "hash", m->hash);
     cJSON_AddStringToObject(j, "dataType", "text"); /* every predefined model is a text model */
     cJSON_AddStringToObject(j, "tokenizer", m->tokenizer);
-    const char *d = sdk_description(m->name);
-    if (d)
-        cJSON_AddStringToObject(j, "description", d);
+    cJSON_AddStringToObject(j, "description", m->description);
     return j;
 }
 
@@ -400,7 +373,7 @@ int zgfs_model_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     char name[ZGFS_PARAM_MAX];
     if (!stem_of(c->params[1], JSON_SUFFIX, name))
         return zg_err_set(err, ENOENT, "not a model file");
-    const zg_predefined_model *pm = find_predefined(name);
+    const zg_predefined_model *pm = zg_predefined_find(c->fs->net.name, name);
     if (pm)
         return zgfs_json_out(predefined_json(pm), out, err);
     zgfs_ftp p;
