@@ -1,7 +1,8 @@
 /* The inference provider's HTTP API for fine-tuned adapters
- * (provider-protocol.md §6): the session header, adapter listing and
- * deployment, and OpenAI-shaped chat on an adapter. `url` is the
- * InferenceServing Service.url (with or without a trailing /v1/proxy). */
+ * (0g-serving-broker api/inference/internal/handler/lora.go, and the
+ * official SDK's inference broker lora.ts): the session header, adapter
+ * listing and deployment, and OpenAI-shaped chat on an adapter. `url` is
+ * the InferenceServing Service.url (with or without a trailing /v1/proxy). */
 #ifndef ZG_INFPROVIDER_H
 #define ZG_INFPROVIDER_H
 
@@ -20,22 +21,39 @@ int zg_infp_session_header(zg_client *c, const uint8_t provider[20], char **out,
 int zg_infp_session_header_at(const zg_key *key, const uint8_t provider[20], long long timestamp_ms,
                               const char *nonce, uint64_t generation, char **out, zg_err *err);
 
-/* The provider's adapter name rule: "ft-" + last path element of the base
- * model with '/', '.', ' ' -> '-', trimmed of '-', + "-" + first 12
- * characters of the task id. */
-void zg_adapter_name(char out[160], const char *base_model, const char *task_id);
-
-/* GET /v1/lora/adapters: *out is the "adapters" array (cJSON_Delete). */
+/* GET /v1/lora/adapters: *out is the "adapters" array (cJSON_Delete). The
+ * main-branch broker lists every user's adapters, its owner-checked
+ * version only the caller's. */
 int zg_infp_adapters(zg_client *c, const char *url, const uint8_t provider[20], cJSON **out,
                      zg_err *err);
-/* GET /v1/lora/adapters/{name or task id}. */
+/* GET /v1/lora/adapters/{name} (the main-branch broker also takes a task
+ * id there, the owner-checked one only a name). */
 int zg_infp_adapter(zg_client *c, const char *url, const uint8_t provider[20], const char *name,
                     cJSON **out, zg_err *err);
-/* POST /v1/lora/adapters/deploy with {adapterName} (task_id NULL) or
- * {taskId, baseModel}. *out is the provider's answer (cJSON_Delete). */
-int zg_infp_deploy(zg_client *c, const char *url, const uint8_t provider[20],
-                   const char *adapter_name, const char *task_id, const char *base_model,
-                   cJSON **out, zg_err *err);
+
+/* What a deploy request came to. */
+typedef enum zg_infp_deploy_kind {
+    ZG_DEPLOY_STARTED,      /* 200: the provider is loading the adapter into its engine */
+    ZG_DEPLOY_ACTIVE,       /* it is deployed already */
+    ZG_DEPLOY_UNREGISTERED, /* the provider has no such adapter (yet) */
+    ZG_DEPLOY_LOADING,      /* it is downloading or being deployed: ask again later */
+    ZG_DEPLOY_REFUSED,      /* any other answer */
+} zg_infp_deploy_kind;
+
+/* The kind of a deploy answer from its HTTP status and the text of its
+ * "error" field (NULL or "" when it has none). */
+zg_infp_deploy_kind zg_infp_deploy_kind_of(long status, const char *error_text);
+
+typedef struct zg_infp_deploy_ans {
+    zg_infp_deploy_kind kind;
+    char name[160]; /* ZG_DEPLOY_STARTED: the provider's adapterName ("" if it sent none) */
+} zg_infp_deploy_ans;
+
+/* POST /v1/lora/adapters/deploy with {taskId, baseModel}, the body every
+ * version of the provider accepts. 0 for STARTED, ACTIVE, UNREGISTERED
+ * and LOADING (in *out); a refusal is -1 with the provider's sentence. */
+int zg_infp_deploy(zg_client *c, const char *url, const uint8_t provider[20], const char *task_id,
+                   const char *base_model, zg_infp_deploy_ans *out, zg_err *err);
 /* POST {endpoint}/chat/completions with the request body as given (a JSON
  * object that names the adapter as "model"); the answer body is appended
  * to out. */

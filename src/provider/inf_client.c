@@ -67,23 +67,6 @@ int zg_infp_session_header(zg_client *c, const uint8_t provider[20], char **out,
     return zg_infp_session_header_at(c->key, provider, ms, nonce, gen, out, err);
 }
 
-void zg_adapter_name(char out[160], const char *base_model, const char *task_id)
-{
-    const char *b = strrchr(base_model, '/');
-    b = b ? b + 1 : base_model;
-    char s[100];
-    size_t n = 0;
-    for (; *b && n < sizeof s - 1; b++)
-        s[n++] = (*b == '/' || *b == '.' || *b == ' ') ? '-' : *b;
-    s[n] = 0;
-    char *start = s;
-    while (*start == '-')
-        start++;
-    while (n && s[n - 1] == '-' && &s[n - 1] >= start)
-        s[--n] = 0;
-    snprintf(out, 160, "ft-%s-%.12s", start, task_id);
-}
-
 /* Base URL of the LoRA routes: the service URL without a trailing /v1/proxy. */
 static char *base_url(const char *url, const char *path)
 {
@@ -100,9 +83,13 @@ static char *base_url(const char *url, const char *path)
     return s;
 }
 
-static int call(zg_client *c, const char *what, const char *url, const uint8_t provider[20],
-                const char *method, const char *path, const char *body, zg_buf *out, zg_err *err)
+/* One request on the LoRA routes with the session header: the status and
+ * body whatever the status (resp is initialised here; the caller frees it). */
+static int exchange(zg_client *c, const char *what, const char *url, const uint8_t provider[20],
+                    const char *method, const char *path, const char *body, zg_http_resp *resp,
+                    zg_err *err)
 {
+    zg_http_resp_init(resp);
     char *auth = NULL;
     if (zg_infp_session_header(c, provider, &auth, err))
         return -1;
@@ -112,24 +99,30 @@ static int call(zg_client *c, const char *what, const char *url, const uint8_t p
         return zg_err_set(err, ENOMEM, "out of memory");
     }
     const char *hdrs[] = {auth, "Content-Type: application/json", NULL};
-    zg_http_resp r;
-    zg_http_resp_init(&r);
     zg_http_req req = {.method = method,
                        .url = u,
                        .headers = hdrs,
                        .body = body,
                        .body_len = body ? strlen(body) : 0,
                        .idempotent = strcmp(method, "GET") == 0};
-    int rc = zg_http_do(c->http, &req, &r, err);
+    int rc = zg_http_do(c->http, &req, resp, err);
     if (rc)
         zg_err_prefix(err, "%s", what);
-    else if (r.status / 100 != 2)
-        rc = zg_provider_http_error(err, what, r.status, &r.body);
-    else
-        rc = zg_buf_append(out, r.body.data, r.body.len, err);
-    zg_http_resp_free(&r);
     free(u);
     free(auth);
+    return rc;
+}
+
+static int call(zg_client *c, const char *what, const char *url, const uint8_t provider[20],
+                const char *method, const char *path, const char *body, zg_buf *out, zg_err *err)
+{
+    zg_http_resp r;
+    int rc = exchange(c, what, url, provider, method, path, body, &r, err);
+    if (rc == 0 && r.status / 100 != 2)
+        rc = zg_provider_http_error(err, what, r.status, &r.body);
+    else if (rc == 0)
+        rc = zg_buf_append(out, r.body.data, r.body.len, err);
+    zg_http_resp_free(&r);
     return rc;
 }
 
@@ -181,24 +174,73 @@ int zg_infp_adapter(zg_client *c, const char *url, const uint8_t provider[20], c
     return call_json(c, "adapter", url, provider, "GET", path, NULL, out, err);
 }
 
-int zg_infp_deploy(zg_client *c, const char *url, const uint8_t provider[20],
-                   const char *adapter_name, const char *task_id, const char *base_model,
-                   cJSON **out, zg_err *err)
+/* The broker tells why a deploy did not start only in its message text,
+ * so this is the one place that reads it. 0g-serving-broker
+ * api/inference/internal/lora/manager.go Manager.UserDeployAdapter refuses
+ * with "adapter NAME not found", "adapter NAME is already deployed",
+ * "adapter NAME is still being downloaded or deployed, please wait" (state
+ * loading: the 0G Storage download after registration, or a deploy) and
+ * "adapter NAME is in state STATE, cannot deploy", each of which
+ * api/inference/internal/handler/lora.go DeployAdapter answers with 409.
+ * The owner-checked version of DeployAdapter answers an adapter it finds
+ * neither by name nor by task id with 404 "adapter not found". NAME is
+ * made by MakeAdapterName, which never leaves a space in it. */
+zg_infp_deploy_kind zg_infp_deploy_kind_of(long status, const char *error_text)
 {
+    if (status / 100 == 2)
+        return ZG_DEPLOY_STARTED;
+    const char *t = error_text ? error_text : "";
+    if (status == 404)
+        return strcmp(t, "adapter not found") == 0 ? ZG_DEPLOY_UNREGISTERED : ZG_DEPLOY_REFUSED;
+    static const char head[] = "adapter ";
+    if (status != 409 || strncmp(t, head, sizeof head - 1) != 0)
+        return ZG_DEPLOY_REFUSED;
+    const char *name = t + sizeof head - 1, *rest = strchr(name, ' ');
+    if (!rest || rest == name)
+        return ZG_DEPLOY_REFUSED;
+    if (strcmp(rest, " not found") == 0)
+        return ZG_DEPLOY_UNREGISTERED;
+    if (strcmp(rest, " is already deployed") == 0)
+        return ZG_DEPLOY_ACTIVE;
+    if (strcmp(rest, " is still being downloaded or deployed, please wait") == 0)
+        return ZG_DEPLOY_LOADING;
+    return ZG_DEPLOY_REFUSED;
+}
+
+int zg_infp_deploy(zg_client *c, const char *url, const uint8_t provider[20], const char *task_id,
+                   const char *base_model, zg_infp_deploy_ans *out, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
     cJSON *b = cJSON_CreateObject();
-    if (task_id) {
-        cJSON_AddStringToObject(b, "taskId", task_id);
-        cJSON_AddStringToObject(b, "baseModel", base_model ? base_model : "");
-    } else {
-        cJSON_AddStringToObject(b, "adapterName", adapter_name);
+    if (!b || !cJSON_AddStringToObject(b, "taskId", task_id) ||
+        !cJSON_AddStringToObject(b, "baseModel", base_model ? base_model : "")) {
+        cJSON_Delete(b);
+        return zg_err_set(err, ENOMEM, "out of memory");
     }
     char *body = cJSON_PrintUnformatted(b);
     cJSON_Delete(b);
     if (!body)
         return zg_err_set(err, ENOMEM, "out of memory");
+    zg_http_resp r;
     int rc =
-        call_json(c, "deploy", url, provider, "POST", "/v1/lora/adapters/deploy", body, out, err);
+        exchange(c, "deploy", url, provider, "POST", "/v1/lora/adapters/deploy", body, &r, err);
     free(body);
+    if (rc) {
+        zg_http_resp_free(&r);
+        return -1;
+    }
+    cJSON *j = r.body.len ? cJSON_ParseWithLength((const char *)r.body.data, r.body.len) : NULL;
+    out->kind = zg_infp_deploy_kind_of(
+        r.status, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "error")));
+    if (out->kind == ZG_DEPLOY_REFUSED) {
+        rc = zg_provider_http_error(err, "deploy", r.status, &r.body);
+    } else if (out->kind == ZG_DEPLOY_STARTED) {
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "adapterName"));
+        if (n && strlen(n) < sizeof out->name)
+            strcpy(out->name, n);
+    }
+    cJSON_Delete(j);
+    zg_http_resp_free(&r);
     return rc;
 }
 

@@ -126,11 +126,13 @@ check "...it ends Failed" wait_until 10 progress_is "$P/tasks/$id2" Failed
 check_match "cancel result" "$(cat "$P/tasks/$id2/cancel")" "^ok: cancelled task $id2"
 
 # ---- deploy and chat
-A=$(head -1 "$T/deploy")
-check_match "tasks/ID/deploy reads the adapter name" "$A" "^ft-Qwen2-5-0-5B-Instruct-${id:0:12}$"
+check_match "tasks/ID/deploy without an inference sub-account: where the name comes from" \
+    "$(head -1 "$T/deploy")" "^\\(the adapter name comes from $INF"
 check_eq "deploy without an inference sub-account: EDQUOT" "$(wr "$T/deploy" $'\n')" EDQUOT
 check_match "...saying to fund it" "$(tail -1 "$T/deploy")" "write an amount to providers/$INF/fund"
 check_eq "fund the inference provider" "$(wr "$I/fund" 1)" ok
+A=$(head -1 "$T/deploy")
+check_eq "tasks/ID/deploy reads the provider's adapter name" "$A" "ft-qwen2-5-0-5b-instruct-${id:0:12}"
 check_eq "echo > tasks/ID/deploy: deployed, waits until active" "$(wr "$T/deploy" $'\n')" ok
 check_match "...result" "$(tail -1 "$T/deploy")" "^ok: deployed $A on $INF: it is active"
 check_eq "adapters/ lists it" "$(ls "$I/adapters" | tr '\n' ' ')" "deploy $A "
@@ -170,8 +172,10 @@ check_eq "...once" "$(grep -c "warning: the deliverable of task $id3" log)" 1
 check_eq "ack yes: acknowledged without download" "$(wr "$P/tasks/$id3/ack" yes)" ok
 check_eq "...on chain" "$(chain_deliverable "$USER_ADDR" "$FT" "$id3" | cut -d' ' -f1)" true
 check "...and nothing was downloaded" test ! -e "$T_TMP/state/tasks/$FT/$id3/lora.enc"
-A3=$(head -1 "$P/tasks/$id3/deploy")
 check "its adapter appears on the inference provider after settlement" \
+    wait_until 30 bash -c "head -1 '$P/tasks/$id3/deploy' | grep -q '^ft-'"
+A3=$(head -1 "$P/tasks/$id3/deploy")
+check "...and downloads until ready" \
     wait_until 30 bash -c "[[ \$(cat '$I/adapters/$A3/state' 2>/dev/null) == ready ]]"
 check_eq "chat to an adapter that is not active: EAGAIN" "$(put "$I/adapters/$A3/chat" 'hello')" EAGAIN
 check_match "...with the provider's sentence" "$(cat "$I/adapters/$A3/chat")" "^error: adapter $A3 is not active .*not deployed"

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.bash"
 
-prov_start "${PROV_FAST[@]}" ZG_PROVIDER_ACK_TIMEOUT_S=30
+prov_start "${PROV_FAST[@]}" ZG_PROVIDER_ACK_TIMEOUT_S=30 ZG_PROVIDER_LORA_LOADING_MS=10000
 
 # ------------------------------------------------------------ A: acknowledged
 new_task || not_ok "task A created"
@@ -35,16 +35,34 @@ d=$(pc deliverable "$A")
 check_eq "encryptedSecret is a 129-byte ECIES blob" "$(jq -r '.encryptedSecret | length' <<<"$d")" $((2 + 2 * 129))
 
 # -------------------------------------------------- the adapter on inference
+# Named by the broker's MakeAdapterName from its LoRA base model (by default
+# /models/ + the on-chain model in lower case), not from the on-chain model.
 check_eq "user opens an inference sub-account" "$(pc fund-inf)" funded
 H=$(pc session)
 code=$(curl -s -o /dev/null -w '%{http_code}' "$INF_URL/v1/lora/adapters")
 check_eq "adapters without a session -> 401" "$code" 401
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer app-sk-bm9wZQ==" "$INF_URL/v1/lora/adapters")
 check_eq "adapters with a bad session -> 401" "$code" 401
-ad=$(curl -s -H "Authorization: $H" "$INF_URL/v1/lora/adapters")
-name=$(jq -r --arg t "$A" '.adapters[] | select(.taskId == $t) | .adapterName' <<<"$ad")
-check_eq "the acknowledged task's adapter is registered" "$name" "ft-Qwen2-5-0-5B-Instruct-${A:0:12}"
 for ((i = 0; i < 50; i++)); do
+    ad=$(curl -s -H "Authorization: $H" "$INF_URL/v1/lora/adapters")
+    name=$(jq -r --arg t "$A" '.adapters[] | select(.taskId == $t) | .adapterName' <<<"$ad")
+    [[ -n $name ]] && break
+    sleep 0.1
+done
+check_eq "the acknowledged task's adapter is registered under the provider's name" "$name" "ft-qwen2-5-0-5b-instruct-${A:0:12}"
+check_eq "...with the LoRA base model, not the on-chain one" \
+    "$(jq -r --arg t "$A" '.adapters[] | select(.taskId == $t) | .baseModel' <<<"$ad")" "/models/qwen2.5-0.5b-instruct"
+check_eq "...and state loading while it downloads" \
+    "$(jq -r --arg t "$A" '.adapters[] | select(.taskId == $t) | .state' <<<"$ad")" loading
+dep() {
+    curl -s -w '\t%{http_code}' -H "Authorization: $H" -H 'Content-Type: application/json' \
+        --data "$1" "$INF_URL/v1/lora/adapters/deploy"
+}
+model=$(dj .providers.inference.model)
+check_eq "deploy while loading -> 409 with the broker's sentence" \
+    "$(dep "{\"taskId\":\"$A\",\"baseModel\":\"$model\"}")" \
+    "{\"error\":\"adapter $name is still being downloaded or deployed, please wait\"}	409"
+for ((i = 0; i < 200; i++)); do
     s=$(curl -s -H "Authorization: $H" "$INF_URL/v1/lora/adapters/$A" | jq -r .state)
     [[ $s == ready || $s == failed ]] && break
     sleep 0.1
@@ -57,20 +75,27 @@ chat() {
 }
 check_match "chat before deploy -> 409 not deployed" "$(chat "$name" "capital of France")" 'not deployed.*409$'
 check_match "chat with an unknown ft- model -> 404" "$(chat ft-nope-123 "x")" '404$'
-dep() {
-    curl -s -w '\t%{http_code}' -H "Authorization: $H" -H 'Content-Type: application/json' \
-        --data "$1" "$INF_URL/v1/lora/adapters/deploy"
-}
-check_match "deploy an unknown adapter -> 409" "$(dep '{"adapterName":"ft-nope"}')" '409$'
-check_match "deploy without a name or task -> 400" "$(dep '{}')" '400$'
-check_match "deploy by adapterName -> deploying" "$(dep "{\"adapterName\":\"$name\"}")" '"status":"deploying".*200$'
+check_eq "deploy an unknown adapter -> 409 not found" "$(dep '{"adapterName":"ft-nope"}')" \
+    $'{"error":"adapter ft-nope not found"}\t409'
+check_eq "deploy of an unregistered task -> 409 not found under the computed name" \
+    "$(dep "{\"taskId\":\"0badc0de-0000-4000-8000-000000000000\",\"baseModel\":\"$model\"}")" \
+    $'{"error":"adapter ft-Qwen2-5-0-5B-Instruct-0badc0de-000 not found"}\t409'
+check_eq "deploy without a name or task -> 400" "$(dep '{"taskId":"x"}')" \
+    $'{"error":"provide either adapterName, or both taskId and baseModel"}\t400'
+out=$(dep "{\"taskId\":\"$A\",\"baseModel\":\"$model\"}")
+check_eq "deploy by taskId + the on-chain model (a miss, then the task id) -> deploying as the provider's name" \
+    "$(cut -f1 <<<"$out" | jq -r '"\(.status) \(.adapterName)"') $(cut -f2 <<<"$out")" "deploying $name 200"
+check_eq "deploy again while deploying -> 409 please wait" "$(dep "{\"adapterName\":\"$name\"}" | cut -f2)" 409
 for ((i = 0; i < 50; i++)); do
     s=$(curl -s -H "Authorization: $H" "$INF_URL/v1/lora/adapters/$name" | jq -r .state)
     [[ $s == active || $s == failed ]] && break
     sleep 0.1
 done
 check_eq "adapter becomes active" "$s" active
-check_match "deploy when active -> 409 already deployed" "$(dep "{\"adapterName\":\"$name\"}")" 'already deployed.*409$'
+check_eq "deploy when active -> 409 already deployed" "$(dep "{\"adapterName\":\"$name\"}")" \
+    "{\"error\":\"adapter $name is already deployed\"}	409"
+check_match "provider.log records each deploy answer" "$(grep "deploy $name:" "$DEVNET/provider.log" | tr '\n' '|')" \
+    "409 adapter $name is still being downloaded.*200 started.*409 adapter $name is already deployed"
 out=$(chat "$name" "what is the capital of france")
 check_eq "chat answers with the closest training completion" \
     "$(cut -f1 <<<"$out" | jq -r '.choices[0].message.content')" "Paris is the capital of France."

@@ -1,10 +1,15 @@
-/* The inference side's LoRA adapters (provider-protocol.md §6.3-6.6). An
- * adapter is registered when the settlement loop sees the user's on-chain
- * acknowledgement (the fine-tuning side hands over the key in memory), then
- * moves init -> pending -> downloading -> ready at cfg.step_ms per state;
- * "downloading" really decrypts the delivered artifact with that key and
- * loads training_data.json (a damaged artifact ends in failed). A deploy
- * request moves ready/failed -> loading -> active. Chat answers with the
+/* The inference side's LoRA adapters, after 0g-serving-broker
+ * api/inference/internal/lora/manager.go. An adapter is registered when the
+ * settlement loop sees the user's on-chain acknowledgement, or
+ * cfg.lora_watch_ms later (the broker's event_watcher.go polls for
+ * DeliverableAcknowledged every pollBlockInterval; the fine-tuning side
+ * hands over the key in memory), named by MakeAdapterName from the LoRA
+ * base model, and is `loading` for cfg.lora_loading_ms (the broker's 0G
+ * Storage download) while the artifact is really decrypted with that key
+ * and training_data.json loaded; then `ready`, or `failed` for a damaged
+ * artifact. A deploy (Manager.UserDeployAdapter, http_inf.c) moves ready
+ * or failed to `loading` again and, one step later, to `active` (or back
+ * to `failed` when there is nothing to deploy). Chat answers with the
  * completion of the closest training prompt. */
 #include <ctype.h>
 #include <errno.h>
@@ -17,8 +22,7 @@
 #include "prov.h"
 #include "zg/hex.h"
 
-static const char *const astate_names[] = {"init",    "pending", "downloading", "ready",
-                                           "loading", "active",  "failed"};
+static const char *const astate_names[] = {"loading", "ready", "active", "failed"};
 
 const char *prov_astate_name(prov_astate s)
 {
@@ -27,15 +31,31 @@ const char *prov_astate_name(prov_astate s)
 
 void adapter_name(char out[160], const char *base_model, const char *task_id)
 {
-    /* Newest provider rule: last path element, '/', '.', ' ' -> '-', trim '-'. */
-    const char *b = strrchr(base_model, '/');
-    b = b ? b + 1 : base_model;
-    char s[128];
-    size_t n = 0;
-    for (; *b && n + 1 < sizeof s; b++)
-        s[n++] = (*b == '/' || *b == '.' || *b == ' ') ? '-' : *b;
-    s[n] = 0;
-    char *p = s;
+    /* MakeAdapterName: filepath.Base of the base model (trailing slashes
+     * dropped; "" gives "." and only slashes give "/"), then '/', '.' and
+     * ' ' become '-', '-' is trimmed from both ends, and "ft-" + that + "-"
+     * + the first 12 characters of the task id. */
+    char base[128];
+    size_t n = strlen(base_model);
+    while (n > 1 && base_model[n - 1] == '/')
+        n--;
+    const char *b = base_model;
+    if (n == 0) {
+        b = ".";
+        n = 1;
+    } else if (!(n == 1 && b[0] == '/')) {
+        const char *slash = memrchr(b, '/', n);
+        if (slash) {
+            n -= (size_t)(slash + 1 - b);
+            b = slash + 1;
+        }
+    }
+    if (n >= sizeof base)
+        n = sizeof base - 1;
+    for (size_t i = 0; i < n; i++)
+        base[i] = (b[i] == '/' || b[i] == '.' || b[i] == ' ') ? '-' : b[i];
+    base[n] = 0;
+    char *p = base;
     while (*p == '-')
         p++;
     size_t l = strlen(p);
@@ -50,22 +70,26 @@ void adapter_set_state(prov_adapter *a, prov_astate s)
     a->state_since_ms = now_ms();
 }
 
-prov_adapter *adapter_find(prov_ctx *ctx, const char *name_or_task)
+prov_adapter *adapter_by_name(prov_ctx *ctx, const char *name)
 {
     for (size_t i = 0; i < ctx->nadapters; i++)
-        if (strcmp(ctx->adapters[i]->name, name_or_task) == 0)
+        if (strcmp(ctx->adapters[i]->name, name) == 0)
             return ctx->adapters[i];
+    return NULL;
+}
+
+prov_adapter *adapter_by_task(prov_ctx *ctx, const char *task_id)
+{
     for (size_t i = 0; i < ctx->nadapters; i++)
-        if (strcmp(ctx->adapters[i]->task_id, name_or_task) == 0)
+        if (strcmp(ctx->adapters[i]->task_id, task_id) == 0)
             return ctx->adapters[i];
     return NULL;
 }
 
 void adapter_register(prov_ctx *ctx, prov_task *t)
 {
-    for (size_t i = 0; i < ctx->nadapters; i++)
-        if (strcmp(ctx->adapters[i]->task_id, t->id) == 0)
-            return;
+    if (adapter_by_task(ctx, t->id))
+        return;
     if (ctx->nadapters == ctx->cap_adapters) {
         size_t cap = ctx->cap_adapters ? 2 * ctx->cap_adapters : 8;
         prov_adapter **p = realloc(ctx->adapters, cap * sizeof *p);
@@ -77,17 +101,27 @@ void adapter_register(prov_ctx *ctx, prov_task *t)
     prov_adapter *a = calloc(1, sizeof *a);
     if (!a)
         return;
-    adapter_name(a->name, ctx->inf_base_model, t->id);
+    adapter_name(a->name, ctx->cfg.lora_base_model, t->id);
     snprintf(a->task_id, sizeof a->task_id, "%s", t->id);
-    snprintf(a->base_model, sizeof a->base_model, "%s", ctx->inf_base_model);
+    snprintf(a->base_model, sizeof a->base_model, "%s", ctx->cfg.lora_base_model);
     memcpy(a->user, t->user, 20);
     snprintf(a->root_hex, sizeof a->root_hex, "0x");
     zg_hex_encode(a->root_hex + 2, t->root, 32);
-    adapter_set_state(a, A_INIT);
+    adapter_set_state(a, A_LOADING);
     ctx->adapters[ctx->nadapters++] = a;
     t->adapter_registered = true;
     tasks_save(ctx);
-    plog("adapter %s registered for task %s", a->name, t->id);
+    plog("adapter %s registered for task %s (loading)", a->name, t->id);
+}
+
+void adapter_ack_seen(prov_ctx *ctx, prov_task *t)
+{
+    if (!t->ack_seen_ms) {
+        t->ack_seen_ms = now_ms();
+        tasks_save(ctx);
+    }
+    if (ctx->cfg.lora_watch_ms == 0)
+        adapter_register(ctx, t);
 }
 
 cJSON *adapter_json(const prov_adapter *a)
@@ -106,8 +140,9 @@ cJSON *adapter_json(const prov_adapter *a)
     return j;
 }
 
-/* One tick: advance every adapter whose state is older than a step. The
- * download (decrypt + load) runs without the lock. */
+/* One tick: finish every download older than lora_loading_ms and every
+ * deploy older than a step. The download (decrypt + load) runs without
+ * the lock. */
 static void tick(prov_ctx *ctx)
 {
     int64_t now = now_ms();
@@ -115,32 +150,31 @@ static void tick(prov_ctx *ctx)
     uint8_t key[32];
     bool have_key = false;
     pthread_mutex_lock(&ctx->lock);
+    for (size_t i = 0; i < ctx->ntasks; i++) {
+        prov_task *t = ctx->tasks[i];
+        if (t->ack_seen_ms && !t->adapter_registered &&
+            now - t->ack_seen_ms >= ctx->cfg.lora_watch_ms)
+            adapter_register(ctx, t);
+    }
     for (size_t i = 0; i < ctx->nadapters; i++) {
         prov_adapter *a = ctx->adapters[i];
-        if (now - a->state_since_ms < ctx->cfg.step_ms)
+        if (a->state != A_LOADING)
             continue;
-        switch (a->state) {
-        case A_INIT:
-            adapter_set_state(a, A_PENDING);
-            break;
-        case A_PENDING:
-            adapter_set_state(a, A_DOWNLOADING);
-            break;
-        case A_DOWNLOADING:
-            if (!load) {
-                prov_task *t = task_find(ctx, a->task_id);
-                load = a;
-                if (t && t->has_key) {
-                    memcpy(key, t->key, 32);
-                    have_key = true;
-                }
+        if (a->deploying) {
+            if (now - a->state_since_ms < ctx->cfg.step_ms)
+                continue;
+            /* The broker deploys what it downloaded; a failed download left
+             * nothing, so the deploy fails too. */
+            a->deploying = false;
+            adapter_set_state(a, a->npairs ? A_ACTIVE : A_FAILED);
+            plog("adapter %s %s", a->name, a->npairs ? "active" : "failed to deploy");
+        } else if (!load && now - a->state_since_ms >= ctx->cfg.lora_loading_ms) {
+            prov_task *t = task_find(ctx, a->task_id);
+            load = a;
+            if (t && t->has_key) {
+                memcpy(key, t->key, 32);
+                have_key = true;
             }
-            break;
-        case A_LOADING:
-            adapter_set_state(a, A_ACTIVE);
-            break;
-        default:
-            break;
         }
     }
     pthread_mutex_unlock(&ctx->lock);
@@ -173,7 +207,12 @@ static void tick(prov_ctx *ctx)
 void *adapters_main(void *arg)
 {
     prov_ctx *ctx = arg;
-    long period = ctx->cfg.step_ms / 4;
+    long period = ctx->cfg.step_ms;
+    if (ctx->cfg.lora_loading_ms < period)
+        period = ctx->cfg.lora_loading_ms;
+    if (ctx->cfg.lora_watch_ms && ctx->cfg.lora_watch_ms < period)
+        period = ctx->cfg.lora_watch_ms;
+    period /= 4;
     if (period < 20)
         period = 20;
     while (sleep_ms(ctx, period))

@@ -1,7 +1,9 @@
-/* The inference provider API for fine-tuned adapters (provider-protocol.md
- * §6): session-token authentication (§6.2), the LoRA adapter routes (§6.4),
- * the OpenAI-shaped chat proxy for ft-* models (§6.6), and the small
- * endpoints the SDK calls on the way (unsettled fee, models, quote). */
+/* The inference provider API for fine-tuned adapters: session-token
+ * authentication (0g-serving-broker api/inference/internal/ctrl
+ * ValidateSession), the LoRA adapter routes (handler/lora.go), the
+ * OpenAI-shaped chat proxy for ft-* models (ctrl CheckLoRAOwnership), and
+ * the small endpoints the SDK calls on the way (unsettled fee, models,
+ * quote). */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -137,6 +139,18 @@ out:
             return reply_error((r), 401, "authentication required: %s", why_);                     \
     } while (0)
 
+/* The LoRA routes follow 0g-serving-broker
+ * api/inference/internal/handler/lora.go. By default its main-branch
+ * version: every route checks the session itself, the list is everyone's,
+ * a status is found by name or by task id, and a deploy names the adapter
+ * by adapterName or by {taskId, baseModel} (MakeAdapterName, then the task
+ * id when that name is unknown) and answers every refusal of
+ * Manager.UserDeployAdapter with 409. ZG_PROVIDER_LORA_HANDLER=strict
+ * serves the owner-checked version instead: taskId and baseModel are
+ * required, an unknown adapter is 404, another user's is 403 (deploy and
+ * status), a status is found by name only, and the list holds the caller's
+ * adapters only. */
+
 static int h_adapters(prov_req *r)
 {
     uint8_t user[20];
@@ -145,9 +159,9 @@ static int h_adapters(prov_req *r)
     cJSON *j = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(j, "adapters");
     pthread_mutex_lock(&ctx->lock);
-    /* All adapters, not only the caller's: the real broker does not filter. */
     for (size_t i = 0; i < ctx->nadapters; i++)
-        cJSON_AddItemToArray(arr, adapter_json(ctx->adapters[i]));
+        if (!ctx->cfg.lora_strict || addr_eq(ctx->adapters[i]->user, user))
+            cJSON_AddItemToArray(arr, adapter_json(ctx->adapters[i]));
     pthread_mutex_unlock(&ctx->lock);
     return reply_json(r, 200, j);
 }
@@ -157,62 +171,52 @@ static int h_adapter(prov_req *r, const char *name)
     uint8_t user[20];
     AUTH_OR_401(r, user);
     prov_ctx *ctx = r->ctx;
+    bool strict = ctx->cfg.lora_strict, other = false;
     pthread_mutex_lock(&ctx->lock);
-    prov_adapter *a = adapter_find(ctx, name);
-    cJSON *j = a ? adapter_json(a) : NULL;
+    prov_adapter *a = adapter_by_name(ctx, name);
+    if (!a && !strict)
+        a = adapter_by_task(ctx, name);
+    other = a && strict && !addr_eq(a->user, user);
+    cJSON *j = a && !other ? adapter_json(a) : NULL;
     pthread_mutex_unlock(&ctx->lock);
+    if (other)
+        return reply_error(r, 403, "you do not own this adapter");
     if (!j)
         return reply_error(r, 404, "adapter not found: %s", name);
     return reply_json(r, 200, j);
 }
 
-static int h_deploy(prov_req *r)
+/* Manager.UserDeployAdapter, caller holds the lock: ready or failed starts
+ * a deploy (0); anything else is its refusal in why (-1). */
+static int user_deploy(prov_ctx *ctx, const char *name, char *why, size_t wl)
 {
-    uint8_t user[20];
-    AUTH_OR_401(r, user);
-    prov_ctx *ctx = r->ctx;
-    cJSON *body = cJSON_ParseWithLength((const char *)r->body.data, r->body.len);
-    if (!cJSON_IsObject(body)) {
-        cJSON_Delete(body);
-        return reply_error(r, 400, "invalid request body: expected a JSON object");
+    prov_adapter *a = adapter_by_name(ctx, name);
+    if (!a) {
+        snprintf(why, wl, "adapter %s not found", name);
+        return -1;
     }
-    const cJSON *an = cJSON_GetObjectItemCaseSensitive(body, "adapterName");
-    const cJSON *tid = cJSON_GetObjectItemCaseSensitive(body, "taskId");
-    const cJSON *bm = cJSON_GetObjectItemCaseSensitive(body, "baseModel");
-    char name[160] = "", task[64] = "";
-    if (cJSON_IsString(an) && an->valuestring[0]) {
-        snprintf(name, sizeof name, "%s", an->valuestring);
-    } else if (cJSON_IsString(tid) && tid->valuestring[0] && cJSON_IsString(bm) &&
-               bm->valuestring[0]) {
-        adapter_name(name, bm->valuestring, tid->valuestring);
-        snprintf(task, sizeof task, "%s", tid->valuestring);
-    } else {
-        cJSON_Delete(body);
-        return reply_error(r, 400, "either adapterName, or taskId and baseModel, are required");
+    switch (a->state) {
+    case A_READY:
+    case A_FAILED:
+        a->deploying = true;
+        adapter_set_state(a, A_LOADING);
+        return 0;
+    case A_ACTIVE:
+        snprintf(why, wl, "adapter %s is already deployed", name);
+        return -1;
+    case A_LOADING:
+        snprintf(why, wl, "adapter %s is still being downloaded or deployed, please wait", name);
+        return -1;
     }
-    cJSON_Delete(body);
-    pthread_mutex_lock(&ctx->lock);
-    prov_adapter *a = adapter_find(ctx, name);
-    if (!a && task[0])
-        a = adapter_find(ctx, task);
-    const char *conflict = NULL;
-    prov_astate st = a ? a->state : A_FAILED;
-    if (!a)
-        conflict = "not found";
-    else if (st == A_ACTIVE)
-        conflict = "is already deployed";
-    else if (st == A_LOADING)
-        conflict = "is still loading";
-    else if (st == A_INIT || st == A_PENDING || st == A_DOWNLOADING)
-        conflict = "is not ready yet (still downloading); retry when its state is ready";
-    if (!conflict) {
-        /* A failed download is retried from the start; a ready one loads. */
-        adapter_set_state(a, a->npairs ? A_LOADING : A_PENDING);
-        snprintf(name, sizeof name, "%s", a->name);
-    }
-    pthread_mutex_unlock(&ctx->lock);
-    if (conflict)
-        return reply_error(r, 409, "adapter %s %s", name, conflict);
+    snprintf(why, wl, "adapter %s is in state %s, cannot deploy", name, prov_astate_name(a->state));
+    return -1;
+}
+
+static int deploy_answer(prov_req *r, unsigned status, const char *name, const char *why)
+{
+    plog("deploy %s: %u %s", name, status, status == 200 ? "started" : why);
+    if (status != 200)
+        return reply_error(r, status, "%s", why);
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "status", "deploying");
     cJSON_AddStringToObject(j, "adapterName", name);
@@ -221,6 +225,62 @@ static int h_deploy(prov_req *r)
              "Adapter deployment started. Poll GET /v1/lora/adapters/%s for status.", name);
     cJSON_AddStringToObject(j, "message", msg);
     return reply_json(r, 200, j);
+}
+
+static int h_deploy(prov_req *r)
+{
+    uint8_t user[20];
+    AUTH_OR_401(r, user);
+    prov_ctx *ctx = r->ctx;
+    bool strict = ctx->cfg.lora_strict;
+    cJSON *body = cJSON_ParseWithLength((const char *)r->body.data, r->body.len);
+    if (!cJSON_IsObject(body)) {
+        cJSON_Delete(body);
+        return reply_error(r, 400, "invalid request body: expected a JSON object");
+    }
+    const char *an = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "adapterName"));
+    const char *tid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "taskId"));
+    const char *bm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "baseModel"));
+    bool has_an = an && an[0], has_tid = tid && tid[0], has_bm = bm && bm[0];
+    char name[160] = "", task[64] = "";
+    if (has_an && !strict)
+        snprintf(name, sizeof name, "%s", an);
+    else if (has_tid && has_bm)
+        adapter_name(name, bm, tid);
+    if (has_tid)
+        snprintf(task, sizeof task, "%s", tid);
+    cJSON_Delete(body);
+    if (strict && (!has_tid || !has_bm))
+        /* gin's binding:"required" report, one line per missing field. */
+        return reply_error(r, 400, "%s%s%s",
+                           has_tid ? ""
+                                   : "Key: 'deployAdapterRequest.TaskID' Error:Field validation "
+                                     "for 'TaskID' failed on the 'required' tag",
+                           !has_tid && !has_bm ? "\n" : "",
+                           has_bm ? ""
+                                  : "Key: 'deployAdapterRequest.BaseModel' Error:Field "
+                                    "validation for 'BaseModel' failed on the 'required' tag");
+    if (!name[0])
+        return reply_error(r, 400, "provide either adapterName, or both taskId and baseModel");
+    char why[320] = "";
+    unsigned status = 200;
+    pthread_mutex_lock(&ctx->lock);
+    /* The base model a client sends may not be the broker's LoRA base
+     * model: a miss falls back to the task id. */
+    prov_adapter *a = adapter_by_name(ctx, name);
+    if (!a && !(has_an && !strict) && (a = adapter_by_task(ctx, task)))
+        snprintf(name, sizeof name, "%s", a->name);
+    if (strict && !a) {
+        status = 404;
+        snprintf(why, sizeof why, "adapter not found");
+    } else if (strict && !addr_eq(a->user, user)) {
+        status = 403;
+        snprintf(why, sizeof why, "you do not own this adapter");
+    } else if (user_deploy(ctx, name, why, sizeof why)) {
+        status = 409;
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    return deploy_answer(r, status, name, why);
 }
 
 /* The text of the last user message (string content or text parts). */
@@ -277,7 +337,7 @@ static int h_chat(prov_req *r)
     char *answer = NULL;
     if (strncmp(mname, "ft-", 3) == 0) {
         pthread_mutex_lock(&ctx->lock);
-        prov_adapter *a = adapter_find(ctx, mname);
+        prov_adapter *a = adapter_by_name(ctx, mname);
         unsigned status = 0;
         char why[640] = "";
         if (!a) {

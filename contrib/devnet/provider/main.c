@@ -2,6 +2,7 @@
  * the restart fault (a clean stop followed by re-executing the same binary
  * with the same arguments, so the pid that contrib/devnet/up recorded stays
  * valid). Usage and knobs: contrib/devnet/provider/README.md. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -32,7 +33,7 @@ static void usage(FILE *f)
         "  --ack-timeout S     acknowledgement window in chain seconds\n"
         "                      (env ZG_PROVIDER_ACK_TIMEOUT_S, default 21600)\n"
         "  --max-queue N       task queue size (env ZG_PROVIDER_MAX_QUEUE, default 5)\n"
-        "Fault knobs are environment variables; see README.md.\n");
+        "LoRA settings and fault knobs are environment variables; see README.md.\n");
 }
 
 static int parse_args(prov_cfg *cfg, int argc, char **argv)
@@ -46,6 +47,15 @@ static int parse_args(prov_cfg *cfg, int argc, char **argv)
     const char *tk = getenv("ZG_PROVIDER_TOKENIZER");
     if (tk && *tk)
         snprintf(cfg->tokenizer, sizeof cfg->tokenizer, "%s", tk);
+    const char *lb = getenv("ZG_PROVIDER_LORA_BASE_MODEL");
+    if (lb && *lb)
+        snprintf(cfg->lora_base_model, sizeof cfg->lora_base_model, "%s", lb);
+    cfg->lora_loading_ms = knob_env("ZG_PROVIDER_LORA_LOADING_MS", -1, 0, 600000, plog);
+    cfg->lora_watch_ms = knob_env("ZG_PROVIDER_LORA_WATCH_MS", 0, 0, 600000, plog);
+    const char *lh = getenv("ZG_PROVIDER_LORA_HANDLER");
+    cfg->lora_strict = lh && strcmp(lh, "strict") == 0;
+    if (lh && *lh && !cfg->lora_strict && strcmp(lh, "main") != 0)
+        plog("ignoring ZG_PROVIDER_LORA_HANDLER=%s: use main or strict", lh);
     const char *dd = getenv("ZG_PROVIDER_DATA_DIR");
     if (dd && *dd)
         snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", dd);
@@ -93,6 +103,9 @@ static int parse_args(prov_cfg *cfg, int argc, char **argv)
         usage(stderr);
         return -1;
     }
+    /* By default the download lasts three lifecycle steps. */
+    if (cfg->lora_loading_ms < 0)
+        cfg->lora_loading_ms = 3 * cfg->step_ms;
     if (!cfg->data_dir[0]) {
         char tmp[PATH_MAX];
         snprintf(tmp, sizeof tmp, "%s", cfg->devnet_path);
@@ -154,6 +167,16 @@ static int load_devnet(prov_ctx *ctx, zg_err *err)
         goto out;
     }
     snprintf(ctx->inf_base_model, sizeof ctx->inf_base_model, "%s", model);
+    /* The broker's lora.baseModel names the model its serving engine loads,
+     * not the label the service carries on chain: by default a model
+     * directory in lower case, so the provider's adapter names differ from
+     * any rule applied to the on-chain model. */
+    if (!ctx->cfg.lora_base_model[0]) {
+        int n = snprintf(ctx->cfg.lora_base_model, sizeof ctx->cfg.lora_base_model, "/models/%s",
+                         model);
+        for (int i = 0; i < n && ctx->cfg.lora_base_model[i]; i++)
+            ctx->cfg.lora_base_model[i] = (char)tolower((unsigned char)ctx->cfg.lora_base_model[i]);
+    }
     /* The devnet has one customized model; up publishes its tokenizer. */
     const char *tok = jpath(j, "tokenizers", "models", "zg-tiny-lora");
     uint8_t root[32];
@@ -317,6 +340,10 @@ int main(int argc, char **argv)
     plog("fine-tuning provider %s (TEE signer %s) on http://127.0.0.1:%u", fa, fta, ctx->ft_port);
     plog("inference provider %s (base model %s) on http://127.0.0.1:%u", ia, ctx->inf_base_model,
          ctx->inf_port);
+    plog("LoRA: base model %s, registered %ld ms after the acknowledgement, %ld ms loading "
+         "from storage, %s deploy handler",
+         ctx->cfg.lora_base_model, ctx->cfg.lora_watch_ms, ctx->cfg.lora_loading_ms,
+         ctx->cfg.lora_strict ? "owner-checked (strict)" : "main");
     plog("step %ld ms, settlement every %ld ms, ack timeout %llu s, data in %s%s", ctx->cfg.step_ms,
          ctx->cfg.settle_ms, (unsigned long long)ctx->cfg.ack_timeout_s, ctx->cfg.data_dir,
          ctx->cfg.restarted ? " (restarted)" : "");

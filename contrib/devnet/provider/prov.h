@@ -71,6 +71,11 @@ typedef struct prov_cfg {
      * and put its Merkle root on chain (the newest provider's default);
      * "tee" (default here): keccak256 of the file, download from the TEE */
     int deliver_storage;
+    /* The inference side's LoRA settings (README.md "LoRA adapters"). */
+    char lora_base_model[128]; /* ZG_PROVIDER_LORA_BASE_MODEL: the broker's lora.baseModel */
+    long lora_loading_ms;      /* ZG_PROVIDER_LORA_LOADING_MS: registration -> ready */
+    long lora_watch_ms;        /* ZG_PROVIDER_LORA_WATCH_MS: acknowledgement -> registration */
+    bool lora_strict;          /* ZG_PROVIDER_LORA_HANDLER=strict: the owner-checked routes */
 } prov_cfg;
 
 /* --------------------------------------------------------------------- tasks */
@@ -113,6 +118,7 @@ typedef struct prov_task {
     bool has_root;
     uint8_t root[32];        /* modelRootHash put on chain */
     bool adapter_registered; /* the inference side knows this task's adapter */
+    int64_t ack_seen_ms;     /* when the acknowledgement was first seen on chain (0: not yet) */
     int settle_failures;
 } prov_task;
 
@@ -123,15 +129,11 @@ bool prov_progress_terminal(prov_progress p);
 
 /* ------------------------------------------------------------------ adapters */
 
-typedef enum prov_astate {
-    A_INIT,
-    A_PENDING,
-    A_DOWNLOADING,
-    A_READY,
-    A_LOADING,
-    A_ACTIVE,
-    A_FAILED
-} prov_astate;
+/* The broker's adapter states (0g-serving-broker api/inference/model/lora.go
+ * AdapterState, as the manager uses them): loading covers both the storage
+ * download after registration and a deploy; offloaded and archived (idle
+ * eviction) are not simulated. */
+typedef enum prov_astate { A_LOADING, A_READY, A_ACTIVE, A_FAILED } prov_astate;
 
 typedef struct prov_pair {
     char *prompt, *completion; /* owned */
@@ -144,6 +146,7 @@ typedef struct prov_adapter {
     uint8_t user[20];
     char root_hex[67];
     prov_astate state; /* guarded by ctx->lock */
+    bool deploying;    /* loading is a deploy, not the download (guarded) */
     int64_t state_since_ms;
     char error[ZG_ERR_MSG_MAX];
     prov_pair *pairs; /* training pairs, filled when downloaded */
@@ -172,7 +175,7 @@ typedef struct prov_ctx {
     struct zg_storage *storage; /* the devnet's 0G Storage node, NULL when it has none */
     struct zg_journal *journal; /* the provider wallet's storage submissions */
     unsigned ft_port, inf_port;
-    char inf_base_model[128]; /* the inference service's model: LoRA base */
+    char inf_base_model[128]; /* the inference service's on-chain model */
     zg_u256 price_per_token;  /* from devnet.json, used if the chain read fails */
     char (*ft_models)[64];    /* customized model names announced on chain */
     size_t nft_models;
@@ -320,11 +323,18 @@ void *lifecycle_main(void *arg);
 void *settle_main(void *arg);
 
 /* --------------------------------------------------------------- adapters.c */
+/* The broker's MakeAdapterName (api/inference/internal/lora/manager.go). */
 void adapter_name(char out[160], const char *base_model, const char *task_id);
-/* Register the adapter of task t (caller holds lock). */
+/* Register the adapter of task t with the LoRA base model (caller holds lock). */
 void adapter_register(prov_ctx *ctx, prov_task *t);
-prov_adapter *adapter_find(prov_ctx *ctx, const char *name_or_task); /* caller holds lock */
-cJSON *adapter_json(const prov_adapter *a);                          /* caller holds lock */
+/* The settlement loop saw t's acknowledgement on chain: register its adapter
+ * now or, with ZG_PROVIDER_LORA_WATCH_MS, that long later (caller holds lock). */
+void adapter_ack_seen(prov_ctx *ctx, prov_task *t);
+/* Lookups as the broker's Manager.GetAdapter (exact name) and
+ * FindAdapterByTaskID; NULL when absent. Caller holds lock. */
+prov_adapter *adapter_by_name(prov_ctx *ctx, const char *name);
+prov_adapter *adapter_by_task(prov_ctx *ctx, const char *task_id);
+cJSON *adapter_json(const prov_adapter *a); /* caller holds lock */
 void adapter_set_state(prov_adapter *a, prov_astate s);
 void *adapters_main(void *arg);
 /* Closest training prompt by word overlap; returns a borrowed completion. */

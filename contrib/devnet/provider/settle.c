@@ -82,7 +82,7 @@ static void settle_one(prov_ctx *ctx, prov_task *t, uint64_t now, uint64_t timeo
         if (first)
             task_set_progress(ctx, t, P_USERACK);
         if (!t->adapter_registered)
-            adapter_register(ctx, t);
+            adapter_ack_seen(ctx, t);
         bool ready = t->has_key && t->has_pub;
         uint8_t key[32], pub[65];
         memcpy(key, t->key, 32);

@@ -157,6 +157,7 @@ void tasks_save(prov_ctx *ctx)
         if (t->has_root)
             add_hex(j, "root", t->root, 32);
         cJSON_AddBoolToObject(j, "adapterRegistered", t->adapter_registered);
+        cJSON_AddBoolToObject(j, "ackSeen", t->ack_seen_ms != 0);
         cJSON_AddItemToArray(arr, j);
     }
     char *text = cJSON_Print(arr);
@@ -239,6 +240,9 @@ int tasks_load(prov_ctx *ctx)
         t->has_root = jhex(j, "root", t->root, 32);
         t->adapter_registered =
             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "adapterRegistered"));
+        /* Seen before the restart: the watch starts again. */
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "ackSeen")))
+            t->ack_seen_ms = now_ms();
         if (!ok || !t->model_hash || !t->dataset_hash || !t->training_params || !t->nonce ||
             !t->signature || tasks_add(ctx, t)) {
             task_free(t);

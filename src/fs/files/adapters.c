@@ -8,10 +8,10 @@
  * (GET /v1/lora/adapters, filtered to this wallet: the provider lists
  * everyone's) answers the listing and the records.
  *
- * A deploy waits until the adapter is active (or failed): first until the
- * provider has it ready (it registers an adapter once the deliverable is
- * acknowledged and settled), then through loading. It runs on the long-job
- * pool; Ctrl-C stops the waiting. */
+ * Adapter names are the provider's (zg/adapter.h): tasks/ID/deploy shows
+ * the name of the listed adapter of the task. A deploy is the core's
+ * deploy-and-wait (zg_adapter_deploy) on the long-job pool; Ctrl-C stops
+ * the waiting. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -20,9 +20,8 @@
 #include <time.h>
 
 #include "wf.h"
+#include "zg/adapter.h"
 #include "zg/infprovider.h"
-
-#define REGISTER_WAIT_S 120 /* an acknowledged task's adapter appears at settlement */
 
 /* ------------------------------------------------------------ the list */
 
@@ -191,12 +190,6 @@ int zgfs_adapter_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 
 /* ------------------------------------------------------------ deploy */
 
-static void sleep_s(int s)
-{
-    struct timespec ts = {s, 0};
-    nanosleep(&ts, NULL);
-}
-
 /* The fine-tuning provider whose deliverable task_id is (from the
  * wallet's sub-accounts); ENOENT when none has it. */
 static int ft_of_task(zgfs *fs, const char *task_id, uint8_t ft[20], zg_deliverable *d, zg_err *err)
@@ -216,22 +209,36 @@ static int ft_of_task(zgfs *fs, const char *task_id, uint8_t ft[20], zg_delivera
     return rc;
 }
 
-/* One adapter's state on inf, fetched now. */
-static int state_now(zgfs *fs, const char *url, const uint8_t inf[20], const char *name,
-                     char *state, size_t cap, char *why, size_t wcap, zg_err *err)
+typedef struct deploy_ctx {
+    zgfs *fs;
+    const char *task_id;
+    const uint8_t *ft; /* may be NULL: found among the sub-accounts */
+} deploy_ctx;
+
+static int task_acked(void *arg, bool *yes, zg_err *err)
 {
-    cJSON *a = NULL;
-    if (zg_infp_adapter(fs->client, url, inf, name, &a, err))
+    deploy_ctx *x = arg;
+    zg_deliverable d = {0};
+    uint8_t f[20];
+    zg_err e = {0};
+    int rc = x->ft ? zgfs_find_deliverable(x->fs, x->ft, x->task_id, 0, &d, &e)
+                   : ft_of_task(x->fs, x->task_id, f, &d, &e);
+    *yes = rc == 0 && d.acknowledged;
+    zg_deliverable_free(&d);
+    if (rc && e.code != ENOENT) {
+        if (err)
+            *err = e;
         return -1;
-    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "state"));
-    const char *e = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "error"));
-    snprintf(state, cap, "%s", s ? s : "unknown");
-    snprintf(why, wcap, "%s", e ? e : "");
-    cJSON_Delete(a);
+    }
     return 0;
 }
 
-/* Deploy task_id's adapter (or the adapter `name`) on inf and wait until
+static bool deploy_stop(void *arg)
+{
+    return zgfs_work_stopping(((deploy_ctx *)arg)->fs->work);
+}
+
+/* Deploy task_id's adapter (or the adapter `given`) on inf and wait until
  * it is active. ft (may be NULL) is the task's fine-tuning provider. */
 static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const uint8_t *ft,
                   const char *given, zg_buf *ok, zg_err *err)
@@ -246,82 +253,26 @@ static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const ui
                           "there is no inference sub-account with %s; write an amount to "
                           "providers/%s/fund first (adapters are served from it)",
                           infa, infa);
-    char *url = NULL, *model = NULL, name[160];
+    char *url = NULL, *model = NULL;
     if (zgfs_inf_service(fs, inf, &url, &model, err))
         return -1;
-    if (given)
-        snprintf(name, sizeof name, "%s", given);
-    else
-        zg_adapter_name(name, model ? model : "", task_id);
-    int rc = -1;
-    time_t until = time(NULL) + (time_t)fs->opts.wait, registered_by = time(NULL) + REGISTER_WAIT_S;
-    bool already = false;
-    for (;;) {
-        cJSON *ans = NULL;
-        zg_err e = {0};
-        if (zg_infp_deploy(fs->client, url, inf, given ? name : NULL, given ? NULL : task_id, model,
-                           &ans, &e) == 0) {
-            cJSON_Delete(ans);
-            break;
-        }
-        /* "still downloading" also contains "loading": match the whole phrase. */
-        if (e.code == EAGAIN &&
-            (strstr(e.msg, "already deployed") || strstr(e.msg, "is still loading"))) {
-            already = strstr(e.msg, "already deployed") != NULL;
-            break;
-        }
-        bool wait = e.code == EAGAIN && strstr(e.msg, "not ready");
-        if (e.code == ENOENT && task_id) {
-            /* Registered at settlement: wait when the task is acknowledged. */
-            zg_deliverable d = {0};
-            uint8_t f[20];
-            bool acked = (ft ? zgfs_find_deliverable(fs, ft, task_id, 0, &d, NULL) == 0
-                             : ft_of_task(fs, task_id, f, &d, NULL) == 0) &&
-                         d.acknowledged;
-            zg_deliverable_free(&d);
-            if (!acked) {
-                zg_err_set(err, ENOENT,
-                           "%s has no adapter for task %s: it gets one once the deliverable "
-                           "is acknowledged and settled; read tasks/%s/lora.bin (or write yes "
-                           "to its ack) first",
-                           infa, task_id, task_id);
-                goto out;
-            }
-            wait = time(NULL) < registered_by;
-        }
-        if (!wait || time(NULL) >= until || zgfs_work_stopping(fs->work)) {
-            if (err)
-                *err = e;
-            goto out;
-        }
-        sleep_s(1);
-    }
+    deploy_ctx x = {.fs = fs, .task_id = task_id, .ft = ft};
+    zg_adapter_deploy_req req = {.url = url,
+                                 .task_id = task_id,
+                                 .name = given,
+                                 .base_model = model ? model : "",
+                                 .wait_s = (long)fs->opts.wait,
+                                 .acked = task_id ? task_acked : NULL,
+                                 .stop = deploy_stop,
+                                 .arg = &x};
+    memcpy(req.provider, inf, 20);
+    zg_adapter_deployed d;
+    int rc = zg_adapter_deploy(fs->client, &req, &d, err);
     adapters_changed(fs, inf);
-    char state[32] = "", why[256] = "";
-    while (!already) {
-        if (state_now(fs, url, inf, name, state, sizeof state, why, sizeof why, err))
-            goto out;
-        if (!strcmp(state, "active"))
-            break;
-        if (!strcmp(state, "failed")) {
-            zg_err_set(err, EIO, "adapter %s failed on %s: %s", name, infa,
-                       why[0] ? why : "no reason given");
-            goto out;
-        }
-        if (time(NULL) >= until || zgfs_work_stopping(fs->work)) {
-            zg_err_set(err, ETIMEDOUT,
-                       "adapter %s is still %s on %s; read providers/%s/adapters/%s/state", name,
-                       state, infa, infa, name);
-            goto out;
-        }
-        struct timespec ts = {0, 300 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    adapters_changed(fs, inf);
-    rc = zg_buf_printf(ok, err,
-                       "%s %s on %s: it is active; chat through providers/%s/adapters/%s/chat",
-                       already ? "already deployed" : "deployed", name, infa, infa, name);
-out:
+    if (rc == 0)
+        rc = zg_buf_printf(ok, err,
+                           "%s %s on %s: it is active; chat through providers/%s/adapters/%s/chat",
+                           d.already ? "already deployed" : "deployed", d.name, infa, infa, d.name);
     free(url);
     free(model);
     return rc;
@@ -391,7 +342,6 @@ static int default_inf(zgfs *fs, const uint8_t ft[20], uint8_t inf[20], zg_err *
 int zgfs_task_deploy_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     uint8_t ft[20], inf[20];
-    char *url = NULL, *model = NULL, name[160];
     zg_err e = {0};
     if (zgfs_call_addr(c, 0, ft, err))
         return -1;
@@ -401,17 +351,33 @@ int zgfs_task_deploy_render(const zgfs_call *c, zg_buf *out, zg_err *err)
                 *err = e;
             return -1;
         }
-        /* Several inference providers: the name depends on the one chosen. */
+        /* Several inference providers: each names the adapter itself. */
         return zg_buf_printf(out, err,
-                             "(the adapter name depends on the inference provider: write its "
-                             "address)\n");
+                             "(the adapter name comes from the inference provider: write its "
+                             "address to deploy there)\n");
     }
-    if (zgfs_inf_service(c->fs, inf, &url, &model, err))
+    char infa[43];
+    zg_addr_checksum(infa, inf);
+    bool session;
+    if (has_session(c->fs, inf, -1, &session, err))
         return -1;
-    zg_adapter_name(name, model ? model : "", c->params[1]);
-    free(url);
-    free(model);
-    return zg_buf_printf(out, err, "%s\n", name);
+    if (!session)
+        return zg_buf_printf(out, err,
+                             "(the adapter name comes from %s: write an amount to "
+                             "providers/%s/fund first)\n",
+                             infa, infa);
+    zg_cache_val *ref;
+    if (get_adapters(c->fs, inf, -1, &ref, err))
+        return -1;
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        zg_adapter_of_task(zg_cache_value(ref), c->params[1]), "adapterName"));
+    int rc = name ? zg_buf_printf(out, err, "%s\n", name)
+                  : zg_buf_printf(out, err,
+                                  "(%s has no adapter for this task yet: it registers one once "
+                                  "the deliverable is acknowledged)\n",
+                                  infa);
+    zg_cache_put(ref);
+    return rc;
 }
 
 int zgfs_task_deploy_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)

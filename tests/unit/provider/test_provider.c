@@ -1,6 +1,6 @@
-/* Provider-side client pieces that need no network: the vectors of
- * provider-protocol.md Appendix A and chain-protocol.md §7.3, the adapter
- * name rule, and training-parameter checks. */
+/* Provider-side client pieces that need no network: known vectors of the
+ * session header and the create-task signature, the kinds of deploy
+ * answers, adapter lookups in a list, and training-parameter checks. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <openssl/evp.h>
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "../check.h"
+#include "zg/adapter.h"
 #include "zg/attest.h"
 #include "zg/ftprovider.h"
 #include "zg/hex.h"
@@ -59,16 +60,60 @@ static void task_signature_vector(void)
     zg_key_wipe(&key);
 }
 
-static void adapter_names(void)
+/* The deploy answers of 0g-serving-broker (lora/manager.go
+ * UserDeployAdapter through handler/lora.go DeployAdapter, and the
+ * owner-checked DeployAdapter's 404) and what each means to a client. */
+static void deploy_kinds(void)
 {
-    char n[160];
-    zg_adapter_name(n, "Qwen2.5-0.5B-Instruct", "3e385c46-f5dc-4e93-b713-63ab7a987ae3");
-    CHECK_STR(n, "ft-Qwen2-5-0-5B-Instruct-3e385c46-f5d", "adapter name vector");
-    zg_adapter_name(n, "/models/Qwen2.5-0.5B-Instruct", "3e385c46-f5dc-4e93-b713-63ab7a987ae3");
-    CHECK_STR(n, "ft-Qwen2-5-0-5B-Instruct-3e385c46-f5d",
-              "adapter name keeps the last path element");
-    zg_adapter_name(n, "-x-", "abc");
-    CHECK_STR(n, "ft-x-abc", "adapter name trims dashes; short task id kept whole");
+    static const struct {
+        long status;
+        const char *text;
+        zg_infp_deploy_kind want;
+        const char *what;
+    } v[] = {
+        {200, NULL, ZG_DEPLOY_STARTED, "200 started"},
+        {409, "adapter ft-qwen2-5-0-5b-instruct-3e385c46-f5d not found", ZG_DEPLOY_UNREGISTERED,
+         "409 not found: not registered yet"},
+        {409,
+         "adapter ft-qwen2-5-0-5b-instruct-3e385c46-f5d is still being downloaded or deployed, "
+         "please wait",
+         ZG_DEPLOY_LOADING, "409 still being downloaded or deployed: loading"},
+        {409, "adapter ft-x-abc is already deployed", ZG_DEPLOY_ACTIVE, "409 already deployed"},
+        {404, "adapter not found", ZG_DEPLOY_UNREGISTERED, "404 of the owner-checked handler"},
+        {409, "adapter ft-x-abc is in state offloaded, cannot deploy", ZG_DEPLOY_REFUSED,
+         "409 in another state: refused"},
+        {409, "adapter ft-x-abc is not ready yet", ZG_DEPLOY_REFUSED, "409 of other words"},
+        {409, "adapter  not found", ZG_DEPLOY_REFUSED, "409 without a name"},
+        {409, "adapter ft-x-abc not found, really", ZG_DEPLOY_REFUSED, "409 with more after"},
+        {409, NULL, ZG_DEPLOY_REFUSED, "409 without a text"},
+        {404, "404 page not found", ZG_DEPLOY_REFUSED, "404 of a provider without the route"},
+        {404, "adapter ft-x-abc not found", ZG_DEPLOY_REFUSED, "a 409 text under 404"},
+        {400, "provide either adapterName, or both taskId and baseModel", ZG_DEPLOY_REFUSED, "400"},
+        {403, "you do not own this adapter", ZG_DEPLOY_REFUSED, "403"},
+        {503, "LoRA serving not enabled", ZG_DEPLOY_REFUSED, "503"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        CHECK(zg_infp_deploy_kind_of(v[i].status, v[i].text) == v[i].want, "deploy answer: %s",
+              v[i].what);
+}
+
+/* The provider's list names the adapter: by task id or by name. */
+static void adapter_lookup(void)
+{
+    cJSON *list =
+        cJSON_Parse("[{\"adapterName\":\"ft-a-111\",\"taskId\":\"111\",\"state\":\"ready\"},"
+                    "{\"adapterName\":\"ft-b-222\",\"taskId\":\"222\"},{\"taskId\":7},{}]");
+    const cJSON *e = zg_adapter_of_task(list, "222");
+    CHECK_STR(e ? cJSON_GetStringValue(cJSON_GetObjectItem(e, "adapterName")) : "(none)",
+              "ft-b-222", "the entry of a task gives its name");
+    CHECK(zg_adapter_of_task(list, "333") == NULL, "a task not listed: none");
+    CHECK(zg_adapter_of_task(list, "7") == NULL, "a task id that is not a string: none");
+    e = zg_adapter_named(list, "ft-a-111");
+    CHECK_STR(e ? cJSON_GetStringValue(cJSON_GetObjectItem(e, "taskId")) : "(none)", "111",
+              "the entry of a name gives its task");
+    CHECK(zg_adapter_named(list, "ft-a") == NULL, "names match whole");
+    CHECK(zg_adapter_of_task(NULL, "111") == NULL, "no list: none");
+    cJSON_Delete(list);
 }
 
 static void params(const char *text, int want_code, const char *what)
@@ -184,7 +229,8 @@ int main(void)
     attestation();
     session_vector();
     task_signature_vector();
-    adapter_names();
+    deploy_kinds();
+    adapter_lookup();
     const char *good = "{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,"
                        "\"per_device_train_batch_size\":2,\"learning_rate\":0.0002,"
                        "\"max_steps\":-1}";

@@ -1,0 +1,61 @@
+/* A fine-tuned adapter on an inference provider, under the provider's own
+ * name. The provider names an adapter from its LoRA base model
+ * (0g-serving-broker api/inference/internal/lora/manager.go
+ * MakeAdapterName), which need not be the model its service carries on
+ * chain, so a client never derives a name: it takes the one in the
+ * provider's deploy answer or in its adapter list. */
+#ifndef ZG_ADAPTER_H
+#define ZG_ADAPTER_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "zg/client.h"
+
+/* The entry of list (a GET /v1/lora/adapters array) whose taskId is
+ * task_id, or whose adapterName is name; borrowed from list, NULL when
+ * there is none. */
+const cJSON *zg_adapter_of_task(const cJSON *list, const char *task_id);
+const cJSON *zg_adapter_named(const cJSON *list, const char *name);
+
+/* Whether the task's deliverable is acknowledged on chain (the provider
+ * registers the adapter only after that). */
+typedef int (*zg_adapter_acked_fn)(void *arg, bool *yes, zg_err *err);
+/* True when the waiting must end (the caller is going away). */
+typedef bool (*zg_adapter_stop_fn)(void *arg);
+
+typedef struct zg_adapter_deploy_req {
+    const char *url; /* the provider's InferenceServing Service.url */
+    uint8_t provider[20];
+    const char *task_id; /* deploy the adapter of this task, */
+    const char *name;    /* or the adapter of this name (exactly one is set) */
+    /* The baseModel sent while the provider lists no adapter for the task
+     * (the service's on-chain model, as the official client sends); once it
+     * does, its own baseModel is sent. */
+    const char *base_model;
+    long wait_s;               /* the whole wait is bounded by this */
+    zg_adapter_acked_fn acked; /* NULL: wait for the registration anyway */
+    zg_adapter_stop_fn stop;   /* may be NULL */
+    void *arg;                 /* for acked and stop */
+} zg_adapter_deploy_req;
+
+typedef struct zg_adapter_deployed {
+    char name[160]; /* the provider's name of the adapter */
+    bool already;   /* it was active before this call */
+} zg_adapter_deployed;
+
+/* Deploy an adapter and wait until it is active. The provider answers
+ * "not found" until it registered the adapter (after the acknowledgement
+ * on chain) and "please wait" while the adapter loads (its download from
+ * storage, or a deploy): both are waited through, asking again every
+ * second; then the state is followed to active. A deploy by name is sent
+ * as its task, the body every provider version accepts. Errors: ENOENT no
+ * such adapter (or the task is not acknowledged: nothing will register it),
+ * EIO the adapter failed at the provider (its reason), ETIMEDOUT not
+ * active within wait_s, ECANCELED stop said so; the provider's refusals as
+ * zg/ftprovider.h maps them. */
+int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_deployed *out,
+                      zg_err *err);
+
+#endif
