@@ -6,7 +6,7 @@
 . "$(dirname "$0")/common.bash"
 
 # Slow steps: the cancel checks must run while the task is still in Init..SetUp.
-prov_start ZG_PROVIDER_STEP_MS=1500 ZG_PROVIDER_SETTLE_MS=400
+prov_start ZG_PROVIDER_STEP_MS=2500 ZG_PROVIDER_SETTLE_MS=400
 
 # --- quote (§2.1, §5.2)
 q=$(curl -s "$FT_URL/v1/quote?legacy=true")
@@ -85,13 +85,15 @@ out=$(pc create "$DS_HASH" "$P")
 check_match "second task while one is unfinished -> 400" "$out" '^400.*unfinished task'
 
 # --- cancel (§2.9), while the task is young
+# The owner's cancel comes first, so a loaded machine cannot let the task
+# reach Training before it; the ownership and download checks hold in any state.
 check_eq "pending counter counts it" "$(bd "$(pc pending)")" 1
-check_eq "lora before Delivered -> 409" "$(st "$(pc lora "$T1" "$T_TMP/x")")" 409
-out=$(ZG_ROLE=user2 pc cancel "$T1")
-check_eq "cancel of another user's task -> 403" "$(st "$out")" 403
 out=$(pc cancel "$T1")
 check_eq "cancel in Init/SettingUp/SetUp -> 200" "$(st "$out")" 200
 check_eq "  ... text says cancelled" "$(bd "$out")" "task $T1 cancelled"
+check_eq "lora before Delivered -> 409" "$(st "$(pc lora "$T1" "$T_TMP/x")")" 409
+out=$(ZG_ROLE=user2 pc cancel "$T1")
+check_eq "cancel of another user's task -> 403" "$(st "$out")" 403
 check_eq "  ... task is Failed" "$(bd "$(pc get "$T1")" | jq -r .progress)" Failed
 check_match "  ... log says cancelled" "$(bd "$(pc log "$T1")")" 'cancelled by the user'
 check_eq "cancel again -> 409" "$(st "$(pc cancel "$T1")")" 409
