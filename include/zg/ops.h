@@ -1,7 +1,9 @@
 /* Money-moving operations, journaled (zg/journal.h) so that a crash at any
  * instruction leaves them finished exactly once or visibly failed. Each
  * wraps one binding: intent on disk -> signed transaction on disk ->
- * broadcast -> receipt -> done. The filesystem calls these, never the bare
+ * broadcast -> receipt -> done. A failure after the broadcast is written
+ * "failed" only on a proof; ETIMEDOUT leaves the record "sent" for the
+ * reconciler (zg/reconcile.h). The filesystem calls these, never the bare
  * bindings, for anything that spends. */
 #ifndef ZG_OPS_H
 #define ZG_OPS_H
