@@ -65,11 +65,45 @@ typedef struct zg_send_hooks {
 
 /* Send a transaction from the wallet to `to` (NULL = contract creation) and
  * wait for its receipt. A reverted receipt returns -1 with the decoded reason
- * (re-run through eth_call). hooks may be NULL. rcpt is always initialized:
+ * (re-run through eth_call). hooks may be NULL. Once hooks->signed_tx has
+ * run, a failure is a proof (the node refused the bytes before any could
+ * reach it, the receipt says reverted, or another transaction took the
+ * nonce: EAGAIN), except err->code ETIMEDOUT: broadcast, and the chain has
+ * not told yet whether it will be mined. rcpt is always initialized:
  * release it with zg_receipt_free whatever the result. */
 int zg_chain_send(zg_chain *c, const char *what, const uint8_t *to, const zg_u256 *value,
                   const uint8_t *data, size_t len, const zg_send_hooks *hooks, zg_receipt *rcpt,
                   zg_err *err);
+
+/* What the chain says of one signed transaction. */
+typedef enum zg_tx_fate {
+    ZG_TX_MINED,    /* a receipt for its hash (rcpt; success or reverted) */
+    ZG_TX_REPLACED, /* no receipt, and the wallet's mined nonce passed its own:
+                       another transaction took the nonce, it can never be mined */
+    ZG_TX_PENDING,  /* neither yet: not mined, lost by the node, or the node
+                       unreachable (err says which) */
+} zg_tx_fate;
+
+/* Settle a signed transaction (hash, nonce, raw bytes) by the only two
+ * proofs there are: a receipt for its hash, or its nonce used by another
+ * transaction. Looks for up to wait_ms (0 = one look); when the node does
+ * not know it, broadcasts raw once more (the same bytes are the same
+ * transaction, so it can happen at most once). raw may be NULL (no
+ * re-broadcast); nonce UINT64_MAX = unknown (no replacement check). rcpt
+ * is always initialized: release it with zg_receipt_free. */
+zg_tx_fate zg_chain_settle(zg_chain *c, const uint8_t hash[32], uint64_t nonce, const uint8_t *raw,
+                           size_t raw_len, long wait_ms, zg_receipt *rcpt, zg_err *err);
+
+/* Whether a node's refusal of a broadcast says it has already seen this
+ * transaction or its nonce ("already known", "nonce too low"): then the
+ * transaction may be ours, mined or pending, and only a look-up of its hash
+ * tells. The one place where the node's message text decides. */
+bool zg_chain_broadcast_seen(const char *node_message);
+
+/* How long zg_chain_send waits for a receipt (default 300 s); set before
+ * any send. */
+void zg_chain_set_receipt_timeout(zg_chain *c, long ms);
+long zg_chain_receipt_timeout(const zg_chain *c);
 
 /* Wait for the receipt of an already broadcast transaction (after a restart),
  * re-broadcasting raw when the node has forgotten it. */

@@ -49,6 +49,7 @@ typedef struct zg_ftp_task_req {
     const char *training_params; /* JSON text, sent unmodified */
     zg_u256 nonce;               /* must exceed the on-chain account nonce */
     bool wait;                   /* queue behind other users' tasks */
+    long timeout_ms;             /* the POST's whole time-out; 0 = the client's */
 } zg_ftp_task_req;
 
 /* The signature over user || nonce || datasetHash-text (chain-protocol §7.3). */

@@ -25,6 +25,8 @@ typedef struct zg_http_opts {
 /* Create a client; opts may be NULL for the defaults. Free with zg_http_free. */
 int zg_http_new(zg_http **out, const zg_http_opts *opts, zg_err *err);
 void zg_http_free(zg_http *h);
+/* The whole-request time-out a request gets unless it sets its own (0 = none). */
+long zg_http_timeout_ms(const zg_http *h);
 
 /* Called with each chunk of a streamed response body; return 0 to go on,
  * -1 to abort the transfer (the request then fails with the sink's err). */

@@ -14,6 +14,7 @@
 #define ZG_JOURNAL_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 
 #include "zg/chain.h"
 #include "zg/err.h"
@@ -25,14 +26,20 @@ int zg_journal_open(zg_journal **out, const char *dir, zg_err *err);
 void zg_journal_close(zg_journal *j);
 
 /* Write a new record in state "intent" with the members of `fields`
- * (consumed). id receives its name. */
+ * (consumed). id receives its name. The record is the caller's until
+ * zg_journal_release: zg_journal_open_records leaves it out meanwhile, so
+ * the reconciler never settles an operation under the thread running it. */
 int zg_journal_begin(zg_journal *j, const char *op, cJSON *fields, char id[40], zg_err *err);
+/* The caller is done with record id (final or not): from now on the
+ * reconciler settles it if it is still open. */
+void zg_journal_release(zg_journal *j, const char *id);
 /* Move record id to `state` (NULL = keep), merging `fields` (consumed,
  * may be NULL) over its members. */
 int zg_journal_update(zg_journal *j, const char *id, const char *state, cJSON *fields, zg_err *err);
 /* A copy of record id (cJSON_Delete), or ENOENT. */
 int zg_journal_get(zg_journal *j, const char *id, cJSON **out, zg_err *err);
-/* Copies of every record whose state is not done/failed, oldest first, as a
+/* Copies of every record whose state is not done/failed and that no
+ * operation of this process holds (zg_journal_begin), oldest first, as a
  * JSON array (cJSON_Delete). */
 int zg_journal_open_records(zg_journal *j, cJSON **out, zg_err *err);
 /* Copies of every record of operation `op` (NULL = all), finished or not. */
@@ -43,6 +50,7 @@ int zg_journal_records(zg_journal *j, const char *op, cJSON **out, zg_err *err);
 typedef struct zg_journal_tx {
     zg_journal *j;
     char id[40];
+    bool sent; /* set once the signed transaction is on disk ("sent") */
 } zg_journal_tx;
 zg_send_hooks zg_journal_hooks(zg_journal_tx *ctx);
 

@@ -1,7 +1,9 @@
 /* Money-moving operations, journaled (zg/journal.h) so that a crash at any
  * instruction leaves them finished exactly once or visibly failed. Each
  * wraps one binding: intent on disk -> signed transaction on disk ->
- * broadcast -> receipt -> done. The filesystem calls these, never the bare
+ * broadcast -> receipt -> done. A failure after the broadcast is written
+ * "failed" only on a proof; ETIMEDOUT leaves the record "sent" for the
+ * reconciler (zg/reconcile.h). The filesystem calls these, never the bare
  * bindings, for anything that spends. */
 #ifndef ZG_OPS_H
 #define ZG_OPS_H
@@ -12,6 +14,7 @@
 
 #include "zg/client.h"
 #include "zg/journal.h"
+#include "zg/reconcile.h"
 #include "zg/u256.h"
 
 int zg_op_deposit(zg_client *c, zg_journal *j, const zg_u256 *amount, zg_err *err);
@@ -25,13 +28,5 @@ int zg_op_ack_tee(zg_client *c, zg_journal *j, zg_service_kind kind, const uint8
                   bool acknowledged, zg_err *err);
 int zg_op_ack_deliverable(zg_client *c, zg_journal *j, const uint8_t provider[20], const char *id,
                           zg_err *err);
-
-/* Settle every unfinished record: a transaction that was signed is looked
- * up (and re-broadcast byte for byte if the node lost it); one never signed
- * is marked failed (nothing happened). `say` gets one line per record for
- * the mount's log (may be NULL). Returns the number of records settled, or
- * -1 when the journal cannot be read. */
-typedef void (*zg_say_fn)(void *ctx, const char *line);
-int zg_reconcile(zg_client *c, zg_journal *j, zg_say_fn say, void *ctx, zg_err *err);
 
 #endif

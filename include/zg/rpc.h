@@ -4,6 +4,7 @@
 #define ZG_RPC_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "zg/buf.h"
@@ -14,6 +15,9 @@
 /* err->code of a call the contract reverted; the revert data is handed back
  * so the caller can decode it (zg_revert_describe). */
 #define ZG_EREVERT ECANCELED
+
+/* The JSON-RPC error code of "execution reverted" (EIP-1474). */
+#define ZG_RPC_CODE_REVERTED 3
 
 typedef struct zg_rpc zg_rpc;
 
@@ -48,8 +52,18 @@ int zg_rpc_eth_call(zg_rpc *rpc, const uint8_t *from, const uint8_t to[20], cons
 int zg_rpc_estimate_gas(zg_rpc *rpc, const uint8_t from[20], const uint8_t *to, const uint8_t *data,
                         size_t len, const zg_u256 *value, uint64_t *gas, zg_buf *revert_data,
                         zg_err *err);
-/* Broadcast a signed transaction; hash is what the node reports. */
-int zg_rpc_send_raw(zg_rpc *rpc, const uint8_t *raw, size_t len, uint8_t hash[32], zg_err *err);
+/* What the node's answer to a broadcast says, as far as it says anything. */
+typedef struct zg_rpc_reply {
+    bool answered;   /* a transaction hash came back: the node took it */
+    bool node_error; /* the node answered a JSON-RPC error object ... */
+    long code;       /* ... with this code; err holds its message */
+} zg_rpc_reply;
+
+/* Broadcast a signed transaction once (never repeated by the HTTP layer: a
+ * lost answer leaves open whether the node took it, which only the caller
+ * can settle); hash is what the node reports. reply may be NULL. */
+int zg_rpc_send_raw(zg_rpc *rpc, const uint8_t *raw, size_t len, uint8_t hash[32],
+                    zg_rpc_reply *reply, zg_err *err);
 /* *receipt = NULL when the transaction is not mined yet; else caller frees. */
 int zg_rpc_receipt(zg_rpc *rpc, const uint8_t hash[32], cJSON **receipt, zg_err *err);
 

@@ -39,9 +39,16 @@ typedef struct zg_task_new {
  * id. id receives the new task's UUID. */
 int zg_task_create(zg_client *c, zg_journal *j, const zg_task_new *t, char id[37], zg_err *err);
 
-/* Settle a task record left "sent" by a crash: the provider's task list is
- * searched for the journaled nonce (found = done with its id; absent =
- * failed, nothing will be charged). Called by zg_reconcile. */
+/* The task POST's time-out when the client sets none. */
+#define ZG_TASK_POST_TIMEOUT_MS 60000
+
+/* Settle a task record left "sent" (a crash, a lost answer): nothing is
+ * concluded before the record's deadline (the POST's time-out) has passed;
+ * then the provider's task list is searched for the journaled nonce: found
+ * = done with its id; absent = noted in the record, and only a later call
+ * that finds it absent again writes failed (nothing will be charged).
+ * Returns 0 when the record is final, -1 when it stays open; line gets a
+ * sentence for the log either way (may be empty). Called by zg_reconcile. */
 int zg_task_reconcile(zg_client *c, zg_journal *j, const cJSON *rec, char *line, size_t cap);
 
 #endif

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -149,41 +151,128 @@ static int parse_receipt(zg_receipt *r, cJSON *j, zg_err *err)
     return 0;
 }
 
+bool zg_chain_broadcast_seen(const char *node_message)
+{
+    /* JSON-RPC gives these answers no code of their own (geth answers
+     * -32000 and anvil -32003 for every refusal of its pool), so the text
+     * tells them apart. geth (core/txpool: ErrAlreadyKnown, and
+     * core.ErrNonceTooLow) says "already known" and "nonce too low"; anvil
+     * (crates/anvil pool errors) says "transaction already imported" and
+     * "nonce too low". */
+    static const char *const seen[] = {"already known", "already imported", "nonce too low"};
+    if (!node_message)
+        return false;
+    for (size_t i = 0; i < sizeof seen / sizeof *seen; i++)
+        if (strcasestr(node_message, seen[i]))
+            return true;
+    return false;
+}
+
+#define NONCE_UNKNOWN UINT64_MAX
+
+/* One look at the receipt; 1 = mined (*rcpt filled), 0 = none, -1 = no
+ * answer or a receipt that cannot be read (err says which). */
+static int look(zg_chain *c, const uint8_t hash[32], zg_receipt *rcpt, zg_err *err)
+{
+    cJSON *j = NULL;
+    if (zg_rpc_receipt(c->rpc, hash, &j, err))
+        return -1;
+    if (!j)
+        return 0;
+    if (parse_receipt(rcpt, j, err)) {
+        zg_receipt_free(rcpt);
+        return -1;
+    }
+    return 1;
+}
+
+/* Whether the wallet's nonce is used in a block whose receipts can be
+ * read: the count is taken at the newest block by number, not at "latest",
+ * which a node (anvil) may answer from a block whose receipts are not
+ * stored yet. */
+static bool nonce_used(zg_chain *c, uint64_t nonce, zg_err *err)
+{
+    uint64_t bn, n;
+    char tag[24];
+    if (nonce == NONCE_UNKNOWN || !zg_chain_address(c) || zg_rpc_block_number(c->rpc, &bn, err))
+        return false;
+    snprintf(tag, sizeof tag, "0x%llx", (unsigned long long)bn);
+    return zg_rpc_nonce(c->rpc, zg_chain_address(c), tag, &n, err) == 0 && n > nonce;
+}
+
+zg_tx_fate zg_chain_settle(zg_chain *c, const uint8_t hash[32], uint64_t nonce, const uint8_t *raw,
+                           size_t raw_len, long wait_ms, zg_receipt *rcpt, zg_err *err)
+{
+    memset(rcpt, 0, sizeof *rcpt);
+    long deadline = now_ms() + wait_ms;
+    bool rebroadcast = raw == NULL;
+    int used_seen = 0;
+    for (;;) {
+        int got = look(c, hash, rcpt, err);
+        if (got == 1)
+            return ZG_TX_MINED;
+        if (got == 0 && nonce_used(c, nonce, err)) {
+            /* The nonce is used. Ours, if it was mined between the reads,
+             * shows a receipt now; none, at two looks a poll apart, proves
+             * another transaction took the nonce: this one can never be
+             * mined. */
+            got = look(c, hash, rcpt, err);
+            if (got == 1)
+                return ZG_TX_MINED;
+            if (got == 0 && ++used_seen == 2)
+                return ZG_TX_REPLACED;
+            if (got == 0)
+                zg_err_set(err, ETIMEDOUT, "its nonce is used, its receipt not yet seen");
+        } else if (got == 0) {
+            zg_err_set(err, ETIMEDOUT, "not mined yet");
+            if (!rebroadcast) {
+                /* The node may have lost it (restart, mempool eviction): the
+                 * same signed bytes are the same transaction, so sending them
+                 * again can never make it happen twice. */
+                uint8_t h2[32];
+                zg_rpc_send_raw(c->rpc, raw, raw_len, h2, NULL, NULL);
+                rebroadcast = true;
+                continue;
+            }
+        }
+        long left = deadline - now_ms();
+        if (left <= 0)
+            return ZG_TX_PENDING;
+        sleep_ms(left < c->opts.receipt_poll_ms ? left : c->opts.receipt_poll_ms);
+    }
+}
+
+static void hash_text(char hx[67], const uint8_t hash[32])
+{
+    hx[0] = '0';
+    hx[1] = 'x';
+    zg_hex_encode(hx + 2, hash, 32);
+}
+
 int zg_chain_wait(zg_chain *c, const char *what, const uint8_t hash[32], const uint8_t *raw,
                   size_t raw_len, zg_receipt *rcpt, zg_err *err)
 {
-    long deadline = now_ms() + c->opts.receipt_timeout_ms;
-    bool rebroadcast = raw == NULL;
-    for (;;) {
-        cJSON *j = NULL;
-        zg_err e = {0};
-        if (zg_rpc_receipt(c->rpc, hash, &j, &e) == 0 && j) {
-            if (parse_receipt(rcpt, j, err)) {
-                zg_receipt_free(rcpt);
-                return -1;
-            }
-            return 0;
-        }
-        if (!rebroadcast && !j) {
-            /* The node may have lost it (restart, mempool eviction): the same
-             * signed bytes are the same transaction, so sending them again
-             * can never make it happen twice. */
-            uint8_t h2[32];
-            zg_rpc_send_raw(c->rpc, raw, raw_len, h2, NULL);
-            rebroadcast = true;
-        }
-        if (now_ms() > deadline) {
-            char hx[67];
-            hx[0] = '0';
-            hx[1] = 'x';
-            zg_hex_encode(hx + 2, hash, 32);
-            return zg_err_set(err, ETIMEDOUT,
-                              "%s: transaction %s is not mined after %ld s; it may still be; "
-                              "look it up before trying again",
-                              what, hx, c->opts.receipt_timeout_ms / 1000);
-        }
-        sleep_ms(c->opts.receipt_poll_ms);
-    }
+    zg_err e = {0};
+    if (zg_chain_settle(c, hash, NONCE_UNKNOWN, raw, raw_len, c->opts.receipt_timeout_ms, rcpt,
+                        &e) == ZG_TX_MINED)
+        return 0;
+    char hx[67];
+    hash_text(hx, hash);
+    return zg_err_set(err, ETIMEDOUT,
+                      "%s: transaction %s is not mined after %ld s; it may still be; look it "
+                      "up before trying again (%s)",
+                      what, hx, c->opts.receipt_timeout_ms / 1000, e.msg);
+}
+
+void zg_chain_set_receipt_timeout(zg_chain *c, long ms)
+{
+    if (ms > 0)
+        c->opts.receipt_timeout_ms = ms;
+}
+
+long zg_chain_receipt_timeout(const zg_chain *c)
+{
+    return c->opts.receipt_timeout_ms;
 }
 
 /* A mined revert carries no reason: ask eth_call at the same state for one. */
@@ -202,6 +291,39 @@ static int explain_failed(zg_chain *c, const char *what, const uint8_t *to, cons
     zg_buf_free(&ret);
     zg_buf_free(&rd);
     return -1;
+}
+
+enum { BC_SENT, BC_REFUSED };
+
+/* Broadcast signed bytes. BC_REFUSED only when the node answered a refusal
+ * of them and no earlier attempt may have reached it; BC_SENT whenever the
+ * transaction may be in the node's hands (taken, "already known", "nonce
+ * too low", or no answer): then only the look-up of its hash tells. The
+ * only repetition is these same bytes, which are the same transaction. */
+static int broadcast(zg_chain *c, const uint8_t *raw, size_t len, zg_err *err)
+{
+    bool maybe_sent = false;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (attempt)
+            sleep_ms(c->opts.receipt_poll_ms * attempt);
+        uint8_t got[32];
+        zg_rpc_reply r;
+        zg_err e = {0};
+        if (zg_rpc_send_raw(c->rpc, raw, len, got, &r, &e) == 0)
+            return BC_SENT;
+        if (err)
+            *err = e;
+        /* -32603 (internal error) and -32005 (limit exceeded, EIP-1474)
+         * say nothing about the transaction: as good as no answer. */
+        bool unsure = r.node_error && (r.code == -32603 || r.code == -32005);
+        if (r.node_error && !unsure) {
+            if (zg_chain_broadcast_seen(e.msg) || maybe_sent)
+                return BC_SENT;
+            return BC_REFUSED;
+        }
+        maybe_sent = true;
+    }
+    return BC_SENT;
 }
 
 int zg_chain_send(zg_chain *c, const char *what, const uint8_t *to, const zg_u256 *value,
@@ -262,23 +384,38 @@ int zg_chain_send(zg_chain *c, const char *what, const uint8_t *to, const zg_u25
     if (hooks && hooks->signed_tx &&
         hooks->signed_tx(hooks->ctx, tx.nonce, hash, raw.data, raw.len, err))
         goto out;
-    uint8_t got[32];
-    if (zg_rpc_send_raw(c->rpc, raw.data, raw.len, got, &e)) {
-        /* "already known" means a previous broadcast of these very bytes
-         * reached the node; anything else is a refusal of this nonce. */
-        if (!strstr(e.msg, "already known")) {
-            if (err) {
-                *err = e;
-                zg_err_prefix(err, "%s: the node refused the transaction", what);
-            }
-            goto out;
+    if (broadcast(c, raw.data, raw.len, &e) == BC_REFUSED) {
+        /* The node answered that it will not take these bytes, and no
+         * earlier attempt can have reached it: nothing can be mined. */
+        if (err) {
+            *err = e;
+            zg_err_prefix(err, "%s: the node refused the transaction", what);
         }
+        goto out;
     }
     c->next_nonce = tx.nonce + 1;
-    if (zg_chain_wait(c, what, hash, raw.data, raw.len, rcpt, err))
+    char hx[67];
+    hash_text(hx, hash);
+    switch (zg_chain_settle(c, hash, tx.nonce, raw.data, raw.len, c->opts.receipt_timeout_ms, rcpt,
+                            &e)) {
+    case ZG_TX_MINED:
+        if (!rcpt->success) {
+            explain_failed(c, what, to, value, data, len, err);
+            goto out;
+        }
+        break;
+    case ZG_TX_REPLACED:
+        c->next_nonce = 0; /* another client of this wallet: read it again */
+        zg_err_set(err, EAGAIN,
+                   "%s: another transaction of this wallet took nonce %llu, so transaction %s "
+                   "was never mined and never will be; nothing was spent; try again",
+                   what, (unsigned long long)tx.nonce, hx);
         goto out;
-    if (!rcpt->success) {
-        explain_failed(c, what, to, value, data, len, err);
+    case ZG_TX_PENDING:
+        zg_err_set(err, ETIMEDOUT,
+                   "%s: transaction %s is not mined after %ld s; it may still be: the journal "
+                   "keeps it and the mount settles it when the chain tells (%s)",
+                   what, hx, c->opts.receipt_timeout_ms / 1000, e.msg);
         goto out;
     }
     rc = 0;

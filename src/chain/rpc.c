@@ -87,14 +87,20 @@ static void extract_revert(const cJSON *error, zg_buf *revert_data)
         zg_hex_decode_buf(revert_data, data->valuestring, NULL);
 }
 
-int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result, zg_buf *revert_data,
-                zg_err *err)
+/* One call. idempotent: the HTTP layer may repeat it on a transport error
+ * or a 5xx. *node_error is set when the node answered a JSON-RPC error
+ * object (its code in *node_code): only then has the node told what it did
+ * with the request. */
+static int call(zg_rpc *rpc, const char *method, cJSON *params, bool idempotent, cJSON **result,
+                zg_buf *revert_data, bool *node_error, long *node_code, zg_err *err)
 {
     int rc = -1;
     cJSON *req = cJSON_CreateObject(), *resp = NULL;
     char *body = NULL;
     zg_http_resp hr;
     zg_http_resp_init(&hr);
+    if (node_error)
+        *node_error = false;
     if (!params)
         params = cJSON_CreateArray();
     if (!req || !params) {
@@ -117,7 +123,7 @@ int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result, 
                         .headers = hdrs,
                         .body = body,
                         .body_len = strlen(body),
-                        .idempotent = true};
+                        .idempotent = idempotent};
     atomic_fetch_add(&rpc->requests, 1);
     if (zg_http_do(rpc->http, &hreq, &hr, err)) {
         zg_err_prefix(err, "RPC %s", method);
@@ -136,8 +142,16 @@ int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result, 
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(resp, "error");
     if (error && !cJSON_IsNull(error)) {
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(error, "message");
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "code");
         const char *m = cJSON_IsString(msg) ? msg->valuestring : "unknown error";
-        bool reverted = strstr(m, "revert") != NULL;
+        long c = cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
+        if (node_error) {
+            *node_error = true;
+            *node_code = c;
+        }
+        /* Code 3 is "execution reverted" (EIP-1474 as geth, anvil and the
+         * ethermint family answer it); revert data says so on its own. */
+        bool reverted = c == ZG_RPC_CODE_REVERTED;
         size_t before = revert_data ? revert_data->len : 0;
         extract_revert(error, revert_data);
         if (revert_data && revert_data->len > before)
@@ -158,6 +172,12 @@ out:
     free(body);
     zg_http_resp_free(&hr);
     return rc;
+}
+
+int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result, zg_buf *revert_data,
+                zg_err *err)
+{
+    return call(rpc, method, params, true, result, revert_data, NULL, NULL, err);
 }
 
 static int call_quantity(zg_rpc *rpc, const char *method, cJSON *params, zg_u256 *v, zg_err *err)
@@ -271,16 +291,23 @@ int zg_rpc_estimate_gas(zg_rpc *rpc, const uint8_t from[20], const uint8_t *to, 
     return rc;
 }
 
-int zg_rpc_send_raw(zg_rpc *rpc, const uint8_t *raw, size_t len, uint8_t hash[32], zg_err *err)
+int zg_rpc_send_raw(zg_rpc *rpc, const uint8_t *raw, size_t len, uint8_t hash[32],
+                    zg_rpc_reply *reply, zg_err *err)
 {
     cJSON *p = cJSON_CreateArray();
     cJSON_AddItemToArray(p, zg_json_hex(raw, len));
     cJSON *res = NULL;
-    if (zg_rpc_call(rpc, "eth_sendRawTransaction", p, &res, NULL, err))
-        return -1;
-    int rc = cJSON_IsString(res) ? zg_hex_decode_exact(hash, 32, res->valuestring, err)
+    zg_rpc_reply r = {0};
+    /* Never repeated here: the caller decides what a lost answer means. */
+    int rc = call(rpc, "eth_sendRawTransaction", p, false, &res, NULL, &r.node_error, &r.code, err);
+    if (rc == 0) {
+        rc = cJSON_IsString(res) ? zg_hex_decode_exact(hash, 32, res->valuestring, err)
                                  : zg_err_set(err, EPROTO, "node answered no transaction hash");
+        r.answered = rc == 0;
+    }
     cJSON_Delete(res);
+    if (reply)
+        *reply = r;
     return rc;
 }
 

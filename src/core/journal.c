@@ -20,6 +20,10 @@ struct zg_journal {
     int dirfd;
     pthread_mutex_t lock; /* one writer at a time per record file */
     unsigned seq;         /* guarded by lock: makes ids unique within a second */
+    /* guarded by lock: records an operation of this process is still
+     * working on, which the reconciler must leave to it */
+    char (*live)[40];
+    size_t nlive, caplive;
 };
 
 #ifdef ZG_CRASH_POINTS
@@ -58,6 +62,7 @@ void zg_journal_close(zg_journal *j)
         return;
     close(j->dirfd);
     pthread_mutex_destroy(&j->lock);
+    free(j->live);
     free(j->dir);
     free(j);
 }
@@ -150,6 +155,36 @@ static void merge(cJSON *rec, cJSON *fields)
     cJSON_Delete(fields);
 }
 
+/* Called with the lock held. */
+static int mark_live(zg_journal *j, const char *id)
+{
+    if (j->nlive == j->caplive) {
+        size_t cap = j->caplive ? j->caplive * 2 : 8;
+        char(*g)[40] = realloc(j->live, cap * sizeof *g);
+        if (!g)
+            return -1;
+        j->live = g;
+        j->caplive = cap;
+    }
+    snprintf(j->live[j->nlive++], 40, "%s", id);
+    return 0;
+}
+
+static bool is_live(zg_journal *j, const char *id)
+{
+    for (size_t i = 0; i < j->nlive; i++)
+        if (strcmp(j->live[i], id) == 0)
+            return true;
+    return false;
+}
+
+static void unlinkat_record(zg_journal *j, const char *id)
+{
+    char fin[64];
+    snprintf(fin, sizeof fin, "%s.json", id);
+    unlinkat(j->dirfd, fin, 0);
+}
+
 int zg_journal_begin(zg_journal *j, const char *op, cJSON *fields, char id[40], zg_err *err)
 {
     pthread_mutex_lock(&j->lock);
@@ -165,8 +200,25 @@ int zg_journal_begin(zg_journal *j, const char *op, cJSON *fields, char id[40], 
     merge(rec, fields);
     int rc = write_record(j, id, rec, err);
     cJSON_Delete(rec);
+    if (rc == 0 && mark_live(j, id)) {
+        /* Unmarked, the reconciler could settle it under the operation. */
+        unlinkat_record(j, id);
+        rc = zg_err_set(err, ENOMEM, "out of memory");
+    }
     pthread_mutex_unlock(&j->lock);
     return rc;
+}
+
+void zg_journal_release(zg_journal *j, const char *id)
+{
+    pthread_mutex_lock(&j->lock);
+    for (size_t i = 0; i < j->nlive; i++)
+        if (strcmp(j->live[i], id) == 0) {
+            memmove(j->live + i, j->live + i + 1, (j->nlive - i - 1) * sizeof *j->live);
+            j->nlive--;
+            break;
+        }
+    pthread_mutex_unlock(&j->lock);
 }
 
 int zg_journal_update(zg_journal *j, const char *id, const char *state, cJSON *fields, zg_err *err)
@@ -253,7 +305,10 @@ static int list_records(zg_journal *j, const char *op, bool open_only, cJSON **o
         cJSON *rec = names[i] ? read_record(j, names[i]) : NULL;
         const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "state"));
         const char *o = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "op"));
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "id"));
         bool open_rec = st && strcmp(st, "done") != 0 && strcmp(st, "failed") != 0;
+        if (open_only && id && is_live(j, id))
+            open_rec = false;
         if (rec && st && o && (!op || strcmp(o, op) == 0) && (open_rec || !open_only))
             cJSON_AddItemToArray(arr, rec);
         else
@@ -298,6 +353,8 @@ static int hook_signed(void *ctx, uint64_t nonce, const uint8_t hash[32], const 
     cJSON_AddItemToObject(f, "tx", tx);
     zg_crash_point("tx.signed");
     int rc = zg_journal_update(t->j, t->id, "sent", f, err);
+    if (rc == 0)
+        t->sent = true;
     zg_crash_point("tx.journaled");
     return rc;
 }

@@ -1,7 +1,6 @@
 #include "zg/ops.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,6 @@
 #include "zg/hex.h"
 #include "zg/infserving.h"
 #include "zg/ledger.h"
-#include "zg/tasks.h"
 
 /* The binding call of one operation, given the journaling hooks. */
 typedef int (*send_fn)(zg_client *c, const void *arg, const zg_send_hooks *hooks, zg_err *err);
@@ -33,12 +31,18 @@ static int run(zg_client *c, zg_journal *j, const char *op, cJSON *fields, send_
     cJSON *end = cJSON_CreateObject();
     if (rc == 0) {
         zg_journal_update(j, t.id, "done", end, NULL);
+    } else if (t.sent && e.code == ETIMEDOUT) {
+        /* Broadcast, and the chain has not told yet: "failed" would be a
+         * guess. The record stays "sent" for the reconciler. */
+        cJSON_AddStringToObject(end, "waiting", e.msg);
+        zg_journal_update(j, t.id, NULL, end, NULL);
     } else {
         cJSON_AddStringToObject(end, "error", e.msg);
         zg_journal_update(j, t.id, "failed", end, NULL);
-        if (err)
-            *err = e;
     }
+    zg_journal_release(j, t.id);
+    if (rc && err)
+        *err = e;
     return rc;
 }
 
@@ -183,131 +187,4 @@ int zg_op_ack_deliverable(zg_client *c, zg_journal *j, const uint8_t provider[20
     add_addr(f, "provider", provider);
     cJSON_AddStringToObject(f, "task", id);
     return run(c, j, "ack", f, do_ack_del, &a, err);
-}
-
-/* ---- reconciler ---- */
-
-static void say_line(zg_say_fn say, void *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void say_line(zg_say_fn say, void *ctx, const char *fmt, ...)
-{
-    if (!say)
-        return;
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    say(ctx, line);
-}
-
-/* A signed transaction from before the crash: mined, still pending, lost by
- * the node (re-broadcast the same bytes: the same transaction, so it can
- * happen at most once), or superseded by another transaction that took its
- * nonce (then it can never happen). */
-static void settle_tx(zg_client *c, zg_journal *j, const char *id, const char *op, const cJSON *tx,
-                      zg_say_fn say, void *ctx)
-{
-    const char *hh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "hash"));
-    const char *rawhex = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "raw"));
-    const cJSON *jn = cJSON_GetObjectItemCaseSensitive(tx, "nonce");
-    uint8_t hash[32];
-    zg_buf raw;
-    zg_buf_init(&raw, 0);
-    zg_err e = {0};
-    if (!hh || !rawhex || !cJSON_IsNumber(jn) || zg_hex_decode_exact(hash, 32, hh, &e) ||
-        zg_hex_decode_buf(&raw, rawhex, &e)) {
-        cJSON *f = cJSON_CreateObject();
-        cJSON_AddStringToObject(f, "error", "journal record damaged; check the chain by hand");
-        zg_journal_update(j, id, "failed", f, NULL);
-        say_line(say, ctx, "recovery: %s %s: the journal record is damaged", op, id);
-        zg_buf_free(&raw);
-        return;
-    }
-    uint64_t nonce = (uint64_t)jn->valuedouble;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        cJSON *r = NULL;
-        if (zg_rpc_receipt(c->rpc, hash, &r, &e) == 0 && r) {
-            uint64_t status = 0;
-            zg_json_quantity_u64(cJSON_GetObjectItemCaseSensitive(r, "status"), &status, NULL);
-            cJSON_Delete(r);
-            cJSON *f = cJSON_CreateObject();
-            if (status == 1) {
-                zg_journal_update(j, id, "done", f, NULL);
-                say_line(say, ctx, "recovery: %s %s finished on chain (tx %s)", op, id, hh);
-            } else {
-                cJSON_AddStringToObject(f, "error", "the transaction was reverted on chain");
-                zg_journal_update(j, id, "failed", f, NULL);
-                say_line(say, ctx, "recovery: %s %s was reverted on chain (tx %s)", op, id, hh);
-            }
-            zg_buf_free(&raw);
-            return;
-        }
-        uint64_t latest = 0;
-        if (zg_rpc_nonce(c->rpc, zg_chain_address(c->chain), "latest", &latest, &e) == 0 &&
-            latest > nonce) {
-            /* The nonce is used, and not by our hash (no receipt above). */
-            cJSON *f = cJSON_CreateObject();
-            cJSON_AddStringToObject(f, "error",
-                                    "superseded by another transaction of this "
-                                    "wallet with the same nonce; nothing happened");
-            zg_journal_update(j, id, "failed", f, NULL);
-            say_line(say, ctx,
-                     "recovery: %s %s never happened (its nonce was used by another "
-                     "transaction)",
-                     op, id);
-            zg_buf_free(&raw);
-            return;
-        }
-        if (attempt == 0) {
-            zg_receipt rc;
-            if (zg_chain_wait(c->chain, op, hash, raw.data, raw.len, &rc, &e) == 0) {
-                zg_receipt_free(&rc);
-                continue; /* read the receipt through the common path */
-            }
-        }
-    }
-    say_line(say, ctx, "recovery: %s %s is still pending (tx %s); will look again", op, id, hh);
-    zg_buf_free(&raw);
-}
-
-int zg_reconcile(zg_client *c, zg_journal *j, zg_say_fn say, void *ctx, zg_err *err)
-{
-    cJSON *recs = NULL;
-    if (zg_journal_open_records(j, &recs, err))
-        return -1;
-    int settled = 0;
-    const cJSON *rec;
-    cJSON_ArrayForEach(rec, recs)
-    {
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "id"));
-        const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "op"));
-        const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "state"));
-        const cJSON *tx = cJSON_GetObjectItemCaseSensitive(rec, "tx");
-        if (!id || !op || !st)
-            continue;
-        if (tx) {
-            settle_tx(c, j, id, op, tx, say, ctx);
-        } else if (strcmp(st, "intent") == 0 && strcmp(op, "task") != 0) {
-            /* Nothing was signed, so nothing can have reached the chain. */
-            cJSON *f = cJSON_CreateObject();
-            cJSON_AddStringToObject(f, "error", "interrupted before anything was sent");
-            zg_journal_update(j, id, "failed", f, NULL);
-            say_line(say, ctx,
-                     "recovery: %s %s was interrupted before anything was sent; "
-                     "nothing happened",
-                     op, id);
-        } else if (strcmp(op, "task") == 0) {
-            char line[512];
-            if (zg_task_reconcile(c, j, rec, line, sizeof line) == 0)
-                say_line(say, ctx, "%s", line);
-            else
-                continue;
-        } else {
-            continue;
-        }
-        settled++;
-    }
-    cJSON_Delete(recs);
-    return settled;
 }

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
@@ -167,9 +168,19 @@ int zg_task_create(zg_client *c, zg_journal *j, const zg_task_new *t, char id[37
     if (zg_journal_begin(j, "task", f, rid, err))
         return -1;
     zg_crash_point("task.intent");
+    /* The POST has a time-out of its own, and the record says until when
+     * it may still reach the provider: before that, its absence from the
+     * provider's list proves nothing. */
+    req.timeout_ms = zg_http_timeout_ms(c->http);
+    if (req.timeout_ms <= 0)
+        req.timeout_ms = ZG_TASK_POST_TIMEOUT_MS;
+    cJSON *sent = cJSON_CreateObject();
+    cJSON_AddNumberToObject(sent, "deadline", (double)(time(NULL) + req.timeout_ms / 1000 + 1));
     /* "sent" goes to disk before the POST: from here on a task may exist. */
-    if (zg_journal_update(j, rid, "sent", NULL, err))
+    if (zg_journal_update(j, rid, "sent", sent, err)) {
+        zg_journal_release(j, rid);
         return -1;
+    }
     zg_crash_point("task.sent");
     zg_err e = {0};
     rc = zg_ftp_create_task(c, t->url, &req, id, &e);
@@ -178,21 +189,43 @@ int zg_task_create(zg_client *c, zg_journal *j, const zg_task_new *t, char id[37
     if (rc == 0) {
         cJSON_AddStringToObject(end, "result", id);
         zg_journal_update(j, rid, "done", end, NULL);
-        return 0;
-    }
-    if (e.code == ETIMEDOUT || e.code == ECONNREFUSED || e.code == EHOSTUNREACH || e.code == EIO) {
+    } else if (e.code == ETIMEDOUT || e.code == ECONNREFUSED || e.code == EHOSTUNREACH ||
+               e.code == EIO) {
         /* The provider may have created it: leave the record "sent" for
          * the reconciler, which looks the nonce up in the task list. */
         cJSON_Delete(end);
-        if (err)
-            *err = e;
-        return -1;
+    } else {
+        cJSON_AddStringToObject(end, "error", e.msg);
+        zg_journal_update(j, rid, "failed", end, NULL);
     }
-    cJSON_AddStringToObject(end, "error", e.msg);
-    zg_journal_update(j, rid, "failed", end, NULL);
-    if (err)
+    zg_journal_release(j, rid);
+    if (rc && err)
         *err = e;
-    return -1;
+    return rc;
+}
+
+/* The nonce's task in the provider's list: 1 found (*found_id), 0 absent,
+ * -1 the provider did not answer. */
+static int find_nonce(zg_client *c, const char *url, const char *nonce, char found_id[37],
+                      zg_err *err)
+{
+    cJSON *tasks = NULL;
+    if (zg_ftp_list_tasks(c, url, false, &tasks, err))
+        return -1;
+    int rc = 0;
+    const cJSON *t;
+    cJSON_ArrayForEach(t, tasks)
+    {
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "nonce"));
+        const char *tid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
+        if (n && tid && strcmp(n, nonce) == 0) {
+            snprintf(found_id, 37, "%s", tid);
+            rc = 1;
+            break;
+        }
+    }
+    cJSON_Delete(tasks);
+    return rc;
 }
 
 int zg_task_reconcile(zg_client *c, zg_journal *j, const cJSON *rec, char *line, size_t cap)
@@ -201,6 +234,9 @@ int zg_task_reconcile(zg_client *c, zg_journal *j, const cJSON *rec, char *line,
     const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "state"));
     const char *url = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "url"));
     const char *nonce = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "nonce"));
+    const cJSON *dl = cJSON_GetObjectItemCaseSensitive(rec, "deadline");
+    const cJSON *upd = cJSON_GetObjectItemCaseSensitive(rec, "updated");
+    const cJSON *absent = cJSON_GetObjectItemCaseSensitive(rec, "absent");
     if (!rid || !st)
         return -1;
     cJSON *f = cJSON_CreateObject();
@@ -213,36 +249,49 @@ int zg_task_reconcile(zg_client *c, zg_journal *j, const cJSON *rec, char *line,
                  rid);
         return 0;
     }
-    cJSON *tasks = NULL;
+    /* Until the POST's time-out has passed it may still arrive, however
+     * dead the process that sent it. A record without a deadline (an older
+     * version's) gets the default time-out from its last update. */
+    double deadline = cJSON_IsNumber(dl)    ? dl->valuedouble
+                      : cJSON_IsNumber(upd) ? upd->valuedouble + ZG_TASK_POST_TIMEOUT_MS / 1000
+                                            : 0;
+    time_t now = time(NULL);
+    if ((double)now < deadline) {
+        cJSON_Delete(f);
+        snprintf(line, cap,
+                 "recovery: task %s: its request may still reach the provider for %.0f s; "
+                 "will look again",
+                 rid, deadline - (double)now);
+        return -1;
+    }
+    char found[37];
     zg_err e = {0};
-    if (zg_ftp_list_tasks(c, url, false, &tasks, &e)) {
+    int got = find_nonce(c, url, nonce, found, &e);
+    if (got < 0) {
         cJSON_Delete(f);
         snprintf(line, cap, "recovery: task %s: cannot ask the provider (%s); will look again", rid,
                  e.msg);
         return -1;
     }
-    const cJSON *t;
-    const char *found = NULL;
-    cJSON_ArrayForEach(t, tasks)
-    {
-        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "nonce"));
-        if (n && strcmp(n, nonce) == 0) {
-            found = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
-            break;
-        }
-    }
-    if (found) {
+    if (got == 1) {
         cJSON_AddStringToObject(f, "result", found);
         zg_journal_update(j, rid, "done", f, NULL);
         snprintf(line, cap, "recovery: task %s was created by the provider as %s", rid, found);
-    } else {
-        cJSON_AddStringToObject(f, "error", "the provider has no task with this nonce");
-        zg_journal_update(j, rid, "failed", f, NULL);
-        snprintf(line, cap,
-                 "recovery: task %s never reached the provider; nothing will be "
-                 "charged",
-                 rid);
+        return 0;
     }
-    cJSON_Delete(tasks);
+    if (!cJSON_IsNumber(absent)) {
+        /* One look after the deadline is not yet a proof: a provider still
+         * busy with the request lists the task a moment later. The next
+         * pass looks again. */
+        cJSON_AddNumberToObject(f, "absent", (double)now);
+        zg_journal_update(j, rid, NULL, f, NULL);
+        snprintf(line, cap,
+                 "recovery: task %s is not in the provider's list yet; will look once more", rid);
+        return -1;
+    }
+    cJSON_AddStringToObject(f, "error", "the provider has no task with this nonce");
+    zg_journal_update(j, rid, "failed", f, NULL);
+    snprintf(line, cap, "recovery: task %s never reached the provider; nothing will be charged",
+             rid);
     return 0;
 }

@@ -26,6 +26,7 @@
 #include "zg/fdio.h"
 #include "zg/ops.h"
 #include "zg/secp.h"
+#include "zg/statelock.h"
 #include "zgfs.h"
 
 #define DEFAULT_MAX_THREADS 64
@@ -63,6 +64,9 @@ static const struct fuse_opt optspec[] = {
     OPT("all_providers", all_providers, 1),
     OPT("noinval", noinval, 1),
     OPT("indexer=%s", indexer, 0),
+    OPT("tx_wait=%u", tx_wait, 0),
+    OPT("reconcile=%u", reconcile, 0),
+    OPT("request_timeout=%u", request_timeout, 0),
     FUSE_OPT_KEY("storage_node=", KEY_STORAGE_NODE),
     FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
     FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
@@ -149,6 +153,13 @@ static void usage(const char *prog)
            "                           go to the first that answers)\n"
            "    -o indexer=URL         ask this indexer for storage nodes; testnet and\n"
            "                           mainnet name the published ones\n"
+           "    -o tx_wait=SECONDS     how long a write waits for its transaction to be mined\n"
+           "                           before it answers ETIMEDOUT (default 300); the journal\n"
+           "                           keeps it and the mount settles it later\n"
+           "    -o reconcile=SECONDS   how often unfinished operations are looked up while\n"
+           "                           mounted (default 30)\n"
+           "    -o request_timeout=SECONDS  how long one request to the chain or a provider\n"
+           "                           may take (default 60)\n"
            "    -o max_threads=N       FUSE worker threads (default %d)\n"
            "    -o noinval             debug: never invalidate kernel caches\n"
            "\n",
@@ -160,6 +171,7 @@ static void teardown(zgfs *fs)
 {
     /* Commands that already sent a transaction finish (and record their
      * outcome) before the session goes away. */
+    zg_reconciler_stop(fs->reconciler);
     zg_workq_free(fs->jobs);
     zgfs_work_free(fs->work); /* long jobs: waits in them end early */
     zgfs_notify_free(fs->notify);
@@ -177,6 +189,8 @@ static void teardown(zgfs *fs)
     zgfs_storage_free(fs->storage); /* its handles borrow the client */
     zg_journal_close(fs->journal);
     zg_client_close(fs->client);
+    if (fs->state_lock >= 0)
+        close(fs->state_lock); /* last: the directory is free for another daemon */
     free(fs->opts.network);
     free(fs->opts.rpc);
     free(fs->opts.devnet);
@@ -193,6 +207,7 @@ static void teardown(zgfs *fs)
     pthread_mutex_destroy(&fs->pending_lock);
     pthread_mutex_destroy(&fs->open_lock);
     memset(fs, 0, sizeof *fs);
+    fs->state_lock = -1;
 }
 
 /* Report a start-up failure: one sentence, clean up, exit non-zero. */
@@ -289,6 +304,8 @@ static void state_dir(zgfs *fs)
     char abs[PATH_MAX];
     absolute(fs, abs, path, "state directory");
     snprintf(fs->state_dir, sizeof fs->state_dir, "%s", abs);
+    if (zg_state_lock(fs->state_dir, &fs->state_lock, &err))
+        die(fs, "%s", err.msg);
 }
 
 static void check_mountpoint(zgfs *fs, const char *mnt)
@@ -301,6 +318,61 @@ static void check_mountpoint(zgfs *fs, const char *mnt)
     }
     if (!S_ISDIR(st.st_mode))
         die(fs, "mountpoint %s is not a directory", mnt);
+}
+
+/* Undo mountinfo's octal escapes (\040 for a space, ...) in place. */
+static void unescape(char *s)
+{
+    char *o = s;
+    for (char *p = s; *p; p++) {
+        if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
+            p[3] >= '0' && p[3] <= '7') {
+            *o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+            p += 3;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = 0;
+}
+
+/* A zgfs mounted on a zgfs would hide the first one's tree while its
+ * daemon goes on: refuse, naming what is there. */
+static void check_not_stacked(zgfs *fs, const char *mnt)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    if (!f)
+        return; /* no /proc: nothing to tell by */
+    char *line = NULL;
+    size_t cap = 0;
+    bool stacked = false;
+    char source[256] = "";
+    while (!stacked && getline(&line, &cap, f) > 0) {
+        /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE ... */
+        char *save = NULL, *tok = strtok_r(line, " \n", &save);
+        char *point = NULL, *type = NULL, *src = NULL;
+        for (int i = 0; tok; i++, tok = strtok_r(NULL, " \n", &save)) {
+            if (i == 4)
+                point = tok;
+            if (i > 5 && strcmp(tok, "-") == 0) {
+                type = strtok_r(NULL, " \n", &save);
+                src = type ? strtok_r(NULL, " \n", &save) : NULL;
+                break;
+            }
+        }
+        if (!point || !type)
+            continue;
+        unescape(point);
+        if (strcmp(point, mnt) == 0 && strcmp(type, "fuse.zgfs") == 0) {
+            stacked = true;
+            snprintf(source, sizeof source, "%s", src ? src : "zgfs");
+        }
+    }
+    free(line);
+    fclose(f);
+    if (stacked)
+        die(fs, "%s already holds a zgfs mount (%s); unmount it first (fusermount3 -u %s)", mnt,
+            source, mnt);
 }
 
 /* libfuse's "/dev/fd/N": the file system is already mounted on /dev/fuse fd N. */
@@ -331,13 +403,14 @@ static void connect_chain(zgfs *fs, const zg_key *key)
     zg_err err = {0};
     zg_http_opts http = {
         .connect_timeout_ms = 5000,
-        .timeout_ms = 60000,
+        .timeout_ms = (long)fs->opts.request_timeout * 1000,
         .idle_timeout_s = 30,
         .max_retries = 2,
         .backoff_ms = 200,
     };
     if (zg_client_open(&fs->client, &fs->net, key, &http, &err))
         die(fs, "%s", err.msg);
+    zg_chain_set_receipt_timeout(fs->client->chain, (long)fs->opts.tx_wait * 1000);
     /* The contracts must be there: a stale devnet file or a wrong rpc= is
      * better refused now than discovered at the first write. */
     char name[64];
@@ -413,6 +486,10 @@ int main(int argc, char **argv)
     fs.args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
     fs.opts.ttl = 3.0;
     fs.opts.wait = 600;
+    fs.opts.tx_wait = 300;
+    fs.opts.reconcile = 30;
+    fs.opts.request_timeout = 60;
+    fs.state_lock = -1;
     pthread_mutex_init(&fs.pending_lock, NULL);
     pthread_mutex_init(&fs.open_lock, NULL);
 
@@ -459,6 +536,13 @@ int main(int argc, char **argv)
         die(&fs, "ttl=%g is out of range; give seconds from 0 to 86400", fs.opts.ttl);
     if (fs.opts.wait < 1 || fs.opts.wait > 86400)
         die(&fs, "wait=%u is out of range; give seconds from 1 to 86400", fs.opts.wait);
+    if (fs.opts.tx_wait < 1 || fs.opts.tx_wait > 86400)
+        die(&fs, "tx_wait=%u is out of range; give seconds from 1 to 86400", fs.opts.tx_wait);
+    if (fs.opts.reconcile < 1 || fs.opts.reconcile > 86400)
+        die(&fs, "reconcile=%u is out of range; give seconds from 1 to 86400", fs.opts.reconcile);
+    if (fs.opts.request_timeout < 1 || fs.opts.request_timeout > 3600)
+        die(&fs, "request_timeout=%u is out of range; give seconds from 1 to 3600",
+            fs.opts.request_timeout);
     char mnt[PATH_MAX];
     if (fd_mountpoint(fs.mountpoint)) {
         /* Mounted by a privileged parent that passes the /dev/fuse fd. */
@@ -466,6 +550,7 @@ int main(int argc, char **argv)
     } else {
         absolute(&fs, mnt, fs.mountpoint, "mountpoint");
         check_mountpoint(&fs, mnt);
+        check_not_stacked(&fs, mnt);
     }
 
     load_network(&fs);
@@ -527,11 +612,14 @@ int main(int argc, char **argv)
 
     if (fuse_daemonize(cl.foreground))
         die(&fs, "cannot daemonize");
+    zg_state_lock_owner(fs.state_lock); /* the child holds it now */
 
     /* Threads only now: they would not survive fuse_daemonize's fork. */
     int ret = -1;
     if (zg_workq_new(&fs.jobs, JOB_THREADS, &err) || zgfs_notify_start(fs.notify, &err) ||
-        zgfs_work_start(fs.work, &err)) {
+        zgfs_work_start(fs.work, &err) ||
+        zg_reconciler_start(&fs.reconciler, fs.client, fs.journal, (long)fs.opts.reconcile * 1000,
+                            say_to_log, &fs, &err)) {
         zg_oplog_add(fs.log, "cannot start: %s", err.msg);
     } else if (cl.singlethread) {
         ret = fuse_session_loop(fs.se);

@@ -27,6 +27,7 @@
 #include "zg/journal.h"
 #include "zg/network.h"
 #include "zg/oplog.h"
+#include "zg/reconcile.h"
 #include "zg/toksrc.h"
 #include "zg/storage.h"
 #include "zg/workq.h"
@@ -237,6 +238,10 @@ typedef struct zgfs_opts {
     char **storage_nodes; /* storage_node=URL, in the order given (each malloc'd) */
     size_t nstorage_nodes;
     char *indexer; /* indexer=URL, or a preset name (testnet, mainnet) */
+
+    unsigned tx_wait;         /* seconds a write waits for its receipt */
+    unsigned reconcile;       /* seconds between passes of the reconciler */
+    unsigned request_timeout; /* seconds one HTTP request may take */
 } zgfs_opts;
 
 /* The one context of a mount: every piece of mutable state of the daemon
@@ -250,6 +255,9 @@ struct zgfs {
     zg_journal *journal; /* owned: money-moving operations (state_dir/journal) */
     uint8_t addr[20];    /* the wallet */
     char addr_text[43];  /* EIP-55 */
+
+    zg_reconciler *reconciler; /* owned: settles what the journal holds open */
+    int state_lock;            /* owned fd: flock on state_dir/lock; -1 = none */
     char state_dir[4096];
     uid_t uid; /* owner of every file */
     gid_t gid;

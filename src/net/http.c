@@ -364,6 +364,11 @@ out:
     return rc;
 }
 
+long zg_http_timeout_ms(const zg_http *h)
+{
+    return h->opts.timeout_ms;
+}
+
 int zg_http_do(zg_http *h, const zg_http_req *req, zg_http_resp *resp, zg_err *err)
 {
     CURL *c = take_handle(h);

@@ -375,8 +375,12 @@ int zg_ftp_create_task(zg_client *c, const char *url, const zg_ftp_task_req *req
     static const char *const hdrs[] = {"Content-Type: application/json", NULL};
     /* Not idempotent: a lost answer could mean a task exists; the caller
      * finds it by nonce rather than posting again. */
-    zg_http_req hr = {
-        .method = "POST", .url = u, .headers = hdrs, .body = body, .body_len = strlen(body)};
+    zg_http_req hr = {.method = "POST",
+                      .url = u,
+                      .headers = hdrs,
+                      .body = body,
+                      .body_len = strlen(body),
+                      .timeout_ms = req->timeout_ms};
     if (request(c, "task create", &hr, &r, err))
         goto out;
     cJSON *j = cJSON_ParseWithLength((const char *)r.body.data, r.body.len);

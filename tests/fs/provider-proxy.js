@@ -17,6 +17,13 @@
 //   garbage        /v1/quote answers a body that is not JSON
 //   nousage        /v1/model/desc/NAME answers 400 "... detail usage file
 //                  not found", as a provider without a usage file does
+//   delay-task=MS  a task creation (POST /v1/user/ADDR/task) is read whole,
+//                  then held MS ms before it goes on to the simulator, which
+//                  creates the task even if the client is gone by then (as a
+//                  provider busy with a request it has received does)
+//
+// It listens on 127.0.0.1 only and exits by itself when the process that
+// started it is gone.
 //
 // usage: node provider-proxy.js PORT UPSTREAM_URL LOG MODE_FILE SIGNER
 'use strict';
@@ -65,6 +72,32 @@ function rewriteQuote(body, legacy, m) {
     return JSON.stringify(doc);
 }
 
+function delayTask(req, res, ms) {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => setTimeout(() => {
+        const body = Buffer.concat(chunks);
+        const u = new URL(req.url, upstream);
+        const headers = { ...req.headers, host: u.host, 'content-length': body.length };
+        const up = http.request(u, { method: req.method, headers }, (ur) => {
+            fs.appendFileSync(logFile, `forwarded ${req.method} ${req.url} after ${ms} ms: ${ur.statusCode}\n`);
+            if (req.socket.destroyed) {
+                ur.resume();
+                return;
+            }
+            res.writeHead(ur.statusCode, ur.headers);
+            ur.pipe(res);
+        });
+        up.on('error', (e) => {
+            if (!req.socket.destroyed) {
+                res.writeHead(502);
+                res.end(String(e));
+            }
+        });
+        up.end(body);
+    }, ms));
+}
+
 http.createServer((req, res) => {
     fs.appendFileSync(logFile, `${req.method} ${req.url}\n`);
     const m = mode();
@@ -73,6 +106,11 @@ http.createServer((req, res) => {
         const name = decodeURIComponent(path.slice('/v1/model/desc/'.length));
         res.writeHead(400, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: `Model ${name} detail usage file not found` }));
+        return;
+    }
+    const delay = /^delay-task=(\d+)$/.exec(m);
+    if (delay && req.method === 'POST' && /^\/v1\/user\/[^/]+\/task$/.test(path)) {
+        delayTask(req, res, Number(delay[1]));
         return;
     }
     if (m === 'garbage' && path === '/v1/quote') {
@@ -102,3 +140,12 @@ http.createServer((req, res) => {
     });
     req.pipe(up);
 }).listen(Number(port), '127.0.0.1', () => console.log(`listening on ${port}`));
+
+const parent = process.ppid;
+setInterval(() => {
+    try {
+        process.kill(parent, 0);
+    } catch {
+        process.exit(0);
+    }
+}, 1000).unref();

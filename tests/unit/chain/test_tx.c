@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "../check.h"
+#include "zg/chain.h"
 #include "zg/hex.h"
 #include "zg/revert.h"
 #include "zg/tx.h"
@@ -110,9 +111,29 @@ static void revert_sentences(void)
     zg_buf_free(&b);
 }
 
+/* Answers after which only a look-up of the hash can tell what happened,
+ * as geth and anvil word them, and refusals that prove nothing was taken. */
+static void broadcast_answers(void)
+{
+    CHECK(zg_chain_broadcast_seen("already known"), "geth: already known");
+    CHECK(zg_chain_broadcast_seen("nonce too low"), "geth/anvil: nonce too low");
+    CHECK(zg_chain_broadcast_seen("nonce too low: next nonce 5, tx nonce 4"),
+          "geth's longer nonce-too-low sentence");
+    CHECK(zg_chain_broadcast_seen("transaction already imported"), "anvil: already imported");
+    CHECK(zg_chain_broadcast_seen("Nonce Too Low"), "any case");
+    CHECK(!zg_chain_broadcast_seen("insufficient funds for gas * price + value"),
+          "insufficient funds is a refusal");
+    CHECK(!zg_chain_broadcast_seen("replacement transaction underpriced"),
+          "underpriced replacement is a refusal");
+    CHECK(!zg_chain_broadcast_seen("intrinsic gas too low"), "intrinsic gas is a refusal");
+    CHECK(!zg_chain_broadcast_seen(""), "empty message");
+    CHECK(!zg_chain_broadcast_seen(NULL), "no message");
+}
+
 int main(void)
 {
     eip155_example();
     revert_sentences();
+    broadcast_answers();
     return check_done();
 }
