@@ -37,6 +37,15 @@ int zg_lora_download_auto(zg_client *c, zg_storage_lookup_fn lookup, void *looku
                           const char *url, const uint8_t provider[20], const char *task_id,
                           const char *enc_path, bool *from_storage, zg_err *err);
 
+/* The size lora.enc has, known without downloading, acknowledging or
+ * paying anything, from the source zg_lora_download_auto would use: the
+ * storage node's file info (zgs_getFileInfo) when lookup finds a node
+ * holding the deliverable's root, else the provider's answer to a one-byte
+ * download (zg_ftp_lora_size). ENOENT/EAGAIN before the delivery. */
+int zg_lora_remote_size(zg_client *c, zg_storage_lookup_fn lookup, void *lookup_ctx,
+                        const char *url, const uint8_t provider[20], const char *task_id,
+                        uint64_t *size, zg_err *err);
+
 /* A zg_root_fn: the 0G Storage Merkle root of a file. */
 int zg_lora_storage_root(const char *path, uint8_t root[32], zg_err *err);
 

@@ -26,6 +26,13 @@ int zg_ftp_models(zg_client *c, const char *url, cJSON **out, zg_err *err);
 int zg_ftp_model(zg_client *c, const char *url, const char *name, cJSON **out, zg_err *err);
 /* GET /v1/model/desc/{name}: the usage zip, appended to out. */
 int zg_ftp_model_usage(zg_client *c, const char *url, const char *name, zg_buf *out, zg_err *err);
+/* The usage zip's size without fetching it: the same GET for its first
+ * byte only (the broker serves the file with Go's http.ServeContent, which
+ * answers a range with 206 and Content-Range; a server that ignores the
+ * range is stopped after its headers and its Content-Length counts).
+ * Errors as for zg_ftp_model_usage (400/404: no bundle). */
+int zg_ftp_model_usage_size(zg_client *c, const char *url, const char *name, uint64_t *size,
+                            zg_err *err);
 
 /* POST /v1/user/{me}/dataset, multipart streamed from path under the name
  * `filename` (must end .jsonl/.json). hash receives "0x" + 64 hex. */
@@ -75,6 +82,12 @@ int zg_ftp_pending(zg_client *c, const char *url, uint64_t *count, zg_err *err);
  * fails on an idle stall (the client's idle timeout), never on a total one. */
 int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, int fd, off_t from,
                          long long *total, zg_err *err);
+/* The encrypted artifact's size without downloading it: the same signed
+ * POST for its first byte only, the size read from the answer's
+ * Content-Range (or the Content-Length of a server that ignores ranges,
+ * stopped after its headers). Errors as for the download (409 EAGAIN:
+ * not delivered yet). Nothing is acknowledged or paid. */
+int zg_ftp_lora_size(zg_client *c, const char *url, const char *id, uint64_t *size, zg_err *err);
 
 /* Map a provider HTTP answer to errno + sentence (used by both provider APIs). */
 int zg_provider_http_error(zg_err *err, const char *what, long status, const zg_buf *body);

@@ -40,7 +40,7 @@ typedef struct zg_http_req {
     size_t body_len;
     bool idempotent;        /* may be retried on transport errors and 5xx */
     long timeout_ms;        /* overrides the client's when non-zero */
-    const char *range_from; /* "N-" -> header Range: bytes=N- (any method) */
+    const char *range_from; /* "N-" or "A-B" -> header Range: bytes=... (any method) */
     zg_http_sink sink;      /* stream the body here instead of buffering it */
     void *sink_ctx;
     /* multipart/form-data: parts appended in order; file parts stream from disk */
@@ -67,6 +67,9 @@ typedef struct zg_http_resp {
     zg_buf body; /* buffered body unless a sink was given; owned, zg_http_resp_free */
     char content_type[128];
     long long content_length; /* -1 when unknown */
+    /* The complete length N of a Content-Range "bytes A-B/N" (a 416
+     * answer has an asterisk for A-B), or -1 when absent or unknown. */
+    long long range_total;
 } zg_http_resp;
 
 void zg_http_resp_init(zg_http_resp *r);

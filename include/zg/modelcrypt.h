@@ -1,5 +1,8 @@
-/* The encrypted LoRA model file a fine-tuning provider delivers
- * (provider-protocol.md §4.1, §4.2):
+/* The encrypted LoRA model file a fine-tuning provider delivers (written by
+ * the broker's AesEncryptLargeFile, 0g-serving-broker
+ * api/common/util/crypto.go; read by the SDK's aesGCMDecryptToFile,
+ * 0g-compute-ts-sdk src.ts/sdk/common/utils/encrypt.ts, which reads
+ * 64 MiB + 16-byte chunks):
  *
  *   tagSig(65) || IV0(12) || C_0 || T_0 || C_1 || T_1 || ...
  *
@@ -27,6 +30,11 @@
 
 /* Encrypted file size for a plaintext of plain_len bytes (chunk 0 = default). */
 uint64_t zg_model_encrypted_size(uint64_t plain_len, size_t chunk);
+/* The other way: the plaintext size of an encrypted file of enc_len bytes,
+ * from the layout alone (nothing is read or decrypted). EIO when no file of
+ * this format has that size (shorter than the header, or a last chunk
+ * shorter than its tag). */
+int zg_model_plain_size(uint64_t enc_len, size_t chunk, uint64_t *plain_len, zg_err *err);
 
 /* Encrypt everything readable from in_fd (any kind of descriptor, read to
  * EOF) into out_fd, starting at out_fd's current offset. As the reference

@@ -102,6 +102,31 @@ int zg_lora_download_auto(zg_client *c, zg_storage_lookup_fn lookup, void *looku
     return zg_lora_download(c, url, task_id, enc_path, 0, err);
 }
 
+int zg_lora_remote_size(zg_client *c, zg_storage_lookup_fn lookup, void *lookup_ctx,
+                        const char *url, const uint8_t provider[20], const char *task_id,
+                        uint64_t *size, zg_err *err)
+{
+    if (lookup) {
+        zg_deliverable d;
+        if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
+            return -1;
+        uint8_t root[32];
+        bool stored = d.root_len == 32;
+        if (stored)
+            memcpy(root, d.root, 32);
+        zg_deliverable_free(&d);
+        struct zg_storage *node = NULL;
+        zg_storage_info info;
+        bool found = false;
+        if (stored && lookup(lookup_ctx, root, &node, NULL) == 0 && node &&
+            zg_storage_info_by_root(node, root, true, &info, &found, NULL) == 0 && found) {
+            *size = info.size;
+            return 0;
+        }
+    }
+    return zg_ftp_lora_size(c, url, task_id, size, err);
+}
+
 int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id,
                    const char *enc_path, zg_root_fn root_fn, zg_err *err)
 {

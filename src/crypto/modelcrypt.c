@@ -174,12 +174,8 @@ typedef struct layout {
     uint64_t last_len; /* ciphertext bytes of the last chunk */
 } layout;
 
-static int get_layout(layout *l, int fd, size_t chunk, zg_err *err)
+static int layout_of(layout *l, uint64_t size, size_t chunk, zg_err *err)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return zg_err_set(err, errno, "cannot stat the encrypted model file: %s", strerror(errno));
-    uint64_t size = (uint64_t)st.st_size;
     if (size < ZG_MODEL_HEADER_LEN)
         return zg_err_set(err, EIO,
                           "the encrypted model file is truncated: %llu bytes, less than its "
@@ -197,6 +193,24 @@ static int get_layout(layout *l, int fd, size_t chunk, zg_err *err)
         l->nchunks++;
         l->last_len = rem - ZG_MODEL_TAG_LEN;
     }
+    return 0;
+}
+
+static int get_layout(layout *l, int fd, size_t chunk, zg_err *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return zg_err_set(err, errno, "cannot stat the encrypted model file: %s", strerror(errno));
+    return layout_of(l, (uint64_t)st.st_size, chunk, err);
+}
+
+int zg_model_plain_size(uint64_t enc_len, size_t chunk, uint64_t *plain_len, zg_err *err)
+{
+    chunk = chunk_or_default(chunk);
+    layout l;
+    if (chunk_check(chunk, err) || layout_of(&l, enc_len, chunk, err))
+        return -1;
+    *plain_len = enc_len - ZG_MODEL_HEADER_LEN - l.nchunks * ZG_MODEL_TAG_LEN;
     return 0;
 }
 

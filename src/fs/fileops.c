@@ -8,10 +8,14 @@
  * long-job pool -- or joins the one running for the same file -- with a
  * deferred reply: no FUSE thread waits. Ctrl-C answers the waiting read
  * with EINTR; the job goes on (a sent acknowledgement is journaled) and a
- * later read finds its result. O_NONBLOCK reads get EAGAIN until the file
- * is there (the job is started for them too). A failure is the read's
- * errno, with the sentence in the caller's result and in log; the next
- * read tries again. */
+ * later read finds its result. A failure is the read's errno, with the
+ * sentence in the caller's result and in log; the next read tries again.
+ *
+ * O_NONBLOCK: a job that moves money (a FILE with ZGFS_F_MONEY: lora.bin's
+ * acknowledgement) is never started by a non-blocking read, which gets
+ * EAGAIN until a blocking read made the file; any other job (a download)
+ * is waited for as by a blocking read, because O_NONBLOCK means nothing
+ * for a regular file and tar opens every file with it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -36,13 +40,26 @@ static int local_path(const zgfs_call *c, char *path, size_t cap)
     return n->local ? n->local(c, path, cap, NULL) : -1;
 }
 
-off_t zgfs_local_size(const zgfs_call *c)
+bool zgfs_local_have(const zgfs_call *c, off_t *size)
 {
     char path[PATH_MAX];
     struct stat st;
     if (local_path(c, path, sizeof path) || stat(path, &st))
-        return 0;
-    return st.st_size;
+        return false;
+    if (size)
+        *size = st.st_size;
+    return true;
+}
+
+off_t zgfs_file_size(const zgfs_call *c)
+{
+    const zgfs_node *n = node_of(c);
+    off_t size = 0;
+    uint64_t known;
+    if (!zgfs_local_have(c, &size) && n->size && n->size(c, &known, NULL) == 0 &&
+        known <= (uint64_t)INT64_MAX)
+        size = (off_t)known;
+    return size;
 }
 
 void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
@@ -160,24 +177,25 @@ void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
     c.uid = ctx->uid;
     c.gid = ctx->gid;
     c.pid = ctx->pid;
+    /* A payload's ZGFS_F_MONEY is about writing it: reading storage/NAME
+     * again only downloads. */
+    const zgfs_node *n = node_of(&c);
+    if ((h->flags & O_NONBLOCK) && n->kind == ZGFS_FILE && (n->flags & ZGFS_F_MONEY)) {
+        fuse_reply_err(req, EAGAIN); /* nothing started: spending needs a blocking read */
+        return;
+    }
     prep *p = malloc(sizeof *p);
-    zgfs_read_wait *r = NULL;
-    bool nonblock = (h->flags & O_NONBLOCK) != 0;
-    if (p && !nonblock)
-        r = zgfs_read_wait_new(h, size, off);
-    if (!p || (!nonblock && !r)) {
+    zgfs_read_wait *r = p ? zgfs_read_wait_new(h, size, off) : NULL;
+    if (!p || !r) {
         free(p);
         fuse_reply_err(req, ENOMEM);
         return;
     }
     p->call = c;
     zg_err err = {0};
-    if (zgfs_work_join(fs->work, c.path, prepare_run, p, free, nonblock ? NULL : req,
-                       zgfs_answer_local, r, zgfs_read_wait_free, &err)) {
+    if (zgfs_work_join(fs->work, c.path, prepare_run, p, free, req, zgfs_answer_local, r,
+                       zgfs_read_wait_free, &err)) {
         zgfs_read_wait_free(r);
         fuse_reply_err(req, zgfs_errno(&err));
-        return;
     }
-    if (nonblock)
-        fuse_reply_err(req, EAGAIN); /* started (or running); read again later */
 }

@@ -2,6 +2,7 @@
  * file's reply cursor, and a directory's listing (one per opendir, so
  * readdir offsets stay valid while the remote state changes). */
 #include "handle.h"
+#include "kinds.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -87,6 +88,10 @@ static int dir_add(zgfs_dir *d, const zgfs_call *parent, const char *name, zg_er
             *err = e;
         return -1;
     }
+    /* Listed once reading it starts nothing: what a listing shows, grep -r
+     * and tar open. A lookup by name still finds it. */
+    if ((zgfs_nodes[child.node].flags & ZGFS_F_BYNAME) && !zgfs_local_have(&child, NULL))
+        return 0;
     if (d->n == d->cap) {
         size_t cap = d->cap ? 2 * d->cap : 16;
         zgfs_dirent *v = realloc(d->ents, cap * sizeof *v);

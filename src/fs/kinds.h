@@ -22,8 +22,11 @@ int zgfs_resolve_create(const zgfs_call *parent, const char *name, zgfs_call *ch
 /* fileops.c */
 int zgfs_file_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err);
 void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off);
-/* Size of the node's local file (0 when there is none). */
-off_t zgfs_local_size(const zgfs_call *c);
+/* Does the node's local file exist? Its size in *size (may be NULL). */
+bool zgfs_local_have(const zgfs_call *c, off_t *size);
+/* What stat shows: the local file's size, else what the node's size
+ * handler knows, else 0. */
+off_t zgfs_file_size(const zgfs_call *c);
 /* Answer a read from the handle's local file (opened on first use). */
 void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off);
 

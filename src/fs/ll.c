@@ -94,7 +94,7 @@ static void fill_attr(zgfs *fs, const zgfs_call *c, fuse_ino_t ino, struct stat 
          * failure (network down) shows as size 0; open reports the error. */
         zg_buf b;
         zg_buf_init(&b, 0);
-        if (n->render && !(n->flags & ZGFS_F_NOSIZE) && n->render(c, &b, NULL) == 0)
+        if (n->render && n->render(c, &b, NULL) == 0)
             st->st_size = (off_t)b.len;
         zg_buf_free(&b);
         if (n->kind == ZGFS_RECORD)
@@ -111,7 +111,7 @@ static void fill_attr(zgfs *fs, const zgfs_call *c, fuse_ino_t ino, struct stat 
         st->st_size = (off_t)zg_oplog_size(fs->log);
         t = time(NULL);
     } else if (n->kind == ZGFS_FILE || (n->kind == ZGFS_PAYLOAD && n->local)) {
-        st->st_size = zgfs_local_size(c);
+        st->st_size = zgfs_file_size(c);
         t = time(NULL);
     } else if (n->kind == ZGFS_SYMLINK && n->readlink) {
         zg_buf b;

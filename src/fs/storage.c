@@ -276,7 +276,9 @@ int zgfs_storage_for_upload(zgfs *fs, zg_storage **out, zg_err *err)
     return -1;
 }
 
-int zgfs_storage_for_root(zgfs *fs, const uint8_t root[32], zg_storage **out, zg_err *err)
+/* The first node that has the file with this root, and what it knows of it. */
+static int find_root(zgfs *fs, const uint8_t root[32], zg_storage **out,
+                     zg_storage_info *found_info, zg_err *err)
 {
     zgfs_storage *st = fs->storage;
     zg_err ierr = {0}, last = {0};
@@ -294,6 +296,7 @@ int zgfs_storage_for_root(zgfs *fs, const uint8_t root[32], zg_storage **out, zg
         answered++;
         if (found) {
             *out = s;
+            *found_info = info;
             return 0;
         }
     }
@@ -305,6 +308,22 @@ int zgfs_storage_for_root(zgfs *fs, const uint8_t root[32], zg_storage **out, zg
     if (err)
         *err = last;
     return -1;
+}
+
+int zgfs_storage_for_root(zgfs *fs, const uint8_t root[32], zg_storage **out, zg_err *err)
+{
+    zg_storage_info info;
+    return find_root(fs, root, out, &info, err);
+}
+
+int zgfs_storage_root_size(zgfs *fs, const uint8_t root[32], uint64_t *size, zg_err *err)
+{
+    zg_storage *s;
+    zg_storage_info info;
+    if (find_root(fs, root, &s, &info, err))
+        return -1;
+    *size = info.size;
+    return 0;
 }
 
 int zgfs_storage_fetch(zgfs *fs, const uint8_t root[32], const char *dest, zg_err *err)

@@ -60,15 +60,18 @@ typedef enum zgfs_ttl {
 } zgfs_ttl;
 
 enum {
-    ZGFS_F_MONEY = 1 << 0,  /* moves funds: writable by owner and group only */
+    /* Moves funds: writing it, or for a FILE its first read (lora.bin), which
+     * an O_NONBLOCK read never starts. Writable by owner and group only. */
+    ZGFS_F_MONEY = 1 << 0,
     ZGFS_F_CREATE = 1 << 1, /* {param} PAYLOAD: open(O_CREAT) makes a new name (cp FILE dir/) */
     ZGFS_F_SPOOL = 1 << 2,  /* PAYLOAD: spool to a file in the state dir, not memory */
     ZGFS_F_REPEAT = 1 << 3, /* PAYLOAD: a write after a commit starts a new request (chat) */
     ZGFS_F_LONG = 1 << 4,   /* LINECTL: may wait minutes; runs on the long-job pool */
-    /* RECORD whose render is costly (counts a whole dataset, may fetch a
-     * tokenizer): stat shows size 0 rather than run it for every `ls -l`
-     * on a FUSE thread; reads are direct I/O, so they see all of it. */
-    ZGFS_F_NOSIZE = 1 << 5,
+    /* FILE whose first read spends or downloads a model: not listed until
+     * its local file exists, so a recursive reader (grep -r, tar, find, an
+     * indexer), which only opens names a listing gave it, never starts
+     * that; a lookup by name always finds it. */
+    ZGFS_F_BYNAME = 1 << 5,
 };
 
 /* A committed payload: the spool file (ZGFS_F_SPOOL) or the bytes. */
@@ -130,6 +133,11 @@ typedef struct zgfs_node {
      * read; ok as for commit. PAYLOAD with local: the same, when the local
      * copy is missing (storage/NAME fetches it again). */
     int (*prepare)(const zgfs_call *c, zg_buf *ok, zg_err *err);
+    /* FILE, PAYLOAD with local: the size the content has while the local
+     * file is not there, from what is known without spending or fetching
+     * it (the chain, a storage node's file info, the provider's headers);
+     * -1 when it cannot be known now (stat then shows 0). */
+    int (*size)(const zgfs_call *c, uint64_t *out, zg_err *err);
     /* Extended attributes: the names (NULL-terminated) and their values. */
     const char *const *xattrs;
     int (*xattr)(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err);
@@ -362,6 +370,8 @@ int zgfs_storage_for_upload(zgfs *fs, zg_storage **out, zg_err *err);
  * asked in order. ENOENT when every node answered and none has it; the
  * network errno when one that might have it did not answer. */
 int zgfs_storage_for_root(zgfs *fs, const uint8_t root[32], zg_storage **out, zg_err *err);
+/* The same, for the size of that file (its transaction's size). */
+int zgfs_storage_root_size(zgfs *fs, const uint8_t root[32], uint64_t *size, zg_err *err);
 /* Download the file with this root into dest (which must not exist),
  * verified segment by segment, trying each node in turn until one serves
  * it. Nothing is left at dest on failure. EIO when a node served data that

@@ -71,6 +71,7 @@ void zg_http_resp_init(zg_http_resp *r)
     memset(r, 0, sizeof *r);
     zg_buf_init(&r->body, 0);
     r->content_length = -1;
+    r->range_total = -1;
 }
 
 void zg_http_resp_free(zg_http_resp *r)
@@ -140,6 +141,25 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
+/* The complete length N of a Content-Range value "bytes A-B/N" (a 416
+ * answer has an asterisk for A-B); -1 when it has none (RFC 9110 section
+ * 14.4 lets N be an asterisk too). */
+static long long range_total(const char *p, size_t len)
+{
+    const char *slash = memchr(p, '/', len);
+    if (!slash || slash + 1 >= p + len || slash[1] < '0' || slash[1] > '9')
+        return -1;
+    char num[24];
+    size_t n = 0;
+    for (const char *q = slash + 1; q < p + len && *q >= '0' && *q <= '9'; q++)
+        if (n < sizeof num - 1)
+            num[n++] = *q;
+        else
+            return -1;
+    num[n] = 0;
+    return strtoll(num, NULL, 10);
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     struct xfer *x = ud;
@@ -150,6 +170,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         x->resp->status = sp ? strtol(sp + 1, NULL, 10) : 0;
         x->resp->content_type[0] = 0;
         x->resp->content_length = -1;
+        x->resp->range_total = -1;
     } else if (len > 13 && strncasecmp(p, "content-type:", 13) == 0) {
         size_t i = 13;
         while (i < len && p[i] == ' ')
@@ -163,6 +184,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         x->resp->content_type[m] = 0;
     } else if (len > 15 && strncasecmp(p, "content-length:", 15) == 0) {
         x->resp->content_length = strtoll(p + 15, NULL, 10);
+    } else if (len > 14 && strncasecmp(p, "content-range:", 14) == 0) {
+        x->resp->range_total = range_total(p + 14, len - 14);
     }
     return len;
 }
@@ -279,6 +302,7 @@ static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *re
     resp->status = 0;
     resp->content_type[0] = 0;
     resp->content_length = -1;
+    resp->range_total = -1;
 
     curl_easy_setopt(c, CURLOPT_URL, req->url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -298,7 +322,7 @@ static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *re
     /* An explicit header: CURLOPT_RANGE turns into Content-Range on a POST
      * (the LoRA download is one), which no server reads as a range. */
     if (req->range_from) {
-        snprintf(range, sizeof range, "Range: bytes=%s", req->range_from); /* "N-" */
+        snprintf(range, sizeof range, "Range: bytes=%s", req->range_from); /* "N-", "A-B" */
         hdrs = curl_slist_append(hdrs, range);
     }
     /* curl sends "Expect: 100-continue" for large bodies, costing a round trip. */

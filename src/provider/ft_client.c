@@ -186,6 +186,68 @@ int zg_ftp_model_usage(zg_client *c, const char *url, const char *name, zg_buf *
     return get_raw(c, "model usage", url, path, out, err);
 }
 
+/* Keeps nothing: a one-byte range is answered with one byte, and a server
+ * that sends more than a little is stopped. */
+static int discard(void *ctx, const void *data, size_t len)
+{
+    size_t *got = ctx;
+    (void)data;
+    *got += len;
+    return *got > 4096 ? -1 : 0;
+}
+
+/* The size of the file req fetches, from the answer to its first byte
+ * (Range: bytes=0-0): a 206's Content-Range, a 416's for an empty file, or
+ * the Content-Length of a 200 from a server that ignores ranges (whose body
+ * the HTTP layer stops at once). */
+static int probe_size(zg_client *c, const char *what, zg_http_req *req, uint64_t *size, zg_err *err)
+{
+    size_t got = 0;
+    req->range_from = "0-0";
+    req->sink = discard;
+    req->sink_ctx = &got;
+    zg_http_resp r;
+    zg_http_resp_init(&r);
+    zg_err e = {0};
+    int rc = zg_http_do(c->http, req, &r, &e);
+    long long n = -1;
+    if ((r.status == 206 || r.status == 416) && r.range_total >= 0)
+        n = r.range_total;
+    else if (r.status == 200 && r.content_length >= 0)
+        n = r.content_length;
+    if (n >= 0) {
+        *size = (uint64_t)n;
+        rc = 0;
+    } else if (rc) {
+        if (err)
+            *err = e;
+        zg_err_prefix(err, "%s", what);
+    } else if (r.status / 100 != 2) {
+        rc = zg_provider_http_error(err, what, r.status, &r.body);
+    } else {
+        rc =
+            zg_err_set(err, EPROTO, "%s: the provider's answer does not say the file's size", what);
+    }
+    zg_http_resp_free(&r);
+    return rc;
+}
+
+int zg_ftp_model_usage_size(zg_client *c, const char *url, const char *name, uint64_t *size,
+                            zg_err *err)
+{
+    char path[320];
+    if (check_name("model usage", name, err))
+        return -1;
+    snprintf(path, sizeof path, "/v1/model/desc/%s", name);
+    char *u = join(url, path);
+    if (!u)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    zg_http_req req = {.method = "GET", .url = u, .idempotent = true};
+    int rc = probe_size(c, "model usage", &req, size, err);
+    free(u);
+    return rc;
+}
+
 static void sig_hex(char out[133], const uint8_t sig[65])
 {
     out[0] = '0';
@@ -521,18 +583,19 @@ static int write_fd(void *ctx, const void *data, size_t len)
     return 0;
 }
 
-int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, int fd, off_t from,
-                         long long *total, zg_err *err)
+/* The LoRA download's URL (malloc'd into *u) and its signed body: a fresh
+ * signature each time, as the timestamp in it is only good for minutes. */
+static int lora_request(zg_client *c, const char *url, const char *id, char **u, char body[220],
+                        zg_err *err)
 {
     if (need_key(c, "model download", err) || check_uuid(id, err))
         return -1;
-    char hex[33], msg[64], me[43], path[200], body[220], range[32];
+    char hex[33], msg[64], me[43], path[200];
     for (int i = 0, o = 0; i < 36; i++)
         if (id[i] != '-')
             hex[o++] = (char)tolower((unsigned char)id[i]);
     hex[32] = 0;
     long long ts = (long long)time(NULL);
-    /* The timestamp is only good for minutes: sign afresh per request. */
     snprintf(msg, sizeof msg, "%s%lld", hex, ts);
     uint8_t h[32], s[65];
     char sig[133];
@@ -542,11 +605,31 @@ int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, int fd, 
     sig_hex(sig, s);
     my_addr(c, me);
     snprintf(path, sizeof path, "/v1/user/%s/task/%s/lora", me, id);
-    snprintf(body, sizeof body, "{\"signature\":\"%s\",\"timestamp\":%lld}", sig, ts);
+    snprintf(body, 220, "{\"signature\":\"%s\",\"timestamp\":%lld}", sig, ts);
+    *u = join(url, path);
+    return *u ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+}
+
+int zg_ftp_lora_size(zg_client *c, const char *url, const char *id, uint64_t *size, zg_err *err)
+{
+    char body[220], *u;
+    if (lora_request(c, url, id, &u, body, err))
+        return -1;
+    static const char *const hdrs[] = {"Content-Type: application/json", NULL};
+    zg_http_req req = {
+        .method = "POST", .url = u, .headers = hdrs, .body = body, .body_len = strlen(body)};
+    int rc = probe_size(c, "model download", &req, size, err);
+    free(u);
+    return rc;
+}
+
+int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, int fd, off_t from,
+                         long long *total, zg_err *err)
+{
+    char body[220], range[32], *u;
+    if (lora_request(c, url, id, &u, body, err))
+        return -1;
     snprintf(range, sizeof range, "%lld-", (long long)from);
-    char *u = join(url, path);
-    if (!u)
-        return zg_err_set(err, ENOMEM, "out of memory");
     static const char *const hdrs[] = {"Content-Type: application/json", NULL};
     struct fd_sink sink = {fd, 0};
     zg_http_req hr = {.method = "POST",

@@ -4,7 +4,8 @@
 
 # ft2_proxy_start [MODE]: serve the second provider's URL by forwarding to
 # the first provider's simulator. Sets PROXY_LOG (one "METHOD URL" line per
-# request) and PROXY_MODE (the file holding the mode word).
+# request, " range=R" appended for a Range header) and PROXY_MODE (the file
+# holding the mode word).
 ft2_proxy_start() {
     PROXY_LOG=$T_TMP/proxy.log
     PROXY_MODE=$T_TMP/proxy.mode

@@ -4,7 +4,9 @@
 # the storage node with proofs, verifies it against that root and the TEE
 # signature, acknowledges and decrypts. With the node gone, the same file
 # comes from the TEE instead (the official client's "auto" order), and is
-# held to the same root.
+# held to the same root. Either way stat shows the true sizes of lora.enc
+# and lora.bin before anything is fetched: from the node's file info, then
+# from the TEE.
 . "$(dirname "$0")/wflib.sh"
 
 export ZG_PROVIDER_STEP_MS=150 ZG_PROVIDER_SETTLE_MS=500 ZG_PROVIDER_DELIVER=storage
@@ -21,7 +23,12 @@ id=$(new_task "$P" qa.jsonl)
 check_match "a task on a provider that delivers through storage" "$id" '^[0-9a-f-]{36}$'
 check "it reaches Delivered" wait_until 60 progress_is "$P/tasks/$id" Delivered
 root=$(jq -r .modelRootHash "$P/tasks/$id/deliverable.json")
+enc=$(stat -c %s "$P/tasks/$id/lora.enc")
+bin=$(stat -c %s "$P/tasks/$id/lora.bin")
 check "cp lora.bin" cp "$P/tasks/$id/lora.bin" "$T_TMP/lora.bin"
+check_eq "stat of lora.bin before: its size" "$bin" "$(stat -c %s "$T_TMP/lora.bin")"
+check_eq "stat of lora.enc before (the storage node's file info): its size" "$enc" \
+    "$(stat -c %s "$T_TMP/state/tasks/$FT/$id/lora.enc")"
 check_eq "...a zip" "$(head -c 2 "$T_TMP/lora.bin")" PK
 check_eq "...acknowledged on chain" "$(acked "$id")" true
 check_match "...log says it came from 0G Storage" "$(grep "$id/lora.bin" log | tail -1)" \
@@ -37,7 +44,10 @@ check "it reaches Delivered" wait_until 60 progress_is "$P/tasks/$id" Delivered
 spid=$(cat "$DEVNET/storage.pid")
 kill "$spid"
 check "the storage node is stopped" wait_until 10 bash -c "! kill -0 $spid 2>/dev/null"
+enc=$(stat -c %s "$P/tasks/$id/lora.enc")
 check "cp lora.bin" cp "$P/tasks/$id/lora.bin" "$T_TMP/lora2.bin"
+check_eq "stat of lora.enc before (from the TEE): its size" "$enc" \
+    "$(stat -c %s "$T_TMP/state/tasks/$FT/$id/lora.enc")"
 check_eq "...a zip" "$(head -c 2 "$T_TMP/lora2.bin")" PK
 check_eq "...acknowledged on chain" "$(acked "$id")" true
 line=$(grep "$id/lora.bin" log | tail -1)

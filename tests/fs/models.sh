@@ -4,8 +4,10 @@
 # table of the devnet's chain and the official CLI's list-models; another
 # network's predefined models are absent), NAME.usage.zip (bytes equal the
 # provider's, the zip extracts, absent where there is none), ENOENT on an
-# inference-only provider, the network errno and a log line for a provider
-# that does not answer, and the requests `ls -l models/` costs.
+# inference-only provider, its true size before the first read (from the
+# provider's answer to a request for its first byte), the network errno and a
+# log line for a provider that does not answer, and the requests `ls -l
+# models/` costs.
 . "$(dirname "$0")/fslib.sh"
 . "$(dirname "$0")/ft2proxy.sh"
 
@@ -86,7 +88,9 @@ check_eq "...and models/ has no other predefined model" \
 # ---- the usage bundle
 z=$M/zg-tiny-lora.usage.zip
 curl -s -o "$T_TMP/want.zip" "$FT_URL/v1/model/desc/zg-tiny-lora"
-check_eq "usage.zip: size 0 before the first open (not downloaded by stat)" "$(stat -c %s "$z")" 0
+check_eq "usage.zip: stat before the first read shows the bundle's size" "$(stat -c %s "$z")" \
+    "$(wc -c <"$T_TMP/want.zip")"
+check_eq "...without downloading it" "$(compgen -G "$T_TMP/state/usage/*/*.zip" | wc -l)" 0
 cat "$z" >"$T_TMP/got.zip"
 check "usage.zip: the bytes GET /v1/model/desc/zg-tiny-lora serves" cmp -s "$T_TMP/got.zip" "$T_TMP/want.zip"
 check_match "usage.zip extracts (unzip -l)" "$(unzip -l "$T_TMP/got.zip")" 'README\.md'
@@ -118,15 +122,18 @@ check_eq "unreachable provider: predefined models still read (built in)" \
 # ---- request counts, on a stand-in provider at FT2's URL that logs requests
 ft2_proxy_start || exit 1
 ls -l "$M2" >"$T_TMP/ls1" 2>&1
-check_eq "ls -l models/: exactly one request (GET /v1/model)" "$(cat "$PROXY_LOG")" "GET /v1/model"
+check_eq "ls -l models/: GET /v1/model, and the bundle's first byte for its size" "$(cat "$PROXY_LOG")" \
+    $'GET /v1/model\nGET /v1/model/desc/zg-tiny-lora range=bytes=0-0'
+check_eq "...which is the bundle's size" "$(awk '/usage.zip/ {print $5}' "$T_TMP/ls1")" "$(wc -c <"$T_TMP/want.zip")"
 check_match "...listing the customized model and its bundle" "$(cat "$T_TMP/ls1")" 'zg-tiny-lora\.usage\.zip'
 ls -l "$M2" >/dev/null
 cat "$M2"/*.json >/dev/null
-check_eq "again within ttl, and reading every NAME.json: no more requests" "$(wc -l <"$PROXY_LOG")" 1
+check_eq "again within ttl, and reading every NAME.json: no more requests" "$(wc -l <"$PROXY_LOG")" 2
 sleep 3.3
 ls -l "$M2" >/dev/null
 check_eq "after ttl: one more GET /v1/model" "$(proxy_count '^GET /v1/model$')" 2
-check_eq "no bundle was downloaded by listings or stat" "$(proxy_count desc)" 0
+check_eq "...and no more for the size" "$(proxy_count range=)" 1
+check_eq "no bundle was downloaded by listings or stat" "$(proxy_count '^GET /v1/model/desc/[^ ]*$')" 0
 
 # ---- a provider without a usage file for the model
 proxy_mode nousage
@@ -135,16 +142,19 @@ check_eq "no usage file at the provider: reading the bundle is ENOENT" \
 check_eq "...after one request" "$(proxy_count '^GET /v1/model/desc/zg-tiny-lora$')" 1
 check "...and the name disappears from the listing" bash -c "! ls '$M2' | grep -q usage.zip"
 check_eq "...and lookups are ENOENT without asking again" \
-    "$(read_err "$M2/zg-tiny-lora.usage.zip")/$(proxy_count desc)" ENOENT/1
+    "$(read_err "$M2/zg-tiny-lora.usage.zip")/$(proxy_count '^GET /v1/model/desc/zg-tiny-lora$')" ENOENT/1
 check_eq "the model itself is still there" "$(jq -r .name "$M2/zg-tiny-lora.json")" zg-tiny-lora
 
 # ---- a bundle is fetched once per model version, then kept in the state
-# directory across mounts
-proxy_mode proxy
+# directory across mounts. The provider now ignores ranges: the size comes
+# from its Content-Length, the transfer stopped after the headers.
+proxy_mode norange
 cd / && fs_remount && cd "$MNT" || exit 1
-check_eq "after a remount (the provider has a bundle again): listed, size 0" \
-    "$(stat -c %s "$M2/zg-tiny-lora.usage.zip")" 0
-# (cat, not cmp: cmp -s trusts a size of 0 and does not read)
+check_eq "after a remount (the provider has a bundle again, ignores ranges): listed, true size" \
+    "$(stat -c %s "$M2/zg-tiny-lora.usage.zip")" "$(wc -c <"$T_TMP/want.zip")"
+check_eq "...asked with one more ranged GET" "$(proxy_count range=)" 2
+check "cmp -s, which trusts the size, with the provider's bytes" \
+    cmp -s "$M2/zg-tiny-lora.usage.zip" "$T_TMP/want.zip"
 cat "$M2/zg-tiny-lora.usage.zip" >"$T_TMP/got2.zip"
 check "...reads the provider's bytes" cmp -s "$T_TMP/got2.zip" "$T_TMP/want.zip"
 check_eq "...after one more request" "$(proxy_count '^GET /v1/model/desc/zg-tiny-lora$')" 2
@@ -154,6 +164,6 @@ cd / && fs_remount && cd "$MNT" || exit 1
 check_eq "next mount: stat shows the size before any read" \
     "$(stat -c %s "$M2/zg-tiny-lora.usage.zip")" "$(wc -c <"$T_TMP/want.zip")"
 check "...reads the same bytes" cmp -s "$M2/zg-tiny-lora.usage.zip" "$T_TMP/want.zip"
-check_eq "...without asking the provider again" "$(proxy_count desc)" 2
+check_eq "...without asking the provider again" "$(proxy_count desc)" 4
 
 t_done

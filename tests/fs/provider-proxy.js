@@ -1,9 +1,9 @@
 // A stand-in fine-tuning provider for the mount tests, listening on the URL
 // the devnet registered for its second (unacknowledged) provider, where
 // nothing else listens. It forwards every request to the simulator behind
-// the first provider and logs "METHOD URL" per request, so a test can count
-// what zgfs asks, and it can be told to lie (one word in MODE_FILE, read at
-// each request):
+// the first provider and logs "METHOD URL" per request (with " range=R"
+// when the request has a Range header), so a test can count what zgfs asks,
+// and it can be told to lie (one word in MODE_FILE, read at each request):
 //
 //   proxy          forward unchanged: the quote is bound to the FIRST
 //                  provider's TEE signer, not the one this provider has on
@@ -17,6 +17,8 @@
 //   garbage        /v1/quote answers a body that is not JSON
 //   nousage        /v1/model/desc/NAME answers 400 "... detail usage file
 //                  not found", as a provider without a usage file does
+//   norange        Range headers are not forwarded: every file comes whole
+//                  with 200, as from a server that ignores ranges
 //   delay-task=MS  a task creation (POST /v1/user/ADDR/task) is read whole,
 //                  then held MS ms before it goes on to the simulator, which
 //                  creates the task even if the client is gone by then (as a
@@ -99,8 +101,10 @@ function delayTask(req, res, ms) {
 }
 
 http.createServer((req, res) => {
-    fs.appendFileSync(logFile, `${req.method} ${req.url}\n`);
+    const range = req.headers.range ? ` range=${req.headers.range}` : '';
+    fs.appendFileSync(logFile, `${req.method} ${req.url}${range}\n`);
     const m = mode();
+    if (m === 'norange') delete req.headers.range;
     const path = req.url.split('?')[0];
     if (m === 'nousage' && path.startsWith('/v1/model/desc/')) {
         const name = decodeURIComponent(path.slice('/v1/model/desc/'.length));

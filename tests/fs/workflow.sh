@@ -93,14 +93,20 @@ check_match "a second task: cp fails with EAGAIN" "$out" 'Resource temporarily u
 check_match "...saying to read lora.bin or write yes to ack" "$(cat "$P/tasks/new")" "^error: deliverable $id is not acknowledged yet; read tasks/$id/lora.bin \\(or write yes to its ack file\\)"
 
 # ---- lora.enc: download and verify only
-check_eq "lora.enc has size 0 before it is fetched" "$(stat -c %s "$T/lora.enc")" 0
-check "cp lora.enc" cp "$T/lora.enc" "$T_TMP/lora.enc"
+check_eq "ls tasks/ID: lora.enc and lora.bin are not listed before they are fetched" \
+    "$(ls "$T" | grep -c '^lora')" 0
+enc_size=$(stat -c %s "$T/lora.enc")
+check "cp lora.enc (by name)" cp "$T/lora.enc" "$T_TMP/lora.enc"
 check_eq "lora.enc hashes to the on-chain root" "$(keccak "$T_TMP/lora.enc")" "$c_root"
-check_eq "its size is honest now" "$(stat -c %s "$T/lora.enc")" "$(stat -c %s "$T_TMP/lora.enc")"
+check_eq "its size was honest before the download" "$enc_size" "$(stat -c %s "$T_TMP/lora.enc")"
+check_eq "...and is now" "$(stat -c %s "$T/lora.enc")" "$(stat -c %s "$T_TMP/lora.enc")"
+check_eq "ls tasks/ID lists lora.enc now" "$(ls "$T" | grep '^lora')" lora.enc
 check_eq "reading lora.enc acknowledged nothing" "$(chain_deliverable "$USER_ADDR" "$FT" "$id" | cut -d' ' -f1)" false
 
-# ---- lora.bin: O_NONBLOCK first (EAGAIN, the work starts), then the whole path
+# ---- lora.bin: O_NONBLOCK first (EAGAIN, nothing starts), then the whole path
 check_eq "O_NONBLOCK read of lora.bin before it is ready: EAGAIN" "$(read_err "$T/lora.bin" nonblock)" EAGAIN
+sleep 1
+check_eq "...and nothing was acknowledged" "$(chain_deliverable "$USER_ADDR" "$FT" "$id" | cut -d' ' -f1)" false
 check "cp lora.bin" cp "$T/lora.bin" "$T_TMP/lora.bin"
 check_eq "lora.bin is a zip" "$(head -c 4 "$T_TMP/lora.bin" | od -An -c | tr -d ' ')" 'PK003004'
 check "...holding the adapter" bash -c "unzip -l '$T_TMP/lora.bin' 2>/dev/null | grep -q adapter_config.json || grep -qa adapter_config.json '$T_TMP/lora.bin'"

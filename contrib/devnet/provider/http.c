@@ -317,6 +317,37 @@ static bool parse_range(const char *h, uint64_t size, uint64_t *a, uint64_t *b)
     return true;
 }
 
+int reply_attachment(prov_req *r, const char *ctype, const void *data, size_t len,
+                     const char *disposition)
+{
+    const char *range = req_header(r, MHD_HTTP_HEADER_RANGE);
+    uint64_t a = 0, b = 0;
+    char cr[96];
+    if (!range)
+        return reply_bytes(r, 200, ctype, data, len, disposition);
+    if (!parse_range(range, len, &a, &b)) {
+        snprintf(cr, sizeof cr, "bytes */%zu", len);
+        struct MHD_Response *resp =
+            MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+            return 0;
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+        return queue(r, 416, resp);
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        (size_t)(b - a + 1), (void *)((const uint8_t *)data + a), MHD_RESPMEM_MUST_COPY);
+    if (!resp)
+        return 0;
+    snprintf(cr, sizeof cr, "bytes %llu-%llu/%zu", (unsigned long long)a, (unsigned long long)b,
+             len);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+    if (disposition)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disposition);
+    return queue(r, 206, resp);
+}
+
 int reply_file(prov_req *r, const char *path, const char *disposition)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -97,7 +97,7 @@ static int h_model_desc(prov_req *r, const char *name)
     }
     char disp[256];
     snprintf(disp, sizeof disp, "attachment; filename=\"%s.zip\"", m->name);
-    int rc = reply_bytes(r, 200, "application/zip", z.data, z.len, disp);
+    int rc = reply_attachment(r, "application/zip", z.data, z.len, disp);
     zg_buf_free(&z);
     return rc;
 }

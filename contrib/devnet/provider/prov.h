@@ -383,6 +383,11 @@ const char *req_header(prov_req *r, const char *name);
 const char *req_query(prov_req *r, const char *name);
 /* Serve a file with Range support and the stall fault (LoRA download). */
 int reply_file(prov_req *r, const char *path, const char *disposition);
+/* 200 with the bytes, or the one range a Range header asks for (206 with
+ * Content-Range; 416 when unsatisfiable), as Go's http.ServeContent
+ * answers the broker's file downloads (gin's FileAttachment). */
+int reply_attachment(prov_req *r, const char *ctype, const void *data, size_t len,
+                     const char *disposition);
 
 /* --------------------------------------------------------------- http_ft.c / http_inf.c */
 int ft_route(prov_req *r);

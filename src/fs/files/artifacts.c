@@ -11,7 +11,13 @@
  * wait for the provider's settlement to reveal the key -> decrypt. A
  * failed check is EIO and nothing is acknowledged. The local file appears
  * only when it is complete and verified (lora.enc.verified marks a
- * verified download), so its presence alone decides what an open serves. */
+ * verified download), so its presence alone decides what an open serves.
+ *
+ * Both are listed only once their local file exists (ZGFS_F_BYNAME), and
+ * both report their true size before that: lora.enc's from where the
+ * download would come from (zg_lora_remote_size), lora.bin's from that by
+ * the file format (zg_model_plain_size). Nothing is downloaded,
+ * acknowledged or paid for a size; it is asked once per task and mount. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -25,6 +31,7 @@
 #include "zg/artifact.h"
 #include "zg/fdio.h"
 #include "zg/ftserving.h"
+#include "zg/modelcrypt.h"
 
 static int file_path(const zgfs_call *c, const char *what, char *out, size_t cap, zg_err *err)
 {
@@ -74,6 +81,59 @@ static off_t size_of(const char *path)
 static int stored_at(void *ctx, const uint8_t root[32], zg_storage **out, zg_err *err)
 {
     return zgfs_storage_for_root(ctx, root, out, err);
+}
+
+typedef struct size_ask {
+    const zgfs_call *c;
+    const uint8_t *prov;
+} size_ask;
+
+static int ask_enc_size(void *ctx, uint64_t *size, zg_err *err)
+{
+    size_ask *a = ctx;
+    zgfs *fs = a->c->fs;
+    char *url = NULL;
+    if (zgfs_ft_url(fs, a->prov, &url, err))
+        return -1;
+    int rc =
+        zg_lora_remote_size(fs->client, stored_at, fs, url, a->prov, a->c->params[1], size, err);
+    free(url);
+    return rc;
+}
+
+/* lora.enc's size: the verified local file's, else the remote one. Before
+ * the delivery (the cached sub-account has no deliverable) nothing is
+ * asked. */
+static int enc_size(const zgfs_call *c, uint64_t *size, zg_err *err)
+{
+    char enc[4096], key[ZGFS_PATH_MAX];
+    struct stat st;
+    if (zgfs_lora_enc_local(c, enc, sizeof enc, NULL) == 0 && stat(enc, &st) == 0) {
+        *size = (uint64_t)st.st_size;
+        return 0;
+    }
+    uint8_t prov[20];
+    zg_deliverable d;
+    if (zgfs_call_addr(c, 0, prov, err) ||
+        zgfs_find_deliverable(c->fs, prov, c->params[1], -1, &d, err))
+        return -1;
+    zg_deliverable_free(&d);
+    snprintf(key, sizeof key, "size:lora:%s:%s", c->params[0], c->params[1]);
+    size_ask a = {c, prov};
+    return zgfs_known_size(c->fs, key, ask_enc_size, &a, size, err);
+}
+
+int zgfs_lora_enc_size(const zgfs_call *c, uint64_t *out, zg_err *err)
+{
+    return enc_size(c, out, err);
+}
+
+int zgfs_lora_bin_size(const zgfs_call *c, uint64_t *out, zg_err *err)
+{
+    uint64_t enc;
+    if (enc_size(c, &enc, err))
+        return -1;
+    return zg_model_plain_size(enc, 0, out, err);
 }
 
 /* Download and verify into lora.enc; mark it verified. The root on chain

@@ -37,4 +37,11 @@ bool zgfs_good_name(const char *name, size_t len, size_t room);
 int zgfs_index_names(const char *dir, const char *key, const char *suffix, zgfs_names *out,
                      zg_err *err);
 
+/* A size known without spending (a delivered model, a file by its root, a
+ * model version's usage zip: content that never changes), asked with
+ * fetch(ctx, ...) once and then kept in the mount's cache under key for as
+ * long as the mount lives; a failure is never kept. */
+int zgfs_known_size(zgfs *fs, const char *key, int (*fetch)(void *ctx, uint64_t *size, zg_err *err),
+                    void *ctx, uint64_t *out, zg_err *err);
+
 #endif

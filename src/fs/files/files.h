@@ -38,6 +38,8 @@ int zgfs_by_root_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err
 int zgfs_by_root_present(const zgfs_call *c, zg_err *err);
 int zgfs_by_root_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
 int zgfs_by_root_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
+int zgfs_by_root_size(const zgfs_call *c, uint64_t *out, zg_err *err);
+int zgfs_storage_size(const zgfs_call *c, uint64_t *out, zg_err *err);
 /* The root ("0x" + 64 hex) of a name in storage/; ENOENT when there is
  * no such name. For tasks/new, which takes a storage/ NAME as dataset. */
 int zgfs_storage_name_root(zgfs *fs, const char *name, char root[67], zg_err *err);
@@ -66,6 +68,7 @@ int zgfs_model_zip_present(const zgfs_call *c, zg_err *err);
 int zgfs_model_json_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 int zgfs_model_zip_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
 int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
+int zgfs_model_zip_size(const zgfs_call *c, uint64_t *out, zg_err *err);
 
 /* attestation.c: providers/P/attestation/ */
 int zgfs_quote_render(const zgfs_call *c, zg_buf *out, zg_err *err);
@@ -108,6 +111,8 @@ int zgfs_lora_enc_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
 int zgfs_lora_bin_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
 int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
+int zgfs_lora_enc_size(const zgfs_call *c, uint64_t *out, zg_err *err);
+int zgfs_lora_bin_size(const zgfs_call *c, uint64_t *out, zg_err *err);
 
 /* adapters.c: providers/P/adapters/ and tasks/TASK-ID/deploy */
 int zgfs_adapter_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);

@@ -7,14 +7,14 @@
  * NAME.usage.zip.
  *
  * Cost: one GET /v1/model per provider per ttl answers every listing,
- * lookup and NAME.json, so `ls -l models/` is one request. The provider's
- * API cannot tell whether a bundle exists without sending it, so a bundle
- * is downloaded only when read (a FILE node: the first read fetches it
- * into the state directory, later reads and mounts use that copy):
- * NAME.usage.zip is listed for every customized model, its size is 0
- * until then (direct I/O, so readers are not cut short), and a provider
- * that has no bundle for the model makes that read ENOENT and the name
- * disappear. */
+ * lookup and NAME.json. A bundle is downloaded only when read (a FILE
+ * node: the first read fetches it into the state directory, later reads
+ * and mounts use that copy). NAME.usage.zip is listed for every customized
+ * model; until it is read, its size comes from the provider's answer to
+ * the bundle's first byte (a ranged GET, once per model version and
+ * mount), so `ls -l models/` adds one small request per customized model
+ * the first time. A provider that has no bundle for the model makes that
+ * request (or the read) ENOENT and the name disappear. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -405,6 +405,62 @@ int zgfs_model_zip_local(const zgfs_call *c, char *path, size_t cap, zg_err *err
     return rc;
 }
 
+typedef struct zip_ask {
+    zgfs *fs;
+    const zgfs_ftp *p;
+    const char *name;
+    const cJSON *m;
+    const char *file; /* NAME.usage.zip */
+} zip_ask;
+
+/* "No bundle" (400 from the broker, 404 elsewhere) is remembered and the
+ * name the kernel holds dropped; err then says ENOENT. */
+static void no_bundle(zgfs *fs, const zgfs_ftp *p, const char *name, const cJSON *m,
+                      const char *file, const zg_err *e, zg_err *err)
+{
+    char dir[ZGFS_PATH_MAX];
+    remember_missing(fs, p, name, m);
+    snprintf(dir, sizeof dir, "/providers/%s/models", p->name);
+    zgfs_notify_entry(fs->notify, dir, file);
+    zg_err_set(err, ENOENT, "%s has no usage bundle for %s (%s)", p->name, name, e->msg);
+}
+
+static int ask_zip_size(void *ctx, uint64_t *size, zg_err *err)
+{
+    zip_ask *a = ctx;
+    zg_err e = {0};
+    if (zg_ftp_model_usage_size(a->fs->client, a->p->url, a->name, size, &e) == 0)
+        return 0;
+    if (err)
+        *err = e;
+    if (e.code == EINVAL || e.code == ENOENT)
+        no_bundle(a->fs, a->p, a->name, a->m, a->file, &e, err);
+    return -1;
+}
+
+int zgfs_model_zip_size(const zgfs_call *c, uint64_t *out, zg_err *err)
+{
+    char name[ZGFS_PARAM_MAX], key[ZGFS_PATH_MAX];
+    if (!stem_of(c->params[1], ZIP_SUFFIX, name))
+        return zg_err_set(err, ENOENT, "not a usage bundle");
+    zgfs_ftp p;
+    zg_cache_val *ref;
+    if (get_models(c, &p, &ref, err))
+        return -1;
+    const cJSON *m = find_customized(zg_cache_value(ref), name);
+    int rc;
+    if (!m) {
+        rc = zg_err_set(err, ENOENT, "%s no longer has model %s", c->params[0], name);
+    } else {
+        snprintf(key, sizeof key, "size:usage:%s:%s:%s", p.name, name, hash_token(m));
+        zip_ask a = {c->fs, &p, name, m, c->params[1]};
+        rc = zgfs_known_size(c->fs, key, ask_zip_size, &a, out, err);
+    }
+    zg_cache_put(ref);
+    zgfs_ftp_free(&p);
+    return rc;
+}
+
 int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
 {
     char name[ZGFS_PARAM_MAX];
@@ -429,12 +485,8 @@ int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
             *err = e;
         /* 400 "detail usage file not found" (404 elsewhere): there is none.
          * Worth remembering, and the name the kernel holds goes now. */
-        if (e.code == EINVAL || e.code == ENOENT) {
-            remember_missing(c->fs, &p, name, m);
-            snprintf(dir, sizeof dir, "/providers/%s/models", p.name);
-            zgfs_notify_entry(c->fs->notify, dir, c->params[1]);
-            zg_err_set(err, ENOENT, "%s has no usage bundle for %s (%s)", p.name, name, e.msg);
-        }
+        if (e.code == EINVAL || e.code == ENOENT)
+            no_bundle(c->fs, &p, name, m, c->params[1], &e, err);
         goto out;
     }
     if (state_dir(c->fs, NULL, dir, sizeof dir, err) || make_dir(dir, err) ||

@@ -13,9 +13,10 @@
  * read downloads it, every segment checked by its proof, into a cache file
  * that appears only when the whole file checked. Not listed. A root no
  * node has is ENOENT at lookup, which costs one zgs_getFileInfo per node
- * (none once the file is cached) and lets the kernel keep the answer for
- * ttl; refusing it at open instead would cost the same request and let
- * `stat` and `ls` show a file that cannot be read. */
+ * (none once the file or its size is known) and lets the kernel keep the
+ * answer for ttl; refusing it at open instead would cost the same request
+ * and let `stat` and `ls` show a file that cannot be read. The same
+ * answer gives the file's size, so stat is true before the first read. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -142,6 +143,16 @@ int zgfs_storage_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err
     if (strcmp(name, "user.zg.root") || lookup_call(c, &e, &ignore))
         return zg_err_set(err, ENODATA, "no such attribute");
     return zg_buf_append_str(out, e.hash, err);
+}
+
+/* The uploaded size, from the index: true while the local copy is gone. */
+int zgfs_storage_size(const zgfs_call *c, uint64_t *out, zg_err *err)
+{
+    zg_dsentry e;
+    if (lookup_call(c, &e, err))
+        return -1;
+    *out = e.size;
+    return 0;
 }
 
 int zgfs_storage_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
@@ -272,18 +283,31 @@ int zgfs_by_root_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
     return zgfs_state_path(c->fs, path, cap, err, "storage/" BY_ROOT "/%s", c->params[0]);
 }
 
+static int ask_root_size(void *ctx, uint64_t *size, zg_err *err)
+{
+    const zgfs_call *c = ctx;
+    uint8_t root[32];
+    if (zg_hex_decode_exact(root, 32, c->params[0], err))
+        return -1;
+    return zgfs_storage_root_size(c->fs, root, size, err);
+}
+
+int zgfs_by_root_size(const zgfs_call *c, uint64_t *out, zg_err *err)
+{
+    char key[ZGFS_PARAM_MAX + 16];
+    snprintf(key, sizeof key, "size:root:%s", c->params[0]);
+    return zgfs_known_size(c->fs, key, ask_root_size, (void *)c, out, err);
+}
+
 int zgfs_by_root_present(const zgfs_call *c, zg_err *err)
 {
     char path[4096];
-    uint8_t root[32];
-    zg_storage *s;
+    uint64_t size;
     if (zgfs_by_root_local(c, path, sizeof path, err))
         return -1;
     if (exists(path))
         return 0; /* cached: no request */
-    if (zg_hex_decode_exact(root, 32, c->params[0], err))
-        return -1;
-    return zgfs_storage_for_root(c->fs, root, &s, err);
+    return zgfs_by_root_size(c, &size, err);
 }
 
 int zgfs_by_root_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)

@@ -627,6 +627,29 @@ static void test_model_vector(const zg_key *dev)
     CHECK(zg_model_encrypted_size(10, 0) == 103 && zg_model_encrypted_size(0, 0) == 77 &&
               zg_model_encrypted_size(67108864 + 1000, 0) == 77 + 67108864 + 1000 + 32,
           "encrypted size formula");
+    /* The way back, for every plaintext size around the chunk boundaries. */
+    static const uint64_t plains[] = {0,        1,        10,           67108863,
+                                      67108864, 67108865, 2 * 67108864, (uint64_t)5 << 30};
+    bool back = true;
+    for (size_t i = 0; i < sizeof plains / sizeof plains[0]; i++) {
+        uint64_t got = 1;
+        zg_err pe = {0};
+        back = back &&
+               zg_model_plain_size(zg_model_encrypted_size(plains[i], 0), 0, &got, &pe) == 0 &&
+               got == plains[i];
+        back =
+            back &&
+            zg_model_plain_size(zg_model_encrypted_size(plains[i], 1000), 1000, &got, &pe) == 0 &&
+            got == plains[i];
+    }
+    CHECK(back, "plain size of an encrypted size is the plaintext's (64 MiB and 1000-byte chunks)");
+    uint64_t none;
+    zg_err se = {0};
+    CHECK(zg_model_plain_size(76, 0, &none, &se) == -1 && se.code == EIO,
+          "no model file is shorter than its header: EIO");
+    se = (zg_err){0};
+    CHECK(zg_model_plain_size(77 + 15, 0, &none, &se) == -1 && se.code == EIO,
+          "a last chunk shorter than its tag: EIO");
 
     /* Input from a pipe: the encryptor must not need a seekable source. */
     int p[2];
