@@ -19,13 +19,21 @@ devnet_dir() {
 
 # proc_argv0 PID: basename of argv[0] of a live, non-zombie process.
 proc_argv0() {
-    local pid=$1 state argv0
-    [[ $pid =~ ^[0-9]+$ ]] || return 1
-    state=$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$pid/stat" 2>/dev/null) || return 1
-    [[ -n $state && $state != Z && $state != X ]] || return 1
+    local pid=$1 argv0
+    proc_running "$pid" || return 1
     argv0=$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | head -n1) || return 1
     [[ -n $argv0 ]] || return 1
     printf '%s\n' "${argv0##*/}"
+}
+
+# proc_running PID: the process exists and is not a zombie. (A process
+# in the middle of execve can show an empty cmdline for a moment, so a
+# start-up check must not ask for argv[0].)
+proc_running() {
+    local state
+    [[ $1 =~ ^[0-9]+$ ]] || return 1
+    state=$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) || return 1
+    [[ -n $state && $state != Z && $state != X ]]
 }
 
 # proc_cmdline PID: the command line, arguments separated by spaces.

@@ -147,7 +147,8 @@ prov_restart() {
         kill -KILL "$pid" 2>/dev/null
         rm -f "$DEVNET/provider.pid"
     fi
-    env "$@" "$ZG_ROOT/contrib/devnet/up" "$DEVNET" >>"$T_TMP/up.log" 2>&1 || {
+    # From /, so the new provider never holds a mount busy.
+    (cd / && env "$@" "$ZG_ROOT/contrib/devnet/up" "$DEVNET") >>"$T_TMP/up.log" 2>&1 || {
         echo "# prov_restart: contrib/devnet/up failed:" >&2
         tail -n 5 "$T_TMP/up.log" | sed 's/^/#   /' >&2
         return 1

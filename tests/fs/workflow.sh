@@ -194,8 +194,7 @@ check_eq "adapters/deploy of nonsense: EINVAL" "$(wr "$I/adapters/deploy" 'a b c
 # ---- interop with the official SDK
 # The SDK's task must still be cancellable (Init..SetUp) when zgfs cancels
 # it: slow steps, so a loaded machine cannot let it reach Training first.
-# (From /, so the new provider does not hold the mount busy.)
-(cd / && prov_restart ZG_PROVIDER_STEP_MS=4000 ZG_PROVIDER_SETTLE_MS=500) || not_ok "provider restart"
+prov_restart ZG_PROVIDER_STEP_MS=4000 ZG_PROVIDER_SETTLE_MS=500 || not_ok "provider restart"
 node - "$DEVNET_JSON" "$id" "$T_TMP/sdk" >"$T_TMP/sdk.out" 2>&1 <<'EOF'
 const path = require('path');
 const fs = require('fs');
