@@ -165,8 +165,30 @@ zgfs_mount() {
     return 1
 }
 
-# zgfs_umount: unmount and require the daemon to exit 0.
+# zgfs_umount: unmount and require the daemon to exit 0. A process that
+# was just killed may still hold the mount for a moment (EBUSY), so the
+# unmount is tried for up to 5 s; if it stays busy, the holders are named.
 zgfs_umount() {
-    fusermount3 -u "$MNT" || return 1
-    wait "$ZGFS_PID"
+    local i
+    for ((i = 0; i < 20; i++)); do
+        fusermount3 -u "$MNT" 2>/dev/null && { wait "$ZGFS_PID"; return; }
+        sleep 0.25
+    done
+    echo "# $MNT stays busy; held by:" >&2
+    mount_holders "$MNT" | sed 's/^/#   /' >&2
+    return 1
+}
+
+# mount_holders DIR: "PID COMMAND" of each process whose cwd, root or an
+# open file lies under DIR.
+mount_holders() {
+    local dir p l
+    dir=$(realpath "$1")
+    for p in /proc/[0-9]*; do
+        for l in "$p/cwd" "$p/root" "$p"/fd/*; do
+            [[ $(readlink "$l" 2>/dev/null) == "$dir"* ]] || continue
+            echo "${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
+            break
+        done
+    done
 }
