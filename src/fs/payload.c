@@ -30,7 +30,6 @@
  * Reads of a node with a local file (datasets/NAME) return that file; the
  * others return the reply of this descriptor's commit, or on a fresh open
  * the caller's kept result (per uid) or the node's usage line. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -42,6 +41,7 @@
 #include <unistd.h>
 
 #include "kinds.h"
+#include "proc.h"
 
 #define SPACE_STEP   ((uint64_t)16 << 20) /* check free space every 16 MiB of spool */
 #define SPACE_MARGIN ((uint64_t)64 << 20) /* and keep this much free */
@@ -92,89 +92,6 @@ void zgfs_pstate_free(struct zgfs_pstate *pl)
     free(pl);
 }
 
-/* ------------------------------------------------------------ processes */
-
-/* The thread-group id of thread tid (tid itself when /proc says nothing). */
-static pid_t tgid_of(pid_t tid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-    FILE *f = fopen(path, "re");
-    pid_t tgid = tid;
-    if (!f)
-        return tid;
-    while (fgets(line, sizeof line, f)) {
-        int v;
-        if (sscanf(line, "Tgid: %d", &v) == 1) {
-            tgid = v;
-            break;
-        }
-    }
-    fclose(f);
-    return tgid;
-}
-
-/* Is thread tid dying of a signal? The flush of a killed writer comes from
- * its exit (PF_EXITING), and its exit code carries the signal. */
-static bool killed(pid_t tid)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')'); /* the command name may hold anything */
-    if (!p)
-        return false;
-    /* Fields after the name start at 3 (state); flags is 9, exit_code 52. */
-    unsigned long long flags = 0, exit_code = 0;
-    int field = 2;
-    char *save = NULL;
-    for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        field++;
-        if (field == 9)
-            flags = strtoull(tok, NULL, 10);
-        else if (field == 52)
-            exit_code = strtoull(tok, NULL, 10);
-    }
-    return (flags & 0x4) && (exit_code & 0x7f); /* PF_EXITING, WTERMSIG */
-}
-
-/* Does process tgid still hold a descriptor of inode ino? At the flush of
- * close(fd), fd is already gone from its table. */
-static bool holds_inode(pid_t tgid, fuse_ino_t ino)
-{
-    char dir[64];
-    snprintf(dir, sizeof dir, "/proc/%d/fdinfo", (int)tgid);
-    DIR *d = opendir(dir);
-    if (!d)
-        return false;
-    bool found = false;
-    struct dirent *e;
-    while (!found && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[320], line[128];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        FILE *f = fopen(path, "re");
-        if (!f)
-            continue;
-        while (fgets(line, sizeof line, f)) {
-            unsigned long long v;
-            if (sscanf(line, "ino: %llu", &v) == 1) {
-                found = v == (unsigned long long)ino;
-                break;
-            }
-        }
-        fclose(f);
-    }
-    closedir(d);
-    return found;
-}
-
 /* ------------------------------------------------------------ open */
 
 int zgfs_payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
@@ -194,7 +111,7 @@ int zgfs_payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
     struct zgfs_pstate *pl = calloc(1, sizeof *pl);
     if (!pl)
         return zg_err_set(err, ENOMEM, "out of memory");
-    pl->opener = tgid_of(h->call.pid);
+    pl->opener = zgfs_tgid(h->call.pid);
     pl->fresh = (fi->flags & (O_CREAT | O_TRUNC)) != 0;
     pl->spool_fd = -1;
     zg_buf_init(&pl->mem, 0);
@@ -574,9 +491,9 @@ void zgfs_payload_flush(fuse_req_t req, zgfs_handle *h)
     }
     pthread_mutex_unlock(&h->lock);
     /* Only the opener commits; /proc reads happen without the lock. */
-    pid_t tgid = tgid_of(tid);
-    bool dying = st == PL_DIRTY && tgid == pl->opener && killed(tid);
-    bool last = !empty_close || (tgid == pl->opener && !holds_inode(tgid, h->ino));
+    pid_t tgid = zgfs_tgid(tid);
+    bool dying = st == PL_DIRTY && tgid == pl->opener && zgfs_killed(tid);
+    bool last = !empty_close || (tgid == pl->opener && !zgfs_holds_inode(tgid, h->ino));
     pthread_mutex_lock(&h->lock);
     if (tgid != pl->opener || !last || pl->state != st) {
         pthread_mutex_unlock(&h->lock);

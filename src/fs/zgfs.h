@@ -45,7 +45,7 @@ typedef enum zgfs_kind {
     ZGFS_RECORD,  /* rendered at open into the handle (snapshot), seekable */
     ZGFS_STATIC,  /* like RECORD, but content never changes while mounted */
     ZGFS_STREAM,  /* growing log: honest growing size, read by offset */
-    ZGFS_LINECTL, /* one write() = one command, acted on inside write() */
+    ZGFS_LINECTL, /* one line = one command, acted on when its newline is written */
     ZGFS_PAYLOAD, /* spooled, committed at the opener's flush (payload.c) */
     ZGFS_SYMLINK, /* readlink handler (tasks/latest) */
     ZGFS_FILE,    /* a local file made by a long job at the first read (fileops.c) */
@@ -292,9 +292,6 @@ int zgfs_errno(const zg_err *e);
 /* What a control file reads as for c->uid: its state line (if the node
  * renders one), then the caller's last result or the usage line. */
 int zgfs_control_text(const zgfs_call *c, zg_buf *out, zg_err *err);
-/* Check one write as one command and run it on the job pool; replies to
- * req (now, or when the command is done). */
-void zgfs_control_write(fuse_req_t req, const zgfs_call *c, const char *buf, size_t size);
 
 /* Does the thread that made a request have a signal pending that asks it
  * to stop (Ctrl-C, kill)? Harmless signals (SIGCHLD) do not count. */

@@ -40,13 +40,14 @@ as() { # as USER CMD...: run as USER with no supplementary groups beyond its own
     shift
     runuser -u "$u" -- "$@"
 }
-wr_as() { # wr_as USER FILE DATA: like wr, as USER
+wr_as() { # wr_as USER FILE DATA: like wr (close included), as USER
     as "$1" perl -e '
         use strict; use Fcntl;
         '"$ERRNAME"'
         my ($f, $d) = @ARGV;
         sysopen(my $h, $f, O_WRONLY | O_TRUNC) or do { print en(), "\n"; exit 0 };
         defined(syswrite($h, $d)) or do { print en(), "\n"; exit 0 };
+        close($h) or do { print en(), "\n"; exit 0 };
         print "ok\n";' "$2" "$3"
 }
 open_as() { # open_as USER FILE r|w

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Control files frame commands by line, not by write(2): a command split
+# over many writes (dd bs=1, a shell's printf in pieces, children of one
+# redirection) runs once, whole; a line without a newline runs at the
+# opener's close and its error is the close's; one open carries one
+# command; a writer killed half way runs nothing. Effects are checked on
+# chain.
+. "$(dirname "$0")/wflib.sh"
+
+fs_start ttl=1
+cd "$MNT" || exit 1
+
+avail() { read -r a _ <<<"$(chain_ledger "$USER_ADDR")"; echo "$a"; }
+# moved BEFORE: how much the ledger's available part grew since BEFORE (neuron)
+moved() { nsub "$(avail)" "$1"; }
+log_count() { grep -c "ledger/deposit <- " log; }
+
+# ---- a command split over writes runs once, whole
+a0=$(avail)
+n0=$(log_count)
+printf '12\n' | dd of=ledger/deposit bs=1 status=none
+check_eq "dd bs=1 of \"12\\n\": exit 0" "$?" 0
+check_eq "...one deposit of 12 OG, not 1 and 2" "$(moved "$a0")" "$(neuron 12)"
+check_eq "...one command in log" "$(($(log_count) - n0))" 1
+check_match "...and it is the whole line" "$(grep 'ledger/deposit <- ' log | tail -1)" 'ledger/deposit <- "12": ok: deposited 12 OG'
+
+a0=$(avail)
+{ printf '1'; printf '2\n'; } >ledger/deposit
+check_eq "printf '1'; printf '2\\n' into one redirection: one deposit of 12 OG" "$(moved "$a0")" "$(neuron 12)"
+
+# Children of one redirection each close their copy of the descriptor:
+# those closes come from other processes than the opener and run nothing.
+a0=$(avail)
+{ /usr/bin/printf '0.2'; /usr/bin/printf '5\n'; } >ledger/deposit
+check_eq "two child processes write one line: one deposit of 0.25 OG" "$(moved "$a0")" "$(neuron 0.25)"
+
+# bash's `>&3` closes a copy of fd 3 after each builtin: the opener still
+# holds fd 3, so the line waits for the rest.
+a0=$(avail)
+exec 3>ledger/deposit
+printf '0.0' >&3
+printf '7\n' >&3
+exec 3>&-
+check_eq "printf pieces through one shell descriptor: one deposit of 0.07 OG" "$(moved "$a0")" "$(neuron 0.07)"
+
+# ---- no newline: the line runs at the close, whose result is the command's
+# pieces FILE PIECE...: one open, one write per piece, close; prints "ok"
+# or the errno name of the call that failed.
+pieces() {
+    perl -e '
+        use strict; use Fcntl;
+        '"$ERRNAME"'
+        my ($f, @p) = @ARGV;
+        sysopen(my $h, $f, O_WRONLY | O_TRUNC) or do { print en(), "\n"; exit 0 };
+        for my $d (@p) { defined syswrite($h, $d) or do { print en(), "\n"; exit 0 } }
+        close($h) or do { print en(), "\n"; exit 0 };
+        print "ok\n";' "$@"
+}
+a0=$(avail)
+check_eq "\"0.\" then \"3\", no newline, close: ok" "$(pieces ledger/deposit 0. 3)" ok
+check_eq "...one deposit of 0.3 OG at the close" "$(moved "$a0")" "$(neuron 0.3)"
+check_match "...its result" "$(cat ledger/deposit)" '^ok: deposited 0.3 OG'
+check_eq "a bad command without a newline: close fails with EINVAL" "$(pieces ledger/deposit ab c)" EINVAL
+check_match "...and the sentence names the whole line" "$(cat ledger/deposit)" '^error: "abc" is not a number'
+check_eq "a bad line in pieces with its newline: the last write fails with EINVAL" \
+    "$(pieces ledger/deposit x $'y\n')" EINVAL
+check_match "...naming the whole line" "$(cat ledger/deposit)" '^error: "xy" is not a number'
+
+# ---- one command per open
+a0=$(avail)
+check_eq "two lines in one write: EINVAL" "$(pieces ledger/deposit $'1\n2\n')" EINVAL
+check_match "...saying one command per open" "$(cat ledger/deposit)" '^error: one command per open'
+check_eq "...and nothing moved" "$(moved "$a0")" "$(neuron 0)"
+a0=$(avail)
+out=$(printf '0.5\n2\n' | dd of=ledger/deposit bs=1 status=none 2>&1)
+check_match "dd bs=1 of two lines: the second is refused" "$out" 'Invalid argument'
+check_eq "...the first line ran once, the second never" "$(moved "$a0")" "$(neuron 0.5)"
+a0=$(avail)
+out=$({ exec 4>ledger/deposit; echo 0.1 >&4; echo 0.1 >&4; } 2>&1)
+check_match "a second echo on the same descriptor: write error" "$out" 'Invalid argument'
+check_eq "...only the first deposit happened" "$(moved "$a0")" "$(neuron 0.1)"
+
+# ---- limits and bytes, gathered across writes
+check_eq "more than 4 KiB in pieces: EINVAL" "$(pieces ledger/deposit "$(printf '1%.0s' {1..3000})" "$(printf '1%.0s' {1..3000})")" EINVAL
+check_eq "a NUL in a later piece: EINVAL" "$(perl -e '
+    use strict; use Fcntl;
+    '"$ERRNAME"'
+    sysopen(my $h, $ARGV[0], O_WRONLY) or do { print en(), "\n"; exit 0 };
+    syswrite($h, "1");
+    defined syswrite($h, "\0\n") or do { print en(), "\n"; exit 0 };
+    print "ok\n";' ledger/deposit)" EINVAL
+
+# ---- a writer killed half way runs nothing
+a0=$(avail)
+(perl -e 'use Fcntl; sysopen(my $h, $ARGV[0], O_WRONLY) or die; syswrite($h, "5"); kill "KILL", $$' ledger/deposit) 2>/dev/null
+sleep 0.5
+check_eq "a writer killed after \"5\" without a newline: nothing deposited" "$(moved "$a0")" "$(neuron 0)"
+check_match "...and log says so" "$(grep 'ledger/deposit' log | tail -1)" 'killed after 1 bytes of a command; nothing run'
+
+# ---- every control file frames lines the same way
+P=providers/$FT
+read -r b0 _ <<<"$(chain_ft_account "$USER_ADDR" "$FT")"
+printf '1\n' | dd of="$P/fund" bs=1 status=none
+read -r b1 _ <<<"$(chain_ft_account "$USER_ADDR" "$FT")"
+check_eq "fund through dd bs=1: one transfer of 1 OG" "$(nsub "$b1" "$b0")" "$(neuron 1)"
+check_eq "trust in two pieces" "$(pieces "$P/trust" ye $'s\n')" ok
+check_match "...read as one word" "$(cat "$P/trust")" 'already acknowledged; nothing sent'
+
+t_done
