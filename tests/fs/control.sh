@@ -4,7 +4,10 @@
 # redirection) runs once, whole; a line without a newline runs at the
 # opener's close and its error is the close's; one open carries one
 # command; a writer killed half way runs nothing. Effects are checked on
-# chain.
+# chain. Also tasks/new, the JSON payload that spends: a key given twice
+# (which the provider would read differently from the check) or a number
+# form the provider refuses is EINVAL before anything is journaled or
+# sent.
 . "$(dirname "$0")/wflib.sh"
 
 fs_start ttl=1
@@ -92,13 +95,52 @@ check_eq "a NUL in a later piece: EINVAL" "$(perl -e '
 
 # ---- a writer killed half way runs nothing
 a0=$(avail)
-(perl -e 'use Fcntl; sysopen(my $h, $ARGV[0], O_WRONLY) or die; syswrite($h, "5"); kill "KILL", $$' ledger/deposit) 2>/dev/null
+bash -c 'perl -e '\''use Fcntl; sysopen(my $h, $ARGV[0], O_WRONLY) or die; syswrite($h, "5"); kill "KILL", $$'\'' ledger/deposit; true' 2>/dev/null
 sleep 0.5
 check_eq "a writer killed after \"5\" without a newline: nothing deposited" "$(moved "$a0")" "$(neuron 0)"
 check_match "...and log says so" "$(grep 'ledger/deposit' log | tail -1)" 'killed after 1 bytes of a command; nothing run'
 
-# ---- every control file frames lines the same way
+# ---- tasks/new: a key given twice never reaches the provider
 P=providers/$FT
+printf '%s\n' '{"instruction":"What is the capital of France?","input":"","output":"Paris."}' >"$T_TMP/qa.jsonl"
+check "cp qa.jsonl datasets/" cp "$T_TMP/qa.jsonl" "$P/datasets/"
+n_journal() { ls "$T_TMP/state/journal" 2>/dev/null | wc -l; }
+prov_task_lines() { grep -cE 'POST [^ ]*/task|task [^ ]+ created' "$DEVNET/provider.log"; }
+j0=$(n_journal)
+p0=$(prov_task_lines)
+task_bad() { # task_bad WHAT DOC REGEX
+    local r
+    r=$(put "$P/tasks/new" "$2")
+    check_eq "$1: EINVAL" "$r" EINVAL
+    check_match "...with the sentence in tasks/new" "$(cat "$P/tasks/new")" "^error: .*$3"
+}
+task_bad "num_train_epochs twice (1, then 1000)" \
+    "{\"model\":\"zg-tiny-lora\",\"dataset\":\"qa.jsonl\",$PARAMS,\"num_train_epochs\":1000}" \
+    'key "num_train_epochs" appears twice in one object \(line 1\); write each key once'
+task_bad "learning_rate twice, the second 2e-4" \
+    "$(printf '{"model":"zg-tiny-lora","dataset":"qa.jsonl",\n%s,\n"learning_rate":2e-4}' "$PARAMS")" \
+    'key "learning_rate" appears twice in one object \(line 3\)'
+task_bad "model twice" "{\"model\":\"zg-tiny-lora\",\"dataset\":\"qa.jsonl\",$PARAMS,\"model\":\"other\"}" \
+    'key "model" appears twice'
+task_bad "a key spelled with an escape the second time" \
+    "{\"model\":\"zg-tiny-lora\",\"dataset\":\"qa.jsonl\",$PARAMS,\"max_st\\u0065ps\":5}" \
+    'key "max_steps" appears twice'
+task_bad "a duplicate inside a nested value" \
+    "{\"model\":\"zg-tiny-lora\",\"dataset\":\"qa.jsonl\",$PARAMS,\"x\":{\"a\":1,\"a\":2}}" \
+    'key "a" appears twice'
+task_bad "an exponent" "{\"model\":\"zg-tiny-lora\",\"dataset\":\"qa.jsonl\",${PARAMS/0.0002/2e-4}}" \
+    'write learning_rate as a plain decimal \(0.0002\), not with an exponent'
+task_bad "a number JSON does not have (leading zero)" \
+    "{\"model\":\"zg-tiny-lora\",\"dataset\":\"qa.jsonl\",${PARAMS/\"num_train_epochs\":1/\"num_train_epochs\":01}}" \
+    'not valid JSON: a number with a leading zero'
+check_eq "nothing was journaled for them" "$(n_journal)" "$j0"
+check_eq "...the provider received no task request" "$(prov_task_lines)" "$p0"
+check_eq "...and has no task" "$(ls "$P/tasks")" new
+check_eq "...and no task nonce was used (the journal's task records)" \
+    "$(cat "$T_TMP"/state/journal/*.json 2>/dev/null | jq -r 'select(.op == "task") | .nonce' | wc -l)" 0
+check_match "the refusals are in log" "$(grep 'tasks/new' log | tail -1)" 'error: not valid JSON'
+
+# ---- every control file frames lines the same way
 read -r b0 _ <<<"$(chain_ft_account "$USER_ADDR" "$FT")"
 printf '1\n' | dd of="$P/fund" bs=1 status=none
 read -r b1 _ <<<"$(chain_ft_account "$USER_ADDR" "$FT")"
