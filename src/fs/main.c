@@ -177,6 +177,8 @@ static void teardown(zgfs *fs)
     zgfs_storage_free(fs->storage); /* its handles borrow the client */
     zg_journal_close(fs->journal);
     zg_client_close(fs->client);
+    if (fs->spool_lock >= 0)
+        close(fs->spool_lock);
     free(fs->opts.network);
     free(fs->opts.rpc);
     free(fs->opts.devnet);
@@ -413,6 +415,7 @@ int main(int argc, char **argv)
     fs.args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
     fs.opts.ttl = 3.0;
     fs.opts.wait = 600;
+    fs.spool_lock = -1;
     pthread_mutex_init(&fs.pending_lock, NULL);
     pthread_mutex_init(&fs.open_lock, NULL);
 
@@ -504,6 +507,15 @@ int main(int argc, char **argv)
         die(&fs, "%s", err.msg);
     if (zg_reconcile(fs.client, fs.journal, say_to_log, &fs, &err) < 0)
         die(&fs, "%s", err.msg);
+    size_t swept;
+    uint64_t swept_bytes;
+    if (zgfs_spool_sweep(&fs, &swept, &swept_bytes, &err))
+        die(&fs, "%s", err.msg);
+    if (swept)
+        zg_oplog_add(fs.log,
+                     "removed %zu spool file%s (%llu bytes) left by uploads that a crash or "
+                     "kill cut short",
+                     swept, swept == 1 ? "" : "s", (unsigned long long)swept_bytes);
 
     add_arg(&fs, "-ofsname=zgfs:%s", fs.net.name);
     add_arg(&fs, "-osubtype=zgfs");

@@ -30,12 +30,14 @@
  * Reads of a node with a local file (datasets/NAME) return that file; the
  * others return the reply of this descriptor's commit, or on a fresh open
  * the caller's kept result (per uid) or the node's usage line. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -244,6 +246,51 @@ static void commit_locked(fuse_req_t req, zgfs_handle *h, zgfs_answer_fn answer,
         if (ctx_free)
             ctx_free(ctx);
     }
+}
+
+/* ------------------------------------------------------------ spool */
+
+/* Every mount holds a shared lock on STATE_DIR/spool/.lock while it runs;
+ * the sweep takes it exclusively first, so it never removes the spool of
+ * another mount that shares the state directory. */
+int zgfs_spool_sweep(zgfs *fs, size_t *files, uint64_t *bytes, zg_err *err)
+{
+    *files = 0;
+    *bytes = 0;
+    char dir[PATH_MAX], lock[PATH_MAX + 8];
+    if (snprintf(dir, sizeof dir, "%s/spool", fs->state_dir) >= (int)sizeof dir)
+        return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
+    if (mkdir(dir, 0700) && errno != EEXIST)
+        return zg_err_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
+    snprintf(lock, sizeof lock, "%s/.lock", dir);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return zg_err_set(err, errno, "cannot open %s: %s", lock, strerror(errno));
+    fs->spool_lock = fd;
+    if (flock(fd, LOCK_EX | LOCK_NB)) {
+        if (errno != EWOULDBLOCK)
+            return zg_err_set(err, errno, "cannot lock %s: %s", lock, strerror(errno));
+        /* Another mount is using this state directory: its files stay. */
+        while (flock(fd, LOCK_SH) && errno == EINTR)
+            ;
+        return 0;
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return zg_err_set(err, errno, "cannot read %s: %s", dir, strerror(errno));
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+            !S_ISREG(st.st_mode) || unlinkat(dirfd(d), e->d_name, 0))
+            continue;
+        (*files)++;
+        *bytes += (uint64_t)st.st_size;
+    }
+    closedir(d);
+    while (flock(fd, LOCK_SH) && errno == EINTR)
+        ;
+    return 0;
 }
 
 /* ------------------------------------------------------------ write */

@@ -279,6 +279,7 @@ struct zgfs {
     char tok_paths[3][4096];
 
     struct zgfs_storage *storage; /* owned: the 0G Storage nodes (storage.c, below) */
+    int spool_lock;               /* owned: STATE_DIR/spool/.lock, held shared (-1: none) */
 };
 
 /* Mode bits of row i for this mount (type bits included). */
@@ -357,6 +358,12 @@ int zgfs_storage_for_root(zgfs *fs, const uint8_t root[32], zg_storage **out, zg
  * failed its proof and no other node served the file intact. */
 int zgfs_storage_fetch(zgfs *fs, const uint8_t root[32], const char *dest, zg_err *err);
 
+/* Remove what a previous mount's payloads left in STATE_DIR/spool (a
+ * crash or kill cut their upload short), unless another mount uses the
+ * state directory; then keep fs->spool_lock (a shared lock that tells
+ * later mounts this one is alive) until teardown. Counts what went.
+ * (payload.c) */
+int zgfs_spool_sweep(zgfs *fs, size_t *files, uint64_t *bytes, zg_err *err);
 /* Is a payload being written under this canonical path right now (a name
  * made by open(O_CREAT), not committed yet)? (payload.c) */
 bool zgfs_payload_pending(zgfs *fs, const char *canon);

@@ -148,4 +148,35 @@ check_eq "fund through dd bs=1: one transfer of 1 OG" "$(nsub "$b1" "$b0")" "$(n
 check_eq "trust in two pieces" "$(pieces "$P/trust" ye $'s\n')" ok
 check_match "...read as one word" "$(cat "$P/trust")" 'already acknowledged; nothing sent'
 
+# ---- spool files of an upload cut short by a crash go at the next mount
+spool=$T_TMP/state/spool
+spool_files() { find "$spool" -maxdepth 1 -type f ! -name .lock | wc -l; }
+perl -e 'use Fcntl; sysopen(my $h, $ARGV[0], O_WRONLY | O_CREAT | O_TRUNC) or die;
+    my $mib = "x" x (1 << 20); syswrite($h, $mib) for 1 .. 8; sleep 120' "$P/datasets/big.jsonl" 2>/dev/null &
+wpid=$!
+check "an upload being written spools to the state directory" \
+    wait_until 20 bash -c "[[ \$(find '$spool' -maxdepth 1 -type f -size +7M | wc -l) -eq 1 ]]"
+cd /
+kill -KILL "$ZGFS_PID"
+wait "$ZGFS_PID" 2>/dev/null
+kill "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
+fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
+check_eq "the killed daemon left its spool file" "$(spool_files)" 1
+# Another mount of the same state directory holds the spool lock shared:
+# nothing of its spool may go.
+perl -e 'use Fcntl ":flock"; open(my $h, "<", $ARGV[0]) or die; flock($h, LOCK_SH) or die; sleep 300' "$spool/.lock" &
+holder=$!
+at_exit "kill $holder"
+sleep 0.3
+zgfs_mount "$T_TMP/mnt" -o "devnet=$DEVNET_JSON,key_file=$KEY,state_dir=$T_TMP/state" || not_ok "remount"
+check_eq "while another mount uses the state directory, its spool stays" "$(spool_files)" 1
+zgfs_umount || not_ok "daemon exits 0 on unmount"
+kill "$holder"
+wait "$holder" 2>/dev/null
+zgfs_mount "$T_TMP/mnt" -o "devnet=$DEVNET_JSON,key_file=$KEY,state_dir=$T_TMP/state" || not_ok "remount"
+check_eq "the next mount removed the spool file" "$(spool_files)" 0
+check_match "...and says so in log" "$(grep 'spool file' "$MNT/log")" 'removed 1 spool file \([0-9]+ bytes\) left by uploads that a crash or kill cut short'
+check_eq "...the half-written dataset has no name" "$(ls "$MNT/$P/datasets" | grep -c big)" 0
+
 t_done
