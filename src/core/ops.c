@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "zg/ftserving.h"
 #include "zg/hex.h"
 #include "zg/infserving.h"
 #include "zg/ledger.h"
+#include "zg/secp.h"
 #include "zg/tasks.h"
 
 /* The binding call of one operation, given the journaling hooks. */
@@ -185,6 +187,32 @@ int zg_op_ack_deliverable(zg_client *c, zg_journal *j, const uint8_t provider[20
     return run(c, j, "ack", f, do_ack_del, &a, err);
 }
 
+bool zg_op_ack_recovered(zg_journal *j, const uint8_t provider[20], const char *id, char tx[67])
+{
+    cJSON *recs = NULL;
+    if (zg_journal_records(j, "ack", &recs, NULL))
+        return false;
+    char prov[43];
+    zg_addr_checksum(prov, provider);
+    bool found = false;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, recs)
+    {
+        const char *p = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "provider"));
+        const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "task"));
+        const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "state"));
+        const cJSON *txo = cJSON_GetObjectItemCaseSensitive(r, "tx");
+        const char *h = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(txo, "hash"));
+        if (p && t && st && h && !strcasecmp(p, prov) && !strcmp(t, id) && !strcmp(st, "done") &&
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "recovered")) && strlen(h) == 66) {
+            memcpy(tx, h, 67);
+            found = true;
+        }
+    }
+    cJSON_Delete(recs);
+    return found;
+}
+
 /* ---- reconciler ---- */
 
 static void say_line(zg_say_fn say, void *ctx, const char *fmt, ...)
@@ -205,9 +233,15 @@ static void say_line(zg_say_fn say, void *ctx, const char *fmt, ...)
  * the node (re-broadcast the same bytes: the same transaction, so it can
  * happen at most once), or superseded by another transaction that took its
  * nonce (then it can never happen). */
-static void settle_tx(zg_client *c, zg_journal *j, const char *id, const char *op, const cJSON *tx,
-                      zg_say_fn say, void *ctx)
+static void settle_tx(zg_client *c, zg_journal *j, const char *id, const char *op, const cJSON *rec,
+                      const cJSON *tx, zg_say_fn say, void *ctx)
 {
+    /* An operation on a task names it: the journal id alone means nothing
+     * to whoever reads the log. */
+    const char *task = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "task"));
+    char what[160];
+    snprintf(what, sizeof what, "%s %s%s%.40s%s", op, id, task ? " (task " : "", task ? task : "",
+             task ? ")" : "");
     const char *hh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "hash"));
     const char *rawhex = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "raw"));
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(tx, "nonce");
@@ -220,7 +254,7 @@ static void settle_tx(zg_client *c, zg_journal *j, const char *id, const char *o
         cJSON *f = cJSON_CreateObject();
         cJSON_AddStringToObject(f, "error", "journal record damaged; check the chain by hand");
         zg_journal_update(j, id, "failed", f, NULL);
-        say_line(say, ctx, "recovery: %s %s: the journal record is damaged", op, id);
+        say_line(say, ctx, "recovery: %s: the journal record is damaged", what);
         zg_buf_free(&raw);
         return;
     }
@@ -233,12 +267,14 @@ static void settle_tx(zg_client *c, zg_journal *j, const char *id, const char *o
             cJSON_Delete(r);
             cJSON *f = cJSON_CreateObject();
             if (status == 1) {
+                cJSON_AddBoolToObject(f, "recovered", true);
                 zg_journal_update(j, id, "done", f, NULL);
-                say_line(say, ctx, "recovery: %s %s finished on chain (tx %s)", op, id, hh);
+                say_line(say, ctx, "recovery: %s, sent before the crash, finished on chain (tx %s)",
+                         what, hh);
             } else {
                 cJSON_AddStringToObject(f, "error", "the transaction was reverted on chain");
                 zg_journal_update(j, id, "failed", f, NULL);
-                say_line(say, ctx, "recovery: %s %s was reverted on chain (tx %s)", op, id, hh);
+                say_line(say, ctx, "recovery: %s was reverted on chain (tx %s)", what, hh);
             }
             zg_buf_free(&raw);
             return;
@@ -253,9 +289,9 @@ static void settle_tx(zg_client *c, zg_journal *j, const char *id, const char *o
                                     "wallet with the same nonce; nothing happened");
             zg_journal_update(j, id, "failed", f, NULL);
             say_line(say, ctx,
-                     "recovery: %s %s never happened (its nonce was used by another "
+                     "recovery: %s never happened (its nonce was used by another "
                      "transaction)",
-                     op, id);
+                     what);
             zg_buf_free(&raw);
             return;
         }
@@ -267,7 +303,7 @@ static void settle_tx(zg_client *c, zg_journal *j, const char *id, const char *o
             }
         }
     }
-    say_line(say, ctx, "recovery: %s %s is still pending (tx %s); will look again", op, id, hh);
+    say_line(say, ctx, "recovery: %s is still pending (tx %s); will look again", what, hh);
     zg_buf_free(&raw);
 }
 
@@ -287,7 +323,7 @@ int zg_reconcile(zg_client *c, zg_journal *j, zg_say_fn say, void *ctx, zg_err *
         if (!id || !op || !st)
             continue;
         if (tx) {
-            settle_tx(c, j, id, op, tx, say, ctx);
+            settle_tx(c, j, id, op, rec, tx, say, ctx);
         } else if (strcmp(st, "intent") == 0 && strcmp(op, "task") != 0) {
             /* Nothing was signed, so nothing can have reached the chain. */
             cJSON *f = cJSON_CreateObject();

@@ -350,8 +350,9 @@ void zgfs_control_flush(fuse_req_t req, zgfs_handle *h)
         fuse_reply_err(req, 0);
     } else if (dying) {
         zg_oplog_add(c.fs->log,
-                     "uid %u %s: the writer was killed after %zu bytes of a command; nothing run",
-                     (unsigned)c.uid, c.path + 1, len);
+                     "uid %u %s: the writer was killed after %zu byte%s of a command; nothing "
+                     "run",
+                     (unsigned)c.uid, c.path + 1, len, len == 1 ? "" : "s");
         fuse_reply_err(req, 0);
     } else {
         run_line(req, &c, line, ANSWER_FLUSH, 0);

@@ -553,8 +553,9 @@ void zgfs_payload_flush(fuse_req_t req, zgfs_handle *h)
         pl->state = PL_IDLE;
         pl->fresh = false;
         pthread_mutex_unlock(&h->lock);
-        zg_oplog_add(fs->log, "uid %u %s: the writer was killed after %llu bytes; nothing sent",
-                     (unsigned)h->call.uid, h->call.path + 1, (unsigned long long)len);
+        zg_oplog_add(fs->log, "uid %u %s: the writer was killed after %llu byte%s; nothing sent",
+                     (unsigned)h->call.uid, h->call.path + 1, (unsigned long long)len,
+                     len == 1 ? "" : "s");
         fuse_reply_err(req, 0);
         return;
     }

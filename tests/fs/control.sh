@@ -10,6 +10,7 @@
 # sent.
 . "$(dirname "$0")/wflib.sh"
 
+export ZG_PROVIDER_STEP_MS=150 ZG_PROVIDER_SETTLE_MS=500
 fs_start ttl=1
 cd "$MNT" || exit 1
 
@@ -98,12 +99,13 @@ a0=$(avail)
 bash -c 'perl -e '\''use Fcntl; sysopen(my $h, $ARGV[0], O_WRONLY) or die; syswrite($h, "5"); kill "KILL", $$'\'' ledger/deposit; true' 2>/dev/null
 sleep 0.5
 check_eq "a writer killed after \"5\" without a newline: nothing deposited" "$(moved "$a0")" "$(neuron 0)"
-check_match "...and log says so" "$(grep 'ledger/deposit' log | tail -1)" 'killed after 1 bytes of a command; nothing run'
+check_match "...and log says so" "$(grep 'ledger/deposit' log | tail -1)" 'killed after 1 byte of a command; nothing run'
 
 # ---- tasks/new: a key given twice never reaches the provider
 P=providers/$FT
 printf '%s\n' '{"instruction":"What is the capital of France?","input":"","output":"Paris."}' >"$T_TMP/qa.jsonl"
 check "cp qa.jsonl datasets/" cp "$T_TMP/qa.jsonl" "$P/datasets/"
+check_match "a one-row dataset: \"1 row\" in log" "$(grep 'datasets/qa.jsonl' log | tail -1)" 'ok: uploaded qa.jsonl \([0-9]+ bytes, 1 row\) into the TEE'
 n_journal() { ls "$T_TMP/state/journal" 2>/dev/null | wc -l; }
 prov_task_lines() { grep -cE 'POST [^ ]*/task|task [^ ]+ created' "$DEVNET/provider.log"; }
 j0=$(n_journal)
@@ -147,6 +149,52 @@ read -r b1 _ <<<"$(chain_ft_account "$USER_ADDR" "$FT")"
 check_eq "fund through dd bs=1: one transfer of 1 OG" "$(nsub "$b1" "$b0")" "$(neuron 1)"
 check_eq "trust in two pieces" "$(pieces "$P/trust" ye $'s\n')" ok
 check_match "...read as one word" "$(cat "$P/trust")" 'already acknowledged; nothing sent'
+
+# ---- sentences that say what happened
+check_eq "refund \"--delete-ledger\" alone: EINVAL" "$(wr ledger/refund --delete-ledger)" EINVAL
+r=$(cat ledger/refund)
+check_match "...saying the word follows what to refund" "$r" '^error: "--delete-ledger" follows what to refund: write "all --delete-ledger"'
+check "...not that an amount is negative" test "${r/negative/}" == "$r"
+
+# fund while a refund is pending: transferFund cancels the pending refund
+# first and only the rest leaves the ledger.
+check_eq "retrieve all: the whole sub-account is pending refund" "$(wr "$P/retrieve" all)" ok
+read -r bal pend _ <<<"$(chain_ft_account "$USER_ADDR" "$FT")"
+check_eq "...on chain" "$pend" "$bal"
+a0=$(avail)
+check_eq "fund 1 OG with more than that pending" "$(wr "$P/fund" 1)" ok
+check_match "...says it only cancelled a pending refund" "$(cat "$P/fund")" \
+    "^ok: cancelled 1 OG of the fine-tuning sub-account's pending refund; nothing left the ledger; its balance is [0-9.]+ OG, [0-9.]+ OG of it pending refund"
+check_eq "...and nothing left the ledger" "$(moved "$a0")" 0
+read -r _ pend1 _ <<<"$(chain_ft_account "$USER_ADDR" "$FT")"
+check_eq "...the pending refund shrank by 1 OG" "$(nsub "$pend" "$pend1")" "$(neuron 1)"
+over=$(perl -MMath::BigFloat -e 'print Math::BigFloat->new($ARGV[0])->bdiv("1e18") + 1, "\n"' "$pend1")
+a0=$(avail)
+check_eq "fund 1 OG more than is pending" "$(wr "$P/fund" "$over")" ok
+check_match "...says what it cancelled and what it moved" "$(cat "$P/fund")" \
+    "^ok: cancelled [0-9.]+ OG of the fine-tuning sub-account's pending refund and moved 1 OG from the ledger into it"
+check_eq "...1 OG left the ledger" "$(nsub "$a0" "$(avail)")" "$(neuron 1)"
+
+# ---- an acknowledgement the daemon sent just before it died
+id=$(new_task "$P" qa.jsonl)
+check_match "a task" "$id" '^[0-9a-f-]{36}$'
+check "...reaches Delivered" wait_until 60 progress_is "$P/tasks/$id" Delivered
+cd /
+zgfs_umount || not_ok "daemon exits 0 on unmount"
+ZGFS_CRASH_AT=ack.mined zgfs_mount "$T_TMP/mnt" -o "devnet=$DEVNET_JSON,key_file=$KEY,state_dir=$T_TMP/state,ttl=1" ||
+    not_ok "mount that dies once its acknowledgement is mined"
+wr "$MNT/$P/tasks/$id/ack" yes >/dev/null
+wait "$ZGFS_PID"
+check_eq "the daemon died right after the acknowledgement was mined" "$?" 99
+fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
+check_eq "...the acknowledgement is on chain" "$(chain_deliverable "$USER_ADDR" "$FT" "$id" | cut -d' ' -f1)" true
+zgfs_mount "$T_TMP/mnt" -o "devnet=$DEVNET_JSON,key_file=$KEY,state_dir=$T_TMP/state,ttl=1" || not_ok "remount"
+cd "$MNT" || exit 1
+check_match "the recovery line names the task and says it was sent before the crash" \
+    "$(grep 'recovery: ack' log)" "recovery: ack [0-9-]+ \\(task $id\\), sent before the crash, finished on chain \\(tx 0x[0-9a-f]{64}\\)"
+check_eq "ack yes afterwards: ok" "$(wr "$P/tasks/$id/ack" yes)" ok
+check_match "...saying the acknowledgement sent before the crash is on chain" "$(cat "$P/tasks/$id/ack")" \
+    '^ok: already acknowledged: the acknowledgement sent before the crash is on chain \(tx 0x[0-9a-f]{64}\); nothing sent$'
 
 # ---- spool files of an upload cut short by a crash go at the next mount
 spool=$T_TMP/state/spool

@@ -418,6 +418,12 @@ int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
     }
     bool acked = d.acknowledged, settled = d.settled;
     zg_deliverable_free(&d);
+    char tx[67];
+    if (acked && zg_op_ack_recovered(fs->journal, p, c->params[1], tx))
+        return zg_buf_printf(ok, err,
+                             "already acknowledged: the acknowledgement sent before the crash is "
+                             "on chain (tx %s); nothing sent",
+                             tx);
     if (acked)
         return zg_buf_printf(ok, err, "already acknowledged; nothing sent");
     if (settled)

@@ -12,6 +12,8 @@
 #include "zg/hex.h"
 #include "zg/journal.h"
 #include "zg/keccak.h"
+#include "zg/ops.h"
+#include "zg/secp.h"
 #include "zg/tasks.h"
 
 static char dir[] = "/tmp/zgcore.XXXXXX";
@@ -256,6 +258,33 @@ static void journal(void)
           "a path is not a record id");
     CHECK(zg_journal_get(j, "0000000000-0000-1", &rec, &e) == -1 && e.code == ENOENT,
           "missing record is ENOENT");
+
+    /* An acknowledgement the reconciler found on chain is told apart from
+     * one this mount finished itself. */
+    const char *prov = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+    const char *hash = "0x1111111111111111111111111111111111111111111111111111111111111111";
+    uint8_t pa[20];
+    zg_addr_parse(pa, prov, NULL);
+    char aid[40], bid[40], tx[67] = "";
+    for (int k = 0; k < 2; k++) {
+        cJSON *af = cJSON_CreateObject();
+        cJSON_AddStringToObject(af, "provider", prov);
+        cJSON_AddStringToObject(af, "task", k ? "task-b" : "task-a");
+        zg_journal_begin(j, "ack", af, k ? bid : aid, &e);
+        cJSON *sent = cJSON_CreateObject(), *txo = cJSON_AddObjectToObject(sent, "tx");
+        cJSON_AddStringToObject(txo, "hash", hash);
+        zg_journal_update(j, k ? bid : aid, "sent", sent, &e);
+    }
+    cJSON *rf = cJSON_CreateObject();
+    cJSON_AddBoolToObject(rf, "recovered", true);
+    zg_journal_update(j, aid, "done", rf, &e);
+    zg_journal_update(j, bid, "done", NULL, &e);
+    CHECK(zg_op_ack_recovered(j, pa, "task-a", tx) && !strcmp(tx, hash),
+          "an acknowledgement settled by the reconciler is recovered, with its tx");
+    CHECK(!zg_op_ack_recovered(j, pa, "task-b", tx), "one the mount finished itself is not");
+    CHECK(!zg_op_ack_recovered(j, pa, "task-c", tx), "nor is a task never acknowledged");
+    zg_addr_parse(pa, "0x2222222222222222222222222222222222222222", NULL);
+    CHECK(!zg_op_ack_recovered(j, pa, "task-a", tx), "nor the same task id with another provider");
     zg_journal_close(j);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "ls -a %s | grep -c tmp", jd);

@@ -227,6 +227,19 @@ int main(void)
     amount_ok("0", "0");
     amount_bad("");
     amount_bad("-1");
+    {
+        zg_u256 v;
+        zg_err e = {0};
+        CHECK(zg_amount_parse(&v, "-1.5", &e) == -1 && strstr(e.msg, "is negative"),
+              "a signed number is negative: %s", e.msg);
+        e = (zg_err){0};
+        CHECK(zg_amount_parse(&v, "-.5", &e) == -1 && strstr(e.msg, "is negative"),
+              "-.5 is negative too: %s", e.msg);
+        e = (zg_err){0};
+        CHECK(zg_amount_parse(&v, "--delete-ledger", &e) == -1 && !strstr(e.msg, "negative") &&
+                  strstr(e.msg, "is not a number"),
+              "a word with dashes is not a number, not negative: %s", e.msg);
+    }
     amount_bad("abc");
     amount_bad("1e18");
     amount_bad("1.0000000000000000001");
