@@ -184,6 +184,8 @@ zgfs_umount || not_ok "daemon exits 0 on unmount"
 ZGFS_CRASH_AT=ack.mined zgfs_mount "$T_TMP/mnt" -o "devnet=$DEVNET_JSON,key_file=$KEY,state_dir=$T_TMP/state,ttl=1" ||
     not_ok "mount that dies once its acknowledgement is mined"
 wr "$MNT/$P/tasks/$id/ack" yes >/dev/null
+for ((i = 0; i < 100; i++)); do kill -0 "$ZGFS_PID" 2>/dev/null || break; sleep 0.1; done
+kill "$ZGFS_PID" 2>/dev/null # it should be gone; a daemon that did not die must not hang the test
 wait "$ZGFS_PID"
 check_eq "the daemon died right after the acknowledgement was mined" "$?" 99
 fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
