@@ -46,7 +46,10 @@ int zg_ftp_upload_dataset_gated(zg_client *c, const char *url, const char *path,
                                 void *gate_ctx, char hash[67], zg_err *err);
 
 /* Check training parameters the way the newest provider does (exactly its
- * keys and ranges), before anything is signed. EINVAL names the problem and
+ * keys and ranges), before anything is signed. raw_text (may be NULL) is
+ * the JSON text params was parsed from, the bytes the provider will read:
+ * it must be strict JSON with each key once (zg/jsoncheck.h) and every
+ * value a plain decimal without an exponent. EINVAL names the problem and
  * lists the accepted keys. */
 int zg_ftp_check_params(const cJSON *params, const char *raw_text, zg_err *err);
 

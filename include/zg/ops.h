@@ -28,5 +28,9 @@ int zg_op_ack_tee(zg_client *c, zg_journal *j, zg_service_kind kind, const uint8
                   bool acknowledged, zg_err *err);
 int zg_op_ack_deliverable(zg_client *c, zg_journal *j, const uint8_t provider[20], const char *id,
                           zg_err *err);
+/* Was the acknowledgement of task id's deliverable sent before a crash and
+ * found on chain by zg_reconcile? Then tx (0x + 64 hex digits) is its
+ * transaction, so a later "already acknowledged" can say whose it is. */
+bool zg_op_ack_recovered(zg_journal *j, const uint8_t provider[20], const char *id, char tx[67]);
 
 #endif

@@ -14,8 +14,9 @@ typedef void (*zg_say_fn)(void *ctx, const char *line);
 
 /* One pass over the open records (zg_journal_open_records). `say` gets one
  * line per record settled or still waiting, for the mount's log (may be
- * NULL). Returns the number of records settled, or -1 when the journal
- * cannot be read. */
+ * NULL). A transaction found mined is marked done with "recovered": true.
+ * Returns the number of records settled, or -1 when the journal cannot be
+ * read. */
 int zg_reconcile(zg_client *c, zg_journal *j, zg_say_fn say, void *ctx, zg_err *err);
 
 /* A thread that runs zg_reconcile every interval_ms while a mount lives, so

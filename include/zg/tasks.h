@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "zg/buf.h"
 #include "zg/client.h"
 #include "zg/journal.h"
 #include "zg/u256.h"
@@ -26,6 +27,25 @@ int zg_task_model_hash(zg_client *c, const char *url, const char *model, char ha
  * the provider could not deliver a new model, and the old one would be
  * settled with a penalty). */
 int zg_task_precheck(zg_client *c, const uint8_t provider[20], zg_err *err);
+
+/* A task as a user writes it (tasks/new): one JSON object with "model"
+ * (a name or 0x hash), "dataset" (a name or 0x hash) and the training
+ * parameters. */
+typedef struct zg_task_doc {
+    char *model;   /* owned */
+    char *dataset; /* owned */
+    zg_buf params; /* the other members, byte for byte as written, as one
+                    * JSON object: the provider reads the raw text (a
+                    * re-printed 0.00001 would become 1e-05, which it refuses) */
+} zg_task_doc;
+
+/* Check and split a task document: strict JSON with each key once at
+ * every level (zg/jsoncheck.h), an object, "model" and "dataset" non-empty
+ * strings, the parameters as zg_ftp_check_params wants them. EINVAL with a
+ * sentence otherwise. out is filled only on success; free it with
+ * zg_task_doc_free. */
+int zg_task_doc_parse(zg_task_doc *out, const char *text, size_t n, zg_err *err);
+void zg_task_doc_free(zg_task_doc *d);
 
 typedef struct zg_task_new {
     const uint8_t *provider; /* 20 bytes */

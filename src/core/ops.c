@@ -4,12 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "zg/ftserving.h"
 #include "zg/hex.h"
 #include "zg/infserving.h"
 #include "zg/ledger.h"
+#include "zg/secp.h"
+#include "zg/tasks.h"
 
 /* The binding call of one operation, given the journaling hooks. */
 typedef int (*send_fn)(zg_client *c, const void *arg, const zg_send_hooks *hooks, zg_err *err);
@@ -187,4 +190,30 @@ int zg_op_ack_deliverable(zg_client *c, zg_journal *j, const uint8_t provider[20
     add_addr(f, "provider", provider);
     cJSON_AddStringToObject(f, "task", id);
     return run(c, j, "ack", f, do_ack_del, &a, err);
+}
+
+bool zg_op_ack_recovered(zg_journal *j, const uint8_t provider[20], const char *id, char tx[67])
+{
+    cJSON *recs = NULL;
+    if (zg_journal_records(j, "ack", &recs, NULL))
+        return false;
+    char prov[43];
+    zg_addr_checksum(prov, provider);
+    bool found = false;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, recs)
+    {
+        const char *p = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "provider"));
+        const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "task"));
+        const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, "state"));
+        const cJSON *txo = cJSON_GetObjectItemCaseSensitive(r, "tx");
+        const char *h = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(txo, "hash"));
+        if (p && t && st && h && !strcasecmp(p, prov) && !strcmp(t, id) && !strcmp(st, "done") &&
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "recovered")) && strlen(h) == 66) {
+            memcpy(tx, h, 67);
+            found = true;
+        }
+    }
+    cJSON_Delete(recs);
+    return found;
 }

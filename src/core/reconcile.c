@@ -41,9 +41,15 @@ static void fail(zg_journal *j, const char *id, const char *why)
 /* A signed transaction an operation left open: settled only by a receipt
  * for its hash or by its nonce taken by another transaction. true when the
  * record is final now. */
-static bool settle_tx(zg_client *c, zg_journal *j, const char *id, const char *op, const cJSON *tx,
-                      zg_say_fn say, void *ctx)
+static bool settle_tx(zg_client *c, zg_journal *j, const char *id, const char *op, const cJSON *rec,
+                      const cJSON *tx, zg_say_fn say, void *ctx)
 {
+    /* An operation on a task names it: the journal id alone means nothing
+     * to whoever reads the log. */
+    const char *task = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, "task"));
+    char what[160];
+    snprintf(what, sizeof what, "%s %s%s%.40s%s", op, id, task ? " (task " : "", task ? task : "",
+             task ? ")" : "");
     const char *hh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "hash"));
     const char *rawhex = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "raw"));
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(tx, "nonce");
@@ -54,7 +60,7 @@ static bool settle_tx(zg_client *c, zg_journal *j, const char *id, const char *o
     if (!hh || !rawhex || !cJSON_IsNumber(jn) || jn->valuedouble < 0 ||
         zg_hex_decode_exact(hash, 32, hh, &e) || zg_hex_decode_buf(&raw, rawhex, &e)) {
         fail(j, id, "journal record damaged; check the chain by hand");
-        say_line(say, ctx, "recovery: %s %s: the journal record is damaged", op, id);
+        say_line(say, ctx, "recovery: %s: the journal record is damaged", what);
         zg_buf_free(&raw);
         return true;
     }
@@ -64,11 +70,14 @@ static bool settle_tx(zg_client *c, zg_journal *j, const char *id, const char *o
                             &r, &e)) {
     case ZG_TX_MINED:
         if (r.success) {
-            zg_journal_update(j, id, "done", cJSON_CreateObject(), NULL);
-            say_line(say, ctx, "recovery: %s %s finished on chain (tx %s)", op, id, hh);
+            cJSON *f = cJSON_CreateObject();
+            cJSON_AddBoolToObject(f, "recovered", true);
+            zg_journal_update(j, id, "done", f, NULL);
+            say_line(say, ctx, "recovery: %s, sent before the crash, finished on chain (tx %s)",
+                     what, hh);
         } else {
             fail(j, id, "the transaction was reverted on chain");
-            say_line(say, ctx, "recovery: %s %s was reverted on chain (tx %s)", op, id, hh);
+            say_line(say, ctx, "recovery: %s was reverted on chain (tx %s)", what, hh);
         }
         break;
     case ZG_TX_REPLACED:
@@ -76,12 +85,11 @@ static bool settle_tx(zg_client *c, zg_journal *j, const char *id, const char *o
              "superseded by another transaction of this wallet with the same nonce; nothing "
              "happened");
         say_line(say, ctx,
-                 "recovery: %s %s never happened (its nonce was used by another transaction)", op,
-                 id);
+                 "recovery: %s never happened (its nonce was used by another transaction)", what);
         break;
     case ZG_TX_PENDING:
-        say_line(say, ctx, "recovery: %s %s is still pending (tx %s: %s); will look again", op, id,
-                 hh, e.msg);
+        say_line(say, ctx, "recovery: %s is still pending (tx %s: %s); will look again", what, hh,
+                 e.msg);
         final = false;
         break;
     }
@@ -109,7 +117,7 @@ static int pass(zg_client *c, zg_journal *j, zg_say_fn say, void *ctx, const ato
         if (!id || !op || !st)
             continue;
         if (tx) {
-            if (settle_tx(c, j, id, op, tx, say, ctx))
+            if (settle_tx(c, j, id, op, rec, tx, say, ctx))
                 settled++;
         } else if (strcmp(op, "task") == 0) {
             char line[512] = "";

@@ -11,6 +11,7 @@
 
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
+#include "zg/jsoncheck.h"
 
 static bool is_hash(const char *s)
 {
@@ -102,6 +103,88 @@ int zg_task_precheck(zg_client *c, const uint8_t provider[20], zg_err *err)
     }
     zg_ft_account_free(&a);
     return rc;
+}
+
+static const char doc_shape[] =
+    "write one JSON object: {\"model\": NAME or 0x hash, \"dataset\": a NAME in datasets/ or "
+    "storage/, or a 0x hash, and the training parameters}";
+
+typedef struct doc_split {
+    const char *text;
+    zg_buf *params;
+    bool first;
+} doc_split;
+
+/* Every member but "model" and "dataset" goes into the parameters, as
+ * written (zg_json_check already refused a second "model"). */
+static int split_member(void *ctx, const zg_json_member *m, zg_err *err)
+{
+    doc_split *d = ctx;
+    if (!strcmp(m->name, "model") || !strcmp(m->name, "dataset"))
+        return 0;
+    if ((!d->first && zg_buf_append_byte(d->params, ',', err)) ||
+        zg_buf_append(d->params, d->text + m->key_off, m->key_len, err) ||
+        zg_buf_append_byte(d->params, ':', err) ||
+        zg_buf_append(d->params, d->text + m->value_off, m->value_len, err))
+        return -1;
+    d->first = false;
+    return 0;
+}
+
+int zg_task_doc_parse(zg_task_doc *out, const char *text, size_t n, zg_err *err)
+{
+    size_t k = 0;
+    while (k < n && (text[k] == ' ' || text[k] == '\t' || text[k] == '\n' || text[k] == '\r'))
+        k++;
+    if (k == n)
+        return zg_err_set(err, EINVAL, "empty; %s", doc_shape);
+    zg_buf params;
+    zg_buf_init(&params, 0);
+    doc_split d = {.text = text, .params = &params, .first = true};
+    if (zg_buf_append_byte(&params, '{', err))
+        return -1;
+    if (zg_json_check(text, n, split_member, &d, err) || zg_buf_append_byte(&params, '}', err)) {
+        zg_buf_free(&params);
+        return -1;
+    }
+    cJSON *j = cJSON_ParseWithLength(text, n);
+    const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "model"));
+    const char *dataset = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "dataset"));
+    int rc = -1;
+    if (!cJSON_IsObject(j))
+        zg_err_set(err, EINVAL, "not a JSON object; %s", doc_shape);
+    else if (!model || !*model)
+        zg_err_set(err, EINVAL, "\"model\" is missing; %s", doc_shape);
+    else if (!dataset || !*dataset)
+        zg_err_set(err, EINVAL, "\"dataset\" is missing; %s", doc_shape);
+    else {
+        cJSON *pj = cJSON_Parse((const char *)params.data);
+        rc = zg_ftp_check_params(pj, (const char *)params.data, err);
+        cJSON_Delete(pj);
+    }
+    if (rc == 0) {
+        out->model = strdup(model);
+        out->dataset = strdup(dataset);
+        out->params = params;
+        if (!out->model || !out->dataset) {
+            zg_task_doc_free(out);
+            rc = zg_err_set(err, ENOMEM, "out of memory");
+        }
+    } else {
+        zg_buf_free(&params);
+    }
+    cJSON_Delete(j);
+    return rc;
+}
+
+void zg_task_doc_free(zg_task_doc *d)
+{
+    if (!d)
+        return;
+    free(d->model);
+    free(d->dataset);
+    zg_buf_free(&d->params);
+    memset(d, 0, sizeof *d);
 }
 
 /* The highest nonce this wallet ever sent to provider, from the journal:

@@ -27,6 +27,11 @@
 /* geth's "standard" scrypt (n=2^18, r=8) needs 256 MiB; leave headroom but
  * refuse parameters that would take the machine down. */
 #define SCRYPT_MAXMEM ((uint64_t)2 << 30)
+/* pbkdf2 costs time, not memory: geth and MyEtherWallet write c = 262144,
+ * and ten million iterations of HMAC-SHA256 take a few seconds. A count
+ * past it (c=4000000000 is hours) would hang start-up, so it is refused
+ * like scrypt parameters past the memory cap. */
+#define PBKDF2_MAXITER 10000000u
 
 #define DEFAULT_PASSPHRASE_ENV "ZG_KEYSTORE_PASSWORD"
 
@@ -49,9 +54,16 @@ static int read_key_file(const char *path, char **text, size_t *len, zg_err *err
     }
     if (st.st_mode & 077) {
         close(fd);
-        return zg_err_set(err, EACCES,
-                          "key file %s is readable by group or others; run chmod 600 %s", path,
-                          path);
+        mode_t m = st.st_mode;
+        const char *how = (m & 044) && (m & 022) ? "readable and writable"
+                          : m & 044              ? "readable"
+                          : m & 022              ? "writable"
+                                                 : "executable";
+        const char *who = (m & 070) && (m & 007) ? "group and others"
+                          : m & 070              ? "group"
+                                                 : "others";
+        return zg_err_set(err, EACCES, "key file %s is %s by %s (mode %03o); run chmod 600 %s",
+                          path, how, who, (unsigned)(m & 0777), path);
     }
     if (st.st_size > KEYFILE_MAX) {
         close(fd);
@@ -188,6 +200,11 @@ static int keystore_kdf(uint8_t *dk, size_t dklen, const cJSON *cr, const char *
         if (obj_uint(kp, "c", UINT32_MAX, &iter))
             return zg_err_set(err, EINVAL,
                               "keystore %s: pbkdf2 iteration count c is missing or invalid", path);
+        if (iter > PBKDF2_MAXITER)
+            return zg_err_set(err, EINVAL,
+                              "keystore %s: pbkdf2 c=%llu iterations would take too long (at most "
+                              "%u); re-encrypt it with a smaller count",
+                              path, (unsigned long long)iter, PBKDF2_MAXITER);
         params[np++] = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_ITER, &iter);
         params[np++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
         /* Keystores predate SP 800-132; without this OpenSSL refuses c < 1000. */

@@ -1,23 +1,29 @@
-/* One-line control files (fund, deposit, refund, retrieve, trust).
+/* One-line control files (fund, deposit, refund, retrieve, trust, ...).
  *
- * One write() is one command. It is checked here (one line, no NUL, at
- * most 4 KiB), then run on the job pool with a deferred reply: a
+ * One line is one command, however many write() calls carry it: the bytes
+ * of an open are gathered until the newline (or the opener's last close)
+ * and checked here (no NUL, at most 4 KiB, one line per open), then the
+ * whole line runs once on the job pool with a deferred reply: a
  * transaction may wait minutes for its receipt and FUSE worker threads must
- * stay free for everyone else. The outcome becomes the caller's result
- * ("ok: ..." / "error: ...", per uid) and a line in `log`, and the write
- * returns the full count or the error's errno.
+ * stay free for everyone else. What the line means is the handler's and
+ * the core's business; this file only frames it. The outcome becomes the
+ * caller's result ("ok: ..." / "error: ...", per uid) and a line in `log`,
+ * and the write that completed the line (or the close) returns success or
+ * the error's errno.
  *
  * Interrupts: a caller that is being stopped (Ctrl-C, kill) gets EINTR at
  * once; the command itself, which may already have broadcast a
  * transaction, runs to completion and records its outcome. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "zgfs.h"
+#include "kinds.h"
+#include "proc.h"
 
 #define LOG_CMD_MAX 64 /* command text shown in log lines */
 
@@ -138,11 +144,15 @@ static int pending_add(zgfs *fs, fuse_req_t req, uint64_t *id)
     return 0;
 }
 
+/* How the request behind a command is answered when it is done. */
+typedef enum answer { ANSWER_WRITE, ANSWER_FLUSH, ANSWER_NONE } answer;
+
 typedef struct job {
     zgfs *fs;
-    uint64_t id;
+    uint64_t id; /* pending request; 0 = nobody waits */
     zgfs_call call;
-    size_t size; /* bytes the write reports on success */
+    answer how;
+    size_t size; /* ANSWER_WRITE: bytes the write reports on success */
     char line[];
 } job;
 
@@ -163,86 +173,204 @@ static void run_job(void *arg)
      * written file itself is not among them (it is size 0, direct I/O). */
     zgfs_notify_sync(fs->notify, 2000);
     fuse_req_t req;
-    if (pending_take(fs, j->id, &req)) {
+    if (j->id && pending_take(fs, j->id, &req)) {
         if (rc)
             fuse_reply_err(req, zgfs_errno(&err));
-        else
+        else if (j->how == ANSWER_WRITE)
             fuse_reply_write(req, j->size);
+        else
+            fuse_reply_err(req, 0);
     }
     free(j);
 }
 
-/* ------------------------------------------------------------ the write */
-
-/* A one-line command: reject what is not one line. */
-static char *check_line(const char *buf, size_t size, zg_err *err)
-{
-    if (size > ZGFS_LINE_MAX) {
-        zg_err_set(err, EINVAL, "a command is at most %d bytes, in one write", ZGFS_LINE_MAX);
-        return NULL;
-    }
-    if (memchr(buf, '\0', size)) {
-        zg_err_set(err, EINVAL, "a command is text; NUL bytes are refused");
-        return NULL;
-    }
-    size_t n = size;
-    if (n && buf[n - 1] == '\n')
-        n--;
-    if (memchr(buf, '\n', n)) {
-        zg_err_set(err, EINVAL, "one command per write: write a single line");
-        return NULL;
-    }
-    char *line = malloc(n + 1);
-    if (!line) {
-        zg_err_set(err, ENOMEM, "out of memory");
-        return NULL;
-    }
-    memcpy(line, buf, n);
-    line[n] = '\0';
-    return line;
-}
-
-void zgfs_control_write(fuse_req_t req, const zgfs_call *c, const char *buf, size_t size)
+/* Run one whole command line on the job pool; req (NULL: nobody waits) is
+ * answered when it is done. */
+static void run_line(fuse_req_t req, const zgfs_call *c, const char *line, answer how, size_t size)
 {
     zgfs *fs = c->fs;
-    zg_err err = {0};
-    char *line = check_line(buf, size, &err);
-    if (!line) {
-        /* Refused input is a result like any other: kept and logged. */
-        char shown[LOG_CMD_MAX + 1];
-        size_t k = size < LOG_CMD_MAX ? size : LOG_CMD_MAX;
-        for (size_t i = 0; i < k; i++)
-            shown[i] = buf[i] >= 0x20 && buf[i] < 0x7f ? buf[i] : '?';
-        shown[k] = '\0';
-        zgfs_record(fs, c, shown, NULL, &err);
-        fuse_reply_err(req, zgfs_errno(&err));
-        return;
-    }
     size_t len = strlen(line);
     job *j = malloc(sizeof *j + len + 1);
     if (!j) {
-        free(line);
-        fuse_reply_err(req, ENOMEM);
+        if (req)
+            fuse_reply_err(req, ENOMEM);
         return;
     }
     j->fs = fs;
+    j->id = 0;
     j->call = *c;
+    j->how = req ? how : ANSWER_NONE;
     j->size = size;
     memcpy(j->line, line, len + 1);
-    free(line);
-    if (pending_add(fs, req, &j->id)) {
+    if (req && pending_add(fs, req, &j->id)) {
         free(j);
         fuse_reply_err(req, ENOMEM);
         return;
     }
+    zg_err err = {0};
     /* Commands that may wait minutes (deploy waits for the adapter) use
      * the long-job pool, so money commands never queue behind them. */
     int rc = zgfs_nodes[c->node].flags & ZGFS_F_LONG ? zgfs_work_submit(fs->work, run_job, j, &err)
                                                      : zg_workq_submit(fs->jobs, run_job, j, &err);
     if (rc) {
         fuse_req_t r;
-        if (pending_take(fs, j->id, &r))
+        zgfs_record(fs, c, line, NULL, &err);
+        if (j->id && pending_take(fs, j->id, &r))
             fuse_reply_err(r, zgfs_errno(&err));
         free(j);
     }
+}
+
+/* ------------------------------------------------------------ the line */
+
+/* The command of one open, gathered across writes: a command is a line,
+ * whatever write(2) calls carry it (`dd bs=1`, a shell's printf in
+ * pieces), so it runs once, whole, when its newline arrives -- or at the
+ * opener's last close when none comes. One open carries one command. */
+struct zgfs_cline {
+    pid_t opener; /* thread-group id of the process that opened the file */
+    bool done;    /* this open's command ran, or was refused */
+    size_t len;
+    char text[ZGFS_LINE_MAX + 1];
+};
+
+void zgfs_cline_free(struct zgfs_cline *cl)
+{
+    free(cl);
+}
+
+int zgfs_control_open(zgfs_handle *h, int flags)
+{
+    if ((flags & O_ACCMODE) == O_RDONLY)
+        return 0;
+    h->cl = calloc(1, sizeof *h->cl);
+    if (!h->cl)
+        return -1;
+    h->cl->opener = zgfs_tgid(h->call.pid);
+    return 0;
+}
+
+/* Refuse this open's command: kept and logged like any result. Handle lock
+ * held by the caller; the buffered text and the new bytes are shown. */
+static void refuse(fuse_req_t req, const zgfs_call *c, struct zgfs_cline *cl, const char *buf,
+                   size_t size, const zg_err *err)
+{
+    char shown[LOG_CMD_MAX + 1];
+    size_t k = 0;
+    for (size_t i = 0; i < cl->len && k < LOG_CMD_MAX; i++)
+        shown[k++] = cl->text[i];
+    for (size_t i = 0; i < size && k < LOG_CMD_MAX; i++)
+        shown[k++] = buf[i];
+    for (size_t i = 0; i < k; i++)
+        if (shown[i] < 0x20 || shown[i] >= 0x7f)
+            shown[i] = '?';
+    shown[k] = '\0';
+    cl->done = true;
+    cl->len = 0;
+    zgfs_record(c->fs, c, shown, NULL, err);
+    fuse_reply_err(req, zgfs_errno(err));
+}
+
+void zgfs_control_write(fuse_req_t req, zgfs_handle *h, const zgfs_call *c, const char *buf,
+                        size_t size)
+{
+    zg_err err = {0};
+    pthread_mutex_lock(&h->lock);
+    struct zgfs_cline *cl = h->cl;
+    if (!cl) {
+        pthread_mutex_unlock(&h->lock);
+        fuse_reply_err(req, EBADF);
+        return;
+    }
+    const char *nl = memchr(buf, '\n', size);
+    size_t take = nl ? (size_t)(nl - buf) : size;
+    if (cl->done || (nl && take + 1 < size))
+        zg_err_set(&err, EINVAL,
+                   "one command per open: write a single line, and open the file again for "
+                   "the next command");
+    else if (memchr(buf, '\0', size))
+        zg_err_set(&err, EINVAL, "a command is text; NUL bytes are refused");
+    else if (cl->len + take > ZGFS_LINE_MAX)
+        zg_err_set(&err, EINVAL, "a command is one line of at most %d bytes", ZGFS_LINE_MAX);
+    if (err.code) {
+        refuse(req, c, cl, buf, size, &err);
+        pthread_mutex_unlock(&h->lock);
+        return;
+    }
+    memcpy(cl->text + cl->len, buf, take);
+    cl->len += take;
+    cl->text[cl->len] = '\0';
+    if (!nl) {
+        pthread_mutex_unlock(&h->lock);
+        fuse_reply_write(req, size);
+        return;
+    }
+    cl->done = true;
+    char line[ZGFS_LINE_MAX + 1];
+    memcpy(line, cl->text, cl->len + 1);
+    pthread_mutex_unlock(&h->lock);
+    run_line(req, c, line, ANSWER_WRITE, size);
+}
+
+/* A line without its newline runs at the opener's last close. Not at a
+ * close by another process (a child that wrote part of it), nor while the
+ * opener still holds the file (a shell's `printf 1 >&3` closes a copy of
+ * fd 3), and never for a writer that is being killed: a command cut short
+ * is dropped, not run. */
+void zgfs_control_flush(fuse_req_t req, zgfs_handle *h)
+{
+    pthread_mutex_lock(&h->lock);
+    struct zgfs_cline *cl = h->cl;
+    bool waiting = cl && !cl->done && cl->len;
+    pthread_mutex_unlock(&h->lock);
+    if (!waiting) {
+        fuse_reply_err(req, 0);
+        return;
+    }
+    const struct fuse_ctx *ctx = fuse_req_ctx(req);
+    pid_t tgid = zgfs_tgid(ctx->pid);
+    if (tgid != cl->opener || zgfs_holds_inode(tgid, h->ino)) {
+        fuse_reply_err(req, 0);
+        return;
+    }
+    bool dying = zgfs_killed(ctx->pid);
+    zgfs_call c = h->call;
+    c.uid = ctx->uid;
+    c.gid = ctx->gid;
+    c.pid = ctx->pid;
+    char line[ZGFS_LINE_MAX + 1];
+    pthread_mutex_lock(&h->lock);
+    waiting = !cl->done && cl->len;
+    size_t len = cl->len;
+    memcpy(line, cl->text, cl->len + 1);
+    cl->done = true;
+    cl->len = 0;
+    pthread_mutex_unlock(&h->lock);
+    if (!waiting) {
+        fuse_reply_err(req, 0);
+    } else if (dying) {
+        zg_oplog_add(c.fs->log,
+                     "uid %u %s: the writer was killed after %zu byte%s of a command; nothing "
+                     "run",
+                     (unsigned)c.uid, c.path + 1, len, len == 1 ? "" : "s");
+        fuse_reply_err(req, 0);
+    } else {
+        run_line(req, &c, line, ANSWER_FLUSH, 0);
+    }
+}
+
+void zgfs_control_release(zgfs_handle *h)
+{
+    char line[ZGFS_LINE_MAX + 1];
+    pthread_mutex_lock(&h->lock);
+    struct zgfs_cline *cl = h->cl;
+    bool waiting = cl && !cl->done && cl->len;
+    if (waiting) {
+        memcpy(line, cl->text, cl->len + 1);
+        cl->done = true;
+        cl->len = 0;
+    }
+    pthread_mutex_unlock(&h->lock);
+    if (waiting)
+        run_line(NULL, &h->call, line, ANSWER_NONE, 0);
 }

@@ -34,6 +34,7 @@ static void handle_destroy(zgfs_handle *h)
     if (h->fd >= 0)
         close(h->fd);
     zgfs_pstate_free(h->pl);
+    zgfs_cline_free(h->cl);
     zg_buf_free(&h->snap);
     pthread_mutex_destroy(&h->lock);
     free(h);

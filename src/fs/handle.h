@@ -22,10 +22,14 @@ typedef struct zgfs_handle {
     int flags;              /* open(2) flags */
     int fd;                 /* PAYLOAD/FILE: the local file reads come from, or -1 */
     struct zgfs_pstate *pl; /* PAYLOAD opened for writing (payload.c) */
+    struct zgfs_cline *cl;  /* LINECTL opened for writing: the command so far (control.c) */
 } zgfs_handle;
 
 /* payload.c: free a handle's payload state (spool included). */
 void zgfs_pstate_free(struct zgfs_pstate *pl);
+
+/* control.c: free a handle's command buffer. */
+void zgfs_cline_free(struct zgfs_cline *cl);
 
 /* NULL when out of memory. The caller owns the one reference. */
 zgfs_handle *zgfs_handle_new(const zgfs_call *c);

@@ -1,6 +1,7 @@
 /* Node kinds whose open files carry more than a snapshot: PAYLOAD
- * (payload.c: spooled writes committed at the opener's close) and FILE
- * (fileops.c: a local file made by a long job at the first read). ll.c
+ * (payload.c: spooled writes committed at the opener's close), LINECTL
+ * (control.c: a command line gathered across writes) and FILE (fileops.c:
+ * a local file made by a long job at the first read). ll.c
  * hands them the request; they answer it, now or when their job ends. */
 #ifndef ZGFS_KINDS_H
 #define ZGFS_KINDS_H
@@ -18,6 +19,18 @@ void zgfs_payload_release(zgfs_handle *h);
 /* The call for a name that open(O_CREAT) may create in the directory
  * parent (a ZGFS_F_CREATE row); ENOENT/EPERM when it cannot be created. */
 int zgfs_resolve_create(const zgfs_call *parent, const char *name, zgfs_call *child, zg_err *err);
+
+/* control.c: LINECTL, one command line per open. */
+/* Set up a freshly opened control file (-1: out of memory). */
+int zgfs_control_open(zgfs_handle *h, int flags);
+/* Add one write to the open's command; the write that completes the line
+ * runs it and is answered when it is done (or refused at once). */
+void zgfs_control_write(fuse_req_t req, zgfs_handle *h, const zgfs_call *c, const char *buf,
+                        size_t size);
+/* A line still without its newline runs at the opener's last close. */
+void zgfs_control_flush(fuse_req_t req, zgfs_handle *h);
+/* Before the open's reference is dropped: run what no close ran. */
+void zgfs_control_release(zgfs_handle *h);
 
 /* fileops.c */
 int zgfs_file_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err);

@@ -7,7 +7,7 @@
  *   shows fresh data; the size getattr reports is the rendered length.
  * - STATIC: like RECORD but cached by the kernel (content fixed per mount).
  * - STREAM (log): read by offset from the ring; size = bytes ever logged.
- * - LINECTL: one write() = one command (control.c). Reading returns the
+ * - LINECTL: one line = one command, gathered across writes (control.c). Reading returns the
  *   caller's own last result (or a usage line), through a per-handle cursor
  *   independent of the file offset, so `exec 3<>f; echo x >&3; cat <&3`
  *   works.
@@ -271,6 +271,11 @@ static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
             zgfs_handle_put(h);
         return;
     }
+    if (n->kind == ZGFS_LINECTL && zgfs_control_open(h, fi->flags)) {
+        zgfs_handle_put(h);
+        fuse_reply_err(req, ENOMEM);
+        return;
+    }
     if (is_record(n) && acc != O_WRONLY) {
         zg_err err = {0};
         if (n->render(&c, &h->snap, &err)) {
@@ -394,7 +399,7 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
         pthread_mutex_lock(&h->lock);
         h->have_snap = false;
         pthread_mutex_unlock(&h->lock);
-        zgfs_control_write(req, &c, buf, size); /* wherever the offset is */
+        zgfs_control_write(req, h, &c, buf, size); /* wherever the offset is */
     }
     zgfs_handle_put(h);
 }
@@ -405,6 +410,8 @@ static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     zgfs_handle *h = zgfs_handle_get(fi->fh);
     if (node_of(&h->call)->kind == ZGFS_PAYLOAD)
         zgfs_payload_flush(req, h); /* payloads act at the opener's close */
+    else if (node_of(&h->call)->kind == ZGFS_LINECTL)
+        zgfs_control_flush(req, h); /* a line without its newline, likewise */
     else
         fuse_reply_err(req, 0);
     zgfs_handle_put(h);
@@ -416,6 +423,8 @@ static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     zgfs_handle *h = (zgfs_handle *)(uintptr_t)fi->fh;
     if (node_of(&h->call)->kind == ZGFS_PAYLOAD)
         zgfs_payload_release(h);
+    else if (node_of(&h->call)->kind == ZGFS_LINECTL)
+        zgfs_control_release(h);
     zgfs_handle_put(h);
     fuse_reply_err(req, 0);
 }

@@ -135,8 +135,8 @@ static void usage(const char *prog)
            "                           network=devnet unless ZG_DEVNET names it)\n"
            "    -o rpc=URL             use this JSON-RPC endpoint instead of the network's\n"
            "    -o key_file=PATH       the wallet key: hex or a v3 keystore (passphrase in\n"
-           "                           ZG_KEYSTORE_PASSWORD); must not be readable by group\n"
-           "                           or other. Else the hex key in ZG_PRIVATE_KEY.\n"
+           "                           ZG_KEYSTORE_PASSWORD); group and other must have no\n"
+           "                           access to it. Else the hex key in ZG_PRIVATE_KEY.\n"
            "    -o state_dir=DIR       state kept across mounts (default\n"
            "                           $XDG_STATE_HOME/zgfs/CHAINID/ADDRESS)\n"
            "    -o tokenizers=DIR      tokenizer files for datasets/NAME.tokens, offline:\n"
@@ -189,6 +189,8 @@ static void teardown(zgfs *fs)
     zgfs_storage_free(fs->storage); /* its handles borrow the client */
     zg_journal_close(fs->journal);
     zg_client_close(fs->client);
+    if (fs->spool_lock >= 0)
+        close(fs->spool_lock);
     if (fs->state_lock >= 0)
         close(fs->state_lock); /* last: the directory is free for another daemon */
     free(fs->opts.network);
@@ -490,6 +492,7 @@ int main(int argc, char **argv)
     fs.opts.reconcile = 30;
     fs.opts.request_timeout = 60;
     fs.state_lock = -1;
+    fs.spool_lock = -1;
     pthread_mutex_init(&fs.pending_lock, NULL);
     pthread_mutex_init(&fs.open_lock, NULL);
 
@@ -589,6 +592,15 @@ int main(int argc, char **argv)
         die(&fs, "%s", err.msg);
     if (zg_reconcile(fs.client, fs.journal, say_to_log, &fs, &err) < 0)
         die(&fs, "%s", err.msg);
+    size_t swept;
+    uint64_t swept_bytes;
+    if (zgfs_spool_sweep(&fs, &swept, &swept_bytes, &err))
+        die(&fs, "%s", err.msg);
+    if (swept)
+        zg_oplog_add(fs.log,
+                     "removed %zu spool file%s (%llu bytes) left by uploads that a crash or "
+                     "kill cut short",
+                     swept, swept == 1 ? "" : "s", (unsigned long long)swept_bytes);
 
     add_arg(&fs, "-ofsname=zgfs:%s", fs.net.name);
     add_arg(&fs, "-osubtype=zgfs");

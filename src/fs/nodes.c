@@ -78,9 +78,12 @@ const zgfs_node zgfs_nodes[] = {
               "wallet; \"all --delete-ledger\" also deletes the ledger and every sub-account",
      .act = zgfs_ledger_refund_act},
 
+    /* Directories where cp creates names: writable by owner and group, so
+     * the members of a shared mount's group (allow_other,gid=) can upload,
+     * as they can move funds; the kernel checks it (default_permissions). */
     {.pattern = "/storage",
      .kind = ZGFS_DIR,
-     .perm = 0555,
+     .perm = 0775,
      .help = "0G Storage, the network's file store: cp FILE storage/"},
     {.pattern = "/storage/by-root",
      .kind = ZGFS_DIR,
@@ -239,7 +242,7 @@ const zgfs_node zgfs_nodes[] = {
     /* ---- the fine-tuning workflow: datasets/, tasks/, adapters/ */
     {.pattern = "/providers/{provider}/datasets",
      .kind = ZGFS_DIR,
-     .perm = 0555,
+     .perm = 0775,
      .entry_ttl = ZGFS_TTL_REMOTE,
      .help = "datasets uploaded into the provider's TEE: cp FILE datasets/",
      .present = zgfs_service_present},

@@ -37,11 +37,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "kinds.h"
+#include "proc.h"
 
 #define SPACE_STEP   ((uint64_t)16 << 20) /* check free space every 16 MiB of spool */
 #define SPACE_MARGIN ((uint64_t)64 << 20) /* and keep this much free */
@@ -92,89 +94,6 @@ void zgfs_pstate_free(struct zgfs_pstate *pl)
     free(pl);
 }
 
-/* ------------------------------------------------------------ processes */
-
-/* The thread-group id of thread tid (tid itself when /proc says nothing). */
-static pid_t tgid_of(pid_t tid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-    FILE *f = fopen(path, "re");
-    pid_t tgid = tid;
-    if (!f)
-        return tid;
-    while (fgets(line, sizeof line, f)) {
-        int v;
-        if (sscanf(line, "Tgid: %d", &v) == 1) {
-            tgid = v;
-            break;
-        }
-    }
-    fclose(f);
-    return tgid;
-}
-
-/* Is thread tid dying of a signal? The flush of a killed writer comes from
- * its exit (PF_EXITING), and its exit code carries the signal. */
-static bool killed(pid_t tid)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')'); /* the command name may hold anything */
-    if (!p)
-        return false;
-    /* Fields after the name start at 3 (state); flags is 9, exit_code 52. */
-    unsigned long long flags = 0, exit_code = 0;
-    int field = 2;
-    char *save = NULL;
-    for (char *tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        field++;
-        if (field == 9)
-            flags = strtoull(tok, NULL, 10);
-        else if (field == 52)
-            exit_code = strtoull(tok, NULL, 10);
-    }
-    return (flags & 0x4) && (exit_code & 0x7f); /* PF_EXITING, WTERMSIG */
-}
-
-/* Does process tgid still hold a descriptor of inode ino? At the flush of
- * close(fd), fd is already gone from its table. */
-static bool holds_inode(pid_t tgid, fuse_ino_t ino)
-{
-    char dir[64];
-    snprintf(dir, sizeof dir, "/proc/%d/fdinfo", (int)tgid);
-    DIR *d = opendir(dir);
-    if (!d)
-        return false;
-    bool found = false;
-    struct dirent *e;
-    while (!found && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[320], line[128];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        FILE *f = fopen(path, "re");
-        if (!f)
-            continue;
-        while (fgets(line, sizeof line, f)) {
-            unsigned long long v;
-            if (sscanf(line, "ino: %llu", &v) == 1) {
-                found = v == (unsigned long long)ino;
-                break;
-            }
-        }
-        fclose(f);
-    }
-    closedir(d);
-    return found;
-}
-
 /* ------------------------------------------------------------ open */
 
 int zgfs_payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
@@ -194,7 +113,7 @@ int zgfs_payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
     struct zgfs_pstate *pl = calloc(1, sizeof *pl);
     if (!pl)
         return zg_err_set(err, ENOMEM, "out of memory");
-    pl->opener = tgid_of(h->call.pid);
+    pl->opener = zgfs_tgid(h->call.pid);
     pl->fresh = (fi->flags & (O_CREAT | O_TRUNC)) != 0;
     pl->spool_fd = -1;
     zg_buf_init(&pl->mem, 0);
@@ -327,6 +246,51 @@ static void commit_locked(fuse_req_t req, zgfs_handle *h, zgfs_answer_fn answer,
         if (ctx_free)
             ctx_free(ctx);
     }
+}
+
+/* ------------------------------------------------------------ spool */
+
+/* Every mount holds a shared lock on STATE_DIR/spool/.lock while it runs;
+ * the sweep takes it exclusively first, so it never removes the spool of
+ * another mount that shares the state directory. */
+int zgfs_spool_sweep(zgfs *fs, size_t *files, uint64_t *bytes, zg_err *err)
+{
+    *files = 0;
+    *bytes = 0;
+    char dir[PATH_MAX], lock[PATH_MAX + 8];
+    if (snprintf(dir, sizeof dir, "%s/spool", fs->state_dir) >= (int)sizeof dir)
+        return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
+    if (mkdir(dir, 0700) && errno != EEXIST)
+        return zg_err_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
+    snprintf(lock, sizeof lock, "%s/.lock", dir);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return zg_err_set(err, errno, "cannot open %s: %s", lock, strerror(errno));
+    fs->spool_lock = fd;
+    if (flock(fd, LOCK_EX | LOCK_NB)) {
+        if (errno != EWOULDBLOCK)
+            return zg_err_set(err, errno, "cannot lock %s: %s", lock, strerror(errno));
+        /* Another mount is using this state directory: its files stay. */
+        while (flock(fd, LOCK_SH) && errno == EINTR)
+            ;
+        return 0;
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return zg_err_set(err, errno, "cannot read %s: %s", dir, strerror(errno));
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
+            !S_ISREG(st.st_mode) || unlinkat(dirfd(d), e->d_name, 0))
+            continue;
+        (*files)++;
+        *bytes += (uint64_t)st.st_size;
+    }
+    closedir(d);
+    while (flock(fd, LOCK_SH) && errno == EINTR)
+        ;
+    return 0;
 }
 
 /* ------------------------------------------------------------ write */
@@ -574,9 +538,9 @@ void zgfs_payload_flush(fuse_req_t req, zgfs_handle *h)
     }
     pthread_mutex_unlock(&h->lock);
     /* Only the opener commits; /proc reads happen without the lock. */
-    pid_t tgid = tgid_of(tid);
-    bool dying = st == PL_DIRTY && tgid == pl->opener && killed(tid);
-    bool last = !empty_close || (tgid == pl->opener && !holds_inode(tgid, h->ino));
+    pid_t tgid = zgfs_tgid(tid);
+    bool dying = st == PL_DIRTY && tgid == pl->opener && zgfs_killed(tid);
+    bool last = !empty_close || (tgid == pl->opener && !zgfs_holds_inode(tgid, h->ino));
     pthread_mutex_lock(&h->lock);
     if (tgid != pl->opener || !last || pl->state != st) {
         pthread_mutex_unlock(&h->lock);
@@ -589,8 +553,9 @@ void zgfs_payload_flush(fuse_req_t req, zgfs_handle *h)
         pl->state = PL_IDLE;
         pl->fresh = false;
         pthread_mutex_unlock(&h->lock);
-        zg_oplog_add(fs->log, "uid %u %s: the writer was killed after %llu bytes; nothing sent",
-                     (unsigned)h->call.uid, h->call.path + 1, (unsigned long long)len);
+        zg_oplog_add(fs->log, "uid %u %s: the writer was killed after %llu byte%s; nothing sent",
+                     (unsigned)h->call.uid, h->call.path + 1, (unsigned long long)len,
+                     len == 1 ? "" : "s");
         fuse_reply_err(req, 0);
         return;
     }

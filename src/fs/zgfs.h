@@ -46,7 +46,7 @@ typedef enum zgfs_kind {
     ZGFS_RECORD,  /* rendered at open into the handle (snapshot), seekable */
     ZGFS_STATIC,  /* like RECORD, but content never changes while mounted */
     ZGFS_STREAM,  /* growing log: honest growing size, read by offset */
-    ZGFS_LINECTL, /* one write() = one command, acted on inside write() */
+    ZGFS_LINECTL, /* one line = one command, acted on when its newline is written */
     ZGFS_PAYLOAD, /* spooled, committed at the opener's flush (payload.c) */
     ZGFS_SYMLINK, /* readlink handler (tasks/latest) */
     ZGFS_FILE,    /* a local file made by a long job at the first read (fileops.c) */
@@ -295,6 +295,7 @@ struct zgfs {
     char tok_paths[3][4096];
 
     struct zgfs_storage *storage; /* owned: the 0G Storage nodes (storage.c, below) */
+    int spool_lock;               /* owned: STATE_DIR/spool/.lock, held shared (-1: none) */
 };
 
 /* Mode bits of row i for this mount (type bits included). */
@@ -308,9 +309,6 @@ int zgfs_errno(const zg_err *e);
 /* What a control file reads as for c->uid: its state line (if the node
  * renders one), then the caller's last result or the usage line. */
 int zgfs_control_text(const zgfs_call *c, zg_buf *out, zg_err *err);
-/* Check one write as one command and run it on the job pool; replies to
- * req (now, or when the command is done). */
-void zgfs_control_write(fuse_req_t req, const zgfs_call *c, const char *buf, size_t size);
 
 /* Does the thread that made a request have a signal pending that asks it
  * to stop (Ctrl-C, kill)? Harmless signals (SIGCHLD) do not count. */
@@ -378,6 +376,12 @@ int zgfs_storage_root_size(zgfs *fs, const uint8_t root[32], uint64_t *size, zg_
  * failed its proof and no other node served the file intact. */
 int zgfs_storage_fetch(zgfs *fs, const uint8_t root[32], const char *dest, zg_err *err);
 
+/* Remove what a previous mount's payloads left in STATE_DIR/spool (a
+ * crash or kill cut their upload short), unless another mount uses the
+ * state directory; then keep fs->spool_lock (a shared lock that tells
+ * later mounts this one is alive) until teardown. Counts what went.
+ * (payload.c) */
+int zgfs_spool_sweep(zgfs *fs, size_t *files, uint64_t *bytes, zg_err *err);
 /* Is a payload being written under this canonical path right now (a name
  * made by open(O_CREAT), not committed yet)? (payload.c) */
 bool zgfs_payload_pending(zgfs *fs, const char *canon);

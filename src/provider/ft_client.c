@@ -11,6 +11,7 @@
 
 #include "zg/fdio.h"
 #include "zg/hex.h"
+#include "zg/jsoncheck.h"
 #include "zg/keccak.h"
 #include "zg/secp.h"
 
@@ -316,10 +317,29 @@ static const char *const param_keys[] = {
     "neftune_noise_alpha", "num_train_epochs", "per_device_train_batch_size",
     "learning_rate",       "max_steps",        NULL};
 
+/* The provider reads the parameters' raw text, so each value is checked as
+ * written: a plain decimal (the provider refuses `1e-05`, and an exponent
+ * is refused for every parameter, so none can slip past as a number the
+ * range check saw differently). */
+static int plain_number(void *ctx, const zg_json_member *m, zg_err *err)
+{
+    const char *raw = ctx;
+    for (size_t k = 0; k < m->value_len; k++)
+        if (raw[m->value_off + k] == 'e' || raw[m->value_off + k] == 'E')
+            return zg_err_set(err, EINVAL, "write %.40s as a plain decimal%s, not with an exponent",
+                              m->name, strcmp(m->name, "learning_rate") ? "" : " (0.0002)");
+    return 0;
+}
+
 int zg_ftp_check_params(const cJSON *params, const char *raw_text, zg_err *err)
 {
     static const char accepted[] = "neftune_noise_alpha, num_train_epochs, "
                                    "per_device_train_batch_size, learning_rate, max_steps";
+    /* Strict JSON first: cJSON keeps the first of two equal keys while the
+     * provider keeps the last, so a checked value could be replaced by an
+     * unchecked one ("num_train_epochs":1, ..., "num_train_epochs":1000). */
+    if (raw_text && zg_json_check(raw_text, strlen(raw_text), NULL, NULL, err))
+        return zg_err_prefix(err, "training parameters");
     if (!cJSON_IsObject(params))
         return zg_err_set(err, EINVAL, "training parameters must be a JSON object with %s",
                           accepted);
@@ -341,6 +361,8 @@ int zg_ftp_check_params(const cJSON *params, const char *raw_text, zg_err *err)
                               "training parameter %s is missing; the provider "
                               "needs all of %s",
                               param_keys[i], accepted);
+    if (raw_text && zg_json_check(raw_text, strlen(raw_text), plain_number, (void *)raw_text, err))
+        return -1;
     double v;
     v = cJSON_GetObjectItemCaseSensitive(params, "neftune_noise_alpha")->valuedouble;
     if (v < 0 || v > 10)
@@ -355,16 +377,6 @@ int zg_ftp_check_params(const cJSON *params, const char *raw_text, zg_err *err)
     v = cJSON_GetObjectItemCaseSensitive(params, "learning_rate")->valuedouble;
     if (v < 0.00001 || v > 0.001)
         return zg_err_set(err, EINVAL, "learning_rate must be between 0.00001 and 0.001");
-    /* The provider reads the raw text and refuses exponent notation. */
-    const char *lr = raw_text ? strstr(raw_text, "\"learning_rate\"") : NULL;
-    if (lr) {
-        const char *p = strchr(lr + 15, ':');
-        for (p = p ? p + 1 : lr; *p && *p != ',' && *p != '}'; p++)
-            if (*p == 'e' || *p == 'E')
-                return zg_err_set(err, EINVAL,
-                                  "write learning_rate as a plain decimal (0.0002), not with "
-                                  "an exponent");
-    }
     v = cJSON_GetObjectItemCaseSensitive(params, "max_steps")->valuedouble;
     if (v != floor(v) || (v != -1 && v < 1))
         return zg_err_set(err, EINVAL, "max_steps must be -1 or a positive whole number");

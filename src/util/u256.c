@@ -235,8 +235,12 @@ int zg_amount_parse(zg_u256 *neuron, const char *text, zg_err *err)
     s[len] = 0;
     if (len == 0)
         return zg_err_set(err, EINVAL, "no number before the unit; write e.g. 0.25OG");
-    if (s[0] == '-')
+    /* Only a sign before a number makes a negative amount; "--delete-ledger"
+     * in the amount's place is a word, not a number below zero. */
+    if (s[0] == '-' && ((s[1] >= '0' && s[1] <= '9') || s[1] == '.'))
         return zg_err_set(err, EINVAL, "amount %s is negative; write a positive number of OG", s);
+    if (s[0] == '-')
+        return zg_err_set(err, EINVAL, "\"%s\" is not a number of OG (e.g. 1.5)", s);
     if (s[0] == '+')
         return zg_err_set(err, EINVAL, "write the amount without a sign, e.g. 1.5");
 

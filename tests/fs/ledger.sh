@@ -52,10 +52,10 @@ bad "too many decimals" 0.0000000000000000001 EINVAL '18 decimals'
 bad "zero" 0 EINVAL 'more than 0'
 bad "empty" $'\n' EINVAL 'empty'
 bad "exponent" 1e3 EINVAL ''
-bad "two lines" $'1\n2\n' EINVAL 'one command per write'
+bad "two lines" $'1\n2\n' EINVAL 'one command per open'
 bad "NUL byte" hex:310032 EINVAL 'NUL'
 bad "above the wallet's balance" 1000000 EDQUOT 'the wallet has .* OG, 1000000 OG asked'
-check_eq "more than 4 KiB in one write: EINVAL" "$(wr ledger/deposit "$(printf '1%.0s' {1..5000})")" EINVAL
+check_eq "a line of more than 4 KiB: EINVAL" "$(wr ledger/deposit "$(printf '1%.0s' {1..5000})")" EINVAL
 read -r after _ <<<"$(chain_ledger "$USER_ADDR")"
 check_eq "bad input moved nothing" "$after" "$before"
 out=$(echo abc 2>&1 >ledger/deposit)

@@ -8,9 +8,10 @@
 fs_start
 cd "$MNT" || exit 1
 
-# bg_write FILE DATA OUT: one write(2) in a background perl that handles
-# SIGINT (so the kernel sends FUSE an INTERRUPT, as for a shell's Ctrl-C);
-# prints "ok" or the errno name into OUT. Sets BGPID.
+# bg_write FILE DATA OUT: one write(2) of the line DATA (newline added, so
+# the command runs in that write) in a background perl that handles SIGINT
+# (so the kernel sends FUSE an INTERRUPT, as for a shell's Ctrl-C); prints
+# "ok" or the errno name into OUT. Sets BGPID.
 bg_write() {
     perl -e '
         use strict; use Fcntl;
@@ -19,7 +20,7 @@ bg_write() {
         '"$ERRNAME"'
         my ($f, $d) = @ARGV;
         sysopen(my $h, $f, O_WRONLY | O_TRUNC) or do { print en(), "\n"; exit 0 };
-        my $n = syswrite($h, $d);
+        my $n = syswrite($h, "$d\n");
         print defined $n ? "ok\n" : en() . "\n";' "$1" "$2" >"$3" &
     BGPID=$!
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Several users on one mount (-o allow_other,gid=TEAM): Unix permissions are
 # enforced (default_permissions), money files are writable by owner and
-# group only, results are per uid. Also: a daemon run by an ordinary user is
+# group only, results are per uid, members create datasets and storage
+# files and outsiders cannot. Also: a daemon run by an ordinary user is
 # not dumpable (no core file with the key). Needs root (useradd, runuser).
 . "$(dirname "$0")/fslib.sh"
 
@@ -40,13 +41,14 @@ as() { # as USER CMD...: run as USER with no supplementary groups beyond its own
     shift
     runuser -u "$u" -- "$@"
 }
-wr_as() { # wr_as USER FILE DATA: like wr, as USER
+wr_as() { # wr_as USER FILE DATA: like wr (close included), as USER
     as "$1" perl -e '
         use strict; use Fcntl;
         '"$ERRNAME"'
         my ($f, $d) = @ARGV;
         sysopen(my $h, $f, O_WRONLY | O_TRUNC) or do { print en(), "\n"; exit 0 };
         defined(syswrite($h, $d)) or do { print en(), "\n"; exit 0 };
+        close($h) or do { print en(), "\n"; exit 0 };
         print "ok\n";' "$2" "$3"
 }
 open_as() { # open_as USER FILE r|w
@@ -88,12 +90,33 @@ check_eq "nothing moved" "$a1" "$a0"
 check_eq "an outsider can read public records" "$(as "$OUTSIDER" cat "$MNT/wallet/address")" "$USER_ADDR"
 check_eq "an outsider cannot write a read-only file: EACCES" "$(wr_as "$OUTSIDER" "$MNT/ledger/balance" 1)" EACCES
 
+# ---- new names: datasets/ and storage/ take uploads from owner and group
+mkdir -p "$T_TMP/share"
+chmod 755 "$T_TMP/share"
+printf '%s\n' '{"instruction":"What is the capital of France?","input":"","output":"Paris."}' >"$T_TMP/share/team.jsonl"
+head -c 3000 /dev/urandom >"$T_TMP/share/team.bin"
+chmod 644 "$T_TMP/share/team.jsonl" "$T_TMP/share/team.bin"
+check_eq "datasets/ and storage/ are rwxrwxr-x (owner and group create there)" \
+    "$(stat -c %A "$MNT/storage" "$P/datasets" | sort -u)" "drwxrwxr-x"
+check_eq "the other directories stay r-x" "$(stat -c %A "$MNT/providers" "$P" "$P/tasks" "$MNT/storage/by-root" | sort -u)" "dr-xr-xr-x"
+check "a group member uploads a dataset (cp FILE datasets/)" as "$MEMBER" cp "$T_TMP/share/team.jsonl" "$P/datasets/"
+check_match "...it has its hash" "$(cat "$P/datasets/team.jsonl.hash")" '^0x[0-9a-f]{64}$'
+check "a group member uploads to 0G Storage (cp FILE storage/)" as "$MEMBER" cp "$T_TMP/share/team.bin" "$MNT/storage/"
+check_match "...it has its root" "$(cat "$MNT/storage/team.bin.root")" '^0x[0-9a-f]{64}$'
+check_eq "...and reads back the bytes" "$(as "$MEMBER" cmp "$MNT/storage/team.bin" "$T_TMP/share/team.bin" && echo same)" same
+out=$(as "$OUTSIDER" cp "$T_TMP/share/team.jsonl" "$P/datasets/outsider.jsonl" 2>&1)
+check_match "an outsider cannot create a dataset" "$out" 'Permission denied'
+out=$(as "$OUTSIDER" cp "$T_TMP/share/team.bin" "$MNT/storage/outsider.bin" 2>&1)
+check_match "an outsider cannot upload to 0G Storage" "$out" 'Permission denied'
+check_eq "...neither name exists" "$(ls "$P/datasets" "$MNT/storage" | grep -c outsider)" 0
+check_eq "an outsider cannot overwrite a member's dataset" "$(wr_as "$OUTSIDER" "$P/datasets/team.jsonl" x)" EACCES
+
 # ---- umask= and uid=
 cd /
 fs_remount "allow_other,gid=$GID,uid=$(id -u "$MEMBER"),umask=007"
 check_eq "uid= sets the owner" "$(stat -c %U "$MNT/ledger/deposit")" "$MEMBER"
-check_eq "umask=007 masks the modes" "$(stat -c %a "$MNT/ledger/deposit" "$MNT/ledger/balance" "$MNT/providers")" \
-    "$(printf '660\n440\n550')"
+check_eq "umask=007 masks the modes" "$(stat -c %a "$MNT/ledger/deposit" "$MNT/ledger/balance" "$MNT/providers" "$MNT/storage")" \
+    "$(printf '660\n440\n550\n770')"
 check_eq "with umask 007 an outsider cannot even list" "$(open_as "$OUTSIDER" "$MNT/providers" r)" EACCES
 zgfs_umount || not_ok "daemon exits 0 on unmount"
 

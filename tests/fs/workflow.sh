@@ -38,7 +38,7 @@ check_eq "its hash is keccak256 of the bytes" "$dhash" "$(keccak "$T_TMP/qa.json
 n_journal() { ls "$T_TMP/state/journal" 2>/dev/null | wc -l; }
 j0=$(n_journal)
 check_eq "malformed JSON: EINVAL" "$(put "$P/tasks/new" '{"model": "zg-tiny-lora",')" EINVAL
-check_match "...with a sentence" "$(cat "$P/tasks/new")" '^error: not a JSON object; write one JSON object'
+check_match "...with a sentence" "$(cat "$P/tasks/new")" '^error: not valid JSON: the text ends inside an object \(line 1\)'
 check_eq "an unknown key: EINVAL" "$(put "$P/tasks/new" "{\"model\":\"zg-tiny-lora\",\"dataset\":\"qa.jsonl\",\"lora_r\":8,$PARAMS}")" EINVAL
 check_match "...listing the accepted keys" "$(cat "$P/tasks/new")" 'lora_r.*not accepted.*neftune_noise_alpha, num_train_epochs, per_device_train_batch_size, learning_rate, max_steps'
 check_eq "a parameter missing: EINVAL" "$(put "$P/tasks/new" '{"model":"zg-tiny-lora","dataset":"qa.jsonl","num_train_epochs":1}')" EINVAL

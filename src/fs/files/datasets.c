@@ -269,7 +269,8 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     snprintf(hpath, sizeof hpath, "%s/%s", parent, hashfile);
     zgfs_notify_inode(fs->notify, hpath);
     zgfs_notify_entry(fs->notify, parent, hashfile);
-    return zg_buf_printf(
-        ok, err, "uploaded %s (%llu bytes, %llu rows) into the TEE of %s; dataset hash %s", name,
-        (unsigned long long)p->len, (unsigned long long)rows, c->params[0], tee);
+    return zg_buf_printf(ok, err,
+                         "uploaded %s (%llu bytes, %llu row%s) into the TEE of %s; dataset hash %s",
+                         name, (unsigned long long)p->len, (unsigned long long)rows,
+                         rows == 1 ? "" : "s", c->params[0], tee);
 }

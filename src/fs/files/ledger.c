@@ -151,6 +151,10 @@ int zgfs_ledger_refund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_
                           "\"--delete-ledger\"");
     if (nw == 2)
         delete_ledger = true;
+    if (!strcmp(word, "--delete-ledger"))
+        return zg_err_set(err, EINVAL,
+                          "\"--delete-ledger\" follows what to refund: write \"all "
+                          "--delete-ledger\" (or an amount, then --delete-ledger)");
 
     bool exists;
     zg_u256 avail, total, amount;

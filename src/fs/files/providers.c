@@ -328,10 +328,10 @@ int zgfs_fund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
                           "there is no ledger yet; write an amount to ledger/deposit first");
     /* transferFund first cancels pending refunds of the sub-account; only
      * the rest leaves the ledger. */
-    zg_u256 need = amount;
+    zg_u256 need = amount, cancel = {{0}};
     if (a.exists) {
-        const zg_u256 *cancel = zg_u256_cmp(&a.pending, &amount) < 0 ? &a.pending : &amount;
-        zg_u256_sub(&need, &amount, cancel);
+        cancel = zg_u256_cmp(&a.pending, &amount) < 0 ? a.pending : amount;
+        zg_u256_sub(&need, &amount, &cancel);
     }
     if (zg_u256_cmp(&avail, &need) < 0) {
         zgfs_og(have, &avail);
@@ -345,17 +345,34 @@ int zgfs_fund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
     zgfs_changed(fs, a.provider);
     if (rc)
         return -1;
+    /* What the contract did: cancelled pending refunds first (nothing of
+     * that leaves the ledger), then moved the rest. */
+    char what[3 * ZGFS_OG_MAX + 160], cancelled[ZGFS_OG_MAX], moved[ZGFS_OG_MAX];
+    zgfs_og(cancelled, &cancel);
+    zgfs_og(moved, &need);
+    if (zg_u256_is_zero(&cancel))
+        snprintf(what, sizeof what, "moved %s OG from the ledger into the %s sub-account", want,
+                 kind_word(a.kind));
+    else if (zg_u256_is_zero(&need))
+        snprintf(what, sizeof what,
+                 "cancelled %s OG of the %s sub-account's pending refund; nothing left the "
+                 "ledger",
+                 cancelled, kind_word(a.kind));
+    else
+        snprintf(what, sizeof what,
+                 "cancelled %s OG of the %s sub-account's pending refund and moved %s OG from "
+                 "the ledger into it",
+                 cancelled, kind_word(a.kind), moved);
     zg_err ignore;
     acct after;
     if (get_acct(c, 0, &after, NULL, &ignore) == 0) {
+        char pend[ZGFS_OG_MAX];
         zgfs_og(have, &after.balance);
-        return zg_buf_printf(ok, err,
-                             "moved %s OG from the ledger into the %s sub-account; its balance "
-                             "is %s OG",
-                             want, kind_word(a.kind), have);
+        zgfs_og(pend, &after.pending);
+        return zg_buf_printf(ok, err, "%s; its balance is %s OG, %s OG of it pending refund", what,
+                             have, pend);
     }
-    return zg_buf_printf(ok, err, "moved %s OG from the ledger into the %s sub-account", want,
-                         kind_word(a.kind));
+    return zg_buf_printf(ok, err, "%s", what);
 }
 
 int zgfs_retrieve_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)

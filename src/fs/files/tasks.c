@@ -418,6 +418,12 @@ int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
     }
     bool acked = d.acknowledged, settled = d.settled;
     zg_deliverable_free(&d);
+    char tx[67];
+    if (acked && zg_op_ack_recovered(fs->journal, p, c->params[1], tx))
+        return zg_buf_printf(ok, err,
+                             "already acknowledged: the acknowledgement sent before the crash is "
+                             "on chain (tx %s); nothing sent",
+                             tx);
     if (acked)
         return zg_buf_printf(ok, err, "already acknowledged; nothing sent");
     if (settled)
@@ -447,122 +453,18 @@ static bool is_hash(const char *s)
     return true;
 }
 
-/* End of the JSON value that starts at s[i] (text already validated). */
-static size_t value_end(const char *s, size_t n, size_t i)
-{
-    int depth = 0;
-    bool str = false;
-    for (; i < n; i++) {
-        char ch = s[i];
-        if (str) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                str = false;
-            if (!str && depth == 0)
-                return i + 1;
-            continue;
-        }
-        if (ch == '"')
-            str = true;
-        else if (ch == '{' || ch == '[')
-            depth++;
-        else if (ch == '}' || ch == ']') {
-            if (depth == 0)
-                return i;
-            if (--depth == 0)
-                return i + 1;
-        } else if (depth == 0 && (ch == ',' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'))
-            return i;
-    }
-    return n;
-}
-
-static size_t skip_ws(const char *s, size_t n, size_t i)
-{
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-        i++;
-    return i;
-}
-
-/* The training parameters: the object's members other than "model" and
- * "dataset", copied byte for byte (the provider reads the raw text; a
- * re-printed 0.00001 would become 1e-05, which it refuses). */
-static int params_text(const char *s, size_t n, zg_buf *out, zg_err *err)
-{
-    size_t i = skip_ws(s, n, 0);
-    if (i >= n || s[i] != '{')
-        return zg_err_set(err, EINVAL, "not a JSON object");
-    i++;
-    bool first = true;
-    if (zg_buf_append_byte(out, '{', err))
-        return -1;
-    for (;;) {
-        i = skip_ws(s, n, i);
-        if (i >= n || s[i] == '}')
-            break;
-        if (s[i] == ',') {
-            i++;
-            continue;
-        }
-        size_t k0 = i, k1 = value_end(s, n, i); /* the key string */
-        i = skip_ws(s, n, k1);
-        if (i < n && s[i] == ':')
-            i++;
-        i = skip_ws(s, n, i);
-        size_t v0 = i, v1 = value_end(s, n, i);
-        i = v1;
-        bool skip = (k1 - k0 == 7 && !memcmp(s + k0, "\"model\"", 7)) ||
-                    (k1 - k0 == 9 && !memcmp(s + k0, "\"dataset\"", 9));
-        if (skip)
-            continue;
-        if ((!first && zg_buf_append_byte(out, ',', err)) ||
-            zg_buf_append(out, s + k0, k1 - k0, err) || zg_buf_append_byte(out, ':', err) ||
-            zg_buf_append(out, s + v0, v1 - v0, err))
-            return -1;
-        first = false;
-    }
-    return zg_buf_append_byte(out, '}', err);
-}
-
-static const char new_shape[] =
-    "write one JSON object: {\"model\": NAME or 0x hash, \"dataset\": a NAME in datasets/ or "
-    "storage/, or a 0x hash, and the training parameters}";
-
 int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                           zg_err *err)
 {
     zgfs *fs = c->fs;
-    if (!p->data || p->len == 0)
-        return zg_err_set(err, EINVAL, "empty; %s", new_shape);
-    cJSON *j = cJSON_ParseWithLength((const char *)p->data, p->len);
-    if (!cJSON_IsObject(j)) {
-        cJSON_Delete(j);
-        return zg_err_set(err, EINVAL, "not a JSON object; %s", new_shape);
-    }
-    const char *model = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "model"));
-    const char *dataset = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "dataset"));
+    zg_task_doc doc;
+    if (zg_task_doc_parse(&doc, p->data ? (const char *)p->data : "", p->data ? p->len : 0, err))
+        return -1;
+    const char *model = doc.model, *dataset = doc.dataset;
     int rc = -1;
     char *url = NULL;
-    zg_buf params;
-    zg_buf_init(&params, 0);
     char hash[67], id[37];
     uint8_t prov[20];
-    if (!model || !*model) {
-        zg_err_set(err, EINVAL, "\"model\" is missing; %s", new_shape);
-        goto out;
-    }
-    if (!dataset || !*dataset) {
-        zg_err_set(err, EINVAL, "\"dataset\" is missing; %s", new_shape);
-        goto out;
-    }
-    if (params_text((const char *)p->data, p->len, &params, err))
-        goto out;
-    cJSON *pj = cJSON_Parse((const char *)params.data);
-    int prc = zg_ftp_check_params(pj, (const char *)params.data, err);
-    cJSON_Delete(pj);
-    if (prc)
-        goto out;
     if (is_hash(dataset)) {
         snprintf(hash, sizeof hash, "%s", dataset);
     } else {
@@ -596,7 +498,7 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
                      .url = url,
                      .model = model,
                      .dataset = hash,
-                     .params = (const char *)params.data};
+                     .params = (const char *)doc.params.data};
     if (zg_task_create(fs->client, fs->journal, &t, id, err)) {
         zgfs_tasks_changed(fs, prov, NULL); /* a lost answer may still have made one */
         goto out;
@@ -610,8 +512,7 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
         goto out;
     rc = 0;
 out:
-    zg_buf_free(&params);
+    zg_task_doc_free(&doc);
     free(url);
-    cJSON_Delete(j);
     return rc;
 }

@@ -12,6 +12,9 @@
 #include "zg/hex.h"
 #include "zg/journal.h"
 #include "zg/keccak.h"
+#include "zg/ops.h"
+#include "zg/secp.h"
+#include "zg/tasks.h"
 
 static char dir[] = "/tmp/zgcore.XXXXXX";
 
@@ -261,6 +264,33 @@ static void journal(void)
           "a path is not a record id");
     CHECK(zg_journal_get(j, "0000000000-0000-1", &rec, &e) == -1 && e.code == ENOENT,
           "missing record is ENOENT");
+
+    /* An acknowledgement the reconciler found on chain is told apart from
+     * one this mount finished itself. */
+    const char *prov = "0x90F79bf6EB2c4f870365E785982E1f101E93b906";
+    const char *hash = "0x1111111111111111111111111111111111111111111111111111111111111111";
+    uint8_t pa[20];
+    zg_addr_parse(pa, prov, NULL);
+    char aid[40], bid[40], tx[67] = "";
+    for (int k = 0; k < 2; k++) {
+        cJSON *af = cJSON_CreateObject();
+        cJSON_AddStringToObject(af, "provider", prov);
+        cJSON_AddStringToObject(af, "task", k ? "task-b" : "task-a");
+        zg_journal_begin(j, "ack", af, k ? bid : aid, &e);
+        cJSON *sent = cJSON_CreateObject(), *txo = cJSON_AddObjectToObject(sent, "tx");
+        cJSON_AddStringToObject(txo, "hash", hash);
+        zg_journal_update(j, k ? bid : aid, "sent", sent, &e);
+    }
+    cJSON *rf = cJSON_CreateObject();
+    cJSON_AddBoolToObject(rf, "recovered", true);
+    zg_journal_update(j, aid, "done", rf, &e);
+    zg_journal_update(j, bid, "done", NULL, &e);
+    CHECK(zg_op_ack_recovered(j, pa, "task-a", tx) && !strcmp(tx, hash),
+          "an acknowledgement settled by the reconciler is recovered, with its tx");
+    CHECK(!zg_op_ack_recovered(j, pa, "task-b", tx), "one the mount finished itself is not");
+    CHECK(!zg_op_ack_recovered(j, pa, "task-c", tx), "nor is a task never acknowledged");
+    zg_addr_parse(pa, "0x2222222222222222222222222222222222222222", NULL);
+    CHECK(!zg_op_ack_recovered(j, pa, "task-a", tx), "nor the same task id with another provider");
     zg_journal_close(j);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "ls -a %s | grep -c tmp", jd);
@@ -274,10 +304,67 @@ static void journal(void)
     CHECK(tmps == 0, "no temporary files are left behind");
 }
 
+#define PARAMS                                                                                     \
+    "\"neftune_noise_alpha\":5,\"num_train_epochs\":1,\"per_device_train_batch_size\":2,"          \
+    "\"learning_rate\":0.0002,\"max_steps\":-1"
+
+static void task_doc_bad(const char *text, const char *needle, const char *what)
+{
+    zg_task_doc d;
+    zg_err e = {0};
+    int rc = zg_task_doc_parse(&d, text, strlen(text), &e);
+    CHECK(rc == -1 && e.code == EINVAL && strstr(e.msg, needle), "%s: %s", what, e.msg);
+}
+
+static void task_docs(void)
+{
+    zg_task_doc d;
+    zg_err e = {0};
+    const char *good =
+        "{ \"model\": \"m\",\n \"neftune_noise_alpha\" : 5, \"dataset\": \"qa.jsonl\", "
+        "\"num_train_epochs\":1,\"per_device_train_batch_size\":2,"
+        "\"learning_rate\":0.00001,\"max_steps\":-1}\n";
+    int rc = zg_task_doc_parse(&d, good, strlen(good), &e);
+    CHECK(rc == 0, "a task document parses: %s", rc ? e.msg : "ok");
+    if (rc == 0) {
+        CHECK_STR(d.model, "m", "...its model");
+        CHECK_STR(d.dataset, "qa.jsonl", "...its dataset");
+        CHECK_STR(
+            (const char *)d.params.data,
+            "{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,\"per_device_train_batch_size\":"
+            "2,\"learning_rate\":0.00001,\"max_steps\":-1}",
+            "...the parameters byte for byte (0.00001 stays 0.00001)");
+        zg_task_doc_free(&d);
+    }
+    task_doc_bad("{\"model\":\"m\",\"dataset\":\"qa.jsonl\"," PARAMS ",\"num_train_epochs\":1000}",
+                 "key \"num_train_epochs\" appears twice", "a parameter given twice");
+    task_doc_bad("{\"model\":\"m\",\"dataset\":\"qa.jsonl\"," PARAMS ",\"model\":\"other\"}",
+                 "key \"model\" appears twice", "the model given twice");
+    task_doc_bad("{\"model\":\"m\",\"dataset\":\"qa.jsonl\",\n" PARAMS ",\n\"learning_rate\":2e-4}",
+                 "key \"learning_rate\" appears twice in one object (line 3)",
+                 "an exponent behind a duplicate, with the line");
+    task_doc_bad("{\"model\":\"m\",\"dataset\":\"qa.jsonl\"," PARAMS ",\"x\":{\"a\":1,\"a\":2}}",
+                 "key \"a\" appears twice", "a duplicate in a nested object");
+    task_doc_bad("{\"model\":\"m\",\"dataset\":\"qa.jsonl\",\"neftune_noise_alpha\":5,"
+                 "\"num_train_epochs\":1,\"per_device_train_batch_size\":2,\"learning_rate\":2e-4,"
+                 "\"max_steps\":-1}",
+                 "plain decimal", "an exponent");
+    task_doc_bad("", "empty", "an empty document");
+    task_doc_bad("\n", "empty", "a blank document");
+    task_doc_bad("[1]", "not a JSON object", "an array");
+    task_doc_bad("{\"model\": \"m\",", "not valid JSON: the text ends inside an object",
+                 "a document cut short");
+    task_doc_bad("{\"dataset\":\"qa.jsonl\"," PARAMS "}", "\"model\" is missing", "no model");
+    task_doc_bad("{\"model\":\"m\"," PARAMS "}", "\"dataset\" is missing", "no dataset");
+    task_doc_bad("{\"model\":\"m\",\"dataset\":\"qa.jsonl\",\"lora_r\":8," PARAMS "}",
+                 "\"lora_r\" is not accepted", "an unknown parameter");
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
         return 2;
+    task_docs();
     datasets();
     datasets_large();
     records();

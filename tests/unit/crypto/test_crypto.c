@@ -392,16 +392,36 @@ static void test_keyfile(const zg_key *dev)
           "0600 hex key file loads");
     e = (zg_err){0};
     char want[600];
-    snprintf(want, sizeof want, "key file %s is readable by group or others; run chmod 600 %s",
-             open_, open_);
+    snprintf(want, sizeof want,
+             "key file %s is readable by group and others (mode 644); run chmod 600 %s", open_,
+             open_);
     CHECK(zg_key_load_file(&k, open_, NULL, &e) == -1 && e.code == EACCES &&
               strcmp(e.msg, want) == 0,
           "0644 key file refused: %s", e.msg);
     TMP_PATH(g, "key-620.hex");
     write_file(g, hexline, strlen(hexline), 0620);
     e = (zg_err){0};
-    CHECK(zg_key_load_file(&k, g, NULL, &e) == -1 && e.code == EACCES,
-          "group-writable key file refused");
+    CHECK(zg_key_load_file(&k, g, NULL, &e) == -1 && e.code == EACCES &&
+              strstr(e.msg, "is writable by group (mode 620)"),
+          "group-writable key file refused: %s", e.msg);
+    TMP_PATH(o2, "key-602.hex");
+    write_file(o2, hexline, strlen(hexline), 0602);
+    e = (zg_err){0};
+    CHECK(zg_key_load_file(&k, o2, NULL, &e) == -1 && e.code == EACCES &&
+              strstr(e.msg, "is writable by others (mode 602)"),
+          "a key file writable by others says so: %s", e.msg);
+    TMP_PATH(r4, "key-640.hex");
+    write_file(r4, hexline, strlen(hexline), 0640);
+    e = (zg_err){0};
+    CHECK(zg_key_load_file(&k, r4, NULL, &e) == -1 && e.code == EACCES &&
+              strstr(e.msg, "is readable by group (mode 640)"),
+          "a key file readable by the group says so: %s", e.msg);
+    TMP_PATH(rw, "key-606.hex");
+    write_file(rw, hexline, strlen(hexline), 0606);
+    e = (zg_err){0};
+    CHECK(zg_key_load_file(&k, rw, NULL, &e) == -1 && e.code == EACCES &&
+              strstr(e.msg, "is readable and writable by others (mode 606)"),
+          "a key file others can read and write says so: %s", e.msg);
     e = (zg_err){0};
     TMP_PATH(missing, "missing");
     CHECK(zg_key_load_file(&k, missing, NULL, &e) == -1 && e.code == ENOENT, "missing key file: %s",
@@ -454,6 +474,28 @@ static void test_keyfile(const zg_key *dev)
     e = (zg_err){0};
     CHECK(zg_key_load_file(&k, ke, "ZG_TEST_PASS", &e) == -1 && e.code == EINVAL,
           "keystore with a foreign address field refused: %s", e.msg);
+    /* An iteration count that would take hours is refused at once. */
+    char slow[sizeof keystore_pbkdf2 + 16];
+    const char *c_at = strstr(keystore_pbkdf2, "\"c\":1024");
+    snprintf(slow, sizeof slow, "%.*s\"c\":4000000000%s", (int)(c_at - keystore_pbkdf2),
+             keystore_pbkdf2, c_at + strlen("\"c\":1024"));
+    TMP_PATH(kslow, "keystore-slow.json");
+    write_file(kslow, slow, strlen(slow), 0600);
+    e = (zg_err){0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int slow_rc = zg_key_load_file(&k, kslow, "ZG_TEST_PASS", &e);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(slow_rc == -1 && e.code == EINVAL && strstr(e.msg, "c=4000000000") &&
+              t1.tv_sec - t0.tv_sec < 2,
+          "pbkdf2 c=4000000000 refused at once: %s", e.msg);
+    snprintf(slow, sizeof slow, "%.*s\"c\":10000001%s", (int)(c_at - keystore_pbkdf2),
+             keystore_pbkdf2, c_at + strlen("\"c\":1024"));
+    write_file(kslow, slow, strlen(slow), 0600);
+    e = (zg_err){0};
+    CHECK(zg_key_load_file(&k, kslow, "ZG_TEST_PASS", &e) == -1 && e.code == EINVAL &&
+              strstr(e.msg, "at most 10000000"),
+          "...the cap is ten million iterations: %s", e.msg);
     TMP_PATH(kj, "keystore-junk.json");
     write_file(kj, "{\"version\":3,\"crypto\":{\"cipher\":\"aes-256-cbc\"}}", 47, 0600);
     e = (zg_err){0};
@@ -480,7 +522,7 @@ static void test_keyfile(const zg_key *dev)
           "malformed key variable: %s", e.msg);
     unsetenv("ZG_TEST_KEY");
     zg_key_wipe(&k);
-    const char *made[] = {ok, open_, g, bad, ks, kp, ke, kj};
+    const char *made[] = {ok, open_, g, o2, r4, rw, bad, ks, kp, ke, kslow, kj};
     for (size_t i = 0; i < sizeof made / sizeof made[0]; i++)
         unlink(made[i]);
 }

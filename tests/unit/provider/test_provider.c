@@ -249,6 +249,45 @@ int main(void)
            "\"learning_rate\":0.0002,\"max_steps\":-1}",
            EINVAL, "fractional epochs refused");
     params("[1,2]", EINVAL, "a non-object refused");
+    params("{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,\"per_device_train_batch_size\":2,"
+           "\"learning_rate\":0.0002,\"max_steps\":-1,\"num_train_epochs\":1000}",
+           EINVAL, "a key given twice is refused (the provider would read the second)");
+    params("{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,\"per_device_train_batch_size\":2,"
+           "\"learning_rate\":0.0002,\"max_steps\":-1,\"learning_rate\":2e-4}",
+           EINVAL, "an exponent behind a duplicate is refused");
+    params("{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,\"per_device_train_batch_size\":2,"
+           "\"learning_rate\":0.0002,\"max_steps\":-1,\"learning_r\\u0061te\":0.0002}",
+           EINVAL, "a key given twice, once escaped, is refused");
+    params("{\"neftune_noise_alpha\":5,\"num_train_epochs\":1e0,\"per_device_train_batch_size\":2,"
+           "\"learning_rate\":0.0002,\"max_steps\":-1}",
+           EINVAL, "an exponent in any parameter is refused");
+    params("{\"neftune_noise_alpha\":5,\"num_train_epochs\":01,\"per_device_train_batch_size\":2,"
+           "\"learning_rate\":0.0002,\"max_steps\":-1}",
+           EINVAL, "a leading zero (not JSON) is refused");
+    params("{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,\"per_device_train_batch_size\":2,"
+           "\"learning_rate\":.0002,\"max_steps\":-1}",
+           EINVAL, "a number without its leading digit (not JSON) is refused");
+    {
+        const char *dup = "{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,"
+                          "\"per_device_train_batch_size\":2,\"learning_rate\":0.0002,"
+                          "\"max_steps\":-1,\"num_train_epochs\":1000}";
+        cJSON *j = cJSON_Parse(dup);
+        zg_err e = {0};
+        zg_ftp_check_params(j, dup, &e);
+        CHECK(strstr(e.msg, "key \"num_train_epochs\" appears twice") != NULL,
+              "...naming the key: %s", e.msg);
+        cJSON_Delete(j);
+        const char *ex = "{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,"
+                         "\"per_device_train_batch_size\":2,\"learning_rate\":2e-4,"
+                         "\"max_steps\":-1}";
+        j = cJSON_Parse(ex);
+        zg_ftp_check_params(j, ex, &e);
+        CHECK(strstr(e.msg,
+                     "write learning_rate as a plain decimal (0.0002), not with an exponent") !=
+                  NULL,
+              "...an exponent's sentence: %s", e.msg);
+        cJSON_Delete(j);
+    }
 
     zg_u256 floor_n, n1, n2;
     zg_u256_from_dec(&floor_n, "99999999999999999999999", NULL);

@@ -10,6 +10,7 @@
 #include "zg/buf.h"
 #include "zg/fdio.h"
 #include "zg/hex.h"
+#include "zg/jsoncheck.h"
 #include "zg/u256.h"
 
 static void amount_ok(const char *in, const char *want_neuron)
@@ -110,9 +111,111 @@ static void fdio(void)
     rmdir(dir);
 }
 
+static void json_ok(const char *text)
+{
+    zg_err e = {0};
+    int rc = zg_json_check(text, strlen(text), NULL, NULL, &e);
+    CHECK(rc == 0, "strict JSON accepts %s%s%s", text, rc ? ": " : "", rc ? e.msg : "");
+}
+
+/* want: a part of the sentence */
+static void json_bad(const char *text, const char *want)
+{
+    zg_err e = {0};
+    int rc = zg_json_check(text, strlen(text), NULL, NULL, &e);
+    CHECK(rc == -1 && e.code == EINVAL && strstr(e.msg, want), "strict JSON refuses %s: %s", text,
+          e.msg);
+}
+
+typedef struct members {
+    char seen[512];
+} members;
+
+static int add_member(void *ctx, const zg_json_member *m, zg_err *err)
+{
+    (void)err;
+    members *ms = ctx;
+    size_t k = strlen(ms->seen);
+    snprintf(ms->seen + k, sizeof ms->seen - k, "%s=%zu+%zu/%zu+%zu;", m->name, m->key_off,
+             m->key_len, m->value_off, m->value_len);
+    return 0;
+}
+
+static int stop_member(void *ctx, const zg_json_member *m, zg_err *err)
+{
+    (void)ctx;
+    return zg_err_set(err, EDOM, "stop at %s", m->name);
+}
+
+static void jsoncheck(void)
+{
+    json_ok("{}");
+    json_ok(" {\"a\": [1, -0.5, 2e-4, 1E+3, true, false, null, \"x\"]}\n");
+    json_ok("{\"a\":{\"b\":1},\"c\":{\"b\":2}}"); /* the same key in two objects */
+    json_ok("{\"\\u00e9\":1,\"\\u00c9\":2,\"\\ud83d\\ude00\":3}");
+    json_ok("\"caf\xc3\xa9\"");
+    json_bad("{\"num_train_epochs\":1,\"x\":2,\"num_train_epochs\":1000}",
+             "key \"num_train_epochs\" appears twice");
+    json_bad("{\"a\":1,\n\"b\":{\"c\":1,\n\"c\":2}}",
+             "key \"c\" appears twice in one object (line 3)");
+    json_bad("[{\"k\":1,\"k\":1}]", "appears twice");
+    json_bad("{\"a\":1,\"\\u0061\":2}", "key \"a\" appears twice");
+    json_bad("{\"a\":01}", "leading zero");
+    json_bad("{\"a\":1.}", "after its decimal point");
+    json_bad("{\"a\":.5}", "unexpected character");
+    json_bad("{\"a\":+1}", "unexpected character");
+    json_bad("{\"a\":1e}", "exponent");
+    json_bad("{\"a\":NaN}", "unexpected character");
+    json_bad("{\"a\":1,}", "quoted key");
+    json_bad("[1,]", "unexpected character");
+    json_bad("{\"a\":1} x", "more text after the value");
+    json_bad("{\"a\":1", "ends inside an object");
+    json_bad("{\"a\":", "ends where a value belongs");
+    json_bad("{\"model\": \"m\",", "ends inside an object");
+    json_bad("[1", "ends inside an array");
+    json_bad("{\"\\u00e9\":1,\"\xc3\xa9\":2}", "appears twice");
+    json_bad("{a:1}", "quoted key");
+    json_bad("{\"a\":\"\\q\"}", "unknown escape");
+    json_bad("{\"a\":\"\\ud800\"}", "lone surrogate");
+    json_bad("{\"a\":\"\\u0000\"}", "NUL");
+    json_bad("{\"a\":\"x\ty\"}", "control character");
+    json_bad("\"\xff\"", "not UTF-8");
+    json_bad("\"\xc0\xaf\"", "not UTF-8");     /* overlong */
+    json_bad("\"\xed\xa0\x80\"", "not UTF-8"); /* an encoded surrogate */
+    json_bad("", "empty");
+    json_bad("  \n", "empty");
+    json_bad("tru", "unknown word");
+    char deep[200];
+    memset(deep, '[', 65);
+    memset(deep + 65, ']', 65);
+    deep[130] = '\0';
+    json_bad(deep, "deeper than 64");
+    deep[64] = ']';
+    deep[65] = '\0';
+    memset(deep, '[', 64);
+    memset(deep + 64, ']', 64);
+    deep[128] = '\0';
+    json_ok(deep);
+
+    members ms = {{0}};
+    const char *doc = "{\"a\" : 1, \"b\":{\"x\":[1]} }";
+    zg_err e = {0};
+    CHECK(zg_json_check(doc, strlen(doc), add_member, &ms, &e) == 0, "members of the top object");
+    CHECK_STR(ms.seen, "a=1+3/7+1;b=10+3/14+9;", "...in order, with the spans as written");
+    members none = {{0}};
+    CHECK(zg_json_check("[{\"a\":1}]", 9, add_member, &none, &e) == 0 && !none.seen[0],
+          "no members for a top-level array");
+    members dup = {{0}};
+    CHECK(zg_json_check("{\"a\":1,\"a\":2}", 13, add_member, &dup, &e) == -1 && !dup.seen[0],
+          "no members are reported for a refused document");
+    CHECK(zg_json_check(doc, strlen(doc), stop_member, NULL, &e) == -1 && e.code == EDOM,
+          "a callback's error stops the walk and is returned");
+}
+
 int main(void)
 {
     fdio();
+    jsoncheck();
     amount_ok("3", "3000000000000000000");
     amount_ok("0.25", "250000000000000000");
     amount_ok("0.25OG", "250000000000000000");
@@ -124,6 +227,19 @@ int main(void)
     amount_ok("0", "0");
     amount_bad("");
     amount_bad("-1");
+    {
+        zg_u256 v;
+        zg_err e = {0};
+        CHECK(zg_amount_parse(&v, "-1.5", &e) == -1 && strstr(e.msg, "is negative"),
+              "a signed number is negative: %s", e.msg);
+        e = (zg_err){0};
+        CHECK(zg_amount_parse(&v, "-.5", &e) == -1 && strstr(e.msg, "is negative"),
+              "-.5 is negative too: %s", e.msg);
+        e = (zg_err){0};
+        CHECK(zg_amount_parse(&v, "--delete-ledger", &e) == -1 && !strstr(e.msg, "negative") &&
+                  strstr(e.msg, "is not a number"),
+              "a word with dashes is not a number, not negative: %s", e.msg);
+    }
     amount_bad("abc");
     amount_bad("1e18");
     amount_bad("1.0000000000000000001");

@@ -1,0 +1,24 @@
+/* What /proc says about the process behind a FUSE request (proc.c). A
+ * FUSE request names a thread; these helpers tell which process it belongs
+ * to, whether it is dying of a signal, and whether it still holds the file
+ * open, which is how payloads and control files tell a writer's last close
+ * from the early or borrowed closes shells make. */
+#ifndef ZGFS_PROC_H
+#define ZGFS_PROC_H
+
+#define FUSE_USE_VERSION 314
+
+#include <fuse_lowlevel.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* The thread-group id of thread tid (tid itself when /proc says nothing). */
+pid_t zgfs_tgid(pid_t tid);
+/* Is thread tid dying of a signal? The flush of a killed writer comes from
+ * its exit (PF_EXITING), and its exit code carries the signal. */
+bool zgfs_killed(pid_t tid);
+/* Does process tgid still hold a descriptor of inode ino? At the flush of
+ * close(fd), fd is already gone from its table. */
+bool zgfs_holds_inode(pid_t tgid, fuse_ino_t ino);
+
+#endif
