@@ -194,8 +194,16 @@ async function main() {
     } catch (e) {
       die(`${what}: ${e.shortMessage || e.message}`);
     }
-    const r = await tx.wait();
-    if (!r || r.status !== 1) die(`${what}: transaction ${tx.hash} reverted`);
+    // Asked directly rather than with tx.wait(): ethers waits for a block
+    // after the one it last saw, and when anvil mines the transaction's
+    // block in between (a loaded machine), no later block ever comes.
+    let r = null;
+    for (let i = 0; i < 1200 && !r; i++) {
+      r = await provider.getTransactionReceipt(tx.hash);
+      if (!r) await new Promise((res) => setTimeout(res, 50));
+    }
+    if (!r) die(`${what}: transaction ${tx.hash} was not mined within 60 s`);
+    if (r.status !== 1) die(`${what}: transaction ${tx.hash} reverted`);
     return r;
   }
 

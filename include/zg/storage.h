@@ -34,7 +34,8 @@
 
 /* ---------------------------------------------------------------- layout */
 
-/* The sizes that follow from a file length (§1.1). */
+/* The sizes that follow from a file length (core/flow.go ComputePaddedSize,
+ * core/dataflow.go NumSegments). */
 typedef struct zg_storage_layout {
     uint64_t size;          /* file bytes (> 0) */
     uint64_t chunks;        /* ceil(size / 256) */
@@ -60,7 +61,7 @@ void zg_storage_hash_pair(uint8_t out[32], const uint8_t left[32], const uint8_t
 /* keccak256 of 256 zero bytes. */
 void zg_storage_zero_chunk_hash(uint8_t out[32]);
 
-/* Root of the tree over n >= 1 leaves (§1.2: pair left to right, an odd
+/* Root of the tree over n >= 1 leaves (core/merkle/tree.go: pair left to right, an odd
  * last node is carried up unchanged), streamed with O(log n) memory: push
  * the leaves in order, then ask for the root (which does not end the
  * stream). */
@@ -79,7 +80,7 @@ int zg_storage_acc_root(const zg_storage_acc *a, uint8_t out[32], zg_err *err);
  * `leaves` leaves (1 <= leaves <= 1024). */
 void zg_storage_segment_root(uint8_t out[32], const uint8_t *data, size_t len, uint64_t leaves);
 
-/* A per-segment proof (§1.4): lemma = [leaf, sibling_1 .. sibling_depth,
+/* A per-segment proof (core/merkle/proof.go): lemma = [leaf, sibling_1 .. sibling_depth,
  * root], path[i] true when the node on the way up is the LEFT child. A
  * single-segment file has depth 0 and lemma = [root]. */
 typedef struct zg_storage_proof {
@@ -149,7 +150,8 @@ typedef struct zg_storage_subnode {
     unsigned height; /* the node covers 2^height chunks */
 } zg_storage_subnode;
 
-/* Flow.submit's SubmissionData without tags (§2.2). */
+/* Flow.submit's SubmissionData without tags (contract/ of the Go client, core/flow.go
+ * CreateSubmission). */
 typedef struct zg_storage_submission {
     uint64_t length; /* file bytes */
     size_t n;

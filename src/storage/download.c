@@ -163,14 +163,16 @@ static void *dl_worker(void *arg)
 }
 
 /* Ask every node about the root: the holders (finalized, agreeing with the
- * first of them on the file), each with its shard. */
+ * first of them on the file), each with its shard. *stored: segments of a
+ * node that knows the file but has not finalized it (-1: none such). */
 static int find_holders(zg_storage *const *nodes, size_t n, const uint8_t root[32], const char *rh,
-                        holder *h, size_t *nh, zg_storage_info *ref, zg_err *err)
+                        holder *h, size_t *nh, zg_storage_info *ref, int64_t *pending, zg_err *err)
 {
     zg_err net = {0};
     bool known = false, have_ref = false;
     uint64_t stored = 0;
     *nh = 0;
+    *pending = -1;
     for (size_t i = 0; i < n; i++) {
         zg_storage_info info;
         bool found = false;
@@ -184,6 +186,7 @@ static int find_holders(zg_storage *const *nodes, size_t n, const uint8_t root[3
         known = true;
         if (!info.finalized) {
             stored = info.uploaded_seg_num;
+            *pending = (int64_t)stored;
             continue;
         }
         if (!have_ref) {
@@ -256,8 +259,9 @@ int zg_storage_download_set(zg_storage *const *nodes, size_t n, const uint8_t ro
     if (!h)
         return zg_err_set(err, ENOMEM, "out of memory");
     size_t nh;
+    int64_t pending;
     zg_storage_info info = {0};
-    if (find_holders(nodes, n, root, rh, h, &nh, &info, err)) {
+    if (find_holders(nodes, n, root, rh, h, &nh, &info, &pending, err)) {
         free(h);
         return -1;
     }
@@ -275,6 +279,12 @@ int zg_storage_download_set(zg_storage *const *nodes, size_t n, const uint8_t ro
     zg_storage_layout_of(&l, info.size);
     uint64_t start_seg = info.start_entry / ZG_STORAGE_SEG_CHUNKS;
     if (check_cover(h, nh, start_seg, &l, rh, err)) {
+        /* A node of the missing shard may still be taking the file. */
+        if (pending >= 0)
+            zg_err_set(err, EAGAIN,
+                       "the file %s is not fully uploaded yet (a node has %lld of its segments); "
+                       "try again later",
+                       rh, (long long)pending);
         free(h);
         return -1;
     }

@@ -214,8 +214,12 @@ static void pick_free(pick *k)
 }
 
 /* The nodes given, then `extra` (the indexer's), each once, ready ones
- * into k->h. */
-static int gather(zg_storage_pool *p, const zg_storage_urls *extra, pick *k, zg_err *err)
+ * into k->h. With `cover`, probing stops once the ready nodes hold every
+ * shard: a network's indexer may trust dozens of nodes, and an upload
+ * needs only as many as cover the flow (the Go client asks the indexer
+ * for such a subset, indexer_getSelectedNodes). */
+static int gather(zg_storage_pool *p, const zg_storage_urls *extra, bool cover, pick *k,
+                  zg_err *err)
 {
     pthread_mutex_lock(&p->lock);
     size_t total = p->nconf + (extra ? extra->n : 0);
@@ -240,20 +244,37 @@ static int gather(zg_storage_pool *p, const zg_storage_urls *extra, pick *k, zg_
         return -1;
     }
     k->h = calloc(m ? m : 1, sizeof *k->h);
-    if (!k->h) {
+    zg_storage_shard *sh = calloc(m ? m : 1, sizeof *sh);
+    size_t *picked = calloc(m ? m : 1, sizeof *picked);
+    if (!k->h || !sh || !picked) {
         free(idx);
+        free(sh);
+        free(picked);
         return zg_err_set(err, ENOMEM, "out of memory");
     }
     k->asked = m;
-    for (size_t i = 0; i < m; i++) {
+    rc = 0;
+    for (size_t i = 0; i < m && !rc; i++) {
         zg_err e = {0};
-        if (ready(p, idx[i], &k->h[k->n], &e) == 0)
-            k->n++;
-        else if (!k->down.code)
-            k->down = e;
+        if (ready(p, idx[i], &k->h[k->n], &e) ||
+            (cover && zg_storage_node_shard(k->h[k->n], &sh[k->n], &e))) {
+            if (!k->down.code)
+                k->down = e;
+            continue;
+        }
+        k->n++;
+        size_t np;
+        bool covered = false;
+        if (cover &&
+            (rc = zg_storage_shard_select(sh, k->n, ZG_STORAGE_REPLICA, picked, &np, &covered,
+                                          err)) == 0 &&
+            covered)
+            break;
     }
     free(idx);
-    return 0;
+    free(sh);
+    free(picked);
+    return rc;
 }
 
 static int no_node(const zg_storage_pool *p, const pick *k, zg_err *err)
@@ -281,7 +302,7 @@ int zg_storage_pool_upload(zg_storage_pool *p, zg_journal *j, const char *path,
         zg_err_prefix(&k.ierr, "indexer %s", p->indexer);
     /* Discovered nodes are never trusted with an upload. */
     zg_storage_urls_free(&discovered);
-    int rc = gather(p, &trusted, &k, err);
+    int rc = gather(p, &trusted, true, &k, err);
     zg_storage_urls_free(&trusted);
     if (rc)
         goto out;
@@ -310,7 +331,7 @@ static int for_root(zg_storage_pool *p, const uint8_t root[32], pick *k, zg_err 
     zg_storage_urls loc = {0};
     if (p->indexer && zg_storage_indexer_locations(p->indexer, root, &loc, &k->ierr))
         zg_err_prefix(&k->ierr, "indexer %s", p->indexer);
-    int rc = gather(p, &loc, k, err);
+    int rc = gather(p, &loc, false, k, err);
     zg_storage_urls_free(&loc);
     return rc;
 }

@@ -103,6 +103,15 @@ check_eq "  ... does not count it" "$(field uploadedSegNum "$(zs info "$vroot" |
 bad=$(jq -c '.data = (if .data[0:1] == "A" then "B" else "A" end) + .data[1:]' <<<"$seg")
 check_match "  ... but refuses one whose proof fails" \
     "$(rpc_at "$NODE0" zgs_uploadSegmentsByTxSeq "[[$bad],$vseq]")" 'Invalid params: proof.*invalid proof'
+# node 0 gets its own segments: it has the file, node 1 not yet
+for ((i = 0; i < 3; i++)); do
+    [[ $(holder_of "$vroot" "$i") == "$NODE0" ]] &&
+        rpc_at "$NODE0" zgs_uploadSegmentsByTxSeq "[[$("$ZGSTORE" segment "$T_TMP/v" "$i")],$vseq]" >/dev/null
+done
+check_eq "node 0 finalized its half" "$(field finalized "$(zs info "$vroot" | grep "^$NODE0 ")")" true
+out=$(zs download "$vroot" "$T_TMP/v.early" 2>&1)
+check_match "  ... a download while node 1 has none of its half: EAGAIN" "$out" \
+    "EAGAIN: the file $vroot is not fully uploaded yet"
 out=$(zs upload "$T_TMP/v" 2>&1)
 check_match "the upload of that file then completes" "$out" 'submitted=no'
 check_eq "  ... node 0 still serves no segment $k" "$(serves "$NODE0" "$vseq" "$k")" no
