@@ -79,14 +79,14 @@ trap 'exit 130' INT TERM
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/zgtest.XXXXXX")
 at_exit "rm -rf '$T_TMP'"
 
-# free_port: a port P with P..P+4 closed on 127.0.0.1 (the devnet uses
-# P for the chain, P+1..P+3 for providers, P+4 for the storage node).
+# free_port: a port P with P..P+6 closed on 127.0.0.1 (the devnet uses
+# P for the chain, P+1..P+3 for providers, P+4..P+6 for the storage nodes).
 free_port() {
     local p i k busy
     for ((i = 0; i < 200; i++)); do
         p=$((20000 + RANDOM % 20000))
         busy=
-        for k in 0 1 2 3 4; do
+        for k in 0 1 2 3 4 5 6; do
             if (exec 3<>"/dev/tcp/127.0.0.1/$((p + k))") 2>/dev/null; then
                 busy=1
                 break

@@ -2,7 +2,8 @@
 # 0G Storage upload and download of one file (default 256 MiB) through the
 # mount (cp into storage/, cp out of storage/by-root/), through the C core
 # alone (tests/storage/zgstore) and through the official Go storage client
-# (the binary the compute SDK runs), against the same devnet storage node.
+# (the binary the compute SDK runs), against the same devnet storage nodes
+# (two shards).
 # Prints wall time and peak RSS of each (for the mount: the daemon's);
 # numbers only, not a test.
 #
@@ -31,7 +32,7 @@ run() {
 head -c $((mib << 20)) /dev/urandom >"$T_TMP/core.bin"
 head -c $((mib << 20)) /dev/urandom >"$T_TMP/go.bin"
 head -c $((mib << 20)) /dev/urandom >"$T_TMP/fs.bin"
-echo "file: $mib MiB; node $NODE_URL; $(nproc) cores"
+echo "file: $mib MiB; nodes $NODE0, $NODE1; $(nproc) cores"
 
 # The daemon's peak RSS so far (VmHWM), in MiB.
 daemon_peak() { awk '/^VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$ZGFS_PID/status"; }
@@ -49,11 +50,11 @@ run "core upload (pay + segments)" "$ZGSTORE" upload --devnet "$DEVNET_JSON" --j
 root=$("$ZGSTORE" root "$T_TMP/core.bin")
 run "core download (proof per segment)" "$ZGSTORE" download --devnet "$DEVNET_JSON" "$root" "$T_TMP/core.out"
 cmp -s "$T_TMP/core.bin" "$T_TMP/core.out" || echo "core download differs!"
-run "Go upload" "$GO_CLIENT" upload --url "$RPC" --key "$KEY2" --node "$NODE_URL" \
+run "Go upload" "$GO_CLIENT" upload --url "$RPC" --key "$KEY2" --node "$NODE0,$NODE1" \
     --file "$T_TMP/go.bin" --log-color-disabled
 groot=$("$ZGSTORE" root "$T_TMP/go.bin")
-run "Go download (as download_dataset)" "$GO_CLIENT" download --node "$NODE_URL" --roots "$groot" \
+run "Go download (as download_dataset)" "$GO_CLIENT" download --node "$NODE0,$NODE1" --roots "$groot" \
     --file "$T_TMP/go.out" --log-color-disabled
-run "Go download --proof" "$GO_CLIENT" download --node "$NODE_URL" --root "$groot" \
+run "Go download --proof" "$GO_CLIENT" download --node "$NODE0,$NODE1" --root "$groot" \
     --file "$T_TMP/go.outp" --proof --log-color-disabled
 cmp -s "$T_TMP/go.bin" "$T_TMP/go.out" || echo "Go download differs!"

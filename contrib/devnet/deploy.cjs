@@ -35,7 +35,8 @@ const USER_LEDGER = 10n * OG;
 const USER_FT_TRANSFER = 2n * OG;
 const FT_PRICE_PER_TOKEN = 10n ** 12n; // neuron
 const FT_MODELS = ['zg-tiny-lora'];
-// 0G Storage on the devnet (storage-protocol.md §7.1).
+// 0G Storage on the devnet: the real Flow and market, nodes on the storage
+// ports (contrib/devnet/README.md, storage-node/README.md).
 const STORAGE_DEPLOYER = 9; // dev account index; not a role in devnet.json's accounts
 const STORAGE_PRICE_PER_SECTOR = 10n ** 9n; // neuron per 256-byte sector
 // No epoch processing: each elapsed epoch costs a submit ~80k gas, 0 never ends.
@@ -81,7 +82,8 @@ function parseArgs(argv) {
     if (!k.startsWith('--') || v === undefined) die(`bad arguments: ${argv.join(' ')}`);
     out[k.slice(2)] = v;
   }
-  // --storage-port is optional (default: port + 4)
+  // --storage-port is optional (default: port + 4): the first storage node;
+  // the second one and the untrusted one take the next two ports
   for (const k of ['rpc', 'port', 'dir', 'anvil-pid']) {
     if (!out[k]) die(`missing --${k}`);
   }
@@ -192,8 +194,16 @@ async function main() {
     } catch (e) {
       die(`${what}: ${e.shortMessage || e.message}`);
     }
-    const r = await tx.wait();
-    if (!r || r.status !== 1) die(`${what}: transaction ${tx.hash} reverted`);
+    // Asked directly rather than with tx.wait(): ethers waits for a block
+    // after the one it last saw, and when anvil mines the transaction's
+    // block in between (a loaded machine), no later block ever comes.
+    let r = null;
+    for (let i = 0; i < 1200 && !r; i++) {
+      r = await provider.getTransactionReceipt(tx.hash);
+      if (!r) await new Promise((res) => setTimeout(res, 50));
+    }
+    if (!r) die(`${what}: transaction ${tx.hash} was not mined within 60 s`);
+    if (r.status !== 1) die(`${what}: transaction ${tx.hash} reverted`);
     return r;
   }
 
@@ -371,7 +381,10 @@ async function main() {
     },
     anvil: { pid: Number(args['anvil-pid']), port },
     storage: {
-      node: `http://127.0.0.1:${storagePort}`,
+      // one trusted node per shard (numShard 2), and a node only an
+      // indexer's discovery finds, which lies about what it holds
+      nodes: [`http://127.0.0.1:${storagePort}`, `http://127.0.0.1:${storagePort + 1}`],
+      untrusted: `http://127.0.0.1:${storagePort + 2}`,
       flow: flow.address,
       market: market.address,
       reward: reward.address,

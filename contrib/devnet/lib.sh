@@ -41,8 +41,21 @@ proc_cmdline() {
     tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline"
 }
 
+# storage_names DIR: the names (pid files) of the storage nodes up starts
+# for DIR's devnet: storage0, storage1, ... and untrusted; those of pid files
+# left in DIR as well.
+storage_names() {
+    local f names="storage0 storage1 untrusted"
+    for f in "$1"/storage[0-9]*.pid; do
+        [[ -e $f ]] || continue
+        f=${f##*/}
+        [[ " $names " == *" ${f%.pid} "* ]] || names+=" ${f%.pid}"
+    done
+    echo "$names"
+}
+
 # our_pid NAME DIR: print the pid recorded in DIR/NAME.pid if that process is
-# alive and is the one we started (anvil; provider and storage node started
+# alive and is the one we started (anvil; provider and storage nodes started
 # with DIR/devnet.json).
 our_pid() {
     local name=$1 dir=$2 pid a0
@@ -52,7 +65,7 @@ our_pid() {
     case $name in
         anvil) [[ $a0 == anvil ]] || return 1 ;;
         provider) [[ $a0 != zg-storage-node && $(proc_cmdline "$pid") == *" --devnet $dir/devnet.json"* ]] || return 1 ;;
-        storage) [[ $a0 == zg-storage-node && $(proc_cmdline "$pid") == *" --devnet $dir/devnet.json"* ]] || return 1 ;;
+        storage[0-9]* | untrusted) [[ $a0 == zg-storage-node && $(proc_cmdline "$pid") == *" --devnet $dir/devnet.json"* ]] || return 1 ;;
         *) return 1 ;;
     esac
     printf '%s\n' "$pid"

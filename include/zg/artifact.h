@@ -23,28 +23,24 @@ int zg_lora_download(zg_client *c, const char *url, const char *task_id, const c
  * the file (set by the storage module). Returns 0 and fills root. */
 typedef int (*zg_root_fn)(const char *path, uint8_t root[32], zg_err *err);
 
-struct zg_storage;
-/* Where a file with this root is stored: 0 with a node's handle (borrowed
- * from the caller's context), or -1 (not stored, or no storage at hand). */
-typedef int (*zg_storage_lookup_fn)(void *ctx, const uint8_t root[32], struct zg_storage **out,
-                                    zg_err *err);
-
+struct zg_storage_pool;
 /* lora.enc the way the official client's "auto" order does it: from 0G
- * Storage (every segment checked by proof) when lookup (may be NULL) finds
- * a node holding the deliverable's root, else from the provider's TEE.
- * *from_storage (may be NULL) tells which. */
-int zg_lora_download_auto(zg_client *c, zg_storage_lookup_fn lookup, void *lookup_ctx,
-                          const char *url, const uint8_t provider[20], const char *task_id,
-                          const char *enc_path, bool *from_storage, zg_err *err);
+ * Storage (every segment checked by proof, from the nodes whose shards
+ * hold it) when a node of `storage` (may be NULL: no storage at hand) has
+ * the deliverable's root, else from the provider's TEE. *from_storage (may
+ * be NULL) tells which. */
+int zg_lora_download_auto(zg_client *c, struct zg_storage_pool *storage, const char *url,
+                          const uint8_t provider[20], const char *task_id, const char *enc_path,
+                          bool *from_storage, zg_err *err);
 
 /* The size lora.enc has, known without downloading, acknowledging or
  * paying anything, from the source zg_lora_download_auto would use: the
- * storage node's file info (zgs_getFileInfo) when lookup finds a node
- * holding the deliverable's root, else the provider's answer to a one-byte
- * download (zg_ftp_lora_size). ENOENT/EAGAIN before the delivery. */
-int zg_lora_remote_size(zg_client *c, zg_storage_lookup_fn lookup, void *lookup_ctx,
-                        const char *url, const uint8_t provider[20], const char *task_id,
-                        uint64_t *size, zg_err *err);
+ * storage nodes' file info (zgs_getFileInfo) when a node of `storage` (may
+ * be NULL) holds the deliverable's root, else the provider's answer to a
+ * one-byte download (zg_ftp_lora_size). ENOENT/EAGAIN before the delivery. */
+int zg_lora_remote_size(zg_client *c, struct zg_storage_pool *storage, const char *url,
+                        const uint8_t provider[20], const char *task_id, uint64_t *size,
+                        zg_err *err);
 
 /* A zg_root_fn: the 0G Storage Merkle root of a file. */
 int zg_lora_storage_root(const char *path, uint8_t root[32], zg_err *err);

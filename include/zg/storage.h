@@ -1,6 +1,9 @@
-/* 0G Storage (storage-protocol.md): the file Merkle layout, the Flow
- * submission that pays for a file, the storage node's JSON-RPC, and the two
- * operations zgfs needs, upload_dataset and download_dataset.
+/* 0G Storage as 0gfoundation/0g-storage-client implements it: the file
+ * Merkle layout (core/merkle), the Flow submission that pays for a file
+ * (core/flow.go, contract/), the storage node's JSON-RPC (node/client_zgs.go),
+ * the shards nodes split the flow into (common/shard/types.go), the indexer
+ * (indexer/client.go), and the two operations zgfs needs, upload_dataset
+ * (transfer/uploader.go) and download_dataset (transfer/downloader.go).
  *
  * Memory: files are never held whole. Building a file's tree keeps one
  * segment (256 KiB) plus 64 bytes per segment (the segment-level tree the
@@ -31,7 +34,8 @@
 
 /* ---------------------------------------------------------------- layout */
 
-/* The sizes that follow from a file length (§1.1). */
+/* The sizes that follow from a file length (core/flow.go ComputePaddedSize,
+ * core/dataflow.go NumSegments). */
 typedef struct zg_storage_layout {
     uint64_t size;          /* file bytes (> 0) */
     uint64_t chunks;        /* ceil(size / 256) */
@@ -57,7 +61,7 @@ void zg_storage_hash_pair(uint8_t out[32], const uint8_t left[32], const uint8_t
 /* keccak256 of 256 zero bytes. */
 void zg_storage_zero_chunk_hash(uint8_t out[32]);
 
-/* Root of the tree over n >= 1 leaves (§1.2: pair left to right, an odd
+/* Root of the tree over n >= 1 leaves (core/merkle/tree.go: pair left to right, an odd
  * last node is carried up unchanged), streamed with O(log n) memory: push
  * the leaves in order, then ask for the root (which does not end the
  * stream). */
@@ -76,7 +80,7 @@ int zg_storage_acc_root(const zg_storage_acc *a, uint8_t out[32], zg_err *err);
  * `leaves` leaves (1 <= leaves <= 1024). */
 void zg_storage_segment_root(uint8_t out[32], const uint8_t *data, size_t len, uint64_t leaves);
 
-/* A per-segment proof (§1.4): lemma = [leaf, sibling_1 .. sibling_depth,
+/* A per-segment proof (core/merkle/proof.go): lemma = [leaf, sibling_1 .. sibling_depth,
  * root], path[i] true when the node on the way up is the LEFT child. A
  * single-segment file has depth 0 and lemma = [root]. */
 typedef struct zg_storage_proof {
@@ -146,7 +150,8 @@ typedef struct zg_storage_subnode {
     unsigned height; /* the node covers 2^height chunks */
 } zg_storage_subnode;
 
-/* Flow.submit's SubmissionData without tags (§2.2). */
+/* Flow.submit's SubmissionData without tags (contract/ of the Go client, core/flow.go
+ * CreateSubmission). */
 typedef struct zg_storage_submission {
     uint64_t length; /* file bytes */
     size_t n;
@@ -232,9 +237,47 @@ int zg_storage_info_by_root(zg_storage *s, const uint8_t root[32], bool need_ava
 int zg_storage_info_by_seq(zg_storage *s, uint64_t tx_seq, zg_storage_info *info, bool *found,
                            zg_err *err);
 /* Segment i of tx_seq with its proof (zgs_downloadSegmentWithProofByTxSeq).
- * data receives the segment bytes. *found = false when the node has none. */
+ * data receives the segment bytes. *found = false when the node has none
+ * (a node answers null for a segment outside its shard). */
 int zg_storage_node_segment(zg_storage *s, uint64_t tx_seq, uint64_t i, zg_buf *data,
                             zg_storage_proof *proof, bool *found, zg_err *err);
+/* The node's URL (borrowed, as long as the handle). */
+const char *zg_storage_url(const zg_storage *s);
+
+/* ---------------------------------------------------------------- shards */
+
+/* A node's shard (zgs_getShardConfig; ShardConfig in common/shard/types.go):
+ * the node stores the flow segments whose index modulo num is id. A flow
+ * segment index is the file's segment index plus the file's first flow
+ * segment (startEntryIndex / 1024): a file never straddles a segment
+ * boundary it does not start on (FlowTreeLib.pad of 0g-storage-contracts). */
+typedef struct zg_storage_shard {
+    uint64_t id;
+    uint64_t num;
+} zg_storage_shard;
+
+/* The replica count upload_dataset asks for: the Go client's default
+ * (--expected-replica 1 of cmd/upload.go; indexer/client.go takes at
+ * least 1). */
+#define ZG_STORAGE_REPLICA 1u
+
+/* num a power of two and id < num (ShardConfig.IsValid). */
+bool zg_storage_shard_valid(const zg_storage_shard *sh);
+/* Does the shard hold flow segment seg (ShardConfig.HasSegment)? */
+bool zg_storage_shard_holds(const zg_storage_shard *sh, uint64_t seg);
+/* zgs_getShardConfig. EPROTO for a malformed or invalid answer. */
+int zg_storage_node_shard(zg_storage *s, zg_storage_shard *sh, zg_err *err);
+/* shard.Select with the method the Go client's upload command uses by
+ * default ("min"): the valid shards of v (n of them) ordered by numShard,
+ * then shardId (ties keep their order), each taken while it adds to the
+ * replica count, until every flow segment is held `replica` times.
+ * *covered tells whether that happened; picked (room for n) receives the
+ * chosen indices into v, *npicked their count (0 when not covered).
+ * ENOMEM is the only error. */
+int zg_storage_shard_select(const zg_storage_shard *v, size_t n, unsigned replica, size_t *picked,
+                            size_t *npicked, bool *covered, zg_err *err);
+/* "2/4,0/4" style text of the shards of v, for sentences. */
+void zg_storage_shards_text(char *out, size_t cap, const zg_storage_shard *v, size_t n);
 
 /* ---------------------------------------------------------------- operations */
 
@@ -245,15 +288,22 @@ typedef struct zg_storage_upload_result {
     uint8_t root[32];
     uint64_t size;
     uint64_t tx_seq;
-    bool submitted;      /* this call sent (and paid for) the Flow submission */
-    uint8_t tx_hash[32]; /* when submitted */
-    zg_u256 fee;         /* paid, when submitted */
-    uint64_t segments_sent;
+    bool submitted;         /* this call sent (and paid for) the Flow submission */
+    uint8_t tx_hash[32];    /* when submitted */
+    zg_u256 fee;            /* paid, when submitted */
+    uint64_t segments_sent; /* over all nodes */
 } zg_storage_upload_result;
 
-/* upload_dataset: compute the root; pay for it on the Flow unless the node
- * (or journal j) shows it is already on chain; push the segments the node
- * still lacks; wait for finalization (unless no_finality_wait).
+/* upload_dataset over the nodes the caller trusts (nodes[0..n), borrowed;
+ * the options of nodes[0] govern the operation): each node's shard is read
+ * (zgs_getShardConfig) and a set of them is selected that holds every
+ * segment ZG_STORAGE_REPLICA times (zg_storage_shard_select); EHOSTUNREACH
+ * with a sentence naming the shards when they cannot, before anything is
+ * paid. Then: compute the root; pay for it on the Flow unless a selected
+ * node (or journal j) shows it is already on chain; push to each selected
+ * node the segments of its shard that it still lacks (a node that has the
+ * file finalized gets nothing); wait until every selected node finalized
+ * it (unless no_finality_wait). As transfer/uploader.go uploadFile does.
  *
  * Money safety: the fee is checked against the wallet's balance before
  * anything is signed (EDQUOT), and the submission is journaled in j (may be
@@ -262,61 +312,152 @@ typedef struct zg_storage_upload_result {
  * crash, calling this again with the same file finds the record, waits for
  * (or re-broadcasts) that very transaction and never signs a second one.
  *
- * Errors: EINVAL (empty file), EFBIG (over the cap), EDQUOT (fee above the
- * balance; nothing sent), ETIMEDOUT (node never saw the submission),
- * ECONNREFUSED and friends (node unreachable past node_retry_ms; calling
- * again resumes), EPROTO (node misbehaved). */
+ * Errors: EINVAL (empty file, no node), EFBIG (over the cap), EDQUOT (fee
+ * above the balance; nothing sent), EHOSTUNREACH (the nodes do not cover
+ * every shard; nothing sent), ETIMEDOUT (a node never saw the
+ * submission), ECONNREFUSED and friends (a node unreachable past
+ * node_retry_ms; calling again resumes), EPROTO (a node misbehaved). */
+int zg_storage_upload_set(zg_storage *const *nodes, size_t n, zg_journal *j, const char *path,
+                          zg_storage_progress_fn progress, void *pctx,
+                          zg_storage_upload_result *res, zg_err *err);
+/* The same with one node (which must then hold every shard). */
 int zg_storage_upload(zg_storage *s, zg_journal *j, const char *path,
                       zg_storage_progress_fn progress, void *pctx, zg_storage_upload_result *res,
                       zg_err *err);
 
-/* download_dataset: fetch the file with root `root` into dest, checking
- * every segment's proof against root as it arrives and the whole file's
- * root at the end. The bytes go to a temporary file beside dest that is
+/* download_dataset over candidate nodes (nodes[0..n), borrowed, in the
+ * order they are preferred; the options of nodes[0] govern): the nodes that
+ * report the file with root `root` finalized are its holders, each with
+ * its shard (zgs_getShardConfig). Every segment is fetched from a holder
+ * whose shard holds it, in order, with its proof checked against root as
+ * it arrives; a holder that serves data failing the check (or none) is
+ * passed over for the next holder of that segment, and tried last for the
+ * following segments; one that does not answer is not asked again. The
+ * whole file's root is checked at the end (transfer/download_parallel.go,
+ * segment_fetch.go). The bytes go to a temporary file beside dest that is
  * renamed into place only when everything checked; on any failure nothing
- * is left behind. ENOENT (the node has no such file), EAGAIN (known but not
- * yet fully uploaded), EEXIST (dest exists), EIO (a segment failed its
- * proof: the node served wrong data), EFBIG (over the cap). */
+ * is left behind.
+ *
+ * Errors: ENOENT (no node has such a file), EAGAIN (known but not
+ * finalized yet), EEXIST (dest exists), EHOSTUNREACH (no holder's shard
+ * holds some segment), EIO (a segment failed its proof at every holder
+ * that served it: the nodes served wrong data), EFBIG (over the cap), a
+ * node's network errno when a node that may hold a segment did not
+ * answer. */
+int zg_storage_download_set(zg_storage *const *nodes, size_t n, const uint8_t root[32],
+                            const char *dest, zg_storage_progress_fn progress, void *pctx,
+                            zg_err *err);
+/* The same with one node. */
 int zg_storage_download(zg_storage *s, const uint8_t root[32], const char *dest,
                         zg_storage_progress_fn progress, void *pctx, zg_err *err);
 
 /* ---------------------------------------------------------------- indexer */
 
-/* An indexer (storage-protocol.md §9) lists the storage nodes of a network
- * and which of them hold a file. Its answers are untrusted: at most
- * ZG_STORAGE_INDEXER_URLS_MAX URLs are kept, each an http:// or https://
- * URL of at most ZG_STORAGE_INDEXER_URL_MAX bytes; other entries are
- * skipped, duplicates dropped, order kept. A malformed answer is EPROTO with
- * a sentence; a transport failure keeps the transport's errno
- * (ECONNREFUSED, ETIMEDOUT, ...). */
+/* An indexer (indexer/api.go of 0g-storage-client) lists the storage nodes
+ * of a network, the ones it trusts apart from the ones it discovered in
+ * the P2P network, and which nodes hold a file. Its answers are untrusted:
+ * at most ZG_STORAGE_INDEXER_URLS_MAX URLs are kept per list, each an
+ * http:// or https:// URL of at most ZG_STORAGE_INDEXER_URL_MAX bytes;
+ * other entries are skipped, duplicates dropped (a URL in both lists stays
+ * trusted), order kept. A malformed answer is EPROTO with a sentence; a
+ * transport failure keeps the transport's errno (ECONNREFUSED, ETIMEDOUT,
+ * ...). */
 #define ZG_STORAGE_INDEXER_URLS_MAX 256u
 #define ZG_STORAGE_INDEXER_URL_MAX  512u
 
-/* storage node URLs an indexer lists (indexer_getShardedNodes: trusted then discovered); *urls is
- * malloc'd, free with zg_storage_urls_free. */
-int zg_storage_indexer_nodes(const char *indexer_url, char ***urls, size_t *n, zg_err *err);
-void zg_storage_urls_free(char **urls, size_t n);
+/* A list of URLs: v[0..n) malloc'd, free with zg_storage_urls_free. */
+typedef struct zg_storage_urls {
+    char **v;
+    size_t n;
+} zg_storage_urls;
+void zg_storage_urls_free(zg_storage_urls *u);
+
+/* indexer_getShardedNodes: the trusted and the discovered node URLs. */
+int zg_storage_indexer_nodes(const char *indexer_url, zg_storage_urls *trusted,
+                             zg_storage_urls *discovered, zg_err *err);
 /* "testnet"/"mainnet" -> the published indexer URL; NULL otherwise. */
 const char *zg_storage_indexer_preset(const char *name);
-/* The nodes that hold the file with this root (indexer_getFileLocations);
- * same ownership as zg_storage_indexer_nodes. ENOENT when the indexer knows
- * no location (null, an empty list, or the Go indexer's "file not found"
- * error). */
-int zg_storage_indexer_locations(const char *indexer_url, const uint8_t root[32], char ***urls,
-                                 size_t *n, zg_err *err);
+/* The nodes that hold the file with this root (indexer_getFileLocations).
+ * ENOENT when the indexer knows no location (null, an empty list, or the
+ * Go indexer's "file not found" error). */
+int zg_storage_indexer_locations(const char *indexer_url, const uint8_t root[32],
+                                 zg_storage_urls *out, zg_err *err);
 
 /* The parsing behind the two calls above, on a JSON-RPC "result" (borrowed):
  * {trusted: [{url, ...}], discovered: [...]} and [{url, ...}] or null. The
  * same bounds, ownership and errors (ENOENT for no location). */
-int zg_storage_indexer_parse_nodes(const cJSON *result, char ***urls, size_t *n, zg_err *err);
-int zg_storage_indexer_parse_locations(const cJSON *result, char ***urls, size_t *n, zg_err *err);
+int zg_storage_indexer_parse_nodes(const cJSON *result, zg_storage_urls *trusted,
+                                   zg_storage_urls *discovered, zg_err *err);
+int zg_storage_indexer_parse_locations(const cJSON *result, zg_storage_urls *out, zg_err *err);
+
+/* ---------------------------------------------------------------- pool */
+
+/* The storage nodes of one client, as a mount or a tool keeps them: the
+ * nodes it was given (trusted, in order) and those an indexer lists. Nodes
+ * are contacted at the first operation that needs them, never when the
+ * pool is made. Before each use a node must answer zgs_getStatus with the
+ * client's chain id within probe_retry_ms (a dead node in a list costs
+ * seconds, not the working handle's long retry window, which lets an
+ * upload survive a node restart). Handles are opened once per URL and kept
+ * until the pool is freed. Safe from several threads at once. */
+typedef struct zg_storage_pool zg_storage_pool;
+
+typedef struct zg_storage_pool_opts {
+    const char *const *nodes; /* node URLs (copied), http:// or https:// */
+    size_t nnodes;
+    const char *indexer;  /* indexer URL (copied), or NULL */
+    const uint8_t *flow;  /* the Flow when the caller knows it; NULL: each node's status */
+    long probe_retry_ms;  /* 0 = 2000 */
+    zg_storage_opts node; /* for the working handles (node_url and flow ignored) */
+} zg_storage_pool_opts;
+
+/* c is borrowed and must outlive the pool. EINVAL with a sentence for a
+ * URL that is not http(s). */
+int zg_storage_pool_new(zg_storage_pool **out, zg_client *c, const zg_storage_pool_opts *o,
+                        zg_err *err);
+void zg_storage_pool_free(zg_storage_pool *p);
+/* Neither nodes nor an indexer: every operation would fail. */
+bool zg_storage_pool_empty(const zg_storage_pool *p);
+/* One line naming the nodes and the indexer. */
+void zg_storage_pool_describe(zg_storage_pool *p, char *out, size_t cap);
+
+/* upload_dataset (zg_storage_upload_set) over the given nodes and the
+ * indexer's TRUSTED nodes (indexer_getShardedNodes, asked at every upload;
+ * discovered nodes are never uploaded to, as the Go client's default
+ * --full-trusted). Nodes that do not answer are left out; if the others
+ * then cannot cover every shard, the error is the missing node's. */
+int zg_storage_pool_upload(zg_storage_pool *p, zg_journal *j, const char *path,
+                           zg_storage_progress_fn progress, void *pctx,
+                           zg_storage_upload_result *res, zg_err *err);
+/* download_dataset (zg_storage_download_set) over the given nodes, then
+ * the nodes the indexer says hold the root (indexer_getFileLocations),
+ * in that order. */
+int zg_storage_pool_download(zg_storage_pool *p, const uint8_t root[32], const char *dest,
+                             zg_storage_progress_fn progress, void *pctx, zg_err *err);
+/* Is the file known to one of those nodes (zgs_getFileInfo)? 0 with the
+ * first answer (info may be NULL); ENOENT when every node answered and none
+ * has it; the network errno when one that might have it did not answer. */
+int zg_storage_pool_find(zg_storage_pool *p, const uint8_t root[32], zg_storage_info *info,
+                         zg_err *err);
 
 /* ---------------------------------------------------------------- devnet */
 
-/* The "storage" section of a devnet.json (contrib/devnet/README.md): node
- * URL and Flow address, written into the caller's buffers. */
-int zg_storage_devnet(const char *devnet_json, char *node_url, size_t url_cap, uint8_t flow[20],
-                      zg_err *err);
+#define ZG_STORAGE_DEVNET_NODES_MAX 8u
+
+/* The "storage" section of a devnet.json (contrib/devnet/README.md). */
+typedef struct zg_storage_devnet_info {
+    char nodes[ZG_STORAGE_DEVNET_NODES_MAX][256]; /* the trusted nodes, one per shard */
+    size_t nnodes;
+    char untrusted[256]; /* a node only the indexer's discovery knows ("" if none) */
+    uint8_t flow[20];
+} zg_storage_devnet_info;
+
+/* ENOENT when devnet.json has no storage section. */
+int zg_storage_devnet(const char *devnet_json, zg_storage_devnet_info *out, zg_err *err);
+/* A pool of the devnet's trusted nodes with its Flow; node (may be NULL)
+ * for the working handles. */
+int zg_storage_pool_devnet(zg_storage_pool **out, zg_client *c, const char *devnet_json,
+                           const zg_storage_opts *node, zg_err *err);
 
 /* ---------------------------------------------------------------- base64 */
 

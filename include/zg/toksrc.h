@@ -36,14 +36,9 @@ typedef struct zg_toksrc {
     const char *cache_dir; /* fetched files, counts; NULL: nothing fetched or cached */
     const char *hub_copy;  /* a tokenizer.json (or its directory) for every repo id */
     const char *hub_url;   /* "https://huggingface.co" */
-    /* 0G Storage: a node that has the root, as the caller keeps them (*out
-     * borrowed, valid as long as the caller's context); or else a node URL
-     * to open a handle of its own on, with client supplying the chain. */
-    int (*storage_for_root)(void *ctx, const uint8_t root[32], zg_storage **out, zg_err *err);
-    void *storage_ctx;
-    const char *storage_node;
-    const uint8_t *storage_flow; /* 20 bytes */
-    zg_client *client;
+    /* 0G Storage: the caller's nodes (tokenizer roots are fetched like any
+     * other file). */
+    zg_storage_pool *storage;
 } zg_toksrc;
 
 /* The tokenizer.json for `model` whose tokenizer reference is `ref` (may be

@@ -74,39 +74,38 @@ int zg_lora_storage_root(const char *path, uint8_t root[32], zg_err *err)
     return zg_storage_root_of_file(path, 0, root, err);
 }
 
-int zg_lora_download_auto(zg_client *c, zg_storage_lookup_fn lookup, void *lookup_ctx,
-                          const char *url, const uint8_t provider[20], const char *task_id,
-                          const char *enc_path, bool *from_storage, zg_err *err)
+int zg_lora_download_auto(zg_client *c, zg_storage_pool *storage, const char *url,
+                          const uint8_t provider[20], const char *task_id, const char *enc_path,
+                          bool *from_storage, zg_err *err)
 {
     if (from_storage)
         *from_storage = false;
     struct stat st;
     if (stat(enc_path, &st) == 0)
         return 0;
-    if (lookup) {
+    if (storage) {
         zg_deliverable d;
         if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
             return -1;
-        struct zg_storage *node = NULL;
         uint8_t root[32];
         bool stored = d.root_len == 32;
         if (stored)
             memcpy(root, d.root, 32);
         zg_deliverable_free(&d);
-        if (stored && lookup(lookup_ctx, root, &node, NULL) == 0 && node) {
+        if (stored && zg_storage_pool_find(storage, root, NULL, NULL) == 0) {
             if (from_storage)
                 *from_storage = true;
-            return zg_storage_download(node, root, enc_path, NULL, NULL, err);
+            return zg_storage_pool_download(storage, root, enc_path, NULL, NULL, err);
         }
     }
     return zg_lora_download(c, url, task_id, enc_path, 0, err);
 }
 
-int zg_lora_remote_size(zg_client *c, zg_storage_lookup_fn lookup, void *lookup_ctx,
-                        const char *url, const uint8_t provider[20], const char *task_id,
-                        uint64_t *size, zg_err *err)
+int zg_lora_remote_size(zg_client *c, zg_storage_pool *storage, const char *url,
+                        const uint8_t provider[20], const char *task_id, uint64_t *size,
+                        zg_err *err)
 {
-    if (lookup) {
+    if (storage) {
         zg_deliverable d;
         if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
             return -1;
@@ -115,11 +114,8 @@ int zg_lora_remote_size(zg_client *c, zg_storage_lookup_fn lookup, void *lookup_
         if (stored)
             memcpy(root, d.root, 32);
         zg_deliverable_free(&d);
-        struct zg_storage *node = NULL;
         zg_storage_info info;
-        bool found = false;
-        if (stored && lookup(lookup_ctx, root, &node, NULL) == 0 && node &&
-            zg_storage_info_by_root(node, root, true, &info, &found, NULL) == 0 && found) {
+        if (stored && zg_storage_pool_find(storage, root, &info, NULL) == 0) {
             *size = info.size;
             return 0;
         }

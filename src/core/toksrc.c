@@ -148,34 +148,14 @@ static int fetch_root(const zg_toksrc *s, const uint8_t root[32], const char *he
         return -1;
     snprintf(zip, sizeof zip, "%s/tokenizer.zip", tmp);
     snprintf(json, sizeof json, "%s/tokenizer.json", tmp);
-    zg_storage *st = NULL, *own = NULL;
-    int rc;
-    if (s->storage_for_root) {
-        rc = s->storage_for_root(s->storage_ctx, root, &st, err);
-    } else {
-        /* A short retry window: an estimate is read interactively. */
-        zg_storage_opts o = {.node_url = s->storage_node,
-                             .flow = s->storage_flow,
-                             .max_size = ZG_TOKSRC_MAX,
-                             .node_retry_ms = 3000};
-        rc = zg_storage_open(&own, s->client, &o, err);
-        st = own;
-    }
     /* The size first: a root may name any file, and this one is read whole. */
     zg_storage_info info;
-    bool found = false;
-    if (rc == 0 && zg_storage_info_by_root(st, root, false, &info, &found, err) == 0) {
-        if (!found)
-            rc = zg_err_set(err, ENOENT, "the node has no file with this root");
-        else if (info.size > ZG_TOKSRC_MAX)
-            rc = zg_err_set(err, EFBIG, "the file is %llu bytes, more than a tokenizer archive",
-                            (unsigned long long)info.size);
-    } else if (rc == 0) {
-        rc = -1;
-    }
+    int rc = zg_storage_pool_find(s->storage, root, &info, err);
+    if (rc == 0 && info.size > ZG_TOKSRC_MAX)
+        rc = zg_err_set(err, EFBIG, "the file is %llu bytes, more than a tokenizer archive",
+                        (unsigned long long)info.size);
     if (rc == 0)
-        rc = zg_storage_download(st, root, zip, NULL, NULL, err);
-    zg_storage_close(own);
+        rc = zg_storage_pool_download(s->storage, root, zip, NULL, NULL, err);
     if (rc) {
         remove_tmp(tmp);
         /* The storage layer's sentences often name the root already. */
@@ -206,7 +186,7 @@ static int from_root(const zg_toksrc *s, const char *ref, char *path, size_t cap
     if (zero)
         return zg_err_set(err, ENOENT,
                           "no tokenizer published for this model (its tokenizer root is zero)");
-    if (!s->cache_dir || (!s->storage_node && !s->storage_for_root))
+    if (!s->cache_dir || !s->storage)
         return zg_err_set(err, ENOENT,
                           "no tokenizer available offline: it is 0G Storage root %s and no "
                           "storage node is configured; mount with -o tokenizers=DIR",

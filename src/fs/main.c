@@ -149,10 +149,11 @@ static void usage(const char *prog)
            "                           and deploy for the adapter (default 600)\n"
            "    -o all_providers       list every registered provider in providers/, not\n"
            "                           only those whose TEE signer the owner acknowledged\n"
-           "    -o storage_node=URL    a 0G Storage node for storage/ (repeatable; uploads\n"
-           "                           go to the first that answers)\n"
-           "    -o indexer=URL         ask this indexer for storage nodes; testnet and\n"
-           "                           mainnet name the published ones\n"
+           "    -o storage_node=URL    a 0G Storage node for storage/ (repeatable; the nodes\n"
+           "                           must together hold every shard)\n"
+           "    -o indexer=URL         ask this indexer for storage nodes (its trusted ones\n"
+           "                           for uploads); testnet and mainnet name the published\n"
+           "                           ones\n"
            "    -o tx_wait=SECONDS     how long a write waits for its transaction to be mined\n"
            "                           before it answers ETIMEDOUT (default 300); the journal\n"
            "                           keeps it and the mount settles it later\n"
@@ -433,12 +434,6 @@ static void open_storage(zgfs *fs)
         die(fs, "%s", err.msg);
 }
 
-/* The mount's storage nodes serve tokenizer roots like any other file. */
-static int tokenizer_storage(void *ctx, const uint8_t root[32], zg_storage **out, zg_err *err)
-{
-    return zgfs_storage_for_root(ctx, root, out, err);
-}
-
 /* Where datasets/NAME.tokens finds tokenizers (zg/toksrc.h): tokenizers=DIR
  * first; on the devnet, the local Qwen copy devnet.json records stands in
  * for the hub (the devnet works offline); fetched files are cached in the
@@ -468,9 +463,8 @@ static void tokenizer_sources(zgfs *fs)
         die(fs, "state directory path too long");
     t->cache_dir = fs->tok_paths[1];
     t->hub_url = "https://huggingface.co";
-    t->storage_for_root = tokenizer_storage;
-    t->storage_ctx = fs;
-    t->client = fs->client;
+    /* The mount's storage nodes serve tokenizer roots like any other file. */
+    t->storage = zgfs_storage_pool(fs, NULL);
 }
 
 static void say_to_log(void *ctx, const char *line)
@@ -564,8 +558,8 @@ int main(int argc, char **argv)
     connect_chain(&fs, &key);
     zg_key_wipe(&key); /* the client keeps its own locked copy */
     state_dir(&fs);
-    tokenizer_sources(&fs);
     open_storage(&fs);
+    tokenizer_sources(&fs);
 
     fs.uid = fs.opts.have_uid ? fs.opts.uid : getuid();
     fs.gid = fs.opts.have_gid ? fs.opts.gid : getgid();

@@ -346,13 +346,10 @@ int zgfs_work_submit(zgfs_work *w, void (*fn)(void *arg), void *arg, zg_err *err
 #define ZGFS_STORAGE_MAX ((uint64_t)4 << 30)
 
 /* The mount's 0G Storage nodes (storage.c): the storage_node= URLs in
- * order, then those the indexer= lists (asked once, at the first use); by
- * default on the devnet the node of devnet.json; else none. Nodes are
- * contacted at their first use, never at mount time. A node is used only
- * when it answers zgs_getStatus with the mount's chain id. Handles are
- * opened once and closed by zgfs_storage_free only, so the handles below
- * are borrowed and stay valid for the whole mount. Safe from any thread.
- * Without any node: EOPNOTSUPP, with a sentence naming the option to give. */
+ * order and the indexer= (whose trusted nodes take uploads and whose file
+ * locations serve downloads); by default on the devnet the nodes of
+ * devnet.json; else none. Nodes are contacted at their first use, never
+ * at mount time (zg_storage_pool). */
 typedef struct zgfs_storage zgfs_storage;
 
 /* From fs->opts and fs->net; devnet_json (or NULL) is read now, so call it
@@ -361,20 +358,13 @@ int zgfs_storage_new(zgfs_storage **out, zgfs *fs, const char *devnet_json, zg_e
 void zgfs_storage_free(zgfs_storage *st);
 /* One line for log: which nodes are configured. */
 void zgfs_storage_describe(zgfs_storage *st, char *out, size_t cap);
-/* The node uploads go to: the first one that answers. Otherwise the last
- * node's error (ECONNREFUSED, ETIMEDOUT, ...). */
-int zgfs_storage_for_upload(zgfs *fs, zg_storage **out, zg_err *err);
-/* A node that has the file with this root (zgs_getFileInfo), the nodes
- * asked in order. ENOENT when every node answered and none has it; the
- * network errno when one that might have it did not answer. */
-int zgfs_storage_for_root(zgfs *fs, const uint8_t root[32], zg_storage **out, zg_err *err);
-/* The same, for the size of that file (its transaction's size). */
+/* The mount's node pool (borrowed, for the whole mount), or NULL with
+ * EOPNOTSUPP and a sentence naming the options to give when no node is
+ * configured. */
+zg_storage_pool *zgfs_storage_pool(zgfs *fs, zg_err *err);
+/* The size of the file with this root (its transaction's size), from the
+ * first node of the pool that has it; errors as zg_storage_pool_find. */
 int zgfs_storage_root_size(zgfs *fs, const uint8_t root[32], uint64_t *size, zg_err *err);
-/* Download the file with this root into dest (which must not exist),
- * verified segment by segment, trying each node in turn until one serves
- * it. Nothing is left at dest on failure. EIO when a node served data that
- * failed its proof and no other node served the file intact. */
-int zgfs_storage_fetch(zgfs *fs, const uint8_t root[32], const char *dest, zg_err *err);
 
 /* Remove what a previous mount's payloads left in STATE_DIR/spool (a
  * crash or kill cut their upload short), unless another mount uses the

@@ -1,5 +1,6 @@
-/* The Flow contract's Submit event (storage-protocol.md §2.1, §7.1 raw log
- * layout), base64 for segment data, and the devnet.json storage section. */
+/* The Flow contract's Submit event (IFlow.sol of 0g-storage-contracts; the
+ * Go client decodes it in contract/), base64 for segment data, and the
+ * devnet.json storage section. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,9 +159,21 @@ int zg_base64_decode(zg_buf *out, const char *in, size_t n, zg_err *err)
 
 /* ---------------------------------------------------------------- devnet */
 
-int zg_storage_devnet(const char *devnet_json, char *node_url, size_t url_cap, uint8_t flow[20],
-                      zg_err *err)
+static int copy_url(char *dst, size_t cap, const cJSON *v, const char *what, const char *file,
+                    zg_err *err)
 {
+    const char *u = cJSON_GetStringValue(v);
+    if (!u || strncmp(u, "http://", 7) != 0)
+        return zg_err_set(err, EINVAL, "%s in %s is not an http:// URL", what, file);
+    if (strlen(u) >= cap)
+        return zg_err_set(err, ENAMETOOLONG, "%s in %s is too long", what, file);
+    snprintf(dst, cap, "%s", u);
+    return 0;
+}
+
+int zg_storage_devnet(const char *devnet_json, zg_storage_devnet_info *out, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
     FILE *fp = fopen(devnet_json, "rb");
     if (!fp)
         return zg_err_set(err, errno, "cannot open %s: %s", devnet_json, strerror(errno));
@@ -175,19 +188,36 @@ int zg_storage_devnet(const char *devnet_json, char *node_url, size_t url_cap, u
     fclose(fp);
     cJSON *j = cJSON_ParseWithLength((const char *)b.data, b.len);
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "storage");
-    const char *url = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "node"));
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(st, "nodes");
+    const cJSON *untrusted = cJSON_GetObjectItemCaseSensitive(st, "untrusted");
     const char *fl = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "flow"));
     if (!j) {
         zg_err_set(err, EINVAL, "%s is not JSON", devnet_json);
-    } else if (!url || !fl) {
-        zg_err_set(err, ENOENT, "%s has no storage section (storage.node, storage.flow)",
-                   devnet_json);
-    } else if (strlen(url) >= url_cap) {
-        zg_err_set(err, ENAMETOOLONG, "storage.node in %s is too long", devnet_json);
-    } else if (zg_hex_decode_exact(flow, 20, fl, err) == 0) {
-        snprintf(node_url, url_cap, "%s", url);
-        rc = 0;
+        goto out;
     }
+    if (!cJSON_IsArray(nodes) || cJSON_GetArraySize(nodes) < 1 || !fl) {
+        zg_err_set(err, ENOENT, "%s has no storage section (storage.nodes, storage.flow)",
+                   devnet_json);
+        goto out;
+    }
+    if (cJSON_GetArraySize(nodes) > (int)ZG_STORAGE_DEVNET_NODES_MAX) {
+        zg_err_set(err, EINVAL, "%s lists more than %u storage nodes", devnet_json,
+                   ZG_STORAGE_DEVNET_NODES_MAX);
+        goto out;
+    }
+    const cJSON *n;
+    cJSON_ArrayForEach(n, nodes)
+    {
+        if (copy_url(out->nodes[out->nnodes++], sizeof out->nodes[0], n, "storage.nodes",
+                     devnet_json, err))
+            goto out;
+    }
+    if (untrusted && copy_url(out->untrusted, sizeof out->untrusted, untrusted, "storage.untrusted",
+                              devnet_json, err))
+        goto out;
+    if (zg_hex_decode_exact(out->flow, 20, fl, err) == 0)
+        rc = 0;
+out:
     cJSON_Delete(j);
     zg_buf_free(&b);
     return rc;

@@ -1,5 +1,6 @@
-/* The indexer's JSON-RPC (storage-protocol.md §9): which storage nodes a
- * network has, and which of them hold a file. An indexer is a public
+/* The indexer's JSON-RPC (indexer/client.go and api.go of
+ * 0g-storage-client): which storage nodes a network has, trusted apart from
+ * discovered, and which of them hold a file. An indexer is a public
  * service run by someone else, so everything it answers is bounded before
  * it reaches a caller: a fixed cap on the URLs kept and on their length,
  * and only http/https URLs (a node URL is later handed to libcurl, which
@@ -19,18 +20,25 @@
  * honest answer and keeps a hostile one from eating memory. */
 #define INDEXER_MAX_BODY (4u << 20)
 
-typedef struct url_list {
-    char **v;
-    size_t n;
-} url_list;
+typedef zg_storage_urls url_list;
 
-void zg_storage_urls_free(char **urls, size_t n)
+void zg_storage_urls_free(zg_storage_urls *u)
 {
-    if (!urls)
+    if (!u)
         return;
-    for (size_t i = 0; i < n; i++)
-        free(urls[i]);
-    free(urls);
+    for (size_t i = 0; i < u->n; i++)
+        free(u->v[i]);
+    free(u->v);
+    u->v = NULL;
+    u->n = 0;
+}
+
+static bool listed(const url_list *l, const char *url)
+{
+    for (size_t i = 0; l && i < l->n; i++)
+        if (!strcmp(l->v[i], url))
+            return true;
+    return false;
 }
 
 const char *zg_storage_indexer_preset(const char *name)
@@ -66,19 +74,17 @@ static bool acceptable_url(const char *s)
 }
 
 /* Append the url of one {url, ...} entry when it passes the checks and is
- * not yet listed; a full list takes no more. */
-static int add_entry(url_list *l, const cJSON *entry, zg_err *err)
+ * not yet listed (here or in `other`); a full list takes no more. */
+static int add_entry(url_list *l, const url_list *other, const cJSON *entry, zg_err *err)
 {
     if (!cJSON_IsObject(entry))
         return 0;
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(entry, "url");
     if (!cJSON_IsString(u) || !acceptable_url(u->valuestring))
         return 0;
-    if (l->n >= ZG_STORAGE_INDEXER_URLS_MAX)
+    if (l->n >= ZG_STORAGE_INDEXER_URLS_MAX || listed(l, u->valuestring) ||
+        listed(other, u->valuestring))
         return 0;
-    for (size_t i = 0; i < l->n; i++)
-        if (!strcmp(l->v[i], u->valuestring))
-            return 0;
     char *copy = strdup(u->valuestring);
     if (!copy)
         return zg_err_set(err, ENOMEM, "out of memory");
@@ -86,7 +92,8 @@ static int add_entry(url_list *l, const cJSON *entry, zg_err *err)
     return 0;
 }
 
-static int add_array(url_list *l, const cJSON *arr, const char *what, zg_err *err)
+static int add_array(url_list *l, const url_list *other, const cJSON *arr, const char *what,
+                     zg_err *err)
 {
     if (!arr || cJSON_IsNull(arr))
         return 0;
@@ -95,7 +102,7 @@ static int add_array(url_list *l, const cJSON *arr, const char *what, zg_err *er
     const cJSON *e;
     cJSON_ArrayForEach(e, arr)
     {
-        if (add_entry(l, e, err))
+        if (add_entry(l, other, e, err))
             return -1;
     }
     return 0;
@@ -110,8 +117,8 @@ static int list_init(url_list *l, zg_err *err)
     return 0;
 }
 
-/* Hand the list over, shrunk to its size (a NULL array for none). */
-static void list_give(url_list *l, char ***urls, size_t *n)
+/* Shrink the list to its size (a NULL array for none). */
+static void list_fit(url_list *l)
 {
     if (l->n == 0) {
         free(l->v);
@@ -121,56 +128,51 @@ static void list_give(url_list *l, char ***urls, size_t *n)
         if (shrunk)
             l->v = shrunk;
     }
-    *urls = l->v;
-    *n = l->n;
-    l->v = NULL;
-    l->n = 0;
 }
 
-int zg_storage_indexer_parse_nodes(const cJSON *result, char ***urls, size_t *n, zg_err *err)
+int zg_storage_indexer_parse_nodes(const cJSON *result, zg_storage_urls *trusted,
+                                   zg_storage_urls *discovered, zg_err *err)
 {
-    *urls = NULL;
-    *n = 0;
+    memset(trusted, 0, sizeof *trusted);
+    memset(discovered, 0, sizeof *discovered);
     if (!cJSON_IsObject(result))
         return zg_err_set(err, EPROTO,
                           "the indexer's node list is not an object with trusted and discovered "
                           "nodes");
-    const cJSON *trusted = cJSON_GetObjectItemCaseSensitive(result, "trusted");
-    const cJSON *discovered = cJSON_GetObjectItemCaseSensitive(result, "discovered");
-    if (!trusted && !discovered)
+    const cJSON *tj = cJSON_GetObjectItemCaseSensitive(result, "trusted");
+    const cJSON *dj = cJSON_GetObjectItemCaseSensitive(result, "discovered");
+    if (!tj && !dj)
         return zg_err_set(err, EPROTO,
                           "the indexer's node list has neither trusted nor discovered nodes");
-    url_list l;
-    if (list_init(&l, err))
-        return -1;
-    if (add_array(&l, trusted, "trusted node list", err) ||
-        add_array(&l, discovered, "discovered node list", err)) {
-        zg_storage_urls_free(l.v, l.n);
+    if (list_init(trusted, err) || list_init(discovered, err) ||
+        add_array(trusted, NULL, tj, "trusted node list", err) ||
+        add_array(discovered, trusted, dj, "discovered node list", err)) {
+        zg_storage_urls_free(trusted);
+        zg_storage_urls_free(discovered);
         return -1;
     }
-    list_give(&l, urls, n);
+    list_fit(trusted);
+    list_fit(discovered);
     return 0;
 }
 
-int zg_storage_indexer_parse_locations(const cJSON *result, char ***urls, size_t *n, zg_err *err)
+int zg_storage_indexer_parse_locations(const cJSON *result, zg_storage_urls *out, zg_err *err)
 {
-    *urls = NULL;
-    *n = 0;
+    memset(out, 0, sizeof *out);
     if (!result || cJSON_IsNull(result))
         return zg_err_set(err, ENOENT, "the indexer knows no storage node that holds this file");
-    url_list l;
-    if (list_init(&l, err))
+    if (list_init(out, err))
         return -1;
-    if (add_array(&l, result, "file location list", err)) {
-        zg_storage_urls_free(l.v, l.n);
+    if (add_array(out, NULL, result, "file location list", err)) {
+        zg_storage_urls_free(out);
         return -1;
     }
-    if (l.n == 0) {
-        zg_storage_urls_free(l.v, l.n);
+    if (out->n == 0) {
+        zg_storage_urls_free(out);
         return zg_err_set(err, ENOENT,
                           "the indexer knows no usable storage node that holds this file");
     }
-    list_give(&l, urls, n);
+    list_fit(out);
     return 0;
 }
 
@@ -223,25 +225,25 @@ out:
     return rc;
 }
 
-int zg_storage_indexer_nodes(const char *indexer_url, char ***urls, size_t *n, zg_err *err)
+int zg_storage_indexer_nodes(const char *indexer_url, zg_storage_urls *trusted,
+                             zg_storage_urls *discovered, zg_err *err)
 {
-    *urls = NULL;
-    *n = 0;
+    memset(trusted, 0, sizeof *trusted);
+    memset(discovered, 0, sizeof *discovered);
     cJSON *res = NULL;
     if (indexer_call(indexer_url, "indexer_getShardedNodes", NULL, &res, err))
         return -1;
-    int rc = zg_storage_indexer_parse_nodes(res, urls, n, err);
+    int rc = zg_storage_indexer_parse_nodes(res, trusted, discovered, err);
     cJSON_Delete(res);
     if (rc)
         zg_err_prefix(err, "indexer %s", indexer_url);
     return rc;
 }
 
-int zg_storage_indexer_locations(const char *indexer_url, const uint8_t root[32], char ***urls,
-                                 size_t *n, zg_err *err)
+int zg_storage_indexer_locations(const char *indexer_url, const uint8_t root[32],
+                                 zg_storage_urls *out, zg_err *err)
 {
-    *urls = NULL;
-    *n = 0;
+    memset(out, 0, sizeof *out);
     cJSON *params = cJSON_CreateArray(), *hex = zg_json_hex(root, 32);
     if (!params || !hex) {
         cJSON_Delete(params);
@@ -252,7 +254,7 @@ int zg_storage_indexer_locations(const char *indexer_url, const uint8_t root[32]
     cJSON *res = NULL;
     if (indexer_call(indexer_url, "indexer_getFileLocations", params, &res, err))
         return -1;
-    int rc = zg_storage_indexer_parse_locations(res, urls, n, err);
+    int rc = zg_storage_indexer_parse_locations(res, out, err);
     cJSON_Delete(res);
     if (rc)
         zg_err_prefix(err, "indexer %s", indexer_url);

@@ -1,4 +1,5 @@
-/* The 0G Storage Merkle layout (storage-protocol.md §1): flow padding, the
+/* The 0G Storage Merkle layout (core/flow.go and core/merkle/ of
+ * 0g-storage-client): flow padding, the
  * one tree shape used at every level (an odd last node is carried up, never
  * duplicated), segment roots, and per-segment proofs. */
 #include <errno.h>

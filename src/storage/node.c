@@ -1,6 +1,6 @@
-/* The storage node's JSON-RPC (storage-protocol.md §3), as the Go client and
- * the JS SDK call it: plain JSON-RPC 2.0 over HTTP POST with positional
- * parameters. Every call is safe to repeat (uploads are keyed by root and
+/* The storage node's JSON-RPC, as the Go client (node/client_zgs.go of
+ * 0g-storage-client) and the JS SDK call it: plain JSON-RPC 2.0 over HTTP
+ * POST with positional parameters. Every call is safe to repeat (uploads are keyed by root and
  * index, and a node acknowledges a repeated segment), so transport errors
  * and 5xx answers are retried until node_retry_ms runs out: a node that
  * restarts in the middle of an upload costs a pause, not the upload. */
@@ -97,6 +97,11 @@ const uint8_t *zg_storage_flow(const zg_storage *s)
     return s->flow;
 }
 
+const char *zg_storage_url(const zg_storage *s)
+{
+    return s->url;
+}
+
 static bool transient_code(int code)
 {
     return code == ECONNREFUSED || code == ETIMEDOUT || code == EHOSTUNREACH || code == EIO ||
@@ -138,7 +143,7 @@ int sto_call_raw(zg_storage *s, const char *method, const char *params, size_t p
             if (hr != 0) {
                 if (err)
                     *err = e;
-                zg_err_prefix(err, "storage node %s", method);
+                zg_err_prefix(err, "storage node %s %s", s->url, method);
                 goto out;
             }
             break;
@@ -148,13 +153,13 @@ int sto_call_raw(zg_storage *s, const char *method, const char *params, size_t p
             backoff *= 2;
     }
     if (resp.status != 200) {
-        zg_err_set(err, resp.status >= 500 ? EIO : EPROTO,
-                   "storage node %s: HTTP status %ld from %s", method, resp.status, s->url);
+        zg_err_set(err, resp.status >= 500 ? EIO : EPROTO, "storage node %s %s: HTTP status %ld",
+                   s->url, method, resp.status);
         goto out;
     }
     cJSON *j = cJSON_ParseWithLength((const char *)resp.body.data, resp.body.len);
     if (!j) {
-        zg_err_set(err, EPROTO, "storage node %s: the answer is not JSON", method);
+        zg_err_set(err, EPROTO, "storage node %s %s: the answer is not JSON", s->url, method);
         goto out;
     }
     const cJSON *je = cJSON_GetObjectItemCaseSensitive(j, "error");
@@ -171,7 +176,7 @@ int sto_call_raw(zg_storage *s, const char *method, const char *params, size_t p
             snprintf(rerr->message, sizeof rerr->message, "%s", msg ? msg : "");
             snprintf(rerr->data, sizeof rerr->data, "%s", dtext);
         }
-        zg_err_set(err, EPROTO, "storage node %s: %s%s%s", method, msg ? msg : "error",
+        zg_err_set(err, EPROTO, "storage node %s %s: %s%s%s", s->url, method, msg ? msg : "error",
                    dtext[0] ? "; " : "", dtext);
         cJSON_Delete(j);
         goto out;
@@ -179,7 +184,7 @@ int sto_call_raw(zg_storage *s, const char *method, const char *params, size_t p
     cJSON *r = cJSON_DetachItemFromObjectCaseSensitive(j, "result");
     cJSON_Delete(j);
     if (!r) {
-        zg_err_set(err, EPROTO, "storage node %s: the answer has no result", method);
+        zg_err_set(err, EPROTO, "storage node %s %s: the answer has no result", s->url, method);
         goto out;
     }
     *result = r;
@@ -233,6 +238,30 @@ int zg_storage_node_status(zg_storage *s, zg_storage_status *st, zg_err *err)
         goto out;
     if (!flow || zg_hex_decode_exact(st->flow, 20, flow, NULL)) {
         zg_err_set(err, EPROTO, "zgs_getStatus: no networkIdentity.flowAddress");
+        goto out;
+    }
+    rc = 0;
+out:
+    cJSON_Delete(r);
+    return rc;
+}
+
+int zg_storage_node_shard(zg_storage *s, zg_storage_shard *sh, zg_err *err)
+{
+    memset(sh, 0, sizeof *sh);
+    cJSON *r;
+    if (call_json(s, "zgs_getShardConfig", NULL, &r, err))
+        return -1;
+    int rc = -1;
+    if (num_u64(r, "shardId", &sh->id, err) || num_u64(r, "numShard", &sh->num, err)) {
+        zg_err_prefix(err, "storage node %s zgs_getShardConfig", s->url);
+        goto out;
+    }
+    if (!zg_storage_shard_valid(sh)) {
+        zg_err_set(err, EPROTO,
+                   "storage node %s names shard %llu of %llu, which is no shard (the count must "
+                   "be a power of two above the id)",
+                   s->url, (unsigned long long)sh->id, (unsigned long long)sh->num);
         goto out;
     }
     rc = 0;

@@ -1,4 +1,4 @@
-/* The segment-level tree of a file (§1.3) with all its levels kept, so that
+/* The segment-level tree of a file (core/merkle/tree.go) with all its levels kept, so that
  * every per-segment proof is a walk up the levels: 64 bytes per segment. */
 #include <errno.h>
 #include <stdlib.h>

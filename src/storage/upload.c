@@ -1,5 +1,7 @@
-/* upload_dataset (storage-protocol.md §§2, 4): pay for the file's root on
- * the Flow once, then push the segments the node lacks.
+/* upload_dataset (transfer/uploader.go of 0g-storage-client): pay for the
+ * file's root on the Flow once, then push to each node the segments of its
+ * shard that it lacks (newSegmentUploader, uploadFile), and wait until
+ * every node finalized the file (waitForLogEntry).
  *
  * Paying twice is what must never happen, so the order is: ask the node
  * whether it already knows the root (then nothing is paid); look for a
@@ -369,22 +371,49 @@ static int wait_known(zg_storage *s, uint64_t seq, const uint8_t root[32], uint6
         if (found) {
             if (memcmp(info->root, root, 32) != 0 || info->size != size)
                 return zg_err_set(err, EPROTO,
-                                  "the storage node's submission #%llu is not this file",
+                                  "the storage node %s's submission #%llu is not this file", s->url,
                                   (unsigned long long)seq);
             return 0;
         }
         if (sto_now_ms() > deadline)
             return zg_err_set(err, ETIMEDOUT,
-                              "the storage node has not seen submission #%llu after %ld s; "
+                              "the storage node %s has not seen submission #%llu after %ld s; "
                               "upload again later (it will not be paid twice)",
-                              (unsigned long long)seq, s->opts.sync_timeout_ms / 1000);
+                              s->url, (unsigned long long)seq, s->opts.sync_timeout_ms / 1000);
         sto_sleep_ms(s->opts.poll_ms);
     }
 }
 
-/* One batch of segments [i, i + n) in one zgs_uploadSegmentsByTxSeq. */
-static int send_batch(zg_storage *s, zg_storage_file *f, uint64_t seq, const char *rh, uint64_t i,
-                      uint64_t n, zg_buf *body, zg_buf *seg, bool *finalized, zg_err *err)
+/* One node of an upload: the file's data segments its shard holds are
+ * first, first + step, ... (count of them), as newSegmentUploaderWithRange
+ * lays them out. */
+typedef struct up_node {
+    zg_storage *s;
+    zg_storage_shard sh;
+    zg_storage_info info; /* the node's view of the submission */
+    uint64_t first, step, count;
+    uint64_t next, from; /* next of its segments to send; where this pass began */
+    bool stop;           /* finalized, or failed */
+} up_node;
+
+static void lay_out(up_node *u, const zg_storage_layout *l)
+{
+    uint64_t start =
+        u->info.start_entry / ZG_STORAGE_SEG_CHUNKS; /* the file's first flow segment */
+    if (u->sh.num < 2) {
+        u->first = 0;
+        u->step = 1;
+    } else {
+        u->first = (u->sh.id + u->sh.num - start % u->sh.num) % u->sh.num;
+        u->step = u->sh.num;
+    }
+    u->count = u->first < l->data_segments ? (l->data_segments - 1 - u->first) / u->step + 1 : 0;
+}
+
+/* Segments first, first + step, ... (n of them) in one zgs_uploadSegmentsByTxSeq. */
+static int send_batch(zg_storage *s, zg_storage_file *f, uint64_t seq, const char *rh,
+                      uint64_t first, uint64_t step, uint64_t n, zg_buf *body, zg_buf *seg,
+                      bool *finalized, zg_err *err)
 {
     const zg_storage_layout *l = zg_storage_file_layout(f);
     zg_storage_proof p;
@@ -392,11 +421,11 @@ static int send_batch(zg_storage *s, zg_storage_file *f, uint64_t seq, const cha
     if (zg_buf_append_str(body, "[[", err))
         return -1;
     for (uint64_t k = 0; k < n; k++) {
-        if (zg_storage_file_segment(f, i + k, seg, err) ||
-            zg_storage_file_proof(f, i + k, &p, err) ||
+        uint64_t i = first + k * step;
+        if (zg_storage_file_segment(f, i, seg, err) || zg_storage_file_proof(f, i, &p, err) ||
             zg_buf_printf(body, err, "%s{\"root\":\"%s\",\"data\":\"", k ? "," : "", rh) ||
             zg_base64_append(body, seg->data, seg->len, err) ||
-            zg_buf_printf(body, err, "\",\"index\":%llu,\"proof\":", (unsigned long long)(i + k)) ||
+            zg_buf_printf(body, err, "\",\"index\":%llu,\"proof\":", (unsigned long long)i) ||
             zg_storage_proof_append_json(body, &p, err) ||
             zg_buf_printf(body, err, ",\"fileSize\":%llu}", (unsigned long long)l->size))
             return -1;
@@ -413,6 +442,7 @@ static int send_batch(zg_storage *s, zg_storage_file *f, uint64_t seq, const cha
         cJSON_Delete(r);
         if (cr == 0)
             return 0;
+        /* The texts transfer/uploader_utils.go matches. */
         if (re.is_error && (strstr(re.data, "already uploaded and finalized") ||
                             strstr(re.message, "already uploaded and finalized"))) {
             *finalized = true;
@@ -430,60 +460,74 @@ static int send_batch(zg_storage *s, zg_storage_file *f, uint64_t seq, const cha
         }
         if (err)
             *err = e;
-        return zg_err_prefix(err, "uploading segment %llu of %s", (unsigned long long)i, rh);
+        return zg_err_prefix(err, "uploading segment %llu of %s", (unsigned long long)first, rh);
     }
 }
 
-/* The segments [from, data_segments), batch by batch, with opts.threads
- * batches in flight (the node checks each segment's proof, which costs as
- * much as hashing it here: two requests keep both sides busy). */
+/* The nodes' remaining segments, batch by batch, with `threads` batches in
+ * flight taken from the nodes in turn (the node checks each segment's
+ * proof, which costs as much as hashing it here: two requests keep both
+ * sides busy; taking turns keeps every node busy, as uploadFile
+ * interleaves the nodes' tasks). */
 typedef struct push_job {
-    zg_storage *s;
     zg_storage_file *f;
     uint64_t seq;
     char rh[67];
+    up_node *nodes;
+    size_t n;
+    unsigned batch;
     zg_storage_progress_fn progress;
     void *pctx;
     zg_storage_upload_result *res;
-    pthread_mutex_t lock; /* guards the members below */
-    uint64_t next, done;
-    bool stop, finalized, failed;
+    pthread_mutex_t lock; /* guards the members below and the nodes' next/stop */
+    size_t turn;
+    uint64_t done, total;
+    bool failed;
     zg_err err;
 } push_job;
 
 static void *push_worker(void *arg)
 {
     push_job *jb = arg;
-    const zg_storage_layout *l = zg_storage_file_layout(jb->f);
     zg_buf body, seg;
     zg_buf_init(&body, 0);
     zg_buf_init(&seg, 0);
     for (;;) {
         pthread_mutex_lock(&jb->lock);
-        uint64_t i = jb->next, n = l->data_segments - i;
-        if (jb->stop || i >= l->data_segments) {
+        up_node *u = NULL;
+        for (size_t k = 0; k < jb->n && !jb->failed; k++) {
+            up_node *c = &jb->nodes[(jb->turn + k) % jb->n];
+            if (!c->stop && c->next < c->count) {
+                u = c;
+                jb->turn = (jb->turn + k + 1) % jb->n;
+                break;
+            }
+        }
+        if (!u) {
             pthread_mutex_unlock(&jb->lock);
             break;
         }
-        if (n > jb->s->opts.batch)
-            n = jb->s->opts.batch;
-        jb->next += n;
+        uint64_t at = u->next, n = u->count - at;
+        if (n > jb->batch)
+            n = jb->batch;
+        u->next += n;
         pthread_mutex_unlock(&jb->lock);
         bool fin = false;
         zg_err e = {0};
-        int rc = send_batch(jb->s, jb->f, jb->seq, jb->rh, i, n, &body, &seg, &fin, &e);
+        int rc = send_batch(u->s, jb->f, jb->seq, jb->rh, u->first + at * u->step, u->step, n,
+                            &body, &seg, &fin, &e);
         pthread_mutex_lock(&jb->lock);
         if (rc) {
             if (!jb->failed)
                 jb->err = e;
-            jb->failed = jb->stop = true;
+            jb->failed = true;
         } else {
             jb->done += n;
             jb->res->segments_sent += n;
             if (fin)
-                jb->finalized = jb->stop = true;
+                u->stop = true;
             else if (jb->progress)
-                jb->progress(jb->pctx, jb->done, l->data_segments);
+                jb->progress(jb->pctx, jb->done, jb->total);
         }
         pthread_mutex_unlock(&jb->lock);
     }
@@ -492,25 +536,27 @@ static void *push_worker(void *arg)
     return NULL;
 }
 
-/* Send data segments [from, data_segments). *finalized when the node says
- * the file is already complete. */
-static int push(zg_storage *s, zg_storage_file *f, uint64_t seq, uint64_t from,
+static int push(zg_storage *s0, zg_storage_file *f, uint64_t seq, up_node *nodes, size_t n,
                 zg_storage_progress_fn progress, void *pctx, zg_storage_upload_result *res,
-                bool *finalized, zg_err *err)
+                zg_err *err)
 {
-    push_job jb = {.s = s,
-                   .f = f,
+    push_job jb = {.f = f,
                    .seq = seq,
+                   .nodes = nodes,
+                   .n = n,
+                   .batch = s0->opts.batch,
                    .progress = progress,
                    .pctx = pctx,
-                   .res = res,
-                   .next = from,
-                   .done = from};
+                   .res = res};
+    for (size_t i = 0; i < n; i++) {
+        jb.total += nodes[i].count;
+        jb.done += nodes[i].stop ? nodes[i].count : nodes[i].next;
+    }
     hex_hash(jb.rh, zg_storage_file_root(f));
     pthread_mutex_init(&jb.lock, NULL);
     pthread_t th[8];
     unsigned started = 0;
-    for (unsigned t = 1; t < s->opts.threads; t++) {
+    for (unsigned t = 1; t < s0->opts.threads; t++) {
         if (pthread_create(&th[started], NULL, push_worker, &jb) != 0)
             break;
         started++;
@@ -519,7 +565,6 @@ static int push(zg_storage *s, zg_storage_file *f, uint64_t seq, uint64_t from,
     for (unsigned t = 0; t < started; t++)
         pthread_join(th[t], NULL);
     pthread_mutex_destroy(&jb.lock);
-    *finalized = jb.finalized;
     if (jb.failed) {
         if (err)
             *err = jb.err;
@@ -540,55 +585,112 @@ static int wait_final(zg_storage *s, uint64_t seq, zg_storage_info *info, long t
             return 0;
         if (sto_now_ms() > deadline)
             return zg_err_set(err, ETIMEDOUT,
-                              "the storage node has not finalized submission #%llu after %ld s "
-                              "(%llu segments stored)",
-                              (unsigned long long)seq, timeout_ms / 1000,
+                              "the storage node %s has not finalized submission #%llu after %ld "
+                              "s (%llu segments stored)",
+                              s->url, (unsigned long long)seq, timeout_ms / 1000,
                               (unsigned long long)info->uploaded_seg_num);
         sto_sleep_ms(s->opts.poll_ms);
     }
 }
 
-static int push_missing(zg_storage *s, zg_storage_file *f, uint64_t seq, zg_storage_info *info,
+static int push_missing(zg_storage_file *f, uint64_t seq, up_node *nodes, size_t n,
                         zg_storage_progress_fn progress, void *pctx, zg_storage_upload_result *res,
                         zg_err *err)
 {
-    const zg_storage_layout *l = zg_storage_file_layout(f);
-    /* A node counts the segments it holds. An upload that was cut off
-     * holds a prefix of them plus at most the batches that were in flight
-     * (segments go out in order), so start that far before the count. If
-     * the guess was wrong the count shows it below and every segment is
-     * offered again: a node acknowledges the ones it has. */
-    uint64_t window = (uint64_t)s->opts.batch * s->opts.threads;
-    uint64_t have = info->uploaded_seg_num < l->data_segments ? info->uploaded_seg_num : 0;
-    uint64_t from = have > window ? have - window : 0;
-    bool fin;
-    if (push(s, f, seq, from, progress, pctx, res, &fin, err))
-        return -1;
-    if (fin)
-        return 0;
-    if (from > 0) {
-        bool found;
-        if (zg_storage_info_by_seq(s, seq, info, &found, err))
-            return -1;
-        if (found && !info->finalized && info->uploaded_seg_num < l->data_segments) {
-            if (push(s, f, seq, 0, progress, pctx, res, &fin, err))
-                return -1;
-            if (fin)
-                return 0;
-        }
+    zg_storage *s0 = nodes[0].s;
+    /* A node counts the segments (of its shard) it holds. An upload that
+     * was cut off holds a prefix of them plus at most the batches that were
+     * in flight (each node's segments go out in order), so start that far
+     * before the count. If the guess was wrong the count shows it below
+     * and every segment is offered again: a node acknowledges the ones it
+     * has. */
+    uint64_t window = (uint64_t)s0->opts.batch * s0->opts.threads;
+    bool guessed = false;
+    for (size_t i = 0; i < n; i++) {
+        up_node *u = &nodes[i];
+        u->stop = u->info.finalized;
+        uint64_t have = u->info.uploaded_seg_num < u->count ? u->info.uploaded_seg_num : 0;
+        u->from = u->next = have > window ? have - window : 0;
+        guessed |= !u->stop && u->from > 0;
     }
-    if (s->opts.no_finality_wait)
+    if (push(s0, f, seq, nodes, n, progress, pctx, res, err))
+        return -1;
+    if (guessed) {
+        for (size_t i = 0; i < n; i++) {
+            up_node *u = &nodes[i];
+            bool found;
+            zg_storage_info info;
+            if (u->stop || u->from == 0) {
+                u->stop = true;
+                continue;
+            }
+            if (zg_storage_info_by_seq(u->s, seq, &info, &found, err))
+                return -1;
+            u->stop = !found || info.finalized || info.uploaded_seg_num >= u->count;
+            u->next = 0;
+        }
+        if (push(s0, f, seq, nodes, n, progress, pctx, res, err))
+            return -1;
+    }
+    if (s0->opts.no_finality_wait)
         return 0;
-    return wait_final(s, seq, info, s->opts.sync_timeout_ms, err);
+    for (size_t i = 0; i < n; i++)
+        if (wait_final(nodes[i].s, seq, &nodes[i].info, s0->opts.sync_timeout_ms, err))
+            return -1;
+    return 0;
 }
 
-int zg_storage_upload(zg_storage *s, zg_journal *j, const char *path,
-                      zg_storage_progress_fn progress, void *pctx, zg_storage_upload_result *res,
-                      zg_err *err)
+/* The nodes that hold every segment once (shard.Select; uploadFile
+ * refuses with "selected nodes cannot cover all shards" otherwise).
+ * out[] receives the chosen handles with their shards. */
+static int choose(zg_storage *const *nodes, size_t n, up_node *out, size_t *nout, zg_err *err)
+{
+    zg_storage_shard *sh = calloc(n, sizeof *sh);
+    size_t *picked = calloc(n, sizeof *picked);
+    int rc = -1;
+    if (!sh || !picked) {
+        zg_err_set(err, ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (zg_storage_node_shard(nodes[i], &sh[i], err))
+            goto out;
+    bool covered;
+    if (zg_storage_shard_select(sh, n, ZG_STORAGE_REPLICA, picked, nout, &covered, err))
+        goto out;
+    if (!covered) {
+        char urls[1024] = "", shards[512];
+        size_t k = 0;
+        for (size_t i = 0; i < n && k < sizeof urls; i++)
+            k += (size_t)snprintf(urls + k, sizeof urls - k, "%s%s", i ? ", " : "", nodes[i]->url);
+        zg_storage_shards_text(shards, sizeof shards, sh, n);
+        zg_err_set(err, EHOSTUNREACH,
+                   "the storage nodes cannot cover all shards: %s hold%s shard%s %s; nothing "
+                   "was submitted",
+                   urls, n == 1 ? "s" : "", n == 1 ? "" : "s", shards);
+        goto out;
+    }
+    for (size_t k = 0; k < *nout; k++) {
+        memset(&out[k], 0, sizeof out[k]);
+        out[k].s = nodes[picked[k]];
+        out[k].sh = sh[picked[k]];
+    }
+    rc = 0;
+out:
+    free(sh);
+    free(picked);
+    return rc;
+}
+
+int zg_storage_upload_set(zg_storage *const *nodes, size_t n, zg_journal *j, const char *path,
+                          zg_storage_progress_fn progress, void *pctx,
+                          zg_storage_upload_result *res, zg_err *err)
 {
     memset(res, 0, sizeof *res);
+    if (n == 0)
+        return zg_err_set(err, EINVAL, "no storage node to upload to");
     zg_storage_file *f;
-    if (zg_storage_file_open(&f, path, s->opts.max_size, err))
+    if (zg_storage_file_open(&f, path, nodes[0]->opts.max_size, err))
         return -1;
     const zg_storage_layout *l = zg_storage_file_layout(f);
     const uint8_t *root = zg_storage_file_root(f);
@@ -601,22 +703,37 @@ int zg_storage_upload(zg_storage *s, zg_journal *j, const char *path,
     uint64_t seq = 0;
     bool have_seq = false;
     char rec_id[40] = "";
-    zg_storage_info info;
-    bool found;
-    if (zg_storage_info_by_root(s, root, true, &info, &found, err))
+    size_t m = 0;
+    up_node *un = calloc(n, sizeof *un);
+    if (!un) {
+        zg_err_set(err, ENOMEM, "out of memory");
         goto out;
-    if (found && info.size == l->size) {
-        seq = info.tx_seq;
-        have_seq = true;
+    }
+    if (choose(nodes, n, un, &m, err))
+        goto out;
+    zg_storage *s = un[0].s; /* the chain, the wallet and the Flow */
+    /* checkLogExistence: a node that knows the root means it is paid for. */
+    for (size_t i = 0; i < m && !have_seq; i++) {
+        zg_storage_info info;
+        bool found;
+        if (zg_storage_info_by_root(un[i].s, root, true, &info, &found, err))
+            goto out;
+        if (found && info.size == l->size) {
+            seq = info.tx_seq;
+            have_seq = true;
+        }
     }
     if (!have_seq && j && resume_record(s, j, root, l->size, &seq, &have_seq, rec_id, err))
         goto out;
     if (!have_seq && submit(s, j, &sub, root, l->size, res, &seq, rec_id, err))
         goto out;
     res->tx_seq = seq;
-    if (wait_known(s, seq, root, l->size, &info, err))
-        goto out;
-    if (!info.finalized && push_missing(s, f, seq, &info, progress, pctx, res, err))
+    for (size_t i = 0; i < m; i++) {
+        if (wait_known(un[i].s, seq, root, l->size, &un[i].info, err))
+            goto out;
+        lay_out(&un[i], l);
+    }
+    if (push_missing(f, seq, un, m, progress, pctx, res, err))
         goto out;
     if (j && rec_id[0]) {
         cJSON *fd = cJSON_CreateObject();
@@ -626,6 +743,14 @@ int zg_storage_upload(zg_storage *s, zg_journal *j, const char *path,
     }
     rc = 0;
 out:
+    free(un);
     zg_storage_file_close(f);
     return rc;
+}
+
+int zg_storage_upload(zg_storage *s, zg_journal *j, const char *path,
+                      zg_storage_progress_fn progress, void *pctx, zg_storage_upload_result *res,
+                      zg_err *err)
+{
+    return zg_storage_upload_set(&s, 1, j, path, progress, pctx, res, err);
 }

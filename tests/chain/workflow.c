@@ -61,24 +61,13 @@ static bool wait_for(zg_client *c, const char *url, const char *id, const char *
     return false;
 }
 
-/* The zg_storage_lookup_fn of a single node: it, when it has the file. */
-static int the_node(void *ctx, const uint8_t root[32], zg_storage **out, zg_err *err)
-{
-    zg_storage_info info;
-    bool found = false;
-    if (zg_storage_info_by_root(ctx, root, true, &info, &found, err) || !found)
-        return -1;
-    *out = ctx;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 3 && argc != 4)
         return 2;
     const char *work = argv[2];
     bool via_storage = argc == 4 && strcmp(argv[3], "storage") == 0;
-    zg_storage *st = NULL;
+    zg_storage_pool *st = NULL;
     cJSON *dn = cJSON_Parse(slurp(argv[1]));
     zg_network net;
     zg_err e = {0};
@@ -110,15 +99,11 @@ int main(int argc, char **argv)
     char local[67], remote[67];
     CHECK(zg_dataset_check(ds, local, NULL, &e) == 0, "dataset checks pass");
     if (via_storage) {
-        char node[512];
-        uint8_t flow[20];
         zg_storage_upload_result up;
-        zg_storage_opts so = {.node_url = node, .flow = flow};
-        CHECK(zg_storage_devnet(argv[1], node, sizeof node, flow, &e) == 0 &&
-                  zg_storage_open(&st, c, &so, &e) == 0,
-              "0G Storage node opened: %s", e.msg);
+        CHECK(zg_storage_pool_devnet(&st, c, argv[1], NULL, &e) == 0,
+              "the devnet's 0G Storage nodes: %s", e.msg);
         zg_err_clear(&e);
-        CHECK(st && zg_storage_upload(st, j, ds, NULL, NULL, &up, &e) == 0,
+        CHECK(st && zg_storage_pool_upload(st, j, ds, NULL, NULL, &up, &e) == 0,
               "dataset uploaded to 0G Storage: %s", e.msg);
         remote[0] = '0';
         remote[1] = 'x';
@@ -167,8 +152,7 @@ int main(int argc, char **argv)
     zg_root_fn root_fn = via_storage ? zg_lora_storage_root : NULL;
     zg_err_clear(&e);
     bool from_storage = false;
-    CHECK(zg_lora_download_auto(c, st ? the_node : NULL, st, url, prov, id, enc, &from_storage,
-                                &e) == 0 &&
+    CHECK(zg_lora_download_auto(c, st, url, prov, id, enc, &from_storage, &e) == 0 &&
               from_storage == via_storage,
           "encrypted model downloaded (%s): %s", via_storage ? "0G Storage" : "TEE", e.msg);
     if (via_storage)
@@ -236,7 +220,7 @@ int main(int argc, char **argv)
     CHECK(zg_ftp_cancel_task(c, url, id, &e) == -1 && e.code == EAGAIN,
           "cancel of a finished task is refused: %s", e.msg);
 
-    zg_storage_close(st);
+    zg_storage_pool_free(st);
     zg_journal_close(j);
     zg_client_close(c);
     zg_key_wipe(&key);

@@ -167,11 +167,11 @@ nadd() { perl -MMath::BigInt -e 'print Math::BigInt->new($ARGV[0]) + Math::BigIn
 nsub() { perl -MMath::BigInt -e 'print Math::BigInt->new($ARGV[0]) - Math::BigInt->new($ARGV[1]), "\n"' "$1" "$2"; }
 
 # quiet_devnet: stop the devnet's other chain clients (the provider's
-# settlement loop, the storage node's event follower) so that anvil's request
-# count is the mount's alone.
+# settlement loop, the storage nodes' event followers) so that anvil's
+# request count is the mount's alone.
 quiet_devnet() {
     local f
-    for f in "$DEVNET/provider.pid" "$DEVNET/storage.pid"; do
+    for f in "$DEVNET/provider.pid" "$DEVNET"/storage[0-9].pid "$DEVNET/untrusted.pid"; do
         [[ -f $f ]] && kill "$(cat "$f")" 2>/dev/null
     done
     sleep 0.3

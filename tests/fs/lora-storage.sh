@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # A model delivered through 0G Storage (the provider's modelRootHash is the
 # file's storage Merkle root, not its keccak256): lora.bin fetches it from
-# the storage node with proofs, verifies it against that root and the TEE
-# signature, acknowledges and decrypts. With the node gone, the same file
-# comes from the TEE instead (the official client's "auto" order), and is
-# held to the same root. Either way stat shows the true sizes of lora.enc
-# and lora.bin before anything is fetched: from the node's file info, then
-# from the TEE.
+# the storage nodes with proofs (each segment from the node of its shard),
+# verifies it against that root and the TEE signature, acknowledges and
+# decrypts. With the nodes gone, the same file comes from the TEE instead
+# (the official client's "auto" order), and is held to the same root.
+# Either way stat shows the true sizes of lora.enc and lora.bin before
+# anything is fetched: from the nodes' file info, then from the TEE.
 . "$(dirname "$0")/wflib.sh"
 
 export ZG_PROVIDER_STEP_MS=150 ZG_PROVIDER_SETTLE_MS=500 ZG_PROVIDER_DELIVER=storage
@@ -37,13 +37,13 @@ check_eq "the root on chain is lora.enc's storage root" \
     "$("$ZG_BUILD/tests/storage/zgstore" root "$P/tasks/$id/lora.enc")" "$root"
 check "...not its keccak256" test "$(keccak "$P/tasks/$id/lora.enc")" != "$root"
 
-# ---- the node is gone: the TEE serves the same file, held to the same root
+# ---- the nodes are gone: the TEE serves the same file, held to the same root
 id=$(new_task "$P" qa.jsonl)
 check_match "a second task" "$id" '^[0-9a-f-]{36}$'
 check "it reaches Delivered" wait_until 60 progress_is "$P/tasks/$id" Delivered
-spid=$(cat "$DEVNET/storage.pid")
-kill "$spid"
-check "the storage node is stopped" wait_until 10 bash -c "! kill -0 $spid 2>/dev/null"
+p0=$(cat "$DEVNET/storage0.pid") p1=$(cat "$DEVNET/storage1.pid")
+kill "$p0" "$p1"
+check "the storage nodes are stopped" wait_until 10 bash -c "! kill -0 $p0 2>/dev/null && ! kill -0 $p1 2>/dev/null"
 enc=$(stat -c %s "$P/tasks/$id/lora.enc")
 check "cp lora.bin" cp "$P/tasks/$id/lora.bin" "$T_TMP/lora2.bin"
 check_eq "stat of lora.enc before (from the TEE): its size" "$enc" \

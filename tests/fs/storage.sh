@@ -5,17 +5,17 @@
 # files uploaded elsewhere read by root; unknown roots, empty and oversized
 # files, a corrupted segment, a fee above the balance and a node that is
 # down fail with their errno and nothing paid or cached; names survive a
-# remount; storage_node= (repeatable) and indexer= choose the nodes; a task
-# created with a storage/ NAME as its dataset is trained and delivered.
+# remount; storage_node= (repeatable) and indexer= choose the nodes: every
+# upload reaches the nodes of both shards, a node set that cannot cover
+# every shard is refused, the indexer's untrusted node gets no upload and
+# its made-up segments are rejected; a task created with a storage/ NAME as
+# its dataset is trained and delivered.
 . "$(dirname "$0")/wflib.sh"
 . "$(dirname "$0")/../storage/common.sh"
 
 export ZG_PROVIDER_STEP_MS=150 ZG_PROVIDER_SETTLE_MS=500
 fs_start ttl=1
-NODE_URL=$(dj .storage.node)
-FLOW=$(dj .storage.flow)
-J=$T_TMP/journal
-export NODE_URL FLOW J
+sto_vars
 S=$MNT/storage
 C=$T_TMP/state/storage
 P=$MNT/providers/$FT
@@ -36,7 +36,7 @@ cp_err() {
 # cached: the files in the by-root cache (temporaries included).
 cached() { ls -A "$C/by-root" 2>/dev/null | tr '\n' ' '; }
 
-check_match "log names the devnet's storage node" "$(cat "$MNT/log")" "0G Storage: devnet node $NODE_URL"
+check_match "log names the devnet's storage nodes" "$(cat "$MNT/log")" "0G Storage: devnet nodes $NODE0, $NODE1"
 check_eq "storage/ holds only by-root/ at first" "$(ls "$S")" "by-root"
 check_eq "by-root/ lists nothing" "$(ls "$S/by-root")" ""
 
@@ -55,10 +55,10 @@ check_eq "an unknown xattr: ENODATA" "$(xattr "$S/f1" user.zg.hash)" ENODATA
 check "reading NAME returns the bytes" cmp "$S/f1" "$T_TMP/f1"
 check_eq "...its size is honest" "$(stat -c %s "$S/f1")" 1500000
 check_match "log: uploaded, root and fee" "$(grep 'storage/f1' "$MNT/log" | tail -1)" "ok: uploaded f1 \\(1500000 bytes\\) to 0G Storage; root $root, fee [0-9.]+ OG \\(tx 0x[0-9a-f]{64}\\)"
-check_eq "the node has it, finalized" "$(node_rpc zgs_getFileInfo "[\"$root\", true]" | jq -r .result.finalized)" true
+check_eq "both nodes have it, finalized" "$(zs info "$root" | grep -c 'finalized=true')" 2
 check_eq "the upload was journaled as done" \
     "$(jq -r 'select(.op == "storage-upload") | .state' "$T_TMP"/state/journal/*.json | sort -u)" "done"
-out=$(go_client upload --url "$RPC" --key "$KEY2" --node "$NODE_URL" --file "$T_TMP/f1" 2>&1)
+out=$(go_client upload --url "$RPC" --key "$KEY2" --node "$NODE0,$NODE1" --file "$T_TMP/f1" 2>&1)
 check_match "the official Go client computes the same root for the file" "$out" "root = $root"
 check_eq "...and finds it paid: no second Submit" "$(submits)" $((s0 + 1))
 
@@ -78,7 +78,7 @@ check_eq "...nothing cached for them" "$(cached)" "$root "
 
 # ---- files uploaded outside the mount
 mkfile "$T_TMP/g1" 700000
-out=$(go_client upload --url "$RPC" --key "$KEY2" --node "$NODE_URL" --file "$T_TMP/g1" 2>&1)
+out=$(go_client upload --url "$RPC" --key "$KEY2" --node "$NODE0,$NODE1" --file "$T_TMP/g1" 2>&1)
 groot=$(sed -n 's/.*root = \(0x[0-9a-f]\{64\}\).*/\1/p' <<<"$out" | head -n1)
 check_eq "the Go client uploads g1 (root = the tool's)" "$groot" "$("$ZGSTORE" root "$T_TMP/g1")"
 check "by-root of the Go client's upload reads it" cmp "$S/by-root/$groot" "$T_TMP/g1"
@@ -120,16 +120,22 @@ check_eq "...no Submit, no transaction" "$(submits)/$(nonce "$USER_ADDR")" "$s1/
 check_eq "...the name does not appear" "$(open_err "$S/m1" r)" ENOENT
 rpc anvil_setBalance "[\"$USER_ADDR\",\"$rich\"]" >/dev/null
 
-# ---- the node is down: the core's errno, quickly
+# ---- the nodes are down: the core's errno, quickly
 node_stop
 t0=$SECONDS
-check_eq "node down: cp fails with ECONNREFUSED" "$(cp_err "$T_TMP/m1" "$S/m1")" "Connection refused"
+check_eq "nodes down: cp fails with ECONNREFUSED" "$(cp_err "$T_TMP/m1" "$S/m1")" "Connection refused"
 check_match "...within seconds (took $((SECONDS - t0)) s)" "$((SECONDS - t0))" '^[0-9]$'
-check_match "...log names the node" "$(grep 'storage/m1' "$MNT/log" | tail -1)" "error: storage node $NODE_URL"
+check_match "...log names the node" "$(grep 'storage/m1' "$MNT/log" | tail -1)" "error: storage node $NODE0"
 check_eq "...nothing submitted" "$(submits)" "$s1"
-check_eq "node down: by-root of an uncached root fails with ECONNREFUSED" "$(read_err "$S/by-root/0x$(printf '2%.0s' {1..64})")" ECONNREFUSED
+check_eq "nodes down: by-root of an uncached root fails with ECONNREFUSED" "$(read_err "$S/by-root/0x$(printf '2%.0s' {1..64})")" ECONNREFUSED
 node_start
-check "once the node is back, the same cp works" cp "$T_TMP/m1" "$S/m1"
+node_stop storage1
+check_eq "node 1 still down: cp fails, ECONNREFUSED naming it" "$(cp_err "$T_TMP/m1" "$S/m1")" "Connection refused"
+check_match "...the sentence says node 0 alone cannot cover all shards" "$(grep 'storage/m1' "$MNT/log" | tail -1)" \
+    "error: storage node $NODE1 .*; without it the storage nodes cannot cover all shards: $NODE0 holds shard 0/2"
+check_eq "...nothing submitted" "$(submits)" "$s1"
+node_start
+check "once the nodes are back, the same cp works" cp "$T_TMP/m1" "$S/m1"
 
 # ---- a corrupted segment: EIO, nothing cached
 mkfile "$T_TMP/c1" 1000000
@@ -185,29 +191,53 @@ check_eq "...the same roots" "$(cat "$S/f1.root")" "$root"
 check "...the same bytes" cmp "$S/m1" "$T_TMP/m1"
 check "...by-root reads as before" cmp "$S/by-root/$zroot" "$T_TMP/z1"
 
-# ---- storage_node= (repeatable): a dead node first, then the devnet's
-dead=http://127.0.0.1:$(free_port)
-fs_remount "ttl=1,storage_node=$dead,storage_node=$NODE_URL" || not_ok "remount with storage_node="
-check_match "log names both nodes in order" "$(cat "$MNT/log")" "0G Storage: nodes $dead, $NODE_URL"
+# ---- storage_node= (repeatable): the devnet's node 0 alone cannot cover
+fs_remount "ttl=1,storage_node=$NODE0" || not_ok "remount with storage_node="
 mkfile "$T_TMP/n1" 200000
 s2=$(submits)
-check "cp goes to the first node that answers" cp "$T_TMP/n1" "$S/"
-check_eq "...one Submit" "$(submits)" $((s2 + 1))
-check_eq "...the node has it" "$(node_rpc zgs_getFileInfo "[\"$(cat "$S/n1.root")\", true]" | jq -r .result.finalized)" true
-mkfile "$T_TMP/g2" 400000
+check_eq "storage_node= of one shard only: cp fails with EHOSTUNREACH" "$(cp_err "$T_TMP/n1" "$S/n1")" "No route to host"
+check_match "...the sentence names the shards" "$(grep 'storage/n1' "$MNT/log" | tail -1)" \
+    "error: the storage nodes cannot cover all shards: $NODE0 holds shard 0/2"
+check_eq "...nothing submitted" "$(submits)" "$s2"
+mkfile "$T_TMP/g2" 600000
 zs upload "$T_TMP/g2" >/dev/null 2>&1
-check "by-root tries the nodes in turn" cmp "$S/by-root/$("$ZGSTORE" root "$T_TMP/g2")" "$T_TMP/g2"
+check_eq "...by-root of a file of both shards: EHOSTUNREACH" \
+    "$(read_err "$S/by-root/$("$ZGSTORE" root "$T_TMP/g2")")" EHOSTUNREACH
+# a dead node first, then the devnet's
+dead=http://127.0.0.1:$(free_port)
+fs_remount "ttl=1,storage_node=$dead,storage_node=$NODE0,storage_node=$NODE1" || not_ok "remount with storage_node="
+check_match "log names the nodes in order" "$(cat "$MNT/log")" "0G Storage: nodes $dead, $NODE0, $NODE1"
+s2=$(submits)
+check "cp goes to the nodes that answer" cp "$T_TMP/n1" "$S/"
+check_eq "...one Submit" "$(submits)" $((s2 + 1))
+check_eq "...both nodes have it" "$(zs info "$(cat "$S/n1.root")" | grep -c 'finalized=true')" 2
+check "by-root takes each segment from its node" cmp "$S/by-root/$("$ZGSTORE" root "$T_TMP/g2")" "$T_TMP/g2"
 
-# ---- indexer=: the official Go indexer, trusting the devnet's node
+# ---- indexer=: the official Go indexer, trusting the devnet's two nodes
+# and listing the untrusted one as discovered
 check "the Go indexer listens" go_indexer_start
 fs_remount "ttl=1,indexer=$INDEXER" || not_ok "remount with indexer="
 check_match "log names the indexer" "$(cat "$MNT/log")" "0G Storage: indexer $INDEXER"
 mkfile "$T_TMP/i1" 300000
-check "cp uploads to the node the indexer lists" cp "$T_TMP/i1" "$S/"
+check "cp uploads to the trusted nodes the indexer lists" cp "$T_TMP/i1" "$S/"
 check_eq "...its root" "$(cat "$S/i1.root")" "$("$ZGSTORE" root "$T_TMP/i1")"
+check_eq "...both nodes have it" "$(zs info "$(cat "$S/i1.root")" | grep -c 'finalized=true')" 2
+check_eq "...the untrusted node received nothing" "$(grep -c 'received by the untrusted node' "$DEVNET/untrusted.log")" 0
 mkfile "$T_TMP/g3" 500000
 zs upload "$T_TMP/g3" >/dev/null 2>&1
-check "by-root through the indexer's node" cmp "$S/by-root/$("$ZGSTORE" root "$T_TMP/g3")" "$T_TMP/g3"
+check "by-root through the indexer's nodes" cmp "$S/by-root/$("$ZGSTORE" root "$T_TMP/g3")" "$T_TMP/g3"
+mkfile "$T_TMP/g4" 800000
+g4=$(field root "$(zs upload "$T_TMP/g4" 2>&1)")
+node_stop storage1
+s3=$(submits)
+check_eq "node 1 down: cp through the indexer fails with EHOSTUNREACH" "$(cp_err "$T_TMP/i1" "$S/i2")" "No route to host"
+check_eq "...nothing submitted, nothing sent to the untrusted node" \
+    "$(submits)/$(grep -c 'received by the untrusted node' "$DEVNET/untrusted.log")" "$s3/0"
+check_eq "...by-root of a file whose shard-1 segments only the untrusted node claims: EIO" "$(read_err "$S/by-root/$g4")" EIO
+check_match "...log names the untrusted node" "$(grep "by-root/$g4" "$MNT/log" | tail -1)" "error: .*from $UNTRUSTED failed its proof"
+check_eq "...nothing cached" "$(cached | tr ' ' '\n' | grep -c "$g4")" 0
+node_start
+check "node 1 back: by-root reads it (the untrusted node's segments rejected)" cmp "$S/by-root/$g4" "$T_TMP/g4"
 kill "$IPID" 2>/dev/null
 wait "$IPID" 2>/dev/null
 fs_remount "ttl=1,indexer=http://127.0.0.1:$(free_port)" || not_ok "remount with a dead indexer"

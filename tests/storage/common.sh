@@ -7,32 +7,60 @@ GO_CLIENT=$ZG_NODE_MODULES/@0gfoundation/0g-compute-ts-sdk/binary/0g-storage-cli
 SDK_JS=$ZG_ROOT/tests/storage/sdk.cjs
 export ZG_STORAGE_NODE_BIN=$STORAGE_NODE_BIN
 
-# sto_start [VAR=value...]: a private devnet with the storage node (knobs
-# passed through to contrib/devnet/up). Sets NODE_URL, FLOW, J (journal dir).
+# sto_vars: the devnet's storage layout: NODE0 and NODE1 (the trusted nodes
+# of shard 0 and 1 of 2), UNTRUSTED (the node only an indexer discovers,
+# which claims everything and serves made-up segments), NODE_URL (= NODE0),
+# FLOW, J (journal dir).
+sto_vars() {
+    NODE0=$(dj '.storage.nodes[0]')
+    NODE1=$(dj '.storage.nodes[1]')
+    UNTRUSTED=$(dj .storage.untrusted)
+    NODE_URL=$NODE0
+    FLOW=$(dj .storage.flow)
+    J=$T_TMP/journal
+    export NODE0 NODE1 UNTRUSTED NODE_URL FLOW J
+}
+
+# sto_start [VAR=value...]: a private devnet with the storage nodes (knobs
+# passed through to contrib/devnet/up); sto_vars.
 sto_start() {
     for b in "$ZGSTORE" "$STORAGE_NODE_BIN"; do
         [[ -x $b ]] || { echo "# $b is not built" >&2; return 1; }
     done
     devnet_start "$@" || return 1
-    NODE_URL=$(dj .storage.node)
-    FLOW=$(dj .storage.flow)
-    J=$T_TMP/journal
-    export NODE_URL FLOW J
+    sto_vars
 }
 
-# node_restart [VAR=value...]: stop the storage node only and start it again
-# through contrib/devnet/up (which reuses the running chain).
+# node_stop [NAME...]: stop storage nodes (storage0, storage1, untrusted;
+# default: the two trusted ones) and wait until they are gone.
+# node_start [VAR=value...]: start the stopped ones again through
+# contrib/devnet/up (which reuses the running chain), with these knobs.
+# node_restart [VAR=value...]: both, for the trusted nodes.
 node_stop() {
-    local pid
-    pid=$(cat "$DEVNET/storage.pid")
-    kill -TERM "$pid"
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    local n pid
+    (($#)) || set -- storage0 storage1
+    for n in "$@"; do
+        pid=$(cat "$DEVNET/$n.pid" 2>/dev/null) || continue
+        kill -TERM "$pid" 2>/dev/null
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    done
 }
 node_start() {
     env "$@" "$ZG_ROOT/contrib/devnet/up" "$DEVNET" >>"$T_TMP/up.log" 2>&1
 }
 node_restart() {
     node_stop && node_start "$@"
+}
+
+# log_marks: remember where the trusted nodes' logs end now;
+# since_marks: what they logged since (both logs, concatenated).
+log_marks() {
+    M0=$(wc -c <"$DEVNET/storage0.log")
+    M1=$(wc -c <"$DEVNET/storage1.log")
+}
+since_marks() {
+    tail -c +$((M0 + 1)) "$DEVNET/storage0.log"
+    tail -c +$((M1 + 1)) "$DEVNET/storage1.log"
 }
 
 # zs ARGS...: zgstore with the devnet and the test's journal.
@@ -54,10 +82,22 @@ nonce() {
     printf '%d\n' "$(rpc eth_getTransactionCount "[\"$1\",\"latest\"]")"
 }
 
-# node_rpc METHOD PARAMS_JSON: the storage node's whole JSON answer.
+# node_rpc METHOD PARAMS_JSON: the whole JSON answer of $NODE_URL;
+# rpc_at URL METHOD PARAMS_JSON: the same of another node.
 node_rpc() {
-    curl -s --max-time 10 -H 'content-type: application/json' \
-        --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":${2:-[]}}" "$NODE_URL"
+    rpc_at "$NODE_URL" "$@"
+}
+rpc_at() {
+    printf '{"jsonrpc":"2.0","id":1,"method":"%s","params":%s}' "$2" "${3:-[]}" |
+        curl -s --max-time 10 -H 'content-type: application/json' --data-binary @- "$1"
+}
+
+# holder_of ROOT INDEX: the trusted node whose shard holds segment INDEX of
+# the file (its flow segment start/1024 + INDEX, modulo 2).
+holder_of() {
+    local start
+    start=$(field start "$(zs info "$1" | head -n1)")
+    if (( (start / 1024 + $2) % 2 == 0 )); then echo "$NODE0"; else echo "$NODE1"; fi
 }
 
 # mkfile PATH SIZE: deterministic pseudo-random content.
@@ -70,24 +110,22 @@ field() {
     sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2" | head -n1
 }
 
-# go_indexer_start: the official Go indexer (the storage client's `indexer`
-# command), trusting $NODE_URL, offline and on loopback only. Its IP
-# location cache is seeded with the node's address so it never asks
-# ipinfo.io; the timeout ends it even if the EXIT trap never runs. Sets
-# INDEXER (its URL) and IPID; returns 0 once it listens (10 s at most).
+# go_indexer_start: the official Go indexer (contrib/devnet/indexer: the
+# storage client's `indexer` command trusting the devnet's two nodes and
+# discovering the untrusted one), offline and on loopback only; the timeout
+# ends it even if the EXIT trap never runs. Sets INDEXER (its URL) and
+# IPID; returns 0 once it listens and has discovered the untrusted node
+# (10 s at most).
 go_indexer_start() {
     local port i
     port=$(free_port) || return 1
     INDEXER=http://127.0.0.1:$port
-    printf '{"127.0.0.1":{"city":"","region":"","country":"","loc":"","timezone":""}}\n' \
-        >"$T_TMP/ip-locations.json"
-    (cd "$T_TMP" && exec timeout 600 "$GO_CLIENT" indexer --trusted "$NODE_URL" \
-        --endpoint "127.0.0.1:$port" --ip-location-cache-file "$T_TMP/ip-locations.json" \
-        --log-color-disabled >"$T_TMP/indexer.log" 2>&1) &
+    timeout 600 "$ZG_ROOT/contrib/devnet/indexer" "$DEVNET" "$port" >"$T_TMP/indexer.log" 2>&1 &
     IPID=$!
     at_exit "kill $IPID"
     for ((i = 0; i < 100; i++)); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        grep -q 'New peers discovered' "$T_TMP/indexer.log" 2>/dev/null &&
+            (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
         kill -0 "$IPID" 2>/dev/null || break
         sleep 0.1
     done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The storage core against the devnet's real Flow and the storage node:
-# round trips of files of several shapes, the fee actually paid, one
-# submission per root, the journal record, and the devnet's storage section.
+# The storage core against the devnet's real Flow and its storage nodes
+# (two shards): round trips of files of several shapes, the fee actually
+# paid, one submission per root, the journal record, and the devnet's
+# storage section.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
@@ -9,7 +10,9 @@ sto_start || { not_ok "devnet with a storage node starts"; t_done; exit 1; }
 ok "devnet with a storage node starts"
 
 # --- the devnet's storage section
-check_match "storage.node is on 127.0.0.1" "$NODE_URL" '^http://127\.0\.0\.1:[0-9]+$'
+check_match "storage.nodes: two URLs on 127.0.0.1" "$(dj '.storage.nodes | join(" ")')" \
+    '^http://127\.0\.0\.1:[0-9]+ http://127\.0\.0\.1:[0-9]+$'
+check_match "storage.untrusted is on 127.0.0.1" "$UNTRUSTED" '^http://127\.0\.0\.1:[0-9]+$'
 market=$(dj .storage.market)
 got=$(rpc eth_call "[{\"to\":\"$FLOW\",\"data\":\"0x80f55605\"},\"latest\"]")
 check_eq "Flow.market() is storage.market" "0x${got: -40}" "$(tr 'A-F' 'a-f' <<<"$market")"
@@ -18,9 +21,11 @@ check_eq "market.pricePerSector() is storage.pricePerSector" "$(printf '%d' "$pr
 status=$(node_rpc zgs_getStatus)
 check_eq "zgs_getStatus names the Flow" "$(jq -r .result.networkIdentity.flowAddress <<<"$status")" "$FLOW"
 check_eq "zgs_getStatus names chain 31337" "$(jq -r .result.networkIdentity.chainId <<<"$status")" 31337
-check_eq "zgs_getShardConfig is shard 0 of 1 (no params member)" \
-    "$(curl -s -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":7,"method":"zgs_getShardConfig"}' "$NODE_URL" | jq -c .result)" \
-    '{"shardId":0,"numShard":1}'
+shard() { curl -s -H 'content-type: application/json' --data '{"jsonrpc":"2.0","id":7,"method":"zgs_getShardConfig"}' "$1" | jq -c .result; }
+check_eq "zgs_getShardConfig of node 0: shard 0 of 2 (no params member)" "$(shard "$NODE0")" '{"shardId":0,"numShard":2}'
+check_eq "zgs_getShardConfig of node 1: shard 1 of 2" "$(shard "$NODE1")" '{"shardId":1,"numShard":2}'
+check_eq "zgs_getShardConfig of the untrusted node: the whole flow" "$(shard "$UNTRUSTED")" '{"shardId":0,"numShard":1}'
+check_eq "the storage tool reads the same shards" "$(zs shards | tr '\n' ' ')" "$NODE0 shard=0/2 $NODE1 shard=1/2 "
 # The Flow and market run exactly the storage SDK's creation bytecode: replay
 # it with eth_call (constructor argument deployDelay 0 for the Flow) and
 # compare with the deployed code.
@@ -70,7 +75,13 @@ for size in 1 262144 1000000 4194560; do
         check_eq "16385 chunks: fee = 18432 padded sectors x price" "$fee" "$((18432 * $(dj .storage.pricePerSector)))"
     fi
     info=$(zs info "$root")
-    check_match "$size bytes: the node has it finalized" "$info" "finalized=true uploadedSegNum=$(( (size + 262143) / 262144 ))"
+    segs=$(( (size + 262143) / 262144 ))
+    start=$(( $(field start "$info") / 1024 ))
+    mine0=$(( (segs + (start % 2 == 0 ? 1 : 0)) / 2 ))
+    check_match "$size bytes: node 0 has it finalized with the segments of its shard" \
+        "$(grep "^$NODE0 " <<<"$info")" "finalized=true uploadedSegNum=$mine0\$"
+    check_match "$size bytes: node 1 too" \
+        "$(grep "^$NODE1 " <<<"$info")" "finalized=true uploadedSegNum=$(( segs - mine0 ))\$"
     zs download "$root" "$f.out" >/dev/null 2>"$T_TMP/dl.err"
     check "$size bytes: download is byte-identical" cmp -s "$f" "$f.out"
     : "$sectors"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Bad input and faults: an empty file, a file over the cap, a fee above the
-# balance, an unknown root, a corrupted segment on download, the node going
+# balance, an unknown root, a corrupted segment on download, the nodes going
 # down mid-upload, the client dying mid-upload and at every journal crash
-# point, 5xx answers and a stall; and the node refusing bad segments the way
+# point, 5xx answers and a stall; and a node refusing bad segments the way
 # the real node does.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
@@ -38,7 +38,7 @@ rpc anvil_setBalance "[\"$USER2\",\"$rich\"]" >/dev/null
 
 # --- unknown root
 out=$(zs download 0x1111111111111111111111111111111111111111111111111111111111111111 "$T_TMP/nope" 2>&1)
-check_match "unknown root: ENOENT" "$out" 'ENOENT: the storage node has no file with root 0x1111'
+check_match "unknown root: ENOENT" "$out" 'ENOENT: no storage node has a file with root 0x1111'
 check "  ... no file created" test ! -e "$T_TMP/nope"
 
 # --- a corrupted segment on download
@@ -53,43 +53,50 @@ node_restart
 zs download "$root" "$T_TMP/dl/c1" >/dev/null 2>&1
 check "  ... the same download works once the node is fixed" cmp -s "$T_TMP/c1" "$T_TMP/dl/c1"
 
-# --- the node goes down in the middle of an upload and comes back
+# --- the nodes go down in the middle of an upload and come back
 node_restart ZG_STORAGE_FAULT_LATENCY_MS=150
 mkfile "$T_TMP/n6" 6000000
 total=$(( (6000000 + 262143) / 262144 ))
 s0=$(submits)
-mark=$(wc -c <"$DEVNET/storage.log")
+log_marks
 zs upload --batch 1 --retry-ms 60000 "$T_TMP/n6" >"$T_TMP/n6.out" 2>&1 &
 up=$!
-for ((i = 0; i < 200; i++)); do
-    (( $(tail -c +$((mark + 1)) "$DEVNET/storage.log" | grep -c 'segments .* stored') >= 5 )) && break
+for ((i = 0; i < 300; i++)); do
+    (( $(since_marks | grep -c 'segments .* stored') >= 10 )) && break
     sleep 0.05
 done
 node_stop
-stopped_at=$(tail -c +$((mark + 1)) "$DEVNET/storage.log" | grep -c 'segments .* stored')
+stopped_at=$(since_marks | grep -c 'segments .* stored')
 sleep 2
-mark2=$(wc -c <"$DEVNET/storage.log")
+log_marks
 node_start
 wait $up
 rc=$?
-check_eq "node down mid-upload (after $stopped_at of $total segments), back 2 s later: upload completes" "$rc" 0
+check_eq "nodes down mid-upload (after $stopped_at of $total segments), back 2 s later: upload completes" "$rc" 0
 out=$(cat "$T_TMP/n6.out")
 check_match "  ... paid once" "$out" 'submitted=yes'
 check_eq "  ... one Submit" "$(submits)" $((s0 + 1))
-first=$(tail -c +$((mark2 + 1)) "$DEVNET/storage.log" | grep -m1 -o 'segments [0-9]*' | grep -o '[0-9]*')
-check_match "  ... resumed where the node stopped (first segment after restart: ${first:-none})" "${first:-0}" '^[1-9][0-9]*$'
+# Each node's first segment after the restart: not the first of its shard.
+start=$(( $(field start "$(zs info "$(field root "$out")" | head -n1)") / 1024 ))
+for k in 0 1; do
+    first=$(tail -c +$(( $( ((k == 0)) && echo "$M0" || echo "$M1") + 1)) "$DEVNET/storage$k.log" |
+        grep -m1 -oE 'segments [0-9]+\.\.' | grep -oE '[0-9]+')
+    own=$(( (k - start % 2 + 2) % 2 ))
+    check_match "  ... node $k resumed where it stopped (first segment after restart: ${first:-none}, its first: $own)" \
+        "$(( ${first:-0} > own ))" '^1$'
+done
 zs download "$(field root "$out")" "$T_TMP/n6.back" >/dev/null 2>&1
 check "  ... the stored file is intact" cmp -s "$T_TMP/n6" "$T_TMP/n6.back"
 
 # --- the client dies mid-upload; the next upload resumes, pays nothing more
 mkfile "$T_TMP/k6" 6000000
 s0=$(submits) n0=$(nonce "$USER")
-mark=$(wc -c <"$DEVNET/storage.log")
 node_restart ZG_STORAGE_FAULT_LATENCY_MS=150
+log_marks
 zs upload --batch 1 "$T_TMP/k6" >/dev/null 2>&1 &
 up=$!
-for ((i = 0; i < 200; i++)); do
-    (( $(tail -c +$((mark + 1)) "$DEVNET/storage.log" | grep -c 'segments .* stored') >= 10 )) && break
+for ((i = 0; i < 300; i++)); do
+    (( $(since_marks | grep -c 'segments .* stored') >= 10 )) && break
     sleep 0.05
 done
 kill -KILL $up
@@ -127,7 +134,8 @@ zs download "$(field root "$out")" "$T_TMP/x.back" >/dev/null 2>&1
 check "  ... and the download is intact" cmp -s "$T_TMP/x" "$T_TMP/x.back"
 node_restart
 
-# --- the node checks segments as the real one does
+# --- a node checks segments as the real one does (the node whose shard
+# holds the file's one segment)
 mkfile "$T_TMP/v" 1000
 root=$("$ZGSTORE" root "$T_TMP/v")
 ZGFS_CRASH_AT=storage-upload.mined zs upload "$T_TMP/v" >/dev/null 2>&1   # paid, no segments
@@ -136,6 +144,7 @@ for ((i = 0; i < 100; i++)); do
     [[ -n $seq ]] && break
     sleep 0.1
 done
+NODE_URL=$(holder_of "$root" 0)
 pad() { cat "$T_TMP/v"; head -c 24 /dev/zero; }
 good=$(pad | base64 -w0)
 bad=$( (printf 'X'; pad | tail -c +2) | base64 -w0)

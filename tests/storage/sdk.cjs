@@ -1,5 +1,6 @@
 // The official JS storage SDK (@0gfoundation/0g-ts-sdk) against the devnet's
-// storage node: Uploader / Downloader with a StorageNode, no indexer.
+// storage nodes (two shards): Uploader / Downloader with a StorageNode for
+// each, no indexer.
 //
 //   node tests/storage/sdk.cjs root FILE
 //   node tests/storage/sdk.cjs upload DEVNET.json ROLE FILE    -> prints the root
@@ -37,12 +38,12 @@ async function main() {
     return;
   }
   const dn = JSON.parse(fs.readFileSync(args[0], 'utf8'));
-  const node = new sdk.StorageNode(dn.storage.node);
+  const nodes = dn.storage.nodes.map((u) => new sdk.StorageNode(u));
   if (cmd === 'upload') {
     const provider = new ethers.JsonRpcProvider(dn.rpc, dn.chainId, { staticNetwork: true });
     const signer = new ethers.Wallet(dn.accounts[args[1]].privateKey, provider);
     const flow = sdk.getFlowContract(dn.storage.flow, signer);
-    const up = new sdk.Uploader([node], dn.rpc, flow);
+    const up = new sdk.Uploader(nodes, dn.rpc, flow);
     const f = await sdk.ZgFile.fromFilePath(args[2]);
     const [res, err] = await up.uploadFile(f, { finalityRequired: true });
     await f.close();
@@ -52,7 +53,7 @@ async function main() {
     return;
   }
   if (cmd === 'download') {
-    const d = new sdk.Downloader([node]);
+    const d = new sdk.Downloader(nodes);
     const err = await d.download(args[1], args[2], true);
     if (err) die(`download: ${err.message || err}`);
     out('ok\n');

@@ -177,7 +177,7 @@ int artifact_build(prov_ctx *ctx, const prov_task *t, uint8_t key[32], uint8_t r
     }
     if (ctx->cfg.deliver_storage && ctx->storage) {
         zg_storage_upload_result up;
-        if (zg_storage_upload(ctx->storage, ctx->journal, out, NULL, NULL, &up, err))
+        if (zg_storage_pool_upload(ctx->storage, ctx->journal, out, NULL, NULL, &up, err))
             return zg_err_prefix(err, "uploading the model to 0G Storage");
         memcpy(root, up.root, 32);
     } else if (zg_keccak256_file(out, root, err)) { /* kept by the TEE only: §4.4 */

@@ -75,7 +75,7 @@ static int setup(prov_ctx *ctx, prov_task *t, struct setup_out *o, char *why, si
         if (slash)
             *slash = 0;
         if (zg_mkdirs(dir, 0700, &err) ||
-            zg_storage_download(ctx->storage, h, path, NULL, NULL, &err)) {
+            zg_storage_pool_download(ctx->storage, h, path, NULL, NULL, &err)) {
             snprintf(why, wl, "dataset %s is neither uploaded to the TEE nor on 0G Storage: %s",
                      hash, err.msg);
             return -1;

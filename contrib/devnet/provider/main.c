@@ -224,7 +224,7 @@ static void stop_all(prov_ctx *ctx)
 static void free_all(prov_ctx *ctx)
 {
     zg_tokenizer_free(ctx->tok);
-    zg_storage_close(ctx->storage);
+    zg_storage_pool_free(ctx->storage);
     zg_journal_close(ctx->journal);
     for (size_t i = 0; i < ctx->ntasks; i++)
         task_free(ctx->tasks[i]);
@@ -293,19 +293,20 @@ int main(int argc, char **argv)
         plog("error: connecting to %s: %s", ctx->net.rpc, err.msg);
         goto out;
     }
-    /* After the wallets: the storage handle borrows the fine-tuning one. */
-    char node[512], jdir[PATH_MAX + 16];
-    uint8_t flow[20];
+    /* After the wallets: the storage nodes borrow the fine-tuning one. */
+    char jdir[PATH_MAX + 16];
+    zg_storage_devnet_info sd;
     zg_err serr = {0};
-    if (zg_storage_devnet(ctx->cfg.devnet_path, node, sizeof node, flow, &serr) == 0) {
-        zg_storage_opts so = {.node_url = node, .flow = flow};
+    if (zg_storage_devnet(ctx->cfg.devnet_path, &sd, &serr) == 0) {
+        char nodes[1024];
         snprintf(jdir, sizeof jdir, "%s/journal", ctx->cfg.data_dir);
-        if (zg_storage_open(&ctx->storage, ctx->ft, &so, &err) ||
+        if (zg_storage_pool_devnet(&ctx->storage, ctx->ft, ctx->cfg.devnet_path, NULL, &err) ||
             zg_journal_open(&ctx->journal, jdir, &err)) {
             plog("error: 0G Storage: %s", err.msg);
             goto out;
         }
-        plog("0G Storage node %s: datasets by root%s", node,
+        zg_storage_pool_describe(ctx->storage, nodes, sizeof nodes);
+        plog("0G Storage %s: datasets by root%s", nodes,
              ctx->cfg.deliver_storage ? ", models delivered through storage" : "");
     } else if (ctx->cfg.deliver_storage) {
         plog("error: ZG_PROVIDER_DELIVER=storage but the devnet has no storage node");

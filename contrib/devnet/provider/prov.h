@@ -171,9 +171,9 @@ typedef struct prov_ctx {
     zg_key ft_key, ft_tee, inf_key, inf_tee; /* wallets and TEE signers (locked memory) */
     zg_client *ft;                           /* fine-tuning provider wallet */
     zg_client *inf;                          /* inference provider wallet */
-    struct zg_tokenizer *tok;   /* the fee's token counter; used only by the lifecycle worker */
-    struct zg_storage *storage; /* the devnet's 0G Storage node, NULL when it has none */
-    struct zg_journal *journal; /* the provider wallet's storage submissions */
+    struct zg_tokenizer *tok; /* the fee's token counter; used only by the lifecycle worker */
+    struct zg_storage_pool *storage; /* the devnet's 0G Storage nodes, NULL when it has none */
+    struct zg_journal *journal;      /* the provider wallet's storage submissions */
     unsigned ft_port, inf_port;
     char inf_base_model[128]; /* the inference service's on-chain model */
     zg_u256 price_per_token;  /* from devnet.json, used if the chain read fails */

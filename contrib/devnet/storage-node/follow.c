@@ -1,6 +1,7 @@
 /* Following the chain: poll eth_getLogs on the Flow for Submit events and
- * turn each into a file the node expects (storage-protocol.md §3: the root
- * is the fold of the submission's node roots, never the event's identity). */
+ * turn each into a file the node expects (as 0g-storage-node's log sync
+ * does: the root is the fold of the submission's node roots, never the
+ * event's identity). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

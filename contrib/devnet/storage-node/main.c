@@ -1,5 +1,6 @@
-/* zg-storage-node: start-up (devnet.json, data directory, first chain sync),
- * the follower thread and the JSON-RPC server, clean stop on SIGTERM/SIGINT.
+/* zg-storage-node: start-up (devnet.json and the node's role in it, data
+ * directory, first chain sync), the follower thread and the JSON-RPC
+ * server, clean stop on SIGTERM/SIGINT.
  * Usage and fault knobs: contrib/devnet/storage-node/README.md. */
 #include <errno.h>
 #include <getopt.h>
@@ -42,9 +43,11 @@ void sn_sleep_ms(long ms)
 static void usage(FILE *f)
 {
     fprintf(
-        f, "usage: zg-storage-node --devnet DEVNET.json [options]\n"
+        f, "usage: zg-storage-node --devnet DEVNET.json (--node-index I | --untrusted) [options]\n"
+           "  --node-index I    the I-th of storage.nodes: shard I of as many as there are\n"
+           "  --untrusted       storage.untrusted: claims every file, serves made-up segments\n"
            "  --data-dir DIR    segment data (default: DIR-of-json/storage-data)\n"
-           "  --port N          listen port on 127.0.0.1 (default: from storage.node)\n"
+           "  --port N          listen port on 127.0.0.1 (default: from the node's URL)\n"
            "  --poll-ms N       chain polling period (env ZG_STORAGE_POLL_MS, default 100)\n"
            "  --max-cache N     largest file taken before its submission is seen\n"
            "                    (env ZG_STORAGE_MAX_CACHE, default 10485760)\n"
@@ -63,6 +66,8 @@ static int parse_args(sn_cfg *cfg, int argc, char **argv)
     cfg->stall_ms = knob_env("ZG_STORAGE_FAULT_STALL_MS", 0, 0, 120000, slog);
     static const struct option opts[] = {
         {"devnet", required_argument, NULL, 'd'},
+        {"node-index", required_argument, NULL, 'i'},
+        {"untrusted", no_argument, NULL, 'u'},
         {"data-dir", required_argument, NULL, 'D'},
         {"port", required_argument, NULL, 'p'},
         {"poll-ms", required_argument, NULL, 'P'},
@@ -76,10 +81,18 @@ static int parse_args(sn_cfg *cfg, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     int c;
+    cfg->node_index = -1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             snprintf(cfg->devnet_path, sizeof cfg->devnet_path, "%s", optarg);
+            break;
+        case 'i':
+            cfg->node_index =
+                knob_arg("zg-storage-node", "--node-index", optarg, 0, SN_PEERS_MAX - 1);
+            break;
+        case 'u':
+            cfg->untrusted = true;
             break;
         case 'D':
             snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", optarg);
@@ -119,7 +132,7 @@ static int parse_args(sn_cfg *cfg, int argc, char **argv)
             return -1;
         }
     }
-    if (!cfg->devnet_path[0] || optind != argc) {
+    if (!cfg->devnet_path[0] || optind != argc || (cfg->node_index < 0) == !cfg->untrusted) {
         usage(stderr);
         return -1;
     }
@@ -139,6 +152,42 @@ static const char *jstr(const cJSON *j, const char *a, const char *b)
     return cJSON_GetStringValue(x);
 }
 
+/* This node's URL, shard and peers from the storage section: storage.nodes
+ * are the trusted nodes, node i holding shard i of as many as there are;
+ * storage.untrusted the node that lies (it claims to hold everything). */
+static int load_role(sn_ctx *ctx, const cJSON *st, zg_err *err)
+{
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(st, "nodes");
+    const char *untrusted = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "untrusted"));
+    int n = cJSON_GetArraySize(nodes);
+    if (!cJSON_IsArray(nodes) || n < 1 || n > SN_PEERS_MAX - 1 || (n & (n - 1)) != 0)
+        return zg_err_set(err, EINVAL, "storage.nodes in %s is not a list of 1, 2 or 4 URLs",
+                          ctx->cfg.devnet_path);
+    const char *self;
+    if (ctx->cfg.untrusted) {
+        if (!untrusted)
+            return zg_err_set(err, EINVAL, "%s has no storage.untrusted", ctx->cfg.devnet_path);
+        self = untrusted;
+        ctx->shard = (zg_storage_shard){.id = 0, .num = 1};
+    } else {
+        if (ctx->cfg.node_index >= n)
+            return zg_err_set(err, EINVAL, "storage.nodes in %s has no node %ld",
+                              ctx->cfg.devnet_path, ctx->cfg.node_index);
+        self = cJSON_GetStringValue(cJSON_GetArrayItem(nodes, (int)ctx->cfg.node_index));
+        ctx->shard = (zg_storage_shard){.id = (uint64_t)ctx->cfg.node_index, .num = (uint64_t)n};
+    }
+    if (!self || strlen(self) >= sizeof ctx->url)
+        return zg_err_set(err, EINVAL, "a storage node URL in %s is not a string",
+                          ctx->cfg.devnet_path);
+    snprintf(ctx->url, sizeof ctx->url, "%s", self);
+    for (int i = 0; i <= n; i++) {
+        const char *u = i < n ? cJSON_GetStringValue(cJSON_GetArrayItem(nodes, i)) : untrusted;
+        if (u && strcmp(u, self) != 0 && strlen(u) < sizeof ctx->peers[0])
+            snprintf(ctx->peers[ctx->npeers++], sizeof ctx->peers[0], "%s", u);
+    }
+    return 0;
+}
+
 static int load_devnet(sn_ctx *ctx, char *rpc_url, size_t cap, zg_err *err)
 {
     FILE *f = fopen(ctx->cfg.devnet_path, "rb");
@@ -155,26 +204,24 @@ static int load_devnet(sn_ctx *ctx, char *rpc_url, size_t cap, zg_err *err)
     cJSON *j = cJSON_ParseWithLength((const char *)b.data, b.len);
     zg_buf_free(&b);
     int rc = -1;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "storage");
     const char *rpc = jstr(j, "rpc", NULL), *flow = jstr(j, "storage", "flow");
-    const char *node = jstr(j, "storage", "node");
     const cJSON *cid = cJSON_GetObjectItemCaseSensitive(j, "chainId");
-    const cJSON *db = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(j, "storage"), "deployBlock");
-    if (!j || !rpc || !flow || !node || !cJSON_IsNumber(cid)) {
-        zg_err_set(err, EINVAL, "%s lacks rpc, chainId, storage.flow or storage.node",
-                   ctx->cfg.devnet_path);
+    const cJSON *db = cJSON_GetObjectItemCaseSensitive(st, "deployBlock");
+    if (!j || !rpc || !flow || !cJSON_IsNumber(cid)) {
+        zg_err_set(err, EINVAL, "%s lacks rpc, chainId or storage.flow", ctx->cfg.devnet_path);
         goto out;
     }
-    if (zg_hex_decode_exact(ctx->flow, 20, flow, err))
+    if (zg_hex_decode_exact(ctx->flow, 20, flow, err) || load_role(ctx, st, err))
         goto out;
     ctx->chain_id = (uint64_t)cid->valuedouble;
     ctx->deploy_block = cJSON_IsNumber(db) ? (uint64_t)db->valuedouble : 0;
     snprintf(rpc_url, cap, "%s", rpc);
     if (!ctx->cfg.port) {
-        const char *c = strrchr(node, ':');
+        const char *c = strrchr(ctx->url, ':');
         long p = c ? strtol(c + 1, NULL, 10) : 0;
         if (p <= 0 || p > 65535) {
-            zg_err_set(err, EINVAL, "cannot find the port in storage.node %s", node);
+            zg_err_set(err, EINVAL, "cannot find the port in %s", ctx->url);
             goto out;
         }
         ctx->cfg.port = (unsigned)p;
@@ -232,6 +279,11 @@ int main(int argc, char **argv)
     slog("following Flow %s on %s (chain %llu) from block %llu; %llu submissions so far", fl,
          rpc_url, (unsigned long long)ctx->chain_id, (unsigned long long)ctx->deploy_block,
          (unsigned long long)ctx->ntxs);
+    if (ctx->cfg.untrusted)
+        slog("untrusted node: claims every file, stores nothing, serves made-up segments");
+    else
+        slog("shard %llu of %llu", (unsigned long long)ctx->shard.id,
+             (unsigned long long)ctx->shard.num);
     if (ctx->cfg.latency_ms)
         slog("fault: %ld ms added to every request", ctx->cfg.latency_ms);
     if (ctx->cfg.fail_every)

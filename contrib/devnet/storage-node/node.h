@@ -1,8 +1,10 @@
 /* zg-storage-node: the smallest faithful 0G Storage node for the devnet
- * (storage-protocol.md §8). It follows the Flow's Submit events over the
- * chain's JSON-RPC, takes segments (checking what the real node checks:
- * length, root, file size, proof), finalizes files, and serves them with
- * proofs. README.md lists the methods and the fault knobs. */
+ * (0gfoundation/0g-storage-node is the real one). It follows the Flow's
+ * Submit events over the chain's JSON-RPC, takes segments (checking what
+ * the real node checks: length, root, file size, proof), stores those of
+ * its shard, finalizes files, and serves them with proofs. One devnet runs
+ * one node per shard and an untrusted node that lies. README.md lists the
+ * methods, the roles and the fault knobs. */
 #ifndef SN_NODE_H
 #define SN_NODE_H
 
@@ -17,10 +19,14 @@
 #include "zg/rpc.h"
 #include "zg/storage.h"
 
+#define SN_PEERS_MAX 8
+
 typedef struct sn_cfg {
     char devnet_path[PATH_MAX];
     char data_dir[PATH_MAX];
-    unsigned port;      /* 0: from storage.node in devnet.json */
+    long node_index;    /* which of storage.nodes this is; -1: --untrusted */
+    bool untrusted;     /* the devnet's lying node (storage.untrusted) */
+    unsigned port;      /* 0: from this node's URL in devnet.json */
     long poll_ms;       /* chain polling period */
     uint64_t max_cache; /* largest file accepted before its tx is seen */
     /* fault knobs (README.md) */
@@ -40,13 +46,12 @@ typedef struct sn_tx {
     zg_storage_layout l;
     uint8_t *have; /* one byte per data segment; mirrored in tx-SEQ.map */
     uint64_t nhave;
+    uint64_t need; /* data segments in the node's shard */
     bool finalized;
     int fd; /* tx-SEQ.dat: the data, rounded up to whole chunks */
     int map_fd;
-    int roots_fd;          /* tx-SEQ.roots: 32 bytes per data segment, its root */
-    uint8_t (*leaves)[32]; /* segment roots (all padded segments): kept as
-                            * segments arrive, so proofs never rehash data */
-    zg_storage_tree *tree; /* built from leaves on the first proof request */
+    int proofs_fd;    /* tx-SEQ.proofs: the proof each stored segment came with */
+    size_t proof_rec; /* bytes of one record there */
 } sn_tx;
 
 /* Segments that arrived before their tx (fast mode): kept in memory. */
@@ -54,13 +59,18 @@ typedef struct sn_cache {
     uint8_t root[32];
     uint64_t size;
     zg_storage_layout l;
-    uint8_t **seg; /* per data segment, NULL until received */
+    uint8_t **seg;             /* per data segment, NULL until received */
+    zg_storage_proof **proofs; /* with its proof */
     uint64_t nhave;
     uint64_t bytes;
 } sn_cache;
 
 typedef struct sn_ctx {
     sn_cfg cfg;
+    zg_storage_shard shard;
+    char url[256];                 /* this node's */
+    char peers[SN_PEERS_MAX][256]; /* the devnet's other storage nodes */
+    size_t npeers;
     uint64_t chain_id;
     uint8_t flow[20];
     uint64_t deploy_block;
@@ -92,12 +102,17 @@ sn_tx *store_tx_by_root(sn_ctx *ctx, const uint8_t root[32]);
  * the tx with this root; segments of a tx not seen yet are cached). A
  * refusal is EINVAL with the message "PARAM\tTEXT" (answered as JSON-RPC
  * invalid params) or another code with a plain text (internal error).
- * Takes the lock itself: the proof is checked outside it. */
+ * *kept is false for a segment outside the node's shard, checked and
+ * dropped. Takes the lock itself: the proof is checked outside it. */
 int store_put_segment(sn_ctx *ctx, uint64_t *by_seq, const uint8_t root[32], uint64_t index,
                       const uint8_t *data, size_t len, const zg_storage_proof *proof,
-                      uint64_t file_size, bool skip_dup, zg_err *err);
-/* Copy chunks [start, end) of a finalized tx into out (zero padded); false if unavailable. */
+                      uint64_t file_size, bool skip_dup, bool *kept, zg_err *err);
+/* Does the node's shard hold data segment index of tx? */
+bool store_holds(sn_ctx *ctx, const sn_tx *tx, uint64_t index);
+/* Copy chunks [start, end) of a finalized tx into out (zero padded); false
+ * if unavailable (or outside the node's shard). */
 bool store_read_chunks(sn_ctx *ctx, sn_tx *tx, uint64_t start, uint64_t end, zg_buf *out);
+/* The proof stored segment index came with. */
 int store_proof(sn_ctx *ctx, sn_tx *tx, uint64_t index, zg_storage_proof *p, zg_err *err);
 void store_free(sn_ctx *ctx);
 
@@ -108,5 +123,15 @@ int follow_start(sn_ctx *ctx, zg_err *err);
 /* rpc.c */
 int rpc_start(sn_ctx *ctx, zg_err *err);
 void rpc_stop(sn_ctx *ctx);
+
+/* admin.c: the admin methods an indexer discovers nodes with. */
+cJSON *admin_peers(sn_ctx *ctx);
+cJSON *admin_file_location(sn_ctx *ctx, uint64_t seq);
+
+/* untrusted.c: what the lying node answers for a segment download (it
+ * holds nothing): chunks [start, end) of tx, and segment index with a
+ * proof. */
+cJSON *untrusted_chunks(sn_ctx *ctx, sn_tx *t, uint64_t start, uint64_t end);
+cJSON *untrusted_segment(sn_ctx *ctx, sn_tx *t, uint64_t index);
 
 #endif

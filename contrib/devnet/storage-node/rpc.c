@@ -1,6 +1,9 @@
-/* The node's JSON-RPC 2.0 over HTTP POST (storage-protocol.md §3) on
- * 127.0.0.1 only, one thread per connection (a stalled or slowed request
- * never blocks the others), with the fault knobs applied before dispatch. */
+/* The node's JSON-RPC 2.0 over HTTP POST (the zgs_ methods of
+ * node/rpc/src/zgs/api.rs of 0g-storage-node, as node/client_zgs.go of
+ * 0g-storage-client calls them; and the two admin_ methods an indexer
+ * discovers nodes with) on 127.0.0.1 only, one thread per connection (a
+ * stalled or slowed request never blocks the others), with the fault knobs
+ * applied before dispatch. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -87,8 +90,11 @@ static cJSON *hexnode(const uint8_t *p, size_t n)
 
 /* ---------------------------------------------------------------- methods */
 
-static cJSON *file_info(sn_tx *t)
+static cJSON *file_info(sn_ctx *ctx, sn_tx *t)
 {
+    /* The untrusted node claims every file it has seen on chain. */
+    bool finalized = ctx->cfg.untrusted || t->finalized;
+    uint64_t have = ctx->cfg.untrusted ? t->l.data_segments : t->nhave;
     cJSON *fi = cJSON_CreateObject();
     cJSON *tx = cJSON_AddObjectToObject(fi, "tx");
     cJSON_AddArrayToObject(tx, "streamIds");
@@ -104,9 +110,9 @@ static cJSON *file_info(sn_tx *t)
     cJSON_AddNumberToObject(tx, "startEntryIndex", (double)t->start_pos);
     cJSON_AddNumberToObject(tx, "size", (double)t->sub.length);
     cJSON_AddNumberToObject(tx, "seq", (double)t->seq);
-    cJSON_AddBoolToObject(fi, "finalized", t->finalized);
+    cJSON_AddBoolToObject(fi, "finalized", finalized);
     cJSON_AddBoolToObject(fi, "isCached", false);
-    cJSON_AddNumberToObject(fi, "uploadedSegNum", (double)t->nhave);
+    cJSON_AddNumberToObject(fi, "uploadedSegNum", (double)have);
     cJSON_AddBoolToObject(fi, "pruned", false);
     return fi;
 }
@@ -174,32 +180,44 @@ static cJSON *m_upload(sn_ctx *ctx, const cJSON *segs, bool plural, const uint64
         return NULL;
     }
     uint64_t first = 0, last = 0;
+    int stored = 0;
     uint8_t root[32] = {0};
+    char sr[16];
     for (int i = 0; i < n; i++) {
         const cJSON *s = plural ? cJSON_GetArrayItem(segs, i) : segs;
         uint64_t index, size;
         if (parse_segment(s, root, &index, &data, &proof, &size, e))
             goto fail;
-        if (i == 0)
-            first = index;
-        last = index;
+        if (ctx->cfg.untrusted)
+            continue; /* it keeps nothing, and never says so */
         zg_err z = {0};
         uint64_t sq = seq ? *seq : 0;
+        bool kept;
         /* By tx seq a repeated segment is skipped (as the real node does);
          * by root it is an error the clients treat as success. */
         if (store_put_segment(ctx, seq ? &sq : NULL, root, index, data.data, data.len, &proof, size,
-                              seq != NULL, &z)) {
+                              seq != NULL, &kept, &z)) {
             from_store(e, &z);
-            char sr[16];
             slog("%s %s segment %llu refused: %s%s%s", method, short_root(sr, root),
                  (unsigned long long)index, e->message, e->data[0] ? "; " : "", e->data);
             goto fail;
         }
+        if (!kept) {
+            slog("%s %s segment %llu is outside shard %llu/%llu: checked, not stored", method,
+                 short_root(sr, root), (unsigned long long)index, (unsigned long long)ctx->shard.id,
+                 (unsigned long long)ctx->shard.num);
+            continue;
+        }
+        if (stored++ == 0)
+            first = index;
+        last = index;
     }
-    char sr[16];
-    if (n)
-        slog("%s %s segments %llu..%llu stored", method, short_root(sr, root),
-             (unsigned long long)first, (unsigned long long)last);
+    if (ctx->cfg.untrusted && n)
+        slog("%s %s: %d segments received by the untrusted node, dropped", method,
+             short_root(sr, root), n);
+    else if (stored)
+        slog("%s %s segments %llu..%llu stored (%d)", method, short_root(sr, root),
+             (unsigned long long)first, (unsigned long long)last, stored);
     zg_buf_free(&data);
     return cJSON_CreateNull();
 fail:
@@ -262,13 +280,19 @@ static cJSON *m_download(sn_ctx *ctx, const cJSON *params, bool by_seq, rerr *e)
     zg_buf_init(&b, 0);
     pthread_mutex_lock(&ctx->lock);
     sn_tx *t = tx_of(ctx, param(params, 0), by_seq, e);
-    bool ok = t && store_read_chunks(ctx, t, start, end, &b);
+    cJSON *lie = t && ctx->cfg.untrusted ? untrusted_chunks(ctx, t, start, end) : NULL;
+    bool ok = !lie && t && store_read_chunks(ctx, t, start, end, &b);
     if (ok)
         maybe_corrupt(ctx, t, start, &b);
     pthread_mutex_unlock(&ctx->lock);
     if (e->code) {
+        cJSON_Delete(lie);
         zg_buf_free(&b);
         return NULL;
+    }
+    if (lie) {
+        zg_buf_free(&b);
+        return lie;
     }
     cJSON *r = ok ? b64node(&b) : cJSON_CreateNull();
     zg_buf_free(&b);
@@ -294,6 +318,10 @@ static cJSON *m_download_proof(sn_ctx *ctx, const cJSON *params, bool by_seq, re
     }
     if (index >= t->l.data_segments) {
         invalid(e, "index", "index out of bound");
+        goto out;
+    }
+    if (ctx->cfg.untrusted) {
+        r = untrusted_segment(ctx, t, index);
         goto out;
     }
     uint64_t start = index * ZG_STORAGE_SEG_CHUNKS;
@@ -330,14 +358,22 @@ static cJSON *dispatch(sn_ctx *ctx, const char *m, const cJSON *params, rerr *e)
         return m_status(ctx);
     if (!strcmp(m, "zgs_getShardConfig")) {
         cJSON *r = cJSON_CreateObject();
-        cJSON_AddNumberToObject(r, "shardId", 0);
-        cJSON_AddNumberToObject(r, "numShard", 1);
+        cJSON_AddNumberToObject(r, "shardId", (double)ctx->shard.id);
+        cJSON_AddNumberToObject(r, "numShard", (double)ctx->shard.num);
         return r;
+    }
+    if (!strcmp(m, "admin_getPeers"))
+        return admin_peers(ctx);
+    if (!strcmp(m, "admin_getFileLocation")) {
+        uint64_t seq;
+        if (get_u64(param(params, 0), &seq))
+            return invalid(e, "tx_seq", "not a non-negative integer"), NULL;
+        return admin_file_location(ctx, seq);
     }
     if (!strcmp(m, "zgs_getFileInfo") || !strcmp(m, "zgs_getFileInfoByTxSeq")) {
         pthread_mutex_lock(&ctx->lock);
         sn_tx *t = tx_of(ctx, param(params, 0), !strcmp(m, "zgs_getFileInfoByTxSeq"), e);
-        cJSON *r = e->code ? NULL : t ? file_info(t) : cJSON_CreateNull();
+        cJSON *r = e->code ? NULL : t ? file_info(ctx, t) : cJSON_CreateNull();
         pthread_mutex_unlock(&ctx->lock);
         return r;
     }
@@ -345,7 +381,10 @@ static cJSON *dispatch(sn_ctx *ctx, const char *m, const cJSON *params, rerr *e)
         const cJSON *k = param(params, 0);
         pthread_mutex_lock(&ctx->lock);
         sn_tx *t = tx_of(ctx, k, cJSON_IsNumber(k), e);
-        cJSON *r = e->code ? NULL : t ? cJSON_CreateBool(t->finalized) : cJSON_CreateNull();
+        cJSON *r = e->code              ? NULL
+                   : !t                 ? cJSON_CreateNull()
+                   : ctx->cfg.untrusted ? cJSON_CreateTrue()
+                                        : cJSON_CreateBool(t->finalized);
         pthread_mutex_unlock(&ctx->lock);
         return r;
     }

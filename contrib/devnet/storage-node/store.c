@@ -1,9 +1,20 @@
 /* The node's files: one data file per submission (tx-SEQ.dat, the file's
- * bytes rounded up to whole chunks) and a map of the segments received
- * (tx-SEQ.map, one byte each), both under the data directory so a restarted
- * node still has what it was given. Segments that arrive before their
- * submission is seen are cached in memory, as the real node's chunk pool
- * does, and moved into place when it appears. */
+ * bytes rounded up to whole chunks, holes where the segments of other
+ * shards would be), a map of the segments received (tx-SEQ.map, one byte
+ * each) and the proof each came with (tx-SEQ.proofs), all under the data
+ * directory so a restarted node still has what it was given. Segments
+ * that arrive before their submission is seen are cached in memory, as the
+ * real node's chunk pool does, and moved into place when it appears.
+ *
+ * Shards as 0g-storage-node keeps them: a segment outside the node's
+ * shard is checked and then dropped (FlowStore::append_entries skips the
+ * batches ShardConfig::in_range rejects), a file is finalized once the
+ * segments of its shard are stored (LogManager::check_data_completed over
+ * batch_iter_sharded: a file with none in the shard is complete at once),
+ * and a segment the node does not hold downloads as null. A sharded node
+ * cannot rebuild the file's tree from its own segments, so it answers
+ * proofs with the ones the uploader sent (the real node fills its tree
+ * from them). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -34,6 +45,47 @@ static int pread_all(int fd, uint8_t *p, size_t n, uint64_t off)
     return r >= 0 && (size_t)r == n ? 0 : -1;
 }
 
+/* The deepest proof of a tree over n leaves. */
+static size_t max_depth(uint64_t n)
+{
+    size_t d = 0;
+    while (d < ZG_STORAGE_PROOF_MAX && (1ull << d) < n)
+        d++;
+    return d;
+}
+
+/* A proof record: depth, then max_depth path bytes, then the lemma. */
+static size_t proof_rec_size(const zg_storage_layout *l)
+{
+    size_t d = max_depth(l->segments);
+    return 1 + d + (d + 2) * 32;
+}
+
+static void proof_pack(uint8_t *rec, size_t rec_len, const zg_storage_proof *p)
+{
+    size_t d = (rec_len - 1 - 64) / 33;
+    memset(rec, 0, rec_len);
+    rec[0] = (uint8_t)p->depth;
+    for (size_t i = 0; i < p->depth; i++)
+        rec[1 + i] = p->path[i];
+    size_t nl = p->depth ? p->depth + 2 : 1;
+    memcpy(rec + 1 + d, p->lemma, nl * 32);
+}
+
+static int proof_unpack(const uint8_t *rec, size_t rec_len, zg_storage_proof *p)
+{
+    size_t d = (rec_len - 1 - 64) / 33;
+    memset(p, 0, sizeof *p);
+    if (rec[0] > d)
+        return -1;
+    p->depth = rec[0];
+    for (size_t i = 0; i < p->depth; i++)
+        p->path[i] = rec[1 + i] != 0;
+    size_t nl = p->depth ? p->depth + 2 : 1;
+    memcpy(p->lemma, rec + 1 + d, nl * 32);
+    return 0;
+}
+
 sn_tx *store_tx_by_seq(sn_ctx *ctx, uint64_t seq)
 {
     return seq < ctx->ntxs ? ctx->txs[seq] : NULL;
@@ -51,6 +103,11 @@ sn_tx *store_tx_by_root(sn_ctx *ctx, const uint8_t root[32])
         newest = t;
     }
     return newest;
+}
+
+bool store_holds(sn_ctx *ctx, const sn_tx *t, uint64_t index)
+{
+    return zg_storage_shard_holds(&ctx->shard, t->start_pos / ZG_STORAGE_SEG_CHUNKS + index);
 }
 
 /* The tx a segment of (root, size) belongs to when uploaded by root: one
@@ -93,9 +150,12 @@ static void cache_free(sn_cache *c)
 {
     if (!c)
         return;
-    for (uint64_t i = 0; i < c->l.data_segments; i++)
+    for (uint64_t i = 0; i < c->l.data_segments; i++) {
         free(c->seg[i]);
+        free(c->proofs[i]);
+    }
     free(c->seg);
+    free(c->proofs);
     free(c);
 }
 
@@ -105,46 +165,101 @@ static void cache_drop(sn_ctx *ctx, size_t at)
     ctx->caches[at] = ctx->caches[--ctx->ncaches];
 }
 
-/* Store segment i of tx (the lock is held; data verified). */
-static int tx_write(sn_ctx *ctx, sn_tx *t, uint64_t i, const uint8_t *data, size_t len,
-                    const uint8_t leaf[32], zg_err *err)
+static void finalize(sn_tx *t)
+{
+    if (t->finalized || t->nhave < t->need)
+        return;
+    t->finalized = true;
+    char rh[67];
+    hex32(rh, t->root);
+    slog("tx #%llu finalized: root %s, %llu bytes, %llu of its %llu segments in this shard",
+         (unsigned long long)t->seq, rh, (unsigned long long)t->sub.length,
+         (unsigned long long)t->need, (unsigned long long)t->l.data_segments);
+}
+
+/* Store segment i of tx, in the node's shard (the lock is held; data
+ * verified). */
+static int tx_write(sn_tx *t, uint64_t i, const uint8_t *data, size_t len,
+                    const zg_storage_proof *proof, zg_err *err)
 {
     if (t->have[i])
         return 0;
-    if (zg_pwrite_all(t->fd, data, len, i * ZG_STORAGE_SEGMENT) ||
-        zg_pwrite_all(t->roots_fd, leaf, 32, i * 32))
+    if (proof->depth > (t->proof_rec - 65) / 33)
+        return zg_err_set(err, EINVAL, "proof\tinvalid proof: deeper than the file's tree");
+    uint8_t *rec = malloc(t->proof_rec);
+    if (!rec)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    proof_pack(rec, t->proof_rec, proof);
+    int rc = zg_pwrite_all(t->fd, data, len, i * ZG_STORAGE_SEGMENT) ||
+             zg_pwrite_all(t->proofs_fd, rec, t->proof_rec, i * t->proof_rec);
+    free(rec);
+    if (rc)
         return zg_err_set(err, EIO, "cannot write segment data: %s", strerror(errno));
-    memcpy(t->leaves[i], leaf, 32);
     uint8_t one = 1;
     if (zg_pwrite_all(t->map_fd, &one, 1, i))
         return zg_err_set(err, EIO, "cannot write the segment map: %s", strerror(errno));
     t->have[i] = 1;
     t->nhave++;
-    if (t->nhave == t->l.data_segments && !t->finalized) {
-        t->finalized = true;
-        char rh[67];
-        hex32(rh, t->root);
-        slog("tx #%llu finalized: root %s, %llu bytes", (unsigned long long)t->seq, rh,
-             (unsigned long long)t->sub.length);
-    }
+    finalize(t);
     return 0;
 }
 
+static int read_segment(const sn_tx *t, uint64_t i, uint8_t *buf, size_t *len, zg_storage_proof *p)
+{
+    *len = (size_t)zg_storage_segment_wire_len(&t->l, i);
+    uint8_t *rec = malloc(t->proof_rec);
+    int rc = !rec || pread_all(t->fd, buf, *len, i * ZG_STORAGE_SEGMENT) ||
+                     pread_all(t->proofs_fd, rec, t->proof_rec, i * t->proof_rec) ||
+                     proof_unpack(rec, t->proof_rec, p)
+                 ? -1
+                 : 0;
+    free(rec);
+    return rc;
+}
+
 /* A new tx whose root another finalized tx of the same size already holds:
- * the data is the same, so copy it (the real node finalizes such a tx the
- * same way, without a new upload). */
+ * the data is the same, so copy what this node has of it (the real node
+ * finalizes such a tx the same way, without a new upload; another start in
+ * the flow may put other segments in this node's shard, and those still
+ * have to be uploaded). */
 static void copy_from(sn_ctx *ctx, sn_tx *t, sn_tx *src)
 {
     uint8_t *buf = malloc(ZG_STORAGE_SEGMENT);
     if (!buf)
         return;
     for (uint64_t i = 0; i < t->l.data_segments; i++) {
-        size_t len = (size_t)zg_storage_segment_wire_len(&t->l, i);
-        if (pread_all(src->fd, buf, len, i * ZG_STORAGE_SEGMENT) ||
-            tx_write(ctx, t, i, buf, len, src->leaves[i], NULL))
-            break;
+        size_t len;
+        zg_storage_proof p;
+        if (!store_holds(ctx, t, i) || !src->have[i] || read_segment(src, i, buf, &len, &p) ||
+            tx_write(t, i, buf, len, &p, NULL))
+            continue;
     }
     free(buf);
+}
+
+static void tx_free(sn_tx *t)
+{
+    if (!t)
+        return;
+    if (t->fd >= 0)
+        close(t->fd);
+    if (t->map_fd >= 0)
+        close(t->map_fd);
+    if (t->proofs_fd >= 0)
+        close(t->proofs_fd);
+    free(t->have);
+    free(t);
+}
+
+static int tx_open(sn_ctx *ctx, sn_tx *t, const char *ext, zg_err *err)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/tx-%llu.%s", ctx->cfg.data_dir, (unsigned long long)t->seq,
+             ext);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        zg_err_set(err, EIO, "cannot create %s: %s", path, strerror(errno));
+    return fd;
 }
 
 int store_add_tx(sn_ctx *ctx, const zg_storage_submit_event *ev, zg_err *err)
@@ -174,81 +289,71 @@ int store_add_tx(sn_ctx *ctx, const zg_storage_submit_event *ev, zg_err *err)
     t->sub = ev->sub;
     zg_storage_submission_root(&ev->sub, t->root);
     zg_storage_layout_of(&t->l, ev->sub.length);
-    t->fd = t->map_fd = t->roots_fd = -1;
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/tx-%llu.dat", ctx->cfg.data_dir, (unsigned long long)seq);
-    t->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    snprintf(path, sizeof path, "%s/tx-%llu.map", ctx->cfg.data_dir, (unsigned long long)seq);
-    t->map_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    snprintf(path, sizeof path, "%s/tx-%llu.roots", ctx->cfg.data_dir, (unsigned long long)seq);
-    t->roots_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    t->proof_rec = proof_rec_size(&t->l);
+    t->fd = t->map_fd = t->proofs_fd = -1;
+    for (uint64_t i = 0; i < t->l.data_segments; i++)
+        t->need += store_holds(ctx, t, i);
     t->have = calloc((size_t)t->l.data_segments, 1);
-    t->leaves = malloc((size_t)t->l.segments * 32);
-    if (t->fd < 0 || t->map_fd < 0 || t->roots_fd < 0 || !t->have || !t->leaves ||
-        ftruncate(t->fd, (off_t)(t->l.chunks * ZG_STORAGE_CHUNK)) != 0) {
-        zg_err_set(err, EIO, "cannot create the files of tx #%llu in %s: %s",
-                   (unsigned long long)seq, ctx->cfg.data_dir, strerror(errno));
-        if (t->fd >= 0)
-            close(t->fd);
-        if (t->map_fd >= 0)
-            close(t->map_fd);
-        if (t->roots_fd >= 0)
-            close(t->roots_fd);
-        free(t->have);
-        free(t->leaves);
-        free(t);
+    if (!t->have) {
+        tx_free(t);
+        return zg_err_set(err, ENOMEM, "out of memory");
+    }
+    if ((t->fd = tx_open(ctx, t, "dat", err)) < 0 ||
+        (t->map_fd = tx_open(ctx, t, "map", err)) < 0 ||
+        (t->proofs_fd = tx_open(ctx, t, "proofs", err)) < 0) {
+        tx_free(t);
         return -1;
     }
-    /* Segments of pure flow padding are never uploaded: their roots are
-     * those of zero segments. */
-    for (uint64_t i = t->l.data_segments; i < t->l.segments; i++)
-        zg_storage_segment_root(t->leaves[i], NULL, 0, zg_storage_segment_leaves(&t->l, i));
+    if (ftruncate(t->fd, (off_t)(t->l.chunks * ZG_STORAGE_CHUNK)) != 0) {
+        zg_err_set(err, EIO, "cannot size the data of tx #%llu in %s: %s", (unsigned long long)seq,
+                   ctx->cfg.data_dir, strerror(errno));
+        tx_free(t);
+        return -1;
+    }
     /* A restarted node keeps what it had. */
-    struct stat st, sr;
+    struct stat st, sp;
+    uint64_t precs = t->l.data_segments * t->proof_rec;
     if (fstat(t->map_fd, &st) == 0 && (uint64_t)st.st_size == t->l.data_segments &&
-        fstat(t->roots_fd, &sr) == 0 && (uint64_t)sr.st_size == 32 * t->l.data_segments &&
-        pread_all(t->map_fd, t->have, (size_t)t->l.data_segments, 0) == 0 &&
-        pread_all(t->roots_fd, (uint8_t *)t->leaves, (size_t)(32 * t->l.data_segments), 0) == 0) {
+        fstat(t->proofs_fd, &sp) == 0 && (uint64_t)sp.st_size == precs &&
+        pread_all(t->map_fd, t->have, (size_t)t->l.data_segments, 0) == 0) {
         for (uint64_t i = 0; i < t->l.data_segments; i++)
             t->nhave += t->have[i] != 0;
     } else {
         memset(t->have, 0, (size_t)t->l.data_segments);
         if (ftruncate(t->map_fd, 0) != 0 || ftruncate(t->map_fd, (off_t)t->l.data_segments) != 0 ||
-            ftruncate(t->roots_fd, 0) != 0 ||
-            ftruncate(t->roots_fd, (off_t)(32 * t->l.data_segments)) != 0)
+            ftruncate(t->proofs_fd, 0) != 0 || ftruncate(t->proofs_fd, (off_t)precs) != 0)
             slog("warning: cannot reset the map of tx #%llu", (unsigned long long)seq);
     }
-    t->finalized = t->nhave == t->l.data_segments;
     ctx->txs[seq] = t;
     char rh[67];
     hex32(rh, t->root);
-    slog("tx #%llu: root %s, %llu bytes, start %llu, %llu/%llu segments%s", (unsigned long long)seq,
-         rh, (unsigned long long)t->sub.length, (unsigned long long)t->start_pos,
-         (unsigned long long)t->nhave, (unsigned long long)t->l.data_segments,
-         t->finalized ? ", finalized" : "");
+    slog("tx #%llu: root %s, %llu bytes, start %llu, %llu/%llu segments of shard %llu/%llu",
+         (unsigned long long)seq, rh, (unsigned long long)t->sub.length,
+         (unsigned long long)t->start_pos, (unsigned long long)t->nhave,
+         (unsigned long long)t->need, (unsigned long long)ctx->shard.id,
+         (unsigned long long)ctx->shard.num);
+    finalize(t);
     if (t->finalized)
         return 0;
     for (uint64_t i = 0; i < ctx->ntxs; i++) {
         sn_tx *o = ctx->txs[i];
         if (o && o != t && o->finalized && o->sub.length == t->sub.length &&
-            memcmp(o->root, t->root, 32) == 0) {
+            memcmp(o->root, t->root, 32) == 0)
             copy_from(ctx, t, o);
-            return 0;
-        }
     }
     size_t at;
     sn_cache *c = cache_find(ctx, t->root, t->sub.length, &at);
     if (c) {
+        uint64_t kept = 0;
         for (uint64_t i = 0; i < c->l.data_segments; i++) {
-            if (!c->seg[i])
+            if (!c->seg[i] || !store_holds(ctx, t, i))
                 continue;
             size_t len = (size_t)zg_storage_segment_wire_len(&c->l, i);
-            uint8_t leaf[32];
-            zg_storage_segment_root(leaf, c->seg[i], len, zg_storage_segment_leaves(&c->l, i));
-            tx_write(ctx, t, i, c->seg[i], len, leaf, NULL);
+            if (tx_write(t, i, c->seg[i], len, c->proofs[i], NULL) == 0)
+                kept++;
         }
-        slog("tx #%llu: %llu cached segments applied", (unsigned long long)seq,
-             (unsigned long long)c->nhave);
+        slog("tx #%llu: %llu cached segments, %llu of them in this shard, applied",
+             (unsigned long long)seq, (unsigned long long)c->nhave, (unsigned long long)kept);
         cache_drop(ctx, at);
     }
     return 0;
@@ -256,10 +361,54 @@ int store_add_tx(sn_ctx *ctx, const zg_storage_submit_event *ev, zg_err *err)
 
 #define REFUSE(param, ...) zg_err_set(err, EINVAL, param "\t" __VA_ARGS__)
 
+/* Keep a segment of a tx not seen yet (lock held). */
+static int cache_put(sn_ctx *ctx, sn_cache *c, const uint8_t root[32], uint64_t file_size,
+                     const zg_storage_layout *l, uint64_t index, const uint8_t *data, size_t len,
+                     const zg_storage_proof *proof, zg_err *err)
+{
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        sn_cache **n = realloc(ctx->caches, (ctx->ncaches + 1) * sizeof *n);
+        if (n)
+            ctx->caches = n;
+        if (c) {
+            c->seg = calloc((size_t)l->data_segments, sizeof *c->seg);
+            c->proofs = calloc((size_t)l->data_segments, sizeof *c->proofs);
+            memcpy(c->root, root, 32);
+            c->size = file_size;
+            c->l = *l;
+        }
+        if (!c || !c->seg || !c->proofs || !n) {
+            if (c) {
+                free(c->seg);
+                free(c->proofs);
+            }
+            free(c);
+            return zg_err_set(err, ENOMEM, "out of memory");
+        }
+        ctx->caches[ctx->ncaches++] = c;
+    }
+    c->seg[index] = malloc(len);
+    c->proofs[index] = malloc(sizeof *proof);
+    if (!c->seg[index] || !c->proofs[index]) {
+        free(c->seg[index]);
+        free(c->proofs[index]);
+        c->seg[index] = NULL;
+        c->proofs[index] = NULL;
+        return zg_err_set(err, ENOMEM, "out of memory");
+    }
+    memcpy(c->seg[index], data, len);
+    *c->proofs[index] = *proof;
+    c->nhave++;
+    c->bytes += len;
+    return 0;
+}
+
 int store_put_segment(sn_ctx *ctx, uint64_t *by_seq, const uint8_t root[32], uint64_t index,
                       const uint8_t *data, size_t len, const zg_storage_proof *proof,
-                      uint64_t file_size, bool skip_dup, zg_err *err)
+                      uint64_t file_size, bool skip_dup, bool *kept, zg_err *err)
 {
+    *kept = false;
     if (file_size == 0)
         return REFUSE("file_size", "file size is zero");
     zg_storage_layout l;
@@ -271,24 +420,25 @@ int store_put_segment(sn_ctx *ctx, uint64_t *by_seq, const uint8_t root[32], uin
                       (unsigned long long)index, (unsigned long long)file_size);
 
     /* The cheap checks first, under the lock. */
-    uint8_t leaf[32];
     for (int pass = 0; pass < 2; pass++) {
         pthread_mutex_lock(&ctx->lock);
         sn_tx *t = by_seq ? store_tx_by_seq(ctx, *by_seq) : tx_for_upload(ctx, root, file_size);
         int rc = 0;
         if (t) {
+            bool mine = store_holds(ctx, t, index);
             if (memcmp(t->root, root, 32) != 0)
                 rc = zg_err_set(err, EIO, "data root and tx seq not match");
             else if (t->sub.length != file_size)
                 rc = REFUSE("file_size", "segment file size not matched with tx file size");
             else if (t->finalized)
                 rc = REFUSE("root", "already uploaded and finalized");
-            else if (t->have[index])
+            else if (mine && t->have[index])
                 rc = skip_dup ? 1
                               : REFUSE("segment",
                                        "segment has already been uploaded or is being uploaded");
-            else if (pass == 1)
-                rc = tx_write(ctx, t, index, data, len, leaf, err);
+            else if (pass == 1 && mine)
+                rc = tx_write(t, index, data, len, proof, err);
+            *kept = mine;
         } else {
             sn_cache *c = cache_find(ctx, root, file_size, NULL);
             if (file_size > ctx->cfg.max_cache)
@@ -300,44 +450,18 @@ int store_put_segment(sn_ctx *ctx, uint64_t *by_seq, const uint8_t root[32], uin
                                        "segment has already been uploaded or is being uploaded");
             else if (pass == 1 && cache_total(ctx) + len > CACHE_TOTAL_MAX)
                 rc = zg_err_set(err, EAGAIN, "too many data writing");
-            else if (pass == 1) {
-                if (!c) {
-                    c = calloc(1, sizeof *c);
-                    sn_cache **n = realloc(ctx->caches, (ctx->ncaches + 1) * sizeof *n);
-                    if (c) {
-                        c->seg = calloc((size_t)l.data_segments, sizeof *c->seg);
-                        memcpy(c->root, root, 32);
-                        c->size = file_size;
-                        c->l = l;
-                    }
-                    if (!c || !c->seg || !n) {
-                        if (c)
-                            free(c->seg);
-                        free(c);
-                        if (n)
-                            ctx->caches = n;
-                        pthread_mutex_unlock(&ctx->lock);
-                        return zg_err_set(err, ENOMEM, "out of memory");
-                    }
-                    ctx->caches = n;
-                    ctx->caches[ctx->ncaches++] = c;
-                }
-                c->seg[index] = malloc(len);
-                if (!c->seg[index]) {
-                    rc = zg_err_set(err, ENOMEM, "out of memory");
-                } else {
-                    memcpy(c->seg[index], data, len);
-                    c->nhave++;
-                    c->bytes += len;
-                }
-            }
+            else if (pass == 1)
+                rc = cache_put(ctx, c, root, file_size, &l, index, data, len, proof, err);
+            *kept = true;
         }
         pthread_mutex_unlock(&ctx->lock);
         if (rc)
             return rc < 0 ? -1 : 0;
         if (pass == 1)
             return 0;
-        /* The proof, outside the lock: a segment's root costs 2k hashes. */
+        /* The proof, outside the lock: a segment's root costs 2k hashes. A
+         * segment of another shard is checked all the same. */
+        uint8_t leaf[32];
         zg_storage_segment_root(leaf, data, len, zg_storage_segment_leaves(&l, index));
         zg_err e = {0};
         if (zg_storage_proof_verify(proof, leaf, root, index, &l, &e))
@@ -350,6 +474,9 @@ bool store_read_chunks(sn_ctx *ctx, sn_tx *t, uint64_t start, uint64_t end, zg_b
 {
     if (!t->finalized || start >= end || end > t->l.chunks)
         return false;
+    for (uint64_t s = start / ZG_STORAGE_SEG_CHUNKS; s <= (end - 1) / ZG_STORAGE_SEG_CHUNKS; s++)
+        if (!t->have[s])
+            return false;
     size_t n = (size_t)(end - start) * ZG_STORAGE_CHUNK;
     zg_buf_reset(out);
     if (zg_buf_reserve(out, n, NULL))
@@ -362,38 +489,23 @@ bool store_read_chunks(sn_ctx *ctx, sn_tx *t, uint64_t start, uint64_t end, zg_b
 
 int store_proof(sn_ctx *ctx, sn_tx *t, uint64_t index, zg_storage_proof *p, zg_err *err)
 {
-    if (!t->finalized)
-        return zg_err_set(err, EAGAIN, "tx #%llu is not finalized", (unsigned long long)t->seq);
-    if (!t->tree) {
-        if (zg_storage_tree_new(&t->tree, (const uint8_t(*)[32])t->leaves, t->l.segments, err))
-            return -1;
-        if (memcmp(zg_storage_tree_root(t->tree), t->root, 32) != 0) {
-            zg_storage_tree_free(t->tree);
-            t->tree = NULL;
-            return zg_err_set(err, EIO, "the stored segments of tx #%llu do not have its root",
-                              (unsigned long long)t->seq);
-        }
-    }
-    return zg_storage_tree_proof(t->tree, index, p, err);
+    if (index >= t->l.data_segments || !t->have[index])
+        return zg_err_set(err, ENOENT, "segment %llu of tx #%llu is not stored here",
+                          (unsigned long long)index, (unsigned long long)t->seq);
+    uint8_t *rec = malloc(t->proof_rec);
+    int rc = 0;
+    if (!rec || pread_all(t->proofs_fd, rec, t->proof_rec, index * t->proof_rec) ||
+        proof_unpack(rec, t->proof_rec, p))
+        rc = zg_err_set(err, EIO, "cannot read the proof of segment %llu of tx #%llu",
+                        (unsigned long long)index, (unsigned long long)t->seq);
+    free(rec);
+    return rc;
 }
 
 void store_free(sn_ctx *ctx)
 {
-    for (uint64_t i = 0; i < ctx->ntxs; i++) {
-        sn_tx *t = ctx->txs[i];
-        if (!t)
-            continue;
-        if (t->fd >= 0)
-            close(t->fd);
-        if (t->map_fd >= 0)
-            close(t->map_fd);
-        if (t->roots_fd >= 0)
-            close(t->roots_fd);
-        zg_storage_tree_free(t->tree);
-        free(t->have);
-        free(t->leaves);
-        free(t);
-    }
+    for (uint64_t i = 0; i < ctx->ntxs; i++)
+        tx_free(ctx->txs[i]);
     free(ctx->txs);
     for (size_t i = 0; i < ctx->ncaches; i++)
         cache_free(ctx->caches[i]);

@@ -1,16 +1,18 @@
 /* zg-devnet-tokenizer: publishes the devnet's customized model tokenizer on
- * the devnet's 0G Storage node, as a provider publishes a tokenizer zip
- * whose root its model record names (provider-protocol.md §7.1).
+ * the devnet's 0G Storage nodes, as a provider publishes a tokenizer zip
+ * whose root its model record names (the "tokenizer" of a customized model
+ * in api/fine-tuning/config/config.go and internal/ctrl/model.go of
+ * 0g-serving-broker).
  *
  *   zg-devnet-tokenizer zip TOKENIZER.json OUT.zip
  *       write a zip holding tokenizer/tokenizer.json (deflate, fixed
  *       timestamps, so the same input gives the same root); print its root
  *   zg-devnet-tokenizer upload DEVNET.json FILE.zip
- *       upload FILE to the storage node of DEVNET.json (the deployer
+ *       upload FILE to the storage nodes of DEVNET.json (the deployer
  *       account pays the Flow fee); print its root
  *
  * contrib/devnet/up runs both: the root goes into devnet.json before the
- * provider simulator starts, the upload once the storage node is up. */
+ * provider simulator starts, the upload once the storage nodes are up. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
@@ -163,23 +165,19 @@ static int upload(const char *devnet, const char *path, zg_err *err)
     zg_network net;
     zg_key key;
     zg_client *c = NULL;
-    zg_storage *s = NULL;
-    char url[512];
-    uint8_t flow[20];
-    if (zg_network_from_devnet(&net, devnet, err) ||
-        zg_storage_devnet(devnet, url, sizeof url, flow, err) || deployer_key(devnet, &key, err))
+    zg_storage_pool *s = NULL;
+    if (zg_network_from_devnet(&net, devnet, err) || deployer_key(devnet, &key, err))
         return -1;
     int rc = zg_client_open(&c, &net, &key, NULL, err);
     zg_key_wipe(&key);
-    zg_storage_opts o = {.node_url = url, .flow = flow};
     zg_storage_upload_result res;
     if (rc == 0)
-        rc = zg_storage_open(&s, c, &o, err);
+        rc = zg_storage_pool_devnet(&s, c, devnet, NULL, err);
     if (rc == 0)
-        rc = zg_storage_upload(s, NULL, path, NULL, NULL, &res, err);
+        rc = zg_storage_pool_upload(s, NULL, path, NULL, NULL, &res, err);
     if (rc == 0)
         print_root(res.root);
-    zg_storage_close(s);
+    zg_storage_pool_free(s);
     if (c)
         zg_client_close(c);
     return rc;

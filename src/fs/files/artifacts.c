@@ -76,13 +76,6 @@ static off_t size_of(const char *path)
     return stat(path, &st) ? 0 : st.st_size;
 }
 
-/* zg_storage_lookup_fn over the mount's nodes. A mount without storage,
- * or whose nodes do not have the file, takes the model from the TEE. */
-static int stored_at(void *ctx, const uint8_t root[32], zg_storage **out, zg_err *err)
-{
-    return zgfs_storage_for_root(ctx, root, out, err);
-}
-
 typedef struct size_ask {
     const zgfs_call *c;
     const uint8_t *prov;
@@ -95,8 +88,8 @@ static int ask_enc_size(void *ctx, uint64_t *size, zg_err *err)
     char *url = NULL;
     if (zgfs_ft_url(fs, a->prov, &url, err))
         return -1;
-    int rc =
-        zg_lora_remote_size(fs->client, stored_at, fs, url, a->prov, a->c->params[1], size, err);
+    int rc = zg_lora_remote_size(fs->client, zgfs_storage_pool(fs, NULL), url, a->prov,
+                                 a->c->params[1], size, err);
     free(url);
     return rc;
 }
@@ -152,8 +145,8 @@ static int fetch_enc(const zgfs_call *c, const uint8_t prov[20], char *enc, size
         return 0;
     if (zgfs_ft_url(fs, prov, &url, err))
         return -1;
-    int rc = zg_lora_download_auto(fs->client, stored_at, fs, url, prov, c->params[1], enc,
-                                   from_storage, err);
+    int rc = zg_lora_download_auto(fs->client, zgfs_storage_pool(fs, NULL), url, prov, c->params[1],
+                                   enc, from_storage, err);
     free(url);
     if (rc)
         return -1;

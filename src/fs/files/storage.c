@@ -2,8 +2,9 @@
  *
  * storage/NAME is a payload spooled to the state directory while it is
  * written (payload.c); at the opener's close it is uploaded
- * (zg_storage_upload: root, the Flow submission and its fee through the
- * journal, segments, finalization) and the spool becomes the local copy
+ * (zg_storage_pool_upload: root, the Flow submission and its fee through
+ * the journal, each node's segments, finalization) and the spool becomes
+ * the local copy
  * that reading NAME returns. The name -> root map is a dataset index
  * (zg/dsindex.h) under the fixed key "names", so it survives a remount
  * the same way datasets/ does. When the local copy is gone, the first read
@@ -13,10 +14,11 @@
  * read downloads it, every segment checked by its proof, into a cache file
  * that appears only when the whole file checked. Not listed. A root no
  * node has is ENOENT at lookup, which costs one zgs_getFileInfo per node
- * (none once the file or its size is known) and lets the kernel keep the
- * answer for ttl; refusing it at open instead would cost the same request
- * and let `stat` and `ls` show a file that cannot be read. The same
- * answer gives the file's size, so stat is true before the first read. */
+ * (and, with an indexer, one indexer_getFileLocations; none once the file
+ * or its size is known) and lets the kernel keep the answer for ttl;
+ * refusing it at open instead would cost the same request and let `stat`
+ * and `ls` show a file that cannot be read. The same answer gives the
+ * file's size, so stat is true before the first read. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -197,7 +199,9 @@ static int fetch(zgfs *fs, const char *root_text, const char *path, zg_buf *ok, 
         return -1;
     if (exists(path))
         return zg_buf_printf(ok, err, "already downloaded");
-    if (parent_dirs(path, err) || zgfs_storage_fetch(fs, root, path, err))
+    zg_storage_pool *pool = zgfs_storage_pool(fs, err);
+    if (!pool || parent_dirs(path, err) ||
+        zg_storage_pool_download(pool, root, path, NULL, NULL, err))
         return -1;
     return zg_buf_printf(ok, err, "downloaded %s from 0G Storage and verified it (%lld bytes)",
                          root_text, (long long)size_of(path));
@@ -220,11 +224,11 @@ int zgfs_storage_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     const char *name = c->params[0];
     if (!p->path || p->len == 0)
         return zg_err_set(err, EINVAL, "%s is empty; 0G Storage cannot store an empty file", name);
-    zg_storage *s;
     zg_storage_upload_result r = {0};
-    if (zgfs_storage_for_upload(fs, &s, err))
+    zg_storage_pool *pool = zgfs_storage_pool(fs, err);
+    if (!pool)
         return -1;
-    int rc = zg_storage_upload(s, fs->journal, p->path, NULL, NULL, &r, err);
+    int rc = zg_storage_pool_upload(pool, fs->journal, p->path, NULL, NULL, &r, err);
     if (r.submitted || rc == 0)
         zgfs_changed(fs, NULL); /* the fee left the wallet */
     if (rc)

@@ -7,22 +7,37 @@
 #include "../check.h"
 #include "zg/storage.h"
 
-/* Parse `json` as an indexer_getShardedNodes (nodes) or
- * indexer_getFileLocations result; returns the call's rc (-2: bad test JSON). */
+/* The discovered nodes of the last parse of a node list. */
+static zg_storage_urls found_discovered;
+
+/* Parse `json` as an indexer_getShardedNodes (nodes: the trusted list into
+ * *urls, the discovered one into found_discovered) or
+ * indexer_getFileLocations result; returns the call's rc (-2: bad test
+ * JSON). */
 static int parse(const char *json, bool nodes, char ***urls, size_t *n, zg_err *e)
 {
+    zg_storage_urls_free(&found_discovered);
     cJSON *j = cJSON_Parse(json);
+    *urls = NULL;
+    *n = 0;
     if (!j) {
         printf("# test JSON does not parse: %s\n", json);
-        *urls = NULL;
-        *n = 0;
         return -2;
     }
     memset(e, 0, sizeof *e);
-    int rc = nodes ? zg_storage_indexer_parse_nodes(j, urls, n, e)
-                   : zg_storage_indexer_parse_locations(j, urls, n, e);
+    zg_storage_urls u = {0};
+    int rc = nodes ? zg_storage_indexer_parse_nodes(j, &u, &found_discovered, e)
+                   : zg_storage_indexer_parse_locations(j, &u, e);
     cJSON_Delete(j);
+    *urls = u.v;
+    *n = u.n;
     return rc;
+}
+
+static void urls_free(char **v, size_t n)
+{
+    zg_storage_urls u = {v, n};
+    zg_storage_urls_free(&u);
 }
 
 static void nodes_tests(void)
@@ -35,16 +50,25 @@ static void nodes_tests(void)
                    true, &u, &n, &e);
     CHECK(rc == 0 && n == 1, "one trusted node, discovered null");
     CHECK_STR(n >= 1 ? u[0] : NULL, "http://127.0.0.1:5678", "  ... its URL");
-    zg_storage_urls_free(u, n);
+    urls_free(u, n);
+
+    CHECK(found_discovered.n == 0 && !found_discovered.v, "  ... no discovered node");
 
     rc = parse("{\"trusted\":[{\"url\":\"https://a.example:5678\"},{\"url\":\"http://b\"}],"
-               "\"discovered\":[{\"url\":\"http://c:5678\"},{\"url\":\"http://b\"}]}",
+               "\"discovered\":[{\"url\":\"http://c:5678\"},{\"url\":\"http://b\"},"
+               "{\"url\":\"http://c:5678\"}]}",
                true, &u, &n, &e);
-    CHECK(rc == 0 && n == 3, "trusted then discovered, a duplicate dropped (n=%zu)", n);
-    CHECK(n == 3 && !strcmp(u[0], "https://a.example:5678") && !strcmp(u[1], "http://b") &&
-              !strcmp(u[2], "http://c:5678"),
+    CHECK(rc == 0 && n == 2, "trusted nodes apart (n=%zu)", n);
+    CHECK(n == 2 && !strcmp(u[0], "https://a.example:5678") && !strcmp(u[1], "http://b"),
           "  ... in order");
-    zg_storage_urls_free(u, n);
+    CHECK(found_discovered.n == 1 && !strcmp(found_discovered.v[0], "http://c:5678"),
+          "  ... the discovered apart, a trusted URL and a duplicate dropped (n=%zu)",
+          found_discovered.n);
+    urls_free(u, n);
+
+    rc = parse("{\"trusted\":null,\"discovered\":[{\"url\":\"http://d:5678\"}]}", true, &u, &n, &e);
+    CHECK(rc == 0 && n == 0 && !u && found_discovered.n == 1,
+          "only a discovered node: no trusted node (n=%zu)", n);
 
     rc = parse("{\"trusted\":[],\"discovered\":[]}", true, &u, &n, &e);
     CHECK(rc == 0 && n == 0 && u == NULL, "no nodes is an empty answer, not an error");
@@ -55,13 +79,15 @@ static void nodes_tests(void)
                true, &u, &n, &e);
     CHECK(rc == 0 && n == 1, "non-http URLs, spaces, control bytes, wrong types are skipped");
     CHECK_STR(n == 1 ? u[0] : NULL, "HTTP://ok:1", "  ... the good one kept");
-    zg_storage_urls_free(u, n);
+    urls_free(u, n);
 
     static const char *const bad[] = {
-        "[]", "null", "\"x\"", "{}", "{\"trusted\":{}}", "{\"trusted\":[],\"discovered\":\"x\"}"};
+        "{\"trusted\":[],\"discovered\":{}}",   "[]", "null", "\"x\"", "{}", "{\"trusted\":{}}",
+        "{\"trusted\":[],\"discovered\":\"x\"}"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         rc = parse(bad[i], true, &u, &n, &e);
-        CHECK(rc == -1 && e.code == EPROTO && e.msg[0] && u == NULL && n == 0,
+        CHECK(rc == -1 && e.code == EPROTO && e.msg[0] && u == NULL && n == 0 &&
+                  found_discovered.v == NULL,
               "malformed node list %s: EPROTO with a sentence (%s)", bad[i], e.msg);
     }
 }
@@ -85,7 +111,7 @@ static void bounds_tests(void)
           ZG_STORAGE_INDEXER_URLS_MAX, n);
     CHECK(n > 0 && !strcmp(u[0], "http://n0:1") && !strcmp(u[n - 1], "http://n255:1"),
           "  ... the first ones");
-    zg_storage_urls_free(u, n);
+    urls_free(u, n);
     free(j);
 
     /* One URL at the length cap, one a byte over. */
@@ -98,7 +124,7 @@ static void bounds_tests(void)
     snprintf(j, 2 * L + 100, "[{\"url\":\"%s\"},{\"url\":\"%sa\"}]", longest, longest);
     rc = parse(j, false, &u, &n, &e);
     CHECK(rc == 0 && n == 1 && strlen(u[0]) == L, "a URL of %zu bytes kept, one longer skipped", L);
-    zg_storage_urls_free(u, n);
+    urls_free(u, n);
     free(j);
     free(longest);
 }
@@ -113,7 +139,7 @@ static void locations_tests(void)
                    false, &u, &n, &e);
     CHECK(rc == 0 && n == 1, "one location");
     CHECK_STR(n == 1 ? u[0] : NULL, "http://127.0.0.1:5678", "  ... its URL");
-    zg_storage_urls_free(u, n);
+    urls_free(u, n);
 
     rc = parse("null", false, &u, &n, &e);
     CHECK(rc == -1 && e.code == ENOENT && e.msg[0] && !u && !n, "null locations: ENOENT");
@@ -137,7 +163,9 @@ static void preset_tests(void)
     CHECK(zg_storage_indexer_preset("devnet") == NULL && zg_storage_indexer_preset("") == NULL &&
               zg_storage_indexer_preset(NULL) == NULL,
           "no other preset");
-    zg_storage_urls_free(NULL, 0);
+    zg_storage_urls none = {0};
+    zg_storage_urls_free(&none);
+    zg_storage_urls_free(NULL);
     CHECK(1, "freeing no list is harmless");
 }
 
@@ -147,5 +175,6 @@ int main(void)
     bounds_tests();
     locations_tests();
     preset_tests();
+    zg_storage_urls_free(&found_discovered);
     return check_done();
 }

@@ -1,5 +1,5 @@
-/* 0G Storage layout: the known-answer vectors of storage-protocol.md §10 and
- * §7.1 (roots computed by the official JS SDK), proofs for every segment of
+/* 0G Storage layout: known-answer vectors (roots computed by the official
+ * JS SDK, @0gfoundation/0g-ts-sdk ZgFile.merkleTree), proofs for every segment of
  * files with and without pure-padding segments, the streaming tree against
  * a plain level-by-level one, Submit log decoding, base64. */
 #include <errno.h>
@@ -55,7 +55,7 @@ static const struct {
     {262145, "10/7", "0xed7540c65d644bbbc83792c08b489183de35d57fa96cf3fd4a4dbe9baadd8223"},
     {281600, "10/7", "0xed66942b447952353900649c5f8b0d926b244b5438d0ff1010eef63c1ede653e"},
     {786437, "11/10/8", "0x769d97b85b3fdcec28f527fe5eef112f5cbcd6539a376b7365a48a9797796b21"},
-    /* §7.1, observed on chain */
+    /* observed on chain */
     {1000, "2", "0x9c966074c548aca3ea81f05d66972502ef75f9838527d5626393e13de08686a4"},
     {600000, "11/9", "0x719ae238f256ec9f562e64d291abf5bd6d1ba4a51e07548a1b3bf1303de4bb68"},
 };
@@ -161,7 +161,7 @@ static void vector_tests(void)
             zg_storage_submission_digest(&s, d);
             hex(got, d);
             CHECK_STR(got, "0x291fa26af42983852fc3dfc485fbbae5115bd7883e3cf97dc60d524be1cfe17d",
-                      "Submit identity of the 1000-byte file (§7.1)");
+                      "Submit identity of the 1000-byte file");
         }
         zg_storage_file_close(f);
         unlink(path);
@@ -325,7 +325,7 @@ static void submit_log_test(void)
     zg_buf_init(&hexd, 0);
     zg_abi_encode(&data, "(uint256,uint256,uint256,(uint256,bytes,(bytes32,uint256)[]))", v, NULL);
     zg_abi_value_free(v);
-    CHECK(data.len == 13 * 32, "the 2-node Submit data is 13 words (§7.1)");
+    CHECK(data.len == 13 * 32, "the 2-node Submit data is 13 words");
     zg_hex_append(&hexd, data.data, data.len, NULL);
     cJSON *log = cJSON_CreateObject();
     cJSON *topics = cJSON_AddArrayToObject(log, "topics");
