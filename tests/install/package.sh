@@ -72,6 +72,10 @@ done
 check_eq "no devnet server, test or benchmark in the package" \
     "$(grep -E 'bin/.|provider|storage-node|bench|devnet' "$T_TMP/contents" | grep -v '^/usr/bin/zgfs$' | grep -v '/$')" ""
 
+dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./usr/bin/zgfs >"$T_TMP/zgfs.bin"
+check_eq "the packaged zgfs has no named crash points (ZGFS_CRASH_AT is the tests')" \
+    "$(grep -c ZGFS_CRASH_AT "$T_TMP/zgfs.bin")" 0
+
 # ------------------------------------------------ installed, in a namespace
 root=$T_TMP/root
 dpkg -x "$deb" "$root"
