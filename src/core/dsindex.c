@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "zg/fdio.h"
+#include "zg/jsontext.h"
 
 #define INDEX_MAX ((size_t)16 << 20)
 
@@ -180,7 +181,7 @@ int zg_dsindex_put(const char *dir, const char *provider, const zg_dsentry *e, c
         cJSON_ReplaceItemInObjectCaseSensitive(idx, e->name, o);
     else
         cJSON_AddItemToObject(idx, e->name, o);
-    text = cJSON_Print(idx);
+    text = zg_json_text(idx);
     if (!text) {
         zg_err_set(err, ENOMEM, "out of memory");
         goto out;

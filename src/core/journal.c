@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "zg/fdio.h"
+#include "zg/jsontext.h"
 #include "zg/hex.h"
 
 struct zg_journal {
@@ -78,7 +79,7 @@ static double now_s(void)
  * never a mix. Called with the lock held. */
 static int write_record(zg_journal *j, const char *id, const cJSON *rec, zg_err *err)
 {
-    char *text = cJSON_PrintUnformatted(rec);
+    char *text = zg_json_text(rec);
     if (!text)
         return zg_err_set(err, ENOMEM, "out of memory");
     char tmp[64], fin[64];

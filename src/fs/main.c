@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "handle.h"
+#include "version.h"
 #include "zg/fdio.h"
 #include "zg/ops.h"
 #include "zg/secp.h"
@@ -80,6 +81,21 @@ static const struct fuse_opt optspec[] = {
     FUSE_OPT_KEY("nofail", KEY_DISCARD),
     FUSE_OPT_KEY("defaults", KEY_DISCARD),
     FUSE_OPT_KEY("comment=", KEY_DISCARD),
+    /* Words mount(8) may pass for any filesystem that libfuse does not
+     * know: access-time policies (zgfs keeps no access times), the owner
+     * and group forms of user mounts, and the verbosity flags. */
+    FUSE_OPT_KEY("relatime", KEY_DISCARD),
+    FUSE_OPT_KEY("norelatime", KEY_DISCARD),
+    FUSE_OPT_KEY("strictatime", KEY_DISCARD),
+    FUSE_OPT_KEY("nostrictatime", KEY_DISCARD),
+    FUSE_OPT_KEY("lazytime", KEY_DISCARD),
+    FUSE_OPT_KEY("nolazytime", KEY_DISCARD),
+    FUSE_OPT_KEY("diratime", KEY_DISCARD),
+    FUSE_OPT_KEY("nodiratime", KEY_DISCARD),
+    FUSE_OPT_KEY("owner", KEY_DISCARD),
+    FUSE_OPT_KEY("group", KEY_DISCARD),
+    FUSE_OPT_KEY("silent", KEY_DISCARD),
+    FUSE_OPT_KEY("loud", KEY_DISCARD),
     FUSE_OPT_END,
 };
 
@@ -515,7 +531,12 @@ int main(int argc, char **argv)
             fuse_cmdline_help();
             fuse_lowlevel_help();
         } else {
-            printf("zgfs 0.1.0\n");
+            if (strcmp(ZGFS_COMMIT, "-"))
+                printf("zgfs %s (git commit %s)\n", ZGFS_VERSION, ZGFS_COMMIT);
+            else
+                printf("zgfs %s (built outside a git checkout: no commit recorded)\n",
+                       ZGFS_VERSION);
+            fflush(stdout); /* before libfuse's lines, which a child prints */
             fuse_lowlevel_version();
         }
         teardown(&fs);

@@ -11,17 +11,14 @@
 
 #include "zg/dsindex.h"
 #include "zg/hex.h"
+#include "zg/jsontext.h"
 
 int zgfs_json_out(cJSON *j, zg_buf *out, zg_err *err)
 {
     if (!j)
         return zg_err_set(err, ENOMEM, "out of memory");
-    char *s = cJSON_Print(j);
+    int rc = zg_json_render(out, j, err);
     cJSON_Delete(j);
-    if (!s)
-        return zg_err_set(err, ENOMEM, "out of memory");
-    int rc = zg_buf_printf(out, err, "%s\n", s);
-    free(s);
     return rc;
 }
 

@@ -13,7 +13,7 @@
 
 #define ZGFS_OG_MAX (ZG_U256_DEC_MAX + 2)
 
-/* Print j (consumed) with a final newline into out. */
+/* Print j (consumed) as jq prints it, with a final newline, into out. */
 int zgfs_json_out(cJSON *j, zg_buf *out, zg_err *err);
 /* Amounts in JSON: exact neuron integers as decimal strings. */
 void zgfs_json_neuron(cJSON *obj, const char *name, const zg_u256 *v);
