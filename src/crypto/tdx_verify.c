@@ -528,6 +528,7 @@ typedef struct state {
     pck_ext ext;
     bool have_ext;
     int platform_st, qe_st; /* status indexes, -1 when not found */
+    bool crl_ok;
 } state;
 
 static void check_signatures(state *s)
@@ -677,6 +678,7 @@ static void check_crls(state *s, X509 **signers, int nsigners)
     asn1_when(a, X509_CRL_get0_lastUpdate(pck_crl));
     asn1_when(b, X509_CRL_get0_nextUpdate(pck_crl));
     STACK_OF(X509_REVOKED) *rv = X509_CRL_get_REVOKED(pck_crl);
+    s->crl_ok = true;
     line(x, "PASS", "crl",
          "root CA CRL and PCK CRL (%d serials, issued %s, next update %s) are signed and "
          "current; no certificate of the chains is revoked",
@@ -820,7 +822,7 @@ static void check_qe_identity(state *s, X509 **signer)
                      "the quoting enclave's ISVSVN %u meets none of its TCB levels", qe_svn);
             else
                 line(x, "PASS", "qe identity",
-                     "signed by the TCB signing chain, current; Intel's TD QE, ISVSVN %u: %s",
+                     "signed by the TCB signing chain, current; the TD QE it names, ISVSVN %u: %s",
                      qe_svn, status_names[s->qe_st]);
         }
     }
@@ -870,15 +872,23 @@ int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *
         check_crls(&s, signers, 2);
         X509_free(signers[0]);
         X509_free(signers[1]);
+        const char *why = NULL;
         if (res->status[0]) {
             /* Revoked by a CRL */
-        } else if (s.platform_st >= 0 && s.qe_st >= 0) {
+        } else if (!res->chain_ok) {
+            why = "the quote's signature chain failed";
+        } else if (!s.crl_ok) {
+            why = "the CRL step failed";
+        } else if (s.platform_st < 0 || s.qe_st < 0) {
+            why = "the collateral steps failed";
+        } else {
             int st = s.platform_st > s.qe_st ? s.platform_st : s.qe_st;
             snprintf(res->status, sizeof res->status, "%s", status_names[st]);
         }
         int st = status_index(res->status);
         if (st < 0) {
-            line(&s.x, "FAIL", "tcb status", "not established: the collateral steps failed");
+            line(&s.x, "FAIL", "tcb status", "not established: %s",
+                 why ? why : "the collateral steps failed");
         } else {
             bool ok = accept & (1u << st);
             line(&s.x, ok ? "PASS" : "FAIL", "tcb status", "%s%s%s%s", res->status,
