@@ -44,6 +44,9 @@ typedef struct zg_http_req {
     /* multipart/form-data: parts appended in order; file parts stream from disk */
     const struct zg_http_part *parts;
     size_t nparts;
+    /* The value of this response header ("Name", any case) is kept in
+     * resp->header (the last one when repeated); NULL keeps none. */
+    const char *capture_header;
 } zg_http_req;
 
 typedef struct zg_http_part {
@@ -65,6 +68,7 @@ typedef struct zg_http_resp {
     zg_buf body; /* buffered body unless a sink was given; owned, zg_http_resp_free */
     char content_type[128];
     long long content_length; /* -1 when unknown */
+    char *header;             /* req->capture_header's value, NUL-terminated; owned */
 } zg_http_resp;
 
 void zg_http_resp_init(zg_http_resp *r);

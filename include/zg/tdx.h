@@ -109,8 +109,9 @@ enum {
     ZG_TDX_ST_DEFAULT = (1u << 6) - 1,      /* all but Revoked */
 };
 
-/* "UpToDate,OutOfDate,..." (Intel's words, case-insensitive; "all" and
- * "default" too) to bits; EINVAL naming the word it does not know. */
+/* "UpToDate+OutOfDate+..." (Intel's words, case-insensitive, separated by
+ * '+' or ','; "all" and "default" too) to bits; EINVAL naming the word it
+ * does not know. */
 int zg_tdx_status_parse(unsigned *bits, const char *list, zg_err *err);
 
 typedef struct zg_tdx_result {
@@ -127,6 +128,10 @@ typedef struct zg_tdx_result {
  * quote that fails a check is res->fails > 0. */
 int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *report,
                   zg_tdx_result *res, zg_err *err);
+
+/* The FMSPC (hex) and PCK CA ("platform" or "processor") of the quote's
+ * PCK certificate: what to ask a PCCS for. Nothing is verified here. */
+int zg_tdx_pck_info(const uint8_t *raw, size_t len, char fmspc[13], char ca[16], zg_err *err);
 
 /* The TD attributes rule (debug off, no reserved bits, SEPT_VE_DISABLE on):
  * NULL when fine, else a sentence. */

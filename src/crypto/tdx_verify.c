@@ -64,7 +64,7 @@ int zg_tdx_status_parse(unsigned *bits, const char *list, zg_err *err)
     unsigned b = 0;
     const char *p = list;
     while (p && *p) {
-        size_t n = strcspn(p, ",");
+        size_t n = strcspn(p, ",+");
         char w[48];
         if (n == 0 || n >= sizeof w)
             return zg_err_set(err, EINVAL, "tee_status: an empty or overlong word in \"%.60s\"",
@@ -88,7 +88,7 @@ int zg_tdx_status_parse(unsigned *bits, const char *list, zg_err *err)
                               "ConfigurationAndSWHardeningNeeded, OutOfDate, "
                               "OutOfDateConfigurationNeeded, Revoked, all or default",
                               w);
-        p += n + (p[n] == ',');
+        p += n + (p[n] == ',' || p[n] == '+');
     }
     if (!b)
         return zg_err_set(err, EINVAL, "tee_status: name at least one TCB status");
@@ -560,8 +560,8 @@ static void check_signatures(state *s)
         cn(c, s->leaf);
         cn(ca, sk_X509_num(s->chain) > 1 ? sk_X509_value(s->chain, 1) : s->root);
         cn(rc, s->root);
-        line(x, "PASS", "pck chain", "%s <- %s <- %s (the trusted root), each valid at %s", c, ca,
-             rc, t);
+        line(x, "PASS", "pck chain", "%s <- %s <- %s (the trusted root), each within its dates", c,
+             ca, rc);
         if (strstr(ca, "Processor"))
             snprintf(s->x.res->pck_ca, sizeof s->x.res->pck_ca, "processor");
         else
@@ -836,15 +836,17 @@ int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *
     state s = {.x = {.r = report, .res = res}, .o = o, .platform_st = -1, .qe_st = -1};
     zg_err pe = {0};
     if (zg_tdx_parse(&s.q, raw, len, &pe)) {
-        line(&s.x, "FAIL", "quote", "%s", pe.msg);
+        line(&s.x, "FAIL", "tdx quote", "%s", pe.msg);
         return s.x.rc ? zg_err_set(err, ENOMEM, "out of memory") : 0;
     }
     const char *body = s.q.body_type == ZG_TDX_BODY_TD15 ? "TD 1.5" : "TD 1.0";
     if (s.q.trailing)
-        line(&s.x, "PASS", "quote", "TDX quote v%u (%s report), %zu bytes, %zu trailing %s bytes",
-             s.q.version, body, len, s.q.trailing, s.q.trailing_zero ? "zero" : "unsigned");
+        line(&s.x, "PASS", "tdx quote",
+             "TDX quote v%u (%s report), %zu bytes, %zu trailing %s bytes", s.q.version, body, len,
+             s.q.trailing, s.q.trailing_zero ? "zero" : "unsigned");
     else
-        line(&s.x, "PASS", "quote", "TDX quote v%u (%s report), %zu bytes", s.q.version, body, len);
+        line(&s.x, "PASS", "tdx quote", "TDX quote v%u (%s report), %zu bytes", s.q.version, body,
+             len);
 
     const char *pem = o->root_pem ? o->root_pem : zg_tdx_intel_root_pem;
     BIO *b = BIO_new_mem_buf(pem, -1);
@@ -904,4 +906,25 @@ int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *
     sk_X509_pop_free(s.chain, X509_free);
     X509_free(s.root);
     return s.x.rc ? zg_err_set(err, ENOMEM, "out of memory") : 0;
+}
+
+int zg_tdx_pck_info(const uint8_t *raw, size_t len, char fmspc[13], char ca[16], zg_err *err)
+{
+    zg_tdx_quote q;
+    if (zg_tdx_parse(&q, raw, len, err))
+        return -1;
+    STACK_OF(X509) *ch = pem_chain(q.pck_chain, q.pck_chain_len);
+    pck_ext e;
+    int rc = -1;
+    if (ch && sk_X509_num(ch) >= 2 && pck_extension(sk_X509_value(ch, 0), &e)) {
+        char c[96];
+        cn(c, sk_X509_value(ch, 1));
+        zg_hex_encode(fmspc, e.fmspc, 6);
+        snprintf(ca, 16, "%s", strstr(c, "Processor") ? "processor" : "platform");
+        rc = 0;
+    } else {
+        zg_err_set(err, EPROTO, "the quote's PCK certificate has no readable SGX extension");
+    }
+    sk_X509_pop_free(ch, X509_free);
+    return rc;
 }

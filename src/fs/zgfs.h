@@ -27,6 +27,7 @@
 #include "zg/journal.h"
 #include "zg/network.h"
 #include "zg/oplog.h"
+#include "zg/teecheck.h"
 #include "zg/toksrc.h"
 #include "zg/storage.h"
 #include "zg/workq.h"
@@ -236,7 +237,9 @@ typedef struct zgfs_opts {
 
     char **storage_nodes; /* storage_node=URL, in the order given (each malloc'd) */
     size_t nstorage_nodes;
-    char *indexer; /* indexer=URL, or a preset name (testnet, mainnet) */
+    char *indexer;    /* indexer=URL, or a preset name (testnet, mainnet) */
+    char *pccs;       /* pccs=URL: where TDX collateral comes from ("": nowhere) */
+    char *tee_status; /* tee_status=LIST: the TCB statuses trust accepts */
 } zgfs_opts;
 
 /* The one context of a mount: every piece of mutable state of the daemon
@@ -279,6 +282,12 @@ struct zgfs {
     char tok_paths[3][4096];
 
     struct zgfs_storage *storage; /* owned: the 0G Storage nodes (storage.c, below) */
+
+    /* The TEE check of providers (zg/teecheck.h); its strings live below.
+     * Set before the mount is served, only read afterwards. */
+    zg_tee_policy tee;
+    char *tee_root;       /* owned: the devnet's root PEM text, NULL elsewhere */
+    char tee_cache[4200]; /* state_dir/tdx-collateral */
 };
 
 /* Mode bits of row i for this mount (type bits included). */

@@ -76,6 +76,8 @@ void zg_http_resp_init(zg_http_resp *r)
 void zg_http_resp_free(zg_http_resp *r)
 {
     zg_buf_free(&r->body);
+    free(r->header);
+    r->header = NULL;
 }
 
 static CURL *take_handle(zg_http *h)
@@ -163,6 +165,20 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         x->resp->content_type[m] = 0;
     } else if (len > 15 && strncasecmp(p, "content-length:", 15) == 0) {
         x->resp->content_length = strtoll(p + 15, NULL, 10);
+    } else if (x->req->capture_header) {
+        size_t k = strlen(x->req->capture_header);
+        if (len > k && p[k] == ':' && strncasecmp(p, x->req->capture_header, k) == 0) {
+            size_t i = k + 1, m;
+            while (i < len && p[i] == ' ')
+                i++;
+            for (m = len - i; m && (p[i + m - 1] == '\r' || p[i + m - 1] == '\n'); m--)
+                ;
+            char *v = strndup(p + i, m);
+            if (v) {
+                free(x->resp->header);
+                x->resp->header = v;
+            }
+        }
     }
     return len;
 }

@@ -38,7 +38,7 @@ fixture() {
         check_match "$name: $s" "$out" "(^|"$'\n'")$s: "
     done
     if [[ $col != - ]]; then
-        check_match "$name: dcap-qvl says $qvl" "$(node "$QVL" "$quote" "$col" "$time")" "^$qvl"
+        check_match "$name: dcap-qvl says $qvl" "$(NODE_PATH=$QVL_NODE_PATH node "$QVL" "$quote" "$col" "$time")" "^$qvl"
     fi
 }
 
@@ -47,7 +47,7 @@ collat=("PASS crl" "PASS tcb info" "PASS qe identity")
 
 fixture "dcap-qvl tdx_quote (v4, B0C06F)" "$F/dcap-qvl/tdx_quote" "$CB0" $TB0 PASS UpToDate \
     "status UpToDate" "${chain[@]}" "${collat[@]}" "PASS td attributes" "PASS tcb status" \
-    "PASS quote"
+    "PASS tdx quote"
 check_match "...70 trailing zero bytes are counted, not refused" \
     "$("$CHECK" "$F/dcap-qvl/tdx_quote" "$CB0" $TB0)" "5006 bytes, 70 trailing zero bytes"
 

@@ -3,7 +3,8 @@
 
 # need_dcap_qvl: the cross-check's npm package at the version pinned in
 # contrib/npm/package.json, in a tree of this build's own (the shared npm
-# tree of contrib/setup follows whichever checkout set it up last).
+# tree of contrib/setup follows whichever checkout set it up last). Sets
+# QVL_NODE_PATH, for `NODE_PATH=$QVL_NODE_PATH node ...`.
 need_dcap_qvl() {
     local ver dir=$ZG_BUILD/npm-tdx
     ver=$(jq -r '.dependencies["@phala/dcap-qvl"] // empty' "$ZG_ROOT/contrib/npm/package.json")
@@ -19,5 +20,5 @@ need_dcap_qvl() {
         t_done
         return 1
     fi
-    export NODE_PATH=$dir/node_modules
+    QVL_NODE_PATH=$dir/node_modules
 }

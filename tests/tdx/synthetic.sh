@@ -44,10 +44,10 @@ case_() {
         check_match "$name: $s" "$out" "(^|"$'\n'")$s: "
     done
     [[ $qvl == - ]] ||
-        check_match "$name: dcap-qvl says $qvl" "$(node "$QVL" "$quote" "$col" "$time" "$ROOT")" "^$qvl"
+        check_match "$name: dcap-qvl says $qvl" "$(NODE_PATH=$QVL_NODE_PATH node "$QVL" "$quote" "$col" "$time" "$ROOT")" "^$qvl"
 }
 
-all=("PASS quote" "PASS quote signature" "PASS pck chain" "PASS qe report" "PASS qe binding"
+all=("PASS tdx quote" "PASS quote signature" "PASS pck chain" "PASS qe report" "PASS qe binding"
     "PASS td attributes" "PASS crl" "PASS tcb info" "PASS qe identity" "PASS tcb status")
 case_ "a good quote (v4, 70 zero bytes of padding)" "$T_TMP/good" "$T_TMP/col.json" "$NOW" PASS \
     UpToDate "status UpToDate" "${all[@]}"
@@ -127,17 +127,24 @@ done
 check_match "...with its advisory ids" \
     "$("$CHECK" "$T_TMP/good" "$T_TMP/OutOfDate.json" "$NOW" "$ROOT")" \
     "PASS tcb status: OutOfDate \\(advisories ZG-DEVNET-SA-00001\\)"
+out=$("$CHECK" "$T_TMP/good" "$T_TMP/OutOfDate.json" "$NOW" "$ROOT" UpToDate+SWHardeningNeeded)
+check_match "tee_status UpToDate+SWHardeningNeeded refuses OutOfDate: FAIL tcb status" "$out" \
+    $'\nFAIL tcb status: OutOfDate'
+check_match "...and says it is not among the accepted statuses" "$out" \
+    "NOTE tcb status: OutOfDate is not among the accepted statuses \\(-o tee_status\\)"
 col "$T_TMP/Revoked.json" --status Revoked
 case_ "a platform whose TCB level is Revoked" "$T_TMP/good" "$T_TMP/Revoked.json" "$NOW" FAIL \
     Revoked "error TCB status is invalid: Revoked" "FAIL tcb status" "PASS tcb info"
+check_eq "tee_status=all accepts Revoked" \
+    "$("$CHECK" "$T_TMP/good" "$T_TMP/Revoked.json" "$NOW" "$ROOT" all | tail -1)" "verdict PASS"
 
 # Strict parsing: a size inside the signature data one off; cut short.
 perl -e 'local $/; open my $f, "<:raw", $ARGV[0]; my $d = <$f>;
          substr($d, 636 + 130, 4) = pack("V", unpack("V", substr($d, 636 + 130, 4)) - 1);
          print $d' "$T_TMP/good" >"$T_TMP/size"
 case_ "a certification data size one short" "$T_TMP/size" "$T_TMP/col.json" "$NOW" FAIL - \
-    "error" "FAIL quote"
+    "error" "FAIL tdx quote"
 head -c 700 "$T_TMP/good" >"$T_TMP/short"
-case_ "a quote cut short" "$T_TMP/short" "$T_TMP/col.json" "$NOW" FAIL - "error" "FAIL quote"
+case_ "a quote cut short" "$T_TMP/short" "$T_TMP/col.json" "$NOW" FAIL - "error" "FAIL tdx quote"
 
 t_done

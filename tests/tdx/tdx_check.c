@@ -1,7 +1,8 @@
-/* tdx_check QUOTE [COLLATERAL|-] TIME [ROOT_PEM]: run the TDX quote
+/* tdx_check QUOTE COLLATERAL|- TIME [ROOT_PEM|- [ACCEPT]]: run the TDX quote
  * verifier on one quote (raw bytes, hex text, or a dstack document whose
  * "quote" member is hex) and print its report, then "status STATUS" and
- * "verdict PASS|FAIL" (FAIL when any step failed). Exit 0 unless the
+ * "verdict PASS|FAIL" (FAIL when any step failed); ACCEPT is a tee_status
+ * list (zg_tdx_status_parse). Exit 0 unless the
  * arguments are unusable. The fixture and cross-check suites drive it. */
 #include <ctype.h>
 #include <stdio.h>
@@ -75,8 +76,8 @@ static int load_quote(zg_buf *q, const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc < 4 || argc > 5) {
-        fprintf(stderr, "usage: tdx_check QUOTE COLLATERAL|- TIME [ROOT_PEM]\n");
+    if (argc < 4 || argc > 6) {
+        fprintf(stderr, "usage: tdx_check QUOTE COLLATERAL|- TIME [ROOT_PEM|- [ACCEPT]]\n");
         return 2;
     }
     zg_buf q, rep;
@@ -99,7 +100,12 @@ int main(int argc, char **argv)
         free(t);
     }
     char *root = NULL;
-    if (argc == 5) {
+    unsigned accept = 0;
+    if (argc == 6 && zg_tdx_status_parse(&accept, argv[5], &e)) {
+        fprintf(stderr, "tdx_check: %s\n", e.msg);
+        return 2;
+    }
+    if (argc >= 5 && strcmp(argv[4], "-")) {
         size_t n;
         root = slurp(argv[4], &n);
         if (!root) {
@@ -110,7 +116,8 @@ int main(int argc, char **argv)
     zg_tdx_opts o = {.root_pem = root,
                      .now = strtoll(argv[3], NULL, 10),
                      .col = have_col ? &col : NULL,
-                     .col_missing = "no collateral given"};
+                     .col_missing = "no collateral given",
+                     .accept = accept};
     zg_tdx_result res;
     if (zg_tdx_verify(q.data, q.len, &o, &rep, &res, &e)) {
         fprintf(stderr, "tdx_check: %s\n", e.msg);

@@ -4,7 +4,7 @@
  *   zg-devnet-tdx collateral DIR OUT [--fmspc HEX] [--pck-crl FILE]
  *                 [--status STATUS] [--issued UNIX] [--days N]
  *   zg-devnet-tdx quote DIR OUT REPORT_DATA_HEX [--v5] [--attributes HEX]
- *                 [--rtmr3 HEX] [--pad N]
+ *                 [--rtmr3 HEX] [--mrtd HEX] [--pad N]
  *
  * The quote's RTMRs are zero unless given; OUT "-" is stdout (raw bytes). */
 #include <stdio.h>
@@ -19,7 +19,7 @@ static int usage(void)
     fprintf(stderr, "usage: zg-devnet-tdx collateral DIR OUT [--fmspc HEX] [--pck-crl FILE] "
                     "[--status STATUS] [--issued UNIX] [--days N]\n"
                     "       zg-devnet-tdx quote DIR OUT REPORT_DATA_HEX [--v5] [--attributes HEX] "
-                    "[--rtmr3 HEX] [--pad N]\n");
+                    "[--rtmr3 HEX] [--mrtd HEX] [--pad N]\n");
     return 2;
 }
 
@@ -76,6 +76,9 @@ int main(int argc, char **argv)
                 td.zero_attributes = true;
             } else if (!strcmp(argv[i], "--rtmr3") && i + 1 < argc) {
                 if (zg_hex_decode_exact(td.rtmr[3], 48, argv[++i], &e))
+                    return usage();
+            } else if (!strcmp(argv[i], "--mrtd") && i + 1 < argc) {
+                if (zg_hex_decode_exact(td.mr_td, 48, argv[++i], &e))
                     return usage();
             } else if (!strcmp(argv[i], "--pad") && i + 1 < argc)
                 td.pad = (size_t)atol(argv[++i]);

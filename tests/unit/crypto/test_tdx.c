@@ -233,7 +233,8 @@ static void test_verify_garbage(void)
     CHECK(zg_tdx_verify((const uint8_t *)"<html>", 6, &o, &r, &res, &e) == 0 && res.fails == 1 &&
               !res.chain_ok,
           "garbage: one FAIL, no chain");
-    CHECK(r.len && !strncmp((char *)r.data, "FAIL quote: not a TDX quote", 27), "...FAIL quote");
+    CHECK(r.len && !strncmp((char *)r.data, "FAIL tdx quote: not a TDX quote", 31),
+          "...FAIL tdx quote");
     zg_buf_free(&r);
 }
 
