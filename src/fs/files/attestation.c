@@ -1,15 +1,17 @@
 /* providers/P/attestation/: the fine-tuning provider's TEE attestation
- * document (GET /v1/quote, provider-protocol.md §2.1) and a report of
- * checking it (§5, zg/attest.h).
+ * document (GET /v1/quote, 0g-serving-broker
+ * api/fine-tuning/internal/handler/quote.go) and a report of checking it
+ * (zg/teecheck.h, zg/attest.h, zg/tdx.h).
  *
  * quote.json is the document in the provider's default layout, byte for
  * byte. report fetches BOTH layouts, the default one (the newest provider's
  * enc_pub | address | version report_data) and ?legacy=true (the "0x..."
- * text the official SDK reads), and checks each against the TEE signer of
- * the provider's on-chain record (getService): a provider passes only if it
- * binds the signer the chain names in both. The checks run once per
- * distinct pair of documents and signer, so reading the report again costs
- * only the (ttl-cached) fetches that tell whether the quote changed. */
+ * text the official SDK reads), and checks each: its TDX quote to the
+ * mount's trust anchor with the collateral of its platform, and the
+ * document bound to that quote and to the TEE signer of the provider's
+ * on-chain record (getService). A provider passes only if both do. The
+ * checks run at most once per ttl per distinct pair of documents and
+ * signer (the clock and the collateral's dates move on). */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
