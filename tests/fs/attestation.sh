@@ -279,4 +279,44 @@ check_match "offline: RESULT PASS says 8 were skipped" "$R9" \
     $'\nRESULT PASS: every check that ran passed in both layouts; 8 skipped \\(SKIP lines\\)$'
 check_match "offline: the header says where collateral comes from" "$R9" "collateral from nowhere \\(-o pccs\\)"
 
+# ---- -o pccs= with the first mount's state directory: its cached
+# collateral is still current, so every step runs
+cd / || exit 1
+fs_remount "pccs="
+cd "$MNT" || exit 1
+check_match "offline with cached collateral: PASS tcb status" "$(cat "$A/report")" \
+    $'\nPASS tcb status \\(default layout\\): UpToDate'
+
+# ---- a PCCS that does not answer, nothing cached: SKIP, saying so
+cd / || exit 1
+fs_remount "pccs=http://127.0.0.1:9,state_dir=$T_TMP/state4"
+cd "$MNT" || exit 1
+check_match "a PCCS that does not answer: SKIP tcb info with the reason" "$(cat "$A/report")" \
+    $'\nSKIP tcb info \\(default layout\\): not checked: the collateral could not be fetched: http://127.0.0.1:9/tdx/certification/v4/tcb'
+
+# ---- the devnet's PCCS now serves a PCK CRL that revokes the PCK
+# certificate: FAIL crl, status Revoked, and trust refuses
+cp "$DEVNET/tdx/collateral.json" "$T_TMP/collateral.saved"
+"$ZG_BUILD/contrib/devnet/tdx/zg-devnet-tdx" collateral "$DEVNET/tdx" "$DEVNET/tdx/collateral.json" \
+    --pck-crl "$DEVNET/tdx/pck-revoked.crl.der" --issued $(($(date +%s) - 3600))
+cd / || exit 1
+fs_remount "state_dir=$T_TMP/state5"
+cd "$MNT" || exit 1
+R10=$(cat "$A/report")
+check_match "revoked PCK certificate: FAIL crl naming it" "$R10" \
+    $'\nFAIL crl \\(default layout\\): zgfs devnet PCK Certificate \\(serial [0-9A-F]+\\) is revoked'
+check_match "...FAIL tcb status: Revoked" "$R10" $'\nFAIL tcb status \\(default layout\\): Revoked'
+check_match "...RESULT FAIL" "$R10" $'\nRESULT FAIL: 4 checks failed$'
+wr "providers/$FT2/retrieve" all >/dev/null
+chain_warp 86401
+wr "providers/$FT2/retrieve" all >/dev/null
+sleep 3.3
+check_eq "trust no on FT2 again" "$(wr "providers/$FT2/trust" no)" ok
+check_eq "trust yes while FT's platform is revoked (FT2 forwards FT's quote): EACCES" \
+    "$(proxy_mode proxy; sleep 3.3; wr "providers/$FT2/trust" yes)" EACCES
+check_match "...the first failed step is named" "$(tail -1 "providers/$FT2/trust")" \
+    '^error: its TEE attestation fails: crl: .* is revoked'
+check_eq "...nothing acknowledged on chain" "$(chain_ft_account "$USER_ADDR" "$FT2" | cut -d' ' -f3)" 0
+cp "$T_TMP/collateral.saved" "$DEVNET/tdx/collateral.json"
+
 t_done
