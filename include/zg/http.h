@@ -46,6 +46,9 @@ typedef struct zg_http_req {
     /* multipart/form-data: parts appended in order; file parts stream from disk */
     const struct zg_http_part *parts;
     size_t nparts;
+    /* The value of this response header ("Name", any case) is kept in
+     * resp->header (the last one when repeated); NULL keeps none. */
+    const char *capture_header;
 } zg_http_req;
 
 typedef struct zg_http_part {
@@ -70,6 +73,7 @@ typedef struct zg_http_resp {
     /* The complete length N of a Content-Range "bytes A-B/N" (a 416
      * answer has an asterisk for A-B), or -1 when absent or unknown. */
     long long range_total;
+    char *header;             /* req->capture_header's value, NUL-terminated; owned */
 } zg_http_resp;
 
 void zg_http_resp_init(zg_http_resp *r);

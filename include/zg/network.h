@@ -14,6 +14,11 @@ typedef struct zg_network {
     uint8_t ledger[20];
     uint8_t inference[20];
     uint8_t finetuning[20];
+    /* TDX attestation: where collateral comes from (a PCCS or Intel's PCS;
+     * "" none) and, on the devnet only, the PEM file of the test root its
+     * simulated quotes chain to ("" everywhere else: Intel's root). */
+    char pccs[512];
+    char tdx_root[1024];
 } zg_network;
 
 /* name: "mainnet" or "testnet" (ENOENT for anything else). */

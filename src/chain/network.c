@@ -15,6 +15,10 @@ struct preset {
     const char *ledger, *inference, *finetuning;
 };
 
+/* Intel's Provisioning Certification Service: TCB info, QE identity and
+ * CRLs for every genuine platform (PCS API v4). */
+#define INTEL_PCS "https://api.trustedservices.intel.com"
+
 /* Addresses the official SDK uses for each chain (chain-protocol.md §1.3). */
 static const struct preset presets[] = {
     {"mainnet", 16661, "https://evmrpc.0g.ai", "0x2dE54c845Cd948B72D2e32e39586fe89607074E3",
@@ -33,6 +37,7 @@ int zg_network_preset(zg_network *net, const char *name, zg_err *err)
         snprintf(net->name, sizeof net->name, "%s", p->name);
         net->chain_id = p->chain_id;
         snprintf(net->rpc, sizeof net->rpc, "%s", p->rpc);
+        snprintf(net->pccs, sizeof net->pccs, "%s", INTEL_PCS);
         if (zg_addr_parse(net->ledger, p->ledger, err) ||
             zg_addr_parse(net->inference, p->inference, err) ||
             zg_addr_parse(net->finetuning, p->finetuning, err))
@@ -116,6 +121,18 @@ int zg_network_from_devnet(zg_network *net, const char *path, zg_err *err)
         get_addr(net->inference, ct, "inference", path, err) ||
         get_addr(net->finetuning, ct, "fineTuning", path, err))
         goto out;
+    /* The devnet's simulated TDX PKI (contrib/devnet/tdx): its root is
+     * trusted on this network only, because only devnet.json names it. */
+    const cJSON *tdx = cJSON_GetObjectItemCaseSensitive(j, "tdx");
+    const char *root = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tdx, "root"));
+    const char *pccs = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tdx, "pccs"));
+    if (root &&
+        snprintf(net->tdx_root, sizeof net->tdx_root, "%s", root) >= (int)sizeof net->tdx_root) {
+        zg_err_set(err, ENAMETOOLONG, "the devnet file %s: tdx.root is too long", path);
+        goto out;
+    }
+    if (pccs)
+        snprintf(net->pccs, sizeof net->pccs, "%s", pccs);
     rc = 0;
 out:
     cJSON_Delete(j);

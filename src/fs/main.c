@@ -68,6 +68,8 @@ static const struct fuse_opt optspec[] = {
     OPT("tx_wait=%u", tx_wait, 0),
     OPT("reconcile=%u", reconcile, 0),
     OPT("request_timeout=%u", request_timeout, 0),
+    OPT("pccs=%s", pccs, 0),
+    OPT("tee_status=%s", tee_status, 0),
     FUSE_OPT_KEY("storage_node=", KEY_STORAGE_NODE),
     FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
     FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
@@ -177,6 +179,11 @@ static void usage(const char *prog)
            "                           mounted (default 30)\n"
            "    -o request_timeout=SECONDS  how long one request to the chain or a provider\n"
            "                           may take (default 60)\n"
+           "    -o pccs=URL            where TDX collateral comes from (default: the\n"
+           "                           network's; Intel's PCS on mainnet and testnet;\n"
+           "                           empty: none, those checks are skipped)\n"
+           "    -o tee_status=LIST     TCB statuses trust accepts (default: all but\n"
+           "                           Revoked; separated by +)\n"
            "    -o max_threads=N       FUSE worker threads (default %d)\n"
            "    -o noinval             debug: never invalidate kernel caches\n"
            "\n",
@@ -221,6 +228,9 @@ static void teardown(zgfs *fs)
         free(fs->opts.storage_nodes[i]);
     free(fs->opts.storage_nodes);
     free(fs->opts.indexer);
+    free(fs->opts.pccs);
+    free(fs->opts.tee_status);
+    free(fs->tee_root);
     fuse_opt_free_args(&fs->args);
     free(fs->mountpoint);
     pthread_mutex_destroy(&fs->pending_lock);
@@ -455,6 +465,39 @@ static void open_storage(zgfs *fs)
  * for the hub (the devnet works offline); fetched files are cached in the
  * state directory. Paths are resolved now, before daemonizing changes
  * directory. */
+/* The TEE check's policy: the network's trust anchor (Intel's, or the
+ * devnet's test root that only devnet.json names), the PCCS, the statuses
+ * accepted, and a cache for collateral under the state directory. */
+static void tee_policy(zgfs *fs)
+{
+    zg_err err = {0};
+    if (fs->net.tdx_root[0]) {
+        FILE *f = fopen(fs->net.tdx_root, "r");
+        zg_buf b;
+        zg_buf_init(&b, 1u << 20);
+        char tmp[4096];
+        size_t n;
+        int rc = f ? 0 : -1;
+        while (f && rc == 0 && (n = fread(tmp, 1, sizeof tmp, f)) > 0)
+            rc = zg_buf_append(&b, tmp, n, &err);
+        if (f)
+            fclose(f);
+        if (rc || zg_buf_append_byte(&b, 0, &err)) {
+            zg_buf_free(&b);
+            die(fs, "cannot read the devnet's TDX root %s", fs->net.tdx_root);
+        }
+        fs->tee_root = (char *)b.data; /* the buffer is handed over */
+    }
+    fs->tee.root_pem = fs->tee_root;
+    fs->tee.pccs = fs->opts.pccs ? fs->opts.pccs : fs->net.pccs;
+    if (fs->opts.tee_status && zg_tdx_status_parse(&fs->tee.accept, fs->opts.tee_status, &err))
+        die(fs, "%s", err.msg);
+    if (snprintf(fs->tee_cache, sizeof fs->tee_cache, "%s/tdx-collateral", fs->state_dir) >=
+        (int)sizeof fs->tee_cache)
+        die(fs, "state directory path too long");
+    fs->tee.cache_dir = fs->tee_cache;
+}
+
 static void tokenizer_sources(zgfs *fs)
 {
     zg_toksrc *t = &fs->toksrc;
@@ -579,6 +622,7 @@ int main(int argc, char **argv)
     connect_chain(&fs, &key);
     zg_key_wipe(&key); /* the client keeps its own locked copy */
     state_dir(&fs);
+    tee_policy(&fs);
     open_storage(&fs);
     tokenizer_sources(&fs);
 

@@ -28,6 +28,7 @@
 #include "zg/network.h"
 #include "zg/oplog.h"
 #include "zg/reconcile.h"
+#include "zg/teecheck.h"
 #include "zg/toksrc.h"
 #include "zg/storage.h"
 #include "zg/workq.h"
@@ -250,6 +251,8 @@ typedef struct zgfs_opts {
     unsigned tx_wait;         /* seconds a write waits for its receipt */
     unsigned reconcile;       /* seconds between passes of the reconciler */
     unsigned request_timeout; /* seconds one HTTP request may take */
+    char *pccs;       /* pccs=URL: where TDX collateral comes from ("": nowhere) */
+    char *tee_status; /* tee_status=LIST: the TCB statuses trust accepts */
 } zgfs_opts;
 
 /* The one context of a mount: every piece of mutable state of the daemon
@@ -296,6 +299,12 @@ struct zgfs {
 
     struct zgfs_storage *storage; /* owned: the 0G Storage nodes (storage.c, below) */
     int spool_lock;               /* owned: STATE_DIR/spool/.lock, held shared (-1: none) */
+
+    /* The TEE check of providers (zg/teecheck.h); its strings live below.
+     * Set before the mount is served, only read afterwards. */
+    zg_tee_policy tee;
+    char *tee_root;       /* owned: the devnet's root PEM text, NULL elsewhere */
+    char tee_cache[4200]; /* state_dir/tdx-collateral */
 };
 
 /* Mode bits of row i for this mount (type bits included). */

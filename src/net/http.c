@@ -77,6 +77,8 @@ void zg_http_resp_init(zg_http_resp *r)
 void zg_http_resp_free(zg_http_resp *r)
 {
     zg_buf_free(&r->body);
+    free(r->header);
+    r->header = NULL;
 }
 
 static CURL *take_handle(zg_http *h)
@@ -186,6 +188,20 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         x->resp->content_length = strtoll(p + 15, NULL, 10);
     } else if (len > 14 && strncasecmp(p, "content-range:", 14) == 0) {
         x->resp->range_total = range_total(p + 14, len - 14);
+    } else if (x->req->capture_header) {
+        size_t k = strlen(x->req->capture_header);
+        if (len > k && p[k] == ':' && strncasecmp(p, x->req->capture_header, k) == 0) {
+            size_t i = k + 1, m;
+            while (i < len && p[i] == ' ')
+                i++;
+            for (m = len - i; m && (p[i + m - 1] == '\r' || p[i + m - 1] == '\n'); m--)
+                ;
+            char *v = strndup(p + i, m);
+            if (v) {
+                free(x->resp->header);
+                x->resp->header = v;
+            }
+        }
     }
     return len;
 }

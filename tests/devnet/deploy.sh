@@ -15,7 +15,13 @@ check "user.key is mode 0600" test "$(mode "$DEVNET_DIR/user.key")" = 600
 check "user.key holds the user's private key on one line" \
     test "$(cat "$DEVNET_DIR/user.key")" = "$(j .accounts.user.privateKey)" -a "$(wc -l <"$DEVNET_DIR/user.key")" = 1
 check "devnet.json has every documented top-level field" \
-    jq -e 'keys == (["accounts","anvil","chainId","contracts","lockTime","network","penaltyPercentage","providers","rpc","serviceNames","storage","tokenizers"])' "$DEVNET_JSON"
+    jq -e 'keys == (["accounts","anvil","chainId","contracts","lockTime","network","penaltyPercentage","providers","rpc","serviceNames","storage","tdx","tokenizers"])' "$DEVNET_JSON"
+check "devnet.json names the TDX test PKI: dir, root, and the provider's port as PCCS" \
+    jq -e '(.tdx | keys == ["dir","pccs","root"]) and .tdx.pccs == .providers.fineTuning.url' "$DEVNET_JSON"
+check "...the root is a self-signed CA certificate that is not Intel's" \
+    bash -c 'openssl verify -CAfile "$1" "$1" >/dev/null &&
+        ! openssl x509 -in "$1" -noout -subject | grep -q "O = Intel Corporation"' _ "$(j .tdx.root)"
+check "...the TDX keys are mode 0600" test "$(mode "$(j .tdx.dir)/pck.key")" = 600
 check "devnet.json lists all nine roles" \
     jq -e '.accounts | keys == (["deployer","ftProvider","ftProvider2","ftTeeSigner","ftTeeSigner2","infProvider","infTeeSigner","user","user2"])' "$DEVNET_JSON"
 check "anvil pid in devnet.json equals anvil.pid" test "$(j .anvil.pid)" = "$(cat "$DEVNET_DIR/anvil.pid")"

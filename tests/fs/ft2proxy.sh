@@ -29,6 +29,25 @@ ft2_proxy_start() {
     return 1
 }
 
+# ft2_doc PKI OUT: the first provider's attestation document re-made for
+# the second: a quote signed through the TDX PKI in directory PKI (the
+# devnet's own, $DEVNET/tdx, or another made with contrib/devnet/tdx/pki)
+# whose report_data names FT2's TEE signer (layout version 1), with the
+# first quote's MRTD and RTMR3 so that its event log and mr_aggregated hold.
+ft2_doc() {
+    local pki=$1 out=$2 doc tcb rd signer
+    signer=$(dj .accounts.ftTeeSigner2.address)
+    signer=${signer#0x}
+    doc=$(curl -s "$(dj .providers.fineTuning.url)/v1/quote")
+    tcb=$(jq -r .tcb_info <<<"$doc")
+    rd=$(printf 'cd%.0s' {1..32})${signer,,}00000001$(printf '00%.0s' {1..8})
+    "$ZG_BUILD/contrib/devnet/tdx/zg-devnet-tdx" quote "$pki" "$T_TMP/ft2_doc.bin" "$rd" \
+        --rtmr3 "$(jq -r .rtmr3 <<<"$tcb")" --mrtd "$(jq -r .mrtd <<<"$tcb")" --pad 70 || return 1
+    jq --arg q "$(od -An -v -tx1 "$T_TMP/ft2_doc.bin" | tr -d ' \n')" \
+        --arg r "$(printf '%s' "$rd" | perl -pe 's/(..)/chr hex $1/ge' | base64 -w0)" \
+        '.quote = $q | .report_data = $r' <<<"$doc" >"$out"
+}
+
 # proxy_mode WORD: what the stand-in does from the next request on.
 proxy_mode() {
     echo "$1" >"$PROXY_MODE"

@@ -10,11 +10,13 @@
 //                  chain
 //   rebind         the document's report_data re-bound to SIGNER (both
 //                  layouts); the TDX quote inside still carries the old one
-//   forge          rebind, and the (synthetic, unsigned) TDX quote's own
-//                  report_data too: what a forger without the TEE can make
+//   forge          rebind, and the signed TDX quote's own report_data too:
+//                  what a forger without the TEE's keys can make (the
+//                  quote's signature no longer verifies)
 //   forge-tamper   forge, and tcb_info.app_compose edited so that it no
 //                  longer hashes to the event log's compose-hash
 //   garbage        /v1/quote answers a body that is not JSON
+//   file:PATH      /v1/quote answers the bytes of PATH (either layout)
 //   nousage        /v1/model/desc/NAME answers 400 "... detail usage file
 //                  not found", as a provider without a usage file does
 //   norange        Range headers are not forwarded: every file comes whole
@@ -120,6 +122,11 @@ http.createServer((req, res) => {
     if (m === 'garbage' && path === '/v1/quote') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('<html>not an attestation</html>');
+        return;
+    }
+    if (m.startsWith('file:') && path === '/v1/quote') {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(fs.readFileSync(m.slice(5)));
         return;
     }
     const u = new URL(req.url, upstream);

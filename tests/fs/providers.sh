@@ -37,15 +37,23 @@ check_eq "fund a wallet that is no provider (the user's own): ENOENT" "$(wr "pro
 read -r la2 _ <<<"$(chain_ledger "$USER_ADDR")"
 check_eq "refused funds moved nothing" "$la2" "$la1"
 
-# The unlisted provider: the first transfer must reach the contract minimum.
-check_eq "first fund below the minimum transfer: EINVAL" "$(wr "$P2/fund" 0.5)" EINVAL
+# The unlisted provider: nothing answers at its URL, so its TEE attestation
+# cannot be checked, and the first transfer (which acknowledges its TEE
+# signer) is refused until the caller vouches for it.
+check_eq "first fund while its quote cannot be fetched: ECONNREFUSED" "$(wr "$P2/fund" 1)" ECONNREFUSED
+check_match "...says so, and that nothing was sent" "$(cat "$P2/fund")" \
+    '^error: cannot check the TEE attestation: .*/v1/quote.*; nothing sent'
+check_eq "...no sub-account on chain" "$(chain_ft_account "$USER_ADDR" "$FT2")" none
+# The first transfer must reach the contract minimum.
+check_eq "first fund below the minimum transfer: EINVAL" "$(wr "$P2/fund" "0.5 --unverified")" EINVAL
 check_match "...with the contract's reason" "$(cat "$P2/fund")" '^error: .*1 OG'
-check_eq "fund the unlisted provider 1 OG" "$(wr "$P2/fund" 1)" ok
+check_eq "fund the unlisted provider 1 OG, unverified" "$(wr "$P2/fund" "1 --unverified")" ok
+check_match "...log says it was unverified" "$(cat log)" "providers/$FT2/fund: $FT2 funded \\(and its TEE signer acknowledged\\) unverified"
 check_eq "its sub-account exists on chain, acknowledged" "$(chain_ft_account "$USER_ADDR" "$FT2")" "$(neuron 1) 0 1"
 check_eq "funding acknowledged the TEE signer (trust)" "$(head -1 "$P2/trust")" acknowledged
 
 # The inference provider's files act on its inference sub-account.
-check_eq "fund the inference provider 1 OG" "$(wr "$PI/fund" 1)" ok
+check_eq "fund the inference provider 1 OG (its attestation verifies)" "$(wr "$PI/fund" 1)" ok
 check_eq "its account.json shows the inference sub-account" \
     "$(jq -r '"\(.service) \(.balance)"' "$PI/account.json")" "inference-v1.0 $(neuron 1)"
 check_eq "ledger.json lists both services" "$(jq -r '[.subAccounts[].service] | sort | unique | join(" ")' ledger/ledger.json)" \
@@ -81,7 +89,11 @@ check_match "...then the caller's result" "$(tail -1 "$P2/trust")" '^ok: revoked
 check_eq "revoked on chain" "$(chain_ft_account "$USER_ADDR" "$FT2" | cut -d' ' -f3)" 0
 check_eq "trust no again: nothing to do, ok" "$(wr "$P2/trust" no)" ok
 check_match "...and says nothing was sent" "$(tail -1 "$P2/trust")" 'nothing sent'
-check_eq "trust yes" "$(wr "$P2/trust" yes)" ok
+check_eq "trust yes while its quote cannot be fetched: ECONNREFUSED" "$(wr "$P2/trust" yes)" ECONNREFUSED
+check_match "...nothing sent" "$(tail -1 "$P2/trust")" '^error: cannot check the TEE attestation: .*nothing sent'
+check_eq "...still not acknowledged on chain" "$(chain_ft_account "$USER_ADDR" "$FT2" | cut -d' ' -f3)" 0
+check_eq "trust yes --unverified" "$(wr "$P2/trust" "yes --unverified")" ok
+check_match "...says it was not verified" "$(tail -1 "$P2/trust")" '^ok: acknowledged the TEE signer of .* WITHOUT verifying'
 check_eq "trust reads acknowledged" "$(head -1 "$P2/trust")" acknowledged
 check_eq "acknowledged on chain" "$(chain_ft_account "$USER_ADDR" "$FT2" | cut -d' ' -f3)" 1
 

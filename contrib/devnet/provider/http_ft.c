@@ -41,7 +41,7 @@ static int h_quote(prov_req *r, const uint8_t signer[20])
     /* Go strconv.ParseBool truth values. */
     bool legacy =
         l && (strcmp(l, "1") == 0 || strcasecmp(l, "t") == 0 || strcasecmp(l, "true") == 0);
-    char *doc = quote_document(signer, legacy);
+    char *doc = quote_document(r->ctx, signer, legacy);
     if (!doc)
         return reply_error(r, 500, "cannot build the quote");
     int rc = reply_text(r, 200, "text/plain; charset=utf-8", doc);
@@ -704,6 +704,10 @@ int ft_route(prov_req *r)
     bool post = strcmp(r->method, "POST") == 0;
     if (n == 2 && post && strcmp(s[0], "admin") == 0 && strcmp(s[1], "restart") == 0)
         return h_restart(r);
+    bool pcs = false;
+    int prc = get ? pcs_route(r, &pcs) : 0;
+    if (pcs)
+        return prc;
     if (n < 2 || strcmp(s[0], "v1") != 0)
         return reply_error(r, 404, "404 page not found");
     if (n == 2 && get && strcmp(s[1], "quote") == 0)

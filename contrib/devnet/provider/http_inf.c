@@ -457,7 +457,7 @@ static int h_quote(prov_req *r)
     const char *l = req_query(r, "legacy");
     bool legacy =
         l && (strcmp(l, "1") == 0 || strcasecmp(l, "true") == 0 || strcasecmp(l, "t") == 0);
-    char *doc = quote_document(r->ctx->inf_tee.addr, legacy);
+    char *doc = quote_document(r->ctx, r->ctx->inf_tee.addr, legacy);
     if (!doc)
         return reply_error(r, 500, "cannot build the quote");
     int rc = reply_text(r, 200, "text/plain; charset=utf-8", doc);

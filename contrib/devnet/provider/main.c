@@ -15,6 +15,7 @@
 
 #include "knobs.h"
 #include "prov.h"
+#include "tdxsim.h"
 #include "zg/journal.h"
 #include "zg/storage.h"
 #include "zg/tokenizer.h"
@@ -192,6 +193,12 @@ static int load_devnet(prov_ctx *ctx, zg_err *err)
         load_key(&ctx->inf_key, j, "infProvider", err) ||
         load_key(&ctx->inf_tee, j, "infTeeSigner", err))
         goto out;
+    const char *tdx = jpath(j, "tdx", "dir", NULL);
+    if (tdx) {
+        snprintf(ctx->tdx_dir, sizeof ctx->tdx_dir, "%s", tdx);
+        if (tdxsim_load(&ctx->tdx, tdx, err))
+            goto out;
+    }
     if (ft_addr && (addr_parse_loose(a, ft_addr) || !addr_eq(a, ctx->ft_key.addr))) {
         zg_err_set(err, EINVAL, "providers.fineTuning.address is not the ftProvider key's address");
         goto out;
@@ -242,6 +249,7 @@ static void free_all(prov_ctx *ctx)
     zg_key_wipe(&ctx->ft_tee);
     zg_key_wipe(&ctx->inf_key);
     zg_key_wipe(&ctx->inf_tee);
+    tdxsim_free(ctx->tdx);
     pthread_mutex_destroy(&ctx->lock);
     pthread_cond_destroy(&ctx->wake);
 }

@@ -182,6 +182,11 @@ typedef struct prov_ctx {
     /* The customized model's tokenizer root on the devnet's 0G Storage
      * (devnet.json tokenizers.models, written by up); "" = the model table's */
     char custom_tokenizer[67];
+    /* The simulated TDX quoting enclave (contrib/devnet/tdx): its keys and
+     * the devnet's collateral in tdx_dir (devnet.json tdx.dir), NULL when
+     * the devnet has none. Read-only after start. */
+    struct tdxsim *tdx;
+    char tdx_dir[PROV_PATH_MAX];
 
     pthread_mutex_t lock;
     pthread_cond_t wake; /* lifecycle worker: a task was created */
@@ -342,7 +347,7 @@ const char *adapter_answer(const prov_adapter *a, const char *question);
 
 /* --------------------------------------------------------------- quote.c */
 /* The /v1/quote document for signer (legacy: address text report_data). */
-char *quote_document(const uint8_t signer[20], bool legacy);
+char *quote_document(const prov_ctx *ctx, const uint8_t signer[20], bool legacy);
 
 /* --------------------------------------------------------------- multipart.c */
 typedef struct mp_part {
@@ -377,6 +382,10 @@ int reply_json(prov_req *r, unsigned status, cJSON *body); /* takes body */
 int reply_error(prov_req *r, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int reply_text(prov_req *r, unsigned status, const char *ctype, const char *text);
+/* GET /sgx|tdx/certification/v4/...: the devnet's PCCS (Intel PCS API v4
+ * paths) over the collateral in tdx_dir (pcs.c); *handled is false when
+ * the path is not one of them. */
+int pcs_route(prov_req *r, bool *handled);
 int reply_bytes(prov_req *r, unsigned status, const char *ctype, const void *data, size_t len,
                 const char *disposition);
 const char *req_header(prov_req *r, const char *name);

@@ -6,6 +6,7 @@
  * sub-account behind account.json, fund, retrieve and trust; an
  * inference-only provider has its inference sub-account there. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -302,11 +303,58 @@ int zgfs_account_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     return zgfs_json_out(j, out, err);
 }
 
+/* " --unverified" at the end of a command: the caller vouches for the
+ * provider without the TEE check. Cut off; true when it was there. */
+static bool unverified(char *line)
+{
+    static const char flag[] = " --unverified";
+    size_t n = strlen(line), k = sizeof flag - 1;
+    if (n < k || strcmp(line + n - k, flag))
+        return false;
+    line[n - k] = 0;
+    return true;
+}
+
+/* The TEE check (zg/teecheck.h) before anything that acknowledges P's TEE
+ * signer on chain; its verdict goes to `log` either way. */
+static int vet(const zgfs_call *c, const acct *a, char *said, size_t said_len, zg_err *err)
+{
+    zgfs *fs = c->fs;
+    zg_attest_result res;
+    zg_err e = {0};
+    if (zg_tee_vet(fs->client, &fs->tee, a->kind, a->provider, NULL, &res, &e)) {
+        zg_oplog_add(fs->log, "%s: TEE check refused %s: %s", c->path + 1, c->params[0], e.msg);
+        if (e.code == EACCES)
+            return zg_err_set(err, EACCES,
+                              "%.150s; nothing sent (write \"yes --unverified\" to trust it "
+                              "anyway)",
+                              e.msg);
+        return zg_err_set(err, e.code, "cannot check the TEE attestation: %.150s; nothing sent",
+                          e.msg);
+    }
+    if (!res.status[0])
+        snprintf(said, said_len, "TEE attestation verified, %u collateral step%s skipped",
+                 res.skips, res.skips == 1 ? "" : "s");
+    else
+        snprintf(said, said_len, "TEE attestation verified, TCB status %s", res.status);
+    if (res.status[0] && strcmp(res.status, "UpToDate"))
+        zg_oplog_add(fs->log, "%s: TCB status %s of %s accepted (tee_status)%s%s", c->path + 1,
+                     res.status, c->params[0], res.advisories[0] ? "; advisories " : "",
+                     res.advisories);
+    else if (!res.status[0])
+        zg_oplog_add(fs->log, "%s: %s's TCB status unknown: %u collateral steps skipped",
+                     c->path + 1, c->params[0], res.skips);
+    return 0;
+}
+
 int zgfs_fund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 {
     zgfs *fs = c->fs;
     zg_u256 amount;
-    if (zgfs_parse_amount(line, &amount, err))
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "%s", line);
+    bool vouched = unverified(cmd);
+    if (zgfs_parse_amount(cmd, &amount, err))
         return -1;
     acct a;
     if (get_acct(c, 0, &a, NULL, err))
@@ -341,6 +389,14 @@ int zgfs_fund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
                           have, want);
     }
 
+    /* The first transfer creates the sub-account, which acknowledges the
+     * provider's TEE signer (the serving contracts' addAccount). */
+    char said[128] = "";
+    if (!a.exists && !vouched && vet(c, &a, said, sizeof said, err))
+        return -1;
+    if (!a.exists && vouched)
+        zg_oplog_add(fs->log, "%s: %s funded (and its TEE signer acknowledged) unverified",
+                     c->path + 1, c->params[0]);
     int rc = zg_op_transfer(fs->client, fs->journal, a.kind, a.provider, &amount, err);
     zgfs_changed(fs, a.provider);
     if (rc)
@@ -436,22 +492,25 @@ int zgfs_trust_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 int zgfs_trust_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 {
     zgfs *fs = c->fs;
-    bool yes;
+    bool yes, vouched = false;
     if (!strcmp(line, "yes"))
         yes = true;
+    else if (!strcmp(line, "yes --unverified"))
+        yes = vouched = true;
     else if (!strcmp(line, "no"))
         yes = false;
     else
         return zg_err_set(err, EINVAL,
-                          "write \"yes\" to acknowledge the provider's TEE signer or \"no\" to "
-                          "revoke it");
+                          "write \"yes\" to acknowledge the provider's TEE signer (after its "
+                          "attestation verifies), \"yes --unverified\" to skip that check, or "
+                          "\"no\" to revoke it");
     acct a;
     if (get_acct(c, 0, &a, NULL, err))
         return -1;
     if (!a.exists)
         return zg_err_set(err, ENOENT,
                           "there is no %s sub-account with %s yet; write an amount to fund "
-                          "(funding also acknowledges the TEE signer)",
+                          "(funding also checks and acknowledges the TEE signer)",
                           kind_word(a.kind), c->params[0]);
     if (a.acknowledged == yes)
         return zg_buf_printf(ok, err, "already %s; nothing sent",
@@ -464,10 +523,23 @@ int zgfs_trust_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err
                           "\"all\" to retrieve, then again after lock_time seconds",
                           bal);
     }
+    char said[128] = "";
+    if (yes && !vouched && vet(c, &a, said, sizeof said, err))
+        return -1;
+    if (vouched)
+        zg_oplog_add(fs->log, "%s: %s's TEE signer acknowledged unverified", c->path + 1,
+                     c->params[0]);
     int rc = zg_op_ack_tee(fs->client, fs->journal, a.kind, a.provider, yes, err);
     zgfs_changed(fs, a.provider);
     if (rc)
         return -1;
-    return zg_buf_printf(ok, err, "%s the TEE signer of %s",
-                         yes ? "acknowledged" : "revoked the acknowledgement of", c->params[0]);
+    if (vouched)
+        return zg_buf_printf(ok, err,
+                             "acknowledged the TEE signer of %s WITHOUT verifying its "
+                             "attestation",
+                             c->params[0]);
+    if (yes)
+        return zg_buf_printf(ok, err, "acknowledged the TEE signer of %s (%s)", c->params[0], said);
+    return zg_buf_printf(ok, err, "revoked the acknowledgement of the TEE signer of %s",
+                         c->params[0]);
 }

@@ -1,0 +1,41 @@
+/* The TEE check before trusting a provider: its attestation document
+ * (zg/attest.h) verified to the network's trust anchor with the collateral
+ * of its platform, fetched from a PCCS (Intel's PCS API v4 paths) and kept
+ * in a cache directory while it is current. Every path that acknowledges a
+ * provider's TEE signer on chain calls zg_tee_vet first. */
+#ifndef ZG_TEECHECK_H
+#define ZG_TEECHECK_H
+
+#include <stdint.h>
+
+#include "zg/attest.h"
+#include "zg/client.h"
+
+typedef struct zg_tee_policy {
+    const char *root_pem;  /* PEM text of the trust anchor; NULL: Intel's SGX Root CA */
+    const char *pccs;      /* PCCS/PCS base URL; NULL or "": offline */
+    const char *cache_dir; /* where collateral is kept; NULL: nowhere */
+    unsigned accept;       /* accepted TCB statuses (ZG_TDX_ST_*); 0: the default */
+} zg_tee_policy;
+
+/* The collateral of a platform (FMSPC hex, PCK CA "platform"/"processor"):
+ * the cached copy when it is current at now, else the PCCS's (then cached).
+ * Returns 0 with *col filled (free with zg_tdx_collateral_free), 1 when none
+ * can be had (why says why, for the SKIP lines), -1 only for ENOMEM. */
+int zg_tee_collateral(zg_client *c, const zg_tee_policy *p, const char *fmspc, const char *ca,
+                      int64_t now, zg_tdx_collateral *col, char why[256], zg_err *err);
+
+/* zg_attest_verify of one document with the collateral its quote needs. */
+int zg_tee_check_doc(zg_client *c, const zg_tee_policy *p, const uint8_t *doc, size_t len,
+                     const uint8_t signer[20], int64_t now, zg_buf *report, zg_attest_result *res,
+                     zg_err *err);
+
+/* Fetch the provider's document (GET /v1/quote at the URL of its kind of
+ * service) and check it against its on-chain TEE signer. 0 when every
+ * check passed; -1 with EACCES and a sentence naming the step that failed,
+ * or the network's errno when the provider or chain cannot be asked.
+ * report (may be NULL) gets the lines. */
+int zg_tee_vet(zg_client *c, const zg_tee_policy *p, zg_service_kind kind,
+               const uint8_t provider[20], zg_buf *report, zg_attest_result *res, zg_err *err);
+
+#endif
