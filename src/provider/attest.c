@@ -41,9 +41,18 @@ static int b64_decode(uint8_t *out, size_t max, size_t *n, const char *in)
     return 0;
 }
 
+/* Much of a detail is the provider's text (report_data, the compose hash,
+ * image names): control bytes in it become '?', so that it can neither
+ * start a line of its own in the report nor drive the terminal of whoever
+ * reads the report file. */
 static void line(zg_buf *r, const char *verdict, const char *step, const char *detail)
 {
-    zg_buf_printf(r, NULL, "%-4s %s: %s\n", verdict, step, detail);
+    size_t at = r->len;
+    if (zg_buf_printf(r, NULL, "%-4s %s: %s\n", verdict, step, detail))
+        return;
+    for (size_t i = at; i + 1 < r->len; i++)
+        if (r->data[i] < 0x20 || r->data[i] == 0x7f)
+            r->data[i] = '?';
 }
 
 /* report_data binds the signer in one of two layouts (§5.2): the legacy

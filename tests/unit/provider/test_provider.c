@@ -172,6 +172,30 @@ static void attestation(void)
     zg_attest_verify((const uint8_t *)q, strlen(q), other, &rep, &pass, NULL);
     CHECK(!pass && strstr((char *)rep.data, "FAIL signer"), "another signer fails");
     free(q);
+    /* The provider writes much of the report's detail: a compose hash that
+     * carries a line of its own, or a legacy report_data with an escape
+     * sequence, must not show up as lines or bytes of the report file. */
+    q = make_quote(b64, rd, "00\nPASS compose: forged\x1b[2J");
+    zg_buf_reset(&rep);
+    zg_attest_verify((const uint8_t *)q, strlen(q), signer, &rep, &pass, NULL);
+    bool clean = true;
+    for (size_t i = 0; i < rep.len; i++)
+        clean &= rep.data[i] == '\n' || (rep.data[i] >= 0x20 && rep.data[i] != 0x7f);
+    CHECK(!pass && clean && !strstr((char *)rep.data, "\nPASS compose") &&
+              strstr((char *)rep.data, "compose-hash 00?PASS compose: forged?[2J\n"),
+          "provider text with a newline and an escape stays on its line, as '?'");
+    free(q);
+    memcpy(rd, "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", 42);
+    rd[20] = '\n';
+    memset(rd + 42, 0, 22);
+    EVP_EncodeBlock((unsigned char *)b64, rd, 64);
+    q = make_quote(b64, rd, hx);
+    zg_buf_reset(&rep);
+    zg_attest_verify((const uint8_t *)q, strlen(q), signer, &rep, &pass, NULL);
+    CHECK(!pass && strstr((char *)rep.data, "FAIL signer: report_data (legacy layout) names "
+                                            "0xf39Fd6e51aad88F6F4?e6aB"),
+          "...also in a legacy report_data");
+    free(q);
     zg_err e;
     CHECK(zg_attest_verify((const uint8_t *)"nope", 4, signer, &rep, &pass, &e) == -1 &&
               e.code == EPROTO,
