@@ -28,6 +28,8 @@ void zg_adapter_name(char out[160], const char *base_model, const char *task_id)
 /* GET /v1/lora/adapters: *out is the "adapters" array (cJSON_Delete). */
 int zg_infp_adapters(zg_client *c, const char *url, const uint8_t provider[20], cJSON **out,
                      zg_err *err);
+/* The reading of that answer's body ({"adapters": [...] or null}), no I/O. */
+int zg_infp_answer_adapters(const uint8_t *body, size_t len, cJSON **out, zg_err *err);
 /* GET /v1/lora/adapters/{name or task id}. */
 int zg_infp_adapter(zg_client *c, const char *url, const uint8_t provider[20], const char *name,
                     cJSON **out, zg_err *err);
