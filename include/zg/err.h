@@ -11,7 +11,8 @@
 
 typedef struct zg_err {
     int code;                 /* errno value: EINVAL, ENOENT, EIO, EDQUOT, ... */
-    char msg[ZG_ERR_MSG_MAX]; /* one line, no trailing newline */
+    char msg[ZG_ERR_MSG_MAX]; /* one line: control characters of quoted input
+                               * become '?' */
 } zg_err;
 
 /* Fill err (if non-NULL) and return -1, so callers can `return zg_err_set(...)`. */

@@ -92,6 +92,22 @@ int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, int fd, 
  * not delivered yet). Nothing is acknowledged or paid. */
 int zg_ftp_lora_size(zg_client *c, const char *url, const char *id, uint64_t *size, zg_err *err);
 
+/* Reading the provider's answers: the body bytes of a 2xx answer in, the
+ * value out, no I/O (what the calls above do with what they receive).
+ * Anything else is EPROTO with a sentence naming `what`. */
+/* Any JSON text; *out is the caller's (cJSON_Delete). */
+int zg_ftp_answer_json(const char *what, const uint8_t *body, size_t len, cJSON **out, zg_err *err);
+/* A JSON array (null counts as an empty one when null_is_empty). */
+int zg_ftp_answer_list(const char *what, const uint8_t *body, size_t len, bool null_is_empty,
+                       cJSON **out, zg_err *err);
+/* {"datasetHash": "0x" + 64 hex digits}. */
+int zg_ftp_answer_dataset_hash(const uint8_t *body, size_t len, char hash[67], zg_err *err);
+/* {"id": a task UUID} (8-4-4-4-12 hex digits): ids name directories and
+ * go into URL paths, so nothing else is taken. */
+int zg_ftp_answer_task_id(const uint8_t *body, size_t len, char id[37], zg_err *err);
+/* The pending task count as the provider prints it: decimal digits. */
+int zg_ftp_answer_pending(const uint8_t *body, size_t len, uint64_t *count, zg_err *err);
+
 /* Map a provider HTTP answer to errno + sentence (used by both provider APIs). */
 int zg_provider_http_error(zg_err *err, const char *what, long status, const zg_buf *body);
 

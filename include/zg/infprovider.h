@@ -26,6 +26,8 @@ int zg_infp_session_header_at(const zg_key *key, const uint8_t provider[20], lon
  * version only the caller's. */
 int zg_infp_adapters(zg_client *c, const char *url, const uint8_t provider[20], cJSON **out,
                      zg_err *err);
+/* The reading of that answer's body ({"adapters": [...] or null}), no I/O. */
+int zg_infp_answer_adapters(const uint8_t *body, size_t len, cJSON **out, zg_err *err);
 /* GET /v1/lora/adapters/{name} (the main-branch broker also takes a task
  * id there, the owner-checked one only a name). */
 int zg_infp_adapter(zg_client *c, const char *url, const uint8_t provider[20], const char *name,

@@ -36,6 +36,11 @@ unsigned long zg_rpc_requests(const zg_rpc *rpc);
 int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result, zg_buf *revert_data,
                 zg_err *err);
 
+/* The reading of one answer that zg_rpc_call makes, on body bytes got
+ * elsewhere: the same result, errors and revert data, no I/O. */
+int zg_rpc_parse_reply(const char *method, const uint8_t *body, size_t len, cJSON **result,
+                       zg_buf *revert_data, zg_err *err);
+
 int zg_rpc_chain_id(zg_rpc *rpc, uint64_t *chain_id, zg_err *err);
 int zg_rpc_block_number(zg_rpc *rpc, uint64_t *num, zg_err *err);
 int zg_rpc_balance(zg_rpc *rpc, const uint8_t addr[20], zg_u256 *wei, zg_err *err);

@@ -113,8 +113,8 @@ const uint8_t *zg_storage_tree_node(const zg_storage_tree *t, unsigned k, uint64
 int zg_storage_tree_proof(const zg_storage_tree *t, uint64_t i, zg_storage_proof *p, zg_err *err);
 
 /* The JSON form {"lemma": ["0x..."], "path": [bool]} of a proof. EPROTO for
- * a malformed one (wrong types, lemma count not depth + 2, or 1 with an
- * empty path). */
+ * a malformed one (wrong types; lemma count not 1 for an empty path, not
+ * depth + 2 otherwise). */
 int zg_storage_proof_from_json(const cJSON *j, zg_storage_proof *p, zg_err *err);
 int zg_storage_proof_append_json(zg_buf *b, const zg_storage_proof *p, zg_err *err);
 

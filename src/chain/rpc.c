@@ -83,8 +83,67 @@ static void extract_revert(const cJSON *error, zg_buf *revert_data)
     const cJSON *data = cJSON_GetObjectItemCaseSensitive(error, "data");
     if (cJSON_IsObject(data))
         data = cJSON_GetObjectItemCaseSensitive(data, "data");
-    if (cJSON_IsString(data) && revert_data)
-        zg_hex_decode_buf(revert_data, data->valuestring, NULL);
+    if (!cJSON_IsString(data) || !revert_data)
+        return;
+    /* Decoded aside: the caller's buffer is appended to, never reset. */
+    zg_buf tmp;
+    zg_buf_init(&tmp, 0);
+    if (zg_hex_decode_buf(&tmp, data->valuestring, NULL) == 0)
+        zg_buf_append(revert_data, tmp.data, tmp.len, NULL);
+    zg_buf_free(&tmp);
+}
+
+/* The reading of one answer. *node_error (may be NULL) is set when the
+ * node answered a JSON-RPC error object, with its code in *node_code. */
+static int parse_reply(const char *method, const uint8_t *body, size_t len, cJSON **result,
+                       zg_buf *revert_data, bool *node_error, long *node_code, zg_err *err)
+{
+    *result = NULL;
+    cJSON *resp = cJSON_ParseWithLength((const char *)body, len);
+    if (!resp)
+        return zg_err_set(err, EPROTO, "RPC %s: the node's answer is not JSON", method);
+    int rc = -1;
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(resp, "error");
+    if (error && !cJSON_IsNull(error)) {
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(error, "message");
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "code");
+        const char *m = cJSON_IsString(msg) ? msg->valuestring : "";
+        long c = cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
+        if (node_error) {
+            *node_error = true;
+            *node_code = c;
+        }
+        /* Code 3 is "execution reverted" (EIP-1474 as geth, anvil and the
+         * ethermint family answer it); revert data says so on its own. */
+        bool reverted = c == ZG_RPC_CODE_REVERTED;
+        size_t before = revert_data ? revert_data->len : 0;
+        extract_revert(error, revert_data);
+        if (revert_data && revert_data->len > before)
+            reverted = true;
+        /* The node's own words when it gave some. */
+        if (*m)
+            zg_err_set(err, reverted ? ZG_EREVERT : EPROTO, "%s", m);
+        else
+            zg_err_set(err, reverted ? ZG_EREVERT : EPROTO,
+                       "RPC %s: the node answered an error without a message", method);
+        goto out;
+    }
+    cJSON *res = cJSON_DetachItemFromObjectCaseSensitive(resp, "result");
+    if (!res) {
+        zg_err_set(err, EPROTO, "RPC %s: answer has no result", method);
+        goto out;
+    }
+    *result = res;
+    rc = 0;
+out:
+    cJSON_Delete(resp);
+    return rc;
+}
+
+int zg_rpc_parse_reply(const char *method, const uint8_t *body, size_t len, cJSON **result,
+                       zg_buf *revert_data, zg_err *err)
+{
+    return parse_reply(method, body, len, result, revert_data, NULL, NULL, err);
 }
 
 /* One call. idempotent: the HTTP layer may repeat it on a transport error
@@ -95,7 +154,7 @@ static int call(zg_rpc *rpc, const char *method, cJSON *params, bool idempotent,
                 zg_buf *revert_data, bool *node_error, long *node_code, zg_err *err)
 {
     int rc = -1;
-    cJSON *req = cJSON_CreateObject(), *resp = NULL;
+    cJSON *req = cJSON_CreateObject();
     char *body = NULL;
     zg_http_resp hr;
     zg_http_resp_init(&hr);
@@ -134,41 +193,10 @@ static int call(zg_rpc *rpc, const char *method, cJSON *params, bool idempotent,
                    rpc->url, hr.status);
         goto out;
     }
-    resp = cJSON_ParseWithLength((const char *)hr.body.data, hr.body.len);
-    if (!resp) {
-        zg_err_set(err, EPROTO, "RPC %s: the node's answer is not JSON", method);
-        goto out;
-    }
-    const cJSON *error = cJSON_GetObjectItemCaseSensitive(resp, "error");
-    if (error && !cJSON_IsNull(error)) {
-        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(error, "message");
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "code");
-        const char *m = cJSON_IsString(msg) ? msg->valuestring : "unknown error";
-        long c = cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
-        if (node_error) {
-            *node_error = true;
-            *node_code = c;
-        }
-        /* Code 3 is "execution reverted" (EIP-1474 as geth, anvil and the
-         * ethermint family answer it); revert data says so on its own. */
-        bool reverted = c == ZG_RPC_CODE_REVERTED;
-        size_t before = revert_data ? revert_data->len : 0;
-        extract_revert(error, revert_data);
-        if (revert_data && revert_data->len > before)
-            reverted = true;
-        zg_err_set(err, reverted ? ZG_EREVERT : EPROTO, "%s", m);
-        goto out;
-    }
-    cJSON *res = cJSON_DetachItemFromObjectCaseSensitive(resp, "result");
-    if (!res) {
-        zg_err_set(err, EPROTO, "RPC %s: answer has no result", method);
-        goto out;
-    }
-    *result = res;
-    rc = 0;
+    rc = parse_reply(method, hr.body.data, hr.body.len, result, revert_data, node_error, node_code,
+                     err);
 out:
     cJSON_Delete(req);
-    cJSON_Delete(resp);
     free(body);
     zg_http_resp_free(&hr);
     return rc;

@@ -49,6 +49,10 @@ typedef struct run {
     zg_attest_result *res;
 } run;
 
+/* Much of a detail is the provider's text (report_data, the compose hash,
+ * image names): control bytes in it become '?', so that it can neither
+ * start a line of its own in the report nor drive the terminal of whoever
+ * reads the report file. */
 static void line(run *x, const char *verdict, const char *step, const char *detail)
 {
     if (!strcmp(verdict, "FAIL")) {
@@ -57,7 +61,12 @@ static void line(run *x, const char *verdict, const char *step, const char *deta
     } else if (!strcmp(verdict, "SKIP")) {
         x->res->skips++;
     }
-    zg_buf_printf(x->r, NULL, "%-4s %s: %s\n", verdict, step, detail);
+    size_t at = x->r->len;
+    if (zg_buf_printf(x->r, NULL, "%-4s %s: %s\n", verdict, step, detail))
+        return;
+    for (size_t i = at; i + 1 < x->r->len; i++)
+        if (x->r->data[i] < 0x20 || x->r->data[i] == 0x7f)
+            x->r->data[i] = '?';
 }
 
 /* report_data binds the signer in one of two layouts (0g-serving-broker

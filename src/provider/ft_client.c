@@ -101,6 +101,102 @@ static int request(zg_client *c, const char *what, const zg_http_req *req, zg_ht
     return 0;
 }
 
+int zg_ftp_answer_json(const char *what, const uint8_t *body, size_t len, cJSON **out, zg_err *err)
+{
+    *out = cJSON_ParseWithLength((const char *)body, len);
+    if (!*out)
+        return zg_err_set(err, EPROTO, "%s: the provider's answer is not JSON", what);
+    return 0;
+}
+
+int zg_ftp_answer_list(const char *what, const uint8_t *body, size_t len, bool null_is_empty,
+                       cJSON **out, zg_err *err)
+{
+    if (zg_ftp_answer_json(what, body, len, out, err))
+        return -1;
+    if (null_is_empty && cJSON_IsNull(*out)) {
+        cJSON_Delete(*out);
+        if (!(*out = cJSON_CreateArray()))
+            return zg_err_set(err, ENOMEM, "out of memory");
+    }
+    if (!cJSON_IsArray(*out)) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return zg_err_set(err, EPROTO, "%s: the provider did not answer a list", what);
+    }
+    return 0;
+}
+
+/* The task id shape (a UUID): ids go into URL paths and directory names. */
+static bool uuid_shaped(const char *id)
+{
+    if (strlen(id) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? id[i] != '-' : !isxdigit((unsigned char)id[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool hash_shaped(const char *h)
+{
+    if (strlen(h) != 66 || h[0] != '0' || (h[1] != 'x' && h[1] != 'X'))
+        return false;
+    for (int i = 2; i < 66; i++)
+        if (!isxdigit((unsigned char)h[i]))
+            return false;
+    return true;
+}
+
+int zg_ftp_answer_dataset_hash(const uint8_t *body, size_t len, char hash[67], zg_err *err)
+{
+    cJSON *j = cJSON_ParseWithLength((const char *)body, len);
+    const char *dh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "datasetHash"));
+    int rc = 0;
+    if (dh && hash_shaped(dh))
+        snprintf(hash, 67, "%s", dh);
+    else
+        rc = zg_err_set(err, EPROTO, "dataset upload: the provider returned no datasetHash");
+    cJSON_Delete(j);
+    return rc;
+}
+
+int zg_ftp_answer_task_id(const uint8_t *body, size_t len, char id[37], zg_err *err)
+{
+    cJSON *j = cJSON_ParseWithLength((const char *)body, len);
+    const char *jid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "id"));
+    int rc = 0;
+    if (jid && uuid_shaped(jid))
+        snprintf(id, 37, "%s", jid);
+    else
+        rc = zg_err_set(err, EPROTO, "task create: the provider returned no task id");
+    cJSON_Delete(j);
+    return rc;
+}
+
+int zg_ftp_answer_pending(const uint8_t *body, size_t len, uint64_t *count, zg_err *err)
+{
+    size_t i = 0;
+    while (len && isspace(body[len - 1]))
+        len--;
+    while (i < len && isspace(body[i]))
+        i++;
+    if (i == len)
+        return zg_err_set(err, EPROTO, "pending tasks: not a number");
+    uint64_t v = 0;
+    for (; i < len; i++) {
+        if (!isdigit(body[i]))
+            return zg_err_set(err, EPROTO, "pending tasks: not a number");
+        if (v > (UINT64_MAX - (uint64_t)(body[i] - '0')) / 10)
+            return zg_err_set(err, EPROTO, "pending tasks: the count is out of range");
+        v = v * 10 + (uint64_t)(body[i] - '0');
+    }
+    *count = v;
+    return 0;
+}
+
 static int get_json(zg_client *c, const char *what, const char *url, const char *path, cJSON **out,
                     zg_err *err)
 {
@@ -111,11 +207,8 @@ static int get_json(zg_client *c, const char *what, const char *url, const char 
     zg_http_resp_init(&r);
     zg_http_req req = {.method = "GET", .url = u, .idempotent = true};
     int rc = request(c, what, &req, &r, err);
-    if (rc == 0) {
-        *out = cJSON_ParseWithLength((const char *)r.body.data, r.body.len);
-        if (!*out)
-            rc = zg_err_set(err, EPROTO, "%s: the provider's answer is not JSON", what);
-    }
+    if (rc == 0)
+        rc = zg_ftp_answer_json(what, r.body.data, r.body.len, out, err);
     zg_http_resp_free(&r);
     free(u);
     return rc;
@@ -145,14 +238,13 @@ int zg_ftp_quote(zg_client *c, const char *url, bool legacy, zg_buf *out, zg_err
 
 int zg_ftp_models(zg_client *c, const char *url, cJSON **out, zg_err *err)
 {
-    if (get_json(c, "models", url, "/v1/model", out, err))
-        return -1;
-    if (!cJSON_IsArray(*out)) {
-        cJSON_Delete(*out);
-        *out = NULL;
-        return zg_err_set(err, EPROTO, "models: the provider did not answer a list");
-    }
-    return 0;
+    zg_buf b;
+    zg_buf_init(&b, 0);
+    int rc = get_raw(c, "models", url, "/v1/model", &b, err);
+    if (rc == 0)
+        rc = zg_ftp_answer_list("models", b.data, b.len, false, out, err);
+    zg_buf_free(&b);
+    return rc;
 }
 
 /* Model names go into a URL path: refuse anything that could leave it. */
@@ -299,15 +391,8 @@ int zg_ftp_upload_dataset_gated(zg_client *c, const char *url, const char *path,
      * failure may be retried. */
     zg_http_req req = {.method = "POST", .url = u, .parts = parts, .nparts = 3, .idempotent = true};
     int rc = request(c, "dataset upload", &req, &r, err);
-    if (rc == 0) {
-        cJSON *j = cJSON_ParseWithLength((const char *)r.body.data, r.body.len);
-        const cJSON *dh = cJSON_GetObjectItemCaseSensitive(j, "datasetHash");
-        if (cJSON_IsString(dh) && strlen(dh->valuestring) == 66)
-            snprintf(hash, 67, "%s", dh->valuestring);
-        else
-            rc = zg_err_set(err, EPROTO, "dataset upload: the provider returned no datasetHash");
-        cJSON_Delete(j);
-    }
+    if (rc == 0)
+        rc = zg_ftp_answer_dataset_hash(r.body.data, r.body.len, hash, err);
     zg_http_resp_free(&r);
     free(u);
     return rc;
@@ -457,15 +542,7 @@ int zg_ftp_create_task(zg_client *c, const char *url, const zg_ftp_task_req *req
                       .timeout_ms = req->timeout_ms};
     if (request(c, "task create", &hr, &r, err))
         goto out;
-    cJSON *j = cJSON_ParseWithLength((const char *)r.body.data, r.body.len);
-    const cJSON *jid = cJSON_GetObjectItemCaseSensitive(j, "id");
-    if (cJSON_IsString(jid) && strlen(jid->valuestring) == 36) {
-        snprintf(id, 37, "%s", jid->valuestring);
-        rc = 0;
-    } else {
-        zg_err_set(err, EPROTO, "task create: the provider returned no task id");
-    }
-    cJSON_Delete(j);
+    rc = zg_ftp_answer_task_id(r.body.data, r.body.len, id, err);
 out:
     zg_http_resp_free(&r);
     free(body);
@@ -476,13 +553,8 @@ out:
 /* Task ids go into URL paths: accept only the UUID shape. */
 static int check_uuid(const char *id, zg_err *err)
 {
-    if (strlen(id) != 36)
+    if (!uuid_shaped(id))
         return zg_err_set(err, ENOENT, "\"%.40s\" is not a task id", id);
-    for (int i = 0; i < 36; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? id[i] != '-' : !isxdigit((unsigned char)id[i]))
-            return zg_err_set(err, ENOENT, "\"%.40s\" is not a task id", id);
-    }
     return 0;
 }
 
@@ -503,18 +575,13 @@ int zg_ftp_list_tasks(zg_client *c, const char *url, bool latest, cJSON **out, z
         return -1;
     my_addr(c, me);
     snprintf(path, sizeof path, "/v1/user/%s/task%s", me, latest ? "?latest=true" : "");
-    if (get_json(c, "tasks", url, path, out, err))
-        return -1;
-    if (cJSON_IsNull(*out)) {
-        cJSON_Delete(*out);
-        *out = cJSON_CreateArray();
-    }
-    if (!cJSON_IsArray(*out)) {
-        cJSON_Delete(*out);
-        *out = NULL;
-        return zg_err_set(err, EPROTO, "tasks: the provider did not answer a list");
-    }
-    return 0;
+    zg_buf b;
+    zg_buf_init(&b, 0);
+    int rc = get_raw(c, "tasks", url, path, &b, err);
+    if (rc == 0)
+        rc = zg_ftp_answer_list("tasks", b.data, b.len, true, out, err);
+    zg_buf_free(&b);
+    return rc;
 }
 
 int zg_ftp_cancel_task(zg_client *c, const char *url, const char *id, zg_err *err)
@@ -568,14 +635,8 @@ int zg_ftp_pending(zg_client *c, const char *url, uint64_t *count, zg_err *err)
     zg_buf b;
     zg_buf_init(&b, 64);
     int rc = get_raw(c, "pending tasks", url, "/v1/task/pending", &b, err);
-    if (rc == 0) {
-        char *end;
-        unsigned long long v = strtoull((const char *)b.data, &end, 10);
-        if (end == (char *)b.data)
-            rc = zg_err_set(err, EPROTO, "pending tasks: not a number");
-        else
-            *count = v;
-    }
+    if (rc == 0)
+        rc = zg_ftp_answer_pending(b.data, b.len, count, err);
     zg_buf_free(&b);
     return rc;
 }

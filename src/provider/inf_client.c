@@ -133,20 +133,16 @@ static int call_json(zg_client *c, const char *what, const char *url, const uint
     zg_buf b;
     zg_buf_init(&b, 16u << 20);
     int rc = call(c, what, url, provider, method, path, body, &b, err);
-    if (rc == 0) {
-        *out = cJSON_ParseWithLength((const char *)b.data, b.len);
-        if (!*out)
-            rc = zg_err_set(err, EPROTO, "%s: the provider's answer is not JSON", what);
-    }
+    if (rc == 0)
+        rc = zg_ftp_answer_json(what, b.data, b.len, out, err);
     zg_buf_free(&b);
     return rc;
 }
 
-int zg_infp_adapters(zg_client *c, const char *url, const uint8_t provider[20], cJSON **out,
-                     zg_err *err)
+int zg_infp_answer_adapters(const uint8_t *body, size_t len, cJSON **out, zg_err *err)
 {
     cJSON *j = NULL;
-    if (call_json(c, "adapters", url, provider, "GET", "/v1/lora/adapters", NULL, &j, err))
+    if (zg_ftp_answer_json("adapters", body, len, &j, err))
         return -1;
     cJSON *arr = cJSON_DetachItemFromObjectCaseSensitive(j, "adapters");
     cJSON_Delete(j);
@@ -160,6 +156,18 @@ int zg_infp_adapters(zg_client *c, const char *url, const uint8_t provider[20], 
     }
     *out = arr;
     return 0;
+}
+
+int zg_infp_adapters(zg_client *c, const char *url, const uint8_t provider[20], cJSON **out,
+                     zg_err *err)
+{
+    zg_buf b;
+    zg_buf_init(&b, 16u << 20);
+    int rc = call(c, "adapters", url, provider, "GET", "/v1/lora/adapters", NULL, &b, err);
+    if (rc == 0)
+        rc = zg_infp_answer_adapters(b.data, b.len, out, err);
+    zg_buf_free(&b);
+    return rc;
 }
 
 int zg_infp_adapter(zg_client *c, const char *url, const uint8_t provider[20], const char *name,

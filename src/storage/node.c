@@ -328,7 +328,9 @@ int zg_storage_proof_from_json(const cJSON *pj, zg_storage_proof *p, zg_err *err
     if (!cJSON_IsArray(lemma) || !cJSON_IsArray(path))
         return zg_err_set(err, EPROTO, "a segment proof without lemma and path");
     int nl = cJSON_GetArraySize(lemma), np = cJSON_GetArraySize(path);
-    if (!(np == 0 && nl == 1) && nl != np + 2)
+    /* 0g-storage-client core/merkle/proof.go, Proof.validateFormat: one
+     * lemma for an empty path, else one per step plus both ends. */
+    if (np == 0 ? nl != 1 : nl != np + 2)
         return zg_err_set(err, EPROTO, "a segment proof with %d lemma hashes and %d path steps", nl,
                           np);
     if (np > (int)ZG_STORAGE_PROOF_MAX)

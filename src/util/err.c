@@ -3,11 +3,22 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Messages quote what users and remote peers sent (an amount, a node's
+ * error text); a newline or an escape sequence in it must not turn one
+ * message into several lines of a log or a file, or drive a terminal. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = '?';
+}
+
 int zg_err_vset(zg_err *err, int code, const char *fmt, va_list ap)
 {
     if (err) {
         err->code = code;
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        one_line(err->msg);
     }
     return -1;
 }
@@ -34,6 +45,7 @@ int zg_err_prefix(zg_err *err, const char *fmt, ...)
     snprintf(both, sizeof both, "%s: %s", head, err->msg);
     memcpy(err->msg, both, sizeof err->msg - 1);
     err->msg[sizeof err->msg - 1] = 0;
+    one_line(err->msg);
     return -1;
 }
 

@@ -219,6 +219,16 @@ static void datasets_large(void)
     CHECK(rc == -1 && e.code == EINVAL && m.last <= size - 100,
           "a bad last line: refused, and progress stops before it (%s)", e.msg);
     free(buf);
+
+    /* Blank lines only: every line passes, the file does not (no record),
+     * so a gated upload must not be let through to its end. */
+    static const char blanks[] = "\n  \n\t\r\n";
+    m = (marks){0};
+    rc = zg_dataset_check_progress(put("blank.jsonl", blanks, sizeof blanks - 1), hash, NULL, mark,
+                                   &m, &e);
+    CHECK(rc == -1 && e.code == EINVAL && m.last < sizeof blanks - 1,
+          "blank lines only: refused, and progress stops short of the end (%llu of %zu): %s",
+          (unsigned long long)m.last, sizeof blanks - 1, e.msg);
 }
 
 static void journal(void)

@@ -116,6 +116,58 @@ static void adapter_lookup(void)
     cJSON_Delete(list);
 }
 
+#define BODY(s) (const uint8_t *)(s), strlen(s)
+
+/* The readers of answer bodies: what they hand back has the shape their
+ * callers rely on (task ids name directories and go into URL paths). */
+static void answers(void)
+{
+    char id[37], hash[67];
+    uint64_t n = 99;
+    zg_err e = {0};
+    CHECK(zg_ftp_answer_task_id(BODY("{\"id\":\"9e2b5c6a-1f0e-4c3b-8a7d-2d4e6f8a0b1c\"}"), id,
+                                &e) == 0 &&
+              !strcmp(id, "9e2b5c6a-1f0e-4c3b-8a7d-2d4e6f8a0b1c"),
+          "a task id is taken");
+    CHECK(zg_ftp_answer_task_id(BODY("{\"id\":\"../../../../../etc/zgfs-escape-xxxxx\"}"), id,
+                                &e) == -1 &&
+              e.code == EPROTO,
+          "an id of 36 characters that is no UUID is refused: %s", e.msg);
+    CHECK(zg_ftp_answer_dataset_hash(
+              BODY("{\"datasetHash\":\"0x5f16f4c7f149ac4f9510d9cf8cf384038ad348b3bcdc01915f95de"
+                   "12df9d1b02\"}"),
+              hash, &e) == 0 &&
+              !strncmp(hash, "0x5f16f4c7", 10),
+          "a dataset hash is taken");
+    CHECK(zg_ftp_answer_dataset_hash(
+              BODY("{\"datasetHash\":\"0x5f16f4c7f149ac4f9510d9cf8cf384038ad348b3bcdc01915f95de"
+                   "12df9d1\nzz\"}"),
+              hash, &e) == -1 &&
+              e.code == EPROTO,
+          "66 characters that are not 0x + hex are refused: %s", e.msg);
+    CHECK(zg_ftp_answer_pending(BODY(" 12\n"), &n, &e) == 0 && n == 12, "pending count 12");
+    CHECK(zg_ftp_answer_pending(BODY("-1"), &n, &e) == -1 && e.code == EPROTO && n == 12,
+          "a negative pending count is refused (%s)", e.msg);
+    CHECK(zg_ftp_answer_pending(BODY("12abc"), &n, &e) == -1 &&
+              zg_ftp_answer_pending(BODY(""), &n, &e) == -1 &&
+              zg_ftp_answer_pending(BODY("18446744073709551616"), &n, &e) == -1,
+          "trailing text, nothing, or more than 64 bits: refused (%s)", e.msg);
+    cJSON *out = NULL;
+    CHECK(zg_ftp_answer_list("tasks", BODY("null"), true, &out, &e) == 0 && cJSON_IsArray(out) &&
+              cJSON_GetArraySize(out) == 0,
+          "tasks: null is no tasks");
+    cJSON_Delete(out);
+    CHECK(zg_ftp_answer_list("models", BODY("null"), false, &out, &e) == -1 && e.code == EPROTO &&
+              !out,
+          "models: null is not a list (%s)", e.msg);
+    CHECK(zg_infp_answer_adapters(BODY("{\"adapters\":null}"), &out, &e) == 0 &&
+              cJSON_GetArraySize(out) == 0,
+          "adapters: null is none");
+    cJSON_Delete(out);
+    CHECK(zg_infp_answer_adapters(BODY("[]"), &out, &e) == -1 && e.code == EPROTO,
+          "adapters: a bare list is not the answer's shape (%s)", e.msg);
+}
+
 static void params(const char *text, int want_code, const char *what)
 {
     cJSON *j = cJSON_Parse(text);
@@ -341,6 +393,7 @@ static void attestation(void)
 
 int main(void)
 {
+    answers();
     attestation();
     session_vector();
     task_signature_vector();

@@ -383,8 +383,39 @@ static void base64_tests(void)
     zg_buf_free(&d);
 }
 
+/* Proof shapes as 0G Storage's own client takes them (core/merkle/proof.go,
+ * Proof.validateFormat): an empty path goes with exactly one lemma, any
+ * other path with path + 2. */
+static void proof_shapes(void)
+{
+    static const char *const h =
+        "\"0x1111111111111111111111111111111111111111111111111111111111111111\"";
+    static const struct {
+        int lemmas, steps;
+        bool ok;
+    } c[] = {{1, 0, true}, {2, 0, false}, {3, 1, true}, {2, 1, false}, {0, 0, false}};
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        char text[1024] = "{\"lemma\":[";
+        for (int k = 0; k < c[i].lemmas; k++)
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s", k ? "," : "", h);
+        strcat(text, "],\"path\":[");
+        for (int k = 0; k < c[i].steps; k++)
+            strcat(text, k ? ",true" : "true");
+        strcat(text, "]}");
+        cJSON *j = cJSON_Parse(text);
+        zg_storage_proof p;
+        zg_err e = {0};
+        int rc = zg_storage_proof_from_json(j, &p, &e);
+        CHECK(c[i].ok ? rc == 0 : rc == -1 && e.code == EPROTO,
+              "a proof of %d lemmas and %d steps is %s", c[i].lemmas, c[i].steps,
+              c[i].ok ? "taken" : "refused");
+        cJSON_Delete(j);
+    }
+}
+
 int main(void)
 {
+    proof_shapes();
     if (!mkdtemp(dir)) {
         perror("mkdtemp");
         return 1;

@@ -296,6 +296,16 @@ int main(void)
     CHECK(zg_hex_decode(bytes, sizeof bytes, &n, "0xabc", &e) == -1, "odd hex refused");
     CHECK(zg_hex_decode(bytes, sizeof bytes, &n, "0x0102030405", &e) == -1, "long hex refused");
 
+    /* Messages quote input; whatever it holds, a message stays one line. */
+    zg_err_set(&e, EINVAL, "amount \"%s\" is not a number", "1\n2\r\t\x1b[2J\x7f");
+    CHECK_STR(e.msg, "amount \"1?2???[2J?\" is not a number",
+              "control characters of quoted input become '?'");
+    zg_err_prefix(&e, "node says \"%s\"", "a\nb");
+    CHECK_STR(e.msg, "node says \"a?b\": amount \"1?2???[2J?\" is not a number",
+              "...also in a prefix");
+    CHECK(zg_u256_from_dec(&v, "1\n2", &e) == -1 && !strchr(e.msg, '\n'),
+          "a refused number with a newline gives a one-line message: %s", e.msg);
+
     zg_buf b2;
     zg_buf_init(&b2, 8);
     CHECK(zg_buf_append_str(&b2, "12345678", NULL) == 0, "buffer fills to its max");
