@@ -108,7 +108,9 @@ static int parse_reply(const char *method, const uint8_t *body, size_t len, cJSO
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(error, "message");
         const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "code");
         const char *m = cJSON_IsString(msg) ? msg->valuestring : "";
-        long c = cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
+        /* Any number may come; only one a long holds is a code. */
+        double cd = cJSON_IsNumber(code) ? code->valuedouble : 0;
+        long c = cd > -9e18 && cd < 9e18 ? (long)cd : 0;
         if (node_error) {
             *node_error = true;
             *node_code = c;
