@@ -114,7 +114,9 @@ static int blank(const char *s, size_t n)
  * so they do not depend on which thread finishes first. Each thread has
  * its own tokenizer sharing the loaded model (zg_tokenizer_share) and reads
  * with pread, so memory is a read buffer, a line buffer and a word cache
- * per thread, however large the file. */
+ * per thread, however large the file. cJSON parses rows on several threads
+ * at once under its README's conditions for that: nothing here reads
+ * cJSON_GetErrorPtr (the one global its parser writes). */
 
 /* What kind of sentence a range's first error makes. */
 enum line_err { LINE_OK, LINE_ROW, LINE_NUL, LINE_LONG, LINE_IO };
