@@ -19,7 +19,8 @@ const path = require('path');
 
 const BATCH = 2048;
 
-// The strings a row contributes, by the provider's rule (null: none).
+// Appends to out the strings a row contributes by the provider's rule (an
+// absent or null field contributes none).
 function rowStrings(row, out) {
     const add = (s) => {
         if (s !== undefined && s !== null) out.push(s);
