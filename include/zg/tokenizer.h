@@ -112,14 +112,20 @@ int zg_token_count_dataset(zg_tokenizer *t, const char *path, uint64_t *tokens, 
 
 /* zg_token_count_dataset() on `threads` threads (0: one per CPU this
  * process may use, fewer for a file under 1 MiB per thread; 1: the calling
- * thread alone). A regular file is cut into that many byte ranges, each
- * counting the lines that start in it with its own zg_tokenizer_share() of
- * t; the totals and the error (the first bad line of the file) are the
- * same for any number of threads. Each thread costs a 64 KiB read buffer,
- * its word cache (a few MiB) and the longest line it meets. t is used by
- * the calling thread and must not be encoding elsewhere meanwhile. */
+ * thread alone). A regular file is cut into chunks of
+ * zg_token_chunk_bytes(size, threads) bytes, each counting the lines that
+ * start in it; the threads take chunks in file order until none is left,
+ * each with its own zg_tokenizer_share() of t. The totals and the error
+ * (the first bad line of the file) are the same for any number of
+ * threads. Each thread costs a 64 KiB read buffer, its word cache (a few
+ * MiB) and the longest line it meets. t is used by the calling thread and
+ * must not be encoding elsewhere meanwhile. */
 int zg_token_count_dataset_threads(zg_tokenizer *t, const char *path, unsigned threads,
                                    uint64_t *tokens, uint64_t *rows, zg_err *err);
+/* The chunk size of that count for a file of `size` bytes on `threads`
+ * threads (the whole file for one): size / (16 x threads), at least
+ * 64 KiB. */
+uint64_t zg_token_chunk_bytes(uint64_t size, unsigned threads);
 
 /* Training epochs from the task's training parameters (JSON text, as the
  * task's `trainingParams`): num_train_epochs, 3 when the key is absent (the

@@ -218,24 +218,35 @@ static int append(char **b, size_t *n, size_t *cap, const char *data, size_t len
     return 0;
 }
 
-/* How many of the n - 1 boundaries size*i/n of an n-thread count fall
- * inside a line (not at the start of one): the lines that straddle two
- * ranges. */
-static unsigned mid_line_cuts(const char *data, size_t size, unsigned n)
+/* Of the chunk boundaries of an n-thread count (zg_token_chunk_bytes), how
+ * many fall inside a line (not at the start of one), and how many there are
+ * in all: the lines that straddle two chunks. */
+static unsigned mid_line_cuts(const char *data, size_t size, unsigned n, unsigned *all)
 {
+    uint64_t c = zg_token_chunk_bytes(size, n);
     unsigned k = 0;
-    for (unsigned i = 1; i < n; i++) {
-        size_t at = (size_t)((uint64_t)size * i / n);
-        k += at > 0 && at < size && data[at - 1] != '\n';
+    *all = 0;
+    for (uint64_t at = c; n > 1 && at < size; at += c) {
+        (*all)++;
+        k += data[at - 1] != '\n';
     }
     return k;
 }
 
+/* A chunk boundary of an n-thread count inside [from, to). */
+static int cut_inside(size_t size, unsigned n, size_t from, size_t to)
+{
+    uint64_t c = zg_token_chunk_bytes(size, n);
+    for (uint64_t at = c; n > 1 && at < size; at += c)
+        if (at > from && at < to)
+            return 1;
+    return 0;
+}
+
 /* The dataset counted on 1..16 threads and with the default (every CPU):
- * the reference datasets repeated, a text row longer than two read buffers
- * in the middle (the 2-thread cut falls inside it), blank lines, and no
- * final newline. Every count must equal the reference's, and a bad row
- * must be named by the same line whichever range it falls in. */
+ * the reference datasets repeated, a text row longer than several read
+ * buffers and chunks in the middle, blank lines, and no final newline. Every count must equal the
+ * reference's, and a bad row must be named by the same line whichever range it falls in. */
 static void check_parallel(zg_tokenizer *t, const char *refdir, long limit)
 {
     char path[4096];
@@ -268,9 +279,10 @@ static void check_parallel(zg_tokenizer *t, const char *refdir, long limit)
     CHECK(hn > 0, "the reference datasets make %zu bytes", hn);
     if (!hn)
         goto out;
-    /* Valgrind runs (a LIMIT) take one copy of each half; otherwise four,
-     * so the file is over 1 MiB per CPU and the default count is parallel. */
-    int reps = limit < 0 ? 4 : 1;
+    /* Valgrind runs (a LIMIT) take one copy of each half; otherwise eight,
+     * so the file is over 1 MiB per CPU (the default count is parallel) and
+     * the chunk size differs with the number of threads. */
+    int reps = limit < 0 ? 8 : 1;
     static const char long_head[] = "{\"text\":\"";
     size_t long_words = 40000; /* "word N " x 40000: about 300 KiB */
     char *long_text = NULL;
@@ -307,20 +319,26 @@ static void check_parallel(zg_tokenizer *t, const char *refdir, long limit)
     uint64_t want = 2 * (uint64_t)reps * half_tokens + long_tokens;
     uint64_t want_rows = 2 * (uint64_t)reps * half_rows + 1;
     size_t long_at = (size_t)reps * hn;
-    CHECK(an / 2 > long_at && an / 2 < long_at + ln, "the 2-thread cut falls inside the long row");
+    CHECK(cut_inside(an, 2, long_at, long_at + ln),
+          "a 2-thread chunk boundary falls inside the long row");
     static const unsigned ns[] = {1, 2, 3, 4, 5, 7, 16, 0};
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
         uint64_t got = 0, rows = 0;
+        unsigned cuts, mid = mid_line_cuts(all, an, ns[i], &cuts);
         rc = zg_token_count_dataset_threads(t, path, ns[i], &got, &rows, &err);
         CHECK(rc == 0 && got == want && rows == want_rows,
-              "%u thread(s)%s, %u line(s) cut between ranges: %llu tokens in %llu rows "
-              "(want %llu in %llu)%s%s",
-              ns[i], ns[i] ? "" : " (every CPU)", ns[i] > 1 ? mid_line_cuts(all, an, ns[i]) : 0,
-              (unsigned long long)got, (unsigned long long)rows, (unsigned long long)want,
-              (unsigned long long)want_rows, rc ? ": " : "", rc ? err.msg : "");
+              "%u thread(s)%s, %u of %u chunk boundaries (%llu bytes apart) inside a line: %llu "
+              "tokens in %llu rows (want %llu in %llu)%s%s",
+              ns[i], ns[i] ? "" : " (every CPU)", mid, cuts,
+              (unsigned long long)zg_token_chunk_bytes(an, ns[i]), (unsigned long long)got,
+              (unsigned long long)rows, (unsigned long long)want, (unsigned long long)want_rows,
+              rc ? ": " : "", rc ? err.msg : "");
     }
-    CHECK(mid_line_cuts(all, an, 16) >= 12, "most of the 16-thread cuts fall inside lines (%u)",
-          mid_line_cuts(all, an, 16));
+    unsigned cuts, mid = mid_line_cuts(all, an, 2, &cuts);
+    CHECK(cuts >= 8 && mid * 2 >= cuts,
+          "most of the 2-thread chunk boundaries fall inside lines "
+          "(%u of %u)",
+          mid, cuts);
 
     /* Two bad rows, in the last quarter and right after the long row: the
      * earlier one is named, by its line in the file, whatever the ranges. */
