@@ -5,11 +5,16 @@
 # (the binary the compute SDK runs), against the same devnet storage nodes
 # (two shards).
 # Prints wall time and peak RSS of each (for the mount: the daemon's);
-# numbers only, not a test.
+# numbers only, not a test. Ends with bench-result lines
+# (contrib/bench/result.sh): the uploads' speed against computing the root
+# alone (goal >= 75 %), and the download against curl's raw segment fetch
+# (goal >= 75 %; not measured here).
 #
 #   contrib/bench/storage.sh [MiB]
 source "$(dirname "$0")/../../tests/lib.sh"
 source "$ZG_ROOT/tests/storage/common.sh"
+source "$ZG_ROOT/contrib/bench/result.sh"
+declare -A secs=()
 mib=${1:-256}
 sto_start >/dev/null || exit 1
 [[ -x $GO_CLIENT ]] || { echo "no Go client at $GO_CLIENT" >&2; exit 1; }
@@ -24,6 +29,7 @@ run() {
         printf '%-40s failed: %s\n' "$label" "$t"
         return 1
     fi
+    secs[$label]=${t% *}
     printf '%-40s %7.2f s  %8.1f MiB/s  peak RSS %6.1f MiB\n' "$label" "${t% *}" \
         "$(echo "$mib / ${t% *}" | bc -l 2>/dev/null || echo 0)" "$(echo "${t#* } / 1024" | bc -l)"
 }
@@ -58,3 +64,15 @@ run "Go download (as download_dataset)" "$GO_CLIENT" download --node "$NODE0,$NO
 run "Go download --proof" "$GO_CLIENT" download --node "$NODE0,$NODE1" --root "$groot" \
     --file "$T_TMP/go.outp" --proof --log-color-disabled
 cmp -s "$T_TMP/go.bin" "$T_TMP/go.out" || echo "Go download differs!"
+
+# share LABEL: the root-only time as a percentage of LABEL's time.
+share() { awk -v r="${secs[core root only]:-}" -v t="${secs[$1]:-}" 'BEGIN { if (r == "" || t == "" || t == 0) print "-"; else printf "%.0f", 100 * r / t }'; }
+for label in "zgfs cp FILE storage/ (pay + segments)" "core upload (pay + segments)"; do
+    s=$(share "$label")
+    bench_result "storage: ${label%% (*} ($mib MiB) vs root only" "≥ 75 %" \
+        "${secs[$label]:-failed} s, root only ${secs[core root only]:-failed} s" \
+        "$s %" "$(bench_verdict "$s" 75)"
+done
+bench_result "storage: download vs curl's raw segment fetch" "≥ 75 %" \
+    "zgfs ${secs[zgfs cp storage/by-root/ROOT out]:-failed} s, core ${secs[core download (proof per segment)]:-failed} s; curl's raw fetch is not measured here" \
+    - "not measured"

@@ -12,8 +12,12 @@
 #
 #   contrib/bench/workflow.sh [DATASET_MB] [TASKS] [ARTIFACT_MB]   (50, 100, 1024)
 #
+# Ends with bench-result lines (contrib/bench/result.sh): cp into datasets/
+# against curl (goal >= 95 %) and cp lora.bin against its slowest stage
+# (goal >= 70 %; the stages are not timed apart here, so only its speed).
 # Uses ZG_BUILD (default build/) like the tests.
 source "$(dirname "$0")/../../tests/fs/wflib.sh"
+source "$ZG_ROOT/contrib/bench/result.sh"
 
 mb=${1:-50}
 ntasks=${2:-100}
@@ -55,7 +59,9 @@ printf '%-58s %10d %10.1f\n' "cp ${size} bytes into datasets/ (check + upload)" 
     "$(echo "$size / 1048576 / ($cp_ms / 1000)" | bc -l)"
 printf '%-58s %10d %10.1f\n' "curl multipart POST of the same file" "$curl_ms" \
     "$(echo "$size / 1048576 / ($curl_ms / 1000)" | bc -l)"
-printf '%-58s %10.0f%%\n' "cp as a share of curl's throughput" "$(echo "100 * $curl_ms / $cp_ms" | bc -l)"
+share=$(echo "100 * $curl_ms / $cp_ms" | bc -l)
+printf '%-58s %10.0f%%\n' "cp as a share of curl's throughput" "$share"
+ds_share=$(printf '%.0f' "$share") ds_measured="cp $cp_ms ms, curl $curl_ms ms for $size bytes (best of 3)"
 
 # ---- 2. lora.bin
 printf '{"text":"a short dataset"}\n' >"$T_TMP/s.jsonl"
@@ -83,6 +89,7 @@ if ((art_mb > 0)); then
     cp "$P/tasks/$id/lora.bin" "$T_TMP/big-lora.bin" || echo "cp lora.bin failed"
     t1=$(ms)
     size=$(stat -c %s "$T_TMP/big-lora.bin")
+    lora_ms=$((t1 - t0)) lora_size=$size
     printf '%-58s %10d %10.1f\n' "cp lora.bin ($((size >> 20)) MiB: the whole safe path)" \
         $((t1 - t0)) "$(echo "$size / 1048576 / (($t1 - $t0) / 1000)" | bc -l)"
     printf '%-58s %10s %10s\n' "zgfs peak RSS before / after it (VmHWM, KiB)" "$before / $(hwm)" -
@@ -128,3 +135,14 @@ t1=$(ms)
 printf '%-58s %10d %10s\n' "ls -l tasks/ again (warm)" $((t1 - t0)) -
 printf '%-58s %10s %10s\n' "...provider requests in total" "$(proxy_count '^GET ')" -
 printf '%-58s %10s %10s\n' "zgfs peak RSS at the end (VmHWM)" "$(hwm) KiB" -
+
+bench_result "workflow: cp into datasets/ vs curl's multipart upload" "≥ 95 %" "$ds_measured" \
+    "$ds_share %" "$(bench_verdict "$ds_share" 95)"
+if [[ -n ${lora_ms:-} ]]; then
+    bench_result "workflow: cp lora.bin whole path vs its slowest stage" "≥ 70 %" \
+        "$((lora_size >> 20)) MiB in $lora_ms ms ($(echo "$lora_size / 1048576 / ($lora_ms / 1000)" | bc -l | xargs printf '%.1f') MiB/s); stages not timed apart" \
+        - "not measured"
+else
+    bench_result "workflow: cp lora.bin whole path vs its slowest stage" "≥ 70 %" \
+        "the large adapter was not run (ARTIFACT_MB=0) or failed" - "not measured"
+fi

@@ -43,6 +43,13 @@ const uint8_t *zg_chain_address(const zg_chain *c);
 int zg_chain_call(zg_chain *c, const char *what, const uint8_t to[20], const uint8_t *data,
                   size_t len, zg_buf *ret, zg_buf *revert_data, zg_err *err);
 
+/* Several zg_chain_call in one round trip (zg_rpc_eth_call_batch): each
+ * failed call's err is the sentence zg_chain_call would give, led by
+ * what[i], and its revert keeps the raw revert data. 0 when the node
+ * answered (each call's outcome in its rc), -1 when the exchange failed. */
+int zg_chain_call_batch(zg_chain *c, const char *const *what, zg_rpc_eth_call_req *reqs, size_t n,
+                        zg_err *err);
+
 typedef struct zg_receipt {
     uint8_t tx_hash[32];
     uint64_t block_number;

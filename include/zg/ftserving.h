@@ -1,5 +1,6 @@
 /* FineTuningServing: providers, sub-accounts, deliverables
- * (chain-protocol.md §2.2, §3.3-3.6). */
+ * (0g-serving-contract contracts/fine-tuning/FineTuningServing.sol, with
+ * FineTuningService.sol and FineTuningAccount.sol). */
 #ifndef ZG_FTSERVING_H
 #define ZG_FTSERVING_H
 
@@ -7,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zg/bind.h"
 #include "zg/chain.h"
 #include "zg/client.h"
 #include "zg/u256.h"
@@ -31,6 +33,11 @@ void zg_ft_services_free(zg_ft_service *arr, size_t n); /* frees the array too *
 int zg_ft_get_service(zg_client *c, const uint8_t provider[20], zg_ft_service *out, zg_err *err);
 /* Every registered service; *out is malloc'd, free with zg_ft_services_free. */
 int zg_ft_all_services(zg_client *c, zg_ft_service **out, size_t *n, zg_err *err);
+/* The two halves of zg_ft_all_services, for a caller that puts the call in
+ * one batch with others (zg_view_batch): the view, and the decoding of its
+ * answer (*out as above). */
+zg_view_req zg_ft_all_services_view(const zg_client *c);
+int zg_ft_all_services_decode(const zg_abi_value *ret, zg_ft_service **out, size_t *n, zg_err *err);
 
 typedef struct zg_refund {
     uint64_t index;
@@ -78,6 +85,10 @@ int zg_parse_refunds(zg_refund **out, size_t *n, const struct zg_abi_value *arr,
 int zg_ft_get_account(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
                       zg_ft_account *out, bool *exists, zg_err *err);
 int zg_ft_lock_time(zg_client *c, uint64_t *seconds, zg_err *err);
+/* zg_ft_get_account and zg_ft_lock_time in one round trip: what a user
+ * reads together (the sub-account and when its refunds unlock). */
+int zg_ft_get_account_lock_time(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
+                                zg_ft_account *out, bool *exists, uint64_t *lock_time, zg_err *err);
 int zg_ft_penalty_percentage(zg_client *c, uint64_t *pct, zg_err *err);
 /* ENOENT when absent. */
 int zg_ft_get_deliverable(zg_client *c, const uint8_t user[20], const uint8_t provider[20],

@@ -1,5 +1,6 @@
-/* InferenceServing: the parts a fine-tuning user touches (chain-protocol.md
- * §2.3, §3.7): services, the sub-account, the TEE-signer acknowledgement. */
+/* InferenceServing: the parts a fine-tuning user touches (0g-serving-contract
+ * contracts/inference/InferenceServing.sol): services, the sub-account, the
+ * TEE-signer acknowledgement. */
 #ifndef ZG_INFSERVING_H
 #define ZG_INFSERVING_H
 
@@ -28,6 +29,12 @@ void zg_inf_services_free(zg_inf_service *arr, size_t n); /* frees the array too
 int zg_inf_get_service(zg_client *c, const uint8_t provider[20], zg_inf_service *out, zg_err *err);
 /* All services (pages of 50 fetched until the total is reached). */
 int zg_inf_all_services(zg_client *c, zg_inf_service **out, size_t *n, zg_err *err);
+/* Both services lists, fine-tuning and inference, in one round trip (the
+ * first inference page rides with the fine-tuning list; further pages, for
+ * more than 50 inference providers, follow one by one). Free with
+ * zg_ft_services_free and zg_inf_services_free. */
+int zg_all_services(zg_client *c, zg_ft_service **ft, size_t *nft, zg_inf_service **inf,
+                    size_t *ninf, zg_err *err);
 
 typedef struct zg_inf_account {
     uint8_t user[20], provider[20];

@@ -54,6 +54,30 @@ int zg_rpc_gas_price(zg_rpc *rpc, zg_u256 *price, zg_err *err);
 int zg_rpc_eth_call(zg_rpc *rpc, const uint8_t *from, const uint8_t to[20], const uint8_t *data,
                     size_t len, const zg_u256 *value, zg_buf *ret, zg_buf *revert_data,
                     zg_err *err);
+
+/* One eth_call of a batch. The caller fills to, data and len and zeroes the
+ * rest; the batch fills rc (0 or -1), ret (the return data) or revert (the
+ * revert data, when reverted) and err. Release with
+ * zg_rpc_eth_call_req_free(). */
+typedef struct zg_rpc_eth_call_req {
+    const uint8_t *to;
+    const uint8_t *data;
+    size_t len;
+    int rc;
+    zg_buf ret, revert;
+    zg_err err;
+} zg_rpc_eth_call_req;
+
+void zg_rpc_eth_call_req_free(zg_rpc_eth_call_req *r);
+
+/* The eth_calls of reqs[0..n) at "latest" in one JSON-RPC batch: one HTTP
+ * request, so one round trip however many calls (independent reads that a
+ * file needs together cost the latency of one). Returns 0 when the node
+ * answered, each call's own outcome in its rc/err; -1 when the exchange
+ * failed (err, copied into every call). A node answering the batch with a
+ * single object (no batch support) gets the calls one by one instead. */
+int zg_rpc_eth_call_batch(zg_rpc *rpc, const uint8_t *from, zg_rpc_eth_call_req *reqs, size_t n,
+                          zg_err *err);
 int zg_rpc_estimate_gas(zg_rpc *rpc, const uint8_t from[20], const uint8_t *to, const uint8_t *data,
                         size_t len, const zg_u256 *value, uint64_t *gas, zg_buf *revert_data,
                         zg_err *err);

@@ -1,6 +1,7 @@
 /* Estimate before you spend: the fine-tuning provider charges per token of
  * the dataset, counted with the base model's Hugging Face tokenizer
- * (provider-protocol.md §7). This is that tokenizer in C for the byte-level
+ * (0g-serving-broker api/common/token/size.go CountTokens, which runs the
+ * 0g-serving-token-counter script). This is that tokenizer in C for the byte-level
  * BPE family (Qwen2, Qwen2.5, Qwen3, GPT-2 style `tokenizer.json`), the
  * provider's per-row counting rule, and the fee formula.
  *
@@ -39,7 +40,8 @@
 #include "zg/u256.h"
 
 /* A loaded tokenizer. Not thread-safe: encoding uses per-tokenizer scratch
- * memory and a word cache (bounded, a few MiB), so give each thread its own. */
+ * memory and a word cache (bounded, a few MiB), so give each thread its own
+ * (zg_tokenizer_share() makes one without loading the file again). */
 typedef struct zg_tokenizer zg_tokenizer;
 
 /* Token ids, owned by the caller; reuse one across calls to avoid
@@ -61,6 +63,13 @@ void zg_token_ids_free(zg_token_ids *ids);
 int zg_tokenizer_load(zg_tokenizer **out, const char *path, zg_err *err);
 void zg_tokenizer_free(zg_tokenizer *t);
 
+/* Another tokenizer over t's loaded model (vocabulary, merges, compiled
+ * regexes: read-only, not copied) with its own encode state, for another
+ * thread: each of the two encodes at the same time as the other. *out is
+ * the caller's, freed with zg_tokenizer_free() BEFORE t, which owns the
+ * model. ENOMEM. */
+int zg_tokenizer_share(zg_tokenizer **out, const zg_tokenizer *t, zg_err *err);
+
 /* Number of ids (largest id + 1, added tokens included). */
 uint32_t zg_tokenizer_vocab_size(const zg_tokenizer *t);
 
@@ -75,7 +84,7 @@ int zg_tokenizer_encode(zg_tokenizer *t, const char *text, size_t len, uint64_t 
 
 /* ------------------------------------------------ the provider's counting rule
  *
- * §7.2: the provider turns each dataset row into the columns instruction,
+ * The provider turns each dataset row into the columns instruction,
  * input, output (or text) and sums len(encode(s)) over each string
  * separately. Row shapes, in the order they are tried:
  *   {"instruction": s, "input": s?, "output": s}  tokens(instruction) +
@@ -94,11 +103,29 @@ int zg_token_count_row(zg_tokenizer *t, const char *json, size_t len, uint64_t *
                        zg_err *err);
 
 /* Stream a JSON-lines dataset in constant memory (one line at a time, lines
- * up to 16 MiB); blank lines are skipped. *tokens receives the sum over
+ * up to 16 MiB), on every CPU (zg_token_count_dataset_threads with 0);
+ * blank lines are skipped. *tokens receives the sum over
  * rows, *rows (may be NULL) the number of rows. Errors name the line:
  * EINVAL (not JSON / no accepted shape / empty file), EILSEQ (not UTF-8). */
 int zg_token_count_dataset(zg_tokenizer *t, const char *path, uint64_t *tokens, uint64_t *rows,
                            zg_err *err);
+
+/* zg_token_count_dataset() on `threads` threads (0: one per CPU this
+ * process may use, fewer for a file under 1 MiB per thread; 1: the calling
+ * thread alone). A regular file is cut into chunks of
+ * zg_token_chunk_bytes(size, threads) bytes, each counting the lines that
+ * start in it; the threads take chunks in file order until none is left,
+ * each with its own zg_tokenizer_share() of t. The totals and the error
+ * (the first bad line of the file) are the same for any number of
+ * threads. Each thread costs a 64 KiB read buffer, its word cache (a few
+ * MiB) and the longest line it meets. t is used by the calling thread and
+ * must not be encoding elsewhere meanwhile. */
+int zg_token_count_dataset_threads(zg_tokenizer *t, const char *path, unsigned threads,
+                                   uint64_t *tokens, uint64_t *rows, zg_err *err);
+/* The chunk size of that count for a file of `size` bytes on `threads`
+ * threads (the whole file for one): size / (16 x threads), at least
+ * 64 KiB. */
+uint64_t zg_token_chunk_bytes(uint64_t size, unsigned threads);
 
 /* Training epochs from the task's training parameters (JSON text, as the
  * task's `trainingParams`): num_train_epochs, 3 when the key is absent (the
@@ -106,14 +133,15 @@ int zg_token_count_dataset(zg_tokenizer *t, const char *path, uint64_t *tokens, 
  * text is not a JSON object or the value is not a positive integer. */
 int zg_token_epochs(const char *training_params, unsigned *epochs, zg_err *err);
 
-/* §7.3: fee = tokens x price_per_token x epochs x coefficient + storage_fee,
- * in neuron. price_per_token is the service's on-chain price; coefficient
- * and storage_fee are the provider's per-model values (the devnet
- * provider's table is contrib/devnet/provider/models.c: coefficient 1 for
- * Qwen2.5-0.5B and the customized model, 8 for Qwen3-32B, storage units x
- * PROV_STORAGE_UNIT; the real provider's table is unread, spec §9 item 3,
- * so callers pass them in). storage_fee may be NULL (0). EOVERFLOW past
- * 2^256. */
+/* fee = tokens x price_per_token x epochs x coefficient + storage_fee, in
+ * neuron (0g-serving-broker api/fine-tuning/internal/services/setup.go
+ * verifyTaskFee checks tokens x price x epochs). price_per_token is the
+ * service's on-chain price; coefficient and storage_fee are the provider's
+ * per-model values (the devnet provider's table is
+ * contrib/devnet/provider/models.c: coefficient 1 for Qwen2.5-0.5B and the
+ * customized model, 8 for Qwen3-32B, storage units x PROV_STORAGE_UNIT;
+ * callers pass a real provider's values in). storage_fee may be NULL (0).
+ * EOVERFLOW past 2^256. */
 int zg_token_fee(zg_u256 *fee, uint64_t tokens, const zg_u256 *price_per_token, uint64_t epochs,
                  uint64_t coefficient, const zg_u256 *storage_fee, zg_err *err);
 

@@ -117,6 +117,20 @@ int zg_chain_call(zg_chain *c, const char *what, const uint8_t to[20], const uin
     return rc;
 }
 
+int zg_chain_call_batch(zg_chain *c, const char *const *what, zg_rpc_eth_call_req *reqs, size_t n,
+                        zg_err *err)
+{
+    int rc = zg_rpc_eth_call_batch(c->rpc, zg_chain_address(c), reqs, n, err);
+    for (size_t i = 0; i < n; i++)
+        if (reqs[i].rc) {
+            zg_err e = reqs[i].err;
+            reverted(&reqs[i].err, what[i], &reqs[i].revert, &e);
+        }
+    if (rc)
+        zg_err_prefix(err, "%s", what[0]);
+    return rc;
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

@@ -94,36 +94,44 @@ int zg_ft_get_service(zg_client *c, const uint8_t provider[20], zg_ft_service *o
     return rc;
 }
 
-int zg_ft_all_services(zg_client *c, zg_ft_service **out, size_t *n, zg_err *err)
+zg_view_req zg_ft_all_services_view(const zg_client *c)
 {
-    zg_abi_value *ret = NULL;
+    return (zg_view_req){.to = c->net.finetuning,
+                         .what = "fine-tuning providers",
+                         .signature = "getAllServices()",
+                         .ret_type = "(" SERVICE_T "[])"};
+}
+
+int zg_ft_all_services_decode(const zg_abi_value *ret, zg_ft_service **out, size_t *n, zg_err *err)
+{
     *out = NULL;
     *n = 0;
-    if (zg_view(c, c->net.finetuning, "fine-tuning providers", "getAllServices()", NULL,
-                "(" SERVICE_T "[])", &ret, NULL, err))
-        return -1;
     const zg_abi_value *arr = zg_abi_at(ret, 0, ZG_ABI_ARRAY, err);
-    int rc = -1;
-    if (arr) {
-        size_t m = zg_abi_len(arr);
-        zg_ft_service *list = calloc(m ? m : 1, sizeof *list);
-        if (!list) {
-            zg_err_set(err, ENOMEM, "out of memory");
-            goto out;
+    if (!arr)
+        return -1;
+    size_t m = zg_abi_len(arr);
+    zg_ft_service *list = calloc(m ? m : 1, sizeof *list);
+    if (!list)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    for (size_t i = 0; i < m; i++) {
+        const zg_abi_value *t = zg_abi_at_n(arr, i, ZG_ABI_TUPLE, 8, err);
+        if (!t || parse_service(&list[i], t, err)) {
+            zg_ft_services_free(list, i);
+            return -1;
         }
-        for (size_t i = 0; i < m; i++) {
-            const zg_abi_value *t = zg_abi_at_n(arr, i, ZG_ABI_TUPLE, 8, err);
-            if (!t || parse_service(&list[i], t, err)) {
-                zg_ft_services_free(list, i);
-                goto out;
-            }
-        }
-        *out = list;
-        *n = m;
-        rc = 0;
     }
-out:
-    zg_abi_value_free(ret);
+    *out = list;
+    *n = m;
+    return 0;
+}
+
+int zg_ft_all_services(zg_client *c, zg_ft_service **out, size_t *n, zg_err *err)
+{
+    *out = NULL;
+    *n = 0;
+    zg_view_req v = zg_ft_all_services_view(c);
+    int rc = zg_view_batch(c, &v, 1, err) ? -1 : zg_ft_all_services_decode(v.out, out, n, err);
+    zg_abi_value_free(v.out);
     return rc;
 }
 
@@ -187,20 +195,13 @@ int zg_parse_refunds(zg_refund **out, size_t *n, const zg_abi_value *arr, uint64
     return 0;
 }
 
-int zg_ft_get_account(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
-                      zg_ft_account *out, bool *exists, zg_err *err)
+/* The answer of getAccount (NULL: AccountNotExists) into *out. */
+static int parse_account(zg_ft_account *out, bool *exists, const zg_abi_value *ret, zg_err *err)
 {
-    zg_abi_value *ret = NULL;
     memset(out, 0, sizeof *out);
     *exists = false;
-    if (zg_view_or_absent(c, c->net.finetuning, "fine-tuning account",
-                          "getAccount(address,address)",
-                          zg_abi_tuple(zg_abi_addr(user), zg_abi_addr(provider)), "(" ACCOUNT_T ")",
-                          "AccountNotExists(address,address)", &ret, err))
-        return -1;
     if (!ret)
         return 0;
-    int rc = -1;
     const zg_abi_value *t = zg_abi_at_n(ret, 0, ZG_ABI_TUPLE, 12, err), *refunds, *dels;
     uint64_t valid;
     if (!t || zg_abi_get_addr(t, 0, out->user, err) || zg_abi_get_addr(t, 1, out->provider, err) ||
@@ -211,25 +212,64 @@ int zg_ft_get_account(zg_client *c, const uint8_t user[20], const uint8_t provid
         !(dels = zg_abi_at(t, 7, ZG_ABI_ARRAY, err)) || zg_abi_get_u64(t, 8, &valid, err) ||
         zg_abi_get_bool(t, 11, &out->acknowledged, err) ||
         zg_parse_refunds(&out->refunds, &out->nrefunds, refunds, valid, err))
-        goto out;
+        goto fail;
     size_t nd = zg_abi_len(dels);
     out->deliverables = calloc(nd ? nd : 1, sizeof *out->deliverables);
     if (!out->deliverables) {
         zg_err_set(err, ENOMEM, "out of memory");
-        goto out;
+        goto fail;
     }
     for (size_t i = 0; i < nd; i++) {
         const zg_abi_value *d = zg_abi_at_n(dels, i, ZG_ABI_TUPLE, 6, err);
         if (!d || parse_deliverable(&out->deliverables[i], d, err))
-            goto out;
+            goto fail;
         out->ndeliverables = i + 1;
     }
     *exists = true;
-    rc = 0;
-out:
-    if (rc)
-        zg_ft_account_free(out);
-    zg_abi_value_free(ret);
+    return 0;
+fail:
+    zg_ft_account_free(out);
+    return -1;
+}
+
+static zg_view_req account_view(const zg_client *c, const uint8_t user[20],
+                                const uint8_t provider[20])
+{
+    return (zg_view_req){.to = c->net.finetuning,
+                         .what = "fine-tuning account",
+                         .signature = "getAccount(address,address)",
+                         .args = zg_abi_tuple(zg_abi_addr(user), zg_abi_addr(provider)),
+                         .ret_type = "(" ACCOUNT_T ")",
+                         .absent_error = "AccountNotExists(address,address)"};
+}
+
+int zg_ft_get_account(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
+                      zg_ft_account *out, bool *exists, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    *exists = false;
+    zg_view_req v = account_view(c, user, provider);
+    int rc = zg_view_batch(c, &v, 1, err) ? -1 : parse_account(out, exists, v.out, err);
+    zg_abi_value_free(v.out);
+    return rc;
+}
+
+int zg_ft_get_account_lock_time(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
+                                zg_ft_account *out, bool *exists, uint64_t *lock_time, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    *exists = false;
+    zg_view_req v[2] = {account_view(c, user, provider),
+                        {.to = c->net.finetuning,
+                         .what = "lockTime()",
+                         .signature = "lockTime()",
+                         .ret_type = "(uint256)"}};
+    int rc = zg_view_batch(c, v, 2, err) || zg_abi_get_u64(v[1].out, 0, lock_time, err) ||
+                     parse_account(out, exists, v[0].out, err)
+                 ? -1
+                 : 0;
+    zg_abi_value_free(v[0].out);
+    zg_abi_value_free(v[1].out);
     return rc;
 }
 

@@ -63,50 +63,91 @@ int zg_inf_get_service(zg_client *c, const uint8_t provider[20], zg_inf_service 
     return rc;
 }
 
-int zg_inf_all_services(zg_client *c, zg_inf_service **out, size_t *n, zg_err *err)
+static zg_view_req page_view(const zg_client *c, size_t offset)
+{
+    return (zg_view_req){.to = c->net.inference,
+                         .what = "inference providers",
+                         .signature = "getAllServices(uint256,uint256)",
+                         .args = zg_abi_tuple(zg_abi_u64(offset), zg_abi_u64(PAGE)),
+                         .ret_type = "(" SERVICE_T "[],uint256)"};
+}
+
+/* Appends one page's services to *list (*have so far); *total is the
+ * contract's count, *m the page's. */
+static int add_page(const zg_abi_value *ret, zg_inf_service **list, size_t *have, uint64_t *total,
+                    size_t *m, zg_err *err)
+{
+    const zg_abi_value *arr = zg_abi_at(ret, 0, ZG_ABI_ARRAY, err);
+    if (!arr || zg_abi_get_u64(ret, 1, total, err))
+        return -1;
+    *m = zg_abi_len(arr);
+    zg_inf_service *grown = realloc(*list, (*have + *m + 1) * sizeof **list);
+    if (!grown)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    *list = grown;
+    for (size_t i = 0; i < *m; i++) {
+        const zg_abi_value *t = zg_abi_at_n(arr, i, ZG_ABI_TUPLE, 11, err);
+        if (!t || parse_service(&(*list)[*have], t, err))
+            return -1;
+        (*have)++;
+    }
+    return 0;
+}
+
+/* The pages after a first one already read (first: its answer, or NULL to
+ * read it here), until the contract's total. */
+static int pages_from(zg_client *c, const zg_abi_value *first, zg_inf_service **out, size_t *n,
+                      zg_err *err)
 {
     zg_inf_service *list = NULL;
-    size_t have = 0;
+    size_t have = 0, m = 0;
     uint64_t total = 0;
     *out = NULL;
     *n = 0;
-    do {
-        zg_abi_value *ret = NULL;
-        if (zg_view(c, c->net.inference, "inference providers", "getAllServices(uint256,uint256)",
-                    zg_abi_tuple(zg_abi_u64(have), zg_abi_u64(PAGE)), "(" SERVICE_T "[],uint256)",
-                    &ret, NULL, err))
+    if (first && add_page(first, &list, &have, &total, &m, err))
+        goto fail;
+    while (!first || (m > 0 && have < total)) { /* a shrinking list must not loop forever */
+        first = NULL;
+        zg_view_req v = page_view(c, have);
+        int rc = zg_view_batch(c, &v, 1, err) || add_page(v.out, &list, &have, &total, &m, err);
+        zg_abi_value_free(v.out);
+        if (rc)
             goto fail;
-        const zg_abi_value *arr = zg_abi_at(ret, 0, ZG_ABI_ARRAY, err);
-        if (!arr || zg_abi_get_u64(ret, 1, &total, err)) {
-            zg_abi_value_free(ret);
-            goto fail;
-        }
-        size_t m = zg_abi_len(arr);
-        zg_inf_service *grown = realloc(list, (have + m + 1) * sizeof *list);
-        if (!grown) {
-            zg_abi_value_free(ret);
-            zg_err_set(err, ENOMEM, "out of memory");
-            goto fail;
-        }
-        list = grown;
-        for (size_t i = 0; i < m; i++) {
-            const zg_abi_value *t = zg_abi_at_n(arr, i, ZG_ABI_TUPLE, 11, err);
-            if (!t || parse_service(&list[have], t, err)) {
-                zg_abi_value_free(ret);
-                goto fail;
-            }
-            have++;
-        }
-        zg_abi_value_free(ret);
-        if (m == 0)
-            break; /* a shrinking list must not loop forever */
-    } while (have < total);
+        if (m == 0 || have >= total)
+            break;
+    }
     *out = list ? list : calloc(1, sizeof *list);
     *n = have;
     return 0;
 fail:
     zg_inf_services_free(list, have);
     return -1;
+}
+
+int zg_inf_all_services(zg_client *c, zg_inf_service **out, size_t *n, zg_err *err)
+{
+    return pages_from(c, NULL, out, n, err);
+}
+
+int zg_all_services(zg_client *c, zg_ft_service **ft, size_t *nft, zg_inf_service **inf,
+                    size_t *ninf, zg_err *err)
+{
+    *ft = NULL;
+    *inf = NULL;
+    *nft = *ninf = 0;
+    zg_view_req v[2] = {zg_ft_all_services_view(c), page_view(c, 0)};
+    int rc = zg_view_batch(c, v, 2, err) || zg_ft_all_services_decode(v[0].out, ft, nft, err) ||
+                     pages_from(c, v[1].out, inf, ninf, err)
+                 ? -1
+                 : 0;
+    if (rc) {
+        zg_ft_services_free(*ft, *nft);
+        *ft = NULL;
+        *nft = 0;
+    }
+    zg_abi_value_free(v[0].out);
+    zg_abi_value_free(v[1].out);
+    return rc;
 }
 
 void zg_inf_account_free(zg_inf_account *a)

@@ -307,6 +307,125 @@ int zg_rpc_eth_call(zg_rpc *rpc, const uint8_t *from, const uint8_t to[20], cons
     return rc;
 }
 
+void zg_rpc_eth_call_req_free(zg_rpc_eth_call_req *r)
+{
+    zg_buf_free(&r->ret);
+    zg_buf_free(&r->revert);
+}
+
+/* One element of a batch answer into its request, as call() reads a
+ * single answer. */
+static void batch_item(zg_rpc_eth_call_req *r, const cJSON *item)
+{
+    const cJSON *error = cJSON_GetObjectItemCaseSensitive(item, "error");
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(item, "result");
+    r->rc = -1;
+    if (error && !cJSON_IsNull(error)) {
+        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(error, "message");
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "code");
+        long c = cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
+        size_t before = r->revert.len;
+        extract_revert(error, &r->revert);
+        bool reverted = c == ZG_RPC_CODE_REVERTED || r->revert.len > before;
+        zg_err_set(&r->err, reverted ? ZG_EREVERT : EPROTO, "%s",
+                   cJSON_IsString(msg) ? msg->valuestring : "unknown error");
+        return;
+    }
+    if (!cJSON_IsString(res)) {
+        zg_err_set(&r->err, EPROTO, "eth_call answered a non-string");
+        return;
+    }
+    if (zg_hex_decode_buf(&r->ret, res->valuestring, &r->err) == 0)
+        r->rc = 0;
+}
+
+/* Every call on its own (a node without batches, or a batch of one). */
+static int one_by_one(zg_rpc *rpc, const uint8_t *from, zg_rpc_eth_call_req *reqs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        reqs[i].rc = zg_rpc_eth_call(rpc, from, reqs[i].to, reqs[i].data, reqs[i].len, NULL,
+                                     &reqs[i].ret, &reqs[i].revert, &reqs[i].err);
+    return 0;
+}
+
+int zg_rpc_eth_call_batch(zg_rpc *rpc, const uint8_t *from, zg_rpc_eth_call_req *reqs, size_t n,
+                          zg_err *err)
+{
+    if (n <= 1)
+        return one_by_one(rpc, from, reqs, n);
+    int rc = -1;
+    cJSON *batch = cJSON_CreateArray(), *resp = NULL;
+    char *body = NULL;
+    zg_http_resp hr;
+    zg_http_resp_init(&hr);
+    unsigned long first = atomic_fetch_add(&rpc->next_id, n);
+    for (size_t i = 0; batch && i < n; i++) {
+        cJSON *req = cJSON_CreateObject(), *p = cJSON_CreateArray();
+        cJSON_AddItemToArray(batch, req);
+        cJSON_AddItemToArray(p, call_object(from, reqs[i].to, reqs[i].data, reqs[i].len, NULL));
+        cJSON_AddItemToArray(p, cJSON_CreateString("latest"));
+        cJSON_AddStringToObject(req, "jsonrpc", "2.0");
+        cJSON_AddNumberToObject(req, "id", (double)(first + i));
+        cJSON_AddStringToObject(req, "method", "eth_call");
+        cJSON_AddItemToObject(req, "params", p);
+    }
+    if (!batch || !(body = cJSON_PrintUnformatted(batch))) {
+        zg_err_set(err, ENOMEM, "out of memory");
+        goto out;
+    }
+    static const char *const hdrs[] = {"Content-Type: application/json", NULL};
+    zg_http_req hreq = {.method = "POST",
+                        .url = rpc->url,
+                        .headers = hdrs,
+                        .body = body,
+                        .body_len = strlen(body),
+                        .idempotent = true};
+    atomic_fetch_add(&rpc->requests, 1);
+    if (zg_http_do(rpc->http, &hreq, &hr, err)) {
+        zg_err_prefix(err, "RPC eth_call (a batch of %zu)", n);
+        goto out;
+    }
+    if (hr.status != 200) {
+        zg_err_set(err, hr.status >= 500 ? EAGAIN : EPROTO,
+                   "RPC eth_call (a batch of %zu) at %s: HTTP status %ld", n, rpc->url, hr.status);
+        goto out;
+    }
+    resp = cJSON_ParseWithLength((const char *)hr.body.data, hr.body.len);
+    if (!resp) {
+        zg_err_set(err, EPROTO, "RPC eth_call: the node's answer to a batch is not JSON");
+        goto out;
+    }
+    if (!cJSON_IsArray(resp)) {
+        rc = one_by_one(rpc, from, reqs, n);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        reqs[i].rc = -1;
+        zg_err_set(&reqs[i].err, EPROTO, "RPC eth_call: the node's batch answer lacks this call");
+    }
+    const cJSON *item;
+    cJSON_ArrayForEach(item, resp)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+        double k = cJSON_IsNumber(id) ? id->valuedouble - (double)first : -1;
+        if (k >= 0 && k < (double)n && k == (double)(size_t)k)
+            batch_item(&reqs[(size_t)k], item);
+    }
+    rc = 0;
+out:
+    if (rc)
+        for (size_t i = 0; i < n; i++) {
+            reqs[i].rc = -1;
+            if (err)
+                reqs[i].err = *err;
+        }
+    cJSON_Delete(batch);
+    cJSON_Delete(resp);
+    free(body);
+    zg_http_resp_free(&hr);
+    return rc;
+}
+
 int zg_rpc_estimate_gas(zg_rpc *rpc, const uint8_t from[20], const uint8_t *to, const uint8_t *data,
                         size_t len, const zg_u256 *value, uint64_t *gas, zg_buf *revert_data,
                         zg_err *err)

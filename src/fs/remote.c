@@ -115,8 +115,7 @@ static int fetch_services(void *p, void **val, zg_err *err)
     zgfs_services *s = calloc(1, sizeof *s);
     if (!s)
         return zg_err_set(err, ENOMEM, "out of memory");
-    if (zg_ft_all_services(x->fs->client, &s->ft, &s->nft, err) ||
-        zg_inf_all_services(x->fs->client, &s->inf, &s->ninf, err)) {
+    if (zg_all_services(x->fs->client, &s->ft, &s->nft, &s->inf, &s->ninf, err)) {
         free_services(s);
         return -1;
     }
@@ -166,7 +165,8 @@ static int fetch_ft_acct(void *p, void **val, zg_err *err)
     zgfs_ft_acct_view *v = calloc(1, sizeof *v);
     if (!v)
         return zg_err_set(err, ENOMEM, "out of memory");
-    if (zg_ft_get_account(x->fs->client, x->fs->addr, x->provider, &v->a, &v->exists, err)) {
+    if (zg_ft_get_account_lock_time(x->fs->client, x->fs->addr, x->provider, &v->a, &v->exists,
+                                    &v->lock_time, err)) {
         free(v);
         return -1;
     }

@@ -4,7 +4,9 @@
  * value is the struct named in its comment. max_age_ms < 0 means the
  * mount's ttl (ordinary reads); 0 means fetch now (checks before moving
  * money). One remote answer feeds several files: the services list answers
- * every providers/ lookup and listing, so `ls -l` stays O(1) requests. */
+ * every providers/ lookup and listing, so `ls -l` stays O(1) requests. Each
+ * fetch is one round trip: the services lists of both contracts come in one
+ * JSON-RPC batch, a fine-tuning sub-account with the lock time. */
 #ifndef ZGFS_REMOTE_H
 #define ZGFS_REMOTE_H
 
@@ -34,6 +36,7 @@ typedef struct zgfs_subs {
 typedef struct zgfs_ft_acct_view {
     bool exists;
     zg_ft_account a;
+    uint64_t lock_time; /* the contract's, read in the same round trip */
 } zgfs_ft_acct_view;
 
 typedef struct zgfs_inf_acct_view {

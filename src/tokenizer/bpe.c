@@ -93,10 +93,10 @@ static int bpe(zg_tokenizer *t, const uint8_t *w, size_t n, size_t *n_out, zg_er
         return -1;
     tok_sym *sym = s->sym;
     for (size_t i = 0; i < n; i++)
-        sym[i] = (tok_sym){t->byte_id[w[i]], 1, (int32_t)i - 1, i + 1 < n ? (int32_t)i + 1 : -1};
+        sym[i] = (tok_sym){t->m->byte_id[w[i]], 1, (int32_t)i - 1, i + 1 < n ? (int32_t)i + 1 : -1};
     size_t hn = 0;
     for (size_t i = 0; i + 1 < n; i++) {
-        const struct tok_byte_merge *m = &t->byte_merge[w[i] << 8 | w[i + 1]];
+        const struct tok_byte_merge *m = &t->m->byte_merge[w[i] << 8 | w[i + 1]];
         if (m->rank != UINT32_MAX)
             heap_push(
                 s->heap, &hn,
@@ -116,8 +116,8 @@ static int bpe(zg_tokenizer *t, const uint8_t *w, size_t n, size_t *n_out, zg_er
         if (sym[nx].next >= 0)
             sym[sym[nx].next].prev = pos;
         sym[nx].len = 0;
-        if ((sym[pos].prev >= 0 && push_pair(&t->merges, s, &hn, sym, sym[pos].prev, err)) ||
-            push_pair(&t->merges, s, &hn, sym, pos, err))
+        if ((sym[pos].prev >= 0 && push_pair(&t->m->merges, s, &hn, sym, sym[pos].prev, err)) ||
+            push_pair(&t->m->merges, s, &hn, sym, pos, err))
             return -1;
     }
     size_t k = 0;
@@ -143,7 +143,7 @@ int tok_bpe_word(zg_tokenizer *t, const uint8_t *w, size_t n, zg_token_ids *out,
         return 0;
     if (n == 1) {
         *count += 1;
-        return out ? append(out, &t->byte_id[w[0]], 1, err) : 0;
+        return out ? append(out, &t->m->byte_id[w[0]], 1, err) : 0;
     }
     uint64_t h = 0;
     if (n <= TOK_CACHE_MAX_WORD) {
@@ -156,7 +156,7 @@ int tok_bpe_word(zg_tokenizer *t, const uint8_t *w, size_t n, zg_token_ids *out,
         }
     }
     uint32_t whole;
-    if (t->ignore_merges && tok_strmap_get(&t->vocab, w, n, &whole)) {
+    if (t->m->ignore_merges && tok_strmap_get(&t->m->vocab, w, n, &whole)) {
         *count += 1;
         return out ? append(out, &whole, 1, err) : 0;
     }

@@ -30,17 +30,21 @@ uint32_t tok_byte_to_cp(uint8_t b)
     return 0x100 + k;
 }
 
+/* The 68 bytes GPT-2 moves to U+0100.., in order: 0x00-0x20, 0x7F-0xA0,
+ * 0xAD. Every character of every vocabulary token goes through the lookup
+ * below at load time, so it is a table, not a search. */
+static int moved_byte(uint32_t k)
+{
+    return k < 33 ? (int)k : k < 67 ? (int)(0x7f + k - 33) : 0xad;
+}
+
 int tok_cp_to_byte(uint32_t c)
 {
     if (c < 0x100)
         return printable(c) ? (int)c : -1;
     if (c >= 0x100 + 68)
         return -1;
-    uint32_t k = c - 0x100;
-    for (unsigned b = 0; b < 256; b++)
-        if (!printable(b) && k-- == 0)
-            return (int)b;
-    return -1;
+    return moved_byte(c - 0x100);
 }
 
 size_t tok_utf8_invalid(const uint8_t *s, size_t n)
@@ -161,10 +165,10 @@ static char *translate_space(const char *p)
     return out;
 }
 
-int tok_pretok_add_regex(zg_tokenizer *t, const char *pattern, bool literal,
+int tok_pretok_add_regex(tok_model *m, const char *pattern, bool literal,
                          enum tok_split_behavior behavior, bool prefix_space, zg_err *err)
 {
-    if (t->n_steps == TOK_MAX_STEPS)
+    if (m->n_steps == TOK_MAX_STEPS)
         return zg_err_set(err, ENOTSUP, "the pre-tokenizer has more than %d steps", TOK_MAX_STEPS);
     int code;
     PCRE2_SIZE off;
@@ -183,23 +187,16 @@ int tok_pretok_add_regex(zg_tokenizer *t, const char *pattern, bool literal,
     }
     /* JIT is several times faster; without it (unsupported CPU, no
      * executable memory) the interpreter gives the same answers. */
-    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    if (!md) {
-        pcre2_code_free(re);
-        return zg_err_set(err, ENOMEM, "out of memory compiling the pre-tokenizer");
-    }
-    t->step[t->n_steps++] = (tok_step){re, md, behavior, prefix_space};
+    bool jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
+    m->step[m->n_steps++] = (tok_step){re, jit, behavior, prefix_space};
     return 0;
 }
 
-void tok_pretok_free(zg_tokenizer *t)
+void tok_pretok_free(tok_model *m)
 {
-    for (int i = 0; i < t->n_steps; i++) {
-        pcre2_match_data_free(t->step[i].md);
-        pcre2_code_free(t->step[i].re);
-    }
-    t->n_steps = 0;
+    for (int i = 0; i < m->n_steps; i++)
+        pcre2_code_free(m->step[i].re);
+    m->n_steps = 0;
 }
 
 static int run_steps(zg_tokenizer *t, int k, const uint8_t *p, size_t n, zg_token_ids *out,
@@ -222,13 +219,18 @@ static int with_prefix(zg_tokenizer *t, int k, const uint8_t *p, size_t n, zg_to
     return rc;
 }
 
-static int match(zg_tokenizer *t, tok_step *st, const uint8_t *p, size_t n, size_t at, size_t *ms,
+static int match(zg_tokenizer *t, int k, const uint8_t *p, size_t n, size_t at, size_t *ms,
                  size_t *me, zg_err *err)
 {
-    int rc = pcre2_match(st->re, p, n, at, PCRE2_NO_UTF_CHECK, st->md, t->mctx);
+    const tok_step *st = &t->m->step[k];
+    pcre2_match_data *md = t->md[k];
+    /* The text was checked as UTF-8 once for the whole encode call, which
+     * is what lets the JIT's direct entry skip pcre2_match's checks. */
+    int rc = st->jit ? pcre2_jit_match(st->re, p, n, at, 0, md, t->mctx)
+                     : pcre2_match(st->re, p, n, at, PCRE2_NO_UTF_CHECK, md, t->mctx);
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_MATCHLIMIT ||
         rc == PCRE2_ERROR_HEAPLIMIT)
-        rc = pcre2_match(st->re, p, n, at, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, st->md, NULL);
+        rc = pcre2_match(st->re, p, n, at, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, md, NULL);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 1;
     if (rc < 0) {
@@ -236,7 +238,7 @@ static int match(zg_tokenizer *t, tok_step *st, const uint8_t *p, size_t n, size
         pcre2_get_error_message(rc, msg, sizeof msg);
         return zg_err_set(err, EIO, "the pre-tokenizer regex failed: %s", (const char *)msg);
     }
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(st->md);
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
     *ms = ov[0];
     *me = ov[1];
     return 0;
@@ -253,18 +255,18 @@ static int run_steps(zg_tokenizer *t, int k, const uint8_t *p, size_t n, zg_toke
 {
     if (n == 0)
         return 0;
-    if (k == t->n_steps) {
-        if (t->prefix_space_final && p[0] != ' ')
+    if (k == t->m->n_steps) {
+        if (t->m->prefix_space_final && p[0] != ' ')
             return with_prefix(t, k, p, n, out, count, err);
         return tok_bpe_word(t, p, n, out, count, err);
     }
-    tok_step *st = &t->step[k];
+    const tok_step *st = &t->m->step[k];
     if (st->prefix_space && p[0] != ' ')
         return with_prefix(t, k, p, n, out, count, err);
     size_t at = 0, gap = 0;
     while (at < n) {
         size_t ms = 0, me = 0;
-        int rc = match(t, st, p, n, at, &ms, &me, err);
+        int rc = match(t, k, p, n, at, &ms, &me, err);
         if (rc < 0)
             return -1;
         if (rc == 1)

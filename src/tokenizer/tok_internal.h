@@ -1,7 +1,9 @@
 /* Internals shared by the tokenizer's source files (not installed). The
- * loaded model is read-only after zg_tokenizer_load(); the scratch buffers,
- * the word cache and the PCRE2 match data are the only state an encode call
- * changes, which is why one tokenizer serves one thread at a time. */
+ * loaded model (tok_model) is read-only after zg_tokenizer_load(); the
+ * scratch buffers, the word cache and the PCRE2 match data are the only
+ * state an encode call changes, and each zg_tokenizer has its own, which is
+ * why one tokenizer serves one thread at a time while tokenizers sharing a
+ * model run side by side. */
 #ifndef ZG_TOK_INTERNAL_H
 #define ZG_TOK_INTERNAL_H
 
@@ -114,10 +116,12 @@ void tok_cache_put(tok_cache *c, const uint8_t *w, size_t n, uint64_t h, const u
 enum tok_split_behavior { TOK_SPLIT_ISOLATED, TOK_SPLIT_REMOVED };
 
 /* One pre-tokenizer step: split every piece with a regex (ByteLevel with
- * use_regex is the GPT-2 pattern, Isolated). */
+ * use_regex is the GPT-2 pattern, Isolated). The compiled pattern (and its
+ * JIT code) is only read while matching, so threads share it; each
+ * tokenizer has its own match data. */
 typedef struct tok_step {
     pcre2_code *re;
-    pcre2_match_data *md;
+    bool jit; /* JIT-compiled: matched through pcre2_jit_match */
     enum tok_split_behavior behavior;
     bool prefix_space; /* ByteLevel add_prefix_space: applies before this step */
 } tok_step;
@@ -130,7 +134,10 @@ typedef struct tok_added {
     bool special, normalized, lstrip, rstrip;
 } tok_added;
 
-struct zg_tokenizer {
+/* A loaded tokenizer.json: read-only once zg_tokenizer_load() returns, so
+ * every tokenizer made from it with zg_tokenizer_share() reads it at once
+ * from its own thread. */
+typedef struct tok_model {
     tok_strmap vocab;
     uint32_t byte_id[256]; /* the token of each single byte */
     tok_merges merges;
@@ -152,8 +159,13 @@ struct zg_tokenizer {
     bool any_normalized_added;
     uint8_t added_first[2][256]; /* [normalized][byte]: some added token starts so */
     uint32_t vocab_size;
+} tok_model;
 
-    /* Mutable per-encode state. */
+/* One encoder: the model it reads and the state an encode call changes. */
+struct zg_tokenizer {
+    const tok_model *m;
+    tok_model *own; /* the model this tokenizer loaded and frees; NULL when shared */
+    pcre2_match_data *md[TOK_MAX_STEPS];
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit;
     tok_scratch s;
@@ -176,9 +188,9 @@ uint32_t tok_byte_to_cp(uint8_t b);
 /* The byte of code point c, or -1 when c is not in the map. */
 int tok_cp_to_byte(uint32_t c);
 
-int tok_pretok_add_regex(zg_tokenizer *t, const char *pattern, bool literal,
+int tok_pretok_add_regex(tok_model *m, const char *pattern, bool literal,
                          enum tok_split_behavior behavior, bool prefix_space, zg_err *err);
-void tok_pretok_free(zg_tokenizer *t);
+void tok_pretok_free(tok_model *m);
 
 /* Encode one piece of normalized text (no added tokens inside): run the
  * pre-tokenizer steps and BPE, appending ids to out. */

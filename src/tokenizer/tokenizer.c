@@ -38,26 +38,71 @@ void tok_scratch_free(tok_scratch *s)
     memset(s, 0, sizeof *s);
 }
 
+static void model_free(tok_model *m)
+{
+    if (!m)
+        return;
+    tok_strmap_free(&m->vocab);
+    tok_merges_free(&m->merges);
+    free(m->byte_merge);
+    tok_pretok_free(m);
+    free(m->added);
+    free(m->added_arena);
+    free(m);
+}
+
 void zg_tokenizer_free(zg_tokenizer *t)
 {
     if (!t)
         return;
-    tok_strmap_free(&t->vocab);
-    tok_merges_free(&t->merges);
-    free(t->byte_merge);
-    tok_pretok_free(t);
-    free(t->added);
-    free(t->added_arena);
+    for (int i = 0; i < TOK_MAX_STEPS; i++)
+        pcre2_match_data_free(t->md[i]);
     pcre2_match_context_free(t->mctx);
     pcre2_jit_stack_free(t->jit);
     tok_scratch_free(&t->s);
     tok_cache_free(&t->cache);
+    model_free(t->own);
     free(t);
 }
 
 uint32_t zg_tokenizer_vocab_size(const zg_tokenizer *t)
 {
-    return t->vocab_size;
+    return t->m->vocab_size;
+}
+
+/* A tokenizer over model m with fresh per-encode state (match data, JIT
+ * stack, scratch, word cache). It owns m when own is set. */
+static int encoder_new(zg_tokenizer **out, const tok_model *m, tok_model *own, zg_err *err)
+{
+    *out = NULL;
+    zg_tokenizer *t = calloc(1, sizeof *t);
+    if (!t)
+        return zg_err_set(err, ENOMEM, "out of memory for a tokenizer");
+    t->m = m;
+    for (int i = 0; i < m->n_steps; i++)
+        if (!(t->md[i] = pcre2_match_data_create_from_pattern(m->step[i].re, NULL)))
+            goto nomem;
+    t->mctx = pcre2_match_context_create(NULL);
+    t->jit = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, NULL);
+    if (!t->mctx)
+        goto nomem;
+    if (t->jit)
+        pcre2_jit_stack_assign(t->mctx, NULL, t->jit);
+    if (tok_cache_init(&t->cache, err)) {
+        zg_tokenizer_free(t);
+        return -1;
+    }
+    t->own = own;
+    *out = t;
+    return 0;
+nomem:
+    zg_tokenizer_free(t);
+    return zg_err_set(err, ENOMEM, "out of memory for a tokenizer");
+}
+
+int zg_tokenizer_share(zg_tokenizer **out, const zg_tokenizer *t, zg_err *err)
+{
+    return encoder_new(out, t->m, NULL, err);
 }
 
 /* ---------------------------------------------------------------- loading */
@@ -150,15 +195,15 @@ static const char *type_of(const cJSON *j)
     return cJSON_IsString(ty) ? ty->valuestring : NULL;
 }
 
-static int load_vocab(zg_tokenizer *t, const cJSON *vocab, const char *path, zg_err *err)
+static int load_vocab(tok_model *m, const cJSON *vocab, const char *path, zg_err *err)
 {
     if (!cJSON_IsObject(vocab))
         return zg_err_set(err, EINVAL, "%s has no model.vocab object", path);
     int n = cJSON_GetArraySize(vocab);
-    if (tok_strmap_init(&t->vocab, (uint32_t)n, err))
+    if (tok_strmap_init(&m->vocab, (uint32_t)n, err))
         return -1;
     for (int b = 0; b < 256; b++)
-        t->byte_id[b] = UINT32_MAX;
+        m->byte_id[b] = UINT32_MAX;
     const cJSON *e;
     cJSON_ArrayForEach(e, vocab)
     {
@@ -177,67 +222,67 @@ static int load_vocab(zg_tokenizer *t, const cJSON *vocab, const char *path, zg_
         /* A token outside the byte alphabet can never come out of byte-level
          * BPE, so it is left out rather than refused. */
         int ok = token_bytes(e->string, buf, &k);
-        int rc = ok ? tok_strmap_put(&t->vocab, buf, k, id, err) : 0;
+        int rc = ok ? tok_strmap_put(&m->vocab, buf, k, id, err) : 0;
         if (ok && k == 1)
-            t->byte_id[buf[0]] = id;
+            m->byte_id[buf[0]] = id;
         if (buf != stackbuf)
             free(buf);
         if (rc)
             return -1;
-        if (id + 1 > t->vocab_size)
-            t->vocab_size = id + 1;
+        if (id + 1 > m->vocab_size)
+            m->vocab_size = id + 1;
     }
     for (int b = 0; b < 256; b++)
-        if (t->byte_id[b] == UINT32_MAX)
+        if (m->byte_id[b] == UINT32_MAX)
             return zg_err_set(err, ENOTSUP,
                               "%s is not a byte-level BPE vocabulary (no token for byte 0x%02x)",
                               path, b);
     return 0;
 }
 
-static int merge_id(const zg_tokenizer *t, const char *s, uint8_t *buf, size_t *n, uint32_t *id)
+static int merge_id(const tok_model *m, const char *s, uint8_t *buf, size_t *n, uint32_t *id)
 {
-    return token_bytes(s, buf, n) && tok_strmap_get(&t->vocab, buf, *n, id);
+    return token_bytes(s, buf, n) && tok_strmap_get(&m->vocab, buf, *n, id);
 }
 
-static int load_merges(zg_tokenizer *t, const cJSON *merges, const char *path, zg_err *err)
+static int load_merges(tok_model *m, const cJSON *merges, const char *path, zg_err *err)
 {
     if (!cJSON_IsArray(merges))
         return zg_err_set(err, EINVAL, "%s has no model.merges list", path);
     int n = cJSON_GetArraySize(merges);
-    if (tok_merges_init(&t->merges, (uint32_t)n, err))
+    if (tok_merges_init(&m->merges, (uint32_t)n, err))
         return -1;
-    t->byte_merge = malloc(65536 * sizeof *t->byte_merge);
-    if (!t->byte_merge)
+    m->byte_merge = malloc(65536 * sizeof *m->byte_merge);
+    if (!m->byte_merge)
         return zg_err_set(err, ENOMEM, "out of memory loading the merges");
     for (size_t i = 0; i < 65536; i++)
-        t->byte_merge[i] = (struct tok_byte_merge){UINT32_MAX, 0};
+        m->byte_merge[i] = (struct tok_byte_merge){UINT32_MAX, 0};
     uint8_t *buf = NULL;
     size_t cap = 0;
     int rank = 0, rc = -1;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, merges)
+    const cJSON *mj;
+    cJSON_ArrayForEach(mj, merges)
     {
         const char *a = NULL, *b = NULL;
         char *split = NULL;
-        if (cJSON_IsString(m)) {
+        if (cJSON_IsString(mj)) {
             /* Old format "a b": byte-level symbols never contain a space. */
-            const char *sp = strchr(m->valuestring, ' ');
+            const char *sp = strchr(mj->valuestring, ' ');
             if (sp && !strchr(sp + 1, ' ')) {
-                split = strdup(m->valuestring);
+                split = strdup(mj->valuestring);
                 if (!split) {
                     zg_err_set(err, ENOMEM, "out of memory loading the merges");
                     goto out;
                 }
-                split[sp - m->valuestring] = 0;
+                split[sp - mj->valuestring] = 0;
                 a = split;
-                b = split + (sp - m->valuestring) + 1;
+                b = split + (sp - mj->valuestring) + 1;
             }
-        } else if (cJSON_IsArray(m) && cJSON_GetArraySize(m) == 2 &&
-                   cJSON_IsString(cJSON_GetArrayItem(m, 0)) &&
-                   cJSON_IsString(cJSON_GetArrayItem(m, 1))) {
-            a = cJSON_GetArrayItem(m, 0)->valuestring;
-            b = cJSON_GetArrayItem(m, 1)->valuestring;
+        } else if (cJSON_IsArray(mj) && cJSON_GetArraySize(mj) == 2 &&
+                   cJSON_IsString(cJSON_GetArrayItem(mj, 0)) &&
+                   cJSON_IsString(cJSON_GetArrayItem(mj, 1))) {
+            a = cJSON_GetArrayItem(mj, 0)->valuestring;
+            b = cJSON_GetArrayItem(mj, 1)->valuestring;
         }
         if (!a) {
             zg_err_set(err, EINVAL, "%s: merge %d is neither \"a b\" nor [\"a\", \"b\"]", path,
@@ -258,8 +303,8 @@ static int load_merges(zg_tokenizer *t, const cJSON *merges, const char *path, z
         size_t na, nb;
         uint32_t ia, ib, inew;
         /* a's bytes then b's bytes side by side in buf: the merged token. */
-        int ok = merge_id(t, a, buf, &na, &ia) && merge_id(t, b, buf + na, &nb, &ib) &&
-                 tok_strmap_get(&t->vocab, buf, na + nb, &inew);
+        int ok = merge_id(m, a, buf, &na, &ia) && merge_id(m, b, buf + na, &nb, &ib) &&
+                 tok_strmap_get(&m->vocab, buf, na + nb, &inew);
         if (!ok) {
             zg_err_set(err, EINVAL,
                        "%s: merge %d (\"%.40s\" + \"%.40s\") uses a token that is not in the "
@@ -269,12 +314,12 @@ static int load_merges(zg_tokenizer *t, const cJSON *merges, const char *path, z
             goto out;
         }
         free(split);
-        if (tok_merges_put(&t->merges, ia, ib, (uint32_t)rank, inew)) {
+        if (tok_merges_put(&m->merges, ia, ib, (uint32_t)rank, inew)) {
             zg_err_set(err, EINVAL, "%s: the merges table is inconsistent", path);
             goto out;
         }
         if (na == 1 && nb == 1) /* later duplicates win, as in the hash table */
-            t->byte_merge[buf[0] << 8 | buf[1]] = (struct tok_byte_merge){(uint32_t)rank, inew};
+            m->byte_merge[buf[0] << 8 | buf[1]] = (struct tok_byte_merge){(uint32_t)rank, inew};
         rank++;
     }
     rc = 0;
@@ -283,7 +328,7 @@ out:
     return rc;
 }
 
-static int load_model(zg_tokenizer *t, const cJSON *model, const char *path, zg_err *err)
+static int load_model(tok_model *m, const cJSON *model, const char *path, zg_err *err)
 {
     if (!cJSON_IsObject(model))
         return zg_err_set(err, EINVAL, "%s is not a Hugging Face tokenizer.json (no \"model\")",
@@ -305,13 +350,13 @@ static int load_model(zg_tokenizer *t, const cJSON *model, const char *path, zg_
         !empty_string_or_null(cJSON_GetObjectItemCaseSensitive(model, "end_of_word_suffix")))
         return zg_err_set(err, ENOTSUP, "%s: BPE subword prefixes/suffixes are not supported",
                           path);
-    t->ignore_merges = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(model, "ignore_merges"));
-    if (load_vocab(t, cJSON_GetObjectItemCaseSensitive(model, "vocab"), path, err))
+    m->ignore_merges = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(model, "ignore_merges"));
+    if (load_vocab(m, cJSON_GetObjectItemCaseSensitive(model, "vocab"), path, err))
         return -1;
-    return load_merges(t, cJSON_GetObjectItemCaseSensitive(model, "merges"), path, err);
+    return load_merges(m, cJSON_GetObjectItemCaseSensitive(model, "merges"), path, err);
 }
 
-static int load_added(zg_tokenizer *t, const cJSON *added, const char *path, zg_err *err)
+static int load_added(tok_model *m, const cJSON *added, const char *path, zg_err *err)
 {
     if (!added || cJSON_IsNull(added))
         return 0;
@@ -334,9 +379,9 @@ static int load_added(zg_tokenizer *t, const cJSON *added, const char *path, zg_
                               path, c->valuestring);
         bytes += strlen(c->valuestring);
     }
-    t->added = calloc(n ? (size_t)n : 1, sizeof *t->added);
-    t->added_arena = malloc(bytes ? bytes : 1);
-    if (!t->added || !t->added_arena)
+    m->added = calloc(n ? (size_t)n : 1, sizeof *m->added);
+    m->added_arena = malloc(bytes ? bytes : 1);
+    if (!m->added || !m->added_arena)
         return zg_err_set(err, ENOMEM, "out of memory loading added tokens");
     size_t off = 0;
     cJSON_ArrayForEach(a, added)
@@ -345,8 +390,8 @@ static int load_added(zg_tokenizer *t, const cJSON *added, const char *path, zg_
         size_t len = strlen(c);
         if (tok_utf8_invalid((const uint8_t *)c, len) != SIZE_MAX)
             return zg_err_set(err, EINVAL, "%s: an added token is not valid UTF-8", path);
-        memcpy(t->added_arena + off, c, len);
-        tok_added *x = &t->added[t->n_added++];
+        memcpy(m->added_arena + off, c, len);
+        tok_added *x = &m->added[m->n_added++];
         x->off = (uint32_t)off;
         x->len = (uint32_t)len;
         x->id = (uint32_t)cJSON_GetObjectItemCaseSensitive(a, "id")->valueint;
@@ -354,22 +399,22 @@ static int load_added(zg_tokenizer *t, const cJSON *added, const char *path, zg_
         x->lstrip = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "lstrip"));
         x->rstrip = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "rstrip"));
         x->normalized = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "normalized"));
-        t->added_first[x->normalized][(uint8_t)c[0]] = 1;
-        t->any_normalized_added |= x->normalized;
-        if (x->id + 1 > t->vocab_size)
-            t->vocab_size = x->id + 1;
+        m->added_first[x->normalized][(uint8_t)c[0]] = 1;
+        m->any_normalized_added |= x->normalized;
+        if (x->id + 1 > m->vocab_size)
+            m->vocab_size = x->id + 1;
         off += len;
     }
     return 0;
 }
 
-static int load_normalizer(zg_tokenizer *t, const cJSON *n, const char *path, zg_err *err)
+static int load_normalizer(tok_model *m, const cJSON *n, const char *path, zg_err *err)
 {
     if (!n || cJSON_IsNull(n))
         return 0;
     const char *ty = type_of(n);
     if (ty && strcmp(ty, "NFC") == 0) {
-        t->nfc = true;
+        m->nfc = true;
         return 0;
     }
     if (ty && strcmp(ty, "Sequence") == 0) {
@@ -378,7 +423,7 @@ static int load_normalizer(zg_tokenizer *t, const cJSON *n, const char *path, zg
             return zg_err_set(err, EINVAL, "%s: a Sequence normalizer without a list", path);
         cJSON_ArrayForEach(e, list)
         {
-            if (load_normalizer(t, e, path, err))
+            if (load_normalizer(m, e, path, err))
                 return -1;
         }
         return 0;
@@ -387,7 +432,7 @@ static int load_normalizer(zg_tokenizer *t, const cJSON *n, const char *path, zg
                       ty ? ty : "(untyped)");
 }
 
-static int load_split(zg_tokenizer *t, const cJSON *s, const char *path, zg_err *err)
+static int load_split(tok_model *m, const cJSON *s, const char *path, zg_err *err)
 {
     const cJSON *pat = cJSON_GetObjectItemCaseSensitive(s, "pattern");
     const cJSON *re = cJSON_GetObjectItemCaseSensitive(pat, "Regex");
@@ -407,11 +452,11 @@ static int load_split(zg_tokenizer *t, const cJSON *s, const char *path, zg_err 
         return zg_err_set(err, ENOTSUP,
                           "%s: Split behavior %s is not supported (Isolated, Removed)", path,
                           cJSON_IsString(beh) ? beh->valuestring : "(none)");
-    return tok_pretok_add_regex(t, cJSON_IsString(re) ? re->valuestring : lit->valuestring,
+    return tok_pretok_add_regex(m, cJSON_IsString(re) ? re->valuestring : lit->valuestring,
                                 !cJSON_IsString(re), b, false, err);
 }
 
-static int load_bytelevel(zg_tokenizer *t, const cJSON *b, zg_err *err)
+static int load_bytelevel(tok_model *m, const cJSON *b, zg_err *err)
 {
     /* Hugging Face's defaults when the keys are absent: both true. */
     const cJSON *aps = cJSON_GetObjectItemCaseSensitive(b, "add_prefix_space");
@@ -419,16 +464,16 @@ static int load_bytelevel(zg_tokenizer *t, const cJSON *b, zg_err *err)
     bool prefix = !aps || cJSON_IsTrue(aps);
     bool regex = !ur || cJSON_IsTrue(ur);
     if (regex)
-        return tok_pretok_add_regex(t, gpt2_regex, false, TOK_SPLIT_ISOLATED, prefix, err);
-    t->prefix_space_final = prefix;
+        return tok_pretok_add_regex(m, gpt2_regex, false, TOK_SPLIT_ISOLATED, prefix, err);
+    m->prefix_space_final = prefix;
     return 0;
 }
 
-static int load_pretokenizer(zg_tokenizer *t, const cJSON *p, const char *path, zg_err *err)
+static int load_pretokenizer(tok_model *m, const cJSON *p, const char *path, zg_err *err)
 {
     const char *ty = p && cJSON_IsObject(p) ? type_of(p) : NULL;
     if (ty && strcmp(ty, "ByteLevel") == 0)
-        return load_bytelevel(t, p, err);
+        return load_bytelevel(m, p, err);
     if (ty && strcmp(ty, "Sequence") == 0) {
         const cJSON *list = cJSON_GetObjectItemCaseSensitive(p, "pretokenizers"), *e;
         int n = cJSON_GetArraySize(list), i = 0;
@@ -438,10 +483,10 @@ static int load_pretokenizer(zg_tokenizer *t, const cJSON *p, const char *path, 
             const char *et = type_of(e);
             i++;
             if (et && strcmp(et, "Split") == 0 && !bytelevel) {
-                if (load_split(t, e, path, err))
+                if (load_split(m, e, path, err))
                     return -1;
             } else if (et && strcmp(et, "ByteLevel") == 0 && i == n) {
-                if (load_bytelevel(t, e, err))
+                if (load_bytelevel(m, e, err))
                     return -1;
                 bytelevel = true;
             } else {
@@ -492,15 +537,15 @@ static int check_postprocessor(const cJSON *p, const char *path, zg_err *err)
                       ty ? ty : "(untyped)");
 }
 
-static int load_json(zg_tokenizer *t, const cJSON *root, const char *path, zg_err *err)
+static int load_json(tok_model *m, const cJSON *root, const char *path, zg_err *err)
 {
     if (!cJSON_IsObject(root))
         return zg_err_set(err, EINVAL, "%s is not a Hugging Face tokenizer.json (not an object)",
                           path);
-    if (load_model(t, cJSON_GetObjectItemCaseSensitive(root, "model"), path, err) ||
-        load_added(t, cJSON_GetObjectItemCaseSensitive(root, "added_tokens"), path, err) ||
-        load_normalizer(t, cJSON_GetObjectItemCaseSensitive(root, "normalizer"), path, err) ||
-        load_pretokenizer(t, cJSON_GetObjectItemCaseSensitive(root, "pre_tokenizer"), path, err) ||
+    if (load_model(m, cJSON_GetObjectItemCaseSensitive(root, "model"), path, err) ||
+        load_added(m, cJSON_GetObjectItemCaseSensitive(root, "added_tokens"), path, err) ||
+        load_normalizer(m, cJSON_GetObjectItemCaseSensitive(root, "normalizer"), path, err) ||
+        load_pretokenizer(m, cJSON_GetObjectItemCaseSensitive(root, "pre_tokenizer"), path, err) ||
         check_postprocessor(cJSON_GetObjectItemCaseSensitive(root, "post_processor"), path, err))
         return -1;
     return 0;
@@ -523,7 +568,7 @@ int zg_tokenizer_load(zg_tokenizer **out, const char *path, zg_err *err)
     char *data = NULL;
     size_t len = 0;
     cJSON *root = NULL;
-    zg_tokenizer *t = NULL;
+    tok_model *m = NULL;
     int rc = -1;
     if (read_file(path, &data, &len, err))
         goto out;
@@ -536,33 +581,24 @@ int zg_tokenizer_load(zg_tokenizer **out, const char *path, zg_err *err)
     }
     free(data);
     data = NULL;
-    t = calloc(1, sizeof *t);
-    if (!t) {
+    m = calloc(1, sizeof *m);
+    if (!m) {
         zg_err_set(err, ENOMEM, "out of memory loading %s", path);
         goto out;
     }
-    if (load_json(t, root, path, err))
+    if (load_json(m, root, path, err))
         goto out;
     cJSON_Delete(root);
     root = NULL;
-    t->mctx = pcre2_match_context_create(NULL);
-    t->jit = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, NULL);
-    if (!t->mctx) {
-        zg_err_set(err, ENOMEM, "out of memory loading %s", path);
+    if (encoder_new(out, m, m, err))
         goto out;
-    }
-    if (t->jit)
-        pcre2_jit_stack_assign(t->mctx, NULL, t->jit);
-    if (tok_cache_init(&t->cache, err))
-        goto out;
-    *out = t;
-    t = NULL;
+    m = NULL;
     rc = 0;
 out:
     cJSON_Delete(root);
     free(data);
     free(file);
-    zg_tokenizer_free(t);
+    model_free(m);
     return rc;
 }
 
@@ -598,17 +634,18 @@ static uint32_t decode_at(const uint8_t *p, size_t i, size_t *len)
 static int next_added(const zg_tokenizer *t, bool normalized, const uint8_t *p, size_t n, size_t at,
                       size_t floor, size_t *ms, size_t *me, uint32_t *id)
 {
-    const uint8_t *first = t->added_first[normalized];
+    const tok_model *m = t->m;
+    const uint8_t *first = m->added_first[normalized];
     for (size_t i = at; i < n; i++) {
         if (!first[p[i]])
             continue;
         const tok_added *best = NULL;
-        for (size_t k = 0; k < t->n_added; k++) {
-            const tok_added *a = &t->added[k];
-            if (a->normalized != normalized || a->len > n - i || t->added_arena[a->off] != p[i] ||
+        for (size_t k = 0; k < m->n_added; k++) {
+            const tok_added *a = &m->added[k];
+            if (a->normalized != normalized || a->len > n - i || m->added_arena[a->off] != p[i] ||
                 (best && a->len <= best->len))
                 continue;
-            if (memcmp(t->added_arena + a->off, p + i, a->len) == 0)
+            if (memcmp(m->added_arena + a->off, p + i, a->len) == 0)
                 best = a;
         }
         if (!best)
@@ -661,9 +698,9 @@ static int encode_section(zg_tokenizer *t, const uint8_t *p, size_t n, zg_token_
 {
     if (n == 0)
         return 0;
-    if (t->nfc && tok_nfc(&t->s, p, n, &p, &n, err))
+    if (t->m->nfc && tok_nfc(&t->s, p, n, &p, &n, err))
         return -1;
-    if (!t->any_normalized_added)
+    if (!t->m->any_normalized_added)
         return tok_pretok_encode(t, p, n, out, count, err);
     size_t at = 0, ms, me;
     uint32_t id;

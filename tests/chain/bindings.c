@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "../unit/check.h"
+#include "zg/bind.h"
 #include "zg/client.h"
+#include "zg/rpc.h"
 #include "zg/ftserving.h"
 #include "zg/infserving.h"
 #include "zg/keccak.h"
@@ -243,6 +245,49 @@ int main(int argc, char **argv)
     uint64_t lt = 0, pp = 0;
     CHECK(zg_ft_lock_time(user, &lt, &e) == 0 && lt == 86400, "lockTime 86400");
     CHECK(zg_ft_penalty_percentage(user, &pp, &e) == 0 && pp == 30, "penalty 30%%");
+
+    /* --- reads a file needs together, in one round trip (a JSON-RPC batch) --- */
+    unsigned long r0 = zg_rpc_requests(user->rpc);
+    uint64_t lt2 = 0;
+    CHECK(zg_ft_get_account_lock_time(user, me, ftp, &a, &exists, &lt2, &e) == 0 && exists &&
+              eq(&a.balance, "3") && a.acknowledged && lt2 == 86400 &&
+              zg_rpc_requests(user->rpc) == r0 + 1,
+          "sub-account (balance %s) and lockTime %llu in %lu request(s)", fmt(&a.balance),
+          (unsigned long long)lt2, zg_rpc_requests(user->rpc) - r0);
+    zg_ft_account_free(&a);
+    CHECK(zg_ft_get_account_lock_time(user, me, nobody, &a, &exists, &lt2, &e) == 0 && !exists &&
+              lt2 == 86400,
+          "in a batch, a sub-account that does not exist is absent, not an error");
+    zg_ft_account_free(&a);
+    zg_ft_service *fl = NULL;
+    zg_inf_service *il = NULL;
+    size_t nf = 0, ni = 0;
+    r0 = zg_rpc_requests(user->rpc);
+    CHECK(zg_all_services(user, &fl, &nf, &il, &ni, &e) == 0 && nf == 2 && ni == 1 &&
+              zg_rpc_requests(user->rpc) == r0 + 1,
+          "both services lists (%zu fine-tuning, %zu inference) in %lu request(s)", nf, ni,
+          zg_rpc_requests(user->rpc) - r0);
+    zg_ft_services_free(fl, nf);
+    zg_inf_services_free(il, ni);
+    zg_view_req v[2] = {{.to = user->net.finetuning,
+                         .what = "fine-tuning account",
+                         .signature = "getAccount(address,address)",
+                         .args = zg_abi_tuple(zg_abi_addr(me), zg_abi_addr(nobody)),
+                         .ret_type = "(uint256)"},
+                        {.to = user->net.finetuning,
+                         .what = "lockTime()",
+                         .signature = "lockTime()",
+                         .ret_type = "(uint256)"}};
+    zg_err_clear(&e);
+    int vr = zg_view_batch(user, v, 2, &e);
+    uint64_t lt3 = 0;
+    CHECK(vr == -1 && v[0].rc == -1 && strstr(v[0].err.msg, "has no sub-account") &&
+              strcmp(e.msg, v[0].err.msg) == 0 && v[1].rc == 0 &&
+              zg_abi_get_u64(v[1].out, 0, &lt3, NULL) == 0 && lt3 == 86400,
+          "a revert in a batch is that call's error (%s); the other call still answers",
+          v[0].err.msg);
+    zg_abi_value_free(v[0].out);
+    zg_abi_value_free(v[1].out);
 
     uint8_t(*plist)[20] = NULL;
     size_t np = 0;

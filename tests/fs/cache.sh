@@ -61,7 +61,33 @@ wait "${pids[@]}"
 n1=$(anvil_requests)
 check_eq "10 concurrent cold reads cost what one costs ($one requests)" "$((n1 - n0))" "$one"
 
-# ---- ttl=0: nothing is cached
+# ---- round trips of a cold read: one per kernel lookup that must ask the
+# chain and one per file. Behind a JSON-RPC proxy that logs each HTTP
+# request, a cold `cat providers/P/account.json` (ttl=1, both caches
+# expired) asks twice: the provider's directory (both services lists in one
+# batch) and the file (the sub-account with the lock time in one batch).
+rp_port=$(free_port)
+echo proxy >"$T_TMP/rpc-proxy.mode"
+(cd / && exec node "$ZG_ROOT/tests/fs/rpc-proxy.js" "$rp_port" "$RPC" "$T_TMP/rpc-proxy.log" \
+    "$T_TMP/rpc-proxy.mode") >"$T_TMP/rpc-proxy.out" 2>&1 &
+at_exit "kill $!"
+for ((i = 0; i < 100; i++)); do grep -q listening "$T_TMP/rpc-proxy.out" 2>/dev/null && break; sleep 0.1; done
+check "the JSON-RPC proxy listens" grep -q listening "$T_TMP/rpc-proxy.out"
+jq --arg u "http://127.0.0.1:$rp_port" '.rpc = $u' "$DEVNET_JSON" >"$T_TMP/proxied.json"
+cd /
+zgfs_umount || not_ok "daemon exits 0 on unmount"
+zgfs_mount "$T_TMP/mnt" -o "devnet=$T_TMP/proxied.json,key_file=$KEY,state_dir=$T_TMP/state,ttl=1" ||
+    not_ok "remount through the proxy"
+cd "$MNT" || exit 1
+warm=$(cat "providers/$FT/account.json")
+sleep 1.3
+: >"$T_TMP/rpc-proxy.log"
+cold=$(cat "providers/$FT/account.json")
+check_eq "a cold read of account.json is two JSON-RPC round trips" \
+    "$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")" "batch eth_call,eth_call batch eth_call,eth_call "
+check_eq "...and reads what the warm one read" "$cold" "$warm"
+
+
 cd /
 fs_remount ttl=0 || not_ok "remount with ttl=0"
 cd "$MNT" || exit 1

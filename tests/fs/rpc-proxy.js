@@ -1,7 +1,8 @@
-// A JSON-RPC proxy in front of the devnet's chain for tests/fs/journal.sh.
-// It forwards every request and logs one line per call: the method, and for
-// eth_sendRawTransaction a digest of the signed bytes (so a test can tell
-// that every broadcast carried the same transaction). What it does besides
+// A JSON-RPC proxy in front of the devnet's chain for the mount tests.
+// It forwards every request and logs one line per HTTP request: the method,
+// "batch M1,M2,..." for a JSON-RPC batch, and for eth_sendRawTransaction a
+// digest of the signed bytes (so a test can tell that every broadcast
+// carried the same transaction). What it does besides
 // is one word in MODE_FILE, read at each request:
 //
 //   proxy        forward unchanged
@@ -70,7 +71,8 @@ const server = http.createServer((req, res) => {
         const send = call.method === 'eth_sendRawTransaction';
         const m = mode();
         log(send ? `${call.method} ${crypto.createHash('sha256').update(String(call.params[0])).digest('hex').slice(0, 16)}`
-                 : String(call.method));
+            : Array.isArray(call) ? `batch ${call.map((c) => c.method).join(',')}`
+            : String(call.method));
         forward(body, (status, answer) => {
             if (send && m === 'drop-reply') {
                 fs.writeFileSync(modeFile, 'proxy\n');

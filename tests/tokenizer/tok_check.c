@@ -200,6 +200,184 @@ static void check_datasets(zg_tokenizer *t, const char *refdir)
     free(data);
 }
 
+/* Appends data to the buffer *b (length *n, capacity *cap); 0 or -1. */
+static int append(char **b, size_t *n, size_t *cap, const char *data, size_t len)
+{
+    if (*n + len > *cap) {
+        size_t c = *cap ? *cap : 1 << 16;
+        while (c < *n + len)
+            c *= 2;
+        char *g = realloc(*b, c);
+        if (!g)
+            return -1;
+        *b = g;
+        *cap = c;
+    }
+    memcpy(*b + *n, data, len);
+    *n += len;
+    return 0;
+}
+
+/* Of the chunk boundaries of an n-thread count (zg_token_chunk_bytes), how
+ * many fall inside a line (not at the start of one), and how many there are
+ * in all: the lines that straddle two chunks. */
+static unsigned mid_line_cuts(const char *data, size_t size, unsigned n, unsigned *all)
+{
+    uint64_t c = zg_token_chunk_bytes(size, n);
+    unsigned k = 0;
+    *all = 0;
+    for (uint64_t at = c; n > 1 && at < size; at += c) {
+        (*all)++;
+        k += data[at - 1] != '\n';
+    }
+    return k;
+}
+
+/* A chunk boundary of an n-thread count inside [from, to). */
+static int cut_inside(size_t size, unsigned n, size_t from, size_t to)
+{
+    uint64_t c = zg_token_chunk_bytes(size, n);
+    for (uint64_t at = c; n > 1 && at < size; at += c)
+        if (at > from && at < to)
+            return 1;
+    return 0;
+}
+
+/* The dataset counted on 1..16 threads and with the default (every CPU):
+ * the reference datasets repeated, a text row longer than several read
+ * buffers and chunks in the middle, blank lines, and no final newline. Every count must equal the
+ * reference's, and a bad row must be named by the same line whichever range it falls in. */
+static void check_parallel(zg_tokenizer *t, const char *refdir, long limit)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/datasets.json", refdir);
+    size_t len;
+    char *meta = slurp(path, &len);
+    cJSON *j = meta ? cJSON_Parse(meta) : NULL;
+    free(meta);
+    char *half = NULL, *all = NULL;
+    size_t hn = 0, hcap = 0, an = 0, acap = 0;
+    uint64_t half_tokens = 0, half_rows = 0, half_lines = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, j)
+    {
+        snprintf(path, sizeof path, "%s/%s", refdir, e->string);
+        char *d = slurp(path, &len);
+        if (!d || (len && d[len - 1] != '\n') || append(&half, &hn, &hcap, d, len) ||
+            append(&half, &hn, &hcap, "\n \r\n", 4)) {
+            free(d);
+            CHECK(0, "%s reads and ends in a newline", path);
+            goto out;
+        }
+        for (size_t i = 0; i < len; i++)
+            half_lines += d[i] == '\n';
+        half_lines += 2;
+        free(d);
+        half_tokens += (uint64_t)cJSON_GetObjectItemCaseSensitive(e, "tokens")->valuedouble;
+        half_rows += (uint64_t)cJSON_GetObjectItemCaseSensitive(e, "rows")->valuedouble;
+    }
+    CHECK(hn > 0, "the reference datasets make %zu bytes", hn);
+    if (!hn)
+        goto out;
+    /* Valgrind runs (a LIMIT) take one copy of each half; otherwise eight,
+     * so the file is over 1 MiB per CPU (the default count is parallel) and
+     * the chunk size differs with the number of threads. */
+    int reps = limit < 0 ? 8 : 1;
+    static const char long_head[] = "{\"text\":\"";
+    size_t long_words = 40000; /* "word N " x 40000: about 300 KiB */
+    char *long_text = NULL;
+    size_t ln = 0, lcap = 0;
+    char w[32];
+    for (size_t i = 0; i < long_words; i++) {
+        int k = snprintf(w, sizeof w, "word%zu ", i % 997);
+        if (append(&long_text, &ln, &lcap, w, (size_t)k)) {
+            CHECK(0, "memory for the long row");
+            goto out;
+        }
+    }
+    uint64_t long_tokens = 0;
+    zg_err err = {0};
+    int rc = zg_tokenizer_encode(t, long_text, ln, &long_tokens, NULL, &err);
+    CHECK(rc == 0 && long_tokens > 0, "the long row encodes to %llu tokens",
+          (unsigned long long)long_tokens);
+    int bad = 0;
+    for (int r = 0; r < reps; r++)
+        bad |= append(&all, &an, &acap, half, hn);
+    bad |= append(&all, &an, &acap, long_head, sizeof long_head - 1) ||
+           append(&all, &an, &acap, long_text, ln) || append(&all, &an, &acap, "\"}\n\n", 4);
+    free(long_text);
+    for (int r = 0; r < reps; r++)
+        bad |= append(&all, &an, &acap, half, hn);
+    an--; /* no final newline */
+    char dir[] = "/tmp/tok_par.XXXXXX";
+    if (bad || !mkdtemp(dir)) {
+        CHECK(0, "memory and a temporary directory for the parallel dataset");
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/par.jsonl", dir);
+    CHECK(write_file(path, all, an) == 0, "parallel dataset of %zu bytes written", an);
+    uint64_t want = 2 * (uint64_t)reps * half_tokens + long_tokens;
+    uint64_t want_rows = 2 * (uint64_t)reps * half_rows + 1;
+    size_t long_at = (size_t)reps * hn;
+    CHECK(cut_inside(an, 2, long_at, long_at + ln),
+          "a 2-thread chunk boundary falls inside the long row");
+    static const unsigned ns[] = {1, 2, 3, 4, 5, 7, 16, 0};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        uint64_t got = 0, rows = 0;
+        unsigned cuts, mid = mid_line_cuts(all, an, ns[i], &cuts);
+        rc = zg_token_count_dataset_threads(t, path, ns[i], &got, &rows, &err);
+        CHECK(rc == 0 && got == want && rows == want_rows,
+              "%u thread(s)%s, %u of %u chunk boundaries (%llu bytes apart) inside a line: %llu "
+              "tokens in %llu rows (want %llu in %llu)%s%s",
+              ns[i], ns[i] ? "" : " (every CPU)", mid, cuts,
+              (unsigned long long)zg_token_chunk_bytes(an, ns[i]), (unsigned long long)got,
+              (unsigned long long)rows, (unsigned long long)want, (unsigned long long)want_rows,
+              rc ? ": " : "", rc ? err.msg : "");
+    }
+    unsigned cuts, mid = mid_line_cuts(all, an, 2, &cuts);
+    CHECK(cuts >= 8 && mid * 2 >= cuts,
+          "most of the 2-thread chunk boundaries fall inside lines "
+          "(%u of %u)",
+          mid, cuts);
+
+    /* Two bad rows, in the last quarter and right after the long row: the
+     * earlier one is named, by its line in the file, whatever the ranges. */
+    static const char bad_row[] = "{\"a\":1}"; /* shorter than any row it replaces */
+    char *late = all + an - hn / 2;
+    while (*late != '\n')
+        late++;
+    late++; /* a line start in the last quarter */
+    size_t after_long = long_at + sizeof long_head - 1 + ln + 3 + 1; /* past "}\n and the blank */
+    memcpy(late, bad_row, sizeof bad_row - 1);
+    memset(late + sizeof bad_row - 1, ' ', strcspn(late + sizeof bad_row - 1, "\n"));
+    CHECK(all[after_long - 1] == '\n' && all[after_long] == '{' &&
+              strcspn(all + after_long, "\n") >= sizeof bad_row - 1,
+          "a row starts after the long one");
+    uint64_t row_line = (uint64_t)reps * half_lines + 3; /* the long row, a blank, then it */
+    char expect[64];
+    snprintf(expect, sizeof expect, "line %llu: ", (unsigned long long)row_line);
+    char first[ZG_ERR_MSG_MAX] = "";
+    size_t rest = strcspn(all + after_long, "\n");
+    memcpy(all + after_long, bad_row, sizeof bad_row - 1);
+    memset(all + after_long + sizeof bad_row - 1, ' ', rest - (sizeof bad_row - 1));
+    CHECK(write_file(path, all, an) == 0, "dataset with two bad rows written");
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        uint64_t got = 0;
+        rc = zg_token_count_dataset_threads(t, path, ns[i], &got, NULL, &err);
+        CHECK(rc == -1 && err.code == EINVAL && strncmp(err.msg, expect, strlen(expect)) == 0 &&
+                  (!first[0] || strcmp(first, err.msg) == 0),
+              "%u thread(s): the first bad row is named: %s", ns[i], rc ? err.msg : "(counted)");
+        if (!first[0] && rc)
+            snprintf(first, sizeof first, "%s", err.msg);
+    }
+    unlink(path);
+    rmdir(dir);
+out:
+    free(half);
+    free(all);
+    cJSON_Delete(j);
+}
+
 /* Load must fail with `code` and a message containing `needle`. */
 static void expect_load_error(const char *path, int code, const char *needle, const char *what)
 {
@@ -539,6 +717,7 @@ int main(int argc, char **argv)
     CHECK(zg_tokenizer_vocab_size(t) > 256, "vocabulary of %u ids", zg_tokenizer_vocab_size(t));
     check_corpus(t, argv[2], limit);
     check_datasets(t, argv[2]);
+    check_parallel(t, argv[2], limit);
     check_hf_vectors(t);
     check_bad_input(t, argv[1]);
     check_fee();

@@ -253,9 +253,10 @@ int zgfs_account_render(const zgfs_call *c, zg_buf *out, zg_err *err)
         zg_cache_put(ref);
         return -1;
     }
-    uint64_t lock = 0;
-    zg_err ignore;
-    bool have_lock = a.kind == ZG_SVC_FINETUNING && zgfs_get_lock_time(fs, &lock, &ignore) == 0;
+    uint64_t lock = a.kind == ZG_SVC_FINETUNING
+                        ? ((const zgfs_ft_acct_view *)zg_cache_value(ref))->lock_time
+                        : 0;
+    bool have_lock = a.kind == ZG_SVC_FINETUNING;
 
     cJSON *j = cJSON_CreateObject();
     if (j) {
