@@ -34,7 +34,7 @@ const STAKE = 100n * OG;
 const USER_LEDGER = 10n * OG;
 const USER_FT_TRANSFER = 2n * OG;
 const FT_PRICE_PER_TOKEN = 10n ** 12n; // neuron
-const FT_MODELS = ['zg-tiny-lora'];
+const FT_MODELS = ['zg-tiny-lora', 'deadbeef-lora'];
 // 0G Storage on the devnet (storage-protocol.md §7.1).
 const STORAGE_DEPLOYER = 9; // dev account index; not a role in devnet.json's accounts
 const STORAGE_PRICE_PER_SECTOR = 10n ** 9n; // neuron per 256-byte sector

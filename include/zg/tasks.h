@@ -13,8 +13,8 @@
 #include "zg/u256.h"
 
 /* preTrainedModelHash for `model`: a predefined name, a customized model of
- * the provider (GET /v1/model/{name}), or a 0x hash as given. ENOENT with
- * the list of known names otherwise. */
+ * the provider (by name in GET /v1/model, zg/custmodel.h), or a 0x hash as
+ * given. ENOENT naming models/ otherwise. */
 int zg_task_model_hash(zg_client *c, const char *url, const char *model, char hash[67],
                        zg_err *err);
 

@@ -2,10 +2,12 @@
 # providers/P/models/: NAME.json per base model (predefined and customized,
 # checked against the provider's HTTP API with curl, the SDK's built-in
 # table and the official CLI's list-models), NAME.usage.zip (bytes equal the
-# provider's, the zip extracts, absent where there is none), ENOENT on an
-# inference-only provider, the network errno and a log line for a provider
-# that does not answer, and the requests `ls -l models/` costs.
-. "$(dirname "$0")/fslib.sh"
+# provider's, the zip extracts, absent where there is none), asked for by
+# the model's hash, so a name that begins with hex digits works too, as does
+# a task on that model; ENOENT on an inference-only provider, the network
+# errno and a log line for a provider that does not answer, and the
+# requests `ls -l models/` costs.
+. "$(dirname "$0")/wflib.sh"
 . "$(dirname "$0")/ft2proxy.sh"
 
 fs_start
@@ -39,7 +41,7 @@ check_eq "stat size = bytes read" "$(stat -c %s "$mj")" "$(wc -c <"$mj")"
 # ---- NAME.json of the predefined models = the SDK's built-in table
 for f in "$M"/*.json; do
     n=$(basename "$f" .json)
-    [[ $n == zg-tiny-lora ]] && continue
+    [[ $(jq -r .kind "$f") == customized ]] && continue
     got=$(jq -c '{name, kind, hash, dataType, tokenizer, description}' "$f")
     sdk=$(node -e '
         const c = require(process.argv[1]);
@@ -59,7 +61,8 @@ lm=$(cli fine-tuning list-models)
 cli_custom=$(awk -F'│' '/Provider.s Model/ { on = 1 } on && NF >= 4 {
         n = $2; p = $4; gsub(/ /, "", n); gsub(/ /, "", p);
         if (n != "" && n != "Name") print n " " p }' <<<"$lm")
-check_match "CLI list-models: zg-tiny-lora from this provider" "$cli_custom" "(^|$'\n')zg-tiny-lora $FT($|$'\n')"
+check_match "CLI list-models: zg-tiny-lora from this provider" "$cli_custom" $'(^|\n)zg-tiny-lora '"$FT"$'(\n|$)'
+check_match "CLI list-models: deadbeef-lora from this provider" "$cli_custom" $'(^|\n)deadbeef-lora '"$FT"$'(\n|$)'
 cli_pre=$(awk -F'│' '/Predefined Model/ { on = 1 } /Provider.s Model/ { on = 0 } on && NF >= 3 {
         n = $2; gsub(/ /, "", n); if (n != "" && n != "Name") print n }' <<<"$lm")
 for n in $cli_pre; do
@@ -67,8 +70,33 @@ for n in $cli_pre; do
 done
 [[ -n $cli_pre ]] || not_ok "CLI list-models printed predefined models"
 
+# ---- a customized model whose name begins with hex digits (deadbeef-lora):
+# the provider reads such a name as a hash, so only its hash finds it
+dj_=$M/deadbeef-lora.json
+check_eq "deadbeef-lora.json: the entry GET /v1/model lists" \
+    "$(jq -S 'del(.kind, .provider)' "$dj_")" \
+    "$(curl -s "$FT_URL/v1/model" | jq -S '.[] | select(.name == "deadbeef-lora")')"
+DEAD=$(jq -r .hash "$dj_")
+check_eq "...which GET /v1/model/deadbeef-lora does not find (400)" \
+    "$(curl -s -o /dev/null -w '%{http_code}' "$FT_URL/v1/model/deadbeef-lora")" 400
+curl -s -o "$T_TMP/dead-want.zip" "$FT_URL/v1/model/desc/$DEAD"
+cat "$M/deadbeef-lora.usage.zip" >"$T_TMP/dead.zip"
+check "deadbeef-lora.usage.zip: the bytes GET /v1/model/desc/HASH serves" \
+    cmp -s "$T_TMP/dead.zip" "$T_TMP/dead-want.zip"
+check_eq "...its README names the model" "$(unzip -p "$T_TMP/dead.zip" README.md | head -1)" \
+    "# deadbeef-lora"
+check_match "...asked for by hash (log)" "$(grep 'models/deadbeef-lora.usage.zip' log | tail -1)" \
+    "ok: $(wc -c <"$T_TMP/dead-want.zip") bytes from GET /v1/model/desc/$DEAD\$"
+printf '%s\n' '{"instruction":"Say hi","input":"","output":"Hi."}' >"$T_TMP/hi.jsonl"
+check "cp a dataset" cp "$T_TMP/hi.jsonl" "providers/$FT/datasets/"
+id=$(rdwr "providers/$FT/tasks/new" "{\"model\":\"deadbeef-lora\",\"dataset\":\"hi.jsonl\",$PARAMS}")
+check_match "tasks/new with \"model\": \"deadbeef-lora\": created" "$id" '^[0-9a-f-]{36}$'
+check_eq "...for deadbeef-lora's hash" "$(jq -r .preTrainedModelHash "providers/$FT/tasks/$id/task.json")" \
+    "$DEAD"
+
 # ---- the usage bundle
 z=$M/zg-tiny-lora.usage.zip
+TINY=$(jq -r .hash "$mj")
 curl -s -o "$T_TMP/want.zip" "$FT_URL/v1/model/desc/zg-tiny-lora"
 check_eq "usage.zip: size 0 before the first open (not downloaded by stat)" "$(stat -c %s "$z")" 0
 cat "$z" >"$T_TMP/got.zip"
@@ -77,7 +105,7 @@ check_match "usage.zip extracts (unzip -l)" "$(unzip -l "$T_TMP/got.zip")" 'READ
 check_eq "usage.zip: README.md names the model" \
     "$(unzip -p "$T_TMP/got.zip" README.md | head -1)" "# zg-tiny-lora"
 check_match "the download is a line in log" "$(cat log)" \
-    "models/zg-tiny-lora.usage.zip <- \"read\": ok: $(wc -c <"$T_TMP/want.zip") bytes from GET /v1/model/desc/zg-tiny-lora"
+    "models/zg-tiny-lora.usage.zip <- \"read\": ok: $(wc -c <"$T_TMP/want.zip") bytes from GET /v1/model/desc/$TINY"
 check_eq "usage.zip: stat shows the size once downloaded" "$(stat -c %s "$z")" "$(wc -c <"$T_TMP/want.zip")"
 check_match "usage.zip: unzip works on the mount itself now" "$(unzip -l "$z")" 'config\.template\.json'
 
@@ -116,8 +144,8 @@ check_eq "no bundle was downloaded by listings or stat" "$(proxy_count desc)" 0
 proxy_mode nousage
 check_eq "no usage file at the provider: reading the bundle is ENOENT" \
     "$(read_err "$M2/zg-tiny-lora.usage.zip")" ENOENT
-check_eq "...after one request" "$(proxy_count '^GET /v1/model/desc/zg-tiny-lora$')" 1
-check "...and the name disappears from the listing" bash -c "! ls '$M2' | grep -q usage.zip"
+check_eq "...after one request" "$(proxy_count "^GET /v1/model/desc/$TINY\$")" 1
+check "...and the name disappears from the listing" bash -c "! ls '$M2' | grep -q zg-tiny-lora.usage.zip"
 check_eq "...and lookups are ENOENT without asking again" \
     "$(read_err "$M2/zg-tiny-lora.usage.zip")/$(proxy_count desc)" ENOENT/1
 check_eq "the model itself is still there" "$(jq -r .name "$M2/zg-tiny-lora.json")" zg-tiny-lora
@@ -131,7 +159,7 @@ check_eq "after a remount (the provider has a bundle again): listed, size 0" \
 # (cat, not cmp: cmp -s trusts a size of 0 and does not read)
 cat "$M2/zg-tiny-lora.usage.zip" >"$T_TMP/got2.zip"
 check "...reads the provider's bytes" cmp -s "$T_TMP/got2.zip" "$T_TMP/want.zip"
-check_eq "...after one more request" "$(proxy_count '^GET /v1/model/desc/zg-tiny-lora$')" 2
+check_eq "...after one more request" "$(proxy_count "^GET /v1/model/desc/$TINY\$")" 2
 check_eq "...kept as STATE_DIR/usage/PROVIDER/NAME-HASH.zip" \
     "$(cd "$T_TMP/state/usage/$FT2" && ls)" "zg-tiny-lora-$(jq -r .hash "$M2/zg-tiny-lora.json").zip"
 cd / && fs_remount && cd "$MNT" || exit 1

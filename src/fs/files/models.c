@@ -2,8 +2,8 @@
  * as the official list_model shows them: the predefined models (built into
  * the SDK and recognised by every provider by hash) and the provider's
  * customized ones (GET /v1/model), each as NAME.json with a "kind". A
- * customized model's usage bundle (GET /v1/model/desc/NAME) is
- * NAME.usage.zip.
+ * customized model's usage bundle (GET /v1/model/desc/HASH, asked by hash:
+ * zg/custmodel.h) is NAME.usage.zip.
  *
  * Cost: one GET /v1/model per provider per ttl answers every listing,
  * lookup and NAME.json, so `ls -l models/` is one request. The provider's
@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "ftremote.h"
+#include "zg/custmodel.h"
 #include "zg/fdio.h"
 #include "zg/ftprovider.h"
 
@@ -101,14 +102,7 @@ static const cJSON *find_customized(const cJSON *list, const char *name)
 {
     if (find_predefined(name) || !valid_name(name))
         return NULL;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, list)
-    {
-        const char *n = member_text(m, "name");
-        if (cJSON_IsObject(m) && n && !strcmp(n, name))
-            return m;
-    }
-    return NULL;
+    return zg_custmodel_find(list, name);
 }
 
 /* ---- the customized models list, cached per provider */
@@ -451,7 +445,7 @@ int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
         goto out;
     }
     zg_err e = {0};
-    if (zg_ftp_model_usage(c->fs->client, p.url, name, &z, &e)) {
+    if (zg_custmodel_usage(c->fs->client, p.url, m, &z, &e)) {
         if (err)
             *err = e;
         /* 400 "detail usage file not found" (404 elsewhere): there is none.
@@ -469,7 +463,9 @@ int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
         bundle_path(c, &p, name, m, path, sizeof path, err) ||
         zg_write_atomic(path, z.data, z.len, err))
         goto out;
-    rc = zg_buf_printf(ok, err, "%zu bytes from GET /v1/model/desc/%s", z.len, name);
+    char asked[67];
+    rc = zg_buf_printf(ok, err, "%zu bytes from GET /v1/model/desc/%s", z.len,
+                       zg_custmodel_hash(m, asked, NULL) == 0 ? asked : name);
 out:
     zg_buf_free(&z);
     zg_cache_put(ref);
