@@ -1,9 +1,10 @@
-/* The delivered model, the safe way (namespace.md lora.bin; chain-protocol
- * §4.5; provider-protocol §4): download the encrypted file (resumable),
- * verify it against the on-chain modelRootHash and the TEE signer's tag
- * signature, acknowledge only a verified file, wait for the provider's
- * settlement to reveal the key, then decrypt. Memory stays flat for any
- * file size. */
+/* The delivered model, the safe way (docs/semantics.md, lora.enc and
+ * lora.bin; the contract's acknowledgeDeliverable and settleFees in
+ * 0g-serving-contract FineTuningServing.sol): download the encrypted file
+ * (resumable), verify it against the on-chain modelRootHash and the TEE
+ * signer's tag signature, acknowledge only a verified file, wait for the
+ * provider's settlement to reveal the key, then decrypt. Memory stays flat
+ * for any file size. */
 #ifndef ZG_ARTIFACT_H
 #define ZG_ARTIFACT_H
 
@@ -19,33 +20,39 @@
 int zg_lora_download(zg_client *c, const char *url, const char *task_id, const char *enc_path,
                      int tries, zg_err *err);
 
-/* An optional second way to compute a root: the 0G Storage Merkle root of
- * the file (set by the storage module). Returns 0 and fills root. */
-typedef int (*zg_root_fn)(const char *path, uint8_t root[32], zg_err *err);
+/* Fetch the 0G Storage file with this root into dest (which must not
+ * exist), every segment checked against the root: 0, or ENOENT (no node
+ * has it), EIO (a node served bad data), the network's errno, EOPNOTSUPP
+ * (no storage at hand). */
+typedef int (*zg_storage_fetch_fn)(void *ctx, const uint8_t root[32], const char *dest,
+                                   zg_err *err);
 
-struct zg_storage;
-/* Where a file with this root is stored: 0 with a node's handle (borrowed
- * from the caller's context), or -1 (not stored, or no storage at hand). */
-typedef int (*zg_storage_lookup_fn)(void *ctx, const uint8_t root[32], struct zg_storage **out,
-                                    zg_err *err);
+/* Where lora.enc came from. When 0G Storage was asked and did not serve
+ * the file, storage_failed is set and why says what happened: the caller
+ * tells the user that the TEE served it instead. */
+typedef struct zg_lora_source {
+    bool from_storage;
+    bool storage_failed;
+    zg_err why;
+} zg_lora_source;
 
-/* lora.enc the way the official client's "auto" order does it: from 0G
- * Storage (every segment checked by proof) when lookup (may be NULL) finds
- * a node holding the deliverable's root, else from the provider's TEE.
- * *from_storage (may be NULL) tells which. */
-int zg_lora_download_auto(zg_client *c, zg_storage_lookup_fn lookup, void *lookup_ctx,
-                          const char *url, const uint8_t provider[20], const char *task_id,
-                          const char *enc_path, bool *from_storage, zg_err *err);
+/* lora.enc the way the official client's "auto" order does it
+ * (0g-compute-ts-sdk fine-tuning/broker/model.ts acknowledgeModel): from
+ * 0G Storage by the deliverable's root(s), each fragment fetched and the
+ * fragments joined in order, and when that fails for any reason (no node
+ * has a root, the nodes are down, a segment fails its proof) from the
+ * provider's TEE. fetch may be NULL (TEE only). A modelRootHash in no known
+ * form is EIO before anything is downloaded. src may be NULL. */
+int zg_lora_download_auto(zg_client *c, zg_storage_fetch_fn fetch, void *fetch_ctx, const char *url,
+                          const uint8_t provider[20], const char *task_id, const char *enc_path,
+                          zg_lora_source *src, zg_err *err);
 
-/* A zg_root_fn: the 0G Storage Merkle root of a file. */
-int zg_lora_storage_root(const char *path, uint8_t root[32], zg_err *err);
-
-/* Check enc_path against the deliverable: keccak256(file) (or the storage
- * root, when root_fn is given) equals modelRootHash, and the tag signature
- * recovers to the provider's on-chain TEE signer. EIO with a sentence on
- * any mismatch. */
+/* Check enc_path against the deliverable: the file carries the on-chain
+ * modelRootHash in whichever form it was posted (zg/modelroot.h), and the
+ * tag signature recovers to the provider's on-chain TEE signer. EIO with a
+ * sentence on any mismatch or an unknown form. */
 int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id,
-                   const char *enc_path, zg_root_fn root_fn, zg_err *err);
+                   const char *enc_path, zg_err *err);
 
 /* Wait (polling every poll_ms, at most timeout_s) until the deliverable is
  * settled with a key; decrypt the key with the wallet and the file into
@@ -56,11 +63,12 @@ int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_i
                     const char *enc_path, const char *bin_path, long timeout_s, long poll_ms,
                     zg_err *err);
 
-/* The whole safe path: download, verify, acknowledge (journaled; skipped
- * when already acknowledged), decrypt. Nothing is acknowledged unless the
- * file verified. */
-int zg_lora_fetch(zg_client *c, zg_journal *j, const char *url, const uint8_t provider[20],
-                  const char *task_id, const char *enc_path, const char *bin_path,
-                  zg_root_fn root_fn, long timeout_s, zg_err *err);
+/* The whole safe path: download (as zg_lora_download_auto), verify,
+ * acknowledge (journaled; skipped when already acknowledged), decrypt.
+ * Nothing is acknowledged unless the file verified. */
+int zg_lora_fetch(zg_client *c, zg_journal *j, zg_storage_fetch_fn fetch, void *fetch_ctx,
+                  const char *url, const uint8_t provider[20], const char *task_id,
+                  const char *enc_path, const char *bin_path, long timeout_s, zg_lora_source *src,
+                  zg_err *err);
 
 #endif

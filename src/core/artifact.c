@@ -10,13 +10,12 @@
 #include <unistd.h>
 
 #include "zg/ecies.h"
+#include "zg/fdio.h"
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
-#include "zg/hex.h"
-#include "zg/keccak.h"
 #include "zg/modelcrypt.h"
+#include "zg/modelroot.h"
 #include "zg/ops.h"
-#include "zg/storage.h"
 
 static void sleep_ms(long ms)
 {
@@ -69,86 +68,150 @@ int zg_lora_download(zg_client *c, const char *url, const char *task_id, const c
     return -1;
 }
 
-int zg_lora_storage_root(const char *path, uint8_t root[32], zg_err *err)
+/* A failed check says what it spared the user. */
+static int nothing_acknowledged(zg_err *err)
 {
-    return zg_storage_root_of_file(path, 0, root, err);
-}
-
-int zg_lora_download_auto(zg_client *c, zg_storage_lookup_fn lookup, void *lookup_ctx,
-                          const char *url, const uint8_t provider[20], const char *task_id,
-                          const char *enc_path, bool *from_storage, zg_err *err)
-{
-    if (from_storage)
-        *from_storage = false;
-    struct stat st;
-    if (stat(enc_path, &st) == 0)
-        return 0;
-    if (lookup) {
-        zg_deliverable d;
-        if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
-            return -1;
-        struct zg_storage *node = NULL;
-        uint8_t root[32];
-        bool stored = d.root_len == 32;
-        if (stored)
-            memcpy(root, d.root, 32);
-        zg_deliverable_free(&d);
-        if (stored && lookup(lookup_ctx, root, &node, NULL) == 0 && node) {
-            if (from_storage)
-                *from_storage = true;
-            return zg_storage_download(node, root, enc_path, NULL, NULL, err);
-        }
+    if (err && err->code == EIO) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, "; nothing was acknowledged");
     }
-    return zg_lora_download(c, url, task_id, enc_path, 0, err);
+    return -1;
 }
 
-int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id,
-                   const char *enc_path, zg_root_fn root_fn, zg_err *err)
+/* The roots of the task's deliverable. */
+static int deliverable_roots(zg_client *c, const uint8_t provider[20], const char *task_id,
+                             zg_model_roots *r, zg_err *err)
 {
     zg_deliverable d;
     if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
         return -1;
-    int rc = -1;
-    uint8_t h[32];
-    char want[67] = "0x", got[67] = "0x";
-    if (d.root_len != 32) {
-        zg_err_set(err, EIO,
-                   "the on-chain model root hash has %zu bytes, not 32; refusing to "
-                   "trust this delivery",
-                   d.root_len);
-        goto out;
+    int rc = zg_model_roots_parse(r, d.root, d.root_len, err);
+    zg_deliverable_free(&d);
+    return rc ? nothing_acknowledged(err) : 0;
+}
+
+/* Join the fragment files into out (created), in order. */
+static int join_fragments(char (*frag)[4096], size_t n, const char *out, zg_err *err)
+{
+    int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return zg_err_set(err, errno, "cannot write %s: %s", out, strerror(errno));
+    uint8_t *buf = malloc(1 << 20);
+    int rc = buf ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        int in = open(frag[i], O_RDONLY | O_CLOEXEC);
+        if (in < 0) {
+            rc = zg_err_set(err, errno, "cannot read %s: %s", frag[i], strerror(errno));
+            break;
+        }
+        for (;;) {
+            ssize_t got = zg_read_full(in, buf, 1 << 20);
+            if (got < 0 || (got > 0 && zg_write_all(fd, buf, (size_t)got))) {
+                rc = zg_err_set(err, errno, "cannot join the model's fragments: %s",
+                                strerror(errno));
+                break;
+            }
+            if (got == 0)
+                break;
+        }
+        close(in);
     }
-    zg_hex_encode(want + 2, d.root, 32);
-    if (zg_keccak256_file(enc_path, h, err))
-        goto out;
-    bool match = memcmp(h, d.root, 32) == 0;
-    zg_hex_encode(got + 2, h, 32);
-    if (!match && root_fn) {
-        uint8_t sr[32];
-        if (root_fn(enc_path, sr, NULL) == 0 && memcmp(sr, d.root, 32) == 0)
-            match = true;
+    free(buf);
+    if (rc == 0 && fsync(fd))
+        rc = zg_err_set(err, errno, "cannot save %s: %s", out, strerror(errno));
+    close(fd);
+    return rc;
+}
+
+/* The file from 0G Storage into enc_path: one root is the whole file; n
+ * roots are its fragments, fetched one by one and joined in order (as the
+ * storage client's download --roots does). Nothing is left behind on a
+ * failure. */
+static int storage_download(zg_storage_fetch_fn fetch, void *ctx, const zg_model_roots *r,
+                            const char *enc_path, zg_err *err)
+{
+    if (r->n == 1)
+        return fetch(ctx, r->root[0], enc_path, err);
+    char(*frag)[4096] = calloc(r->n, sizeof *frag);
+    char joined[4200];
+    if (!frag)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    snprintf(joined, sizeof joined, "%s.storage", enc_path);
+    int rc = 0;
+    for (size_t i = 0; i < r->n && rc == 0; i++) {
+        if (snprintf(frag[i], sizeof frag[i], "%s.fragment%zu", enc_path, i) >=
+            (int)sizeof frag[i]) {
+            rc = zg_err_set(err, ENAMETOOLONG, "path too long");
+            break;
+        }
+        unlink(frag[i]); /* a stale one from an earlier attempt */
+        if (fetch(ctx, r->root[i], frag[i], err))
+            rc = zg_err_prefix(err, "fragment %zu of %zu", i + 1, r->n);
     }
-    if (!match) {
-        zg_err_set(err, EIO,
-                   "the downloaded model does not match the chain: keccak256 %.18s... "
-                   "but modelRootHash %.18s...; nothing was acknowledged",
-                   got, want);
-        goto out;
+    if (rc == 0)
+        rc = join_fragments(frag, r->n, joined, err);
+    if (rc == 0 && rename(joined, enc_path))
+        rc = zg_err_set(err, errno, "cannot save %s: %s", enc_path, strerror(errno));
+    for (size_t i = 0; i < r->n; i++)
+        if (frag[i][0])
+            unlink(frag[i]);
+    if (rc)
+        unlink(joined);
+    free(frag);
+    return rc;
+}
+
+int zg_lora_download_auto(zg_client *c, zg_storage_fetch_fn fetch, void *fetch_ctx, const char *url,
+                          const uint8_t provider[20], const char *task_id, const char *enc_path,
+                          zg_lora_source *src, zg_err *err)
+{
+    zg_lora_source dummy;
+    if (!src)
+        src = &dummy;
+    memset(src, 0, sizeof *src);
+    struct stat st;
+    if (stat(enc_path, &st) == 0)
+        return 0;
+    zg_model_roots r;
+    /* A root no one can check makes any download pointless. */
+    if (deliverable_roots(c, provider, task_id, &r, err))
+        return -1;
+    if (fetch) {
+        zg_err e = {0};
+        if (storage_download(fetch, fetch_ctx, &r, enc_path, &e) == 0) {
+            src->from_storage = true;
+            zg_model_roots_free(&r);
+            return 0;
+        }
+        src->storage_failed = true;
+        src->why = e;
     }
+    zg_model_roots_free(&r);
+    return zg_lora_download(c, url, task_id, enc_path, 0, err);
+}
+
+int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id,
+                   const char *enc_path, zg_err *err)
+{
+    zg_model_roots r;
+    if (deliverable_roots(c, provider, task_id, &r, err))
+        return -1;
+    int rc = zg_model_roots_check(&r, enc_path, err);
+    zg_model_roots_free(&r);
+    if (rc)
+        return nothing_acknowledged(err);
     zg_ft_service s;
     if (zg_ft_get_service(c, provider, &s, err))
-        goto out;
+        return -1;
     int fd = open(enc_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        zg_err_set(err, errno, "cannot read %s: %s", enc_path, strerror(errno));
+        rc = zg_err_set(err, errno, "cannot read %s: %s", enc_path, strerror(errno));
     } else {
         rc = zg_model_verify_tags_fd(fd, s.tee_signer, 0, err);
         close(fd);
     }
     zg_ft_service_free(&s);
-out:
-    zg_deliverable_free(&d);
-    return rc;
+    return rc ? nothing_acknowledged(err) : 0;
 }
 
 int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
@@ -225,12 +288,13 @@ out:
     return rc;
 }
 
-int zg_lora_fetch(zg_client *c, zg_journal *j, const char *url, const uint8_t provider[20],
-                  const char *task_id, const char *enc_path, const char *bin_path,
-                  zg_root_fn root_fn, long timeout_s, zg_err *err)
+int zg_lora_fetch(zg_client *c, zg_journal *j, zg_storage_fetch_fn fetch, void *fetch_ctx,
+                  const char *url, const uint8_t provider[20], const char *task_id,
+                  const char *enc_path, const char *bin_path, long timeout_s, zg_lora_source *src,
+                  zg_err *err)
 {
-    if (zg_lora_download(c, url, task_id, enc_path, 0, err) ||
-        zg_lora_verify(c, provider, task_id, enc_path, root_fn, err))
+    if (zg_lora_download_auto(c, fetch, fetch_ctx, url, provider, task_id, enc_path, src, err) ||
+        zg_lora_verify(c, provider, task_id, enc_path, err))
         return -1;
     zg_deliverable d;
     if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))

@@ -78,6 +78,10 @@ check_eq "log's size is its content's length" "$(stat -c %s "$T/log")" "$(cat "$
 d=$(cat "$T/deliverable.json")
 read -r c_ack c_set c_sec c_root <<<"$(chain_deliverable "$USER_ADDR" "$FT" "$id")"
 check_eq "deliverable.json: root = on chain" "$(jq -r .modelRootHash <<<"$d")" "$c_root"
+check_eq "deliverable.json: posted as 0x text, one root (the broker's main)" \
+    "$(jq -r '"\(.modelRootForm) \(.modelRoots | length)"' <<<"$d")" "text 1"
+check_eq "...the text of modelRootHash is that root" \
+    "$(perl -e 'print pack("H*", substr($ARGV[0], 2))' "$c_root")" "$(jq -r '.modelRoots[0]' <<<"$d")"
 check_eq "deliverable.json: not acknowledged, not settled, no secret" \
     "$(jq -r '"\(.acknowledged) \(.settled) \(.secretPresent)"' <<<"$d")" "false false false"
 check_eq "deliverable.json: deadline = deliverTime + 6 h" "$(jq -r '.acknowledgeDeadline - .deliverTime' <<<"$d")" 21600
@@ -90,7 +94,8 @@ check_match "...saying to read lora.bin or write yes to ack" "$(cat "$P/tasks/ne
 # ---- lora.enc: download and verify only
 check_eq "lora.enc has size 0 before it is fetched" "$(stat -c %s "$T/lora.enc")" 0
 check "cp lora.enc" cp "$T/lora.enc" "$T_TMP/lora.enc"
-check_eq "lora.enc hashes to the on-chain root" "$(keccak "$T_TMP/lora.enc")" "$c_root"
+check_eq "lora.enc's 0G Storage root is the root deliverable.json reads from the chain" \
+    "$("$ZG_BUILD/tests/storage/zgstore" root "$T_TMP/lora.enc")" "$(jq -r '.modelRoots[0]' <<<"$d")"
 check_eq "its size is honest now" "$(stat -c %s "$T/lora.enc")" "$(stat -c %s "$T_TMP/lora.enc")"
 check_eq "reading lora.enc acknowledged nothing" "$(chain_deliverable "$USER_ADDR" "$FT" "$id" | cut -d' ' -f1)" false
 
