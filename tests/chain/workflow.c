@@ -161,11 +161,19 @@ int main(int argc, char **argv)
     char bad_enc[512];
     snprintf(bad_enc, sizeof bad_enc, "%s/bad.enc", work);
     char cmd[2048];
-    snprintf(cmd, sizeof cmd,
-             "cp '%s' '%s' && printf '\\377' | dd of='%s' bs=1 seek=100 "
-             "conv=notrunc status=none",
-             enc, bad_enc, bad_enc);
-    CHECK(system(cmd) == 0, "corrupted copy made");
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", enc, bad_enc);
+    /* Every bit of byte 100 inverted: writing a fixed value would leave the
+     * file intact whenever the byte already had it. */
+    uint8_t byte = 0;
+    bool flipped = false;
+    int bfd = system(cmd) == 0 ? open(bad_enc, O_RDWR) : -1;
+    if (bfd >= 0 && pread(bfd, &byte, 1, 100) == 1) {
+        byte ^= 0xff;
+        flipped = pwrite(bfd, &byte, 1, 100) == 1;
+    }
+    if (bfd >= 0)
+        close(bfd);
+    CHECK(flipped, "corrupted copy made");
     CHECK(zg_lora_verify(c, prov, id, bad_enc, &e) == -1 && e.code == EIO,
           "a corrupted file is EIO: %s", e.msg);
     zg_deliverable d;
