@@ -34,7 +34,7 @@ const STAKE = 100n * OG;
 const USER_LEDGER = 10n * OG;
 const USER_FT_TRANSFER = 2n * OG;
 const FT_PRICE_PER_TOKEN = 10n ** 12n; // neuron
-const FT_MODELS = ['zg-tiny-lora'];
+const FT_MODELS = ['zg-tiny-lora', 'deadbeef-lora'];
 // 0G Storage on the devnet: the real Flow and market, nodes on the storage
 // ports (contrib/devnet/README.md, storage-node/README.md).
 const STORAGE_DEPLOYER = 9; // dev account index; not a role in devnet.json's accounts

@@ -143,6 +143,32 @@ int zg_storage_file_segment(zg_storage_file *f, uint64_t i, zg_buf *out, zg_err 
  * zg_storage_file_open. */
 int zg_storage_root_of_file(const char *path, uint64_t max_size, uint8_t root[32], zg_err *err);
 
+/* ---------------------------------------------------------------- fragments */
+
+/* The official client's fragment rule (0g-storage-client transfer/
+ * uploader.go SplitableUpload, core/file.go Split): the requested size is
+ * raised to one chunk and rounded up to a power of two; a file no larger
+ * than that is one fragment, a larger one is cut into consecutive pieces of
+ * that size, each stored as a file of its own. */
+#define ZG_STORAGE_FRAGMENT_DEFAULT ((uint64_t)4 << 30) /* the client's --fragment-size */
+
+/* The size the client actually cuts with when asked for `requested`. */
+uint64_t zg_storage_fragment_size(uint64_t requested);
+/* How many fragments a size-byte file (> 0) is cut into. */
+uint64_t zg_storage_fragment_count(uint64_t size, uint64_t fragment_size);
+/* The fragment size that cuts size bytes into exactly n >= 2 fragments:
+ * there is at most one, since it must be a power of two with
+ * (n-1)*F < size <= n*F. false when there is none. */
+bool zg_storage_fragment_size_for(uint64_t size, uint64_t n, uint64_t *fragment_size);
+/* The root of bytes [off, off+len) of fd, as 0G Storage roots a file of
+ * exactly those bytes. One segment of memory. EINVAL for len 0, EIO when the
+ * file ends before off+len. */
+int zg_storage_root_of_range(int fd, uint64_t off, uint64_t len, uint8_t root[32], zg_err *err);
+/* The roots of path's fragments, in order: *roots (malloc'd, n of them) is
+ * the caller's to free. */
+int zg_storage_fragment_roots(const char *path, uint64_t fragment_size, uint8_t (**roots)[32],
+                              size_t *n, zg_err *err);
+
 /* ---------------------------------------------------------------- submission */
 
 typedef struct zg_storage_subnode {
@@ -434,6 +460,16 @@ int zg_storage_pool_upload(zg_storage_pool *p, zg_journal *j, const char *path,
  * in that order. */
 int zg_storage_pool_download(zg_storage_pool *p, const uint8_t root[32], const char *dest,
                              zg_storage_progress_fn progress, void *pctx, zg_err *err);
+/* A file stored as fragments (the storage client's download --roots,
+ * transfer/downloader.go DownloadFragments): each of the n >= 1 roots
+ * fetched as zg_storage_pool_download does, the pieces joined in order
+ * into dest (which must not exist: EEXIST). One root is the whole file.
+ * Pieces wait beside dest as dest.fragmentI and the joined file as
+ * dest.storage, renamed into place only when every piece arrived; on any
+ * failure (the error of the first piece that failed, prefixed "fragment I
+ * of N") nothing is left behind. */
+int zg_storage_pool_download_fragments(zg_storage_pool *p, const uint8_t (*roots)[32], size_t n,
+                                       const char *dest, zg_err *err);
 /* Is the file known to one of those nodes (zgs_getFileInfo)? 0 with the
  * first answer (info may be NULL); ENOENT when every node answered and none
  * has it; the network errno when one that might have it did not answer. */

@@ -14,10 +14,10 @@
 #include "zg/u256.h"
 
 /* preTrainedModelHash for `model`: a predefined name of the client's
- * network (zg/predefined.h), a customized model of the provider (GET
- * /v1/model/{name}), or a 0x hash as given. ENOENT naming the networks that
- * have it for another network's predefined model (the provider is not
- * asked); ENOENT pointing to models/ otherwise. */
+ * network (zg/predefined.h), a customized model of the provider (by name in
+ * GET /v1/model, zg/custmodel.h), or a 0x hash as given. ENOENT naming the
+ * networks that have it for another network's predefined model (the
+ * provider is not asked); ENOENT pointing to models/ otherwise. */
 int zg_task_model_hash(zg_client *c, const char *url, const char *model, char hash[67],
                        zg_err *err);
 

@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "zg/ecies.h"
+#include "zg/fdio.h"
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
-#include "zg/hex.h"
-#include "zg/keccak.h"
 #include "zg/modelcrypt.h"
+#include "zg/modelroot.h"
 #include "zg/ops.h"
 #include "zg/storage.h"
 
@@ -69,36 +69,71 @@ int zg_lora_download(zg_client *c, const char *url, const char *task_id, const c
     return -1;
 }
 
-int zg_lora_storage_root(const char *path, uint8_t root[32], zg_err *err)
+/* A failed check says what it spared the user. */
+static int nothing_acknowledged(zg_err *err)
 {
-    return zg_storage_root_of_file(path, 0, root, err);
+    if (err && err->code == EIO) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, "; nothing was acknowledged");
+    }
+    return -1;
+}
+
+/* The roots of the task's deliverable. */
+static int deliverable_roots(zg_client *c, const uint8_t provider[20], const char *task_id,
+                             zg_model_roots *r, zg_err *err)
+{
+    zg_deliverable d;
+    if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
+        return -1;
+    int rc = zg_model_roots_parse(r, d.root, d.root_len, err);
+    zg_deliverable_free(&d);
+    return rc ? nothing_acknowledged(err) : 0;
 }
 
 int zg_lora_download_auto(zg_client *c, zg_storage_pool *storage, const char *url,
                           const uint8_t provider[20], const char *task_id, const char *enc_path,
-                          bool *from_storage, zg_err *err)
+                          zg_lora_source *src, zg_err *err)
 {
-    if (from_storage)
-        *from_storage = false;
+    zg_lora_source dummy;
+    if (!src)
+        src = &dummy;
+    memset(src, 0, sizeof *src);
     struct stat st;
     if (stat(enc_path, &st) == 0)
         return 0;
+    zg_model_roots r;
+    /* A root no one can check makes any download pointless. */
+    if (deliverable_roots(c, provider, task_id, &r, err))
+        return -1;
     if (storage) {
-        zg_deliverable d;
-        if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
-            return -1;
-        uint8_t root[32];
-        bool stored = d.root_len == 32;
-        if (stored)
-            memcpy(root, d.root, 32);
-        zg_deliverable_free(&d);
-        if (stored && zg_storage_pool_find(storage, root, NULL, NULL) == 0) {
-            if (from_storage)
-                *from_storage = true;
-            return zg_storage_pool_download(storage, root, enc_path, NULL, NULL, err);
+        zg_err e = {0};
+        if (zg_storage_pool_download_fragments(storage, (const uint8_t(*)[32])r.root, r.n, enc_path,
+                                               &e) == 0) {
+            src->from_storage = true;
+            zg_model_roots_free(&r);
+            return 0;
         }
+        src->storage_failed = true;
+        src->why = e;
     }
+    zg_model_roots_free(&r);
     return zg_lora_download(c, url, task_id, enc_path, 0, err);
+}
+
+/* The size of the file the nodes of storage hold under these roots (the
+ * fragments' sizes added up); -1 when one of them is not found. */
+static int stored_size(zg_storage_pool *storage, const zg_model_roots *r, uint64_t *size)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        zg_storage_info info;
+        if (zg_storage_pool_find(storage, r->root[i], &info, NULL))
+            return -1;
+        total += info.size;
+    }
+    *size = total;
+    return 0;
 }
 
 int zg_lora_remote_size(zg_client *c, zg_storage_pool *storage, const char *url,
@@ -109,67 +144,43 @@ int zg_lora_remote_size(zg_client *c, zg_storage_pool *storage, const char *url,
         zg_deliverable d;
         if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
             return -1;
-        uint8_t root[32];
-        bool stored = d.root_len == 32;
-        if (stored)
-            memcpy(root, d.root, 32);
+        zg_model_roots r;
+        /* A root in no known form is refused when lora.enc is read; its
+         * size is still the provider's. */
+        bool known = zg_model_roots_parse(&r, d.root, d.root_len, NULL) == 0;
         zg_deliverable_free(&d);
-        zg_storage_info info;
-        if (stored && zg_storage_pool_find(storage, root, &info, NULL) == 0) {
-            *size = info.size;
-            return 0;
+        if (known) {
+            int rc = stored_size(storage, &r, size);
+            zg_model_roots_free(&r);
+            if (rc == 0)
+                return 0;
         }
     }
     return zg_ftp_lora_size(c, url, task_id, size, err);
 }
 
 int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id,
-                   const char *enc_path, zg_root_fn root_fn, zg_err *err)
+                   const char *enc_path, zg_err *err)
 {
-    zg_deliverable d;
-    if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
+    zg_model_roots r;
+    if (deliverable_roots(c, provider, task_id, &r, err))
         return -1;
-    int rc = -1;
-    uint8_t h[32];
-    char want[67] = "0x", got[67] = "0x";
-    if (d.root_len != 32) {
-        zg_err_set(err, EIO,
-                   "the on-chain model root hash has %zu bytes, not 32; refusing to "
-                   "trust this delivery",
-                   d.root_len);
-        goto out;
-    }
-    zg_hex_encode(want + 2, d.root, 32);
-    if (zg_keccak256_file(enc_path, h, err))
-        goto out;
-    bool match = memcmp(h, d.root, 32) == 0;
-    zg_hex_encode(got + 2, h, 32);
-    if (!match && root_fn) {
-        uint8_t sr[32];
-        if (root_fn(enc_path, sr, NULL) == 0 && memcmp(sr, d.root, 32) == 0)
-            match = true;
-    }
-    if (!match) {
-        zg_err_set(err, EIO,
-                   "the downloaded model does not match the chain: keccak256 %.18s... "
-                   "but modelRootHash %.18s...; nothing was acknowledged",
-                   got, want);
-        goto out;
-    }
+    int rc = zg_model_roots_check(&r, enc_path, err);
+    zg_model_roots_free(&r);
+    if (rc)
+        return nothing_acknowledged(err);
     zg_ft_service s;
     if (zg_ft_get_service(c, provider, &s, err))
-        goto out;
+        return -1;
     int fd = open(enc_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        zg_err_set(err, errno, "cannot read %s: %s", enc_path, strerror(errno));
+        rc = zg_err_set(err, errno, "cannot read %s: %s", enc_path, strerror(errno));
     } else {
         rc = zg_model_verify_tags_fd(fd, s.tee_signer, 0, err);
         close(fd);
     }
     zg_ft_service_free(&s);
-out:
-    zg_deliverable_free(&d);
-    return rc;
+    return rc ? nothing_acknowledged(err) : 0;
 }
 
 int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
@@ -246,12 +257,12 @@ out:
     return rc;
 }
 
-int zg_lora_fetch(zg_client *c, zg_journal *j, const char *url, const uint8_t provider[20],
-                  const char *task_id, const char *enc_path, const char *bin_path,
-                  zg_root_fn root_fn, long timeout_s, zg_err *err)
+int zg_lora_fetch(zg_client *c, zg_journal *j, zg_storage_pool *storage, const char *url,
+                  const uint8_t provider[20], const char *task_id, const char *enc_path,
+                  const char *bin_path, long timeout_s, zg_lora_source *src, zg_err *err)
 {
-    if (zg_lora_download(c, url, task_id, enc_path, 0, err) ||
-        zg_lora_verify(c, provider, task_id, enc_path, root_fn, err))
+    if (zg_lora_download_auto(c, storage, url, provider, task_id, enc_path, src, err) ||
+        zg_lora_verify(c, provider, task_id, enc_path, err))
         return -1;
     zg_deliverable d;
     if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "zg/custmodel.h"
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
 #include "zg/jsoncheck.h"
@@ -31,34 +32,27 @@ int zg_task_model_hash(zg_client *c, const char *url, const char *model, char ha
         hash[66] = 0;
         return 0;
     }
-    const zg_predefined_model *m = zg_predefined_find(c->net.name, model);
-    if (m) {
-        snprintf(hash, 67, "%s", m->hash);
+    const zg_predefined_model *pm = zg_predefined_find(c->net.name, model);
+    if (pm) {
+        snprintf(hash, 67, "%s", pm->hash);
         return 0;
     }
     /* Another network's model: the provider would take its hash (it knows
      * every network's), but this network's SDK table has no such name. */
     if (zg_predefined_check_network(c->net.name, model, err))
         return -1;
-    cJSON *j = NULL;
-    zg_err e = {0};
-    if (zg_ftp_model(c, url, model, &j, &e)) {
-        if (e.code == EINVAL || e.code == ENOENT)
-            return zg_err_set(err, ENOENT,
-                              "model \"%.60s\" is neither a predefined model nor one of this "
-                              "provider's; see the provider's models/ directory",
-                              model);
-        if (err)
-            *err = e;
+    /* By name in the list: asking GET /v1/model/{name} fails for names
+     * that begin with hex digits (zg/custmodel.h). */
+    cJSON *list = NULL;
+    if (zg_ftp_models(c, url, &list, err))
         return -1;
-    }
-    const char *h = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "hash"));
-    int rc = 0;
-    if (h && is_hash(h))
-        snprintf(hash, 67, "%s", h);
-    else
-        rc = zg_err_set(err, EPROTO, "model %.60s: the provider gave no hash", model);
-    cJSON_Delete(j);
+    const cJSON *m = zg_custmodel_find(list, model);
+    int rc = m ? zg_custmodel_hash(m, hash, err)
+               : zg_err_set(err, ENOENT,
+                            "model \"%.60s\" is neither a predefined model nor one of this "
+                            "provider's; see the provider's models/ directory",
+                            model);
+    cJSON_Delete(list);
     return rc;
 }
 

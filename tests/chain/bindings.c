@@ -226,8 +226,9 @@ int main(int argc, char **argv)
     CHECK(acked == 1, "exactly one TEE signer acknowledged by the owner");
     zg_ft_services_free(svcs, ns);
     zg_ft_service s;
-    CHECK(zg_ft_get_service(user, ftp, &s, &e) == 0 && s.tee_acknowledged && s.nmodels == 1 &&
+    CHECK(zg_ft_get_service(user, ftp, &s, &e) == 0 && s.tee_acknowledged && s.nmodels == 2 &&
               strcmp(s.models[0], "zg-tiny-lora") == 0 &&
+              strcmp(s.models[1], "deadbeef-lora") == 0 &&
               strncmp(s.url, "http://127.0.0.1:", 17) == 0,
           "getService decodes url, models, quota and flags");
     uint8_t tee[20];

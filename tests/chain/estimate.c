@@ -182,8 +182,8 @@ int main(int argc, char **argv)
     char names[200], tokens[32], fee[80], mtokens[32], mfee[80];
     char *dev = estimate(c, url, prov, ds, argv[3]);
     models_of(dev, names, sizeof names);
-    CHECK_STR(names, "mock-model zg-tiny-lora",
-              "devnet: the SDK's HARDHAT_MODELS (mock-model), then the customized model");
+    CHECK_STR(names, "mock-model zg-tiny-lora deadbeef-lora",
+              "devnet: the SDK's HARDHAT_MODELS (mock-model), then the customized models");
     CHECK(fee_of(dev, "zg-tiny-lora", tokens, fee) && strcmp(tokens, "-") != 0,
           "the customized model's line has a count: %s tokens, %s OG per epoch", tokens, fee);
     CHECK(fee_of(dev, "mock-model", mtokens, mfee) && strcmp(mtokens, tokens) == 0 &&
@@ -200,7 +200,7 @@ int main(int argc, char **argv)
     /* ---- the same chain under the other networks' tables */
     char *mn = estimate(cmain, url, prov, ds, argv[3]);
     models_of(mn, names, sizeof names);
-    CHECK_STR(names, "Qwen2.5-0.5B-Instruct Qwen3-32B zg-tiny-lora",
+    CHECK_STR(names, "Qwen2.5-0.5B-Instruct Qwen3-32B zg-tiny-lora deadbeef-lora",
               "mainnet: the SDK's MAINNET_MODELS, no mock-model");
     char qt[32], qf[80], q3t[32], q3f[80];
     CHECK(fee_of(mn, "Qwen2.5-0.5B-Instruct", qt, qf) && fee_of(mn, "Qwen3-32B", q3t, q3f) &&
@@ -214,7 +214,8 @@ int main(int argc, char **argv)
           q3f);
     char *tn = estimate(ctest, url, prov, ds, argv[3]);
     models_of(tn, names, sizeof names);
-    CHECK_STR(names, "Qwen2.5-0.5B-Instruct zg-tiny-lora", "testnet: the SDK's TESTNET_MODELS");
+    CHECK_STR(names, "Qwen2.5-0.5B-Instruct zg-tiny-lora deadbeef-lora",
+              "testnet: the SDK's TESTNET_MODELS");
     free(mn);
     free(tn);
 

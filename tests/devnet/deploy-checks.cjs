@@ -139,7 +139,7 @@ async function main() {
     if (pf.address !== a.ftProvider.address) errs.push('providers.fineTuning is not accounts.ftProvider');
     if (s.url !== pf.url) errs.push(`url ${s.url}`);
     if (s.pricePerToken.toString() !== pf.pricePerToken) errs.push(`price ${s.pricePerToken}`);
-    if (JSON.stringify([...s.models]) !== JSON.stringify(pf.models) || pf.models.length !== 1) errs.push(`models ${[...s.models]}`);
+    if (JSON.stringify([...s.models]) !== JSON.stringify(pf.models) || pf.models.length !== 2) errs.push(`models ${[...s.models]}`);
     if (s.teeSignerAddress !== a.ftTeeSigner.address) errs.push(`teeSigner ${s.teeSignerAddress}`);
     if (!s.teeSignerAcknowledged) errs.push('not acknowledged');
     if (s.occupied) errs.push('occupied');

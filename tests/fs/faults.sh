@@ -7,7 +7,9 @@
 # fails the task in training, and the mount carries on afterwards.
 . "$(dirname "$0")/wflib.sh"
 
-FAST=(ZG_PROVIDER_STEP_MS=150 ZG_PROVIDER_SETTLE_MS=500)
+# modelRootHash = keccak256 (the TEE keeps the file): the faults below damage
+# or slow what the TEE serves, and 0G Storage would hold an intact copy.
+FAST=(ZG_PROVIDER_STEP_MS=150 ZG_PROVIDER_SETTLE_MS=500 ZG_PROVIDER_DELIVER=keccak)
 export "${FAST[@]}"
 fs_start ttl=1
 cd "$MNT" || exit 1
@@ -24,7 +26,7 @@ id=$(new_task "$P" qa.jsonl)
 check_match "task on a provider that corrupts its artifact" "$id" '^[0-9a-f-]{36}$'
 check "it reaches Delivered" wait_until 60 progress_is "$P/tasks/$id" Delivered
 check_eq "cat lora.bin: EIO" "$(read_err "$P/tasks/$id/lora.bin")" EIO
-check_match "...the sentence in log" "$(grep "$id/lora.bin" log | tail -1)" 'error: the downloaded model does not match the chain: .*nothing was acknowledged'
+check_match "...the sentence in log" "$(grep "$id/lora.bin" log | tail -1)" 'error: the model does not match the chain: .*nothing was acknowledged'
 check_eq "...nothing acknowledged on chain" "$(acked "$id")" false
 check_eq "...nor journaled" "$(jq -r "select(.op == \"ack\" and .task == \"$id\") | .state" "$T_TMP"/state/journal/*.json | wc -l)" 0
 check_eq "lora.enc: EIO as well" "$(read_err "$P/tasks/$id/lora.enc")" EIO

@@ -154,8 +154,9 @@ check "...whole" cmp -s "$T_TMP/byroot.copy" "$T_TMP/blob.bin"
 check "shutil.copy(lora.enc) by name: downloads and verifies" sc "$T/lora.enc" "$T_TMP/lora.enc"
 check_eq "...the size stat showed before" "$(stat -c %s "$T_TMP/lora.enc")" "$sz_enc"
 check_eq "...cat reads the same bytes" "$(cat "$T/lora.enc" | keccak /dev/stdin)" "$(keccak "$T_TMP/lora.enc")"
-check_eq "...which hash to the on-chain root" "$(keccak "$T_TMP/lora.enc")" \
-    "$(chain_deliverable "$USER_ADDR" "$FT" "$id" | cut -d' ' -f4)"
+check_eq "...whose 0G Storage root the provider posted on chain (as 0x text, the broker's main)" \
+    "$("$ZG_BUILD/tests/storage/zgstore" root "$T_TMP/lora.enc")" \
+    "$(perl -e 'print pack("H*", substr($ARGV[0], 2))' "$(chain_deliverable "$USER_ADDR" "$FT" "$id" | cut -d' ' -f4)")"
 check_eq "reading lora.enc moved no money" "$(money)" "$m0"
 check_eq "lora.enc is listed once fetched; lora.bin still is not" "$(ls "$T" | grep '^lora' | tr '\n' ' ')" "lora.enc "
 check_eq "stat of lora.bin now (from the local lora.enc): the same size" "$(stat -c %s "$T/lora.bin")" "$sz_bin"

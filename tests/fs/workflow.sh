@@ -83,6 +83,10 @@ check_eq "log's size is its content's length" "$(stat -c %s "$T/log")" "$(cat "$
 d=$(cat "$T/deliverable.json")
 read -r c_ack c_set c_sec c_root <<<"$(chain_deliverable "$USER_ADDR" "$FT" "$id")"
 check_eq "deliverable.json: root = on chain" "$(jq -r .modelRootHash <<<"$d")" "$c_root"
+check_eq "deliverable.json: posted as 0x text, one root (the broker's main)" \
+    "$(jq -r '"\(.modelRootForm) \(.modelRoots | length)"' <<<"$d")" "text 1"
+check_eq "...the text of modelRootHash is that root" \
+    "$(perl -e 'print pack("H*", substr($ARGV[0], 2))' "$c_root")" "$(jq -r '.modelRoots[0]' <<<"$d")"
 check_eq "deliverable.json: not acknowledged, not settled, no secret" \
     "$(jq -r '"\(.acknowledged) \(.settled) \(.secretPresent)"' <<<"$d")" "false false false"
 check_eq "deliverable.json: deadline = deliverTime + 6 h" "$(jq -r '.acknowledgeDeadline - .deliverTime' <<<"$d")" 21600
@@ -97,7 +101,8 @@ check_eq "ls tasks/ID: lora.enc and lora.bin are not listed before they are fetc
     "$(ls "$T" | grep -c '^lora')" 0
 enc_size=$(stat -c %s "$T/lora.enc")
 check "cp lora.enc (by name)" cp "$T/lora.enc" "$T_TMP/lora.enc"
-check_eq "lora.enc hashes to the on-chain root" "$(keccak "$T_TMP/lora.enc")" "$c_root"
+check_eq "lora.enc's 0G Storage root is the root deliverable.json reads from the chain" \
+    "$("$ZG_BUILD/tests/storage/zgstore" root "$T_TMP/lora.enc")" "$(jq -r '.modelRoots[0]' <<<"$d")"
 check_eq "its size was honest before the download" "$enc_size" "$(stat -c %s "$T_TMP/lora.enc")"
 check_eq "...and is now" "$(stat -c %s "$T/lora.enc")" "$(stat -c %s "$T_TMP/lora.enc")"
 check_eq "ls tasks/ID lists lora.enc now" "$(ls "$T" | grep '^lora')" lora.enc

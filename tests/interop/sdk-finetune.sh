@@ -15,7 +15,8 @@
 prov_start "${PROV_FAST[@]}"
 mkdir -p "$T_TMP/work"
 rc=0
-out=$(node "$(dirname "$0")/sdk-finetune.cjs" "$DEVNET_JSON" "$T_TMP/work" 2>&1) || rc=$?
+out=$(ZGSTORE=$ZG_BUILD/tests/storage/zgstore node "$(dirname "$0")/sdk-finetune.cjs" "$DEVNET_JSON" \
+    "$T_TMP/work" 2>&1) || rc=$?
 while IFS= read -r line; do
     case $line in
         PASS$'\t'*) ok "${line#PASS$'\t'}" ;;

@@ -21,6 +21,7 @@
 
 #include "prov.h"
 #include "zg/hex.h"
+#include "zg/modelroot.h"
 
 static const char *const astate_names[] = {"loading", "ready", "active", "failed"};
 
@@ -105,8 +106,14 @@ void adapter_register(prov_ctx *ctx, prov_task *t)
     snprintf(a->task_id, sizeof a->task_id, "%s", t->id);
     snprintf(a->base_model, sizeof a->base_model, "%s", ctx->cfg.lora_base_model);
     memcpy(a->user, t->user, 20);
+    /* The first root the deliverable names (the one file, or the first
+     * fragment). */
+    zg_model_roots r;
     snprintf(a->root_hex, sizeof a->root_hex, "0x");
-    zg_hex_encode(a->root_hex + 2, t->root, 32);
+    if (t->root_len && zg_model_roots_parse(&r, t->root, t->root_len, NULL) == 0) {
+        zg_hex_encode(a->root_hex + 2, r.root[0], 32);
+        zg_model_roots_free(&r);
+    }
     adapter_set_state(a, A_LOADING);
     ctx->adapters[ctx->nadapters++] = a;
     t->adapter_registered = true;

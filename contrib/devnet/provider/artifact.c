@@ -1,8 +1,9 @@
-/* The delivered artifact (provider-protocol.md §4.1, §4.4): a ZIP of the
- * "training output" (adapter_config.json, adapter_model.safetensors, plus
- * training_data.json with the prompt -> completion pairs the inference side
- * answers from), encrypted with a fresh AES-256 key and IV, tags signed by
- * the TEE signer; modelRootHash = keccak256 of the encrypted file. */
+/* The delivered artifact (0g-serving-broker api/fine-tuning
+ * services/finalizer.go): a ZIP of the "training output"
+ * (adapter_config.json, adapter_model.safetensors, plus training_data.json
+ * with the prompt -> completion pairs the inference side answers from),
+ * encrypted with a fresh AES-256 key and IV, tags signed by the TEE signer,
+ * and stored and rooted as ZG_PROVIDER_DELIVER says (README.md). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,8 +16,10 @@
 #include <openssl/rand.h>
 
 #include "prov.h"
-#include "zg/storage.h"
+#include "zg/fdio.h"
+#include "zg/hex.h"
 #include "zg/keccak.h"
+#include "zg/storage.h"
 #include "zg/modelcrypt.h"
 
 #define LORA_RANK   8
@@ -132,8 +135,167 @@ static int build_zip(prov_ctx *ctx, const prov_task *t, zg_buf *zip, zg_err *err
     return rc;
 }
 
-int artifact_build(prov_ctx *ctx, const prov_task *t, uint8_t key[32], uint8_t root[32],
-                   zg_err *err)
+/* Upload path (or its fragments, as the storage client cuts them at
+ * cfg.fragment_size) to the devnet's 0G Storage nodes; their roots in file
+ * order into roots (32 bytes each). A fragment goes up as a file of its
+ * own, so that each has its own root, like SplitableUpload's. */
+static int upload_fragments(prov_ctx *ctx, const prov_task *t, const char *path, zg_buf *roots,
+                            zg_err *err)
+{
+    if (!ctx->storage)
+        return zg_err_set(err, EOPNOTSUPP, "the devnet has no 0G Storage node");
+    struct stat st;
+    if (stat(path, &st))
+        return zg_err_set(err, errno, "%s: %s", path, strerror(errno));
+    uint64_t size = (uint64_t)st.st_size, f = zg_storage_fragment_size(ctx->cfg.fragment_size);
+    uint64_t n = zg_storage_fragment_count(size, f);
+    zg_storage_upload_result up;
+    if (n == 1) {
+        if (zg_storage_pool_upload(ctx->storage, ctx->journal, path, NULL, NULL, &up, err))
+            return -1;
+        return zg_buf_append(roots, up.root, 32, err);
+    }
+    int in = open(path, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return zg_err_set(err, errno, "%s: %s", path, strerror(errno));
+    uint8_t *buf = malloc(1 << 20);
+    int rc = buf ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+    char frag[PATH_MAX];
+    snprintf(frag, sizeof frag, "%s/tasks/%s.fragment", ctx->cfg.data_dir, t->id);
+    for (uint64_t i = 0; i < n && rc == 0; i++) {
+        int out = open(frag, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (out < 0) {
+            rc = zg_err_set(err, errno, "%s: %s", frag, strerror(errno));
+            break;
+        }
+        uint64_t left = size - i * f < f ? size - i * f : f, off = i * f;
+        while (left && rc == 0) {
+            size_t want = left < (1 << 20) ? (size_t)left : (1 << 20);
+            ssize_t got = zg_pread_full(in, buf, want, off);
+            if (got != (ssize_t)want || zg_write_all(out, buf, want))
+                rc = zg_err_set(err, EIO, "cutting fragment %llu of %s failed",
+                                (unsigned long long)i, path);
+            left -= want;
+            off += want;
+        }
+        close(out);
+        if (rc == 0 &&
+            zg_storage_pool_upload(ctx->storage, ctx->journal, frag, NULL, NULL, &up, err))
+            rc = zg_err_prefix(err, "fragment %llu of %llu", (unsigned long long)i + 1,
+                               (unsigned long long)n);
+        if (rc == 0)
+            rc = zg_buf_append(roots, up.root, 32, err);
+        unlink(frag);
+    }
+    free(buf);
+    close(in);
+    return rc;
+}
+
+/* The roots of path as this provider posts them (cfg.deliver). */
+static int posted_root(prov_ctx *ctx, const prov_task *t, const char *path, zg_buf *posted,
+                       zg_err *err)
+{
+    uint8_t k[32];
+    zg_buf roots;
+    zg_buf_init(&roots, 0);
+    int rc = -1;
+    switch (ctx->cfg.deliver) {
+    case DELIVER_KECCAK: /* kept by the TEE only */
+        if (zg_keccak256_file(path, k, err) == 0)
+            rc = zg_buf_append(posted, k, 32, err);
+        break;
+    case DELIVER_ROOT: {
+        zg_storage_upload_result up;
+        if (!ctx->storage)
+            zg_err_set(err, EOPNOTSUPP, "the devnet has no 0G Storage node");
+        else if (zg_storage_pool_upload(ctx->storage, ctx->journal, path, NULL, NULL, &up, err) ==
+                 0)
+            rc = zg_buf_append(posted, up.root, 32, err);
+        break;
+    }
+    case DELIVER_FRAGMENTS:
+        if (upload_fragments(ctx, t, path, &roots, err) == 0)
+            rc = zg_buf_append(posted, roots.data, roots.len, err);
+        break;
+    case DELIVER_RAW_COMMA:
+        if (upload_fragments(ctx, t, path, &roots, err) == 0) {
+            rc = 0;
+            for (size_t i = 0; i < roots.len / 32 && rc == 0; i++)
+                if ((i && zg_buf_append(posted, ",", 1, err)) ||
+                    zg_buf_append(posted, roots.data + 32 * i, 32, err))
+                    rc = -1;
+        }
+        break;
+    default: { /* DELIVER_TEXT, the broker's main */
+        zg_err up = {0};
+        if (upload_fragments(ctx, t, path, &roots, &up) == 0) {
+            rc = 0;
+            for (size_t i = 0; i < roots.len / 32 && rc == 0; i++) {
+                char h[68];
+                h[0] = ',';
+                h[1] = '0';
+                h[2] = 'x';
+                zg_hex_encode(h + 3, roots.data + 32 * i, 32);
+                rc = zg_buf_append(posted, i ? h : h + 1, i ? 67 : 66, err);
+            }
+        } else {
+            /* main keeps the local hash when the upload fails */
+            task_log(ctx, t->id,
+                     "The upload to 0G Storage failed for task %s (%s); posting keccak256 of "
+                     "the encrypted file instead",
+                     t->id, up.msg);
+            if (zg_keccak256_file(path, k, err) == 0)
+                rc = zg_buf_append(posted, k, 32, err);
+        }
+        break;
+    }
+    }
+    zg_buf_free(&roots);
+    return rc;
+}
+
+/* ZG_FAULT_ROOT: the posted bytes name another file (the last bit of the
+ * first root flipped; in text its first root's last digit changed), or are
+ * in no known form (text with a trailing comma; raw bytes one short). */
+static void fault_root(prov_ctx *ctx, zg_buf *posted)
+{
+    bool text = ctx->cfg.deliver == DELIVER_TEXT && posted->len >= 66 && posted->data[0] == '0';
+    if (ctx->cfg.root_fault == ROOT_WRONG) {
+        uint8_t *c = text ? &posted->data[65] : &posted->data[31];
+        if (!text)
+            *c ^= 1;
+        else
+            *c = *c == '0' ? '1' : '0';
+    } else if (ctx->cfg.root_fault == ROOT_MALFORMED) {
+        if (text)
+            zg_buf_append(posted, ",", 1, NULL);
+        else
+            posted->len--;
+    }
+}
+
+char *artifact_root_text(const uint8_t *root, size_t len)
+{
+    bool text = len > 0;
+    for (size_t i = 0; i < len && text; i++)
+        text = root[i] >= 0x20 && root[i] < 0x7f;
+    char *out = malloc(2 * len + 40);
+    if (!out)
+        return NULL;
+    if (text) {
+        memcpy(out, root, len);
+        strcpy(out + len, " (text)");
+    } else {
+        out[0] = '0';
+        out[1] = 'x';
+        zg_hex_encode(out + 2, root, len);
+        sprintf(out + 2 + 2 * len, " (%zu raw bytes)", len);
+    }
+    return out;
+}
+
+int artifact_build(prov_ctx *ctx, const prov_task *t, uint8_t key[32], zg_buf *root, zg_err *err)
 {
     zg_buf zip;
     zg_buf_init(&zip, 0);
@@ -175,14 +337,9 @@ int artifact_build(prov_ctx *ctx, const prov_task *t, uint8_t key[32], uint8_t r
         unlink(tmp);
         return -1;
     }
-    if (ctx->cfg.deliver_storage && ctx->storage) {
-        zg_storage_upload_result up;
-        if (zg_storage_pool_upload(ctx->storage, ctx->journal, out, NULL, NULL, &up, err))
-            return zg_err_prefix(err, "uploading the model to 0G Storage");
-        memcpy(root, up.root, 32);
-    } else if (zg_keccak256_file(out, root, err)) { /* kept by the TEE only: §4.4 */
-        return -1;
-    }
+    if (posted_root(ctx, t, out, root, err))
+        return zg_err_prefix(err, "storing the model");
+    fault_root(ctx, root);
     /* The fault knob damages the file only after the root was taken, so the
      * on-chain hash describes the good file and a client can notice. */
     if (ctx->cfg.artifact_fault != ART_OK)

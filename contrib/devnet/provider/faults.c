@@ -34,6 +34,14 @@ void faults_from_env(prov_cfg *cfg)
     else if (a && *a && strcasecmp(a, "none") != 0)
         plog("ignoring ZG_FAULT_ARTIFACT=%s: use truncate or corrupt", a);
     cfg->artifact_pad = (uint64_t)knob_env("ZG_PROVIDER_ARTIFACT_PAD_MB", 0, 0, 4000, plog) << 20;
+    const char *r = getenv("ZG_FAULT_ROOT");
+    cfg->root_fault = ROOT_OK;
+    if (r && strcasecmp(r, "wrong") == 0)
+        cfg->root_fault = ROOT_WRONG;
+    else if (r && strcasecmp(r, "malformed") == 0)
+        cfg->root_fault = ROOT_MALFORMED;
+    else if (r && *r && strcasecmp(r, "none") != 0)
+        plog("ignoring ZG_FAULT_ROOT=%s: use wrong or malformed", r);
     const char *d = getenv("ZG_FAULT_DATASET_HASH");
     cfg->dataset_hash_wrong = d && strcasecmp(d, "wrong") == 0;
     if (d && *d && !cfg->dataset_hash_wrong)
@@ -53,6 +61,10 @@ void faults_describe(const prov_cfg *cfg)
         plog("fault: delivered artifacts are truncated to half their size");
     if (cfg->artifact_fault == ART_CORRUPT)
         plog("fault: delivered artifacts have one ciphertext byte flipped");
+    if (cfg->root_fault == ROOT_WRONG)
+        plog("fault: the posted modelRootHash names other bytes than the delivered file's");
+    if (cfg->root_fault == ROOT_MALFORMED)
+        plog("fault: the posted modelRootHash is in no known form");
     if (cfg->artifact_pad)
         plog("artifacts are padded with %llu MiB (ZG_PROVIDER_ARTIFACT_PAD_MB)",
              (unsigned long long)(cfg->artifact_pad >> 20));

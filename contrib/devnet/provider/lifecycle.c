@@ -261,26 +261,28 @@ static void train(prov_ctx *ctx, prov_task *t, const struct setup_out *o)
 
 static void deliver(prov_ctx *ctx, prov_task *t)
 {
-    uint8_t key[32], root[32];
+    uint8_t key[32];
+    zg_buf root;
+    zg_buf_init(&root, 0);
     zg_err err;
     task_log(ctx, t->id, "Packing and encrypting the LoRA adapter");
-    if (artifact_build(ctx, t, key, root, &err)) {
+    if (artifact_build(ctx, t, key, &root, &err)) {
+        zg_buf_free(&root);
         fail(ctx, t, err.msg);
         return;
     }
-    char rh[67] = "0x";
-    zg_hex_encode(rh + 2, root, 32);
+    char *rh = artifact_root_text(root.data, root.len);
     pthread_mutex_lock(&ctx->lock);
     memcpy(t->key, key, 32);
     t->has_key = true;
-    memcpy(t->root, root, 32);
-    t->has_root = true;
+    free(t->root);
+    t->root = zg_buf_steal(&root, &t->root_len);
     tasks_save(ctx);
     pthread_mutex_unlock(&ctx->lock);
-    task_log(ctx, t->id, "Encrypted model ready, model root hash %s", rh);
+    task_log(ctx, t->id, "Encrypted model ready, model root hash %s", rh ? rh : "?");
     int tries = 0;
     for (;;) {
-        if (zg_ft_add_deliverable(ctx->ft, t->user, t->id, root, 32, NULL, &err) == 0)
+        if (zg_ft_add_deliverable(ctx->ft, t->user, t->id, t->root, t->root_len, NULL, &err) == 0)
             break;
         if (strcasestr(err.msg, "previous deliverable")) {
             char why[512];
@@ -290,12 +292,14 @@ static void deliver(prov_ctx *ctx, prov_task *t)
                      "create a new task",
                      err.msg);
             fail(ctx, t, why);
+            free(rh);
             return;
         }
         if (++tries >= 3 || atomic_load(&ctx->stopping)) {
             char why[400];
             snprintf(why, sizeof why, "addDeliverable failed: %s", err.msg);
             fail(ctx, t, why);
+            free(rh);
             return;
         }
         task_log(ctx, t->id, "addDeliverable failed (%s); retrying", err.msg);
@@ -317,8 +321,9 @@ static void deliver(prov_ctx *ctx, prov_task *t)
     task_log(ctx, t->id,
              "Task %s delivered (model root hash %s). Download it and acknowledge the "
              "deliverable on chain within %llu seconds.",
-             t->id, rh, (unsigned long long)ctx->cfg.ack_timeout_s);
+             t->id, rh ? rh : "?", (unsigned long long)ctx->cfg.ack_timeout_s);
     plog("task %s delivered", t->id);
+    free(rh);
 }
 
 static void run(prov_ctx *ctx, prov_task *t)

@@ -43,8 +43,28 @@ static int parse_args(prov_cfg *cfg, int argc, char **argv)
     cfg->settle_ms = knob_env("ZG_PROVIDER_SETTLE_MS", 2000, 50, 3600000, plog);
     cfg->ack_timeout_s = (uint64_t)knob_env("ZG_PROVIDER_ACK_TIMEOUT_S", 21600, 0, 31536000, plog);
     cfg->max_queue = (unsigned)knob_env("ZG_PROVIDER_MAX_QUEUE", 5, 0, 1000, plog);
+    static const struct {
+        const char *word;
+        int deliver;
+    } forms[] = {{"text", DELIVER_TEXT},          {"keccak", DELIVER_KECCAK},
+                 {"tee", DELIVER_KECCAK},         {"root", DELIVER_ROOT},
+                 {"storage", DELIVER_ROOT},       {"fragments", DELIVER_FRAGMENTS},
+                 {"raw-comma", DELIVER_RAW_COMMA}};
     const char *dv = getenv("ZG_PROVIDER_DELIVER");
-    cfg->deliver_storage = dv && strcmp(dv, "storage") == 0;
+    cfg->deliver = DELIVER_TEXT;
+    if (dv && *dv) {
+        size_t i = 0, n = sizeof forms / sizeof forms[0];
+        while (i < n && strcmp(dv, forms[i].word))
+            i++;
+        if (i < n)
+            cfg->deliver = forms[i].deliver;
+        else
+            plog("ignoring ZG_PROVIDER_DELIVER=%s (want text, keccak, root, fragments or "
+                 "raw-comma)",
+                 dv);
+    }
+    cfg->fragment_size = (uint64_t)knob_env("ZG_PROVIDER_FRAGMENT_SIZE",
+                                            (long)ZG_STORAGE_FRAGMENT_DEFAULT, 1, 1L << 40, plog);
     const char *tk = getenv("ZG_PROVIDER_TOKENIZER");
     if (tk && *tk)
         snprintf(cfg->tokenizer, sizeof cfg->tokenizer, "%s", tk);
@@ -314,12 +334,21 @@ int main(int argc, char **argv)
             goto out;
         }
         zg_storage_pool_describe(ctx->storage, nodes, sizeof nodes);
-        plog("0G Storage %s: datasets by root%s", nodes,
-             ctx->cfg.deliver_storage ? ", models delivered through storage" : "");
-    } else if (ctx->cfg.deliver_storage) {
-        plog("error: ZG_PROVIDER_DELIVER=storage but the devnet has no storage node");
+        plog("0G Storage %s: datasets by root", nodes);
+    } else if (ctx->cfg.deliver != DELIVER_TEXT && ctx->cfg.deliver != DELIVER_KECCAK) {
+        plog("error: ZG_PROVIDER_DELIVER needs 0G Storage but the devnet has no storage node");
         goto out;
     }
+    static const char *const delivered[] = {
+        [DELIVER_TEXT] = "uploaded to 0G Storage, their roots posted as 0x text (main)",
+        [DELIVER_KECCAK] = "kept by the TEE, keccak256 posted as 32 bytes",
+        [DELIVER_ROOT] = "uploaded to 0G Storage, the root posted as 32 bytes",
+        [DELIVER_FRAGMENTS] = "uploaded to 0G Storage, the fragment roots posted as 32-byte "
+                              "words",
+        [DELIVER_RAW_COMMA] = "uploaded to 0G Storage, the raw roots posted joined by commas",
+    };
+    plog("models are %s; fragments of %llu bytes", delivered[ctx->cfg.deliver],
+         (unsigned long long)zg_storage_fragment_size(ctx->cfg.fragment_size));
     tasks_load(ctx);
     pthread_mutex_lock(&ctx->lock);
     for (size_t i = 0; i < ctx->ntasks; i++)

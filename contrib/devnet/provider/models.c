@@ -1,6 +1,6 @@
 /* Base models: the provider's customized models (GET /v1/model) and the
  * predefined ones it recognises by hash at create-task time
- * (provider-protocol.md §2.2-2.4, §2.6, §7.1). */
+ * (0g-serving-broker api/fine-tuning ctrl/model.go, config/config.go). */
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
@@ -9,12 +9,19 @@
 #include "zg/ftprovider.h"
 #include "zg/hex.h"
 
-/* The customized model announced on chain by contrib/devnet/deploy.cjs.
- * Its hash is keccak256("zg-tiny-lora"), fixed here so clients can hard-code it. */
+/* The customized models announced on chain by contrib/devnet/deploy.cjs.
+ * Each hash is keccak256 of the name, fixed here so clients can hard-code
+ * it. The second name begins with hex digits ("deadbeef-lora"): the
+ * provider's lookup by name reads such a name as a hash (hex_to_hash
+ * below), so only its hash finds it there. */
 static const prov_model customized[] = {
     {"zg-tiny-lora", "0x029e68156eb71d1e02fb7fe8a720281145d552d03e4709628a4cf5bac69f5d42", 1,
      ZG_CUSTOM_COEFFICIENT, ZG_CUSTOM_STORAGE_UNITS,
      "A tiny LoRA base for the zgfs devnet: trains in seconds, answers from its training data.",
+     "0x0000000000000000000000000000000000000000000000000000000000000000"},
+    {"deadbeef-lora", "0x74596d7aee24506bad490488ce2add375076d692be90adbd797436d9e2beee0b", 1,
+     ZG_CUSTOM_COEFFICIENT, ZG_CUSTOM_STORAGE_UNITS,
+     "The tiny LoRA base under a name that begins with hex digits.",
      "0x0000000000000000000000000000000000000000000000000000000000000000"},
 };
 
@@ -66,16 +73,63 @@ bool model_for_task(const char *hash_text, prov_model *out)
     return false;
 }
 
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* go-ethereum common.HexToHash, leniency included: FromHex drops a 0x/0X
+ * prefix and puts a '0' before an odd-length rest; Hex2Bytes keeps what
+ * encoding/hex DecodeString decoded before the first pair with a non-hex
+ * character (the error is ignored); BytesToHash keeps the last 32 bytes
+ * and pads on the left with zeros. So "deadbeef-lora" is the hash
+ * 0x00..0deadbee and "zg-tiny-lora" the zero hash. */
+static void hex_to_hash(uint8_t out[32], const char *s)
+{
+    memset(out, 0, 32);
+    size_t n = strlen(s);
+    if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+        n -= 2;
+    }
+    /* Decoded bytes, in a ring of the last 32. */
+    uint8_t ring[32];
+    size_t got = 0;
+    bool odd = n % 2 == 1;
+    for (size_t i = 0; i + 1 < n + odd; i += 2) {
+        int hi = odd ? (i == 0 ? 0 : hex_digit(s[i - 1])) : hex_digit(s[i]);
+        int lo = odd ? hex_digit(s[i]) : hex_digit(s[i + 1]);
+        if (hi < 0 || lo < 0)
+            break;
+        ring[got++ % 32] = (uint8_t)(hi << 4 | lo);
+    }
+    size_t keep = got < 32 ? got : 32;
+    for (size_t k = 0; k < keep; k++)
+        out[32 - keep + k] = ring[(got - keep + k) % 32];
+}
+
 const prov_model *model_lookup(const char *name_or_hash)
 {
+    /* As the provider's getModel: a name whose HexToHash is not zero is
+     * looked up as a hash only, and never by name. */
     uint8_t want[32], have[32];
-    if (parse_hash(want, name_or_hash) && !is_zero(want)) {
-        for (size_t i = 0; i < sizeof customized / sizeof customized[0]; i++)
-            if (parse_hash(have, customized[i].hash) && memcmp(want, have, 32) == 0)
+    hex_to_hash(want, name_or_hash);
+    size_t n = sizeof customized / sizeof customized[0];
+    if (!is_zero(want)) {
+        for (size_t i = 0; i < n; i++) {
+            hex_to_hash(have, customized[i].hash);
+            if (memcmp(want, have, 32) == 0)
                 return &customized[i];
+        }
         return NULL;
     }
-    for (size_t i = 0; i < sizeof customized / sizeof customized[0]; i++)
+    for (size_t i = 0; i < n; i++)
         if (strcmp(name_or_hash, customized[i].name) == 0)
             return &customized[i];
     return NULL;

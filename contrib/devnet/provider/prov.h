@@ -44,6 +44,19 @@ struct MHD_Daemon;
 
 enum prov_artifact_fault { ART_OK = 0, ART_TRUNCATE, ART_CORRUPT };
 
+/* What addDeliverable posts as modelRootHash (ZG_PROVIDER_DELIVER; the
+ * broker versions behind each are in README.md). */
+enum prov_deliver {
+    DELIVER_TEXT = 0,  /* main: the storage roots of the fragments as "0x.." text, ','-joined */
+    DELIVER_KECCAK,    /* 32 raw bytes: keccak256 of the file, kept by the TEE only */
+    DELIVER_ROOT,      /* 32 raw bytes: the storage root of the whole file */
+    DELIVER_FRAGMENTS, /* 32 x n raw bytes: the storage roots of the fragments */
+    DELIVER_RAW_COMMA, /* the fragments' raw roots joined by ',' bytes */
+};
+
+/* ZG_FAULT_ROOT: what is posted names other bytes, or is in no known form. */
+enum prov_root_fault { ROOT_OK = 0, ROOT_WRONG, ROOT_MALFORMED };
+
 typedef struct prov_cfg {
     char devnet_path[PROV_PATH_MAX];
     char data_dir[PROV_PATH_MAX]; /* default: <dir of devnet.json>/provider-data */
@@ -67,10 +80,9 @@ typedef struct prov_cfg {
     /* ZG_PROVIDER_TOKENIZER: a tokenizer.json (or its directory) for the fee's
      * token count, the provider's own rule (§7.2); unset = whitespace words */
     char tokenizer[PROV_PATH_MAX];
-    /* ZG_PROVIDER_DELIVER=storage: upload the encrypted model to 0G Storage
-     * and put its Merkle root on chain (the newest provider's default);
-     * "tee" (default here): keccak256 of the file, download from the TEE */
-    int deliver_storage;
+    int deliver;            /* ZG_PROVIDER_DELIVER: enum prov_deliver */
+    uint64_t fragment_size; /* ZG_PROVIDER_FRAGMENT_SIZE: the storage client's cut */
+    int root_fault;         /* ZG_FAULT_ROOT: enum prov_root_fault */
     /* The inference side's LoRA settings (README.md "LoRA adapters"). */
     char lora_base_model[128]; /* ZG_PROVIDER_LORA_BASE_MODEL: the broker's lora.baseModel */
     long lora_loading_ms;      /* ZG_PROVIDER_LORA_LOADING_MS: registration -> ready */
@@ -115,8 +127,8 @@ typedef struct prov_task {
     uint8_t user_pub[65]; /* recovered at setup: the ECIES recipient */
     bool has_key;
     uint8_t key[32]; /* AES key of the artifact (kept for settlement) */
-    bool has_root;
-    uint8_t root[32];        /* modelRootHash put on chain */
+    uint8_t *root;   /* modelRootHash put on chain (owned; NULL before) */
+    size_t root_len;
     bool adapter_registered; /* the inference side knows this task's adapter */
     int64_t ack_seen_ms;     /* when the acknowledgement was first seen on chain (0: not yet) */
     int settle_failures;
@@ -297,10 +309,13 @@ int safetensors_build(zg_buf *out, const st_tensor *t, size_t n, const uint8_t s
 
 /* --------------------------------------------------------------- artifact.c */
 /* Build the LoRA zip for task t from its dataset, encrypt it to
- * <data>/tasks/<id>.data with a fresh key, apply an artifact fault if set,
- * and fill key and root. */
-int artifact_build(prov_ctx *ctx, const prov_task *t, uint8_t key[32], uint8_t root[32],
-                   zg_err *err);
+ * <data>/tasks/<id>.data with a fresh key, store it as cfg.deliver says,
+ * apply an artifact fault if set, and fill key and the modelRootHash to
+ * post (appended to root). */
+int artifact_build(prov_ctx *ctx, const prov_task *t, uint8_t key[32], zg_buf *root, zg_err *err);
+/* The posted modelRootHash for a log line: text as it is, bytes as 0x-hex,
+ * followed by which of the two it is (malloc'd). */
+char *artifact_root_text(const uint8_t *root, size_t len);
 void artifact_path(prov_ctx *ctx, char out[PATH_MAX], const char *task_id);
 /* Decrypt the task's artifact with key and return its training pairs (inference side). */
 int artifact_load_pairs(prov_ctx *ctx, const char *task_id, const uint8_t key[32],

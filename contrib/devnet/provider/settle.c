@@ -47,18 +47,25 @@ static int settle(prov_ctx *ctx, prov_task *t, const uint8_t *secret, size_t sec
     s.id = t->id;
     s.secret = secret;
     s.secret_len = secret_len;
+    /* The settlement signs the bytes that were posted, whatever their form. */
     pthread_mutex_lock(&ctx->lock);
-    uint8_t root[32];
-    memcpy(root, t->root, 32);
+    size_t root_len = t->root_len;
+    uint8_t *root = root_len ? malloc(root_len) : NULL;
+    if (root)
+        memcpy(root, t->root, root_len);
     char fee[ZG_U256_DEC_MAX];
     snprintf(fee, sizeof fee, "%s", t->fee);
     pthread_mutex_unlock(&ctx->lock);
+    if (!root)
+        return zg_err_set(err, EINVAL, "task %s has no model root hash", t->id);
     s.root = root;
-    s.root_len = 32;
+    s.root_len = root_len;
     memcpy(s.user, t->user, 20);
-    if (zg_u256_from_dec(&s.nonce, t->nonce, err) || zg_u256_from_dec(&s.fee, fee, err))
-        return -1;
-    return zg_ft_settle_fees(ctx->ft, &s, &ctx->ft_tee, NULL, err);
+    int rc = -1;
+    if (zg_u256_from_dec(&s.nonce, t->nonce, err) == 0 && zg_u256_from_dec(&s.fee, fee, err) == 0)
+        rc = zg_ft_settle_fees(ctx->ft, &s, &ctx->ft_tee, NULL, err);
+    free(root);
+    return rc;
 }
 
 static void settle_one(prov_ctx *ctx, prov_task *t, uint64_t now, uint64_t timeout)

@@ -50,6 +50,7 @@ void task_free(prov_task *t)
     free(t->training_params);
     free(t->nonce);
     free(t->signature);
+    free(t->root);
     free(t);
 }
 
@@ -136,9 +137,12 @@ cJSON *task_json(const prov_task *t)
 
 static void add_hex(cJSON *j, const char *k, const uint8_t *p, size_t n)
 {
-    char h[200];
+    char *h = malloc(2 * n + 1);
+    if (!h)
+        return;
     zg_hex_encode(h, p, n);
     cJSON_AddStringToObject(j, k, h);
+    free(h);
 }
 
 void tasks_save(prov_ctx *ctx)
@@ -154,8 +158,8 @@ void tasks_save(prov_ctx *ctx)
             add_hex(j, "userPub", t->user_pub, 65);
         if (t->has_key)
             add_hex(j, "key", t->key, 32);
-        if (t->has_root)
-            add_hex(j, "root", t->root, 32);
+        if (t->root_len)
+            add_hex(j, "root", t->root, t->root_len);
         cJSON_AddBoolToObject(j, "adapterRegistered", t->adapter_registered);
         cJSON_AddBoolToObject(j, "ackSeen", t->ack_seen_ms != 0);
         cJSON_AddItemToArray(arr, j);
@@ -237,7 +241,12 @@ int tasks_load(prov_ctx *ctx)
         t->epochs = (int)jnum(j, "epochs");
         t->has_pub = jhex(j, "userPub", t->user_pub, 65);
         t->has_key = jhex(j, "key", t->key, 32);
-        t->has_root = jhex(j, "root", t->root, 32);
+        const cJSON *rj = cJSON_GetObjectItemCaseSensitive(j, "root");
+        zg_buf rb;
+        zg_buf_init(&rb, 0);
+        if (cJSON_IsString(rj) && zg_hex_decode_buf(&rb, rj->valuestring, NULL) == 0 && rb.len)
+            t->root = zg_buf_steal(&rb, &t->root_len);
+        zg_buf_free(&rb);
         t->adapter_registered =
             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "adapterRegistered"));
         /* Seen before the restart: the watch starts again. */

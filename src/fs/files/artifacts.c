@@ -3,11 +3,12 @@
  *
  * Both are FILE nodes (fileops.c): the first read runs prepare() on the
  * long-job pool. lora.enc = download and verify against the chain: from
- * 0G Storage when the mount's nodes hold the deliverable's root (the
- * official client's "auto" order), else from the TEE (resumable through
- * .part and HTTP Range). lora.bin = the whole safe path: download ->
- * verify (keccak256 or the storage root = modelRootHash, tag signature =
- * the TEE signer) -> acknowledge on chain (journaled; skipped when done) ->
+ * 0G Storage by the deliverable's root(s), and when the mount's nodes do
+ * not serve it, from the TEE (resumable through .part and HTTP Range): the
+ * official client's "auto" order. lora.bin = the whole safe path: download
+ * -> verify (the file carries modelRootHash in whichever form it was
+ * posted, tag signature = the TEE signer) -> acknowledge on chain
+ * (journaled; skipped when done) ->
  * wait for the provider's settlement to reveal the key -> decrypt. A
  * failed check is EIO and nothing is acknowledged. The local file appears
  * only when it is complete and verified (lora.enc.verified marks a
@@ -129,15 +130,16 @@ int zgfs_lora_bin_size(const zgfs_call *c, uint64_t *out, zg_err *err)
     return zg_model_plain_size(enc, 0, out, err);
 }
 
-/* Download and verify into lora.enc; mark it verified. The root on chain
- * is keccak256 of the file or its 0G Storage root, whichever the provider
- * delivered by: both are accepted, and nothing else. */
+/* Download and verify into lora.enc (the core decides from where and what
+ * the on-chain root means); mark it verified. *source names where this
+ * call fetched it from (NULL: it was there). When 0G Storage did not serve
+ * the file, log says so and why. */
 static int fetch_enc(const zgfs_call *c, const uint8_t prov[20], char *enc, size_t cap,
-                     bool *from_storage, zg_err *err)
+                     const char **source, zg_err *err)
 {
     zgfs *fs = c->fs;
     char mark[4096], *url = NULL;
-    *from_storage = false;
+    *source = NULL;
     if (make_dirs(c, err) || file_path(c, "lora.enc", enc, cap, err) ||
         file_path(c, "lora.enc.verified", mark, sizeof mark, err))
         return -1;
@@ -145,12 +147,19 @@ static int fetch_enc(const zgfs_call *c, const uint8_t prov[20], char *enc, size
         return 0;
     if (zgfs_ft_url(fs, prov, &url, err))
         return -1;
+    zg_lora_source src;
     int rc = zg_lora_download_auto(fs->client, zgfs_storage_pool(fs, NULL), url, prov, c->params[1],
-                                   enc, from_storage, err);
+                                   enc, &src, err);
     free(url);
+    if (src.storage_failed)
+        zg_oplog_add(fs->log,
+                     "%s: 0G Storage did not serve the model (%s); falling back to the provider's "
+                     "TEE",
+                     c->path + 1, src.why.msg);
     if (rc)
         return -1;
-    if (zg_lora_verify(fs->client, prov, c->params[1], enc, zg_lora_storage_root, err))
+    *source = src.from_storage ? "0G Storage" : "the provider's TEE";
+    if (zg_lora_verify(fs->client, prov, c->params[1], enc, err))
         return -1;
     int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -163,12 +172,12 @@ int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
 {
     uint8_t prov[20];
     char enc[4096];
-    bool from_storage;
-    if (zgfs_call_addr(c, 0, prov, err) || fetch_enc(c, prov, enc, sizeof enc, &from_storage, err))
+    const char *source;
+    if (zgfs_call_addr(c, 0, prov, err) || fetch_enc(c, prov, enc, sizeof enc, &source, err))
         return -1;
-    return zg_buf_printf(ok, err, "downloaded%s and verified the model of task %s (%lld bytes)",
-                         from_storage ? " from 0G Storage" : "", c->params[1],
-                         (long long)size_of(enc));
+    return zg_buf_printf(ok, err, "%s%s and verified the model of task %s (%lld bytes)",
+                         source ? "downloaded from " : "downloaded", source ? source : "",
+                         c->params[1], (long long)size_of(enc));
 }
 
 /* Wait until the provider settled the deliverable (the key is revealed
@@ -208,8 +217,8 @@ int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
         return -1;
     if (exists(bin))
         return zg_buf_printf(ok, err, "already decrypted");
-    bool from_storage;
-    if (fetch_enc(c, prov, enc, sizeof enc, &from_storage, err))
+    const char *source;
+    if (fetch_enc(c, prov, enc, sizeof enc, &source, err))
         return -1; /* a failed check: nothing was acknowledged */
     zg_deliverable d;
     if (zg_ft_get_deliverable(fs->client, fs->addr, prov, c->params[1], &d, err))
@@ -238,7 +247,7 @@ int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
         return -1;
     return zg_buf_printf(ok, err,
                          "verified, acknowledged and decrypted the model of task %s (%lld "
-                         "bytes%s)",
-                         c->params[1], (long long)size_of(bin),
-                         from_storage ? ", fetched from 0G Storage" : "");
+                         "bytes%s%s)",
+                         c->params[1], (long long)size_of(bin), source ? ", fetched from " : "",
+                         source ? source : "");
 }

@@ -3,8 +3,8 @@
  * mounted network (zg/predefined.h: built into the SDK per network,
  * recognised by every provider by hash) and the provider's
  * customized ones (GET /v1/model), each as NAME.json with a "kind". A
- * customized model's usage bundle (GET /v1/model/desc/NAME) is
- * NAME.usage.zip.
+ * customized model's usage bundle (GET /v1/model/desc/HASH, asked by hash:
+ * zg/custmodel.h) is NAME.usage.zip.
  *
  * Cost: one GET /v1/model per provider per ttl answers every listing,
  * lookup and NAME.json. A bundle is downloaded only when read (a FILE
@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "ftremote.h"
+#include "zg/custmodel.h"
 #include "zg/fdio.h"
 #include "zg/ftprovider.h"
 
@@ -73,14 +74,7 @@ static const cJSON *find_customized(const cJSON *list, const char *name)
 {
     if (zg_predefined_find_any(name) || !valid_name(name))
         return NULL;
-    const cJSON *m;
-    cJSON_ArrayForEach(m, list)
-    {
-        const char *n = member_text(m, "name");
-        if (cJSON_IsObject(m) && n && !strcmp(n, name))
-            return m;
-    }
-    return NULL;
+    return zg_custmodel_find(list, name);
 }
 
 /* ---- the customized models list, cached per provider */
@@ -429,7 +423,7 @@ static int ask_zip_size(void *ctx, uint64_t *size, zg_err *err)
 {
     zip_ask *a = ctx;
     zg_err e = {0};
-    if (zg_ftp_model_usage_size(a->fs->client, a->p->url, a->name, size, &e) == 0)
+    if (zg_custmodel_usage_size(a->fs->client, a->p->url, a->m, size, &e) == 0)
         return 0;
     if (err)
         *err = e;
@@ -480,7 +474,7 @@ int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
         goto out;
     }
     zg_err e = {0};
-    if (zg_ftp_model_usage(c->fs->client, p.url, name, &z, &e)) {
+    if (zg_custmodel_usage(c->fs->client, p.url, m, &z, &e)) {
         if (err)
             *err = e;
         /* 400 "detail usage file not found" (404 elsewhere): there is none.
@@ -494,7 +488,9 @@ int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
         bundle_path(c, &p, name, m, path, sizeof path, err) ||
         zg_write_atomic(path, z.data, z.len, err))
         goto out;
-    rc = zg_buf_printf(ok, err, "%zu bytes from GET /v1/model/desc/%s", z.len, name);
+    char asked[67];
+    rc = zg_buf_printf(ok, err, "%zu bytes from GET /v1/model/desc/%s", z.len,
+                       zg_custmodel_hash(m, asked, NULL) == 0 ? asked : name);
 out:
     zg_buf_free(&z);
     zg_cache_put(ref);

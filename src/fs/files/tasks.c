@@ -22,6 +22,8 @@
 #include "zg/chaintime.h"
 #include "zg/dsindex.h"
 #include "zg/ftprovider.h"
+#include "zg/hex.h"
+#include "zg/modelroot.h"
 #include "zg/tasks.h"
 
 #define ACK_WINDOW_MAX 21600 /* the provider's acknowledgement window: 6 h ... */
@@ -292,6 +294,24 @@ int zgfs_deliverable_present(const zgfs_call *c, zg_err *err)
     return 0;
 }
 
+/* What the posted modelRootHash names, as the core reads it: its form and
+ * its roots ("unknown" and none when it is in no known form; lora.bin then
+ * refuses it with the sentence). */
+static void add_roots(cJSON *j, const zg_deliverable *d)
+{
+    zg_model_roots r;
+    bool known = zg_model_roots_parse(&r, d->root, d->root_len, NULL) == 0;
+    cJSON_AddStringToObject(j, "modelRootForm", known ? zg_root_form_name(r.form) : "unknown");
+    cJSON *a = cJSON_AddArrayToObject(j, "modelRoots");
+    for (size_t i = 0; a && known && i < r.n; i++) {
+        char h[67] = "0x";
+        zg_hex_encode(h + 2, r.root[i], 32);
+        cJSON_AddItemToArray(a, cJSON_CreateString(h));
+    }
+    if (known)
+        zg_model_roots_free(&r);
+}
+
 int zgfs_deliverable_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     zgfs *fs = c->fs;
@@ -305,6 +325,7 @@ int zgfs_deliverable_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     if (j) {
         cJSON_AddStringToObject(j, "id", d.id);
         zgfs_json_hex(j, "modelRootHash", d.root, d.root_len);
+        add_roots(j, &d);
         cJSON_AddBoolToObject(j, "acknowledged", d.acknowledged);
         cJSON_AddBoolToObject(j, "settled", d.settled);
         cJSON_AddBoolToObject(j, "secretPresent", d.secret_len > 0);

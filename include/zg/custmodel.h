@@ -1,0 +1,35 @@
+/* A fine-tuning provider's customized models, found the one way that works
+ * for every name. The provider resolves GET /v1/model/{x} and
+ * /v1/model/desc/{x} with go-ethereum's lenient HexToHash
+ * (0g-serving-broker api/fine-tuning/internal/ctrl/model.go getModel): any
+ * x whose leading characters decode as hex ("deadbeef-lora", "abc-1",
+ * "deepseek-...") is taken for a hash and never matched by name. So names
+ * are matched here, in the GET /v1/model list, and the provider is asked by
+ * the hash that list gives. */
+#ifndef ZG_CUSTMODEL_H
+#define ZG_CUSTMODEL_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "zg/buf.h"
+#include "zg/client.h"
+
+/* The first entry of list (GET /v1/model, a JSON array) named exactly
+ * name, or NULL. Borrowed from list. */
+const cJSON *zg_custmodel_find(const cJSON *list, const char *name);
+
+/* The entry's "hash" as "0x" + 64 lower-case hex digits. EPROTO when the
+ * provider gave none (or not a non-zero 32-byte hash). */
+int zg_custmodel_hash(const cJSON *entry, char hash[67], zg_err *err);
+
+/* The entry's usage bundle: GET /v1/model/desc/{its hash}, appended to
+ * out. A model without a usable hash is asked for by its name. */
+int zg_custmodel_usage(zg_client *c, const char *url, const cJSON *entry, zg_buf *out, zg_err *err);
+
+/* The size of that bundle, asked the same way (zg_ftp_model_usage_size:
+ * its first byte only). */
+int zg_custmodel_usage_size(zg_client *c, const char *url, const cJSON *entry, uint64_t *size,
+                            zg_err *err);
+
+#endif
