@@ -1,6 +1,6 @@
 /* ECIES on secp256k1 as eciesjs 0.4 and github.com/ecies/go/v2 do it by
  * default: the format of a fine-tuning deliverable's `encryptedSecret`
- * (provider-protocol.md §4.3).
+ * (docs/protocol.md §P4.3).
  *
  *   blob = ephemeralPub(65, uncompressed) || nonce(16) || tag(16) || ciphertext
  *   key  = HKDF-SHA256(salt = none, info = empty, IKM = ephemeralPub || sharedPoint(65)), 32 bytes

@@ -1,5 +1,5 @@
 /* EIP-712 hashing for the fine-tuning contract's settlement message
- * (chain-protocol.md §7.5). A client only verifies these signatures (the
+ * (docs/protocol.md §C7.5). A client only verifies these signatures (the
  * provider signs), so only digests are computed here; recover the signer
  * with zg_recover_addr(). */
 #ifndef ZG_EIP712_H

@@ -1,5 +1,5 @@
 /* Estimate before you spend (the SDK's calculate_token): the token count of
- * a dataset by the provider's own rule (provider-protocol.md §7.2), with
+ * a dataset by the provider's own rule (docs/protocol.md §P7.2), with
  * each base model's tokenizer, and the fee per epoch it implies. */
 #ifndef ZG_ESTIMATE_H
 #define ZG_ESTIMATE_H

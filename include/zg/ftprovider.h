@@ -1,5 +1,5 @@
 /* The fine-tuning provider's HTTP API as the client side speaks it
- * (provider-protocol.md §1-§2): quote, models, dataset upload into the TEE,
+ * (docs/protocol.md §P1-P2): quote, models, dataset upload into the TEE,
  * tasks, logs and the encrypted LoRA download. The base URL is the
  * provider's on-chain Service.url. Every signature is made with the
  * client's wallet key. HTTP errors become errno + the provider's sentence:

@@ -114,7 +114,7 @@ typedef struct zg_ft_settlement {
     zg_u256 fee;
     uint8_t user[20];
 } zg_ft_settlement;
-/* settleFees, signed (EIP-712, chain-protocol.md §7.5) by tee_signer. */
+/* settleFees, signed (EIP-712, docs/protocol.md §C7.5) by tee_signer. */
 int zg_ft_settle_fees(zg_client *c, const zg_ft_settlement *s, const zg_key *tee_signer,
                       const zg_send_hooks *hooks, zg_err *err);
 

@@ -1,5 +1,5 @@
 /* LedgerManager: the wallet's main account ("ledger") and the transfers into
- * and out of provider sub-accounts (chain-protocol.md §2.1). */
+ * and out of provider sub-accounts (docs/protocol.md §C2.1). */
 #ifndef ZG_LEDGER_H
 #define ZG_LEDGER_H
 

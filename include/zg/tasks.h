@@ -1,4 +1,4 @@
-/* Creating a fine-tuning task safely (chain-protocol.md §4.3, §7.3): every
+/* Creating a fine-tuning task safely (docs/protocol.md §C4.3, §C7.3): every
  * check that protects money happens before anything is signed, the nonce
  * always stays above both the on-chain account nonce and every nonce this
  * wallet used before, and the request is journaled so that a crash can

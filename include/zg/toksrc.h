@@ -1,5 +1,5 @@
 /* Where a model's tokenizer.json comes from, for the estimate
- * (provider-protocol.md §7.1): the tokenizer reference of a model is either
+ * (docs/protocol.md §P7.1): the tokenizer reference of a model is either
  * a 0G Storage root of a zip that holds it (customized models, in the
  * provider's model record) or a Hugging Face repo id (the predefined Qwen
  * models). Fetched tokenizers are kept in a cache directory (the mount's

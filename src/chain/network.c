@@ -19,7 +19,7 @@ struct preset {
  * CRLs for every genuine platform (PCS API v4). */
 #define INTEL_PCS "https://api.trustedservices.intel.com"
 
-/* Addresses the official SDK uses for each chain (chain-protocol.md §1.3). */
+/* Addresses the official SDK uses for each chain (docs/protocol.md §C1.3). */
 static const struct preset presets[] = {
     {"mainnet", 16661, "https://evmrpc.0g.ai", "0x2dE54c845Cd948B72D2e32e39586fe89607074E3",
      "0x47340d900bdFec2BD393c626E12ea0656F938d84", "0x4e3474095518883744ddf135b7E0A23301c7F9c0"},

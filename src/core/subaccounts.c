@@ -1,4 +1,4 @@
-/* getAccountsByUser on either serving contract (chain-protocol.md §2.2,
+/* getAccountsByUser on either serving contract (docs/protocol.md §C2.2,
  * §2.3, §3.5, §3.7). The two contracts share the selector but return
  * different structs. */
 #include "zg/subaccounts.h"

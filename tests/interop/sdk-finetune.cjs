@@ -7,7 +7,8 @@
 // stdout (tests/interop/sdk-finetune.sh turns them into TAP). The SDK's own
 // console chatter is silenced unless ZG_VERBOSE=1. CommonJS on purpose: the
 // SDK checks its signer with instanceof, so ethers must be the same CommonJS
-// copy the SDK's lib.commonjs build requires (devnet-notes.md).
+// copy the SDK's lib.commonjs build requires (the 0.9.0 ESM bundle packs a
+// browser build of form-data, which fails on Node).
 'use strict';
 
 const fs = require('fs');

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# zg-provider's fine-tuning API against provider-protocol.md §2: quote,
+# zg-provider's fine-tuning API against docs/protocol.md §P2: quote,
 # models, dataset upload checks, create-task validation and queue rules,
 # task reads, cancel, log ownership, LoRA download gating, status codes.
 . "$(dirname "$0")/../lib.sh"

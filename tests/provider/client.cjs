@@ -1,5 +1,5 @@
 // A small client of zg-provider for the shell tests: signs requests the way
-// the SDK does (provider-protocol.md §1.4, §6.2) and prints what came back.
+// the SDK does (docs/protocol.md §P1.4, §P6.2) and prints what came back.
 //
 //   node tests/provider/client.cjs DEVNET.json COMMAND ARGS...
 //

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A task's whole life on zg-provider (provider-protocol.md §3, §4, §6;
-# chain-protocol.md §4.4-4.5): delivery on chain, ranged download, the
+# A task's whole life on zg-provider (docs/protocol.md §P3, §P4, §P6;
+# docs/protocol.md §C4.4-C4.5): delivery on chain, ranged download, the
 # acknowledged settlement with the ECIES key, the adapter on the inference
 # side (deploy, chat), the penalty settlement after the acknowledgement
 # window (chain time), and the contract refusing the next delivery.

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The reference side of the token count: @lenml/tokenizers loading a
-// tokenizer.json, and the provider's per-row rule (provider-protocol.md
-// §7.2) written independently of the C code.
+// tokenizer.json, and the provider's per-row rule (docs/protocol.md
+// §P7.2) written independently of the C code.
 //
 //   node ref-count.cjs TOKENIZER_DIR DATASET.jsonl
 //

@@ -146,7 +146,7 @@ add('tuple of tuples of arrays', ['((uint256[],string)[],(bytes32,int8)[])'],
     [[[[[1n, 2n], 'one'], [[], 'two']], [[hexBytes(32), -5n]]]]);
 addGen('generated deep', ['(uint64,(string[],(bytes,int32)[2])[],bool)[]', 'bytes4'], 3);
 
-// ---- the 0G structs (chain-protocol.md section 3)
+// ---- the 0G structs (docs/protocol.md §C3)
 const QUOTA = '(uint256,uint256,uint256,uint256,string)';
 const FT_SERVICE = `(address,string,${QUOTA},uint256,bool,string[],address,bool)`;
 const REFUND = '(uint256,uint256,uint256,bool)';
@@ -184,7 +184,7 @@ addGen('getAllVersions', ['string[]', 'address[]', 'bool[]']);
 add('addOrUpdateService args', ['string', QUOTA, 'uint256', 'bool', 'string[]', 'address'],
     ['https://p.example', [1n, 2n, 3n, 4n, 'A100'], 10n, true, ['m1'], '0x' + '77'.repeat(20)]);
 
-// ---- selectors (chain-protocol.md section 2 lists the expected ones)
+// ---- selectors (docs/protocol.md §C2 lists the expected ones)
 const signatures = [
     'addLedger(string)', 'depositFund()', 'depositFundFor(address)', 'refund(uint256)',
     'transferFund(address,string,uint256)', 'retrieveFund(address[],string)', 'deleteLedger()',

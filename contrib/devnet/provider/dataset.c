@@ -1,4 +1,4 @@
-/* Datasets: the upload checks of provider-protocol.md §2.5, the row shapes
+/* Datasets: the upload checks of docs/protocol.md §P2.5, the row shapes
  * training accepts, and the deterministic stand-in token count used for the
  * fee (README.md "Token count"; a later issue swaps in the real tokenizer). */
 #include <ctype.h>

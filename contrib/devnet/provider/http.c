@@ -216,7 +216,7 @@ int reply_error(prov_req *r, unsigned status, const char *fmt, ...)
     va_end(ap);
     cJSON *j = cJSON_CreateObject();
     /* The newest provider hides the text of server errors behind the reason
-     * phrase (provider-protocol.md §2.13); the detail goes to our log. */
+     * phrase (docs/protocol.md §P2.13); the detail goes to our log. */
     if (status >= 500 && r->port == PORT_FT) {
         if (strcmp(msg, reason(status)) != 0)
             plog("%s %s -> %u: %s", r->method, r->url, status, msg);

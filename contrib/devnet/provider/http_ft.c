@@ -1,4 +1,4 @@
-/* The fine-tuning provider API (provider-protocol.md §2, newest generation):
+/* The fine-tuning provider API (docs/protocol.md §P2, newest generation):
  * quote, models, dataset upload, tasks, cancel, log, pending counter, LoRA
  * download; plus POST /admin/restart (the restart fault knob). Status codes
  * follow §2.13: 400 validation, 401 signature/timestamp, 403 wrong owner,

@@ -1,4 +1,4 @@
-/* The task lifecycle worker (provider-protocol.md §3): one task at a time,
+/* The task lifecycle worker (docs/protocol.md §P3): one task at a time,
  * oldest first, through Init -> SettingUp -> SetUp -> Training -> Trained ->
  * Delivering -> Delivered, dwelling cfg.step_ms per step and writing a log
  * that grows line by line. Setup does the deferred checks of §2.6 (dataset,

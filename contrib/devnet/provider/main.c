@@ -343,8 +343,7 @@ int main(int argc, char **argv)
         [DELIVER_TEXT] = "uploaded to 0G Storage, their roots posted as 0x text (main)",
         [DELIVER_KECCAK] = "kept by the TEE, keccak256 posted as 32 bytes",
         [DELIVER_ROOT] = "uploaded to 0G Storage, the root posted as 32 bytes",
-        [DELIVER_FRAGMENTS] = "uploaded to 0G Storage, the fragment roots posted as 32-byte "
-                              "words",
+        [DELIVER_FRAGMENTS] = "uploaded to 0G Storage, the fragment roots posted as words",
         [DELIVER_RAW_COMMA] = "uploaded to 0G Storage, the raw roots posted joined by commas",
     };
     plog("models are %s; fragments of %llu bytes", delivered[ctx->cfg.deliver],

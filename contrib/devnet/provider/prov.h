@@ -1,6 +1,6 @@
 /* zg-provider: a devnet fine-tuning + LoRA-inference provider that speaks the
  * real 0G provider HTTP API (docs: contrib/devnet/provider/README.md,
- * the protocol notes, provider-protocol.md).
+ * docs/protocol.md).
  *
  * All mutable state of the process lives in one prov_ctx, created by main()
  * and handed to every module; there are no other mutable globals. Its

@@ -1,4 +1,4 @@
-/* The settlement loop (provider-protocol.md §3.3, chain-protocol.md §4.5):
+/* The settlement loop (docs/protocol.md §P3.3, §C4.5):
  * every cfg.settle_ms, for each Delivered task read the deliverable on chain.
  * Acknowledged: UserAcknowledged, hand the adapter to the inference side,
  * settleFees with the AES key ECIES-encrypted to the user's recovered public

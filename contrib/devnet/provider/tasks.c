@@ -1,5 +1,5 @@
 /* The task store: creation-ordered list in ctx, the Task JSON of
- * provider-protocol.md §2.8, per-task log files, and a state file
+ * docs/protocol.md §P2.8, per-task log files, and a state file
  * (<data>/tasks.json) so a restarted provider knows its tasks. The state
  * file holds each delivered task's AES key and the user's public key: this
  * is a devnet simulator, the data directory is private (0700). */

@@ -1,4 +1,4 @@
-/* ABI known answers: the worked examples of chain-protocol.md §3.4 and §3.8,
+/* ABI known answers: the worked examples of docs/protocol.md §C3.4 and §C3.8,
  * the selectors of §2, range and shape checks on encoding, hostile data for
  * the decoder, and (given a path as argv[1]) every vector that
  * tests/vectors/abi-vectors.cjs computed with ethers, checked both ways. */
@@ -106,7 +106,7 @@ static void selectors(void)
     }
 }
 
-/* chain-protocol.md §3.8 */
+/* docs/protocol.md §C3.8 */
 static void worked_calldata(void)
 {
     zg_buf out, want;
@@ -181,7 +181,7 @@ static void worked_calldata(void)
     zg_buf_free(&want);
 }
 
-/* chain-protocol.md §3.4: getDeliverable return data, built word by word
+/* docs/protocol.md §C3.4: getDeliverable return data, built word by word
  * from the table, decoded and checked field by field. */
 static void worked_deliverable(void)
 {

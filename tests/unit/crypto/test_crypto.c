@@ -1,9 +1,9 @@
 /* Known-answer and behaviour tests for src/crypto.
  *
- * Vectors marked "spec" come from the protocol notes (chain-protocol.md §7.3,
- * §7.5; provider-protocol.md Appendix A). Vectors marked "ethers" were
- * computed once for this file with node 20 + ethers 6.17.0 and node's crypto
- * module, by the procedure stated next to each. */
+ * Vectors marked "spec" are the known answers of docs/protocol.md §C7.3,
+ * §C7.5 and §P4 (computed with ethers 6 and eciesjs 0.4.18). Vectors
+ * marked "ethers" were computed once for this file with node 20 + ethers
+ * 6.17.0 and node's crypto module, by the procedure stated next to each. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
