@@ -45,17 +45,18 @@ static int invalid(rerr *e, const char *param, const char *text)
     return fail(e, -32602, m, text);
 }
 
-/* A store refusal (EINVAL "PARAM\tTEXT", or a plain internal error). */
+/* A store refusal (EINVAL "PARAM::TEXT", or a plain internal error). The
+ * separator is printable: zg_err turns control bytes into '?'. */
 static int from_store(rerr *e, const zg_err *z)
 {
-    const char *tab = strchr(z->msg, '\t');
-    if (z->code == EINVAL && tab) {
+    const char *sep = strstr(z->msg, "::");
+    if (z->code == EINVAL && sep) {
         char param[64];
         size_t n =
-            (size_t)(tab - z->msg) < sizeof param - 1 ? (size_t)(tab - z->msg) : sizeof param - 1;
+            (size_t)(sep - z->msg) < sizeof param - 1 ? (size_t)(sep - z->msg) : sizeof param - 1;
         memcpy(param, z->msg, n);
         param[n] = 0;
-        return invalid(e, param, tab + 1);
+        return invalid(e, param, sep + 2);
     }
     return fail(e, -32603, z->msg, z->msg);
 }

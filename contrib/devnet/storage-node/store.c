@@ -185,7 +185,7 @@ static int tx_write(sn_tx *t, uint64_t i, const uint8_t *data, size_t len,
     if (t->have[i])
         return 0;
     if (proof->depth > (t->proof_rec - 65) / 33)
-        return zg_err_set(err, EINVAL, "proof\tinvalid proof: deeper than the file's tree");
+        return zg_err_set(err, EINVAL, "proof::invalid proof: deeper than the file's tree");
     uint8_t *rec = malloc(t->proof_rec);
     if (!rec)
         return zg_err_set(err, ENOMEM, "out of memory");
@@ -359,7 +359,7 @@ int store_add_tx(sn_ctx *ctx, const zg_storage_submit_event *ev, zg_err *err)
     return 0;
 }
 
-#define REFUSE(param, ...) zg_err_set(err, EINVAL, param "\t" __VA_ARGS__)
+#define REFUSE(param, ...) zg_err_set(err, EINVAL, param "::" __VA_ARGS__)
 
 /* Keep a segment of a tx not seen yet (lock held). */
 static int cache_put(sn_ctx *ctx, sn_cache *c, const uint8_t root[32], uint64_t file_size,
