@@ -126,7 +126,10 @@ zgfs_umount || not_ok "daemon exits 0 on unmount"
 U=$T_TMP/u
 mkdir -p "$U/mnt"
 cp "$KEY" "$U/key"
-cp "$DEVNET_JSON" "$U/devnet.json"
+# The devnet's TDX test root, which the daemon reads at start, where the
+# user can read it.
+cp "$(jq -r .tdx.root "$DEVNET_JSON")" "$U/tdx-root.pem"
+jq --arg r "$U/tdx-root.pem" '.tdx.root = $r' "$DEVNET_JSON" >"$U/devnet.json"
 chown -R "$OUTSIDER" "$U"
 chmod 700 "$U"
 ouid=$(id -u "$OUTSIDER")
