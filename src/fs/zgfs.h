@@ -30,6 +30,7 @@
 #include "zg/reconcile.h"
 #include "zg/toksrc.h"
 #include "zg/storage.h"
+#include "zg/wait.h"
 #include "zg/workq.h"
 
 #define ZGFS_MAX_PARAMS 4
@@ -326,6 +327,9 @@ int zgfs_work_start(zgfs_work *w, zg_err *err); /* after daemonizing */
 void zgfs_work_free(zgfs_work *w);
 /* True once the mount is going away: waits in jobs should end. */
 bool zgfs_work_stopping(zgfs_work *w);
+/* The wait that is stopped when the mount goes away (no deadline): the
+ * parent of the waits of long jobs (zg/wait.h). */
+const zg_wait *zgfs_work_wait(zgfs_work *w);
 /* Answer one waiting request with the job's outcome (err NULL = success). */
 typedef void (*zgfs_answer_fn)(fuse_req_t req, void *ctx, const zg_err *err);
 /* Join the job named key (starting it when none runs: run(arg) on the
