@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "zg/client.h"
+#include "zg/wait.h"
 
 /* The entry of list (a GET /v1/lora/adapters array) whose taskId is
  * task_id, or whose adapterName is name; borrowed from list, NULL when
@@ -22,8 +23,6 @@ const cJSON *zg_adapter_named(const cJSON *list, const char *name);
 /* Whether the task's deliverable is acknowledged on chain (the provider
  * registers the adapter only after that). */
 typedef int (*zg_adapter_acked_fn)(void *arg, bool *yes, zg_err *err);
-/* True when the waiting must end (the caller is going away). */
-typedef bool (*zg_adapter_stop_fn)(void *arg);
 
 typedef struct zg_adapter_deploy_req {
     const char *url; /* the provider's InferenceServing Service.url */
@@ -36,8 +35,10 @@ typedef struct zg_adapter_deploy_req {
     const char *base_model;
     long wait_s;               /* the whole wait is bounded by this */
     zg_adapter_acked_fn acked; /* NULL: wait for the registration anyway */
-    zg_adapter_stop_fn stop;   /* may be NULL */
-    void *arg;                 /* for acked and stop */
+    void *arg;                 /* for acked */
+    /* Ends the waiting between looks when stopped (the caller is going
+     * away), and bounds it by its deadline; borrowed, may be NULL. */
+    const zg_wait *wait;
 } zg_adapter_deploy_req;
 
 typedef struct zg_adapter_deployed {
@@ -53,7 +54,7 @@ typedef struct zg_adapter_deployed {
  * as its task, the body every provider version accepts. Errors: ENOENT no
  * such adapter (or the task is not acknowledged: nothing will register it),
  * EIO the adapter failed at the provider (its reason), ETIMEDOUT not
- * active within wait_s, ECANCELED stop said so; the provider's refusals as
+ * active within wait_s (or wait's deadline), ECANCELED wait was stopped; the provider's refusals as
  * zg/ftprovider.h maps them. */
 int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_deployed *out,
                       zg_err *err);

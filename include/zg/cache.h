@@ -11,7 +11,16 @@
  *   change that caused the invalidation, so its answer goes only to the
  *   callers that were already waiting for it and is never stored; callers
  *   arriving after the invalidation start a fresh fetch.
- * - Errors are never cached.
+ * - Errors are not cached, except a time-out: a fetch that ended with
+ *   ETIMEDOUT (the peer stayed silent) is the answer for the same key for
+ *   at most the ttl (and the caller's max age), so the next reader within
+ *   it is not made to wait the whole time-out again. (A `cat` is a lookup
+ *   and an open, each of which renders.) A value stored later, or an
+ *   invalidation, ends it.
+ * - A caller waiting for another's fetch waits only as long as its own
+ *   thread's wait descriptor allows (zg/wait.h: EINTR, ETIMEDOUT). A fetch
+ *   that ended with EINTR (its own caller gave up) answers nobody else:
+ *   they fetch again.
  *
  * Thread-safe. Nothing here knows FUSE or the network: the caller supplies
  * the fetch function. */

@@ -1,7 +1,11 @@
 /* HTTP client over libcurl: connection reuse through a small pool of easy
  * handles (an easy handle is never shared between threads), timeouts on
  * connect and on idle transfers, and bounded retries with backoff on
- * transport errors and 5xx answers for requests that are safe to repeat. */
+ * transport errors and 5xx answers for requests that are safe to repeat.
+ *
+ * Every request observes the calling thread's wait descriptor (zg/wait.h,
+ * zg_wait_current): a stopped wait ends the transfer within a slice with
+ * EINTR, and no request or retry runs past the wait's deadline. */
 #ifndef ZG_HTTP_H
 #define ZG_HTTP_H
 
@@ -15,7 +19,7 @@ typedef struct zg_http zg_http;
 
 typedef struct zg_http_opts {
     long connect_timeout_ms; /* default 5000 */
-    long timeout_ms;         /* whole request; 0 = none (use idle_timeout_s for big transfers) */
+    long timeout_ms;         /* whole request; 0 = none; not for streamed bodies (sink, parts) */
     long idle_timeout_s;     /* abort when under 1 byte/s for this long; default 30 */
     int max_retries;         /* default 3 */
     long backoff_ms;         /* first backoff, doubled each retry; default 200 */
@@ -79,9 +83,18 @@ typedef struct zg_http_resp {
 void zg_http_resp_init(zg_http_resp *r);
 void zg_http_resp_free(zg_http_resp *r);
 
-/* Perform the request. A transport failure returns -1 with errno-class codes
- * ECONNREFUSED, EHOSTUNREACH, ETIMEDOUT; any HTTP status returns 0 (the
- * caller judges the status). */
+/* Perform the request. A transport failure returns -1 with the network's
+ * errno (zg_http_errno): ECONNREFUSED, EHOSTUNREACH, ETIMEDOUT (no answer
+ * within the time-out), ECONNRESET (the connection broke, also in the
+ * middle of a body), EPROTO (an answer HTTP cannot read), EINTR (the
+ * thread's wait was stopped); any HTTP status returns 0 (the caller
+ * judges the status). Refusals, resets and unreachable hosts are retried
+ * for idempotent requests; a time-out is not. */
 int zg_http_do(zg_http *h, const zg_http_req *req, zg_http_resp *resp, zg_err *err);
+
+/* The errno of a failed libcurl transfer: curl_code is its CURLcode,
+ * os_errno what the socket reported (CURLINFO_OS_ERRNO, 0 if nothing).
+ * Never EIO for the network: EIO means a failed verification. */
+int zg_http_errno(int curl_code, long os_errno);
 
 #endif

@@ -227,6 +227,7 @@ typedef struct zg_storage_opts {
     long sync_timeout_ms;  /* wait for the node to see a submission; 0 = 120 s */
     long node_retry_ms;    /* keep retrying an unreachable node this long; 0 = 30 s */
     long poll_ms;          /* polling period; 0 = 250 ms */
+    long idle_timeout_ms;  /* a request with no byte this long is ETIMEDOUT; 0 = 30 s */
     bool no_finality_wait; /* return once segments are sent, before finalization */
 } zg_storage_opts;
 

@@ -11,6 +11,7 @@
 #include "zg/hex.h"
 #include "zg/revert.h"
 #include "zg/tx.h"
+#include "zg/wait.h"
 
 struct zg_chain {
     zg_rpc *rpc;
@@ -131,20 +132,6 @@ int zg_chain_call_batch(zg_chain *c, const char *const *what, zg_rpc_eth_call_re
     return rc;
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static int parse_receipt(zg_receipt *r, cJSON *j, zg_err *err)
 {
     memset(r, 0, sizeof *r);
@@ -218,7 +205,7 @@ zg_tx_fate zg_chain_settle(zg_chain *c, const uint8_t hash[32], uint64_t nonce, 
                            size_t raw_len, long wait_ms, zg_receipt *rcpt, zg_err *err)
 {
     memset(rcpt, 0, sizeof *rcpt);
-    long deadline = now_ms() + wait_ms;
+    int64_t deadline = zg_now_ms() + wait_ms;
     bool rebroadcast = raw == NULL;
     int used_seen = 0;
     for (;;) {
@@ -249,10 +236,15 @@ zg_tx_fate zg_chain_settle(zg_chain *c, const uint8_t hash[32], uint64_t nonce, 
                 continue;
             }
         }
-        long left = deadline - now_ms();
+        int64_t left = deadline - zg_now_ms();
         if (left <= 0)
             return ZG_TX_PENDING;
-        sleep_ms(left < c->opts.receipt_poll_ms ? left : c->opts.receipt_poll_ms);
+        /* A thread whose caller gave up stops looking: the transaction is
+         * as pending as after the whole wait, and the journal keeps it. */
+        if (zg_wait_sleep(zg_wait_current(),
+                          left < c->opts.receipt_poll_ms ? (long)left : c->opts.receipt_poll_ms,
+                          err))
+            return ZG_TX_PENDING;
     }
 }
 
@@ -318,8 +310,9 @@ static int broadcast(zg_chain *c, const uint8_t *raw, size_t len, zg_err *err)
 {
     bool maybe_sent = false;
     for (int attempt = 0; attempt < 3; attempt++) {
-        if (attempt)
-            sleep_ms(c->opts.receipt_poll_ms * attempt);
+        /* Stopped between attempts: the bytes may have reached the node. */
+        if (attempt && zg_wait_sleep(zg_wait_current(), c->opts.receipt_poll_ms * attempt, NULL))
+            return BC_SENT;
         uint8_t got[32];
         zg_rpc_reply r;
         zg_err e = {0};

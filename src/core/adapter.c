@@ -37,12 +37,6 @@ const cJSON *zg_adapter_named(const cJSON *list, const char *name)
     return entry_with(list, "adapterName", name);
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static void copy(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src ? src : "");
@@ -81,6 +75,20 @@ static bool past(time_t until)
     return time(NULL) >= until;
 }
 
+/* One pause between looks, on the caller's wait: ECANCELED once it was
+ * stopped. */
+static int pause_ms(const zg_adapter_deploy_req *r, long ms, const char *what, zg_err *err)
+{
+    zg_err e = {0};
+    if (zg_wait_sleep(r->wait, ms, &e) == 0)
+        return 0;
+    if (e.code == EINTR)
+        return zg_err_set(err, ECANCELED, "stopped waiting for %s", what);
+    if (err)
+        *err = e;
+    return -1;
+}
+
 /* Follow the adapter's state until it is active. */
 static int follow(zg_client *c, const zg_adapter_deploy_req *r, const char *name, time_t until,
                   const char *prov, zg_err *err)
@@ -103,9 +111,10 @@ static int follow(zg_client *c, const zg_adapter_deploy_req *r, const char *name
             return zg_err_set(err, ETIMEDOUT,
                               "adapter %s is still %s on %s; read providers/%s/adapters/%s/state",
                               name, state[0] ? state : "not active", prov, prov, name);
-        if (r->stop && r->stop(r->arg))
-            return zg_err_set(err, ECANCELED, "stopped waiting for adapter %s", name);
-        sleep_ms(POLL_MS);
+        char what[200];
+        snprintf(what, sizeof what, "adapter %s", name);
+        if (pause_ms(r, POLL_MS, what, err))
+            return -1;
     }
 }
 
@@ -160,9 +169,10 @@ int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_d
         }
         if (past(until))
             break;
-        if (r->stop && r->stop(r->arg))
-            return zg_err_set(err, ECANCELED, "stopped waiting for the adapter of task %s", task);
-        sleep_ms(RETRY_MS);
+        char what[200];
+        snprintf(what, sizeof what, "the adapter of task %s", task);
+        if (pause_ms(r, RETRY_MS, what, err))
+            return -1;
     }
     const char *what = r->task_id ? r->task_id : r->name;
     if (last == ZG_DEPLOY_LOADING)

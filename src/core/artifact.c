@@ -17,13 +17,7 @@
 #include "zg/modelroot.h"
 #include "zg/ops.h"
 #include "zg/storage.h"
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
+#include "zg/wait.h"
 
 int zg_lora_download(zg_client *c, const char *url, const char *task_id, const char *enc_path,
                      int tries, zg_err *err)
@@ -50,8 +44,8 @@ int zg_lora_download(zg_client *c, const char *url, const char *task_id, const c
             rc = zg_err_set(&e, errno, "cannot save the download: %s", strerror(errno));
         close(fd);
         if (rc == 0 && total >= 0 && got != total)
-            rc = zg_err_set(&e, EIO, "model download stopped at %lld of %lld bytes", (long long)got,
-                            total);
+            rc = zg_err_set(&e, ECONNRESET, "model download stopped at %lld of %lld bytes",
+                            (long long)got, total);
         if (rc == 0) {
             if (rename(part, enc_path))
                 return zg_err_set(err, errno, "cannot save %s: %s", enc_path, strerror(errno));
@@ -61,7 +55,8 @@ int zg_lora_download(zg_client *c, const char *url, const char *task_id, const c
         if (e.code == EINVAL || e.code == EACCES || e.code == EPERM || e.code == ENOENT ||
             e.code == ENOSPC || e.code == EDQUOT || (e.code == EAGAIN && strstr(e.msg, "ready")))
             break;
-        sleep_ms(backoff);
+        if (zg_wait_sleep(zg_wait_current(), backoff, &e))
+            break;
         backoff *= 2;
     }
     if (err)
@@ -204,7 +199,8 @@ int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_i
                               "the provider has not settled task %s yet, so the key is not "
                               "revealed; the acknowledgement is on chain, read again later",
                               task_id);
-        sleep_ms(poll_ms);
+        if (zg_wait_sleep(zg_wait_current(), poll_ms, err))
+            return -1;
     }
     int rc = -1;
     zg_buf key;

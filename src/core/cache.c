@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "zg/wait.h"
+
 #define NBUCKETS 256
 
 struct zg_cache_val {
@@ -37,7 +39,10 @@ typedef struct entry {
     char *key;
     zg_cache_val *val; /* NULL when nothing is stored */
     int64_t fetched_ms;
-    flight *fl; /* fetch in flight that may store here, or NULL */
+    flight *fl;           /* fetch in flight that may store here, or NULL */
+    bool timed_out;       /* the last fetch found the peer silent: */
+    int64_t timed_out_ms; /* when it gave up, */
+    zg_err timeout;       /* and what it said */
 } entry;
 
 struct zg_cache {
@@ -142,7 +147,8 @@ static void evict(zg_cache *c, int64_t now)
         entry **pp = &c->buckets[b];
         while (*pp) {
             entry *e = *pp;
-            if (!e->fl && (!e->val || now - e->fetched_ms > c->ttl_ms)) {
+            if (!e->fl && (!e->val || now - e->fetched_ms > c->ttl_ms) &&
+                (!e->timed_out || now - e->timed_out_ms > c->ttl_ms)) {
                 *pp = e->next;
                 zg_cache_put(e->val);
                 free(e->key);
@@ -176,13 +182,39 @@ static entry *find_or_add(zg_cache *c, const char *key, int64_t now)
     return e;
 }
 
+/* Wait for f to finish, a slice at a time so the caller's wait (the
+ * thread's zg_wait) can end it: 0 when done, else -1 with its reason.
+ * Lock held. */
+static int join_flight(zg_cache *c, flight *f, const zg_wait *w, zg_err *err)
+{
+    while (!f->done) {
+        if (zg_wait_check(w, err))
+            return -1;
+        if (!w) {
+            pthread_cond_wait(&c->cv, &c->lock);
+            continue;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 2 * ZG_WAIT_SLICE_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&c->cv, &c->lock, &until);
+    }
+    return 0;
+}
+
 int zg_cache_get(zg_cache *c, const char *key, long max_age_ms, zg_cache_fetch_fn fetch,
                  zg_cache_free_fn free_fn, void *ctx, zg_cache_val **out, zg_err *err)
 {
     *out = NULL;
     if (max_age_ms < 0)
         max_age_ms = c->ttl_ms;
+    const zg_wait *w = zg_wait_current();
     pthread_mutex_lock(&c->lock);
+again:;
     int64_t now = now_ms();
     entry *e = find_or_add(c, key, now);
     if (!e) {
@@ -194,13 +226,28 @@ int zg_cache_get(zg_cache *c, const char *key, long max_age_ms, zg_cache_fetch_f
         pthread_mutex_unlock(&c->lock);
         return 0;
     }
+    if (e->timed_out && !e->fl &&
+        now - e->timed_out_ms < (max_age_ms < c->ttl_ms ? max_age_ms : c->ttl_ms)) {
+        if (err)
+            *err = e->timeout;
+        pthread_mutex_unlock(&c->lock);
+        return -1;
+    }
     flight *f = e->fl;
     if (f) {
         /* Join the fetch in flight: it started before us but is not older
          * than the last invalidation of this key, which is what matters. */
         f->refs++;
-        while (!f->done)
-            pthread_cond_wait(&c->cv, &c->lock);
+        if (join_flight(c, f, w, err)) {
+            flight_unref(f);
+            pthread_mutex_unlock(&c->lock);
+            return -1;
+        }
+        if (f->rc && f->err.code == EINTR) {
+            /* The fetcher's own caller gave up, not this one: fetch anew. */
+            flight_unref(f);
+            goto again;
+        }
     } else {
         f = calloc(1, sizeof *f);
         if (!f) {
@@ -242,6 +289,11 @@ int zg_cache_get(zg_cache *c, const char *key, long max_age_ms, zg_cache_fetch_f
             zg_cache_put(e->val);
             e->val = val_ref(v);
             e->fetched_ms = now_ms();
+            e->timed_out = false;
+        } else if (e && e->fl == f && ferr.code == ETIMEDOUT) {
+            e->timed_out = true;
+            e->timed_out_ms = now_ms();
+            e->timeout = ferr;
         }
         if (e && e->fl == f)
             e->fl = NULL;
@@ -267,6 +319,7 @@ void zg_cache_invalidate(zg_cache *c, const char *prefix)
                 continue;
             zg_cache_put(e->val);
             e->val = NULL;
+            e->timed_out = false;
             e->fl = NULL; /* the fetcher sees this and does not store */
         }
     }

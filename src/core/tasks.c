@@ -267,9 +267,11 @@ int zg_task_create(zg_client *c, zg_journal *j, const zg_task_new *t, char id[37
         cJSON_AddStringToObject(end, "result", id);
         zg_journal_update(j, rid, "done", end, NULL);
     } else if (e.code == ETIMEDOUT || e.code == ECONNREFUSED || e.code == EHOSTUNREACH ||
-               e.code == EIO) {
-        /* The provider may have created it: leave the record "sent" for
-         * the reconciler, which looks the nonce up in the task list. */
+               e.code == ECONNRESET || e.code == EPROTO || e.code == EINTR || e.code == EIO) {
+        /* No answer that can be read as a refusal (none, a cut one, one
+         * that is not HTTP): the provider may have created it. Leave the
+         * record "sent" for the reconciler, which looks the nonce up in
+         * the task list. */
         cJSON_Delete(end);
     } else {
         cJSON_AddStringToObject(end, "error", e.msg);

@@ -704,31 +704,71 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
     }
 }
 
+/* ------------------------------------------------------------ waits */
+
+/* Every operation that may ask the network runs under a wait of its own
+ * (zgfs_op, intr.c): it ends at timeout= and when the kernel interrupts a
+ * caller that is being stopped, so no reader hangs on a silent peer. */
+#define WAITING(op, params, ...)                                                                   \
+    static void op##_waiting params                                                                \
+    {                                                                                              \
+        zgfs_op w;                                                                                 \
+        zgfs_op_begin(req, &w);                                                                    \
+        op(__VA_ARGS__);                                                                           \
+        zgfs_op_end(&w);                                                                           \
+    }
+
+WAITING(ll_lookup, (fuse_req_t req, fuse_ino_t parent, const char *name), req, parent, name)
+WAITING(ll_getattr, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), req, ino, fi)
+WAITING(ll_setattr,
+        (fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi),
+        req, ino, attr, to_set, fi)
+WAITING(ll_open, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), req, ino, fi)
+WAITING(ll_read,
+        (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi), req,
+        ino, size, off, fi)
+WAITING(ll_write,
+        (fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+         struct fuse_file_info *fi),
+        req, ino, buf, size, off, fi)
+WAITING(ll_flush, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), req, ino, fi)
+WAITING(ll_opendir, (fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi), req, ino, fi)
+WAITING(ll_readdirplus,
+        (fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi), req,
+        ino, size, off, fi)
+WAITING(ll_readlink, (fuse_req_t req, fuse_ino_t ino), req, ino)
+WAITING(ll_getxattr, (fuse_req_t req, fuse_ino_t ino, const char *name, size_t size), req, ino,
+        name, size)
+WAITING(ll_create,
+        (fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+         struct fuse_file_info *fi),
+        req, parent, name, mode, fi)
+
 const struct fuse_lowlevel_ops zgfs_ll_ops = {
     .init = ll_init,
-    .lookup = ll_lookup,
+    .lookup = ll_lookup_waiting,
     .forget = ll_forget,
     .forget_multi = ll_forget_multi,
-    .getattr = ll_getattr,
-    .readlink = ll_readlink,
-    .setattr = ll_setattr,
+    .getattr = ll_getattr_waiting,
+    .readlink = ll_readlink_waiting,
+    .setattr = ll_setattr_waiting,
     .mknod = ll_mknod,
     .mkdir = ll_mkdir,
     .unlink = ll_unlink,
     .rmdir = ll_unlink,
     .rename = ll_rename,
-    .open = ll_open,
-    .read = ll_read,
-    .write = ll_write,
-    .flush = ll_flush,
+    .open = ll_open_waiting,
+    .read = ll_read_waiting,
+    .write = ll_write_waiting,
+    .flush = ll_flush_waiting,
     .release = ll_release,
     .fsync = ll_fsync,
-    .opendir = ll_opendir,
+    .opendir = ll_opendir_waiting,
     .readdir = ll_readdir,
-    .readdirplus = ll_readdirplus,
+    .readdirplus = ll_readdirplus_waiting,
     .releasedir = ll_releasedir,
     .statfs = ll_statfs,
-    .getxattr = ll_getxattr,
+    .getxattr = ll_getxattr_waiting,
     .listxattr = ll_listxattr,
-    .create = ll_create,
+    .create = ll_create_waiting,
 };

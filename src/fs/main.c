@@ -67,7 +67,8 @@ static const struct fuse_opt optspec[] = {
     OPT("indexer=%s", indexer, 0),
     OPT("tx_wait=%u", tx_wait, 0),
     OPT("reconcile=%u", reconcile, 0),
-    OPT("request_timeout=%u", request_timeout, 0),
+    OPT("timeout=%u", timeout, 0),
+    OPT("request_timeout=%u", timeout, 0), /* the older name of timeout= */
     OPT("pccs=%s", pccs, 0),
     OPT("tee_status=%s", tee_status, 0),
     FUSE_OPT_KEY("storage_node=", KEY_STORAGE_NODE),
@@ -177,8 +178,10 @@ static void usage(const char *prog)
            "                           keeps it and the mount settles it later\n"
            "    -o reconcile=SECONDS   how often unfinished operations are looked up while\n"
            "                           mounted (default 30)\n"
-           "    -o request_timeout=SECONDS  how long one request to the chain or a provider\n"
-           "                           may take (default 60)\n"
+           "    -o timeout=SECONDS     how long zgfs waits for the chain, a provider or a\n"
+           "                           storage node: one request, and in all a read, ls or\n"
+           "                           stat that asks the network, before ETIMEDOUT\n"
+           "                           (default 60; request_timeout= is the older name)\n"
            "    -o pccs=URL            where TDX collateral comes from (default: the\n"
            "                           network's; Intel's PCS on mainnet and testnet;\n"
            "                           empty: none, those checks are skipped)\n"
@@ -432,8 +435,8 @@ static void connect_chain(zgfs *fs, const zg_key *key)
     zg_err err = {0};
     zg_http_opts http = {
         .connect_timeout_ms = 5000,
-        .timeout_ms = (long)fs->opts.request_timeout * 1000,
-        .idle_timeout_s = 30,
+        .timeout_ms = (long)fs->opts.timeout * 1000,
+        .idle_timeout_s = (long)fs->opts.timeout,
         .max_retries = 2,
         .backoff_ms = 200,
     };
@@ -543,7 +546,7 @@ int main(int argc, char **argv)
     fs.opts.wait = 600;
     fs.opts.tx_wait = 300;
     fs.opts.reconcile = 30;
-    fs.opts.request_timeout = 60;
+    fs.opts.timeout = 60;
     fs.state_lock = -1;
     fs.spool_lock = -1;
     pthread_mutex_init(&fs.pending_lock, NULL);
@@ -601,9 +604,8 @@ int main(int argc, char **argv)
         die(&fs, "tx_wait=%u is out of range; give seconds from 1 to 86400", fs.opts.tx_wait);
     if (fs.opts.reconcile < 1 || fs.opts.reconcile > 86400)
         die(&fs, "reconcile=%u is out of range; give seconds from 1 to 86400", fs.opts.reconcile);
-    if (fs.opts.request_timeout < 1 || fs.opts.request_timeout > 3600)
-        die(&fs, "request_timeout=%u is out of range; give seconds from 1 to 3600",
-            fs.opts.request_timeout);
+    if (fs.opts.timeout < 1 || fs.opts.timeout > 3600)
+        die(&fs, "timeout=%u is out of range; give seconds from 1 to 3600", fs.opts.timeout);
     char mnt[PATH_MAX];
     if (fd_mountpoint(fs.mountpoint)) {
         /* Mounted by a privileged parent that passes the /dev/fuse fd. */

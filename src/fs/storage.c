@@ -26,9 +26,10 @@ int zgfs_storage_new(zgfs_storage **out, zgfs *fs, const char *devnet_json, zg_e
     if (!st)
         return zg_err_set(err, ENOMEM, "out of memory");
     const zgfs_opts *o = &fs->opts;
-    zg_storage_pool_opts po = {.nodes = (const char *const *)o->storage_nodes,
-                               .nnodes = o->nstorage_nodes,
-                               .node = {.max_size = ZGFS_STORAGE_MAX}};
+    zg_storage_pool_opts po = {
+        .nodes = (const char *const *)o->storage_nodes,
+        .nnodes = o->nstorage_nodes,
+        .node = {.max_size = ZGFS_STORAGE_MAX, .idle_timeout_ms = (long)o->timeout * 1000}};
     for (size_t i = 0; i < o->nstorage_nodes; i++) {
         if (!http_url(o->storage_nodes[i])) {
             zg_err_set(err, EINVAL, "storage_node=%s is not an http:// or https:// URL",

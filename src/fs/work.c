@@ -18,7 +18,6 @@
  * joining thread answers it. Whoever takes a waiter off the list answers
  * it, so every request gets exactly one reply. */
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,7 +55,7 @@ struct zgfs_work {
     job *jobs;            /* keyed jobs queued or running */
     waiter *waiters;
     uint64_t next_id;
-    atomic_bool stopping;
+    zg_wait stopping; /* stopped when the mount goes away; no deadline */
 };
 
 int zgfs_work_new(zgfs_work **out, zgfs *fs, zg_err *err)
@@ -66,7 +65,7 @@ int zgfs_work_new(zgfs_work **out, zgfs *fs, zg_err *err)
         return zg_err_set(err, ENOMEM, "out of memory");
     w->fs = fs;
     pthread_mutex_init(&w->lock, NULL);
-    atomic_init(&w->stopping, false);
+    zg_wait_init(&w->stopping, NULL, 0, 0);
     *out = w;
     return 0;
 }
@@ -78,7 +77,12 @@ int zgfs_work_start(zgfs_work *w, zg_err *err)
 
 bool zgfs_work_stopping(zgfs_work *w)
 {
-    return atomic_load(&w->stopping);
+    return zg_wait_stopped(&w->stopping);
+}
+
+const zg_wait *zgfs_work_wait(zgfs_work *w)
+{
+    return &w->stopping;
 }
 
 static void waiter_free(waiter *x)
@@ -92,7 +96,7 @@ void zgfs_work_free(zgfs_work *w)
 {
     if (!w)
         return;
-    atomic_store(&w->stopping, true);
+    zg_wait_stop(&w->stopping);
     zg_workq_free(w->q); /* runs what is queued, joins */
     /* No FUSE thread runs any more: whatever is left was never armed. */
     for (waiter *x = w->waiters, *next; x; x = next) {

@@ -31,6 +31,7 @@
 #include "zg/teecheck.h"
 #include "zg/toksrc.h"
 #include "zg/storage.h"
+#include "zg/wait.h"
 #include "zg/workq.h"
 
 #define ZGFS_MAX_PARAMS 4
@@ -248,11 +249,11 @@ typedef struct zgfs_opts {
     size_t nstorage_nodes;
     char *indexer; /* indexer=URL, or a preset name (testnet, mainnet) */
 
-    unsigned tx_wait;         /* seconds a write waits for its receipt */
-    unsigned reconcile;       /* seconds between passes of the reconciler */
-    unsigned request_timeout; /* seconds one HTTP request may take */
-    char *pccs;       /* pccs=URL: where TDX collateral comes from ("": nowhere) */
-    char *tee_status; /* tee_status=LIST: the TCB statuses trust accepts */
+    unsigned tx_wait;   /* seconds a write waits for its receipt */
+    unsigned reconcile; /* seconds between passes of the reconciler */
+    unsigned timeout;   /* seconds a request, and a read that asks the network, may wait */
+    char *pccs;         /* pccs=URL: where TDX collateral comes from ("": nowhere) */
+    char *tee_status;   /* tee_status=LIST: the TCB statuses trust accepts */
 } zgfs_opts;
 
 /* The one context of a mount: every piece of mutable state of the daemon
@@ -286,8 +287,9 @@ struct zgfs {
     pthread_mutex_t open_lock;      /* guards the two lists below (handle.c) */
     struct zgfs_handle *open_files; /* open files, for freeing at the end */
     struct zgfs_dir *open_dirs;     /* open directories, likewise */
-    pthread_mutex_t pending_lock;   /* guards the interruptible requests in control.c */
+    pthread_mutex_t pending_lock;   /* guards the interruptible requests: control.c, intr.c */
     struct zgfs_pending *pending;
+    struct zgfs_op *ops; /* requests waiting on their FUSE thread (intr.c) */
     uint64_t next_pending_id;
 
     /* Where datasets/NAME.tokens finds tokenizers (zg/toksrc.h); set before
@@ -322,6 +324,23 @@ int zgfs_control_text(const zgfs_call *c, zg_buf *out, zg_err *err);
 /* Does the thread that made a request have a signal pending that asks it
  * to stop (Ctrl-C, kill)? Harmless signals (SIGCHLD) do not count. */
 bool zgfs_caller_stopping(pid_t tid);
+
+/* The wait of one FUSE request served on its own thread (intr.c): it ends
+ * at the mount's timeout= and is stopped when the kernel interrupts the
+ * request of a caller that is being stopped, so the network request,
+ * retry or poll the core is in returns EINTR within a slice. Bound to the
+ * thread (zg_wait_current) from begin to end; lives on the caller's stack. */
+typedef struct zgfs_op {
+    zg_wait w;
+    zgfs *fs;
+    uint64_t id;
+    zg_wait *outer; /* the thread's wait before begin */
+    struct zgfs_op *next;
+} zgfs_op;
+void zgfs_op_begin(fuse_req_t req, zgfs_op *op);
+/* After the reply (or the hand-over to a job); never touches the request. */
+void zgfs_op_end(zgfs_op *op);
+
 /* Record a result: the caller's kept line and a line in log. */
 void zgfs_record(zgfs *fs, const zgfs_call *c, const char *cmd, const char *ok, const zg_err *err);
 
@@ -335,6 +354,9 @@ int zgfs_work_start(zgfs_work *w, zg_err *err); /* after daemonizing */
 void zgfs_work_free(zgfs_work *w);
 /* True once the mount is going away: waits in jobs should end. */
 bool zgfs_work_stopping(zgfs_work *w);
+/* The wait that is stopped when the mount goes away (no deadline): the
+ * parent of the waits of long jobs (zg/wait.h). */
+const zg_wait *zgfs_work_wait(zgfs_work *w);
 /* Answer one waiting request with the job's outcome (err NULL = success). */
 typedef void (*zgfs_answer_fn)(fuse_req_t req, void *ctx, const zg_err *err);
 /* Join the job named key (starting it when none runs: run(arg) on the

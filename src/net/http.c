@@ -7,15 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "zg/wait.h"
+
 #define POOL_MAX 16
+
+/* An easy handle runs on a multi handle of its own, so a transfer can be
+ * looked at between slices of its wait (perform); the multi handle keeps
+ * the connections for the next request. Never shared between threads. */
+typedef struct handle {
+    CURL *c;
+    CURLM *m;
+} handle;
 
 struct zg_http {
     zg_http_opts opts;
     pthread_mutex_t lock; /* guards pool[] and npool */
-    CURL *pool[POOL_MAX];
+    handle pool[POOL_MAX];
     int npool;
 };
 
@@ -60,8 +69,10 @@ void zg_http_free(zg_http *h)
 {
     if (!h)
         return;
-    for (int i = 0; i < h->npool; i++)
-        curl_easy_cleanup(h->pool[i]);
+    for (int i = 0; i < h->npool; i++) {
+        curl_multi_cleanup(h->pool[i].m);
+        curl_easy_cleanup(h->pool[i].c);
+    }
     pthread_mutex_destroy(&h->lock);
     free(h);
 }
@@ -81,30 +92,48 @@ void zg_http_resp_free(zg_http_resp *r)
     r->header = NULL;
 }
 
-static CURL *take_handle(zg_http *h)
+static void handle_free(handle *hd)
 {
-    CURL *c = NULL;
-    pthread_mutex_lock(&h->lock);
-    if (h->npool > 0)
-        c = h->pool[--h->npool];
-    pthread_mutex_unlock(&h->lock);
-    if (c)
-        curl_easy_reset(c);
-    else
-        c = curl_easy_init();
-    return c;
+    if (hd->m)
+        curl_multi_cleanup(hd->m);
+    if (hd->c)
+        curl_easy_cleanup(hd->c);
+    hd->m = NULL;
+    hd->c = NULL;
 }
 
-static void give_handle(zg_http *h, CURL *c)
+static int take_handle(zg_http *h, handle *hd)
+{
+    bool pooled = false;
+    pthread_mutex_lock(&h->lock);
+    if (h->npool > 0) {
+        *hd = h->pool[--h->npool];
+        pooled = true;
+    }
+    pthread_mutex_unlock(&h->lock);
+    if (pooled) {
+        curl_easy_reset(hd->c);
+        return 0;
+    }
+    hd->c = curl_easy_init();
+    hd->m = curl_multi_init();
+    if (!hd->c || !hd->m) {
+        handle_free(hd);
+        return -1;
+    }
+    return 0;
+}
+
+static void give_handle(zg_http *h, handle *hd)
 {
     pthread_mutex_lock(&h->lock);
     if (h->npool < POOL_MAX) {
-        h->pool[h->npool++] = c;
-        c = NULL;
+        h->pool[h->npool++] = *hd;
+        hd->c = NULL;
+        hd->m = NULL;
     }
     pthread_mutex_unlock(&h->lock);
-    if (c)
-        curl_easy_cleanup(c);
+    handle_free(hd);
 }
 
 struct xfer {
@@ -206,28 +235,65 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-static int curl_errno(CURLcode rc)
+/* The one place a failed transfer becomes an errno. The network errnos
+ * say what the peer did (refused, went silent, cut the connection, cannot
+ * be found), so callers keep them; EIO is not among them: zgfs keeps it
+ * for verification failures. os_errno is what the socket reported
+ * (CURLINFO_OS_ERRNO), which tells a refusal from an unreachable host. */
+int zg_http_errno(int curl_code, long os_errno)
 {
-    switch (rc) {
+    switch ((CURLcode)curl_code) {
+    case CURLE_OK:
+        return 0;
     case CURLE_COULDNT_CONNECT:
-        return ECONNREFUSED;
+        switch (os_errno) {
+        case EHOSTUNREACH:
+        case ENETUNREACH:
+        case ENETDOWN:
+        case EHOSTDOWN:
+        case EADDRNOTAVAIL:
+            return EHOSTUNREACH;
+        case ETIMEDOUT:
+            return ETIMEDOUT;
+        default:
+            return ECONNREFUSED;
+        }
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
         return EHOSTUNREACH;
     case CURLE_OPERATION_TIMEDOUT:
         return ETIMEDOUT;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2_STREAM:
+        return os_errno == ETIMEDOUT ? ETIMEDOUT : ECONNRESET;
+    case CURLE_SSL_CONNECT_ERROR:
+        return os_errno == ECONNRESET ? ECONNRESET : EPROTO;
+    case CURLE_ABORTED_BY_CALLBACK:
+        return EINTR;
     case CURLE_OUT_OF_MEMORY:
         return ENOMEM;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return EINVAL;
+    case CURLE_FAILED_INIT:
+    case CURLE_BAD_FUNCTION_ARGUMENT:
+        return EIO; /* a bug here, not the network */
     default:
-        return EIO;
+        /* The peer's side of the exchange went wrong in some other way
+         * (TLS, a malformed answer, too many redirects). */
+        return EPROTO;
     }
 }
 
-static void sleep_ms(long ms)
+/* Errnos worth asking again for a request that is safe to repeat: the
+ * peer was not there or cut us off. A peer that stayed silent for the
+ * whole time-out is not asked again: the time is spent. */
+static bool transient(int code)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
+    return code == ECONNREFUSED || code == EHOSTUNREACH || code == ECONNRESET;
 }
 
 /* A file part whose bytes wait for a gate (zg_http_part.gate). Freed by
@@ -305,8 +371,48 @@ static int gated_part(curl_mimepart *mp, const zg_http_part *pt, bool *stopped, 
     return 0;
 }
 
-static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *resp, zg_err *err)
+/* Run the transfer on the handle's multi stack, looking at the wait
+ * between slices of at most two ZG_WAIT_SLICE_MS: a stopped wait ends it
+ * promptly in any phase (resolving, connecting, waiting for an answer). */
+static CURLcode perform(handle *hd, const zg_wait *w, bool *interrupted)
 {
+    if (curl_multi_add_handle(hd->m, hd->c) != CURLM_OK)
+        return CURLE_FAILED_INIT;
+    CURLcode rc = CURLE_OK;
+    for (;;) {
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(hd->m, &running);
+        if (mc != CURLM_OK) {
+            rc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;
+            break;
+        }
+        if (!running) {
+            int queued;
+            CURLMsg *msg;
+            while ((msg = curl_multi_info_read(hd->m, &queued)))
+                if (msg->msg == CURLMSG_DONE && msg->easy_handle == hd->c)
+                    rc = msg->data.result;
+            break;
+        }
+        if (zg_wait_stopped(w)) {
+            *interrupted = true;
+            rc = CURLE_ABORTED_BY_CALLBACK;
+            break;
+        }
+        mc = curl_multi_poll(hd->m, NULL, 0, 2 * ZG_WAIT_SLICE_MS, NULL);
+        if (mc != CURLM_OK) {
+            rc = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;
+            break;
+        }
+    }
+    curl_multi_remove_handle(hd->m, hd->c);
+    return rc;
+}
+
+static int do_once(zg_http *h, handle *hd, const zg_http_req *req, zg_http_resp *resp,
+                   const zg_wait *w, zg_err *err)
+{
+    CURL *c = hd->c;
     bool stopped = false; /* a gate stopped the upload */
     struct curl_slist *hdrs = NULL;
     curl_mime *mime = NULL;
@@ -323,7 +429,15 @@ static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *re
     curl_easy_setopt(c, CURLOPT_URL, req->url);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->opts.connect_timeout_ms);
-    long total = req->timeout_ms ? req->timeout_ms : h->opts.timeout_ms;
+    /* The request's own time-out, cut to what is left of the wait's. A
+     * streamed body (a download into a sink, an upload from files) is
+     * bounded by silence (the idle time-out), not by its length. */
+    long total = req->timeout_ms            ? req->timeout_ms
+                 : req->sink || req->nparts ? 0
+                                            : h->opts.timeout_ms;
+    long left = zg_wait_left_ms(w);
+    if (left >= 0 && (total == 0 || left < total))
+        total = left > 0 ? left : 1;
     if (total)
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, total);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -377,9 +491,14 @@ static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *re
     if (req->method)
         curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
 
-    CURLcode cc = curl_easy_perform(c);
+    bool interrupted = false;
+    CURLcode cc = perform(hd, w, &interrupted);
     if (cc != CURLE_OK) {
-        if (stopped)
+        long os_errno = 0;
+        curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+        if (interrupted)
+            zg_err_set(err, EINTR, "interrupted while waiting for %s", req->url);
+        else if (stopped)
             zg_err_set(err, ECANCELED, "the upload to %s was stopped before its end", req->url);
         else if (x.too_big)
             zg_err_set(err, EFBIG, "answer from %s is larger than %zu bytes", req->url,
@@ -388,11 +507,25 @@ static int do_once(zg_http *h, CURL *c, const zg_http_req *req, zg_http_resp *re
             zg_err_set(err, EPROTO, "%s ignored the byte range of a resumed download", req->url);
         else if (x.sink_failed)
             zg_err_set(err, EIO, "writing the download from %s failed", req->url);
+        else if (cc == CURLE_OPERATION_TIMEDOUT && total)
+            zg_err_set(err, ETIMEDOUT, "%s did not answer within %ld s", req->url,
+                       (total + 999) / 1000);
         else if (cc == CURLE_OPERATION_TIMEDOUT)
-            zg_err_set(err, ETIMEDOUT, "%s did not answer in time", req->url);
-        else
-            zg_err_set(err, curl_errno(cc), "cannot reach %s: %s", req->url,
-                       curl_easy_strerror(cc));
+            zg_err_set(err, ETIMEDOUT, "%s sent nothing for %ld s", req->url,
+                       h->opts.idle_timeout_s);
+        else {
+            int code = zg_http_errno(cc, os_errno);
+            char why[160];
+            snprintf(why, sizeof why, "%s%s%s", curl_easy_strerror(cc), os_errno ? ": " : "",
+                     os_errno ? strerror((int)os_errno) : "");
+            if (code == ECONNREFUSED || code == EHOSTUNREACH)
+                zg_err_set(err, code, "cannot reach %s: %s", req->url, why);
+            else if (code == ECONNRESET)
+                zg_err_set(err, code, "%s cut the connection before its answer was whole: %s",
+                           req->url, why);
+            else
+                zg_err_set(err, code, "%s: %s", req->url, why);
+        }
         goto out;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
@@ -411,29 +544,41 @@ long zg_http_timeout_ms(const zg_http *h)
 
 int zg_http_do(zg_http *h, const zg_http_req *req, zg_http_resp *resp, zg_err *err)
 {
-    CURL *c = take_handle(h);
-    if (!c)
+    const zg_wait *w = zg_wait_current();
+    if (zg_wait_check(w, err))
+        return -1;
+    handle hd;
+    if (take_handle(h, &hd))
         return zg_err_set(err, ENOMEM, "cannot create an HTTP handle");
     long backoff = h->opts.backoff_ms;
     int tries = req->idempotent ? h->opts.max_retries + 1 : 1;
     int rc = -1;
     for (int i = 0; i < tries; i++) {
         zg_err e = {0};
-        rc = do_once(h, c, req, resp, &e);
-        bool transient = rc != 0 ? (e.code == ECONNREFUSED || e.code == ETIMEDOUT ||
-                                    e.code == EHOSTUNREACH || e.code == EIO)
-                                 : resp->status >= 500;
+        rc = do_once(h, &hd, req, resp, w, &e);
+        bool again = rc != 0 ? transient(e.code) : resp->status >= 500;
         /* A streamed body cannot be replayed into the sink from the start. */
         if (req->sink && rc != 0)
-            transient = false;
-        if (!transient || i == tries - 1) {
+            again = false;
+        /* Never sleep past the wait's deadline: the last answer stands. */
+        long pause = backoff + (long)(rand() % 50);
+        long left = zg_wait_left_ms(w);
+        if (left >= 0 && left <= pause)
+            again = false;
+        if (!again || i == tries - 1) {
             if (rc != 0 && err)
                 *err = e;
             break;
         }
-        sleep_ms(backoff + (long)(rand() % 50));
+        if (zg_wait_sleep(w, pause, &e)) {
+            /* Stopped while backing off: that is the outcome now. */
+            if (err)
+                *err = e;
+            rc = -1;
+            break;
+        }
         backoff *= 2;
     }
-    give_handle(h, c);
+    give_handle(h, &hd);
     return rc;
 }

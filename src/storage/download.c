@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "storage_int.h"
+#include "zg/wait.h"
 #include "zg/fdio.h"
 #include "zg/hex.h"
 
@@ -46,6 +47,7 @@ typedef struct dl_job {
     uint64_t next, done;
     bool failed;
     zg_err err;
+    zg_wait *wait; /* the caller's (zg_wait_current), bound in every worker */
 } dl_job;
 
 /* Segment i from one holder, checked. EIO when it served wrong data or
@@ -129,6 +131,7 @@ static int fetch_one(dl_job *jb, uint64_t i, zg_buf *data, bool *tried, zg_err *
 static void *dl_worker(void *arg)
 {
     dl_job *jb = arg;
+    zg_wait *outer = zg_wait_bind(jb->wait);
     zg_buf data;
     zg_buf_init(&data, 2 * ZG_STORAGE_SEGMENT);
     bool *tried = malloc(jb->nh * sizeof *tried);
@@ -159,6 +162,7 @@ static void *dl_worker(void *arg)
     }
     free(tried);
     zg_buf_free(&data);
+    zg_wait_bind(outer);
     return NULL;
 }
 
@@ -317,7 +321,8 @@ int zg_storage_download_set(zg_storage *const *nodes, size_t n, const uint8_t ro
                  .tmp = tmp,
                  .leaves = leaves,
                  .progress = progress,
-                 .pctx = pctx};
+                 .pctx = pctx,
+                 .wait = zg_wait_current()};
     pthread_mutex_init(&jb.lock, NULL);
     pthread_t th[8];
     unsigned started = 0;

@@ -12,20 +12,7 @@
 
 #include "storage_int.h"
 #include "zg/hex.h"
-
-long sto_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-void sto_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-        ;
-}
+#include "zg/wait.h"
 
 int zg_storage_open(zg_storage **out, zg_client *c, const zg_storage_opts *opts, zg_err *err)
 {
@@ -56,8 +43,11 @@ int zg_storage_open(zg_storage **out, zg_client *c, const zg_storage_opts *opts,
     if (s->opts.threads > 8)
         s->opts.threads = 8;
     /* Retries are done here (with the node_retry_ms window), not in zg_http. */
-    zg_http_opts ho = {
-        .connect_timeout_ms = 3000, .idle_timeout_s = 30, .max_retries = 0, .max_body = 16u << 20};
+    zg_http_opts ho = {.connect_timeout_ms = 3000,
+                       .idle_timeout_s =
+                           s->opts.idle_timeout_ms ? (s->opts.idle_timeout_ms + 999) / 1000 : 30,
+                       .max_retries = 0,
+                       .max_body = 16u << 20};
     if (zg_http_new(&s->http, &ho, err)) {
         free(s);
         return -1;
@@ -104,8 +94,7 @@ const char *zg_storage_url(const zg_storage *s)
 
 static bool transient_code(int code)
 {
-    return code == ECONNREFUSED || code == ETIMEDOUT || code == EHOSTUNREACH || code == EIO ||
-           code == ECONNRESET;
+    return code == ECONNREFUSED || code == ETIMEDOUT || code == EHOSTUNREACH || code == ECONNRESET;
 }
 
 int sto_call_raw(zg_storage *s, const char *method, const char *params, size_t plen, cJSON **result,
@@ -132,14 +121,14 @@ int sto_call_raw(zg_storage *s, const char *method, const char *params, size_t p
                        .idempotent = false};
     zg_http_resp resp;
     zg_http_resp_init(&resp);
-    long deadline = sto_now_ms() + s->opts.node_retry_ms;
+    int64_t deadline = zg_now_ms() + s->opts.node_retry_ms;
     long backoff = 100;
     int rc = -1;
     for (;;) {
         zg_err e = {0};
         int hr = zg_http_do(s->http, &req, &resp, &e);
         bool again = hr != 0 ? transient_code(e.code) : resp.status >= 500;
-        if (!again || sto_now_ms() + backoff > deadline) {
+        if (!again || zg_now_ms() + backoff > deadline) {
             if (hr != 0) {
                 if (err)
                     *err = e;
@@ -148,12 +137,17 @@ int sto_call_raw(zg_storage *s, const char *method, const char *params, size_t p
             }
             break;
         }
-        sto_sleep_ms(backoff);
+        if (zg_wait_sleep(zg_wait_current(), backoff, &e)) {
+            if (err)
+                *err = e;
+            zg_err_prefix(err, "storage node %s %s", s->url, method);
+            goto out;
+        }
         if (backoff < 1000)
             backoff *= 2;
     }
     if (resp.status != 200) {
-        zg_err_set(err, resp.status >= 500 ? EIO : EPROTO, "storage node %s %s: HTTP status %ld",
+        zg_err_set(err, resp.status >= 500 ? EAGAIN : EPROTO, "storage node %s %s: HTTP status %ld",
                    s->url, method, resp.status);
         goto out;
     }

@@ -25,9 +25,6 @@ typedef struct sto_rpc_error {
     char data[200];
 } sto_rpc_error;
 
-long sto_now_ms(void);
-void sto_sleep_ms(long ms);
-
 /* POST {"method": method, "params": params (JSON text)}; *result is the
  * caller's (cJSON_Delete). A JSON-RPC error fails with EPROTO and fills
  * rerr (may be NULL). Transport errors and 5xx are retried within the

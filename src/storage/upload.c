@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "storage_int.h"
+#include "zg/wait.h"
 #include "zg/abi.h"
 #include "zg/bind.h"
 #include "zg/hex.h"
@@ -363,7 +364,7 @@ out:
 static int wait_known(zg_storage *s, uint64_t seq, const uint8_t root[32], uint64_t size,
                       zg_storage_info *info, zg_err *err)
 {
-    long deadline = sto_now_ms() + s->opts.sync_timeout_ms;
+    int64_t deadline = zg_now_ms() + s->opts.sync_timeout_ms;
     for (;;) {
         bool found;
         if (zg_storage_info_by_seq(s, seq, info, &found, err))
@@ -375,12 +376,13 @@ static int wait_known(zg_storage *s, uint64_t seq, const uint8_t root[32], uint6
                                   (unsigned long long)seq);
             return 0;
         }
-        if (sto_now_ms() > deadline)
+        if (zg_now_ms() > deadline)
             return zg_err_set(err, ETIMEDOUT,
                               "the storage node %s has not seen submission #%llu after %ld s; "
                               "upload again later (it will not be paid twice)",
                               s->url, (unsigned long long)seq, s->opts.sync_timeout_ms / 1000);
-        sto_sleep_ms(s->opts.poll_ms);
+        if (zg_wait_sleep(zg_wait_current(), s->opts.poll_ms, err))
+            return -1;
     }
 }
 
@@ -432,7 +434,7 @@ static int send_batch(zg_storage *s, zg_storage_file *f, uint64_t seq, const cha
     }
     if (zg_buf_printf(body, err, "],%llu]", (unsigned long long)seq))
         return -1;
-    long deadline = sto_now_ms() + s->opts.node_retry_ms;
+    int64_t deadline = zg_now_ms() + s->opts.node_retry_ms;
     for (;;) {
         cJSON *r = NULL;
         sto_rpc_error re;
@@ -454,8 +456,9 @@ static int send_batch(zg_storage *s, zg_storage_file *f, uint64_t seq, const cha
         if (re.is_error &&
             (strstr(re.data, "too many data writing") ||
              strstr(re.message, "too many data writing")) &&
-            sto_now_ms() < deadline) {
-            sto_sleep_ms(s->opts.poll_ms);
+            zg_now_ms() < deadline) {
+            if (zg_wait_sleep(zg_wait_current(), s->opts.poll_ms, err))
+                return -1;
             continue;
         }
         if (err)
@@ -484,11 +487,13 @@ typedef struct push_job {
     uint64_t done, total;
     bool failed;
     zg_err err;
+    zg_wait *wait; /* the caller's (zg_wait_current), bound in every worker */
 } push_job;
 
 static void *push_worker(void *arg)
 {
     push_job *jb = arg;
+    zg_wait *outer = zg_wait_bind(jb->wait);
     zg_buf body, seg;
     zg_buf_init(&body, 0);
     zg_buf_init(&seg, 0);
@@ -533,6 +538,7 @@ static void *push_worker(void *arg)
     }
     zg_buf_free(&body);
     zg_buf_free(&seg);
+    zg_wait_bind(outer);
     return NULL;
 }
 
@@ -547,7 +553,8 @@ static int push(zg_storage *s0, zg_storage_file *f, uint64_t seq, up_node *nodes
                    .batch = s0->opts.batch,
                    .progress = progress,
                    .pctx = pctx,
-                   .res = res};
+                   .res = res,
+                   .wait = zg_wait_current()};
     for (size_t i = 0; i < n; i++) {
         jb.total += nodes[i].count;
         jb.done += nodes[i].stop ? nodes[i].count : nodes[i].next;
@@ -576,20 +583,21 @@ static int push(zg_storage *s0, zg_storage_file *f, uint64_t seq, up_node *nodes
 static int wait_final(zg_storage *s, uint64_t seq, zg_storage_info *info, long timeout_ms,
                       zg_err *err)
 {
-    long deadline = sto_now_ms() + timeout_ms;
+    int64_t deadline = zg_now_ms() + timeout_ms;
     for (;;) {
         bool found;
         if (zg_storage_info_by_seq(s, seq, info, &found, err))
             return -1;
         if (found && info->finalized)
             return 0;
-        if (sto_now_ms() > deadline)
+        if (zg_now_ms() > deadline)
             return zg_err_set(err, ETIMEDOUT,
                               "the storage node %s has not finalized submission #%llu after %ld "
                               "s (%llu segments stored)",
                               s->url, (unsigned long long)seq, timeout_ms / 1000,
                               (unsigned long long)info->uploaded_seg_num);
-        sto_sleep_ms(s->opts.poll_ms);
+        if (zg_wait_sleep(zg_wait_current(), s->opts.poll_ms, err))
+            return -1;
     }
 }
 

@@ -11,7 +11,9 @@
 # or slow what the TEE serves, and 0G Storage would hold an intact copy.
 FAST=(ZG_PROVIDER_STEP_MS=150 ZG_PROVIDER_SETTLE_MS=500 ZG_PROVIDER_DELIVER=keccak)
 export "${FAST[@]}"
-fs_start ttl=1
+# timeout=20: the download that stalls for 45 s below is cut after 20 s
+# without a byte and resumed with a Range.
+fs_start ttl=1,timeout=20
 cd "$MNT" || exit 1
 P=providers/$FT
 FTURL=$(dj .providers.fineTuning.url)

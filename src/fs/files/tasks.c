@@ -375,12 +375,8 @@ static int watch_run(void *arg, zg_err *err)
     char prov[43];
     zg_addr_checksum(prov, w->provider);
     for (;;) {
-        for (int i = 0; i < WATCH_PERIOD_S; i++) {
-            if (zgfs_work_stopping(fs->work))
-                return 0;
-            struct timespec ts = {1, 0};
-            nanosleep(&ts, NULL);
-        }
+        if (zg_wait_sleep(zgfs_work_wait(fs->work), WATCH_PERIOD_S * 1000L, NULL))
+            return 0; /* the mount is going away */
         zg_cache_val *ref;
         if (zgfs_get_ft_account(fs, w->provider, -1, &ref, NULL))
             continue; /* network: look again later */
