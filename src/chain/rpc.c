@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,29 @@ int zg_rpc_parse_reply(const char *method, const uint8_t *body, size_t len, cJSO
     return parse_reply(method, body, len, result, revert_data, NULL, NULL, err);
 }
 
+/* POST one JSON-RPC body (a call or a batch) to the node; `what` names it
+ * in errors ("RPC eth_call"). 0 when the node answered 200, in *hr. */
+static int post(zg_rpc *rpc, const char *body, bool idempotent, const char *what, zg_http_resp *hr,
+                zg_err *err)
+{
+    static const char *const hdrs[] = {"Content-Type: application/json", NULL};
+    zg_http_req hreq = {.method = "POST",
+                        .url = rpc->url,
+                        .headers = hdrs,
+                        .body = body,
+                        .body_len = strlen(body),
+                        .idempotent = idempotent};
+    atomic_fetch_add(&rpc->requests, 1);
+    if (zg_http_do(rpc->http, &hreq, hr, err)) {
+        zg_err_prefix(err, "%s", what);
+        return -1;
+    }
+    if (hr->status != 200)
+        return zg_err_set(err, hr->status >= 500 ? EAGAIN : EPROTO, "%s at %s: HTTP status %ld",
+                          what, rpc->url, hr->status);
+    return 0;
+}
+
 /* One call. idempotent: the HTTP layer may repeat it on a transport error
  * or a 5xx. *node_error is set when the node answered a JSON-RPC error
  * object (its code in *node_code): only then has the node told what it did
@@ -178,23 +202,10 @@ static int call(zg_rpc *rpc, const char *method, cJSON *params, bool idempotent,
         zg_err_set(err, ENOMEM, "out of memory");
         goto out;
     }
-    static const char *const hdrs[] = {"Content-Type: application/json", NULL};
-    zg_http_req hreq = {.method = "POST",
-                        .url = rpc->url,
-                        .headers = hdrs,
-                        .body = body,
-                        .body_len = strlen(body),
-                        .idempotent = idempotent};
-    atomic_fetch_add(&rpc->requests, 1);
-    if (zg_http_do(rpc->http, &hreq, &hr, err)) {
-        zg_err_prefix(err, "RPC %s", method);
+    char what[96];
+    snprintf(what, sizeof what, "RPC %s", method);
+    if (post(rpc, body, idempotent, what, &hr, err))
         goto out;
-    }
-    if (hr.status != 200) {
-        zg_err_set(err, hr.status >= 500 ? EAGAIN : EPROTO, "RPC %s at %s: HTTP status %ld", method,
-                   rpc->url, hr.status);
-        goto out;
-    }
     rc = parse_reply(method, hr.body.data, hr.body.len, result, revert_data, node_error, node_code,
                      err);
 out:
@@ -373,23 +384,10 @@ int zg_rpc_eth_call_batch(zg_rpc *rpc, const uint8_t *from, zg_rpc_eth_call_req 
         zg_err_set(err, ENOMEM, "out of memory");
         goto out;
     }
-    static const char *const hdrs[] = {"Content-Type: application/json", NULL};
-    zg_http_req hreq = {.method = "POST",
-                        .url = rpc->url,
-                        .headers = hdrs,
-                        .body = body,
-                        .body_len = strlen(body),
-                        .idempotent = true};
-    atomic_fetch_add(&rpc->requests, 1);
-    if (zg_http_do(rpc->http, &hreq, &hr, err)) {
-        zg_err_prefix(err, "RPC eth_call (a batch of %zu)", n);
+    char what[64];
+    snprintf(what, sizeof what, "RPC eth_call (a batch of %zu)", n);
+    if (post(rpc, body, true, what, &hr, err))
         goto out;
-    }
-    if (hr.status != 200) {
-        zg_err_set(err, hr.status >= 500 ? EAGAIN : EPROTO,
-                   "RPC eth_call (a batch of %zu) at %s: HTTP status %ld", n, rpc->url, hr.status);
-        goto out;
-    }
     resp = cJSON_ParseWithLength((const char *)hr.body.data, hr.body.len);
     if (!resp) {
         zg_err_set(err, EPROTO, "RPC eth_call: the node's answer to a batch is not JSON");
