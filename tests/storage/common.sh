@@ -117,13 +117,17 @@ field() {
 # IPID; returns 0 once it listens and has discovered the untrusted node
 # (10 s at most).
 go_indexer_start() {
-    local port i
+    local port
     port=$(free_port) || return 1
     INDEXER=http://127.0.0.1:$port
     timeout 600 "$ZG_ROOT/contrib/devnet/indexer" "$DEVNET" "$port" >"$T_TMP/indexer.log" 2>&1 &
     IPID=$!
     at_exit "kill $IPID"
-    for ((i = 0; i < 100; i++)); do
+    # Its first discovery round runs in the background after start-up and
+    # took over 10 s on a loaded machine; 60 s leaves room, a healthy start
+    # takes well under one.
+    local end=$((SECONDS + 60))
+    while ((SECONDS < end)); do
         grep -q 'New peers discovered' "$T_TMP/indexer.log" 2>/dev/null &&
             (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
         kill -0 "$IPID" 2>/dev/null || break

@@ -16,7 +16,7 @@ errname() {
 }
 
 # --- the Go indexer, offline and on loopback only (common.sh)
-check "the Go indexer listens within 10 s" go_indexer_start
+check "the Go indexer listens and has discovered its peers within 60 s" go_indexer_start
 
 out=$(timeout 20 "$ZGSTORE" indexer-nodes "$INDEXER" 2>&1 | sort)
 check_eq "indexer_getShardedNodes: the two nodes trusted, the untrusted one discovered" \
