@@ -16,7 +16,6 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 
-#include "zg/chain.h"
 #include "zg/err.h"
 
 typedef struct zg_journal zg_journal;
@@ -44,15 +43,6 @@ int zg_journal_get(zg_journal *j, const char *id, cJSON **out, zg_err *err);
 int zg_journal_open_records(zg_journal *j, cJSON **out, zg_err *err);
 /* Copies of every record of operation `op` (NULL = all), finished or not. */
 int zg_journal_records(zg_journal *j, const char *op, cJSON **out, zg_err *err);
-
-/* Send hooks that write the signed transaction into record id (state
- * "sent") before it is broadcast. ctx must stay valid during the send. */
-typedef struct zg_journal_tx {
-    zg_journal *j;
-    char id[40];
-    bool sent; /* set once the signed transaction is on disk ("sent") */
-} zg_journal_tx;
-zg_send_hooks zg_journal_hooks(zg_journal_tx *ctx);
 
 /* Test builds can die at a named point (ZGFS_CRASH_AT=name) to prove the
  * journal; release builds compile this to nothing. */

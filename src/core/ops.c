@@ -13,6 +13,7 @@
 #include "zg/ledger.h"
 #include "zg/secp.h"
 #include "zg/tasks.h"
+#include "zg/txjournal.h"
 
 /* The binding call of one operation, given the journaling hooks. */
 typedef int (*send_fn)(zg_client *c, const void *arg, const zg_send_hooks *hooks, zg_err *err);

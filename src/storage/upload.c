@@ -21,6 +21,7 @@
 #include "zg/abi.h"
 #include "zg/bind.h"
 #include "zg/hex.h"
+#include "zg/txjournal.h"
 
 #define OP         "storage-upload"
 #define SUBMIT_SIG "submit(((uint256,bytes,(bytes32,uint256)[]),address))"
