@@ -28,11 +28,10 @@ fs_require() {
     fi
 }
 
-# fs_start [OPTS]: own devnet + mount at $T_TMP/mnt with the user's key
-# file; OPTS (comma-separated) are added to -o. Sets MNT, KEY, USER_ADDR,
-# FT (acknowledged fine-tuning provider), FT2 (unacknowledged), INF
-# (inference provider), LEDGER_CA, FT_CA, INF_CA.
-fs_start() {
+# fs_devnet: own devnet, no mount (a suite that mounts later or puts
+# something in front of the devnet first); sets the variables of fs_start
+# but MNT.
+fs_devnet() {
     fs_require
     devnet_start || {
         not_ok "devnet starts"
@@ -47,6 +46,14 @@ fs_start() {
     LEDGER_CA=$(dj .contracts.ledger)
     FT_CA=$(dj .contracts.fineTuning)
     INF_CA=$(dj .contracts.inference)
+}
+
+# fs_start [OPTS]: own devnet + mount at $T_TMP/mnt with the user's key
+# file; OPTS (comma-separated) are added to -o. Sets MNT, KEY, USER_ADDR,
+# FT (acknowledged fine-tuning provider), FT2 (unacknowledged), INF
+# (inference provider), LEDGER_CA, FT_CA, INF_CA.
+fs_start() {
+    fs_devnet
     zgfs_mount "$T_TMP/mnt" -o "devnet=$DEVNET_JSON,key_file=$KEY,state_dir=$T_TMP/state${1:+,$1}" || {
         not_ok "zgfs mounts"
         t_done

