@@ -114,6 +114,13 @@ enum {
  * does not know. */
 int zg_tdx_status_parse(unsigned *bits, const char *list, zg_err *err);
 
+/* The TCB status of a platform whose TDX module's own TCB level says
+ * module, as Intel's QVL converges them (TdxModuleCheck.cpp,
+ * convergeTcbStatusWithTdxModuleStatus): a static string in Intel's words,
+ * or NULL when platform is no TCB status or module is none of the three a
+ * module level may carry (UpToDate, OutOfDate, Revoked). */
+const char *zg_tdx_status_with_module(const char *platform, const char *module);
+
 typedef struct zg_tdx_result {
     unsigned fails, skips;
     bool chain_ok;        /* quote signature, QE report and PCK chain to the root all PASS */

@@ -11,10 +11,18 @@
  *                      current, and revoking none of the chain
  *   TCB info           signed by the TCB signing chain, current, for this
  *                      FMSPC and PCE id; the first TCB level the platform
- *                      meets gives the platform's status
+ *                      meets gives the platform's status (TEE_TCB_SVN bytes
+ *                      0-1 are the TDX module's and left out once its major
+ *                      version is above 0)
+ *   TDX module         MRSIGNERSEAM and SEAMATTRIBUTES against the TCB info's
+ *                      tdxModule, or for a major version above 0 its
+ *                      tdxModuleIdentities entry "TDX_<major>", whose TCB
+ *                      level for the module's SVN gives the module's status
  *   QE identity        signed likewise, current, matching the QE report;
  *                      its TCB level gives the QE's status
- *   TCB status         the worse of the two, with the advisories
+ *   TCB status         the platform's status converged with the module's
+ *                      as Intel's QVL does, then the worse of that and the
+ *                      QE's, with the advisories
  *
  * The steps without collateral are SKIPped with the reason, never passed.
  * The order and rules follow Intel's Quote Verification Library as the
@@ -527,8 +535,9 @@ typedef struct state {
     X509 *leaf;
     pck_ext ext;
     bool have_ext;
-    int platform_st, qe_st; /* status indexes, -1 when not found */
+    int platform_st, qe_st, module_st; /* status indexes, -1 when not found */
     bool crl_ok;
+    cJSON *tcb; /* the TCB info once it is trusted and for this platform, else NULL */
 } state;
 
 static void check_signatures(state *s)
@@ -689,14 +698,16 @@ out:
     X509_CRL_free(pck_crl);
 }
 
-static bool svn_at_least(const uint8_t *have, const cJSON *comps)
+/* have[i] >= comps[i].svn for i in [from, 16); the 16 components must all
+ * be there. */
+static bool svn_at_least(const uint8_t *have, const cJSON *comps, int from)
 {
     int i = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, comps)
     {
         unsigned v;
-        if (i >= 16 || !jnum(c, "svn", &v) || have[i] < v)
+        if (i >= 16 || !jnum(c, "svn", &v) || (i >= from && have[i] < v))
             return false;
         i++;
     }
@@ -735,6 +746,11 @@ static void check_tcb_info(state *s, X509 **signer)
              "it is for FMSPC %s / PCE id %s, the PCK certificate for FMSPC %s / PCE id %s", a, c,
              b, d);
     } else {
+        /* TEE_TCB_SVN bytes 0 and 1 are the TDX module's SVN and major
+         * version; from major version 1 on the module has TCB levels of its
+         * own (the tdx module step), and Intel's QVL leaves those two bytes
+         * out here (TcbLevelCheck.cpp, isTdxTcbHigherOrEqual). */
+        int from = s->q.tee_tcb_svn[1] > 0 ? 2 : 0;
         const cJSON *lv;
         cJSON_ArrayForEach(lv, levels)
         {
@@ -742,9 +758,9 @@ static void check_tcb_info(state *s, X509 **signer)
             unsigned pcesvn;
             if (!jnum(tcb, "pcesvn", &pcesvn) || s->ext.pcesvn < pcesvn ||
                 !svn_at_least(s->ext.cpusvn,
-                              cJSON_GetObjectItemCaseSensitive(tcb, "sgxtcbcomponents")) ||
+                              cJSON_GetObjectItemCaseSensitive(tcb, "sgxtcbcomponents"), 0) ||
                 !svn_at_least(s->q.tee_tcb_svn,
-                              cJSON_GetObjectItemCaseSensitive(tcb, "tdxtcbcomponents")))
+                              cJSON_GetObjectItemCaseSensitive(tcb, "tdxtcbcomponents"), from))
                 continue;
             s->platform_st = status_index(jstr(lv, "tcbStatus"));
             if (s->platform_st >= 0)
@@ -763,8 +779,228 @@ static void check_tcb_info(state *s, X509 **signer)
                  "signed by the TCB signing chain, current, for FMSPC %s; the platform's TCB "
                  "level: %s",
                  f, status_names[s->platform_st]);
+        /* Trusted and for this platform: the module step reads it. */
+        s->tcb = t;
+        t = NULL;
     }
     cJSON_Delete(t);
+}
+
+/* ---- the TDX module (Intel's QVL: QuoteVerifier.cpp step 4.1.2.4.11 for
+ * MRSIGNERSEAM and SEAMATTRIBUTES; Checks/TdxModuleCheck.cpp for the
+ * identity, its TCB level and how its status converges with the
+ * platform's) */
+
+enum { ST_UPTODATE, ST_SWH, ST_CONFIG, ST_CONFIG_SWH, ST_OUTOFDATE, ST_OOD_CONFIG, ST_REVOKED };
+
+/* Intel's convergeTcbStatusWithTdxModuleStatus: an OutOfDate module makes
+ * an up-to-date platform OutOfDate and a platform that needs configuration
+ * OutOfDateConfigurationNeeded; a Revoked module revokes; otherwise the
+ * platform's status stands. */
+static int converge_module(int platform, int module)
+{
+    if (module == ST_OUTOFDATE && (platform == ST_UPTODATE || platform == ST_SWH))
+        return ST_OUTOFDATE;
+    if (module == ST_OUTOFDATE && (platform == ST_CONFIG || platform == ST_CONFIG_SWH))
+        return ST_OOD_CONFIG;
+    if (module == ST_REVOKED)
+        return ST_REVOKED;
+    return platform;
+}
+
+const char *zg_tdx_status_with_module(const char *platform, const char *module)
+{
+    int p = status_index(platform), m = status_index(module);
+    if (p < 0 || (m != ST_UPTODATE && m != ST_OUTOFDATE && m != ST_REVOKED))
+        return NULL;
+    return status_names[converge_module(p, m)];
+}
+
+typedef struct module_id {
+    uint8_t mrsigner[48], attributes[8], mask[8];
+} module_id;
+
+static bool module_fields(const cJSON *o, module_id *m)
+{
+    return jhex(o, "mrsigner", m->mrsigner, 48) && jhex(o, "attributes", m->attributes, 8) &&
+           jhex(o, "attributesMask", m->mask, 8);
+}
+
+/* The identity "TDX_<major>" (Intel compares the id case-insensitively). */
+static const cJSON *find_identity(const cJSON *ids, const char *want)
+{
+    const cJSON *id;
+    cJSON_ArrayForEach(id, ids)
+    {
+        const char *s = jstr(id, "id");
+        if (s && !strcasecmp(s, want))
+            return id;
+    }
+    return NULL;
+}
+
+/* The module's TCB level: Intel's QVL keeps the levels sorted by isvsvn,
+ * highest first, refuses duplicates, and takes the first whose isvsvn the
+ * module's SVN meets; that is the highest isvsvn <= svn, whatever the order
+ * of the text. NULL with why set. */
+static const cJSON *module_level(const cJSON *levels, unsigned svn, char why[256])
+{
+    const cJSON *lv, *best = NULL;
+    unsigned best_svn = 0, lowest = 65536;
+    int n = 0;
+    uint8_t seen[65536 / 8] = {0};
+    cJSON_ArrayForEach(lv, levels)
+    {
+        unsigned v;
+        if (!jnum(cJSON_GetObjectItemCaseSensitive(lv, "tcb"), "isvsvn", &v) ||
+            !jstr(lv, "tcbStatus")) {
+            snprintf(why, 256, "a TCB level lacks tcb.isvsvn or tcbStatus");
+            return NULL;
+        }
+        if (seen[v / 8] & (1u << (v % 8))) {
+            snprintf(why, 256, "two TCB levels have isvsvn %u", v);
+            return NULL;
+        }
+        seen[v / 8] |= (uint8_t)(1u << (v % 8));
+        n++;
+        if (v < lowest)
+            lowest = v;
+        if (v <= svn && (!best || v > best_svn)) {
+            best = lv;
+            best_svn = v;
+        }
+    }
+    if (n == 0)
+        snprintf(why, 256, "it has no TCB levels");
+    else if (!best)
+        snprintf(why, 256,
+                 "the module's SVN %u (TEE_TCB_SVN byte 0) is below every TCB level (the lowest "
+                 "has isvsvn %u)",
+                 svn, lowest);
+    return best;
+}
+
+static void check_tdx_module(state *s)
+{
+    run *x = &s->x;
+    const cJSON *t = s->tcb;
+    const uint8_t *svn = s->q.tee_tcb_svn;
+    unsigned major = svn[1], msvn = svn[0];
+    if (!t) {
+        line(x, "SKIP", "tdx module",
+             "not checked: the TCB info it would be checked against failed its step");
+        return;
+    }
+    module_id m;
+    if (!module_fields(cJSON_GetObjectItemCaseSensitive(t, "tdxModule"), &m)) {
+        line(x, "FAIL", "tdx module",
+             "the TCB info's tdxModule lacks mrsigner, attributes or attributesMask (48, 8 and "
+             "8 bytes of hex)");
+        return;
+    }
+    char name[16] = "tdxModule";
+    const cJSON *identity = NULL;
+    if (major > 0) {
+        /* A module from major version 1 on has its own identity and TCB
+         * levels; without them Intel's QVL refuses the TCB info. */
+        const cJSON *ids = cJSON_GetObjectItemCaseSensitive(t, "tdxModuleIdentities");
+        snprintf(name, sizeof name, "TDX_%02X", major);
+        if (!ids) {
+            line(x, "FAIL", "tdx module",
+                 "the TDX module is of major version %u (TEE_TCB_SVN byte 1), but the TCB info "
+                 "has no tdxModuleIdentities to check it against",
+                 major);
+            return;
+        }
+        if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) == 0) {
+            line(x, "FAIL", "tdx module",
+                 "the TCB info's tdxModuleIdentities is no non-empty array");
+            return;
+        }
+        if (!(identity = find_identity(ids, name))) {
+            line(x, "FAIL", "tdx module",
+                 "the TCB info names no TDX module identity %s for the module's major version %u "
+                 "(TEE_TCB_SVN byte 1)",
+                 name, major);
+            return;
+        }
+        if (!module_fields(identity, &m) ||
+            !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(identity, "tcbLevels"))) {
+            line(x, "FAIL", "tdx module",
+                 "the TDX module identity %s lacks mrsigner, attributes, attributesMask or "
+                 "tcbLevels",
+                 name);
+            return;
+        }
+    }
+    char got[97], want[97];
+    if (memcmp(m.mrsigner, s->q.mr_signer_seam, 48)) {
+        zg_hex_encode(got, s->q.mr_signer_seam, 48);
+        zg_hex_encode(want, m.mrsigner, 48);
+        line(x, "FAIL", "tdx module",
+             "the quote's MRSIGNERSEAM %s is not the mrsigner %s of the TCB info's %s: another "
+             "signer's TDX module",
+             got, want, name);
+        return;
+    }
+    const uint8_t *sa = s->q.seam_attributes;
+    char a[17], b[17], k[17];
+    zg_hex_encode(a, sa, 8);
+    zg_hex_encode(b, m.attributes, 8);
+    zg_hex_encode(k, m.mask, 8);
+    bool differ = false, set = false;
+    for (int i = 0; i < 8; i++) {
+        differ |= (sa[i] & m.mask[i]) != (m.attributes[i] & m.mask[i]);
+        set |= sa[i] != 0;
+    }
+    if (differ) {
+        line(x, "FAIL", "tdx module",
+             "the quote's SEAMATTRIBUTES %s differ from the attributes %s of the TCB info's %s "
+             "under its mask %s",
+             a, b, name, k);
+        return;
+    }
+    /* Intel's QVL accepts only zero SEAMATTRIBUTES, whatever the mask. */
+    if (set) {
+        line(x, "FAIL", "tdx module",
+             "the quote's SEAMATTRIBUTES %s are not zero: Intel's verification accepts a TDX "
+             "module only with no SEAM attribute set",
+             a);
+        return;
+    }
+    if (!identity) {
+        s->module_st = ST_UPTODATE;
+        line(x, "PASS", "tdx module",
+             "major version 0, SVN %u: MRSIGNERSEAM and SEAMATTRIBUTES match the TCB info's "
+             "tdxModule; a module of major version 0 has no TCB levels of its own",
+             msvn);
+        return;
+    }
+    char why[256];
+    const cJSON *lv =
+        module_level(cJSON_GetObjectItemCaseSensitive(identity, "tcbLevels"), msvn, why);
+    if (!lv) {
+        line(x, "FAIL", "tdx module", "MRSIGNERSEAM and SEAMATTRIBUTES match %s, but %s", name,
+             why);
+        return;
+    }
+    const char *st = jstr(lv, "tcbStatus");
+    int i = status_index(st);
+    if (i != ST_UPTODATE && i != ST_OUTOFDATE && i != ST_REVOKED) {
+        line(x, "FAIL", "tdx module",
+             "the TCB level of %s for SVN %u says \"%.40s\", which is no module status (UpToDate, "
+             "OutOfDate or Revoked)",
+             name, msvn, st);
+        return;
+    }
+    unsigned lsvn = 0;
+    jnum(cJSON_GetObjectItemCaseSensitive(lv, "tcb"), "isvsvn", &lsvn);
+    s->module_st = i;
+    add_advisories(s->x.res, lv);
+    line(x, "PASS", "tdx module",
+         "%s (major version %u), SVN %u: MRSIGNERSEAM and SEAMATTRIBUTES match its identity; the "
+         "module's TCB level (isvsvn %u): %s",
+         name, major, msvn, lsvn, status_names[i]);
 }
 
 static void check_qe_identity(state *s, X509 **signer)
@@ -833,7 +1069,8 @@ int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *
                   zg_tdx_result *res, zg_err *err)
 {
     memset(res, 0, sizeof *res);
-    state s = {.x = {.r = report, .res = res}, .o = o, .platform_st = -1, .qe_st = -1};
+    state s = {
+        .x = {.r = report, .res = res}, .o = o, .platform_st = -1, .qe_st = -1, .module_st = -1};
     zg_err pe = {0};
     if (zg_tdx_parse(&s.q, raw, len, &pe)) {
         line(&s.x, "FAIL", "tdx quote", "%s", pe.msg);
@@ -865,11 +1102,13 @@ int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *
         const char *why = o->col_missing ? o->col_missing : "no collateral";
         line(&s.x, "SKIP", "crl", "not checked: %s", why);
         line(&s.x, "SKIP", "tcb info", "not checked: %s", why);
+        line(&s.x, "SKIP", "tdx module", "not checked: %s", why);
         line(&s.x, "SKIP", "qe identity", "not checked: %s", why);
         line(&s.x, "SKIP", "tcb status", "unknown without the collateral");
     } else {
         X509 *signers[2] = {NULL, NULL};
         check_tcb_info(&s, &signers[0]);
+        check_tdx_module(&s);
         check_qe_identity(&s, &signers[1]);
         check_crls(&s, signers, 2);
         X509_free(signers[0]);
@@ -881,10 +1120,11 @@ int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *
             why = "the quote's signature chain failed";
         } else if (!s.crl_ok) {
             why = "the CRL step failed";
-        } else if (s.platform_st < 0 || s.qe_st < 0) {
+        } else if (s.platform_st < 0 || s.qe_st < 0 || s.module_st < 0) {
             why = "the collateral steps failed";
         } else {
-            int st = s.platform_st > s.qe_st ? s.platform_st : s.qe_st;
+            int st = converge_module(s.platform_st, s.module_st);
+            st = st > s.qe_st ? st : s.qe_st;
             snprintf(res->status, sizeof res->status, "%s", status_names[st]);
         }
         int st = status_index(res->status);
@@ -903,6 +1143,7 @@ int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *
                 s.x.rc = -1;
         }
     }
+    cJSON_Delete(s.tcb);
     sk_X509_pop_free(s.chain, X509_free);
     X509_free(s.root);
     return s.x.rc ? zg_err_set(err, ENOMEM, "out of memory") : 0;

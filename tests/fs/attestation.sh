@@ -45,7 +45,8 @@ check_eq "report: stat size = bytes read" "$(stat -c %s "$A/report")" "$(printf 
 check_match "report: RESULT PASS" "$R" $'\nRESULT PASS: every check passed in both layouts$'
 check_eq "report: no FAIL line" "$(grep -c '^FAIL' <<<"$R")" 0
 steps=(format "tdx quote" "quote signature" "pck chain" "qe report" "qe binding" "td attributes"
-    crl "tcb info" "qe identity" "tcb status" signer quote "event log" compose mr_aggregated)
+    crl "tcb info" "tdx module" "qe identity" "tcb status" signer quote "event log" compose
+    mr_aggregated)
 for l in default legacy; do
     for s in "${steps[@]}"; do
         check_match "report: PASS $s ($l layout)" "$R" $'\n'"PASS $s \\($l layout\\): "
@@ -269,14 +270,14 @@ fs_remount "pccs=,state_dir=$T_TMP/state3"
 cd "$MNT" || exit 1
 R9=$(cat "$A/report")
 printf '%s\n' "$R9" | grep -E '^(SKIP|RESULT)' | sed 's/^/#   /'
-for s in crl "tcb info" "qe identity"; do
+for s in crl "tcb info" "tdx module" "qe identity"; do
     check_match "offline: SKIP $s, saying why" "$R9" \
         $'\n'"SKIP $s \\(default layout\\): not checked: no PCCS is set \\(-o pccs=URL\\) and no current collateral is cached"
 done
 check_match "offline: SKIP tcb status" "$R9" $'\nSKIP tcb status \\(default layout\\): unknown without the collateral'
 check_match "offline: the chain still PASSes" "$R9" $'\nPASS pck chain \\(default layout\\)'
-check_match "offline: RESULT PASS says 8 were skipped" "$R9" \
-    $'\nRESULT PASS: every check that ran passed in both layouts; 8 skipped \\(SKIP lines\\)$'
+check_match "offline: RESULT PASS says 10 were skipped" "$R9" \
+    $'\nRESULT PASS: every check that ran passed in both layouts; 10 skipped \\(SKIP lines\\)$'
 check_match "offline: the header says where collateral comes from" "$R9" "collateral from nowhere \\(-o pccs\\)"
 
 # ---- -o pccs= with the first mount's state directory: its cached

@@ -48,7 +48,8 @@ case_() {
 }
 
 all=("PASS tdx quote" "PASS quote signature" "PASS pck chain" "PASS qe report" "PASS qe binding"
-    "PASS td attributes" "PASS crl" "PASS tcb info" "PASS qe identity" "PASS tcb status")
+    "PASS td attributes" "PASS crl" "PASS tcb info" "PASS tdx module" "PASS qe identity"
+    "PASS tcb status")
 case_ "a good quote (v4, 70 zero bytes of padding)" "$T_TMP/good" "$T_TMP/col.json" "$NOW" PASS \
     UpToDate "status UpToDate" "${all[@]}"
 "$SIM" quote "$P" "$T_TMP/v5" "$RD" --v5 || not_ok "v5 quote"
@@ -76,7 +77,8 @@ case_ "a flipped bit in the QE report's data" "$T_TMP/qerd" "$T_TMP/col.json" "$
 
 jq '.tcb_info |= sub("\"pceId\":\"0000\""; "\"pceId\":\"0001\"")' "$T_TMP/col.json" >"$T_TMP/tcbtext.json"
 case_ "an edited TCB info text" "$T_TMP/good" "$T_TMP/tcbtext.json" "$NOW" FAIL - \
-    "error Signature is invalid for tcb_info" "FAIL tcb info" "FAIL tcb status" "PASS qe identity"
+    "error Signature is invalid for tcb_info" "FAIL tcb info" "FAIL tcb status" "PASS qe identity" \
+    "SKIP tdx module"
 check_match "...the sentence says the signature does not verify" \
     "$("$CHECK" "$T_TMP/good" "$T_TMP/tcbtext.json" "$NOW" "$ROOT")" \
     "FAIL tcb info: the signature over its text does not verify"
@@ -137,6 +139,101 @@ case_ "a platform whose TCB level is Revoked" "$T_TMP/good" "$T_TMP/Revoked.json
     Revoked "error TCB status is invalid: Revoked" "FAIL tcb status" "PASS tcb info"
 check_eq "tee_status=all accepts Revoked" \
     "$("$CHECK" "$T_TMP/good" "$T_TMP/Revoked.json" "$NOW" "$ROOT" all | tail -1)" "verdict PASS"
+
+# ---- The TDX module, as Intel's QVL checks it (QuoteVerifier.cpp step
+# 4.1.2.4.11, Checks/TdxModuleCheck.cpp): TEE_TCB_SVN byte 1 is the module's
+# major version, byte 0 its SVN; the devnet's module is TDX_01 at SVN 6, the
+# TCB info's TDX_01 has levels for SVN 6 (UpToDate) and 4 (OutOfDate).
+# dcap-qvl 0.3.9 checks no module identity: where zgfs fails the tdx module
+# step below, dcap-qvl reports the platform's status: zgfs is stricter.
+out=$("$CHECK" "$T_TMP/good" "$T_TMP/col.json" "$NOW" "$ROOT")
+check_match "the devnet's module: PASS tdx module, TDX_01 at SVN 6, its UpToDate level" "$out" \
+    "PASS tdx module: TDX_01 \\(major version 1\\), SVN 6: MRSIGNERSEAM and SEAMATTRIBUTES match its identity; the module's TCB level \\(isvsvn 6\\): UpToDate"
+svn() { printf '%s%s03%s' "$1" "$2" "$(printf '00%.0s' {1..13})"; }
+
+"$SIM" quote "$P" "$T_TMP/mrsigner" "$RD" --mrsignerseam "$(printf '5a%.0s' {1..48})"
+case_ "a TDX module of another signer (MRSIGNERSEAM)" "$T_TMP/mrsigner" "$T_TMP/col.json" "$NOW" \
+    FAIL - "status UpToDate" "FAIL tdx module" "FAIL tcb status" "PASS tcb info" "PASS quote signature"
+check_match "...the sentence names both signers" \
+    "$("$CHECK" "$T_TMP/mrsigner" "$T_TMP/col.json" "$NOW" "$ROOT")" \
+    "FAIL tdx module: the quote's MRSIGNERSEAM (5a){48} is not the mrsigner 0{96} of the TCB info's TDX_01"
+
+"$SIM" quote "$P" "$T_TMP/seamattr" "$RD" --seam-attributes 0100000000000000
+case_ "SEAMATTRIBUTES that differ under the identity's mask" "$T_TMP/seamattr" "$T_TMP/col.json" \
+    "$NOW" FAIL - "status UpToDate" "FAIL tdx module" "FAIL tcb status"
+check_match "...the sentence names attributes and mask" \
+    "$("$CHECK" "$T_TMP/seamattr" "$T_TMP/col.json" "$NOW" "$ROOT")" \
+    "SEAMATTRIBUTES 0100000000000000 differ from the attributes 0000000000000000 of the TCB info's TDX_01 under its mask ffffffffffffffff"
+# A bit the mask leaves out: Intel's QVL still wants SEAMATTRIBUTES zero.
+col "$T_TMP/mask.json" --module-mask FFFFFFFFFFFFFF00
+"$SIM" quote "$P" "$T_TMP/seamout" "$RD" --seam-attributes 0000000000000001
+case_ "a SEAMATTRIBUTES bit outside the mask" "$T_TMP/seamout" "$T_TMP/mask.json" "$NOW" FAIL - \
+    "status UpToDate" "FAIL tdx module"
+check_match "...the sentence says they are not zero" \
+    "$("$CHECK" "$T_TMP/seamout" "$T_TMP/mask.json" "$NOW" "$ROOT")" \
+    "FAIL tdx module: the quote's SEAMATTRIBUTES 0000000000000001 are not zero"
+case_ "...the mask itself is no problem for the devnet's module" "$T_TMP/good" "$T_TMP/mask.json" \
+    "$NOW" PASS UpToDate "status UpToDate" "PASS tdx module"
+
+"$SIM" quote "$P" "$T_TMP/major2" "$RD" --tee-tcb-svn "$(svn 06 02)"
+case_ "a TDX module of major version 2, which the TCB info does not name" "$T_TMP/major2" \
+    "$T_TMP/col.json" "$NOW" FAIL - "status UpToDate" "FAIL tdx module" "FAIL tcb status" \
+    "PASS tcb info"
+check_match "...the sentence names the identity it looked for" \
+    "$("$CHECK" "$T_TMP/major2" "$T_TMP/col.json" "$NOW" "$ROOT")" \
+    "FAIL tdx module: the TCB info names no TDX module identity TDX_02 for the module's major version 2"
+
+# SVN 3 is below both module levels (6 and 4). dcap-qvl compares byte 0 with
+# the platform levels and lands on the older one (OutOfDate).
+"$SIM" quote "$P" "$T_TMP/svn3" "$RD" --tee-tcb-svn "$(svn 03 01)"
+case_ "a TDX module SVN below every level of its identity" "$T_TMP/svn3" "$T_TMP/col.json" "$NOW" \
+    FAIL - "status OutOfDate" "FAIL tdx module" "FAIL tcb status" "PASS tcb info"
+check_match "...the sentence names the SVN and the lowest level" \
+    "$("$CHECK" "$T_TMP/svn3" "$T_TMP/col.json" "$NOW" "$ROOT")" \
+    "the module's SVN 3 \\(TEE_TCB_SVN byte 0\\) is below every TCB level \\(the lowest has isvsvn 4\\)"
+
+# SVN 4: the module's OutOfDate level. Bytes 0-1 are the module's, so the
+# platform still meets its first level (TCB info byte 0 is 5) as Intel's
+# isTdxTcbHigherOrEqual skips them; the two converge to OutOfDate.
+"$SIM" quote "$P" "$T_TMP/svn4" "$RD" --tee-tcb-svn "$(svn 04 01)"
+case_ "a TDX module at an OutOfDate level, on an up-to-date platform" "$T_TMP/svn4" \
+    "$T_TMP/col.json" "$NOW" PASS OutOfDate "status OutOfDate" "PASS tdx module" "PASS tcb status"
+out=$("$CHECK" "$T_TMP/svn4" "$T_TMP/col.json" "$NOW" "$ROOT")
+check_match "...TEE_TCB_SVN bytes 0-1 are left out of the platform's levels: UpToDate" "$out" \
+    "PASS tcb info: .*the platform's TCB level: UpToDate"
+check_match "...the module's level (isvsvn 4) is OutOfDate, with its advisory" "$out" \
+    "PASS tdx module: TDX_01 .*SVN 4: .*\\(isvsvn 4\\): OutOfDate"$'\n'".*PASS tcb status: OutOfDate \\(advisories ZG-DEVNET-SA-00002\\)"
+
+col "$T_TMP/modood.json" --module-status OutOfDate
+case_ "the module's own level OutOfDate: merged into the TCB status" "$T_TMP/good" \
+    "$T_TMP/modood.json" "$NOW" PASS OutOfDate "status UpToDate" "PASS tdx module" "PASS tcb info" \
+    "PASS tcb status"
+out=$("$CHECK" "$T_TMP/good" "$T_TMP/modood.json" "$NOW" "$ROOT" UpToDate)
+check_match "...tee_status=UpToDate refuses it: FAIL tcb status" "$out" $'\nFAIL tcb status: OutOfDate'
+col "$T_TMP/modoodcfg.json" --module-status OutOfDate --status ConfigurationNeeded
+case_ "an OutOfDate module on a platform that needs configuration: OutOfDateConfigurationNeeded" \
+    "$T_TMP/good" "$T_TMP/modoodcfg.json" "$NOW" PASS OutOfDateConfigurationNeeded \
+    "status ConfigurationNeeded" "PASS tdx module" "PASS tcb status"
+col "$T_TMP/modrev.json" --module-status Revoked
+case_ "a Revoked module level" "$T_TMP/good" "$T_TMP/modrev.json" "$NOW" FAIL Revoked \
+    "status UpToDate" "PASS tdx module" "FAIL tcb status"
+col "$T_TMP/modcfg.json" --module-status ConfigurationNeeded
+case_ "a module level with a status no module level may carry" "$T_TMP/good" "$T_TMP/modcfg.json" \
+    "$NOW" FAIL - "status UpToDate" "FAIL tdx module" "FAIL tcb status"
+
+col "$T_TMP/noids.json" --no-module-identities
+case_ "TCB info without tdxModuleIdentities, module of major version 1" "$T_TMP/good" \
+    "$T_TMP/noids.json" "$NOW" FAIL - "status UpToDate" "FAIL tdx module" "PASS tcb info"
+check_match "...the sentence says what is missing" \
+    "$("$CHECK" "$T_TMP/good" "$T_TMP/noids.json" "$NOW" "$ROOT")" \
+    "the TDX module is of major version 1 \\(TEE_TCB_SVN byte 1\\), but the TCB info has no tdxModuleIdentities"
+# Major version 0: checked against tdxModule only, with no levels of its own.
+"$SIM" quote "$P" "$T_TMP/major0" "$RD" --tee-tcb-svn "$(svn 06 00)"
+case_ "a TDX module of major version 0" "$T_TMP/major0" "$T_TMP/noids.json" "$NOW" PASS UpToDate \
+    "status UpToDate" "${all[@]}"
+check_match "...checked against the TCB info's tdxModule" \
+    "$("$CHECK" "$T_TMP/major0" "$T_TMP/noids.json" "$NOW" "$ROOT")" \
+    "PASS tdx module: major version 0, SVN 6: MRSIGNERSEAM and SEAMATTRIBUTES match the TCB info's tdxModule"
 
 # Strict parsing: a size inside the signature data one off; cut short.
 perl -e 'local $/; open my $f, "<:raw", $ARGV[0]; my $d = <$f>;

@@ -3,8 +3,11 @@
  *
  *   zg-devnet-tdx collateral DIR OUT [--fmspc HEX] [--pck-crl FILE]
  *                 [--status STATUS] [--issued UNIX] [--days N]
+ *                 [--module-status STATUS] [--module-mask HEX]
+ *                 [--no-module-identities]
  *   zg-devnet-tdx quote DIR OUT REPORT_DATA_HEX [--v5] [--attributes HEX]
- *                 [--rtmr3 HEX] [--mrtd HEX] [--pad N]
+ *                 [--rtmr3 HEX] [--mrtd HEX] [--pad N] [--tee-tcb-svn HEX]
+ *                 [--mrsignerseam HEX] [--seam-attributes HEX]
  *
  * The quote's RTMRs are zero unless given; OUT "-" is stdout (raw bytes). */
 #include <stdio.h>
@@ -17,9 +20,11 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: zg-devnet-tdx collateral DIR OUT [--fmspc HEX] [--pck-crl FILE] "
-                    "[--status STATUS] [--issued UNIX] [--days N]\n"
+                    "[--status STATUS] [--issued UNIX] [--days N] [--module-status STATUS] "
+                    "[--module-mask HEX] [--no-module-identities]\n"
                     "       zg-devnet-tdx quote DIR OUT REPORT_DATA_HEX [--v5] [--attributes HEX] "
-                    "[--rtmr3 HEX] [--mrtd HEX] [--pad N]\n");
+                    "[--rtmr3 HEX] [--mrtd HEX] [--pad N] [--tee-tcb-svn HEX] "
+                    "[--mrsignerseam HEX] [--seam-attributes HEX]\n");
     return 2;
 }
 
@@ -38,22 +43,32 @@ int main(int argc, char **argv)
     zg_err e = {0};
     if (argc >= 4 && !strcmp(argv[1], "collateral")) {
         tdxsim_col_opts o = {0};
-        for (int i = 4; i + 1 < argc; i += 2) {
-            if (!strcmp(argv[i], "--fmspc"))
-                o.fmspc = argv[i + 1];
+        for (int i = 4; i < argc; i++) {
+            const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+            if (!strcmp(argv[i], "--no-module-identities")) {
+                o.no_module_identities = true;
+                continue;
+            }
+            if (!v)
+                return usage();
+            if (!strcmp(argv[i], "--module-status"))
+                o.module_status = v;
+            else if (!strcmp(argv[i], "--module-mask"))
+                o.module_mask = v;
+            else if (!strcmp(argv[i], "--fmspc"))
+                o.fmspc = v;
             else if (!strcmp(argv[i], "--pck-crl"))
-                o.pck_crl = argv[i + 1];
+                o.pck_crl = v;
             else if (!strcmp(argv[i], "--status"))
-                o.status = argv[i + 1];
+                o.status = v;
             else if (!strcmp(argv[i], "--issued"))
-                o.issued = strtoll(argv[i + 1], NULL, 10);
+                o.issued = strtoll(v, NULL, 10);
             else if (!strcmp(argv[i], "--days"))
-                o.days = atoi(argv[i + 1]);
+                o.days = atoi(v);
             else
                 return usage();
+            i++;
         }
-        if ((argc - 4) % 2)
-            return usage();
         char *json = NULL;
         if (tdxsim_collateral(argv[2], &o, &json, &e)) {
             fprintf(stderr, "zg-devnet-tdx: %s\n", e.msg);
@@ -79,6 +94,16 @@ int main(int argc, char **argv)
                     return usage();
             } else if (!strcmp(argv[i], "--mrtd") && i + 1 < argc) {
                 if (zg_hex_decode_exact(td.mr_td, 48, argv[++i], &e))
+                    return usage();
+            } else if (!strcmp(argv[i], "--tee-tcb-svn") && i + 1 < argc) {
+                if (zg_hex_decode_exact(td.tee_tcb_svn, 16, argv[++i], &e))
+                    return usage();
+                td.have_tee_tcb_svn = true;
+            } else if (!strcmp(argv[i], "--mrsignerseam") && i + 1 < argc) {
+                if (zg_hex_decode_exact(td.mr_signer_seam, 48, argv[++i], &e))
+                    return usage();
+            } else if (!strcmp(argv[i], "--seam-attributes") && i + 1 < argc) {
+                if (zg_hex_decode_exact(td.seam_attributes, 8, argv[++i], &e))
                     return usage();
             } else if (!strcmp(argv[i], "--pad") && i + 1 < argc)
                 td.pad = (size_t)atol(argv[++i]);

@@ -15,10 +15,14 @@
 #include "zg/hex.h"
 
 /* What the simulated platform runs at; the TCB info's first level is
- * exactly this, so the devnet's TD is UpToDate unless told otherwise. */
+ * exactly this, so the devnet's TD is UpToDate unless told otherwise.
+ * TEE_TCB_SVN bytes 0-1 are the TDX module's SVN (6) and major version (1),
+ * as on real TDX 1.5 hosts; like Intel's TCB info, the platform levels hold
+ * other values there (those bytes count only in the module's own levels). */
 static const uint8_t cpusvn[16] = {3, 3, 2, 2, 4, 1, 0, 5};
 static const unsigned pcesvn = 13;
-static const uint8_t tee_tcb_svn[16] = {5, 0, 3};
+static const uint8_t tee_tcb_svn[16] = {6, 1, 3};
+static const uint8_t platform_tdx[16] = {5, 0, 3};
 static const unsigned qe_prod = 2, qe_svn = 8;
 /* Intel's QE vendor id, as real quotes carry it. */
 static const uint8_t qe_vendor[16] = {0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
@@ -156,7 +160,10 @@ int tdxsim_quote(tdxsim *s, const tdxsim_td *td, zg_buf *out, zg_err *err)
         put32(q + 50, (uint32_t)blen);
     }
     uint8_t *b = q + boff;
-    memcpy(b, tee_tcb_svn, 16);
+    const uint8_t *svn = td->have_tee_tcb_svn ? td->tee_tcb_svn : tee_tcb_svn;
+    memcpy(b, svn, 16);
+    memcpy(b + 64, td->mr_signer_seam, 48);
+    memcpy(b + 112, td->seam_attributes, 8);
     static const uint8_t prod_attr[8] = {0, 0, 0, 0x10};
     bool given = td->zero_attributes;
     for (int i = 0; i < 8; i++)
@@ -169,7 +176,7 @@ int tdxsim_quote(tdxsim *s, const tdxsim_td *td, zg_buf *out, zg_err *err)
         memcpy(b + 328 + 48 * i, td->rtmr[i], 48);
     memcpy(b + 520, td->report_data, 64);
     if (v5)
-        memcpy(b + 584, tee_tcb_svn, 16);
+        memcpy(b + 584, svn, 16);
 
     uint8_t *sd = q + signed_len + 4;
     put32(q + signed_len, (uint32_t)sig_len);
@@ -244,6 +251,45 @@ static cJSON *level(const uint8_t cpu[16], unsigned pce, const uint8_t tdx[16], 
         cJSON_AddItemToArray(ids, cJSON_CreateString("ZG-DEVNET-SA-00001"));
     }
     return l;
+}
+
+static cJSON *module_level(unsigned isvsvn, const char *date, const char *status)
+{
+    cJSON *l = cJSON_CreateObject();
+    cJSON_AddNumberToObject(cJSON_AddObjectToObject(l, "tcb"), "isvsvn", isvsvn);
+    cJSON_AddStringToObject(l, "tcbDate", date);
+    cJSON_AddStringToObject(l, "tcbStatus", status);
+    if (strcmp(status, "UpToDate")) {
+        cJSON *ids = cJSON_AddArrayToObject(l, "advisoryIDs");
+        cJSON_AddItemToArray(ids, cJSON_CreateString("ZG-DEVNET-SA-00002"));
+    }
+    return l;
+}
+
+/* tdxModule and the identity of the devnet's module (major version 1), in
+ * the shape of Intel's TCB info v3: its level for SVN 6 and an OutOfDate
+ * one for SVN 4 and 5. */
+static void add_module(cJSON *t, const char *date, const tdxsim_col_opts *o)
+{
+    static const char zero48[] = "000000000000000000000000000000000000000000000000"
+                                 "000000000000000000000000000000000000000000000000";
+    cJSON *m = cJSON_AddObjectToObject(t, "tdxModule");
+    cJSON_AddStringToObject(m, "mrsigner", zero48);
+    cJSON_AddStringToObject(m, "attributes", "0000000000000000");
+    cJSON_AddStringToObject(m, "attributesMask", "FFFFFFFFFFFFFFFF");
+    if (o->no_module_identities)
+        return;
+    cJSON *ids = cJSON_AddArrayToObject(t, "tdxModuleIdentities"), *id = cJSON_CreateObject();
+    cJSON_AddStringToObject(id, "id", "TDX_01");
+    cJSON_AddStringToObject(id, "mrsigner", zero48);
+    cJSON_AddStringToObject(id, "attributes", "0000000000000000");
+    cJSON_AddStringToObject(id, "attributesMask",
+                            o->module_mask ? o->module_mask : "FFFFFFFFFFFFFFFF");
+    cJSON *lv = cJSON_AddArrayToObject(id, "tcbLevels");
+    cJSON_AddItemToArray(
+        lv, module_level(tee_tcb_svn[0], date, o->module_status ? o->module_status : "UpToDate"));
+    cJSON_AddItemToArray(lv, module_level(4, "2024-01-01T00:00:00Z", "OutOfDate"));
+    cJSON_AddItemToArray(ids, id);
 }
 
 /* Sign the compact text of doc; fills *text and sig_hex. */
@@ -325,10 +371,11 @@ int tdxsim_collateral(const char *dir, const tdxsim_col_opts *o, char **json, zg
     cJSON_AddNumberToObject(t, "tcbType", 0);
     cJSON_AddNumberToObject(t, "tcbEvaluationDataNumber", 1);
     cJSON *levels = cJSON_AddArrayToObject(t, "tcbLevels");
-    cJSON_AddItemToArray(levels,
-                         level(cpusvn, pcesvn, tee_tcb_svn, a, o->status ? o->status : "UpToDate"));
+    cJSON_AddItemToArray(
+        levels, level(cpusvn, pcesvn, platform_tdx, a, o->status ? o->status : "UpToDate"));
     static const uint8_t old_cpu[16] = {2, 2, 2, 2, 3, 1, 0, 5}, old_tdx[16] = {3, 0, 2};
     cJSON_AddItemToArray(levels, level(old_cpu, 5, old_tdx, "2024-01-01T00:00:00Z", "OutOfDate"));
+    add_module(t, a, o);
 
     cJSON *q = cJSON_CreateObject();
     uint8_t mrs[32];

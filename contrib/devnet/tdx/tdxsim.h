@@ -2,7 +2,8 @@
  * through the devnet PKI that `pki` makes (attestation key, a QE report
  * signed by the PCK key), and the collateral for them (TCB info and QE
  * identity signed by the TCB signing key, the CRLs) in the JSON shape
- * zg/tdx.h reads. The TD's SVNs and the QE's identity are constants here
+ * zg/tdx.h reads. The TD's SVNs, its TDX module (major version 1, SVN 6,
+ * Intel's all-zero MRSIGNERSEAM) and the QE's identity are constants here
  * that the TCB info matches. */
 #ifndef ZG_DEVNET_TDXSIM_H
 #define ZG_DEVNET_TDXSIM_H
@@ -27,6 +28,13 @@ typedef struct tdxsim_td {
     bool zero_attributes;     /* use td_attributes as given even when all zero */
     int version;              /* 4 (default) or 5 (TD 1.5 body) */
     size_t pad;               /* zero bytes after the signature data, as dstack pads */
+    /* Negative cases: TEE_TCB_SVN (byte 0 the module's SVN, byte 1 its
+     * major version) used when have_tee_tcb_svn, else the devnet's;
+     * MRSIGNERSEAM and SEAMATTRIBUTES as given (zero: the devnet's). */
+    bool have_tee_tcb_svn;
+    uint8_t tee_tcb_svn[16];
+    uint8_t mr_signer_seam[48];
+    uint8_t seam_attributes[8];
 } tdxsim_td;
 
 /* A signed quote into out (raw bytes). */
@@ -38,6 +46,12 @@ typedef struct tdxsim_col_opts {
     const char *status;  /* the status of the TCB level the TD meets; NULL: UpToDate */
     int64_t issued;      /* issueDate; 0: now */
     int days;            /* nextUpdate - issueDate; 0: 30 */
+    /* The TCB info's TDX module identity TDX_01: the status of the level the
+     * devnet's module meets (NULL: UpToDate), its attributesMask (hex; NULL:
+     * all ones); no_module_identities leaves tdxModuleIdentities out. */
+    const char *module_status;
+    const char *module_mask;
+    bool no_module_identities;
 } tdxsim_col_opts;
 
 /* The collateral as JSON text (malloc'd) into *json. */

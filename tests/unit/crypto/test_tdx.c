@@ -189,6 +189,39 @@ static void test_status(void)
           "a trailing comma is fine");
 }
 
+/* Intel's QVL, TdxModuleCheck.cpp convergeTcbStatusWithTdxModuleStatus:
+ * every platform status against each status a module level may carry. */
+static void test_module_status(void)
+{
+    static const struct {
+        const char *platform, *module, *want;
+    } t[] = {
+        {"UpToDate", "UpToDate", "UpToDate"},
+        {"SWHardeningNeeded", "UpToDate", "SWHardeningNeeded"},
+        {"OutOfDate", "UpToDate", "OutOfDate"},
+        {"UpToDate", "OutOfDate", "OutOfDate"},
+        {"SWHardeningNeeded", "OutOfDate", "OutOfDate"},
+        {"ConfigurationNeeded", "OutOfDate", "OutOfDateConfigurationNeeded"},
+        {"ConfigurationAndSWHardeningNeeded", "OutOfDate", "OutOfDateConfigurationNeeded"},
+        {"OutOfDate", "OutOfDate", "OutOfDate"},
+        {"OutOfDateConfigurationNeeded", "OutOfDate", "OutOfDateConfigurationNeeded"},
+        {"Revoked", "OutOfDate", "Revoked"},
+        {"UpToDate", "Revoked", "Revoked"},
+        {"ConfigurationNeeded", "Revoked", "Revoked"},
+        {"Revoked", "UpToDate", "Revoked"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        const char *got = zg_tdx_status_with_module(t[i].platform, t[i].module);
+        CHECK(got && !strcmp(got, t[i].want), "platform %s, module %s: %s (got %s)", t[i].platform,
+              t[i].module, t[i].want, got ? got : "NULL");
+    }
+    CHECK(zg_tdx_status_with_module("UpToDate", "ConfigurationNeeded") == NULL,
+          "ConfigurationNeeded is no module status");
+    CHECK(zg_tdx_status_with_module("UpToDate", "SWHardeningNeeded") == NULL,
+          "SWHardeningNeeded is no module status");
+    CHECK(zg_tdx_status_with_module("Fine", "UpToDate") == NULL, "an unknown platform status");
+}
+
 static void test_collateral(void)
 {
     zg_tdx_collateral c;
@@ -244,6 +277,7 @@ int main(void)
     test_parse();
     test_attributes();
     test_status();
+    test_module_status();
     test_collateral();
     test_verify_garbage();
     return check_done();
