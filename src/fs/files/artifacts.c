@@ -31,6 +31,7 @@
 #include "zg/artifact.h"
 #include "zg/fdio.h"
 #include "zg/ftserving.h"
+#include "zg/hex.h"
 #include "zg/modelcrypt.h"
 #include "zg/wait.h"
 
@@ -225,4 +226,12 @@ int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
     if (zgfs_call_addr(c, 0, prov, err))
         return -1;
     return lora_bin(c->fs, c->params[0], prov, c->params[1], c->path + 1, ok, err);
+}
+
+int zgfs_lora_autoack(zgfs *fs, const uint8_t prov[20], const char *id, const char *who, zg_buf *ok,
+                      zg_err *err)
+{
+    char p[43];
+    zg_addr_checksum(p, prov);
+    return lora_bin(fs, p, prov, id, who, ok, err);
 }
