@@ -15,6 +15,7 @@
  * same time takes turns with the job in the core (zg_lora_fetch), so a
  * deliverable is acknowledged once. */
 #include <errno.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,8 +25,10 @@
 #include "zg/deadline.h"
 #include "zgfs.h"
 
-#define LOOK_AUTOACK_MS 10000 /* how often the watch looks with autoack */
-#define LOOK_PLAIN_MS   30000 /* without: warnings have an hour of slack */
+#define LOOK_AUTOACK_MS 10000   /* how often the watch looks with autoack */
+#define LOOK_PLAIN_MS   30000   /* without: warnings have an hour of slack */
+#define LOOK_IDLE_MS    300000  /* without, while nothing waits for an acknowledgement */
+#define BUSY_AFTER_TASK 7200000 /* a task created here: looks as if something waited */
 
 typedef struct zgfs_watch zgfs_watch;
 
@@ -40,6 +43,7 @@ struct zgfs_watch {
     pthread_mutex_t lock; /* guards the list */
     seen *v;
     size_t n;
+    atomic_llong busy_until_ms; /* zg_now_ms() until which a task created here is awaited */
 };
 
 int zgfs_autoack_parse(const char *text, long *seconds, zg_err *err)
@@ -206,7 +210,10 @@ static void schedule(zgfs *fs, const zg_open_task *t)
 
 /* ---- the watch */
 
-static void look(zgfs *fs)
+/* One look: what is due is done. Whether anything waits for an
+ * acknowledgement or a settlement (true too when the chain could not be
+ * asked). */
+static bool look(zgfs *fs)
 {
     zg_wait w;
     zg_wait_init(&w, zgfs_work_wait(fs->work), (long)fs->opts.timeout * 1000, 0);
@@ -215,7 +222,7 @@ static void look(zgfs *fs)
     int rc = zg_deadline_scan(fs->client, false, &t, NULL);
     zg_wait_bind(outer);
     if (rc)
-        return; /* the network: look again later */
+        return true; /* the network: look again soon */
     for (size_t i = 0; i < t.n; i++) {
         const zg_open_task *e = &t.v[i];
         long setting = is_refused(fs->watch, e) ? ZG_AUTOACK_OFF : fs->autoack;
@@ -225,18 +232,39 @@ static void look(zgfs *fs)
         else
             zgfs_deadline_warn(fs, e, t.now, due);
     }
+    bool open = t.n > 0;
     zg_open_tasks_free(&t);
+    return open;
 }
 
+/* Without autoack an idle mount asks the chain every few minutes only:
+ * a delivery is seen within LOOK_IDLE_MS, far inside its window, and
+ * after it the deliverable keeps the watch at LOOK_PLAIN_MS until it is
+ * settled. */
 static int watch_run(void *arg, zg_err *err)
 {
     (void)err;
     zgfs *fs = arg;
-    long period = fs->autoack == ZG_AUTOACK_OFF ? LOOK_PLAIN_MS : LOOK_AUTOACK_MS;
-    do
-        look(fs);
-    while (zg_wait_sleep(zgfs_work_wait(fs->work), period, NULL) == 0);
+    bool acking = fs->autoack != ZG_AUTOACK_OFF, open = true;
+    int64_t last = 0;
+    /* The first look comes one period after the mount, not with it: the
+     * mount's first requests are the caller's. */
+    while (zg_wait_sleep(zgfs_work_wait(fs->work), acking ? LOOK_AUTOACK_MS : LOOK_PLAIN_MS,
+                         NULL) == 0) {
+        int64_t now = zg_now_ms();
+        if (acking || open || now < atomic_load(&fs->watch->busy_until_ms) ||
+            now - last >= LOOK_IDLE_MS) {
+            open = look(fs);
+            last = now;
+        }
+    }
     return 0; /* the mount is going away */
+}
+
+void zgfs_watch_poke(zgfs *fs)
+{
+    if (fs->watch)
+        atomic_store(&fs->watch->busy_until_ms, zg_now_ms() + BUSY_AFTER_TASK);
 }
 
 int zgfs_watch_start(zgfs *fs, zg_err *err)
@@ -245,6 +273,7 @@ int zgfs_watch_start(zgfs *fs, zg_err *err)
     if (!w)
         return zg_err_set(err, ENOMEM, "out of memory");
     pthread_mutex_init(&w->lock, NULL);
+    atomic_init(&w->busy_until_ms, 0);
     fs->watch = w;
     if (fs->autoack == ZG_AUTOACK_AT_DELIVERY)
         zg_oplog_add(fs->log, "autoack: delivered models are acknowledged at delivery");

@@ -385,6 +385,8 @@ int zgfs_work_submit(zgfs_work *w, void (*fn)(void *arg), void *arg, zg_err *err
 int zgfs_autoack_parse(const char *text, long *seconds, zg_err *err);
 int zgfs_watch_start(zgfs *fs, zg_err *err); /* after zgfs_work_start */
 void zgfs_watch_free(zgfs *fs);              /* after zgfs_work_free */
+/* A task was created here: look often until its delivery may be seen. */
+void zgfs_watch_poke(zgfs *fs);
 /* Say a WARN or PASSED of zg_deadline_due in log, once per task and kind. */
 struct zg_open_task;
 void zgfs_deadline_warn(zgfs *fs, const struct zg_open_task *t, uint64_t now, int due);

@@ -421,7 +421,8 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
         zgfs_tasks_changed(fs, prov, NULL); /* a lost answer may still have made one */
         goto out;
     }
-    zgfs_tasks_changed(fs, prov, id); /* the mount's deadline watch (deadline.c) sees it */
+    zgfs_tasks_changed(fs, prov, id);
+    zgfs_watch_poke(fs); /* the deadline watch looks often until it is delivered */
     if (zg_buf_printf(reply, err, "%s\n", id) ||
         zg_buf_printf(ok, err, "created task %s: model %.60s, dataset %.60s%s%s%s", id, model,
                       dataset, is_hash(dataset) ? "" : " (", is_hash(dataset) ? "" : hash,
