@@ -13,6 +13,7 @@
 
 #include "zg/client.h"
 #include "zg/journal.h"
+#include "zg/wait.h"
 
 /* Download into enc_path, resuming from enc_path.part after a cut, a stall
  * or a restart (HTTP Range, a fresh signature per request). Up to `tries`
@@ -61,20 +62,75 @@ int zg_lora_remote_size(zg_client *c, struct zg_storage_pool *storage, const cha
 int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id,
                    const char *enc_path, zg_err *err);
 
-/* Wait (polling every poll_ms, at most timeout_s) until the deliverable is
- * settled with a key; decrypt the key with the wallet and the file into
- * bin_path (via a temporary file, renamed on success). EIO when it was
- * settled without a key (penalty: the key is lost), ETIMEDOUT when the
- * provider has not settled in time (acknowledged: it will; read again). */
+/* Decrypt the file of a settled deliverable: the key (revealed by the
+ * settlement) with the wallet, the file into bin_path (via a temporary
+ * file, renamed on success). EAGAIN when it is not settled yet, EIO when
+ * it was settled without a key (penalty: the key is lost). */
 int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
-                    const char *enc_path, const char *bin_path, long timeout_s, long poll_ms,
-                    zg_err *err);
+                    const char *enc_path, const char *bin_path, zg_err *err);
 
-/* The whole safe path: download (as zg_lora_download_auto), verify,
- * acknowledge (journaled; skipped when already acknowledged), decrypt.
- * Nothing is acknowledged unless the file verified. */
+/* Whether enc_path was downloaded and verified (zg_lora_fetch_enc marks
+ * it with enc_path.verified once it passed the checks). */
+bool zg_lora_enc_verified(const char *enc_path);
+
+/* What the safe path reports while it runs, so its caller can say so (a
+ * log line) or drop what it holds about the deliverable. `why` is the
+ * failure for ZG_LORA_STORAGE_FAILED and a failed ZG_LORA_ACK_SENT, else
+ * NULL. */
+typedef enum zg_lora_step {
+    ZG_LORA_STORAGE_FAILED, /* 0G Storage did not serve the file; the TEE is asked */
+    ZG_LORA_ACK_SENT,       /* the acknowledgement was tried (why: its failure) */
+    ZG_LORA_SETTLED,        /* the provider settled: the key is on chain */
+} zg_lora_step;
+
+typedef struct zg_lora_notify {
+    void (*fn)(void *ctx, zg_lora_step step, const zg_err *why);
+    void *ctx;
+} zg_lora_notify;
+
+/* What one call did. */
+typedef struct zg_lora_outcome {
+    bool was_decrypted; /* bin_path was there: nothing done */
+    bool downloaded;    /* this call downloaded lora.enc, from src */
+    zg_lora_source src;
+    bool acknowledged; /* this call sent the acknowledgement */
+} zg_lora_outcome;
+
+/* lora.enc alone: download (as zg_lora_download_auto), verify, mark it
+ * verified. Already verified = nothing to do. w as for zg_lora_fetch
+ * (its stop flag only). note and out may be NULL. */
+int zg_lora_fetch_enc(zg_client *c, struct zg_storage_pool *storage, const char *url,
+                      const uint8_t provider[20], const char *task_id, const char *enc_path,
+                      const zg_wait *w, const zg_lora_notify *note, zg_lora_outcome *out,
+                      zg_err *err);
+
+/* The one safe path to a model, for every caller (a read of lora.bin, the
+ * daemon's automatic acknowledgement, tools): download (as
+ * zg_lora_download_auto), verify, acknowledge (journaled in j; skipped when
+ * already acknowledged), wait for the provider's settlement, decrypt into
+ * bin_path. Nothing is acknowledged unless the file verified (EIO, "nothing
+ * was acknowledged"); a deliverable settled with a penalty before any
+ * acknowledgement is EIO before anything is sent.
+ *
+ * One call per task at a time: calls for the same files (any thread of
+ * the process, lora.enc's zg_lora_fetch_enc included) take turns on a
+ * lock file (.lock in enc_path's directory), and the later one finds the
+ * work done, so a deliverable is never acknowledged twice.
+ *
+ * w (borrowed; may be NULL): stopping it (or a parent) ends the download,
+ * a turn's wait and the wait for settlement (EAGAIN: whatever was
+ * acknowledged stays on chain); the acknowledgement itself, once sent, is
+ * waited for to its receipt (the chain's receipt time-out), since the
+ * journal must learn its fate. The wait for settlement lasts w's time-out
+ * (w->timeout_ms, counted from when that wait begins; NULL or 0: one look)
+ * and looks every w->poll_ms; ETIMEDOUT after it (acknowledged: the
+ * provider will settle; call again). The download is not bounded by it:
+ * its length depends on the file.
+ *
+ * note and out may be NULL. */
 int zg_lora_fetch(zg_client *c, zg_journal *j, struct zg_storage_pool *storage, const char *url,
                   const uint8_t provider[20], const char *task_id, const char *enc_path,
-                  const char *bin_path, long timeout_s, zg_lora_source *src, zg_err *err);
+                  const char *bin_path, const zg_wait *w, const zg_lora_notify *note,
+                  zg_lora_outcome *out, zg_err *err);
 
 #endif

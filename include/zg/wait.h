@@ -37,6 +37,12 @@ typedef struct zg_wait {
  * ZG_WAIT_POLL_MS. */
 void zg_wait_init(zg_wait *w, const zg_wait *parent, long timeout_ms, long poll_ms);
 
+/* A descriptor stopped whenever parent is (parent may be NULL), with a
+ * deadline of its own only (timeout_ms from now, 0 = none), never the
+ * parent's: for a step the parent's deadline must not cut short (a
+ * download whose length depends on the file's size). */
+void zg_wait_init_follow(zg_wait *w, const zg_wait *parent, long timeout_ms, long poll_ms);
+
 /* Stop w and every descriptor below it. Async-signal-safe. */
 void zg_wait_stop(zg_wait *w);
 /* Whether w or one of its parents was stopped (false for NULL). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -179,28 +180,18 @@ int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id
 }
 
 int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
-                    const char *enc_path, const char *bin_path, long timeout_s, long poll_ms,
-                    zg_err *err)
+                    const char *enc_path, const char *bin_path, zg_err *err)
 {
     if (!c->key)
         return zg_err_set(err, EROFS, "this mount has no wallet key");
-    if (poll_ms <= 0)
-        poll_ms = 1000;
-    time_t deadline = time(NULL) + timeout_s;
     zg_deliverable d;
-    for (;;) {
-        if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
-            return -1;
-        if (d.settled)
-            break;
+    if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
+        return -1;
+    if (!d.settled) {
         zg_deliverable_free(&d);
-        if (time(NULL) >= deadline)
-            return zg_err_set(err, ETIMEDOUT,
-                              "the provider has not settled task %s yet, so the key is not "
-                              "revealed; the acknowledgement is on chain, read again later",
-                              task_id);
-        if (zg_wait_sleep(zg_wait_current(), poll_ms, err))
-            return -1;
+        return zg_err_set(err, EAGAIN,
+                          "the provider has not settled task %s yet, so the key is not revealed",
+                          task_id);
     }
     int rc = -1;
     zg_buf key;
@@ -253,19 +244,200 @@ out:
     return rc;
 }
 
-int zg_lora_fetch(zg_client *c, zg_journal *j, zg_storage_pool *storage, const char *url,
-                  const uint8_t provider[20], const char *task_id, const char *enc_path,
-                  const char *bin_path, long timeout_s, zg_lora_source *src, zg_err *err)
+bool zg_lora_enc_verified(const char *enc_path)
 {
-    if (zg_lora_download_auto(c, storage, url, provider, task_id, enc_path, src, err) ||
-        zg_lora_verify(c, provider, task_id, enc_path, err))
+    char mark[4096];
+    struct stat st;
+    return snprintf(mark, sizeof mark, "%s.verified", enc_path) < (int)sizeof mark &&
+           stat(mark, &st) == 0 && stat(enc_path, &st) == 0;
+}
+
+static void tell(const zg_lora_notify *note, zg_lora_step step, const zg_err *why)
+{
+    if (note && note->fn)
+        note->fn(note->ctx, step, why);
+}
+
+/* Wait for this task's turn: an exclusive flock on .lock in enc_path's
+ * directory, held by the returned descriptor until close. flock, not a
+ * mutex, so that threads holding nothing in common (a reader and the
+ * automatic acknowledgement) take turns, each turn its own open file
+ * description. */
+static int take_turn(const char *enc_path, const zg_wait *w, zg_err *err)
+{
+    char path[4096];
+    const char *slash = strrchr(enc_path, '/');
+    int dir = slash ? (int)(slash - enc_path) + 1 : 0;
+    if (snprintf(path, sizeof path, "%.*s.lock", dir, enc_path) >= (int)sizeof path)
+        return zg_err_set(err, ENAMETOOLONG, "path too long");
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return zg_err_set(err, errno, "cannot open %s: %s", path, strerror(errno));
+    while (flock(fd, LOCK_EX | LOCK_NB)) {
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            int e = errno;
+            close(fd);
+            return zg_err_set(err, e, "cannot lock %s: %s", path, strerror(e));
+        }
+        if (zg_wait_sleep(w, 100, err)) {
+            close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+/* The stop of w without its deadline (module comment of zg/artifact.h). */
+static const zg_wait *stop_only(zg_wait *run, const zg_wait *w)
+{
+    zg_wait_init_follow(run, w, 0, w ? w->poll_ms : 0);
+    return run;
+}
+
+/* Download, verify, mark; the caller holds the task's turn and has bound
+ * its stop-only wait. */
+static int fetch_enc_locked(zg_client *c, zg_storage_pool *storage, const char *url,
+                            const uint8_t provider[20], const char *task_id, const char *enc_path,
+                            const zg_lora_notify *note, zg_lora_outcome *out, zg_err *err)
+{
+    char mark[4096];
+    if (snprintf(mark, sizeof mark, "%s.verified", enc_path) >= (int)sizeof mark)
+        return zg_err_set(err, ENAMETOOLONG, "path too long");
+    if (zg_lora_enc_verified(enc_path))
+        return 0;
+    struct stat st;
+    bool there = stat(enc_path, &st) == 0;
+    if (zg_lora_download_auto(c, storage, url, provider, task_id, enc_path, &out->src, err)) {
+        if (out->src.storage_failed)
+            tell(note, ZG_LORA_STORAGE_FAILED, &out->src.why);
         return -1;
+    }
+    if (out->src.storage_failed)
+        tell(note, ZG_LORA_STORAGE_FAILED, &out->src.why);
+    out->downloaded = !there;
+    if (zg_lora_verify(c, provider, task_id, enc_path, err))
+        return -1;
+    int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return zg_err_set(err, errno, "cannot write %s: %s", mark, strerror(errno));
+    close(fd);
+    return 0;
+}
+
+int zg_lora_fetch_enc(zg_client *c, zg_storage_pool *storage, const char *url,
+                      const uint8_t provider[20], const char *task_id, const char *enc_path,
+                      const zg_wait *w, const zg_lora_notify *note, zg_lora_outcome *out,
+                      zg_err *err)
+{
+    zg_lora_outcome dummy;
+    if (!out)
+        out = &dummy;
+    memset(out, 0, sizeof *out);
+    zg_wait run;
+    stop_only(&run, w);
+    int turn = take_turn(enc_path, &run, err);
+    if (turn < 0)
+        return -1;
+    zg_wait *outer = zg_wait_bind(&run);
+    int rc = fetch_enc_locked(c, storage, url, provider, task_id, enc_path, note, out, err);
+    zg_wait_bind(outer);
+    close(turn);
+    return rc;
+}
+
+/* Wait until the provider settled the deliverable (the key is revealed
+ * then), polling the chain. */
+static int wait_settled(zg_client *c, const uint8_t provider[20], const char *task_id,
+                        const zg_wait *w, zg_err *err)
+{
+    zg_wait settle;
+    zg_wait_init_follow(&settle, w, w ? w->timeout_ms : 0, w ? w->poll_ms : 0);
+    bool once = !w || w->timeout_ms <= 0;
+    for (;;) {
+        zg_deliverable d;
+        if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
+            return -1;
+        bool settled = d.settled;
+        zg_deliverable_free(&d);
+        if (settled)
+            return 0;
+        zg_err e = {0};
+        if (!once && zg_wait_sleep(&settle, -1, &e) == 0)
+            continue;
+        if (e.code == EINTR)
+            return zg_err_set(err, EAGAIN,
+                              "stopped waiting for the provider's settlement of task %s; the "
+                              "acknowledgement is on chain, read lora.bin again later",
+                              task_id);
+        return zg_err_set(err, ETIMEDOUT,
+                          "the provider has not settled task %s within %ld s, so the key is "
+                          "not revealed yet; the acknowledgement is on chain, read lora.bin "
+                          "again later",
+                          task_id, once ? 0L : (settle.timeout_ms + 999) / 1000);
+    }
+}
+
+static int fetch_locked(zg_client *c, zg_journal *j, zg_storage_pool *storage, const char *url,
+                        const uint8_t provider[20], const char *task_id, const char *enc_path,
+                        const char *bin_path, const zg_wait *w, zg_wait *run,
+                        const zg_lora_notify *note, zg_lora_outcome *out, zg_err *err)
+{
+    struct stat st;
+    if (stat(bin_path, &st) == 0) {
+        out->was_decrypted = true;
+        return 0;
+    }
+    zg_wait *outer = zg_wait_bind(run);
+    int rc = fetch_enc_locked(c, storage, url, provider, task_id, enc_path, note, out, err);
+    zg_wait_bind(outer);
+    if (rc)
+        return -1; /* a failed check: nothing was acknowledged */
     zg_deliverable d;
     if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
         return -1;
-    bool acked = d.acknowledged;
+    bool acked = d.acknowledged, settled = d.settled;
     zg_deliverable_free(&d);
-    if (!acked && zg_op_ack_deliverable(c, j, provider, task_id, err))
+    if (!acked && settled)
+        return zg_err_set(err, EIO,
+                          "task %s was settled with a penalty before it was acknowledged; the "
+                          "key was never revealed and the model cannot be decrypted",
+                          task_id);
+    if (!acked) {
+        /* Nothing bound: a sent acknowledgement is followed to its
+         * receipt, whoever stops, so the journal learns its fate. */
+        outer = zg_wait_bind(NULL);
+        rc = zg_op_ack_deliverable(c, j, provider, task_id, err);
+        zg_wait_bind(outer);
+        tell(note, ZG_LORA_ACK_SENT, rc ? err : NULL);
+        if (rc)
+            return -1;
+        out->acknowledged = true;
+    }
+    if (wait_settled(c, provider, task_id, w, err))
         return -1;
-    return zg_lora_decrypt(c, provider, task_id, enc_path, bin_path, timeout_s, 0, err);
+    tell(note, ZG_LORA_SETTLED, NULL);
+    outer = zg_wait_bind(run);
+    rc = zg_lora_decrypt(c, provider, task_id, enc_path, bin_path, err);
+    zg_wait_bind(outer);
+    return rc;
+}
+
+int zg_lora_fetch(zg_client *c, zg_journal *j, zg_storage_pool *storage, const char *url,
+                  const uint8_t provider[20], const char *task_id, const char *enc_path,
+                  const char *bin_path, const zg_wait *w, const zg_lora_notify *note,
+                  zg_lora_outcome *out, zg_err *err)
+{
+    zg_lora_outcome dummy;
+    if (!out)
+        out = &dummy;
+    memset(out, 0, sizeof *out);
+    zg_wait run;
+    stop_only(&run, w);
+    int turn = take_turn(enc_path, &run, err);
+    if (turn < 0)
+        return -1;
+    int rc = fetch_locked(c, j, storage, url, provider, task_id, enc_path, bin_path, w, &run, note,
+                          out, err);
+    close(turn);
+    return rc;
 }

@@ -24,6 +24,7 @@
 
 #include "handle.h"
 #include "version.h"
+#include "zg/deadline.h"
 #include "zg/fdio.h"
 #include "zg/ops.h"
 #include "zg/secp.h"
@@ -71,6 +72,8 @@ static const struct fuse_opt optspec[] = {
     OPT("request_timeout=%u", timeout, 0), /* the older name of timeout= */
     OPT("pccs=%s", pccs, 0),
     OPT("tee_status=%s", tee_status, 0),
+    OPT("autoack", autoack_flag, 1),
+    OPT("autoack=%s", autoack_text, 0),
     FUSE_OPT_KEY("storage_node=", KEY_STORAGE_NODE),
     FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
     FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
@@ -187,6 +190,9 @@ static void usage(const char *prog)
            "                           empty: none, those checks are skipped)\n"
            "    -o tee_status=LIST     TCB statuses trust accepts (default: all but\n"
            "                           Revoked; separated by +)\n"
+           "    -o autoack[=DURATION]  while mounted, download, verify and acknowledge each\n"
+           "                           delivered model: at delivery, or DURATION (90s, 30m,\n"
+           "                           2h) before its acknowledgement deadline\n"
            "    -o max_threads=N       FUSE worker threads (default %d)\n"
            "    -o noinval             debug: never invalidate kernel caches\n"
            "\n",
@@ -201,6 +207,7 @@ static void teardown(zgfs *fs)
     zg_reconciler_stop(fs->reconciler);
     zg_workq_free(fs->jobs);
     zgfs_work_free(fs->work); /* long jobs: waits in them end early */
+    zgfs_watch_free(fs);
     zgfs_notify_free(fs->notify);
     if (fs->se) {
         fuse_session_unmount(fs->se);
@@ -233,6 +240,7 @@ static void teardown(zgfs *fs)
     free(fs->opts.indexer);
     free(fs->opts.pccs);
     free(fs->opts.tee_status);
+    free(fs->opts.autoack_text);
     free(fs->tee_root);
     fuse_opt_free_args(&fs->args);
     free(fs->mountpoint);
@@ -606,6 +614,12 @@ int main(int argc, char **argv)
         die(&fs, "reconcile=%u is out of range; give seconds from 1 to 86400", fs.opts.reconcile);
     if (fs.opts.timeout < 1 || fs.opts.timeout > 3600)
         die(&fs, "timeout=%u is out of range; give seconds from 1 to 3600", fs.opts.timeout);
+    fs.autoack = fs.opts.autoack_flag ? ZG_AUTOACK_AT_DELIVERY : ZG_AUTOACK_OFF;
+    if (fs.opts.autoack_text) {
+        zg_err e = {0};
+        if (zgfs_autoack_parse(fs.opts.autoack_text, &fs.autoack, &e))
+            die(&fs, "%s", e.msg);
+    }
     char mnt[PATH_MAX];
     if (fd_mountpoint(fs.mountpoint)) {
         /* Mounted by a privileged parent that passes the /dev/fuse fd. */
@@ -690,7 +704,7 @@ int main(int argc, char **argv)
     /* Threads only now: they would not survive fuse_daemonize's fork. */
     int ret = -1;
     if (zg_workq_new(&fs.jobs, JOB_THREADS, &err) || zgfs_notify_start(fs.notify, &err) ||
-        zgfs_work_start(fs.work, &err) ||
+        zgfs_work_start(fs.work, &err) || zgfs_watch_start(&fs, &err) ||
         zg_reconciler_start(&fs.reconciler, fs.client, fs.journal, (long)fs.opts.reconcile * 1000,
                             say_to_log, &fs, &err)) {
         zg_oplog_add(fs.log, "cannot start: %s", err.msg);

@@ -29,6 +29,13 @@ const zgfs_node zgfs_nodes[] = {
      .attr_ttl = ZGFS_TTL_REMOTE,
      .help = "refund lock time of the fine-tuning contract, seconds",
      .render = zgfs_lock_time_render},
+    {.pattern = "/status",
+     .kind = ZGFS_RECORD,
+     .perm = 0444,
+     .attr_ttl = ZGFS_TTL_REMOTE,
+     .help = "one line per open fine-tuning task of this wallet: PROVIDER TASK PROGRESS FEE "
+             "LEFT (the time left to acknowledge its model)",
+     .render = zgfs_status_render},
     {.pattern = "/log",
      .kind = ZGFS_STREAM,
      .perm = 0444,

@@ -254,6 +254,8 @@ typedef struct zgfs_opts {
     unsigned timeout;   /* seconds a request, and a read that asks the network, may wait */
     char *pccs;         /* pccs=URL: where TDX collateral comes from ("": nowhere) */
     char *tee_status;   /* tee_status=LIST: the TCB statuses trust accepts */
+    int autoack_flag;   /* autoack: acknowledge delivered models at delivery */
+    char *autoack_text; /* autoack=DURATION: that long before the deadline */
 } zgfs_opts;
 
 /* The one context of a mount: every piece of mutable state of the daemon
@@ -298,6 +300,12 @@ struct zgfs {
      * devnet's local copy of the Qwen tokenizer. */
     zg_toksrc toksrc;
     char tok_paths[3][4096];
+
+    /* The deadline watch (deadline.c) and -o autoack: ZG_AUTOACK_OFF,
+     * ZG_AUTOACK_AT_DELIVERY or seconds before the deadline
+     * (zg/deadline.h). The watch is owned. */
+    long autoack;
+    struct zgfs_watch *watch;
 
     struct zgfs_storage *storage; /* owned: the 0G Storage nodes (storage.c, below) */
     int spool_lock;               /* owned: STATE_DIR/spool/.lock, held shared (-1: none) */
@@ -369,6 +377,19 @@ int zgfs_work_join(zgfs_work *w, const char *key, int (*run)(void *arg, zg_err *
                    void (*actx_free)(void *actx), zg_err *err);
 /* Submit to the long pool without waiters (fire and forget). */
 int zgfs_work_submit(zgfs_work *w, void (*fn)(void *arg), void *arg, zg_err *err);
+
+/* The deadline watch (deadline.c): one long job that looks at the
+ * wallet's deliverables, warns in log before a deadline and, with
+ * -o autoack, has each due model fetched by the safe path. */
+/* -o autoack=DURATION: "90s", "30m", "2h" or seconds; 1 s to 24 h. */
+int zgfs_autoack_parse(const char *text, long *seconds, zg_err *err);
+int zgfs_watch_start(zgfs *fs, zg_err *err); /* after zgfs_work_start */
+void zgfs_watch_free(zgfs *fs);              /* after zgfs_work_free */
+/* A task was created here: look often until its delivery may be seen. */
+void zgfs_watch_poke(zgfs *fs);
+/* Say a WARN or PASSED of zg_deadline_due in log, once per task and kind. */
+struct zg_open_task;
+void zgfs_deadline_warn(zgfs *fs, const struct zg_open_task *t, uint64_t now, int due);
 
 /* ------------------------------------------------------------ 0G Storage */
 

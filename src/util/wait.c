@@ -35,6 +35,12 @@ void zg_wait_init(zg_wait *w, const zg_wait *parent, long timeout_ms, long poll_
     w->poll_ms = poll_ms > 0 ? poll_ms : ZG_WAIT_POLL_MS;
 }
 
+void zg_wait_init_follow(zg_wait *w, const zg_wait *parent, long timeout_ms, long poll_ms)
+{
+    zg_wait_init(w, NULL, timeout_ms, poll_ms);
+    w->parent = parent;
+}
+
 void zg_wait_stop(zg_wait *w)
 {
     if (w)

@@ -182,7 +182,9 @@ int main(int argc, char **argv)
     zg_deliverable_free(&d);
 
     zg_err_clear(&e);
-    CHECK(zg_lora_fetch(c, j, st, url, prov, id, enc, bin, 60, NULL, &e) == 0,
+    zg_wait settle;
+    zg_wait_init(&settle, NULL, 60000, 500);
+    CHECK(zg_lora_fetch(c, j, st, url, prov, id, enc, bin, &settle, NULL, NULL, &e) == 0,
           "the safe path acknowledges, waits for settlement and decrypts: %s", e.msg);
     uint8_t magic[4] = {0};
     int fd = open(bin, O_RDONLY);

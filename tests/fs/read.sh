@@ -23,11 +23,11 @@ while read -r p _; do
     esac
     [[ $p =~ /[A-Z][A-Z-]+(/|\.|$)|/0xROOT$|/tasks/latest$ ]] && continue
     [[ -e $q ]] || missing+=" $p"
-done < <(grep -E '^(README|network|lock_time|log|wallet|ledger|storage|providers)[^ ]* ' <<<"$readme")
+done < <(grep -E '^(README|network|lock_time|status|log|wallet|ledger|storage|providers)[^ ]* ' <<<"$readme")
 check_eq "every path in README exists" "${missing:-none}" "none"
 # ...and every file in the tree is in README, a placeholder (an upper-case
 # word such as NAME or TASK-ID) matching any name.
-patterns=$(grep -E '^(README|network|lock_time|log|wallet|ledger|storage|providers)[^ ]* ' <<<"$readme" |
+patterns=$(grep -E '^(README|network|lock_time|status|log|wallet|ledger|storage|providers)[^ ]* ' <<<"$readme" |
     awk '{print $1}' | perl -pe 's/([.+?()\[\]{}|^\$])/\\$1/g; s{/(?!0xPROVIDER)[A-Z][A-Z-]+(?=/|\\\.|$)}{/[^/]+}g; s/^/^/; s/$/\$/')
 extra=
 while read -r f; do
@@ -104,13 +104,13 @@ check_match "fund before any write: a usage line" "$(cat "providers/$FT/fund")" 
 check_match "retrieve before any write: a usage line" "$(cat "providers/$FT/retrieve")" '^usage: write "all"'
 
 # ---- sizes are honest
-for f in network lock_time wallet/balance ledger/balance ledger/ledger.json "providers/$FT/service.json" "providers/$FT/account.json"; do
+for f in network lock_time status wallet/balance ledger/balance ledger/ledger.json "providers/$FT/service.json" "providers/$FT/account.json"; do
     check_eq "size of $f = its content's length" "$(stat -c %s "$f")" "$(cat "$f" | wc -c)"
 done
 check_eq "cat of README equals its size" "$(stat -c %s README)" "$(cat README | wc -c)"
 
 # ---- read-only files refuse writes
-for f in README network lock_time log wallet/address wallet/balance ledger/balance ledger/ledger.json \
+for f in README network lock_time status log wallet/address wallet/balance ledger/balance ledger/ledger.json \
     "providers/$FT/service.json" "providers/$FT/account.json"; do
     check_eq "write to $f is EACCES" "$(wr "$f" 1)" EACCES
 done

@@ -31,6 +31,7 @@
 #include "zg/artifact.h"
 #include "zg/fdio.h"
 #include "zg/ftserving.h"
+#include "zg/hex.h"
 #include "zg/modelcrypt.h"
 #include "zg/wait.h"
 
@@ -40,35 +41,19 @@ static int file_path(const zgfs_call *c, const char *what, char *out, size_t cap
                            what);
 }
 
-static int make_dirs(const zgfs_call *c, zg_err *err)
-{
-    char p[4096];
-    if (zgfs_state_path(c->fs, p, sizeof p, err, "tasks/%s/%s", c->params[0], c->params[1]))
-        return -1;
-    return zg_mkdirs(p, 0700, err);
-}
-static bool exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
 int zgfs_lora_enc_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 {
-    char mark[4096];
-    if (file_path(c, "lora.enc.verified", mark, sizeof mark, err) ||
-        file_path(c, "lora.enc", path, cap, err))
+    if (file_path(c, "lora.enc", path, cap, err))
         return -1;
-    if (!exists(mark) || !exists(path))
-        return zg_err_set(err, ENOENT, "not downloaded yet");
-    return 0;
+    return zg_lora_enc_verified(path) ? 0 : zg_err_set(err, ENOENT, "not downloaded yet");
 }
 
 int zgfs_lora_bin_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 {
     if (file_path(c, "lora.bin", path, cap, err))
         return -1;
-    return exists(path) ? 0 : zg_err_set(err, ENOENT, "not decrypted yet");
+    struct stat st;
+    return stat(path, &st) == 0 ? 0 : zg_err_set(err, ENOENT, "not decrypted yet");
 }
 
 static off_t size_of(const char *path)
@@ -130,125 +115,123 @@ int zgfs_lora_bin_size(const zgfs_call *c, uint64_t *out, zg_err *err)
     return zg_model_plain_size(enc, 0, out, err);
 }
 
-/* Download and verify into lora.enc (the core decides from where and what
- * the on-chain root means); mark it verified. *source names where this
- * call fetched it from (NULL: it was there). When 0G Storage did not serve
- * the file, log says so and why. */
-static int fetch_enc(const zgfs_call *c, const uint8_t prov[20], char *enc, size_t cap,
-                     const char **source, zg_err *err)
+/* What the core's safe path reports, said in log under `who` (the file's
+ * path, or the automatic acknowledgement's name for it) and dropped from
+ * the cache. */
+typedef struct noted {
+    zgfs *fs;
+    const uint8_t *prov;
+    const char *who;
+} noted;
+
+static void note_step(void *ctx, zg_lora_step step, const zg_err *why)
 {
-    zgfs *fs = c->fs;
-    char mark[4096], *url = NULL;
-    *source = NULL;
-    if (make_dirs(c, err) || file_path(c, "lora.enc", enc, cap, err) ||
-        file_path(c, "lora.enc.verified", mark, sizeof mark, err))
-        return -1;
-    if (exists(mark) && exists(enc))
-        return 0;
-    if (zgfs_ft_url(fs, prov, &url, err))
-        return -1;
-    zg_lora_source src;
-    int rc = zg_lora_download_auto(fs->client, zgfs_storage_pool(fs, NULL), url, prov, c->params[1],
-                                   enc, &src, err);
-    free(url);
-    if (src.storage_failed)
+    noted *n = ctx;
+    zgfs *fs = n->fs;
+    switch (step) {
+    case ZG_LORA_STORAGE_FAILED:
         zg_oplog_add(fs->log,
                      "%s: 0G Storage did not serve the model (%s); falling back to the provider's "
                      "TEE",
-                     c->path + 1, src.why.msg);
-    if (rc)
+                     n->who, why ? why->msg : "");
+        break;
+    case ZG_LORA_ACK_SENT:
+        zgfs_changed(fs, n->prov);
+        if (!why)
+            zg_oplog_add(fs->log,
+                         "%s: verified and acknowledged on chain; waiting for the provider's "
+                         "settlement to reveal the key",
+                         n->who);
+        break;
+    case ZG_LORA_SETTLED:
+        zgfs_changed(fs, n->prov);
+        break;
+    }
+}
+
+static const char *source_name(const zg_lora_outcome *o)
+{
+    if (!o->downloaded)
+        return NULL;
+    return o->src.from_storage ? "0G Storage" : "the provider's TEE";
+}
+
+/* The model's files in the state directory (made when missing) and the
+ * provider's URL (malloc'd). */
+static int task_files(zgfs *fs, const char *prov_text, const uint8_t prov[20], const char *id,
+                      char enc[4096], char bin[4096], char **url, zg_err *err)
+{
+    char dir[4096];
+    if (zgfs_state_path(fs, dir, sizeof dir, err, "tasks/%s/%s", prov_text, id) ||
+        zg_mkdirs(dir, 0700, err) ||
+        zgfs_state_path(fs, enc, 4096, err, "tasks/%s/%s/lora.enc", prov_text, id) ||
+        zgfs_state_path(fs, bin, 4096, err, "tasks/%s/%s/lora.bin", prov_text, id))
         return -1;
-    *source = src.from_storage ? "0G Storage" : "the provider's TEE";
-    if (zg_lora_verify(fs->client, prov, c->params[1], enc, err))
-        return -1;
-    int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return zg_err_set(err, errno, "cannot write %s: %s", mark, strerror(errno));
-    close(fd);
-    return 0;
+    return zgfs_ft_url(fs, prov, url, err);
 }
 
 int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
 {
+    zgfs *fs = c->fs;
     uint8_t prov[20];
-    char enc[4096];
-    const char *source;
-    if (zgfs_call_addr(c, 0, prov, err) || fetch_enc(c, prov, enc, sizeof enc, &source, err))
+    char enc[4096], bin[4096], *url = NULL;
+    if (zgfs_call_addr(c, 0, prov, err) ||
+        task_files(fs, c->params[0], prov, c->params[1], enc, bin, &url, err))
         return -1;
+    noted n = {fs, prov, c->path + 1};
+    zg_lora_notify note = {note_step, &n};
+    zg_lora_outcome o;
+    int rc = zg_lora_fetch_enc(fs->client, zgfs_storage_pool(fs, NULL), url, prov, c->params[1],
+                               enc, zgfs_work_wait(fs->work), &note, &o, err);
+    free(url);
+    if (rc)
+        return -1;
+    const char *source = source_name(&o);
     return zg_buf_printf(ok, err, "%s%s and verified the model of task %s (%lld bytes)",
                          source ? "downloaded from " : "downloaded", source ? source : "",
                          c->params[1], (long long)size_of(enc));
 }
 
-/* Wait until the provider settled the deliverable (the key is revealed
- * then), polling the chain; ends early when the mount goes away. */
-static int wait_settled(zgfs *fs, const uint8_t prov[20], const char *id, zg_err *err)
+/* The core's one safe path, under a wait the unmount stops and that
+ * waits -o wait= for the provider's settlement. */
+static int lora_bin(zgfs *fs, const char *prov_text, const uint8_t prov[20], const char *id,
+                    const char *who, zg_buf *ok, zg_err *err)
 {
+    char enc[4096], bin[4096], *url = NULL;
+    if (task_files(fs, prov_text, prov, id, enc, bin, &url, err))
+        return -1;
     zg_wait w;
     zg_wait_init(&w, zgfs_work_wait(fs->work), (long)fs->opts.wait * 1000, 1000);
-    for (;;) {
-        zg_deliverable d;
-        if (zg_ft_get_deliverable(fs->client, fs->addr, prov, id, &d, err))
-            return -1;
-        bool settled = d.settled;
-        zg_deliverable_free(&d);
-        if (settled)
-            return 0;
-        zg_err e = {0};
-        if (zg_wait_sleep(&w, -1, &e) == 0)
-            continue;
-        if (e.code == EINTR)
-            return zg_err_set(err, EAGAIN,
-                              "the mount is going away; the acknowledgement is on chain, read "
-                              "lora.bin again after mounting");
-        return zg_err_set(err, ETIMEDOUT,
-                          "the provider has not settled task %s within %u s, so the key is "
-                          "not revealed yet; the acknowledgement is on chain, read lora.bin "
-                          "again later",
-                          id, fs->opts.wait);
-    }
+    noted n = {fs, prov, who};
+    zg_lora_notify note = {note_step, &n};
+    zg_lora_outcome o;
+    int rc = zg_lora_fetch(fs->client, fs->journal, zgfs_storage_pool(fs, NULL), url, prov, id, enc,
+                           bin, &w, &note, &o, err);
+    free(url);
+    if (rc)
+        return -1;
+    if (o.was_decrypted)
+        return zg_buf_printf(ok, err, "already decrypted");
+    const char *source = source_name(&o);
+    return zg_buf_printf(ok, err,
+                         "verified, acknowledged and decrypted the model of task %s (%lld "
+                         "bytes%s%s)",
+                         id, (long long)size_of(bin), source ? ", fetched from " : "",
+                         source ? source : "");
 }
 
 int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
 {
-    zgfs *fs = c->fs;
     uint8_t prov[20];
-    char enc[4096], bin[4096];
-    if (zgfs_call_addr(c, 0, prov, err) || file_path(c, "lora.bin", bin, sizeof bin, err))
+    if (zgfs_call_addr(c, 0, prov, err))
         return -1;
-    if (exists(bin))
-        return zg_buf_printf(ok, err, "already decrypted");
-    const char *source;
-    if (fetch_enc(c, prov, enc, sizeof enc, &source, err))
-        return -1; /* a failed check: nothing was acknowledged */
-    zg_deliverable d;
-    if (zg_ft_get_deliverable(fs->client, fs->addr, prov, c->params[1], &d, err))
-        return -1;
-    bool acked = d.acknowledged, settled = d.settled;
-    zg_deliverable_free(&d);
-    if (!acked && settled)
-        return zg_err_set(err, EIO,
-                          "task %s was settled with a penalty before it was acknowledged; the "
-                          "key was never revealed and the model cannot be decrypted",
-                          c->params[1]);
-    if (!acked) {
-        int rc = zg_op_ack_deliverable(fs->client, fs->journal, prov, c->params[1], err);
-        zgfs_changed(fs, prov);
-        if (rc)
-            return -1;
-        zg_oplog_add(fs->log,
-                     "%s: verified and acknowledged on chain; waiting for the provider's "
-                     "settlement to reveal the key",
-                     c->path + 1);
-    }
-    if (wait_settled(fs, prov, c->params[1], err))
-        return -1;
-    zgfs_changed(fs, prov);
-    if (zg_lora_decrypt(fs->client, prov, c->params[1], enc, bin, 0, 0, err))
-        return -1;
-    return zg_buf_printf(ok, err,
-                         "verified, acknowledged and decrypted the model of task %s (%lld "
-                         "bytes%s%s)",
-                         c->params[1], (long long)size_of(bin), source ? ", fetched from " : "",
-                         source ? source : "");
+    return lora_bin(c->fs, c->params[0], prov, c->params[1], c->path + 1, ok, err);
+}
+
+int zgfs_lora_autoack(zgfs *fs, const uint8_t prov[20], const char *id, const char *who, zg_buf *ok,
+                      zg_err *err)
+{
+    char p[43];
+    zg_addr_checksum(p, prov);
+    return lora_bin(fs, p, prov, id, who, ok, err);
 }

@@ -10,6 +10,7 @@
 int zgfs_readme_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 int zgfs_network_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 int zgfs_lock_time_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_status_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 
 /* wallet.c */
 int zgfs_wallet_address_render(const zgfs_call *c, zg_buf *out, zg_err *err);
@@ -113,6 +114,10 @@ int zgfs_lora_bin_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
 int zgfs_lora_enc_size(const zgfs_call *c, uint64_t *out, zg_err *err);
 int zgfs_lora_bin_size(const zgfs_call *c, uint64_t *out, zg_err *err);
+/* lora.bin's safe path for the automatic acknowledgement (no reader): log
+ * lines say `who`; ok receives the result sentence. */
+int zgfs_lora_autoack(zgfs *fs, const uint8_t prov[20], const char *id, const char *who, zg_buf *ok,
+                      zg_err *err);
 
 /* adapters.c: providers/P/adapters/ and tasks/TASK-ID/deploy */
 int zgfs_adapter_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);

@@ -1,8 +1,10 @@
 /* Top-level files: README (generated from the node table), network,
- * lock_time. (`log` is a STREAM served by ll.c straight from the ring.) */
+ * lock_time, status (the core's deadline watch, zg/deadline.h). (`log` is
+ * a STREAM served by ll.c straight from the ring.) */
 #include <string.h>
 
 #include "common.h"
+#include "zg/deadline.h"
 
 static const char readme_head[] =
     "zgfs: the 0G Compute Network's fine-tuning service as files.\n"
@@ -76,6 +78,11 @@ int zgfs_network_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     zgfs *fs = c->fs;
     return zg_buf_printf(out, err, "%s chain=%llu rpc=%s\n", fs->net.name,
                          (unsigned long long)fs->net.chain_id, fs->net.rpc);
+}
+
+int zgfs_status_render(const zgfs_call *c, zg_buf *out, zg_err *err)
+{
+    return zg_deadline_status(c->fs->client, out, err);
 }
 
 int zgfs_lock_time_render(const zgfs_call *c, zg_buf *out, zg_err *err)

@@ -20,15 +20,12 @@
 
 #include "wf.h"
 #include "zg/chaintime.h"
+#include "zg/deadline.h"
 #include "zg/dsindex.h"
 #include "zg/ftprovider.h"
 #include "zg/hex.h"
 #include "zg/modelroot.h"
 #include "zg/tasks.h"
-
-#define ACK_WINDOW_MAX 21600 /* the provider's acknowledgement window: 6 h ... */
-#define WARN_BEFORE    3600  /* warn this long before it closes */
-#define WATCH_PERIOD_S 30
 
 /* ------------------------------------------------------------ names */
 
@@ -208,14 +205,13 @@ int zgfs_task_cancel_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_er
 
 /* ------------------------------------------------------------ deliverable */
 
-/* How long the provider waits for the acknowledgement: min(6 h, lockTime/2). */
+/* How long the provider waits for the acknowledgement (zg/deadline.h). */
 static uint64_t ack_window(zgfs *fs)
 {
     uint64_t lock = 0;
-    uint64_t w = ACK_WINDOW_MAX;
-    if (zgfs_get_lock_time(fs, &lock, NULL) == 0 && lock / 2 < w)
-        w = lock / 2;
-    return w;
+    if (zgfs_get_lock_time(fs, &lock, NULL))
+        return ZG_ACK_WINDOW_MAX;
+    return zg_ack_window(lock);
 }
 
 static int fetch_chain_time(void *p, void **val, zg_err *err)
@@ -243,15 +239,9 @@ static int chain_now(zgfs *fs, long max_age_ms, uint64_t *now, zg_err *err)
     return 0;
 }
 
-static int mark(void *ctx, void **val, zg_err *err)
-{
-    *(bool *)ctx = true;
-    *val = malloc(1);
-    return *val ? 0 : zg_err_set(err, ENOMEM, "out of memory");
-}
-
 /* Warn in log (once per task and stage) when an unacknowledged
- * deliverable's window is about to close or has closed. */
+ * deliverable's window is about to close or has closed: the core decides
+ * (zg_deadline_due), the mount's deadline watch says it the same way. */
 static void warn_deadline(zgfs *fs, const char *prov, const zg_deliverable *d, long max_age_ms)
 {
     if (d->acknowledged || d->settled)
@@ -259,29 +249,13 @@ static void warn_deadline(zgfs *fs, const char *prov, const zg_deliverable *d, l
     uint64_t now;
     if (chain_now(fs, max_age_ms, &now, NULL))
         return;
-    uint64_t deadline = d->timestamp + ack_window(fs);
-    const char *stage = now >= deadline ? "passed" : now + WARN_BEFORE >= deadline ? "near" : NULL;
-    if (!stage)
+    zg_open_task t = {.id = d->id,
+                      .delivered = true,
+                      .deliver_time = d->timestamp,
+                      .deadline = d->timestamp + ack_window(fs)};
+    if (zg_addr_parse(t.provider, prov, NULL))
         return;
-    char key[160];
-    snprintf(key, sizeof key, "warned:%s:%s", d->id, stage);
-    bool fresh = false;
-    zg_cache_val *ref;
-    if (zg_cache_get(fs->cache, key, LONG_MAX, mark, free, &fresh, &ref, NULL) == 0)
-        zg_cache_put(ref);
-    if (!fresh)
-        return;
-    if (now >= deadline)
-        zg_oplog_add(fs->log,
-                     "warning: the acknowledgement window of task %s with %s closed %llu s ago; "
-                     "the provider settles it with a penalty and its key is lost",
-                     d->id, prov, (unsigned long long)(now - deadline));
-    else
-        zg_oplog_add(fs->log,
-                     "warning: the deliverable of task %s with %s must be acknowledged within "
-                     "%llu min: read providers/%s/tasks/%s/lora.bin (or write yes to its ack); "
-                     "after that the provider settles it with a penalty and the key is lost",
-                     d->id, prov, (unsigned long long)((deadline - now + 59) / 60), prov, d->id);
+    zgfs_deadline_warn(fs, &t, now, zg_deadline_due(&t, now, ZG_AUTOACK_OFF));
 }
 
 int zgfs_deliverable_present(const zgfs_call *c, zg_err *err)
@@ -334,79 +308,6 @@ int zgfs_deliverable_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     }
     zg_deliverable_free(&d);
     return zgfs_json_out(j, out, err);
-}
-
-/* ---- the watcher: after a task is created through this mount, one job
- * per provider looks at the sub-account's deliverables every 30 s and
- * warns before an acknowledgement window closes, even when nobody looks.
- * It ends when no deliverable waits for an acknowledgement and no task of
- * the provider is still on its way to delivery. */
-
-typedef struct watch {
-    zgfs *fs;
-    uint8_t provider[20];
-} watch;
-
-/* Is any task of the list still before delivery? */
-static bool tasks_running(zgfs *fs, const uint8_t prov[20])
-{
-    static const char *const before[] = {"Init",    "SettingUp",  "SetUp", "Training",
-                                         "Trained", "Delivering", NULL};
-    zg_cache_val *ref;
-    if (zgfs_get_tasks(fs, prov, -1, &ref, NULL))
-        return true; /* cannot tell: keep watching */
-    bool running = false;
-    const cJSON *t;
-    cJSON_ArrayForEach(t, (const cJSON *)zg_cache_value(ref))
-    {
-        const char *pr = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "progress"));
-        for (int i = 0; pr && before[i] && !running; i++)
-            running = !strcmp(pr, before[i]);
-    }
-    zg_cache_put(ref);
-    return running;
-}
-
-static int watch_run(void *arg, zg_err *err)
-{
-    (void)err;
-    watch *w = arg;
-    zgfs *fs = w->fs;
-    char prov[43];
-    zg_addr_checksum(prov, w->provider);
-    for (;;) {
-        if (zg_wait_sleep(zgfs_work_wait(fs->work), WATCH_PERIOD_S * 1000L, NULL))
-            return 0; /* the mount is going away */
-        zg_cache_val *ref;
-        if (zgfs_get_ft_account(fs, w->provider, -1, &ref, NULL))
-            continue; /* network: look again later */
-        const zgfs_ft_acct_view *v = zg_cache_value(ref);
-        bool waiting = false;
-        for (size_t i = 0; v->exists && i < v->a.ndeliverables; i++) {
-            const zg_deliverable *d = &v->a.deliverables[i];
-            if (d->acknowledged || d->settled)
-                continue;
-            waiting = true;
-            warn_deadline(fs, prov, d, 0);
-        }
-        zg_cache_put(ref);
-        if (!waiting && !tasks_running(fs, w->provider))
-            return 0;
-    }
-}
-
-static void watch_provider(zgfs *fs, const uint8_t provider_addr[20])
-{
-    watch *w = calloc(1, sizeof *w);
-    if (!w)
-        return;
-    w->fs = fs;
-    memcpy(w->provider, provider_addr, 20);
-    char key[64], a[43];
-    zg_addr_checksum(a, provider_addr);
-    snprintf(key, sizeof key, "watch:%s", a);
-    /* One watcher per provider: a running one is joined (w freed). */
-    zgfs_work_join(fs->work, key, watch_run, w, free, NULL, NULL, NULL, NULL, NULL);
 }
 
 /* ------------------------------------------------------------ ack */
@@ -521,7 +422,7 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
         goto out;
     }
     zgfs_tasks_changed(fs, prov, id);
-    watch_provider(fs, prov);
+    zgfs_watch_poke(fs); /* the deadline watch looks often until it is delivered */
     if (zg_buf_printf(reply, err, "%s\n", id) ||
         zg_buf_printf(ok, err, "created task %s: model %.60s, dataset %.60s%s%s%s", id, model,
                       dataset, is_hash(dataset) ? "" : " (", is_hash(dataset) ? "" : hash,
