@@ -101,12 +101,6 @@ typedef enum zg_tx_fate {
 zg_tx_fate zg_chain_settle(zg_chain *c, const uint8_t hash[32], uint64_t nonce, const uint8_t *raw,
                            size_t raw_len, long wait_ms, zg_receipt *rcpt, zg_err *err);
 
-/* Whether a node's refusal of a broadcast says it has already seen this
- * transaction or its nonce ("already known", "nonce too low"): then the
- * transaction may be ours, mined or pending, and only a look-up of its hash
- * tells. The one place where the node's message text decides. */
-bool zg_chain_broadcast_seen(const char *node_message);
-
 /* How long zg_chain_send waits for a receipt (default 300 s); set before
  * any send. */
 void zg_chain_set_receipt_timeout(zg_chain *c, long ms);

@@ -152,23 +152,6 @@ static int parse_receipt(zg_receipt *r, cJSON *j, zg_err *err)
     return 0;
 }
 
-bool zg_chain_broadcast_seen(const char *node_message)
-{
-    /* JSON-RPC gives these answers no code of their own (geth answers
-     * -32000 and anvil -32003 for every refusal of its pool), so the text
-     * tells them apart. geth (core/txpool: ErrAlreadyKnown, and
-     * core.ErrNonceTooLow) says "already known" and "nonce too low"; anvil
-     * (crates/anvil pool errors) says "transaction already imported" and
-     * "nonce too low". */
-    static const char *const seen[] = {"already known", "already imported", "nonce too low"};
-    if (!node_message)
-        return false;
-    for (size_t i = 0; i < sizeof seen / sizeof *seen; i++)
-        if (strcasestr(node_message, seen[i]))
-            return true;
-    return false;
-}
-
 #define NONCE_UNKNOWN UINT64_MAX
 
 /* One look at the receipt; 1 = mined (*rcpt filled), 0 = none, -1 = no
@@ -324,7 +307,9 @@ static int broadcast(zg_chain *c, const uint8_t *raw, size_t len, zg_err *err)
          * say nothing about the transaction: as good as no answer. */
         bool unsure = r.node_error && (r.code == -32603 || r.code == -32005);
         if (r.node_error && !unsure) {
-            if (zg_chain_broadcast_seen(e.msg) || maybe_sent)
+            /* The node has seen this transaction or its nonce: it may be
+             * ours, mined or pending; only a look-up of its hash tells. */
+            if (e.kind == ZG_EK_TX_KNOWN || e.kind == ZG_EK_NONCE_LOW || maybe_sent)
                 return BC_SENT;
             return BC_REFUSED;
         }

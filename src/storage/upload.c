@@ -136,7 +136,7 @@ static int check_funds(zg_storage *s, const zg_u256 *fee, const zg_buf *data, zg
     uint64_t gas;
     zg_err e = {0};
     if (zg_rpc_estimate_gas(s->c->rpc, me, s->flow, data->data, data->len, fee, &gas, NULL, &e)) {
-        if (strstr(e.msg, "insufficient funds"))
+        if (e.kind == ZG_EK_FUNDS)
             return zg_err_set(err, EDQUOT,
                               "the wallet's %s OG cannot pay the %s OG storage fee and the gas; "
                               "nothing was submitted",
@@ -437,26 +437,19 @@ static int send_batch(zg_storage *s, zg_storage_file *f, uint64_t seq, const cha
     int64_t deadline = zg_now_ms() + s->opts.node_retry_ms;
     for (;;) {
         cJSON *r = NULL;
-        sto_rpc_error re;
         zg_err e = {0};
         int cr = sto_call_raw(s, "zgs_uploadSegmentsByTxSeq", (const char *)body->data, body->len,
-                              &r, &re, &e);
+                              &r, &e);
         cJSON_Delete(r);
         if (cr == 0)
             return 0;
-        /* The texts transfer/uploader_utils.go matches. */
-        if (re.is_error && (strstr(re.data, "already uploaded and finalized") ||
-                            strstr(re.message, "already uploaded and finalized"))) {
+        if (e.kind == ZG_EK_FINALIZED) {
             *finalized = true;
             return 0;
         }
-        if (re.is_error && (strstr(re.data, "has already been uploaded") ||
-                            strstr(re.message, "has already been uploaded")))
+        if (e.kind == ZG_EK_SEGMENT_IN)
             return 0;
-        if (re.is_error &&
-            (strstr(re.data, "too many data writing") ||
-             strstr(re.message, "too many data writing")) &&
-            zg_now_ms() < deadline) {
+        if (e.kind == ZG_EK_NODE_BUSY && zg_now_ms() < deadline) {
             if (zg_wait_sleep(zg_wait_current(), s->opts.poll_ms, err))
                 return -1;
             continue;

@@ -158,7 +158,7 @@ static int fetch_log(void *p, void **val, zg_err *err)
     int rc = zg_ftp_log(x->fs->client, url, x->id, b, &e);
     free(url);
     /* Before the task starts there is no log file: that is an empty log. */
-    if (rc && e.code == EAGAIN && strstr(e.msg, "log file")) {
+    if (rc && e.kind == ZG_EK_NO_LOG) {
         zg_buf_reset(b);
         rc = 0;
     }
