@@ -216,68 +216,45 @@ static int resume_record(zg_storage *s, zg_journal *j, const uint8_t root[32], u
         rc = 0;
         goto out;
     }
-    const char *hh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "hash"));
-    const char *rawhex = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "raw"));
-    const cJSON *jn = cJSON_GetObjectItemCaseSensitive(tx, "nonce");
-    uint8_t hash[32];
-    zg_buf raw;
-    zg_buf_init(&raw, 0);
-    if (!hh || !rawhex || !cJSON_IsNumber(jn) || zg_hex_decode_exact(hash, 32, hh, NULL) ||
-        zg_hex_decode_buf(&raw, rawhex, NULL)) {
-        zg_buf_free(&raw);
+    zg_receipt rcpt;
+    zg_tx_fate fate;
+    zg_err e = {0};
+    zg_chain *c = s->c->chain;
+    if (zg_chain_recover(c, tx, zg_chain_receipt_timeout(c), &fate, &rcpt, &e)) {
         zg_err_set(err, EIO,
                    "the journal record %s of an earlier upload of %s is damaged; check the "
                    "chain by hand before paying again",
                    id, rh);
+        zg_receipt_free(&rcpt);
         goto out;
     }
-    cJSON *r = NULL;
-    zg_receipt rcpt = {0};
-    bool have_rcpt = false;
-    if (zg_rpc_receipt(s->c->rpc, hash, &r, err)) {
-        zg_buf_free(&raw);
-        goto out;
-    }
-    if (!r) {
-        uint64_t latest = 0;
-        if (zg_rpc_nonce(s->c->rpc, zg_chain_address(s->c->chain), "latest", &latest, err)) {
-            zg_buf_free(&raw);
-            goto out;
-        }
-        if (latest > (uint64_t)jn->valuedouble) {
-            /* Its nonce went to another transaction: this one can never happen. */
-            fail_record(j, id, "superseded by another transaction with the same nonce");
-            zg_buf_free(&raw);
-            rec_id[0] = 0;
-            rc = 0;
-            goto out;
-        }
-        /* Still pending, or lost by the node: the same bytes again. */
-        if (zg_chain_wait(s->c->chain, "Flow.submit", hash, raw.data, raw.len, &rcpt, err)) {
-            zg_buf_free(&raw);
-            goto out;
-        }
-        have_rcpt = true;
-        r = rcpt.json;
-    }
-    zg_buf_free(&raw);
-    uint64_t status = 0;
-    zg_json_quantity_u64(cJSON_GetObjectItemCaseSensitive(r, "status"), &status, NULL);
-    if (status != 1) {
+    if (fate == ZG_TX_REPLACED) {
+        /* Its nonce went to another transaction: this one can never happen. */
+        fail_record(j, id, "superseded by another transaction with the same nonce");
+        rec_id[0] = 0;
+        rc = 0;
+    } else if (fate == ZG_TX_PENDING && e.code != ETIMEDOUT) {
+        /* The node could not be asked, or the caller gave up. */
+        if (err)
+            *err = e;
+    } else if (fate == ZG_TX_PENDING) {
+        const char *hh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "hash"));
+        zg_err_set(err, ETIMEDOUT,
+                   "Flow.submit: transaction %s is not mined after %ld s; it may still be; look "
+                   "it up before trying again (%s)",
+                   hh, zg_chain_receipt_timeout(c) / 1000, e.msg);
+    } else if (!rcpt.success) {
         fail_record(j, id, "the submission was reverted on chain");
         rec_id[0] = 0;
         rc = 0;
-    } else if (seq_from_receipt(s, r, root, size, seq, err) == 0) {
+    } else if (seq_from_receipt(s, rcpt.json, root, size, seq, err) == 0) {
         cJSON *f = cJSON_CreateObject();
         cJSON_AddNumberToObject(f, "txSeq", (double)*seq);
         zg_journal_update(j, id, NULL, f, NULL);
         *have_seq = true;
         rc = 0;
     }
-    if (have_rcpt)
-        zg_receipt_free(&rcpt);
-    else
-        cJSON_Delete(r);
+    zg_receipt_free(&rcpt);
 out:
     cJSON_Delete(rec);
     return rc;
