@@ -175,22 +175,12 @@ static bool uuid_shaped(const char *id)
     return true;
 }
 
-static bool hash_shaped(const char *h)
-{
-    if (strlen(h) != 66 || h[0] != '0' || (h[1] != 'x' && h[1] != 'X'))
-        return false;
-    for (int i = 2; i < 66; i++)
-        if (!isxdigit((unsigned char)h[i]))
-            return false;
-    return true;
-}
-
 int zg_ftp_answer_dataset_hash(const uint8_t *body, size_t len, char hash[67], zg_err *err)
 {
     cJSON *j = cJSON_ParseWithLength((const char *)body, len);
     const char *dh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "datasetHash"));
     int rc = 0;
-    if (dh && hash_shaped(dh))
+    if (dh && zg_hex_is_hash(dh))
         snprintf(hash, 67, "%s", dh);
     else
         rc = zg_err_set(err, EPROTO, "dataset upload: the provider returned no datasetHash");
