@@ -101,20 +101,21 @@ typedef enum zg_tx_fate {
 zg_tx_fate zg_chain_settle(zg_chain *c, const uint8_t hash[32], uint64_t nonce, const uint8_t *raw,
                            size_t raw_len, long wait_ms, zg_receipt *rcpt, zg_err *err);
 
-/* Whether a node's refusal of a broadcast says it has already seen this
- * transaction or its nonce ("already known", "nonce too low"): then the
- * transaction may be ours, mined or pending, and only a look-up of its hash
- * tells. The one place where the node's message text decides. */
-bool zg_chain_broadcast_seen(const char *node_message);
-
 /* How long zg_chain_send waits for a receipt (default 300 s); set before
  * any send. */
 void zg_chain_set_receipt_timeout(zg_chain *c, long ms);
 long zg_chain_receipt_timeout(const zg_chain *c);
 
-/* Wait for the receipt of an already broadcast transaction (after a restart),
- * re-broadcasting raw when the node has forgotten it. */
-int zg_chain_wait(zg_chain *c, const char *what, const uint8_t hash[32], const uint8_t *raw,
-                  size_t raw_len, zg_receipt *rcpt, zg_err *err);
+/* The recovery of a signed transaction kept across a crash: tx is what a
+ * send's signed_tx hook handed over, as the journal keeps it ({"nonce":
+ * N, "hash": "0x...", "raw": "0x..."}, zg/journal.h). One look at its
+ * receipt; a node that does not answer it leaves *fate ZG_TX_PENDING with
+ * the node's error in err at once; else zg_chain_settle for up to wait_ms.
+ * 0 with *fate (rcpt for ZG_TX_MINED; err says why for ZG_TX_PENDING);
+ * -1 (EIO) when tx cannot be read: then nothing is known, and the chain
+ * must be checked by hand. rcpt is always initialized: release it with
+ * zg_receipt_free. */
+int zg_chain_recover(zg_chain *c, const cJSON *tx, long wait_ms, zg_tx_fate *fate, zg_receipt *rcpt,
+                     zg_err *err);
 
 #endif

@@ -108,6 +108,15 @@ int zg_ftp_answer_task_id(const uint8_t *body, size_t len, char id[37], zg_err *
 /* The pending task count as the provider prints it: decimal digits. */
 int zg_ftp_answer_pending(const uint8_t *body, size_t len, uint64_t *count, zg_err *err);
 
+/* The kind (zg/err.h) of a fine-tuning provider's error answer from its
+ * HTTP status and its sentence (the "error" member): ZG_EK_NO_LOG,
+ * ZG_EK_NOT_READY or ZG_EK_NONE. The one place that reads the fine-tuning
+ * broker's error text; every error of the calls above carries it. */
+zg_err_kind zg_ftp_kind_of(long status, const char *error_text);
+/* zg_provider_http_error with that kind: how the calls above fail on an
+ * error answer. */
+int zg_ftp_http_error(zg_err *err, const char *what, long status, const zg_buf *body);
+
 /* Map a provider HTTP answer to errno + sentence (used by both provider APIs). */
 int zg_provider_http_error(zg_err *err, const char *what, long status, const zg_buf *body);
 

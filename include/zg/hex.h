@@ -2,11 +2,18 @@
 #ifndef ZG_HEX_H
 #define ZG_HEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "zg/buf.h"
 #include "zg/err.h"
+
+/* The value of one hex digit of either case, or -1 for any other character. */
+int zg_hex_digit(int c);
+/* Whether s is "0x" (or "0X") and exactly 64 hex digits: a 32-byte hash or
+ * root as Ethereum and 0G Storage write it. */
+bool zg_hex_is_hash(const char *s);
 
 /* Write 2*n lower-case hex digits and a NUL into out (size >= 2*n+1). */
 void zg_hex_encode(char *out, const uint8_t *in, size_t n);

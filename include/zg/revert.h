@@ -12,6 +12,10 @@
 /* Fill err from revert data (len may be 0) and return -1. `what` names the
  * operation ("deposit", "transferFund") and leads the sentence. */
 int zg_revert_describe(zg_err *err, const char *what, const uint8_t *data, size_t len);
+/* The errno of an Error(string) revert from its reason: EPERM for a caller
+ * that is not the owner, else EINVAL. The one place that reads a
+ * contract's revert string. */
+int zg_revert_string_errno(const char *reason);
 
 /* One row of the table of custom errors, for checks against the contracts'
  * ABIs. signature is the error as declared ("TooManySettlements(uint256,

@@ -36,6 +36,18 @@ unsigned long zg_rpc_requests(const zg_rpc *rpc);
 int zg_rpc_call(zg_rpc *rpc, const char *method, cJSON *params, cJSON **result, zg_buf *revert_data,
                 zg_err *err);
 
+/* Reads a JSON-RPC error's code and message (message may be NULL) into a
+ * kind (zg/err.h): every error zg_rpc_call and the calls below make from
+ * a node's error answer carries the kind its handle's classifier gives. */
+typedef zg_err_kind (*zg_rpc_kind_fn)(long code, const char *message);
+/* The classifier of an Ethereum node (the default): ZG_EK_FUNDS,
+ * ZG_EK_TX_KNOWN, ZG_EK_NONCE_LOW or ZG_EK_NONE. The one place that reads
+ * an Ethereum node's error text. */
+zg_err_kind zg_rpc_kind_of(long code, const char *message);
+/* Another remote that speaks JSON-RPC (a 0G Storage indexer) brings its
+ * own classifier; NULL restores zg_rpc_kind_of. */
+void zg_rpc_set_kind_of(zg_rpc *rpc, zg_rpc_kind_fn kind_of);
+
 /* The reading of one answer that zg_rpc_call makes, on body bytes got
  * elsewhere: the same result, errors and revert data, no I/O. */
 int zg_rpc_parse_reply(const char *method, const uint8_t *body, size_t len, cJSON **result,

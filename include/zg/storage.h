@@ -409,6 +409,16 @@ const char *zg_storage_indexer_preset(const char *name);
  * Go indexer's "file not found" error). */
 int zg_storage_indexer_locations(const char *indexer_url, const uint8_t root[32],
                                  zg_storage_urls *out, zg_err *err);
+/* The kind (zg/err.h) of a storage node's JSON-RPC error from its message
+ * and data texts (either may be NULL): ZG_EK_FINALIZED, ZG_EK_SEGMENT_IN,
+ * ZG_EK_NODE_BUSY or ZG_EK_NONE. The one place that reads a storage
+ * node's error text; every error of a node's JSON-RPC answer carries it. */
+zg_err_kind zg_storage_node_kind_of(const char *message, const char *data);
+
+/* The kind (zg/err.h) of an indexer's JSON-RPC error (zg_rpc_kind_fn):
+ * ZG_EK_NO_FILE for the Go indexer's "file not found" answers, else
+ * ZG_EK_NONE. */
+zg_err_kind zg_storage_indexer_kind_of(long code, const char *message);
 
 /* The parsing behind the two calls above, on a JSON-RPC "result" (borrowed):
  * {trusted: [{url, ...}], discovered: [...]} and [{url, ...}] or null. The

@@ -152,23 +152,6 @@ static int parse_receipt(zg_receipt *r, cJSON *j, zg_err *err)
     return 0;
 }
 
-bool zg_chain_broadcast_seen(const char *node_message)
-{
-    /* JSON-RPC gives these answers no code of their own (geth answers
-     * -32000 and anvil -32003 for every refusal of its pool), so the text
-     * tells them apart. geth (core/txpool: ErrAlreadyKnown, and
-     * core.ErrNonceTooLow) says "already known" and "nonce too low"; anvil
-     * (crates/anvil pool errors) says "transaction already imported" and
-     * "nonce too low". */
-    static const char *const seen[] = {"already known", "already imported", "nonce too low"};
-    if (!node_message)
-        return false;
-    for (size_t i = 0; i < sizeof seen / sizeof *seen; i++)
-        if (strcasestr(node_message, seen[i]))
-            return true;
-    return false;
-}
-
 #define NONCE_UNKNOWN UINT64_MAX
 
 /* One look at the receipt; 1 = mined (*rcpt filled), 0 = none, -1 = no
@@ -255,19 +238,34 @@ static void hash_text(char hx[67], const uint8_t hash[32])
     zg_hex_encode(hx + 2, hash, 32);
 }
 
-int zg_chain_wait(zg_chain *c, const char *what, const uint8_t hash[32], const uint8_t *raw,
-                  size_t raw_len, zg_receipt *rcpt, zg_err *err)
+int zg_chain_recover(zg_chain *c, const cJSON *tx, long wait_ms, zg_tx_fate *fate, zg_receipt *rcpt,
+                     zg_err *err)
 {
-    zg_err e = {0};
-    if (zg_chain_settle(c, hash, NONCE_UNKNOWN, raw, raw_len, c->opts.receipt_timeout_ms, rcpt,
-                        &e) == ZG_TX_MINED)
-        return 0;
-    char hx[67];
-    hash_text(hx, hash);
-    return zg_err_set(err, ETIMEDOUT,
-                      "%s: transaction %s is not mined after %ld s; it may still be; look it "
-                      "up before trying again (%s)",
-                      what, hx, c->opts.receipt_timeout_ms / 1000, e.msg);
+    memset(rcpt, 0, sizeof *rcpt);
+    *fate = ZG_TX_PENDING;
+    const char *hh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "hash"));
+    const char *rawhex = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "raw"));
+    const cJSON *jn = cJSON_GetObjectItemCaseSensitive(tx, "nonce");
+    uint8_t hash[32];
+    zg_buf raw;
+    zg_buf_init(&raw, 0);
+    /* 2^53: past it a JSON number no longer holds every integer. */
+    if (!hh || !rawhex || !cJSON_IsNumber(jn) || jn->valuedouble < 0 ||
+        jn->valuedouble > 9007199254740992.0 || zg_hex_decode_exact(hash, 32, hh, NULL) ||
+        zg_hex_decode_buf(&raw, rawhex, NULL)) {
+        zg_buf_free(&raw);
+        return zg_err_set(err, EIO, "the journaled transaction cannot be read");
+    }
+    /* A node that cannot be asked now is not waited for: the caller
+     * decides whether to look again later. */
+    int got = look(c, hash, rcpt, err);
+    if (got == 1)
+        *fate = ZG_TX_MINED;
+    else if (got == 0)
+        *fate = zg_chain_settle(c, hash, (uint64_t)jn->valuedouble, raw.data, raw.len, wait_ms,
+                                rcpt, err);
+    zg_buf_free(&raw);
+    return 0;
 }
 
 void zg_chain_set_receipt_timeout(zg_chain *c, long ms)
@@ -324,7 +322,9 @@ static int broadcast(zg_chain *c, const uint8_t *raw, size_t len, zg_err *err)
          * say nothing about the transaction: as good as no answer. */
         bool unsure = r.node_error && (r.code == -32603 || r.code == -32005);
         if (r.node_error && !unsure) {
-            if (zg_chain_broadcast_seen(e.msg) || maybe_sent)
+            /* The node has seen this transaction or its nonce: it may be
+             * ours, mined or pending; only a look-up of its hash tells. */
+            if (e.kind == ZG_EK_TX_KNOWN || e.kind == ZG_EK_NONCE_LOW || maybe_sent)
                 return BC_SENT;
             return BC_REFUSED;
         }

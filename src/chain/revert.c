@@ -273,6 +273,15 @@ static const char *panic_reason(uint64_t code)
     }
 }
 
+int zg_revert_string_errno(const char *reason)
+{
+    /* The contracts' only Error(string) refusals on an account come from
+     * OpenZeppelin 4's Ownable (contracts/access/Ownable.sol _checkOwner:
+     * "Ownable: caller is not the owner"), which 0g-serving-contract's
+     * FineTuningServing inherits; every other reason is about the input. */
+    return reason && strstr(reason, "owner") ? EPERM : EINVAL;
+}
+
 int zg_revert_describe(zg_err *err, const char *what, const uint8_t *data, size_t len)
 {
     if (len < 4)
@@ -284,7 +293,7 @@ int zg_revert_describe(zg_err *err, const char *what, const uint8_t *data, size_
     if (sel == zg_error_selector("Error(string)")) {
         char s[160];
         render_arg(s, sizeof s, "string", 's', args, alen, 0);
-        return zg_err_set(err, strstr(s, "owner") ? EPERM : EINVAL, "%s: %s", what, s);
+        return zg_err_set(err, zg_revert_string_errno(s), "%s: %s", what, s);
     }
     if (sel == zg_error_selector("Panic(uint256)")) {
         const uint8_t *w;

@@ -11,6 +11,7 @@
 struct zg_rpc {
     char *url;
     zg_http *http;
+    zg_rpc_kind_fn kind_of; /* reads the node's error texts */
     atomic_ulong next_id;
     atomic_ulong requests;
 };
@@ -23,10 +24,16 @@ int zg_rpc_new(zg_rpc **out, const char *url, zg_http *http, zg_err *err)
         return zg_err_set(err, ENOMEM, "out of memory");
     }
     r->http = http;
+    r->kind_of = zg_rpc_kind_of;
     atomic_init(&r->next_id, 1);
     atomic_init(&r->requests, 0);
     *out = r;
     return 0;
+}
+
+void zg_rpc_set_kind_of(zg_rpc *rpc, zg_rpc_kind_fn kind_of)
+{
+    rpc->kind_of = kind_of ? kind_of : zg_rpc_kind_of;
 }
 
 void zg_rpc_free(zg_rpc *rpc)
@@ -94,10 +101,38 @@ static void extract_revert(const cJSON *error, zg_buf *revert_data)
     zg_buf_free(&tmp);
 }
 
+zg_err_kind zg_rpc_kind_of(long code, const char *message)
+{
+    /* JSON-RPC gives these refusals no code of their own (geth answers
+     * -32000 for all of them, anvil -32003 for every refusal of its pool),
+     * so the text tells them apart. go-ethereum: core/error.go
+     * ErrInsufficientFunds "insufficient funds for gas * price + value",
+     * ErrNonceTooLow "nonce too low"; core/txpool/errors.go ErrAlreadyKnown
+     * "already known". anvil (crates/anvil/src/eth/error.rs): "transaction
+     * already imported", "nonce too low", "insufficient funds for gas *
+     * price + value". The case varies between versions. */
+    static const struct {
+        const char *text;
+        zg_err_kind kind;
+    } known[] = {
+        {"insufficient funds", ZG_EK_FUNDS},
+        {"already known", ZG_EK_TX_KNOWN},
+        {"already imported", ZG_EK_TX_KNOWN},
+        {"nonce too low", ZG_EK_NONCE_LOW},
+    };
+    if (!message || code == ZG_RPC_CODE_REVERTED)
+        return ZG_EK_NONE;
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (strcasestr(message, known[i].text))
+            return known[i].kind;
+    return ZG_EK_NONE;
+}
+
 /* The reading of one answer. *node_error (may be NULL) is set when the
  * node answered a JSON-RPC error object, with its code in *node_code. */
 static int parse_reply(const char *method, const uint8_t *body, size_t len, cJSON **result,
-                       zg_buf *revert_data, bool *node_error, long *node_code, zg_err *err)
+                       zg_buf *revert_data, bool *node_error, long *node_code,
+                       zg_rpc_kind_fn kind_of, zg_err *err)
 {
     *result = NULL;
     cJSON *resp = cJSON_ParseWithLength((const char *)body, len);
@@ -129,6 +164,8 @@ static int parse_reply(const char *method, const uint8_t *body, size_t len, cJSO
         else
             zg_err_set(err, reverted ? ZG_EREVERT : EPROTO,
                        "RPC %s: the node answered an error without a message", method);
+        if (!reverted)
+            zg_err_mark(err, kind_of(c, m));
         goto out;
     }
     cJSON *res = cJSON_DetachItemFromObjectCaseSensitive(resp, "result");
@@ -146,7 +183,7 @@ out:
 int zg_rpc_parse_reply(const char *method, const uint8_t *body, size_t len, cJSON **result,
                        zg_buf *revert_data, zg_err *err)
 {
-    return parse_reply(method, body, len, result, revert_data, NULL, NULL, err);
+    return parse_reply(method, body, len, result, revert_data, NULL, NULL, zg_rpc_kind_of, err);
 }
 
 /* POST one JSON-RPC body (a call or a batch) to the node; `what` names it
@@ -207,7 +244,7 @@ static int call(zg_rpc *rpc, const char *method, cJSON *params, bool idempotent,
     if (post(rpc, body, idempotent, what, &hr, err))
         goto out;
     rc = parse_reply(method, hr.body.data, hr.body.len, result, revert_data, node_error, node_code,
-                     err);
+                     rpc->kind_of, err);
 out:
     cJSON_Delete(req);
     free(body);
@@ -326,7 +363,7 @@ void zg_rpc_eth_call_req_free(zg_rpc_eth_call_req *r)
 
 /* One element of a batch answer into its request, as call() reads a
  * single answer. */
-static void batch_item(zg_rpc_eth_call_req *r, const cJSON *item)
+static void batch_item(zg_rpc_eth_call_req *r, const cJSON *item, zg_rpc_kind_fn kind_of)
 {
     const cJSON *error = cJSON_GetObjectItemCaseSensitive(item, "error");
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(item, "result");
@@ -340,6 +377,8 @@ static void batch_item(zg_rpc_eth_call_req *r, const cJSON *item)
         bool reverted = c == ZG_RPC_CODE_REVERTED || r->revert.len > before;
         zg_err_set(&r->err, reverted ? ZG_EREVERT : EPROTO, "%s",
                    cJSON_IsString(msg) ? msg->valuestring : "unknown error");
+        if (!reverted)
+            zg_err_mark(&r->err, kind_of(c, cJSON_GetStringValue(msg)));
         return;
     }
     if (!cJSON_IsString(res)) {
@@ -407,7 +446,7 @@ int zg_rpc_eth_call_batch(zg_rpc *rpc, const uint8_t *from, zg_rpc_eth_call_req 
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
         double k = cJSON_IsNumber(id) ? id->valuedouble - (double)first : -1;
         if (k >= 0 && k < (double)n && k == (double)(size_t)k)
-            batch_item(&reqs[(size_t)k], item);
+            batch_item(&reqs[(size_t)k], item, rpc->kind_of);
     }
     rc = 0;
 out:

@@ -54,7 +54,7 @@ int zg_lora_download(zg_client *c, const char *url, const char *task_id, const c
         }
         /* 4xx answers will not change by asking again. */
         if (e.code == EINVAL || e.code == EACCES || e.code == EPERM || e.code == ENOENT ||
-            e.code == ENOSPC || e.code == EDQUOT || (e.code == EAGAIN && strstr(e.msg, "ready")))
+            e.code == ENOSPC || e.code == EDQUOT || e.kind == ZG_EK_NOT_READY)
             break;
         if (zg_wait_sleep(zg_wait_current(), backoff, &e))
             break;

@@ -67,17 +67,6 @@ void zg_model_roots_describe(char *out, size_t cap, const void *data, size_t len
         strcat(out, "...");
 }
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int refuse(zg_err *err, const uint8_t *posted, size_t len, const char *why)
 {
     char what[48];
@@ -123,7 +112,7 @@ static int parse_text(zg_model_roots *out, const uint8_t *p, size_t len, zg_err 
             goto bad;
         }
         for (size_t i = 2; i < tl; i++)
-            if (hexval(t[i]) < 0) {
+            if (zg_hex_digit(t[i]) < 0) {
                 snprintf(why, sizeof why, "entry %zu has '%c', not a hex digit", k + 1, t[i]);
                 goto bad;
             }
@@ -132,7 +121,8 @@ static int parse_text(zg_model_roots *out, const uint8_t *p, size_t len, zg_err 
             goto bad;
         }
         for (size_t i = 0; i < 32; i++)
-            out->root[k][i] = (uint8_t)(hexval(t[2 + 2 * i]) << 4 | hexval(t[3 + 2 * i]));
+            out->root[k][i] =
+                (uint8_t)(zg_hex_digit(t[2 + 2 * i]) << 4 | zg_hex_digit(t[3 + 2 * i]));
         at = end + 1;
     }
     out->form = n == 1 ? ZG_ROOT_TEXT : ZG_ROOT_TEXT_LIST;

@@ -51,23 +51,16 @@ static bool settle_tx(zg_client *c, zg_journal *j, const char *id, const char *o
     snprintf(what, sizeof what, "%s %s%s%.40s%s", op, id, task ? " (task " : "", task ? task : "",
              task ? ")" : "");
     const char *hh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "hash"));
-    const char *rawhex = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "raw"));
-    const cJSON *jn = cJSON_GetObjectItemCaseSensitive(tx, "nonce");
-    uint8_t hash[32];
-    zg_buf raw;
-    zg_buf_init(&raw, 0);
+    zg_receipt r;
+    zg_tx_fate fate;
     zg_err e = {0};
-    if (!hh || !rawhex || !cJSON_IsNumber(jn) || jn->valuedouble < 0 ||
-        zg_hex_decode_exact(hash, 32, hh, &e) || zg_hex_decode_buf(&raw, rawhex, &e)) {
+    if (zg_chain_recover(c->chain, tx, LOOK_MS, &fate, &r, &e)) {
         fail(j, id, "journal record damaged; check the chain by hand");
         say_line(say, ctx, "recovery: %s: the journal record is damaged", what);
-        zg_buf_free(&raw);
         return true;
     }
-    zg_receipt r;
     bool final = true;
-    switch (zg_chain_settle(c->chain, hash, (uint64_t)jn->valuedouble, raw.data, raw.len, LOOK_MS,
-                            &r, &e)) {
+    switch (fate) {
     case ZG_TX_MINED:
         if (r.success) {
             cJSON *f = cJSON_CreateObject();
@@ -94,7 +87,6 @@ static bool settle_tx(zg_client *c, zg_journal *j, const char *id, const char *o
         break;
     }
     zg_receipt_free(&r);
-    zg_buf_free(&raw);
     return final;
 }
 

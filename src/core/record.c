@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "zg/hex.h"
+
 #define MAX_DEPTH 1000 /* nesting, as cJSON allows */
 #define KEY_MAX   16   /* longer keys are none of the ones looked at */
 
@@ -31,17 +33,6 @@ static void ws(cursor *c)
 {
     while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
         c->p++;
-}
-
-static int hexval(unsigned char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
 }
 
 /* Append code point cp as UTF-8 to key (when it fits). */
@@ -126,7 +117,7 @@ static bool string(cursor *c, char *key, size_t *klen)
                 return false;
             cp = 0;
             for (int i = 0; i < 4; i++) {
-                int h = hexval(c->p[i]);
+                int h = zg_hex_digit(c->p[i]);
                 if (h < 0)
                     return false;
                 cp = cp << 4 | (uint32_t)h;
@@ -138,7 +129,7 @@ static bool string(cursor *c, char *key, size_t *klen)
                 uint32_t lo = 0;
                 bool ok = true;
                 for (int i = 0; i < 4; i++) {
-                    int h = hexval(c->p[2 + i]);
+                    int h = zg_hex_digit(c->p[2 + i]);
                     ok &= h >= 0;
                     lo = lo << 4 | (uint32_t)(h < 0 ? 0 : h);
                 }

@@ -12,21 +12,12 @@
 #include "zg/custmodel.h"
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
+#include "zg/hex.h"
 #include "zg/jsoncheck.h"
-
-static bool is_hash(const char *s)
-{
-    if (strlen(s) != 66 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-        return false;
-    for (int i = 2; i < 66; i++)
-        if (!isxdigit((unsigned char)s[i]))
-            return false;
-    return true;
-}
 
 int zg_task_model_hash(zg_client *c, const char *url, const char *model, char hash[67], zg_err *err)
 {
-    if (is_hash(model)) {
+    if (zg_hex_is_hash(model)) {
         for (int i = 0; i < 66; i++)
             hash[i] = (char)tolower((unsigned char)model[i]);
         hash[66] = 0;
@@ -210,7 +201,7 @@ int zg_task_create(zg_client *c, zg_journal *j, const zg_task_new *t, char id[37
     cJSON_Delete(params);
     if (rc)
         return -1;
-    if (!is_hash(t->dataset))
+    if (!zg_hex_is_hash(t->dataset))
         return zg_err_set(err, EINVAL, "dataset \"%.70s\" is not a 0x dataset hash", t->dataset);
     if (zg_task_model_hash(c, t->url, t->model, model_hash, err) ||
         zg_task_precheck(c, t->provider, err))

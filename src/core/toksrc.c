@@ -158,8 +158,8 @@ static int fetch_root(const zg_toksrc *s, const uint8_t root[32], const char *he
         rc = zg_storage_pool_download(s->storage, root, zip, NULL, NULL, err);
     if (rc) {
         remove_tmp(tmp);
-        /* The storage layer's sentences often name the root already. */
-        if (err && strstr(err->msg, hex + 2))
+        /* That sentence names the root already. */
+        if (err && err->kind == ZG_EK_NO_FILE)
             return zg_err_prefix(err, "tokenizer from 0G Storage");
         return zg_err_prefix(err, "tokenizer %s from 0G Storage", hex);
     }
@@ -272,19 +272,22 @@ static int fetch_hub(const zg_toksrc *s, const char *repo, const char *final, zg
     zg_http_resp_init(&r);
     zg_http_req q = {.url = url, .idempotent = true, .sink = sink_write, .sink_ctx = &k};
     int rc = zg_http_new(&h, &ho, err);
+    /* zg_http_do's sentences name the URL (but for running out of memory). */
+    bool named = false;
     if (rc == 0)
-        rc = zg_http_do(h, &q, &r, err);
+        named = (rc = zg_http_do(h, &q, &r, err)) != 0 && err && err->code != ENOMEM;
     zg_http_free(h);
     if (close(k.fd) && rc == 0)
         rc = zg_err_set(err, errno, "%s: %s", json, strerror(errno));
-    if (k.too_big)
+    if (k.too_big) {
         rc = zg_err_set(err, EFBIG, "more than %llu bytes", (unsigned long long)ZG_TOKSRC_MAX);
-    else if (rc == 0 && r.status != 200)
+        named = false;
+    } else if (rc == 0 && r.status != 200)
         rc = zg_err_set(err, r.status == 404 ? ENOENT : EIO, "HTTP %ld", r.status);
     zg_http_resp_free(&r);
     if (rc) {
         remove_tmp(tmp);
-        return err && strstr(err->msg, url) ? -1 : zg_err_prefix(err, "downloading %s", url);
+        return named ? -1 : zg_err_prefix(err, "downloading %s", url);
     }
     char what[160];
     snprintf(what, sizeof what, "the tokenizer.json of %s", repo);

@@ -21,6 +21,7 @@
 #include <secp256k1_ecdh.h>
 #include <secp256k1_recovery.h>
 
+#include "zg/hex.h"
 #include "zg/keccak.h"
 
 static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
@@ -69,17 +70,6 @@ int zg_key_from_bytes(zg_key *key, const uint8_t priv[32], zg_err *err)
     return 0;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Our own decoder rather than zg_hex_decode: that one quotes the input in
  * its error messages, which must never happen with key text. */
 int zg_key_from_hex(zg_key *key, const char *hex, zg_err *err)
@@ -92,8 +82,8 @@ int zg_key_from_hex(zg_key *key, const char *hex, zg_err *err)
     uint8_t raw[32];
     int bad = 0;
     for (int i = 0; i < 32 && !bad; i++) {
-        int hi = hexval((unsigned char)p[2 * i]),
-            lo = hi < 0 ? -1 : hexval((unsigned char)p[2 * i + 1]);
+        int hi = zg_hex_digit((unsigned char)p[2 * i]),
+            lo = hi < 0 ? -1 : zg_hex_digit((unsigned char)p[2 * i + 1]);
         if (hi < 0 || lo < 0)
             bad = 1;
         else
@@ -184,7 +174,7 @@ int zg_addr_parse(uint8_t addr[20], const char *text, zg_err *err)
     const char *p = text + 2;
     int has_lower = 0, has_upper = 0;
     for (int i = 0; i < 40; i++) {
-        if (hexval((unsigned char)p[i]) < 0)
+        if (zg_hex_digit((unsigned char)p[i]) < 0)
             return zg_err_set(err, EINVAL,
                               "\"%s\" is not an address: expected 0x and 40 hex digits", text);
         has_lower |= p[i] >= 'a' && p[i] <= 'f';
@@ -192,8 +182,8 @@ int zg_addr_parse(uint8_t addr[20], const char *text, zg_err *err)
     }
     uint8_t a[20];
     for (int i = 0; i < 20; i++)
-        a[i] =
-            (uint8_t)(hexval((unsigned char)p[2 * i]) << 4 | hexval((unsigned char)p[2 * i + 1]));
+        a[i] = (uint8_t)(zg_hex_digit((unsigned char)p[2 * i]) << 4 |
+                         zg_hex_digit((unsigned char)p[2 * i + 1]));
     if (has_lower && has_upper) {
         char want[43];
         zg_addr_checksum(want, a);

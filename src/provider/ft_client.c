@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,18 +16,19 @@
 #include "zg/keccak.h"
 #include "zg/secp.h"
 
-int zg_provider_http_error(zg_err *err, const char *what, long status, const zg_buf *body)
+/* The provider's own sentence in an error answer: its JSON "error" member,
+ * else the first line of a plain-text body (printable only). */
+static void answer_text(const zg_buf *body, char *text, size_t cap)
 {
-    char text[200] = "";
+    text[0] = 0;
     cJSON *j =
         body && body->len ? cJSON_ParseWithLength((const char *)body->data, body->len) : NULL;
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "error");
     if (cJSON_IsString(e)) {
-        snprintf(text, sizeof text, "%s", e->valuestring);
+        snprintf(text, cap, "%s", e->valuestring);
     } else if (body && body->len) {
-        /* Plain-text errors: keep the first line, printable only. */
         size_t n = 0;
-        for (size_t i = 0; i < body->len && n < sizeof text - 1; i++) {
+        for (size_t i = 0; i < body->len && n < cap - 1; i++) {
             uint8_t ch = body->data[i];
             if (ch == '\n')
                 break;
@@ -35,6 +37,39 @@ int zg_provider_http_error(zg_err *err, const char *what, long status, const zg_
         text[n] = 0;
     }
     cJSON_Delete(j);
+}
+
+zg_err_kind zg_ftp_kind_of(long status, const char *error_text)
+{
+    /* 0g-serving-broker api/fine-tuning/internal/handler/task.go
+     * GetTaskProgress answers a task whose log file cannot be read yet (it
+     * is made when the task starts) with 500 {"error": "Failed to read log
+     * file: ..., please ensure the task is running"}. The LoRA download
+     * (POST .../task/{id}/lora) refuses a task before Delivered with 409
+     * "task is not ready for download ..." (docs/protocol.md P2.13); the
+     * official client (0g-compute-ts-sdk src.ts/sdk/fine-tuning/provider/
+     * provider.ts downloadLoRAFromTEE) does not ask again after a 4xx. */
+    const char *t = error_text ? error_text : "";
+    static const char no_log[] = "Failed to read log file";
+    if (status == 500 && strncasecmp(t, no_log, sizeof no_log - 1) == 0)
+        return ZG_EK_NO_LOG;
+    if (status == 409 && strcasestr(t, "not ready for download"))
+        return ZG_EK_NOT_READY;
+    return ZG_EK_NONE;
+}
+
+int zg_ftp_http_error(zg_err *err, const char *what, long status, const zg_buf *body)
+{
+    char text[200];
+    answer_text(body, text, sizeof text);
+    zg_provider_http_error(err, what, status, body);
+    return zg_err_mark(err, zg_ftp_kind_of(status, text));
+}
+
+int zg_provider_http_error(zg_err *err, const char *what, long status, const zg_buf *body)
+{
+    char text[200];
+    answer_text(body, text, sizeof text);
     int code;
     switch (status) {
     case 400:
@@ -97,7 +132,7 @@ static int request(zg_client *c, const char *what, const zg_http_req *req, zg_ht
     if (zg_http_do(c->http, req, resp, err))
         return zg_err_prefix(err, "%s", what);
     if (resp->status / 100 != 2)
-        return zg_provider_http_error(err, what, resp->status, &resp->body);
+        return zg_ftp_http_error(err, what, resp->status, &resp->body);
     return 0;
 }
 
@@ -140,22 +175,12 @@ static bool uuid_shaped(const char *id)
     return true;
 }
 
-static bool hash_shaped(const char *h)
-{
-    if (strlen(h) != 66 || h[0] != '0' || (h[1] != 'x' && h[1] != 'X'))
-        return false;
-    for (int i = 2; i < 66; i++)
-        if (!isxdigit((unsigned char)h[i]))
-            return false;
-    return true;
-}
-
 int zg_ftp_answer_dataset_hash(const uint8_t *body, size_t len, char hash[67], zg_err *err)
 {
     cJSON *j = cJSON_ParseWithLength((const char *)body, len);
     const char *dh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "datasetHash"));
     int rc = 0;
-    if (dh && hash_shaped(dh))
+    if (dh && zg_hex_is_hash(dh))
         snprintf(hash, 67, "%s", dh);
     else
         rc = zg_err_set(err, EPROTO, "dataset upload: the provider returned no datasetHash");
@@ -316,7 +341,7 @@ static int probe_size(zg_client *c, const char *what, zg_http_req *req, uint64_t
             *err = e;
         zg_err_prefix(err, "%s", what);
     } else if (r.status / 100 != 2) {
-        rc = zg_provider_http_error(err, what, r.status, &r.body);
+        rc = zg_ftp_http_error(err, what, r.status, &r.body);
     } else {
         rc =
             zg_err_set(err, EPROTO, "%s: the provider's answer does not say the file's size", what);
@@ -729,7 +754,7 @@ int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, int fd, 
     } else if (r.status == 416) {
         rc = 0; /* nothing left to fetch */
     } else if (r.status != 200 && r.status != 206) {
-        rc = zg_provider_http_error(err, "model download", r.status, &r.body);
+        rc = zg_ftp_http_error(err, "model download", r.status, &r.body);
     }
     if (rc == 0 && total) {
         *total = -1;

@@ -176,6 +176,18 @@ int zg_storage_indexer_parse_locations(const cJSON *result, zg_storage_urls *out
     return 0;
 }
 
+/* The one place that reads an indexer's error text. The Go indexer answers a root no
+ * trusted node knows with the errors "file not found" or "file info not
+ * found" rather than null (0g-storage-client indexer/api.go
+ * GetFileLocations, indexer/file_location_cache.go). */
+zg_err_kind zg_storage_indexer_kind_of(long code, const char *message)
+{
+    (void)code; /* the Go indexer answers -32000 for every error */
+    if (message && (!strcmp(message, "file not found") || !strcmp(message, "file info not found")))
+        return ZG_EK_NO_FILE;
+    return ZG_EK_NONE;
+}
+
 /* One call; *result is the caller's. */
 static int indexer_call(const char *indexer_url, const char *method, cJSON *params, cJSON **result,
                         zg_err *err)
@@ -198,6 +210,7 @@ static int indexer_call(const char *indexer_url, const char *method, cJSON *para
         cJSON_Delete(params);
         goto out;
     }
+    zg_rpc_set_kind_of(rpc, zg_storage_indexer_kind_of);
     zg_err e = {0};
     if (zg_rpc_call(rpc, method, params, result, NULL, &e)) {
         /* A JSON-RPC error from an indexer is never a contract revert,
@@ -207,11 +220,7 @@ static int indexer_call(const char *indexer_url, const char *method, cJSON *para
         /* An answer over the cap is a hostile one, not a big file. */
         if (e.code == EFBIG)
             e.code = EPROTO;
-        /* The Go indexer answers a root no trusted node knows with these
-         * JSON-RPC errors rather than null (indexer/api.go and
-         * file_location_cache.go of 0g-storage-client). */
-        if (e.code == EPROTO && !strcmp(method, "indexer_getFileLocations") &&
-            (!strcmp(e.msg, "file not found") || !strcmp(e.msg, "file info not found")))
+        if (e.kind == ZG_EK_NO_FILE && !strcmp(method, "indexer_getFileLocations"))
             zg_err_set(&e, ENOENT, "no storage node the indexer trusts holds this file");
         zg_err_prefix(&e, "indexer %s", indexer_url);
         if (err)

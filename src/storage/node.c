@@ -97,12 +97,35 @@ static bool transient_code(int code)
     return code == ECONNREFUSED || code == ETIMEDOUT || code == EHOSTUNREACH || code == ECONNRESET;
 }
 
+zg_err_kind zg_storage_node_kind_of(const char *message, const char *data)
+{
+    /* 0g-storage-node words these refusals of zgs_uploadSegmentsByTxSeq
+     * (JSON-RPC gives them no code of their own): node/rpc/src/rpc_helper.rs
+     * check_need_cache, error::invalid_params("root", "already uploaded and
+     * finalized"), which node/rpc/src/error.rs renders as "Invalid params:
+     * root" with the reason in data; node/chunk_pool/src/mem_pool/
+     * chunk_write_control.rs "segment has already been uploaded or is being
+     * uploaded" and "too many data writing: N" (also chunk_pool_inner.rs).
+     * 0g-storage-client transfer/uploader_utils.go matches the same texts
+     * (isDuplicateError, isTooManyDataError). Either field may hold them. */
+    static const struct {
+        const char *text;
+        zg_err_kind kind;
+    } known[] = {
+        {"already uploaded and finalized", ZG_EK_FINALIZED},
+        {"has already been uploaded", ZG_EK_SEGMENT_IN},
+        {"too many data writing", ZG_EK_NODE_BUSY},
+    };
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if ((data && strstr(data, known[i].text)) || (message && strstr(message, known[i].text)))
+            return known[i].kind;
+    return ZG_EK_NONE;
+}
+
 int sto_call_raw(zg_storage *s, const char *method, const char *params, size_t plen, cJSON **result,
-                 sto_rpc_error *rerr, zg_err *err)
+                 zg_err *err)
 {
     *result = NULL;
-    if (rerr)
-        memset(rerr, 0, sizeof *rerr);
     zg_buf body;
     zg_buf_init(&body, 0);
     unsigned long id = atomic_fetch_add(&s->next_id, 1) + 1;
@@ -158,20 +181,13 @@ int sto_call_raw(zg_storage *s, const char *method, const char *params, size_t p
     }
     const cJSON *je = cJSON_GetObjectItemCaseSensitive(j, "error");
     if (je && !cJSON_IsNull(je)) {
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(je, "code");
         const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(je, "message"));
         const cJSON *data = cJSON_GetObjectItemCaseSensitive(je, "data");
         char dtext[200] = "";
         if (cJSON_IsString(data))
             snprintf(dtext, sizeof dtext, "%s", data->valuestring);
-        if (rerr) {
-            rerr->is_error = true;
-            rerr->code = cJSON_IsNumber(code) ? code->valueint : 0;
-            snprintf(rerr->message, sizeof rerr->message, "%s", msg ? msg : "");
-            snprintf(rerr->data, sizeof rerr->data, "%s", dtext);
-        }
-        zg_err_set(err, EPROTO, "storage node %s %s: %s%s%s", s->url, method, msg ? msg : "error",
-                   dtext[0] ? "; " : "", dtext);
+        zg_err_setk(err, EPROTO, zg_storage_node_kind_of(msg, dtext), "storage node %s %s: %s%s%s",
+                    s->url, method, msg ? msg : "error", dtext[0] ? "; " : "", dtext);
         cJSON_Delete(j);
         goto out;
     }
@@ -195,7 +211,7 @@ static int call_json(zg_storage *s, const char *method, cJSON *params, cJSON **r
     cJSON_Delete(params);
     if (params && !p)
         return zg_err_set(err, ENOMEM, "out of memory");
-    int rc = sto_call_raw(s, method, p ? p : "[]", p ? strlen(p) : 2, result, NULL, err);
+    int rc = sto_call_raw(s, method, p ? p : "[]", p ? strlen(p) : 2, result, err);
     free(p);
     return rc;
 }

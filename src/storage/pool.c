@@ -340,7 +340,7 @@ static int not_found(const uint8_t root[32], zg_err *err)
 {
     char rh[67] = "0x";
     zg_hex_encode(rh + 2, root, 32);
-    return zg_err_set(err, ENOENT, "no storage node has a file with root %s", rh);
+    return zg_err_setk(err, ENOENT, ZG_EK_NO_FILE, "no storage node has a file with root %s", rh);
 }
 
 int zg_storage_pool_download(zg_storage_pool *p, const uint8_t root[32], const char *dest,

@@ -16,21 +16,12 @@ struct zg_storage {
     atomic_ulong next_id; /* uploads and downloads run on several threads */
 };
 
-/* A JSON-RPC error answer, kept so callers can match the texts clients
- * are known to match ("already uploaded and finalized", ...). */
-typedef struct sto_rpc_error {
-    bool is_error;
-    int code;
-    char message[200];
-    char data[200];
-} sto_rpc_error;
-
 /* POST {"method": method, "params": params (JSON text)}; *result is the
- * caller's (cJSON_Delete). A JSON-RPC error fails with EPROTO and fills
- * rerr (may be NULL). Transport errors and 5xx are retried within the
- * node_retry_ms window. */
+ * caller's (cJSON_Delete). A JSON-RPC error fails with EPROTO, its kind
+ * given by zg_storage_node_kind_of. Transport errors and 5xx are retried within
+ * the node_retry_ms window. */
 int sto_call_raw(zg_storage *s, const char *method, const char *params, size_t plen, cJSON **result,
-                 sto_rpc_error *rerr, zg_err *err);
+                 zg_err *err);
 int sto_parse_info(const cJSON *r, zg_storage_info *info, zg_err *err);
 
 #endif

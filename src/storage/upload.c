@@ -137,7 +137,7 @@ static int check_funds(zg_storage *s, const zg_u256 *fee, const zg_buf *data, zg
     uint64_t gas;
     zg_err e = {0};
     if (zg_rpc_estimate_gas(s->c->rpc, me, s->flow, data->data, data->len, fee, &gas, NULL, &e)) {
-        if (strstr(e.msg, "insufficient funds"))
+        if (e.kind == ZG_EK_FUNDS)
             return zg_err_set(err, EDQUOT,
                               "the wallet's %s OG cannot pay the %s OG storage fee and the gas; "
                               "nothing was submitted",
@@ -217,68 +217,45 @@ static int resume_record(zg_storage *s, zg_journal *j, const uint8_t root[32], u
         rc = 0;
         goto out;
     }
-    const char *hh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "hash"));
-    const char *rawhex = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "raw"));
-    const cJSON *jn = cJSON_GetObjectItemCaseSensitive(tx, "nonce");
-    uint8_t hash[32];
-    zg_buf raw;
-    zg_buf_init(&raw, 0);
-    if (!hh || !rawhex || !cJSON_IsNumber(jn) || zg_hex_decode_exact(hash, 32, hh, NULL) ||
-        zg_hex_decode_buf(&raw, rawhex, NULL)) {
-        zg_buf_free(&raw);
+    zg_receipt rcpt;
+    zg_tx_fate fate;
+    zg_err e = {0};
+    zg_chain *c = s->c->chain;
+    if (zg_chain_recover(c, tx, zg_chain_receipt_timeout(c), &fate, &rcpt, &e)) {
         zg_err_set(err, EIO,
                    "the journal record %s of an earlier upload of %s is damaged; check the "
                    "chain by hand before paying again",
                    id, rh);
+        zg_receipt_free(&rcpt);
         goto out;
     }
-    cJSON *r = NULL;
-    zg_receipt rcpt = {0};
-    bool have_rcpt = false;
-    if (zg_rpc_receipt(s->c->rpc, hash, &r, err)) {
-        zg_buf_free(&raw);
-        goto out;
-    }
-    if (!r) {
-        uint64_t latest = 0;
-        if (zg_rpc_nonce(s->c->rpc, zg_chain_address(s->c->chain), "latest", &latest, err)) {
-            zg_buf_free(&raw);
-            goto out;
-        }
-        if (latest > (uint64_t)jn->valuedouble) {
-            /* Its nonce went to another transaction: this one can never happen. */
-            fail_record(j, id, "superseded by another transaction with the same nonce");
-            zg_buf_free(&raw);
-            rec_id[0] = 0;
-            rc = 0;
-            goto out;
-        }
-        /* Still pending, or lost by the node: the same bytes again. */
-        if (zg_chain_wait(s->c->chain, "Flow.submit", hash, raw.data, raw.len, &rcpt, err)) {
-            zg_buf_free(&raw);
-            goto out;
-        }
-        have_rcpt = true;
-        r = rcpt.json;
-    }
-    zg_buf_free(&raw);
-    uint64_t status = 0;
-    zg_json_quantity_u64(cJSON_GetObjectItemCaseSensitive(r, "status"), &status, NULL);
-    if (status != 1) {
+    if (fate == ZG_TX_REPLACED) {
+        /* Its nonce went to another transaction: this one can never happen. */
+        fail_record(j, id, "superseded by another transaction with the same nonce");
+        rec_id[0] = 0;
+        rc = 0;
+    } else if (fate == ZG_TX_PENDING && e.code != ETIMEDOUT) {
+        /* The node could not be asked, or the caller gave up. */
+        if (err)
+            *err = e;
+    } else if (fate == ZG_TX_PENDING) {
+        const char *hh = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tx, "hash"));
+        zg_err_set(err, ETIMEDOUT,
+                   "Flow.submit: transaction %s is not mined after %ld s; it may still be; look "
+                   "it up before trying again (%s)",
+                   hh, zg_chain_receipt_timeout(c) / 1000, e.msg);
+    } else if (!rcpt.success) {
         fail_record(j, id, "the submission was reverted on chain");
         rec_id[0] = 0;
         rc = 0;
-    } else if (seq_from_receipt(s, r, root, size, seq, err) == 0) {
+    } else if (seq_from_receipt(s, rcpt.json, root, size, seq, err) == 0) {
         cJSON *f = cJSON_CreateObject();
         cJSON_AddNumberToObject(f, "txSeq", (double)*seq);
         zg_journal_update(j, id, NULL, f, NULL);
         *have_seq = true;
         rc = 0;
     }
-    if (have_rcpt)
-        zg_receipt_free(&rcpt);
-    else
-        cJSON_Delete(r);
+    zg_receipt_free(&rcpt);
 out:
     cJSON_Delete(rec);
     return rc;
@@ -438,26 +415,19 @@ static int send_batch(zg_storage *s, zg_storage_file *f, uint64_t seq, const cha
     int64_t deadline = zg_now_ms() + s->opts.node_retry_ms;
     for (;;) {
         cJSON *r = NULL;
-        sto_rpc_error re;
         zg_err e = {0};
         int cr = sto_call_raw(s, "zgs_uploadSegmentsByTxSeq", (const char *)body->data, body->len,
-                              &r, &re, &e);
+                              &r, &e);
         cJSON_Delete(r);
         if (cr == 0)
             return 0;
-        /* The texts transfer/uploader_utils.go matches. */
-        if (re.is_error && (strstr(re.data, "already uploaded and finalized") ||
-                            strstr(re.message, "already uploaded and finalized"))) {
+        if (e.kind == ZG_EK_FINALIZED) {
             *finalized = true;
             return 0;
         }
-        if (re.is_error && (strstr(re.data, "has already been uploaded") ||
-                            strstr(re.message, "has already been uploaded")))
+        if (e.kind == ZG_EK_SEGMENT_IN)
             return 0;
-        if (re.is_error &&
-            (strstr(re.data, "too many data writing") ||
-             strstr(re.message, "too many data writing")) &&
-            zg_now_ms() < deadline) {
+        if (e.kind == ZG_EK_NODE_BUSY && zg_now_ms() < deadline) {
             if (zg_wait_sleep(zg_wait_current(), s->opts.poll_ms, err))
                 return -1;
             continue;

@@ -17,6 +17,7 @@ int zg_err_vset(zg_err *err, int code, const char *fmt, va_list ap)
 {
     if (err) {
         err->code = code;
+        err->kind = ZG_EK_NONE;
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         one_line(err->msg);
     }
@@ -29,6 +30,22 @@ int zg_err_set(zg_err *err, int code, const char *fmt, ...)
     va_start(ap, fmt);
     zg_err_vset(err, code, fmt, ap);
     va_end(ap);
+    return -1;
+}
+
+int zg_err_setk(zg_err *err, int code, zg_err_kind kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    zg_err_vset(err, code, fmt, ap);
+    va_end(ap);
+    return zg_err_mark(err, kind);
+}
+
+int zg_err_mark(zg_err *err, zg_err_kind kind)
+{
+    if (err)
+        err->kind = kind;
     return -1;
 }
 
@@ -53,6 +70,7 @@ void zg_err_clear(zg_err *err)
 {
     if (err) {
         err->code = 0;
+        err->kind = ZG_EK_NONE;
         err->msg[0] = '\0';
     }
 }

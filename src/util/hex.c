@@ -25,7 +25,7 @@ int zg_hex_append(zg_buf *b, const uint8_t *in, size_t n, zg_err *err)
     return 0;
 }
 
-static int nibble(char c)
+int zg_hex_digit(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -34,6 +34,16 @@ static int nibble(char c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
+}
+
+bool zg_hex_is_hash(const char *s)
+{
+    if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+        return false;
+    for (int i = 2; i < 66; i++)
+        if (zg_hex_digit((unsigned char)s[i]) < 0)
+            return false;
+    return s[66] == '\0';
 }
 
 static const char *skip_prefix(const char *hex)
@@ -52,7 +62,7 @@ int zg_hex_decode(uint8_t *out, size_t max, size_t *n, const char *hex, zg_err *
     if (len / 2 > max)
         return zg_err_set(err, EINVAL, "hex text longer than %zu bytes", max);
     for (size_t i = 0; i < len / 2; i++) {
-        int hi = nibble(p[2 * i]), lo = nibble(p[2 * i + 1]);
+        int hi = zg_hex_digit(p[2 * i]), lo = zg_hex_digit(p[2 * i + 1]);
         if (hi < 0 || lo < 0)
             return zg_err_set(err, EINVAL, "not a hex digit in \"%.40s\"", hex);
         out[i] = (uint8_t)(hi << 4 | lo);

@@ -34,6 +34,14 @@ out=$("$ZGSTORE" upload --devnet "$DEVNET_JSON" --journal "$T_TMP/j2" --key-file
 check_match "fee above the balance: EDQUOT" "$out" 'EDQUOT: the storage fee is 0.000004096 OG but the wallet holds 0.000001 OG; nothing was submitted'
 check_eq "  ... nothing submitted, no transaction" "$(submits)/$(nonce "$USER2")" "$s0/$m0"
 check_eq "  ... nothing journaled" "$(ls "$T_TMP/j2" 2>/dev/null | grep -c json)" 0
+# --- the fee fits the balance, the fee and the gas do not (10^9 x 4096 + 1
+# neuron): refused before anything is signed
+rpc anvil_setBalance "[\"$USER2\",\"0x3b9aca00001\"]" >/dev/null
+out=$("$ZGSTORE" upload --devnet "$DEVNET_JSON" --journal "$T_TMP/j2" --key-file "$T_TMP/user2.key" "$T_TMP/mib" 2>&1)
+check_match "fee within the balance, fee and gas above it: EDQUOT" "$out" \
+    "EDQUOT: the wallet's 0.000004096000000001 OG cannot pay the 0.000004096 OG storage fee and the gas; nothing was submitted"
+check_eq "  ... nothing submitted, no transaction" "$(submits)/$(nonce "$USER2")" "$s0/$m0"
+check_eq "  ... nothing journaled" "$(ls "$T_TMP/j2" 2>/dev/null | grep -c json)" 0
 rpc anvil_setBalance "[\"$USER2\",\"$rich\"]" >/dev/null
 
 # --- unknown root

@@ -674,8 +674,7 @@ static int h_lora(prov_req *r, const char *user_text, const char *id_text)
 static void *restart_later(void *arg)
 {
     prov_ctx *ctx = arg;
-    struct timespec ts = {0, 200 * 1000000L};
-    nanosleep(&ts, NULL);
+    zg_sleep_ms(200);
     pthread_kill(ctx->main_thread, SIGUSR1);
     return NULL;
 }

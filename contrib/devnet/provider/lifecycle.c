@@ -295,7 +295,7 @@ static void deliver(prov_ctx *ctx, prov_task *t)
             free(rh);
             return;
         }
-        if (++tries >= 3 || atomic_load(&ctx->stopping)) {
+        if (++tries >= 3 || zg_wait_stopped(&ctx->stopping)) {
             char why[400];
             snprintf(why, sizeof why, "addDeliverable failed: %s", err.msg);
             fail(ctx, t, why);
@@ -350,7 +350,7 @@ static void run(prov_ctx *ctx, prov_task *t)
     if (!sleep_ms(ctx, ctx->cfg.step_ms) || !advance(ctx, t, P_SETUP, P_TRAINING))
         return;
     train(ctx, t, &o);
-    if (atomic_load(&ctx->stopping) || !advance(ctx, t, P_TRAINING, P_TRAINED))
+    if (zg_wait_stopped(&ctx->stopping) || !advance(ctx, t, P_TRAINING, P_TRAINED))
         return;
     if (!sleep_ms(ctx, ctx->cfg.step_ms) || !advance(ctx, t, P_TRAINED, P_DELIVERING))
         return;
@@ -360,7 +360,7 @@ static void run(prov_ctx *ctx, prov_task *t)
 void *lifecycle_main(void *arg)
 {
     prov_ctx *ctx = arg;
-    while (!atomic_load(&ctx->stopping)) {
+    while (!zg_wait_stopped(&ctx->stopping)) {
         pthread_mutex_lock(&ctx->lock);
         prov_task *t = NULL;
         for (size_t i = 0; i < ctx->ntasks && !t; i++)

@@ -231,7 +231,7 @@ out:
 
 static void stop_all(prov_ctx *ctx)
 {
-    atomic_store(&ctx->stopping, true);
+    zg_wait_stop(&ctx->stopping);
     pthread_mutex_lock(&ctx->lock);
     pthread_cond_broadcast(&ctx->wake);
     pthread_mutex_unlock(&ctx->lock);
@@ -283,6 +283,7 @@ int main(int argc, char **argv)
         free(ctx);
         return 2;
     }
+    zg_wait_init(&ctx->stopping, NULL, 0, 0);
     pthread_mutex_init(&ctx->lock, NULL);
     pthread_cond_init(&ctx->wake, NULL);
     ctx->main_thread = pthread_self();
@@ -411,8 +412,7 @@ int main(int argc, char **argv)
         free_all(ctx);
         free(ctx);
         plog("restart: ports closed, re-executing in %ld ms", down);
-        struct timespec d = {down / 1000, (down % 1000) * 1000000L};
-        nanosleep(&d, NULL);
+        zg_sleep_ms(down);
         char num[16];
         snprintf(num, sizeof num, "%d", n);
         setenv("ZG_PROVIDER_RESTARTED", num, 1);

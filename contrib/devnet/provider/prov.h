@@ -32,6 +32,7 @@
 #include "zg/network.h"
 #include "zg/secp.h"
 #include "zg/u256.h"
+#include "zg/wait.h"
 
 struct MHD_Connection;
 struct MHD_Daemon;
@@ -207,7 +208,7 @@ typedef struct prov_ctx {
     prov_adapter **adapters;
     size_t nadapters, cap_adapters;
 
-    atomic_bool stopping;
+    zg_wait stopping;      /* stopped when the process stops: ends every sleep_ms */
     atomic_bool restart;   /* re-exec after the clean stop */
     atomic_ulong requests; /* API requests seen (for the 5xx knob) */
     pthread_t main_thread;

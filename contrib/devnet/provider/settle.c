@@ -149,7 +149,7 @@ void *settle_main(void *arg)
             uint64_t timeout = ctx->cfg.ack_timeout_s;
             if (zg_ft_lock_time(ctx->ft, &lock_time, &err) == 0 && lock_time / 2 < timeout)
                 timeout = lock_time / 2;
-            for (size_t i = 0; i < n && !atomic_load(&ctx->stopping); i++)
+            for (size_t i = 0; i < n && !zg_wait_stopped(&ctx->stopping); i++)
                 if (now)
                     settle_one(ctx, due[i], now, timeout);
         }

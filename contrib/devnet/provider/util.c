@@ -155,15 +155,9 @@ int read_file(const char *path, zg_buf *out, size_t max, zg_err *err)
 
 bool sleep_ms(prov_ctx *ctx, long ms)
 {
-    while (ms > 0) {
-        if (atomic_load(&ctx->stopping))
-            return false;
-        long slice = ms < 50 ? ms : 50;
-        struct timespec ts = {slice / 1000, (slice % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-        ms -= slice;
-    }
-    return !atomic_load(&ctx->stopping);
+    if (ms > 0 && zg_wait_sleep(&ctx->stopping, ms, NULL))
+        return false;
+    return !zg_wait_stopped(&ctx->stopping);
 }
 
 int b64_encode(zg_buf *out, const uint8_t *in, size_t n, zg_err *err)

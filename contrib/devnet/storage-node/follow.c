@@ -104,7 +104,7 @@ static void *follower(void *arg)
             slog("chain sync works again");
             failing = false;
         }
-        sn_sleep_ms(ctx->cfg.poll_ms);
+        zg_sleep_ms(ctx->cfg.poll_ms);
     }
     return NULL;
 }

@@ -33,13 +33,6 @@ void slog(const char *fmt, ...)
             ts.tv_nsec / 1000000, line);
 }
 
-void sn_sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&t, &t) == -1 && errno == EINTR)
-        ;
-}
-
 static void usage(FILE *f)
 {
     fprintf(
@@ -272,7 +265,7 @@ int main(int argc, char **argv)
             slog("cannot sync with the chain at %s: %s", rpc_url, e.msg);
             goto out;
         }
-        sn_sleep_ms(200);
+        zg_sleep_ms(200);
     }
     char fl[43];
     zg_addr_checksum(fl, ctx->flow);

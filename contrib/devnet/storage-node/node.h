@@ -18,6 +18,7 @@
 #include "zg/http.h"
 #include "zg/rpc.h"
 #include "zg/storage.h"
+#include "zg/wait.h"
 
 #define SN_PEERS_MAX 8
 
@@ -91,7 +92,6 @@ typedef struct sn_ctx {
 } sn_ctx;
 
 void slog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void sn_sleep_ms(long ms);
 
 /* store.c (call with ctx->lock held unless said otherwise) */
 int store_add_tx(sn_ctx *ctx, const zg_storage_submit_event *ev, zg_err *err);

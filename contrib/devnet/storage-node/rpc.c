@@ -474,11 +474,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     unsigned long n = atomic_fetch_add(&ctx->requests, 1) + 1;
     if (ctx->cfg.latency_ms)
-        sn_sleep_ms(ctx->cfg.latency_ms);
+        zg_sleep_ms(ctx->cfg.latency_ms);
     if (ctx->cfg.stall_after >= 0 && n == (unsigned long)ctx->cfg.stall_after &&
         ctx->cfg.stall_ms) {
         slog("fault: request %lu stalls for %ld ms", n, ctx->cfg.stall_ms);
-        sn_sleep_ms(ctx->cfg.stall_ms);
+        zg_sleep_ms(ctx->cfg.stall_ms);
     }
     if (ctx->cfg.fail_every && n % ctx->cfg.fail_every == 0) {
         slog("fault: 503 for request %lu", n);

@@ -269,15 +269,12 @@ int zgfs_storage_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
 
 int zgfs_by_root_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    if (strlen(name) != 66 || name[0] != '0' || (name[1] != 'x' && name[1] != 'X'))
+    if (!zg_hex_is_hash(name))
         return zg_err_set(err, ENOENT, "not a root hash");
     canon[0] = '0';
     canon[1] = 'x';
-    for (int i = 2; i < 66; i++) {
-        if (!isxdigit((unsigned char)name[i]))
-            return zg_err_set(err, ENOENT, "not a root hash");
+    for (int i = 2; i < 66; i++)
         canon[i] = (char)tolower((unsigned char)name[i]);
-    }
     canon[66] = '\0';
     return 0;
 }

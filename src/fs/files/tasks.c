@@ -155,7 +155,7 @@ static int fetch_log(void *p, void **val, zg_err *err)
     int rc = zg_ftp_log(x->fs->client, url, x->id, b, &e);
     free(url);
     /* Before the task starts there is no log file: that is an empty log. */
-    if (rc && e.code == EAGAIN && strstr(e.msg, "log file")) {
+    if (rc && e.kind == ZG_EK_NO_LOG) {
         zg_buf_reset(b);
         rc = 0;
     }
@@ -361,16 +361,6 @@ int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
 
 /* ------------------------------------------------------------ new */
 
-static bool is_hash(const char *s)
-{
-    if (strlen(s) != 66 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-        return false;
-    for (int i = 2; i < 66; i++)
-        if (!isxdigit((unsigned char)s[i]))
-            return false;
-    return true;
-}
-
 int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                           zg_err *err)
 {
@@ -383,7 +373,7 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
     char *url = NULL;
     char hash[67], id[37];
     uint8_t prov[20];
-    if (is_hash(dataset)) {
+    if (zg_hex_is_hash(dataset)) {
         snprintf(hash, sizeof hash, "%s", dataset);
     } else {
         char dir[4096];
@@ -425,8 +415,8 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
     zgfs_watch_poke(fs); /* the deadline watch looks often until it is delivered */
     if (zg_buf_printf(reply, err, "%s\n", id) ||
         zg_buf_printf(ok, err, "created task %s: model %.60s, dataset %.60s%s%s%s", id, model,
-                      dataset, is_hash(dataset) ? "" : " (", is_hash(dataset) ? "" : hash,
-                      is_hash(dataset) ? "" : ")"))
+                      dataset, zg_hex_is_hash(dataset) ? "" : " (",
+                      zg_hex_is_hash(dataset) ? "" : hash, zg_hex_is_hash(dataset) ? "" : ")"))
         goto out;
     rc = 0;
 out:

@@ -71,6 +71,34 @@ int main(void)
     CHECK(parse("{\"result\":null,\"error\":null}", &res, &rv, &e) == 0 && cJSON_IsNull(res),
           "a null result next to a null error is a result");
     cJSON_Delete(res);
+
+    /* The node's refusal is classified where the answer is read; the kind
+     * travels through context added on the way up, and a new error drops it. */
+    CHECK(parse("{\"error\":{\"code\":-32000,\"message\":\"insufficient funds for gas * price + "
+                "value: address 0x01 have 0 want 5\"}}",
+                &res, &rv, &e) == -1 &&
+              e.code == EPROTO && e.kind == ZG_EK_FUNDS,
+          "geth's insufficient funds: ZG_EK_FUNDS (%s)", e.msg);
+    zg_err_prefix(&e, "estimate");
+    zg_err copy = e;
+    CHECK(copy.kind == ZG_EK_FUNDS && !strncmp(copy.msg, "estimate: ", 10),
+          "...kept by zg_err_prefix and by a copy");
+    zg_err_set(&copy, EIO, "another failure");
+    CHECK(copy.kind == ZG_EK_NONE, "...and reset by zg_err_set");
+    CHECK(parse("{\"error\":{\"code\":-32003,\"message\":\"transaction already imported\"}}", &res,
+                &rv, &e) == -1 &&
+              e.kind == ZG_EK_TX_KNOWN,
+          "anvil's already imported: ZG_EK_TX_KNOWN");
+    CHECK(parse("{\"error\":{\"code\":3,\"message\":\"execution reverted: nonce too low\","
+                "\"data\":\"0x08c379a0\"}}",
+                &res, &rv, &e) == -1 &&
+              e.code == ZG_EREVERT && e.kind == ZG_EK_NONE,
+          "a revert whose reason reads like a pool answer has no kind");
+    CHECK(parse("{\"error\":{\"code\":-32601,\"message\":\"method not found\"}}", &res, &rv, &e) ==
+                  -1 &&
+              e.kind == ZG_EK_NONE,
+          "any other error has no kind");
+    cJSON_Delete(res);
     zg_buf_free(&rv);
     return check_done();
 }

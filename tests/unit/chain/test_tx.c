@@ -1,11 +1,13 @@
 /* Transaction signing and revert decoding, offline. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "../check.h"
 #include "zg/chain.h"
 #include "zg/hex.h"
 #include "zg/revert.h"
+#include "zg/rpc.h"
 #include "zg/tx.h"
 
 static void hexof(char *out, const uint8_t *p, size_t n)
@@ -85,6 +87,11 @@ static void revert_sentences(void)
     zg_revert_describe(&e, "update", b.data, b.len);
     CHECK(e.code == EPERM, "Ownable error is EPERM");
     CHECK_STR(e.msg, "update: Ownable: caller is not the owner", "Error(string) decoded");
+    CHECK(e.code == EPERM, "...EPERM for a caller that is not the owner");
+    CHECK(zg_revert_string_errno("Ownable: caller is not the owner") == EPERM &&
+              zg_revert_string_errno("amount must be positive") == EINVAL &&
+              zg_revert_string_errno(NULL) == EINVAL,
+          "revert strings: the owner check is EPERM, the rest EINVAL");
 
     /* Panic(0x11) */
     zg_hex_decode_buf(&b,
@@ -112,22 +119,35 @@ static void revert_sentences(void)
 }
 
 /* Answers after which only a look-up of the hash can tell what happened,
- * as geth and anvil word them, and refusals that prove nothing was taken. */
+ * as geth and anvil word them, and refusals that prove nothing was taken:
+ * the node's text is read once, by zg_rpc_kind_of. */
+static bool seen(const char *node_message)
+{
+    zg_err_kind k = zg_rpc_kind_of(-32000, node_message);
+    return k == ZG_EK_TX_KNOWN || k == ZG_EK_NONCE_LOW;
+}
+
 static void broadcast_answers(void)
 {
-    CHECK(zg_chain_broadcast_seen("already known"), "geth: already known");
-    CHECK(zg_chain_broadcast_seen("nonce too low"), "geth/anvil: nonce too low");
-    CHECK(zg_chain_broadcast_seen("nonce too low: next nonce 5, tx nonce 4"),
-          "geth's longer nonce-too-low sentence");
-    CHECK(zg_chain_broadcast_seen("transaction already imported"), "anvil: already imported");
-    CHECK(zg_chain_broadcast_seen("Nonce Too Low"), "any case");
-    CHECK(!zg_chain_broadcast_seen("insufficient funds for gas * price + value"),
-          "insufficient funds is a refusal");
-    CHECK(!zg_chain_broadcast_seen("replacement transaction underpriced"),
-          "underpriced replacement is a refusal");
-    CHECK(!zg_chain_broadcast_seen("intrinsic gas too low"), "intrinsic gas is a refusal");
-    CHECK(!zg_chain_broadcast_seen(""), "empty message");
-    CHECK(!zg_chain_broadcast_seen(NULL), "no message");
+    CHECK(zg_rpc_kind_of(-32000, "already known") == ZG_EK_TX_KNOWN, "geth: already known");
+    CHECK(zg_rpc_kind_of(-32003, "nonce too low") == ZG_EK_NONCE_LOW, "geth/anvil: nonce too low");
+    CHECK(seen("nonce too low: next nonce 5, tx nonce 4"), "geth's longer nonce-too-low sentence");
+    CHECK(zg_rpc_kind_of(-32003, "transaction already imported") == ZG_EK_TX_KNOWN,
+          "anvil: already imported");
+    CHECK(seen("Nonce Too Low"), "any case");
+    CHECK(zg_rpc_kind_of(-32000, "insufficient funds for gas * price + value: address 0xab have 0 "
+                                 "want 1") == ZG_EK_FUNDS,
+          "geth: insufficient funds");
+    CHECK(zg_rpc_kind_of(-32003, "Insufficient funds for gas * price + value") == ZG_EK_FUNDS,
+          "anvil's capitalised insufficient funds");
+    CHECK(!seen("insufficient funds for gas * price + value"), "insufficient funds is a refusal");
+    CHECK(!seen("replacement transaction underpriced"), "underpriced replacement is a refusal");
+    CHECK(zg_rpc_kind_of(-32000, "intrinsic gas too low") == ZG_EK_NONE,
+          "intrinsic gas is a refusal of no kind");
+    CHECK(zg_rpc_kind_of(3, "execution reverted: nonce too low") == ZG_EK_NONE,
+          "a revert is never a pool answer, whatever its reason says");
+    CHECK(zg_rpc_kind_of(-32000, "") == ZG_EK_NONE, "empty message");
+    CHECK(zg_rpc_kind_of(-32000, NULL) == ZG_EK_NONE, "no message");
 }
 
 int main(void)

@@ -97,6 +97,59 @@ static void deploy_kinds(void)
               v[i].what);
 }
 
+/* The fine-tuning broker's error answers the core acts on, read once by
+ * zg_ftp_kind_of; the kind travels in the error the calls return. */
+static void ft_kinds(void)
+{
+    static const struct {
+        long status;
+        const char *text;
+        zg_err_kind want;
+        const char *what;
+    } v[] = {
+        {500,
+         "Failed to read log file: open /app/progress.log: no such file or directory, please "
+         "ensure the task is running",
+         ZG_EK_NO_LOG, "the broker's 500 before the task runs: no log yet"},
+        {500, "Failed to read log file. Please ensure the task is running", ZG_EK_NO_LOG,
+         "the same in other punctuation"},
+        {500, "failed to get task: record not found", ZG_EK_NONE, "another 500"},
+        {409, "Failed to read log file", ZG_EK_NONE, "the log text under another status"},
+        {409, "task is not ready for download. Please wait for 'Delivered' status", ZG_EK_NOT_READY,
+         "409 before Delivered: not ready"},
+        {409, "cannot create a new task while there are in-progress tasks", ZG_EK_NONE,
+         "another 409"},
+        {409, "task is already being set up", ZG_EK_NONE, "a 409 that says already, not ready"},
+        {500, "task is not ready for download", ZG_EK_NONE, "the 409 text under 500"},
+        {500, NULL, ZG_EK_NONE, "no text"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        CHECK(zg_ftp_kind_of(v[i].status, v[i].text) == v[i].want, "ft answer: %s", v[i].what);
+
+    zg_buf body;
+    zg_buf_init(&body, 0);
+    zg_buf_append_str(&body,
+                      "{\"error\":\"Failed to read log file: open x: no such file or directory, "
+                      "please ensure the task is running\"}",
+                      NULL);
+    zg_err e = {0};
+    CHECK(zg_ftp_http_error(&e, "log", 500, &body) == -1 && e.code == EAGAIN &&
+              e.kind == ZG_EK_NO_LOG,
+          "a log answer of 500: EAGAIN and ZG_EK_NO_LOG (%s)", e.msg);
+    zg_buf_reset(&body);
+    zg_buf_append_str(&body, "task is not ready for download. Please wait for 'Delivered' status",
+                      NULL);
+    CHECK(zg_ftp_http_error(&e, "model download", 409, &body) == -1 && e.code == EAGAIN &&
+              e.kind == ZG_EK_NOT_READY,
+          "a plain-text 409 of the download: EAGAIN and ZG_EK_NOT_READY (%s)", e.msg);
+    zg_buf_reset(&body);
+    zg_buf_append_str(&body, "{\"error\":\"task queue is full\"}", NULL);
+    CHECK(zg_ftp_http_error(&e, "create", 409, &body) == -1 && e.code == EAGAIN &&
+              e.kind == ZG_EK_NONE,
+          "any other 409: EAGAIN of no kind");
+    zg_buf_free(&body);
+}
+
 /* The provider's list names the adapter: by task id or by name. */
 static void adapter_lookup(void)
 {
@@ -401,6 +454,7 @@ int main(void)
     session_vector();
     task_signature_vector();
     deploy_kinds();
+    ft_kinds();
     adapter_lookup();
     const char *good = "{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,"
                        "\"per_device_train_batch_size\":2,\"learning_rate\":0.0002,"

@@ -169,8 +169,23 @@ static void preset_tests(void)
     CHECK(1, "freeing no list is harmless");
 }
 
+/* The Go indexer's no-file answers (indexer/api.go, file_location_cache.go). */
+static void kinds_tests(void)
+{
+    CHECK(zg_storage_indexer_kind_of(-32000, "file not found") == ZG_EK_NO_FILE,
+          "indexer: file not found");
+    CHECK(zg_storage_indexer_kind_of(-32000, "file info not found") == ZG_EK_NO_FILE,
+          "indexer: file info not found");
+    CHECK(zg_storage_indexer_kind_of(-32000,
+                                     "file not found or shards incomplete, FindFile triggered, "
+                                     "try again later") == ZG_EK_NONE,
+          "indexer: the client-side sentence is not an indexer answer");
+    CHECK(zg_storage_indexer_kind_of(-32000, NULL) == ZG_EK_NONE, "indexer: no message");
+}
+
 int main(void)
 {
+    kinds_tests();
     nodes_tests();
     bounds_tests();
     locations_tests();

@@ -413,8 +413,35 @@ static void proof_shapes(void)
     }
 }
 
+/* A storage node's refusals of zgs_uploadSegmentsByTxSeq as 0g-storage-node
+ * words them (message and data of the JSON-RPC error), read once. */
+static void node_kinds(void)
+{
+    static const struct {
+        const char *message, *data;
+        zg_err_kind want;
+        const char *what;
+    } v[] = {
+        {"Invalid params: root", "already uploaded and finalized", ZG_EK_FINALIZED,
+         "finalized, reason in data (rpc_helper.rs check_need_cache)"},
+        {"Invalid params: root; data: already uploaded and finalized", NULL, ZG_EK_FINALIZED,
+         "finalized, all in the message (uploader_utils.go's form)"},
+        {"Internal error", "segment has already been uploaded or is being uploaded",
+         ZG_EK_SEGMENT_IN, "segment uploaded or in flight"},
+        {"too many data writing: 16", "", ZG_EK_NODE_BUSY, "too many writes"},
+        {"Invalid params: root", "already pruned", ZG_EK_NONE, "pruned: no kind"},
+        {"Invalid params: file_size", "segment file size not matched with tx file size", ZG_EK_NONE,
+         "a size mismatch: no kind"},
+        {NULL, NULL, ZG_EK_NONE, "no texts"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        CHECK(zg_storage_node_kind_of(v[i].message, v[i].data) == v[i].want, "node answer: %s",
+              v[i].what);
+}
+
 int main(void)
 {
+    node_kinds();
     proof_shapes();
     if (!mkdtemp(dir)) {
         perror("mkdtemp");

@@ -295,6 +295,24 @@ int main(void)
     zg_err e;
     CHECK(zg_hex_decode(bytes, sizeof bytes, &n, "0xabc", &e) == -1, "odd hex refused");
     CHECK(zg_hex_decode(bytes, sizeof bytes, &n, "0x0102030405", &e) == -1, "long hex refused");
+    CHECK(zg_hex_digit('0') == 0 && zg_hex_digit('9') == 9 && zg_hex_digit('a') == 10 &&
+              zg_hex_digit('F') == 15 && zg_hex_digit('g') == -1 && zg_hex_digit('x') == -1 &&
+              zg_hex_digit(0) == -1 && zg_hex_digit(0xc3) == -1 && zg_hex_digit(-61) == -1,
+          "hex digits of either case, nothing else");
+    static const char h64[] = "0x382842561e59d71f90c1861041989428dd2c1f664e65a56ea21f3ade216b2046";
+    CHECK(zg_hex_is_hash(h64) &&
+              zg_hex_is_hash("0X382842561E59D71F90C1861041989428DD2C1F664E65A56EA21F3ADE216B2046"),
+          "a 32-byte hash as text, either case");
+    char h[80];
+    snprintf(h, sizeof h, "%s0", h64);
+    CHECK(!zg_hex_is_hash(h), "...not with a 65th digit");
+    snprintf(h, sizeof h, "%.65s", h64);
+    CHECK(!zg_hex_is_hash(h), "...nor with 63");
+    snprintf(h, sizeof h, "%s", h64);
+    h[40] = 'g';
+    CHECK(!zg_hex_is_hash(h), "...nor with a letter past f");
+    CHECK(!zg_hex_is_hash(h64 + 2) && !zg_hex_is_hash("") && !zg_hex_is_hash(NULL),
+          "...nor without 0x, empty or NULL");
 
     /* Messages quote input; whatever it holds, a message stays one line. */
     zg_err_set(&e, EINVAL, "amount \"%s\" is not a number", "1\n2\r\t\x1b[2J\x7f");
