@@ -16,7 +16,6 @@
  * transaction, runs to completion and records its outcome. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 
 #include "kinds.h"
 #include "proc.h"
+#include "req.h"
 
 #define LOG_CMD_MAX 64 /* command text shown in log lines */
 
@@ -62,97 +62,9 @@ void zgfs_record(zgfs *fs, const zgfs_call *c, const char *cmd, const char *ok, 
                  cmd, strlen(cmd) > LOG_CMD_MAX ? "..." : "", line);
 }
 
-/* ------------------------------------------------------------ deferred replies */
-
-/* Requests a job will answer, so an interrupt can answer first. Whoever
- * removes the entry (job or interrupt) owns the reply. The interrupt
- * callback gets the entry's id, never a pointer, because it may run after
- * the job has answered and freed its memory. */
-typedef struct zgfs_pending {
-    struct zgfs_pending *next;
-    uint64_t id;
-    fuse_req_t req;
-} pending;
-
-static bool pending_take(zgfs *fs, uint64_t id, fuse_req_t *req)
-{
-    pthread_mutex_lock(&fs->pending_lock);
-    pending **pp = &fs->pending;
-    while (*pp && (*pp)->id != id)
-        pp = &(*pp)->next;
-    pending *p = *pp;
-    if (p) {
-        *pp = p->next;
-        *req = p->req;
-        free(p);
-    }
-    pthread_mutex_unlock(&fs->pending_lock);
-    return p != NULL;
-}
-
-/* Does the interrupted thread have a signal pending that asks it to stop
- * (Ctrl-C, kill, hang-up)? The kernel also interrupts a waiting write for
- * harmless signals such as SIGCHLD (a shell whose background job ended);
- * answering those with EINTR would report a failure for a command that
- * goes on to succeed. The signal stays pending while the thread waits for
- * us, so /proc shows it. Unreadable (the caller is gone): stop. */
-bool zgfs_caller_stopping(pid_t tid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return true;
-    unsigned long long pend = 0;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long long m;
-        if (sscanf(line, "SigPnd: %llx", &m) == 1 || sscanf(line, "ShdPnd: %llx", &m) == 1)
-            pend |= m;
-    }
-    fclose(f);
-    const int stop[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGKILL};
-    for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
-        if (pend & (1ull << (stop[i] - 1)))
-            return true;
-    return false;
-}
-
-static void on_interrupt(fuse_req_t req, void *data)
-{
-    zgfs *fs = fuse_req_userdata(req);
-    fuse_req_t r;
-    if (!zgfs_caller_stopping(fuse_req_ctx(req)->pid))
-        return; /* the reply comes when the command is done */
-    if (pending_take(fs, (uint64_t)(uintptr_t)data, &r))
-        fuse_reply_err(r, EINTR);
-}
-
-static int pending_add(zgfs *fs, fuse_req_t req, uint64_t *id)
-{
-    pending *p = malloc(sizeof *p);
-    if (!p)
-        return -1;
-    pthread_mutex_lock(&fs->pending_lock);
-    p->id = ++fs->next_pending_id;
-    p->req = req;
-    p->next = fs->pending;
-    fs->pending = p;
-    *id = p->id;
-    pthread_mutex_unlock(&fs->pending_lock);
-    /* May call on_interrupt at once if the caller was already signalled. */
-    fuse_req_interrupt_func(req, on_interrupt, (void *)(uintptr_t)*id);
-    return 0;
-}
-
-/* How the request behind a command is answered when it is done. */
-typedef enum answer { ANSWER_WRITE, ANSWER_FLUSH, ANSWER_NONE } answer;
-
 typedef struct job {
     zgfs *fs;
-    uint64_t id; /* pending request; 0 = nobody waits */
     zgfs_call call;
-    answer how;
-    size_t size; /* ANSWER_WRITE: bytes the write reports on success */
     char line[];
 } job;
 
@@ -172,40 +84,41 @@ static void run_job(void *arg)
      * the write returns, so the next stat already sees new sizes. The
      * written file itself is not among them (it is size 0, direct I/O). */
     zgfs_notify_sync(fs->notify, 2000);
-    fuse_req_t req;
-    if (j->id && pending_take(fs, j->id, &req)) {
-        if (rc)
-            fuse_reply_err(req, zgfs_errno(&err));
-        else if (j->how == ANSWER_WRITE)
-            fuse_reply_write(req, j->size);
-        else
-            fuse_reply_err(req, 0);
-    }
+    zgfs_defer_done(fs, j, rc ? &err : NULL);
     free(j);
 }
 
+/* The write that completed the line: the bytes it carried (in actx). */
+static void answer_write(fuse_req_t req, void *actx, const zg_err *err)
+{
+    if (err)
+        fuse_reply_err(req, zgfs_errno(err));
+    else
+        fuse_reply_write(req, (size_t)(uintptr_t)actx);
+}
+
 /* Run one whole command line on the job pool; req (NULL: nobody waits) is
- * answered when it is done. */
-static void run_line(fuse_req_t req, const zgfs_call *c, const char *line, answer how, size_t size)
+ * answered by how(req, actx, outcome) when it is done. */
+static void run_line(fuse_req_t req, const zgfs_call *c, const char *line, zgfs_answer_fn how,
+                     size_t size)
 {
     zgfs *fs = c->fs;
     size_t len = strlen(line);
     job *j = malloc(sizeof *j + len + 1);
-    if (!j) {
+    zgfs_pending *p = req ? zgfs_defer_new(req, how, (void *)(uintptr_t)size, NULL) : NULL;
+    if (!j || (req && !p)) {
+        free(j);
+        free(p);
         if (req)
             fuse_reply_err(req, ENOMEM);
         return;
     }
     j->fs = fs;
-    j->id = 0;
     j->call = *c;
-    j->how = req ? how : ANSWER_NONE;
-    j->size = size;
     memcpy(j->line, line, len + 1);
-    if (req && pending_add(fs, req, &j->id)) {
-        free(j);
-        fuse_reply_err(req, ENOMEM);
-        return;
+    if (p) {
+        zgfs_defer_add(fs, p, j);
+        zgfs_defer_arm(fs, p); /* before the job can answer */
     }
     zg_err err = {0};
     /* Commands that may wait minutes (deploy waits for the adapter) use
@@ -213,10 +126,8 @@ static void run_line(fuse_req_t req, const zgfs_call *c, const char *line, answe
     int rc = zgfs_nodes[c->node].flags & ZGFS_F_LONG ? zgfs_work_submit(fs->work, run_job, j, &err)
                                                      : zg_workq_submit(fs->jobs, run_job, j, &err);
     if (rc) {
-        fuse_req_t r;
         zgfs_record(fs, c, line, NULL, &err);
-        if (j->id && pending_take(fs, j->id, &r))
-            fuse_reply_err(r, zgfs_errno(&err));
+        zgfs_defer_done(fs, j, &err);
         free(j);
     }
 }
@@ -309,7 +220,7 @@ void zgfs_control_write(fuse_req_t req, zgfs_handle *h, const zgfs_call *c, cons
     char line[ZGFS_LINE_MAX + 1];
     memcpy(line, cl->text, cl->len + 1);
     pthread_mutex_unlock(&h->lock);
-    run_line(req, c, line, ANSWER_WRITE, size);
+    run_line(req, c, line, answer_write, size);
 }
 
 /* A line without its newline runs at the opener's last close. Not at a
@@ -355,7 +266,7 @@ void zgfs_control_flush(fuse_req_t req, zgfs_handle *h)
                      (unsigned)c.uid, c.path + 1, len, len == 1 ? "" : "s");
         fuse_reply_err(req, 0);
     } else {
-        run_line(req, &c, line, ANSWER_FLUSH, 0);
+        run_line(req, &c, line, zgfs_answer_status, 0);
     }
 }
 
@@ -372,5 +283,5 @@ void zgfs_control_release(zgfs_handle *h)
     }
     pthread_mutex_unlock(&h->lock);
     if (waiting)
-        run_line(NULL, &h->call, line, ANSWER_NONE, 0);
+        run_line(NULL, &h->call, line, NULL, 0);
 }

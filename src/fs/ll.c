@@ -22,7 +22,7 @@
 #include <time.h>
 
 #include "kinds.h"
-#include "zgfs.h"
+#include "req.h"
 
 /* ------------------------------------------------------------ helpers */
 
@@ -707,7 +707,7 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 /* ------------------------------------------------------------ waits */
 
 /* Every operation that may ask the network runs under a wait of its own
- * (zgfs_op, intr.c): it ends at timeout= and when the kernel interrupts a
+ * (zgfs_op, req.c): it ends at timeout= and when the kernel interrupts a
  * caller that is being stopped, so no reader hangs on a silent peer. */
 #define WAITING(op, params, ...)                                                                   \
     static void op##_waiting params                                                                \

@@ -44,6 +44,7 @@
 
 #include "kinds.h"
 #include "proc.h"
+#include "req.h"
 
 #define SPACE_STEP   ((uint64_t)16 << 20) /* check free space every 16 MiB of spool */
 #define SPACE_MARGIN ((uint64_t)64 << 20) /* and keep this much free */
@@ -467,12 +468,6 @@ static void answer_reply(fuse_req_t req, void *p, const zg_err *err)
         serve_reply(req, r->h, r->size);
 }
 
-static void answer_flush(fuse_req_t req, void *p, const zg_err *err)
-{
-    (void)p;
-    fuse_reply_err(req, err ? zgfs_errno(err) : 0);
-}
-
 /* ------------------------------------------------------------ read */
 
 void zgfs_payload_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
@@ -559,7 +554,7 @@ void zgfs_payload_flush(fuse_req_t req, zgfs_handle *h)
         fuse_reply_err(req, 0);
         return;
     }
-    commit_locked(req, h, answer_flush, NULL, NULL);
+    commit_locked(req, h, zgfs_answer_status, NULL, NULL);
 }
 
 void zgfs_payload_release(zgfs_handle *h)

@@ -20,5 +20,8 @@ bool zgfs_killed(pid_t tid);
 /* Does process tgid still hold a descriptor of inode ino? At the flush of
  * close(fd), fd is already gone from its table. */
 bool zgfs_holds_inode(pid_t tgid, fuse_ino_t ino);
+/* Does the thread that made a request have a signal pending that asks it
+ * to stop (Ctrl-C, kill)? Harmless signals (SIGCHLD) do not count. */
+bool zgfs_caller_stopping(pid_t tid);
 
 #endif
