@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "kinds.h"
-#include "proc.h"
+#include "caller.h"
 #include "req.h"
 
 #define LOG_CMD_MAX 64 /* command text shown in log lines */
@@ -238,17 +238,13 @@ void zgfs_control_flush(fuse_req_t req, zgfs_handle *h)
         fuse_reply_err(req, 0);
         return;
     }
-    const struct fuse_ctx *ctx = fuse_req_ctx(req);
-    pid_t tgid = zgfs_tgid(ctx->pid);
+    zgfs_call c = zgfs_caller_call(req, &h->call);
+    pid_t tgid = zgfs_tgid(c.pid);
     if (tgid != cl->opener || zgfs_holds_inode(tgid, h->ino)) {
         fuse_reply_err(req, 0);
         return;
     }
-    bool dying = zgfs_killed(ctx->pid);
-    zgfs_call c = h->call;
-    c.uid = ctx->uid;
-    c.gid = ctx->gid;
-    c.pid = ctx->pid;
+    bool dying = zgfs_killed(c.pid);
     char line[ZGFS_LINE_MAX + 1];
     pthread_mutex_lock(&h->lock);
     waiting = !cl->done && cl->len;

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caller.h"
 #include "kinds.h"
 
 #define READ_MAX (1u << 20) /* largest read answered at once */
@@ -172,11 +173,7 @@ void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
         return;
     }
     zgfs *fs = h->call.fs;
-    zgfs_call c = h->call;
-    const struct fuse_ctx *ctx = fuse_req_ctx(req);
-    c.uid = ctx->uid;
-    c.gid = ctx->gid;
-    c.pid = ctx->pid;
+    zgfs_call c = zgfs_caller_call(req, &h->call);
     /* A payload's ZGFS_F_MONEY is about writing it: reading storage/NAME
      * again only downloads. */
     const zgfs_node *n = node_of(&c);

@@ -21,6 +21,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "caller.h"
 #include "kinds.h"
 #include "req.h"
 
@@ -29,14 +30,6 @@
 static zgfs *fs_of(fuse_req_t req)
 {
     return fuse_req_userdata(req);
-}
-
-static void set_caller(fuse_req_t req, zgfs_call *c)
-{
-    const struct fuse_ctx *ctx = fuse_req_ctx(req);
-    c->uid = ctx->uid;
-    c->gid = ctx->gid;
-    c->pid = ctx->pid;
 }
 
 static void reply_err(fuse_req_t req, const zg_err *e)
@@ -52,7 +45,7 @@ static bool get_call(fuse_req_t req, fuse_ino_t ino, zgfs_call *c, char *spelled
         fuse_reply_err(req, ENOENT);
         return false;
     }
-    set_caller(req, c);
+    zgfs_caller_set(req, c);
     return true;
 }
 
@@ -318,8 +311,7 @@ static void read_handle(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
         zg_buf b;
         zg_buf_init(&b, 0);
         zg_err err = {0};
-        zgfs_call c = h->call;
-        set_caller(req, &c);
+        zgfs_call c = zgfs_caller_call(req, &h->call);
         if (n->stream(&c, &b, &err))
             reply_err(req, &err);
         else
@@ -350,8 +342,7 @@ static void read_handle(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
         fuse_reply_err(req, EINVAL);
         return;
     }
-    zgfs_call c = h->call;
-    set_caller(req, &c);
+    zgfs_call c = zgfs_caller_call(req, &h->call);
     pthread_mutex_lock(&h->lock);
     if (off == 0 || !h->have_snap) {
         zg_err err = {0};
@@ -388,8 +379,7 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 {
     (void)ino;
     zgfs_handle *h = zgfs_handle_get(fi->fh);
-    zgfs_call c = h->call;
-    set_caller(req, &c);
+    zgfs_call c = zgfs_caller_call(req, &h->call);
     if (node_of(&c)->kind == ZGFS_PAYLOAD) {
         zgfs_payload_write(req, h, buf, size, off);
     } else if (node_of(&c)->kind != ZGFS_LINECTL) {

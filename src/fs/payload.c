@@ -43,7 +43,7 @@
 #include <unistd.h>
 
 #include "kinds.h"
-#include "proc.h"
+#include "caller.h"
 #include "req.h"
 
 #define SPACE_STEP   ((uint64_t)16 << 20) /* check free space every 16 MiB of spool */
@@ -359,11 +359,7 @@ void zgfs_payload_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_t 
 {
     zgfs *fs = h->call.fs;
     const zgfs_node *n = node_of(h);
-    zgfs_call c = h->call;
-    const struct fuse_ctx *ctx = fuse_req_ctx(req);
-    c.uid = ctx->uid;
-    c.gid = ctx->gid;
-    c.pid = ctx->pid;
+    zgfs_call c = zgfs_caller_call(req, &h->call);
     zg_err err = {0};
     char shown[32];
     snprintf(shown, sizeof shown, "%zu bytes", size);
@@ -496,11 +492,7 @@ void zgfs_payload_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
     }
     if (!(pl && pl->committed) && (off == 0 || !h->have_snap)) {
         /* A fresh descriptor: the caller's kept result, like a control file. */
-        zgfs_call c = h->call;
-        const struct fuse_ctx *ctx = fuse_req_ctx(req);
-        c.uid = ctx->uid;
-        c.gid = ctx->gid;
-        c.pid = ctx->pid;
+        zgfs_call c = zgfs_caller_call(req, &h->call);
         zg_err err = {0};
         zg_buf_reset(&h->snap);
         if (zgfs_control_text(&c, &h->snap, &err)) {

@@ -18,7 +18,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "proc.h"
+#include "caller.h"
 #include "req.h"
 
 /* Take entry id off the list (NULL when someone else did). Lock held. */
