@@ -138,33 +138,60 @@ static void run_line(fuse_req_t req, const zgfs_call *c, const char *line, zgfs_
  * whatever write(2) calls carry it (`dd bs=1`, a shell's printf in
  * pieces), so it runs once, whole, when its newline arrives -- or at the
  * opener's last close when none comes. One open carries one command. */
-struct zgfs_cline {
+typedef struct cline {
     pid_t opener; /* thread-group id of the process that opened the file */
     bool done;    /* this open's command ran, or was refused */
     size_t len;
     char text[ZGFS_LINE_MAX + 1];
-};
+} cline;
 
-void zgfs_cline_free(struct zgfs_cline *cl)
+static int control_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
 {
-    free(cl);
+    if ((fi->flags & O_ACCMODE) == O_RDONLY)
+        return 0;
+    cline *cl = calloc(1, sizeof *cl);
+    if (!cl)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    cl->opener = zgfs_tgid(h->call.pid);
+    h->state = cl;
+    return 0;
 }
 
-int zgfs_control_open(zgfs_handle *h, int flags)
+void zgfs_reply_read_locked(fuse_req_t req, zgfs_handle *h, size_t size, off_t off, bool refresh)
 {
-    if ((flags & O_ACCMODE) == O_RDONLY)
-        return 0;
-    h->cl = calloc(1, sizeof *h->cl);
-    if (!h->cl)
-        return -1;
-    h->cl->opener = zgfs_tgid(h->call.pid);
-    return 0;
+    if (refresh && (off == 0 || !h->have_snap)) {
+        zgfs_call c = zgfs_caller_call(req, &h->call);
+        zg_err err = {0};
+        zg_buf_reset(&h->snap);
+        h->have_snap = zgfs_control_text(&c, &h->snap, &err) == 0;
+        h->cursor = 0;
+        if (!h->have_snap) {
+            pthread_mutex_unlock(&h->lock);
+            fuse_reply_err(req, zgfs_errno(&err));
+            return;
+        }
+    }
+    size_t at = h->cursor;
+    size_t n = at < h->snap.len ? h->snap.len - at : 0;
+    if (n > size)
+        n = size;
+    h->cursor += n;
+    fuse_reply_buf(req, (const char *)h->snap.data + at, n);
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* Reading returns the caller's own last result (or a usage line), so
+ * `exec 3<>f; echo x >&3; cat <&3` works. */
+static void control_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
+{
+    pthread_mutex_lock(&h->lock);
+    zgfs_reply_read_locked(req, h, size, off, true);
 }
 
 /* Refuse this open's command: kept and logged like any result. Handle lock
  * held by the caller; the buffered text and the new bytes are shown. */
-static void refuse(fuse_req_t req, const zgfs_call *c, struct zgfs_cline *cl, const char *buf,
-                   size_t size, const zg_err *err)
+static void refuse(fuse_req_t req, const zgfs_call *c, cline *cl, const char *buf, size_t size,
+                   const zg_err *err)
 {
     char shown[LOG_CMD_MAX + 1];
     size_t k = 0;
@@ -182,12 +209,17 @@ static void refuse(fuse_req_t req, const zgfs_call *c, struct zgfs_cline *cl, co
     fuse_reply_err(req, zgfs_errno(err));
 }
 
-void zgfs_control_write(fuse_req_t req, zgfs_handle *h, const zgfs_call *c, const char *buf,
-                        size_t size)
+/* Add one write to the open's command, wherever the offset is; the write
+ * that completes the line runs it and is answered when it is done (or
+ * refused at once). */
+static void control_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_t size, off_t off)
 {
+    (void)off;
     zg_err err = {0};
+    zgfs_call call = zgfs_caller_call(req, &h->call), *c = &call;
     pthread_mutex_lock(&h->lock);
-    struct zgfs_cline *cl = h->cl;
+    h->have_snap = false; /* a read on this descriptor shows the new result */
+    cline *cl = h->state;
     if (!cl) {
         pthread_mutex_unlock(&h->lock);
         fuse_reply_err(req, EBADF);
@@ -228,10 +260,10 @@ void zgfs_control_write(fuse_req_t req, zgfs_handle *h, const zgfs_call *c, cons
  * opener still holds the file (a shell's `printf 1 >&3` closes a copy of
  * fd 3), and never for a writer that is being killed: a command cut short
  * is dropped, not run. */
-void zgfs_control_flush(fuse_req_t req, zgfs_handle *h)
+static void control_flush(fuse_req_t req, zgfs_handle *h)
 {
     pthread_mutex_lock(&h->lock);
-    struct zgfs_cline *cl = h->cl;
+    cline *cl = h->state;
     bool waiting = cl && !cl->done && cl->len;
     pthread_mutex_unlock(&h->lock);
     if (!waiting) {
@@ -266,11 +298,12 @@ void zgfs_control_flush(fuse_req_t req, zgfs_handle *h)
     }
 }
 
-void zgfs_control_release(zgfs_handle *h)
+/* Before the open's reference is dropped: run what no close ran. */
+static void control_release(zgfs_handle *h)
 {
     char line[ZGFS_LINE_MAX + 1];
     pthread_mutex_lock(&h->lock);
-    struct zgfs_cline *cl = h->cl;
+    cline *cl = h->state;
     bool waiting = cl && !cl->done && cl->len;
     if (waiting) {
         memcpy(line, cl->text, cl->len + 1);
@@ -281,3 +314,10 @@ void zgfs_control_release(zgfs_handle *h)
     if (waiting)
         run_line(NULL, &h->call, line, NULL, 0);
 }
+
+const zgfs_kind_ops zgfs_control_ops = {.open = control_open,
+                                        .read = control_read,
+                                        .write = control_write,
+                                        .flush = control_flush,
+                                        .release = control_release,
+                                        .state_free = free};

@@ -95,7 +95,7 @@ void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
     free(buf);
 }
 
-int zgfs_file_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
+static int file_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
 {
     (void)err;
     char path[PATH_MAX];
@@ -196,3 +196,11 @@ void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
         fuse_reply_err(req, zgfs_errno(&err));
     }
 }
+
+static off_t file_size(const zgfs_call *c, bool *live)
+{
+    *live = true;
+    return zgfs_file_size(c);
+}
+
+const zgfs_kind_ops zgfs_file_ops = {.open = file_open, .read = zgfs_file_read, .size = file_size};
