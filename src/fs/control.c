@@ -255,6 +255,22 @@ static void control_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_
     run_line(req, c, line, answer_write, size);
 }
 
+/* Take the open's command if it has one that did not run yet (its length,
+ * 0 when none): whoever takes it runs it. */
+static size_t take_line(zgfs_handle *h, char line[ZGFS_LINE_MAX + 1])
+{
+    pthread_mutex_lock(&h->lock);
+    cline *cl = h->state;
+    size_t len = cl && !cl->done ? cl->len : 0;
+    if (len) {
+        memcpy(line, cl->text, len + 1);
+        cl->done = true;
+        cl->len = 0;
+    }
+    pthread_mutex_unlock(&h->lock);
+    return len;
+}
+
 /* A line without its newline runs at the opener's last close. Not at a
  * close by another process (a child that wrote part of it), nor while the
  * opener still holds the file (a shell's `printf 1 >&3` closes a copy of
@@ -278,14 +294,8 @@ static void control_flush(fuse_req_t req, zgfs_handle *h)
     }
     bool dying = zgfs_killed(c.pid);
     char line[ZGFS_LINE_MAX + 1];
-    pthread_mutex_lock(&h->lock);
-    waiting = !cl->done && cl->len;
-    size_t len = cl->len;
-    memcpy(line, cl->text, cl->len + 1);
-    cl->done = true;
-    cl->len = 0;
-    pthread_mutex_unlock(&h->lock);
-    if (!waiting) {
+    size_t len = take_line(h, line);
+    if (!len) {
         fuse_reply_err(req, 0);
     } else if (dying) {
         zg_oplog_add(c.fs->log,
@@ -302,16 +312,7 @@ static void control_flush(fuse_req_t req, zgfs_handle *h)
 static void control_release(zgfs_handle *h)
 {
     char line[ZGFS_LINE_MAX + 1];
-    pthread_mutex_lock(&h->lock);
-    cline *cl = h->state;
-    bool waiting = cl && !cl->done && cl->len;
-    if (waiting) {
-        memcpy(line, cl->text, cl->len + 1);
-        cl->done = true;
-        cl->len = 0;
-    }
-    pthread_mutex_unlock(&h->lock);
-    if (waiting)
+    if (take_line(h, line))
         run_line(NULL, &h->call, line, NULL, 0);
 }
 

@@ -70,6 +70,22 @@ static int t_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg
     return zg_buf_printf(reply, err, "answer: %s", committed);
 }
 
+static int acts;
+static char acted[64];
+
+static int t_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
+{
+    (void)c;
+    pass_gate();
+    pthread_mutex_lock(&seen);
+    acts++;
+    snprintf(acted, sizeof acted, "%s", line);
+    pthread_mutex_unlock(&seen);
+    if (!strcmp(line, "bad"))
+        return zg_err_set(err, EINVAL, "bad amount");
+    return zg_buf_printf(ok, err, "funded %s", line);
+}
+
 const zgfs_node zgfs_nodes[] = {
     {.pattern = "/", .kind = ZGFS_DIR, .perm = 0555},
     {.pattern = "/chat",
@@ -84,6 +100,7 @@ const zgfs_node zgfs_nodes[] = {
      .perm = 0660,
      .payload_max = 1024,
      .commit = t_commit},
+    {.pattern = "/fund", .kind = ZGFS_LINECTL, .perm = 0660, .usage = "an amount", .act = t_act},
 };
 const size_t zgfs_nnodes = sizeof zgfs_nodes / sizeof zgfs_nodes[0];
 
@@ -320,7 +337,7 @@ static void test_join(void)
 
 #define INO 0x7fffabcd /* no descriptor of this process has it */
 
-static zgfs_handle *open_payload(size_t node, int flags)
+static zgfs_handle *open_node(size_t node, int flags)
 {
     zgfs_call c = {.fs = &fs, .node = node, .uid = 1000, .gid = 1000, .pid = me};
     snprintf(c.path, sizeof c.path, "%s", zgfs_nodes[node].pattern);
@@ -336,9 +353,9 @@ static zgfs_handle *open_payload(size_t node, int flags)
     return h;
 }
 
-static void close_payload(zgfs_handle *h)
+static void close_node(zgfs_handle *h)
 {
-    zgfs_payload_ops.release(h);
+    zgfs_kind_of(&h->call)->release(h);
     zgfs_handle_put(h);
 }
 
@@ -346,19 +363,19 @@ static void close_payload(zgfs_handle *h)
 static void do_write(struct fuse_req *r, zgfs_handle *h, pid_t pid, const char *s, off_t off)
 {
     fake_req_init(r, &fs, pid);
-    zgfs_payload_ops.write(r, h, s, strlen(s), off);
+    zgfs_kind_of(&h->call)->write(r, h, s, strlen(s), off);
 }
 
 static void do_flush(struct fuse_req *r, zgfs_handle *h, pid_t pid)
 {
     fake_req_init(r, &fs, pid);
-    zgfs_payload_ops.flush(r, h);
+    zgfs_kind_of(&h->call)->flush(r, h);
 }
 
 static void do_read(struct fuse_req *r, zgfs_handle *h, off_t off)
 {
     fake_req_init(r, &fs, me);
-    zgfs_payload_ops.read(r, h, sizeof r->data, off);
+    zgfs_kind_of(&h->call)->read(r, h, sizeof r->data, off);
 }
 
 static int commits_now(void)
@@ -374,7 +391,7 @@ static void test_payload(void)
     struct fuse_req w, f, r;
     commits = 0;
 
-    zgfs_handle *h = open_payload(1, O_RDWR | O_TRUNC);
+    zgfs_handle *h = open_node(1, O_RDWR | O_TRUNC);
     CHECK(h && h->state, "a payload opened for writing has its state");
     do_write(&w, h, me, "hel", 0);
     CHECK(w.kind == REPLY_WRITE && w.written == 3, "a write is taken");
@@ -400,18 +417,18 @@ static void test_payload(void)
     do_flush(&f, h, me);
     CHECK(f.replies == 1 && f.err == 0 && commits_now() == 2,
           "a payload that cannot be whole is never sent");
-    close_payload(h);
+    close_node(h);
 
-    h = open_payload(2, O_WRONLY);
+    h = open_node(2, O_WRONLY);
     do_flush(&f, h, me);
     CHECK(f.replies == 1 && f.err == 0 && commits_now() == 2,
           "a close before any write (a shell's early flush) commits nothing");
     do_write(&w, h, me, "b", 5);
     do_write(&w, h, me, "a", 0);
     CHECK(w.kind == REPLY_ERR && w.err == EINVAL, "payloads are written front to back");
-    close_payload(h);
+    close_node(h);
 
-    h = open_payload(2, O_WRONLY);
+    h = open_node(2, O_WRONLY);
     do_write(&w, h, me, "fail now", 0);
     do_flush(&f, h, me);
     CHECK(fake_wait(&f, 5000) && f.err == EPERM, "a failed commit is the close's errno");
@@ -423,17 +440,17 @@ static void test_payload(void)
     zg_buf_free(&kept);
     do_write(&w, h, me, "more", 8);
     CHECK(w.kind == REPLY_ERR && w.err == EINVAL, "one payload per open: a later write is EINVAL");
-    close_payload(h);
+    close_node(h);
 
-    h = open_payload(2, O_WRONLY | O_TRUNC);
+    h = open_node(2, O_WRONLY | O_TRUNC);
     do_flush(&f, h, me);
     CHECK(fake_wait(&f, 5000) && f.err == 0 && commits_now() == 4 && committed_len == 0,
           "an empty file closed by its opener is committed empty");
-    close_payload(h);
+    close_node(h);
 
     /* A commit that takes time: writes wait, an interrupt frees the closer. */
     close_gate();
-    h = open_payload(2, O_WRONLY);
+    h = open_node(2, O_WRONLY);
     do_write(&w, h, me, "slow", 0);
     do_flush(&f, h, me);
     CHECK(f.replies == 0, "the close waits for the commit");
@@ -447,14 +464,84 @@ static void test_payload(void)
         usleep(10000);
     CHECK(commits_now() == 5 && !strcmp(committed, "slow"), "...and the commit runs to its end");
     reset_gate();
-    close_payload(h);
+    close_node(h);
 
-    h = open_payload(2, O_WRONLY);
+    h = open_node(2, O_WRONLY);
     do_write(&w, h, me, "bye", 0);
-    close_payload(h); /* released without a close that committed */
+    close_node(h); /* released without a close that committed */
     for (int i = 0; i < 500 && commits_now() < 6; i++)
         usleep(10000);
     CHECK(commits_now() == 6 && !strcmp(committed, "bye"), "release commits what no close did");
+}
+
+static int acts_now(void)
+{
+    pthread_mutex_lock(&seen);
+    int n = acts;
+    pthread_mutex_unlock(&seen);
+    return n;
+}
+
+/* ------------------------------------------------------------ control files */
+
+static void test_control(void)
+{
+    struct fuse_req w, f, r;
+    zgfs_handle *h = open_node(3, O_RDWR);
+    do_write(&w, h, me, "1.5", 0);
+    CHECK(w.kind == REPLY_WRITE && w.written == 3 && acts_now() == 0,
+          "a write without its newline is kept");
+    do_write(&w, h, me, "\n", 3);
+    CHECK(fake_wait(&w, 5000) && w.kind == REPLY_WRITE && w.written == 1,
+          "the newline's write is answered when the command is done");
+    CHECK(acts_now() == 1 && !strcmp(acted, "1.5"), "...which got the whole line");
+    do_read(&r, h, 0);
+    CHECK(r.len == 15 && !memcmp(r.data, "ok: funded 1.5\n", 15),
+          "a read on the descriptor shows the result");
+    do_write(&w, h, me, "2\n", 4);
+    CHECK(w.kind == REPLY_ERR && w.err == EINVAL && acts_now() == 1, "one command per open");
+    close_node(h);
+
+    h = open_node(3, O_WRONLY);
+    do_write(&w, h, me, "bad\n", 0);
+    CHECK(fake_wait(&w, 5000) && w.kind == REPLY_ERR && w.err == EINVAL,
+          "a failed command is the write's errno");
+    close_node(h);
+    h = open_node(3, O_RDONLY);
+    do_read(&r, h, 0);
+    CHECK(r.len == 18 && !memcmp(r.data, "error: bad amount\n", 18),
+          "a fresh open reads the caller's last result");
+    close_node(h);
+
+    h = open_node(3, O_WRONLY);
+    do_write(&w, h, me, "3", 0);
+    do_flush(&f, h, other);
+    CHECK(f.replies == 1 && f.err == 0 && acts_now() == 2, "another process's close runs nothing");
+    do_flush(&f, h, me);
+    CHECK(fake_wait(&f, 5000) && f.err == 0 && acts_now() == 3 && !strcmp(acted, "3"),
+          "the opener's last close runs a line without its newline");
+    close_node(h);
+
+    close_gate();
+    h = open_node(3, O_WRONLY);
+    do_write(&w, h, stopping, "4\n", 0);
+    CHECK(w.replies == 0, "the write waits for the command");
+    fake_interrupt(&w);
+    CHECK(w.replies == 1 && w.err == EINTR, "a stopped writer gets EINTR at once");
+    open_gate();
+    for (int i = 0; i < 500 && acts_now() < 4; i++)
+        usleep(10000);
+    CHECK(acts_now() == 4 && !strcmp(acted, "4") && w.replies == 1,
+          "...and the command runs to its end, answering nobody");
+    reset_gate();
+    close_node(h);
+
+    h = open_node(3, O_WRONLY);
+    do_write(&w, h, me, "5", 0);
+    close_node(h);
+    for (int i = 0; i < 500 && acts_now() < 5; i++)
+        usleep(10000);
+    CHECK(acts_now() == 5 && !strcmp(acted, "5"), "release runs what no close did");
 }
 
 int main(void)
@@ -477,6 +564,7 @@ int main(void)
     test_deferred();
     test_join();
     test_payload();
+    test_control();
 
     zg_workq_free(fs.jobs);
     zgfs_work_free(fs.work);
