@@ -3,9 +3,11 @@
  *
  * Layering: the handlers (the files/ directory) see a zgfs_call (captured
  * path parameters, the caller's uid/gid/pid, the mount context) and a
- * zg_err, never a FUSE type. ll.c and control.c own FUSE requests and
- * replies: ll.c the operations, control.c one-line commands with deferred
- * replies. inode.c maps inode numbers to nodes; handle.c keeps open files
+ * zg_err, never a FUSE type. ll.c and the node kinds (kinds.h) own FUSE
+ * requests and replies: ll.c the operations, each kind what its open
+ * files do; req.c the requests that wait and can be interrupted, caller.c
+ * what is known about a request's caller. inode.c maps inode numbers to
+ * nodes; handle.c keeps open files
  * and directory listings; notify.c posts kernel invalidations from its own
  * thread; result.c keeps each uid's last control-file result. */
 #ifndef ZGFS_H
