@@ -16,14 +16,14 @@
  * transaction, runs to completion and records its outcome. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kinds.h"
-#include "proc.h"
+#include "caller.h"
+#include "req.h"
 
 #define LOG_CMD_MAX 64 /* command text shown in log lines */
 
@@ -62,97 +62,9 @@ void zgfs_record(zgfs *fs, const zgfs_call *c, const char *cmd, const char *ok, 
                  cmd, strlen(cmd) > LOG_CMD_MAX ? "..." : "", line);
 }
 
-/* ------------------------------------------------------------ deferred replies */
-
-/* Requests a job will answer, so an interrupt can answer first. Whoever
- * removes the entry (job or interrupt) owns the reply. The interrupt
- * callback gets the entry's id, never a pointer, because it may run after
- * the job has answered and freed its memory. */
-typedef struct zgfs_pending {
-    struct zgfs_pending *next;
-    uint64_t id;
-    fuse_req_t req;
-} pending;
-
-static bool pending_take(zgfs *fs, uint64_t id, fuse_req_t *req)
-{
-    pthread_mutex_lock(&fs->pending_lock);
-    pending **pp = &fs->pending;
-    while (*pp && (*pp)->id != id)
-        pp = &(*pp)->next;
-    pending *p = *pp;
-    if (p) {
-        *pp = p->next;
-        *req = p->req;
-        free(p);
-    }
-    pthread_mutex_unlock(&fs->pending_lock);
-    return p != NULL;
-}
-
-/* Does the interrupted thread have a signal pending that asks it to stop
- * (Ctrl-C, kill, hang-up)? The kernel also interrupts a waiting write for
- * harmless signals such as SIGCHLD (a shell whose background job ended);
- * answering those with EINTR would report a failure for a command that
- * goes on to succeed. The signal stays pending while the thread waits for
- * us, so /proc shows it. Unreadable (the caller is gone): stop. */
-bool zgfs_caller_stopping(pid_t tid)
-{
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return true;
-    unsigned long long pend = 0;
-    while (fgets(line, sizeof line, f)) {
-        unsigned long long m;
-        if (sscanf(line, "SigPnd: %llx", &m) == 1 || sscanf(line, "ShdPnd: %llx", &m) == 1)
-            pend |= m;
-    }
-    fclose(f);
-    const int stop[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGKILL};
-    for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
-        if (pend & (1ull << (stop[i] - 1)))
-            return true;
-    return false;
-}
-
-static void on_interrupt(fuse_req_t req, void *data)
-{
-    zgfs *fs = fuse_req_userdata(req);
-    fuse_req_t r;
-    if (!zgfs_caller_stopping(fuse_req_ctx(req)->pid))
-        return; /* the reply comes when the command is done */
-    if (pending_take(fs, (uint64_t)(uintptr_t)data, &r))
-        fuse_reply_err(r, EINTR);
-}
-
-static int pending_add(zgfs *fs, fuse_req_t req, uint64_t *id)
-{
-    pending *p = malloc(sizeof *p);
-    if (!p)
-        return -1;
-    pthread_mutex_lock(&fs->pending_lock);
-    p->id = ++fs->next_pending_id;
-    p->req = req;
-    p->next = fs->pending;
-    fs->pending = p;
-    *id = p->id;
-    pthread_mutex_unlock(&fs->pending_lock);
-    /* May call on_interrupt at once if the caller was already signalled. */
-    fuse_req_interrupt_func(req, on_interrupt, (void *)(uintptr_t)*id);
-    return 0;
-}
-
-/* How the request behind a command is answered when it is done. */
-typedef enum answer { ANSWER_WRITE, ANSWER_FLUSH, ANSWER_NONE } answer;
-
 typedef struct job {
     zgfs *fs;
-    uint64_t id; /* pending request; 0 = nobody waits */
     zgfs_call call;
-    answer how;
-    size_t size; /* ANSWER_WRITE: bytes the write reports on success */
     char line[];
 } job;
 
@@ -172,40 +84,41 @@ static void run_job(void *arg)
      * the write returns, so the next stat already sees new sizes. The
      * written file itself is not among them (it is size 0, direct I/O). */
     zgfs_notify_sync(fs->notify, 2000);
-    fuse_req_t req;
-    if (j->id && pending_take(fs, j->id, &req)) {
-        if (rc)
-            fuse_reply_err(req, zgfs_errno(&err));
-        else if (j->how == ANSWER_WRITE)
-            fuse_reply_write(req, j->size);
-        else
-            fuse_reply_err(req, 0);
-    }
+    zgfs_defer_done(fs, j, rc ? &err : NULL);
     free(j);
 }
 
+/* The write that completed the line: the bytes it carried (in actx). */
+static void answer_write(fuse_req_t req, void *actx, const zg_err *err)
+{
+    if (err)
+        fuse_reply_err(req, zgfs_errno(err));
+    else
+        fuse_reply_write(req, (size_t)(uintptr_t)actx);
+}
+
 /* Run one whole command line on the job pool; req (NULL: nobody waits) is
- * answered when it is done. */
-static void run_line(fuse_req_t req, const zgfs_call *c, const char *line, answer how, size_t size)
+ * answered by how(req, actx, outcome) when it is done. */
+static void run_line(fuse_req_t req, const zgfs_call *c, const char *line, zgfs_answer_fn how,
+                     size_t size)
 {
     zgfs *fs = c->fs;
     size_t len = strlen(line);
     job *j = malloc(sizeof *j + len + 1);
-    if (!j) {
+    zgfs_pending *p = req ? zgfs_defer_new(req, how, (void *)(uintptr_t)size, NULL) : NULL;
+    if (!j || (req && !p)) {
+        free(j);
+        free(p);
         if (req)
             fuse_reply_err(req, ENOMEM);
         return;
     }
     j->fs = fs;
-    j->id = 0;
     j->call = *c;
-    j->how = req ? how : ANSWER_NONE;
-    j->size = size;
     memcpy(j->line, line, len + 1);
-    if (req && pending_add(fs, req, &j->id)) {
-        free(j);
-        fuse_reply_err(req, ENOMEM);
-        return;
+    if (p) {
+        zgfs_defer_add(fs, p, j);
+        zgfs_defer_arm(fs, p); /* before the job can answer */
     }
     zg_err err = {0};
     /* Commands that may wait minutes (deploy waits for the adapter) use
@@ -213,10 +126,8 @@ static void run_line(fuse_req_t req, const zgfs_call *c, const char *line, answe
     int rc = zgfs_nodes[c->node].flags & ZGFS_F_LONG ? zgfs_work_submit(fs->work, run_job, j, &err)
                                                      : zg_workq_submit(fs->jobs, run_job, j, &err);
     if (rc) {
-        fuse_req_t r;
         zgfs_record(fs, c, line, NULL, &err);
-        if (j->id && pending_take(fs, j->id, &r))
-            fuse_reply_err(r, zgfs_errno(&err));
+        zgfs_defer_done(fs, j, &err);
         free(j);
     }
 }
@@ -227,33 +138,60 @@ static void run_line(fuse_req_t req, const zgfs_call *c, const char *line, answe
  * whatever write(2) calls carry it (`dd bs=1`, a shell's printf in
  * pieces), so it runs once, whole, when its newline arrives -- or at the
  * opener's last close when none comes. One open carries one command. */
-struct zgfs_cline {
+typedef struct cline {
     pid_t opener; /* thread-group id of the process that opened the file */
     bool done;    /* this open's command ran, or was refused */
     size_t len;
     char text[ZGFS_LINE_MAX + 1];
-};
+} cline;
 
-void zgfs_cline_free(struct zgfs_cline *cl)
+static int control_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
 {
-    free(cl);
+    if ((fi->flags & O_ACCMODE) == O_RDONLY)
+        return 0;
+    cline *cl = calloc(1, sizeof *cl);
+    if (!cl)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    cl->opener = zgfs_tgid(h->call.pid);
+    h->state = cl;
+    return 0;
 }
 
-int zgfs_control_open(zgfs_handle *h, int flags)
+void zgfs_reply_read_locked(fuse_req_t req, zgfs_handle *h, size_t size, off_t off, bool refresh)
 {
-    if ((flags & O_ACCMODE) == O_RDONLY)
-        return 0;
-    h->cl = calloc(1, sizeof *h->cl);
-    if (!h->cl)
-        return -1;
-    h->cl->opener = zgfs_tgid(h->call.pid);
-    return 0;
+    if (refresh && (off == 0 || !h->have_snap)) {
+        zgfs_call c = zgfs_caller_call(req, &h->call);
+        zg_err err = {0};
+        zg_buf_reset(&h->snap);
+        h->have_snap = zgfs_control_text(&c, &h->snap, &err) == 0;
+        h->cursor = 0;
+        if (!h->have_snap) {
+            pthread_mutex_unlock(&h->lock);
+            fuse_reply_err(req, zgfs_errno(&err));
+            return;
+        }
+    }
+    size_t at = h->cursor;
+    size_t n = at < h->snap.len ? h->snap.len - at : 0;
+    if (n > size)
+        n = size;
+    h->cursor += n;
+    fuse_reply_buf(req, (const char *)h->snap.data + at, n);
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* Reading returns the caller's own last result (or a usage line), so
+ * `exec 3<>f; echo x >&3; cat <&3` works. */
+static void control_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
+{
+    pthread_mutex_lock(&h->lock);
+    zgfs_reply_read_locked(req, h, size, off, true);
 }
 
 /* Refuse this open's command: kept and logged like any result. Handle lock
  * held by the caller; the buffered text and the new bytes are shown. */
-static void refuse(fuse_req_t req, const zgfs_call *c, struct zgfs_cline *cl, const char *buf,
-                   size_t size, const zg_err *err)
+static void refuse(fuse_req_t req, const zgfs_call *c, cline *cl, const char *buf, size_t size,
+                   const zg_err *err)
 {
     char shown[LOG_CMD_MAX + 1];
     size_t k = 0;
@@ -271,12 +209,17 @@ static void refuse(fuse_req_t req, const zgfs_call *c, struct zgfs_cline *cl, co
     fuse_reply_err(req, zgfs_errno(err));
 }
 
-void zgfs_control_write(fuse_req_t req, zgfs_handle *h, const zgfs_call *c, const char *buf,
-                        size_t size)
+/* Add one write to the open's command, wherever the offset is; the write
+ * that completes the line runs it and is answered when it is done (or
+ * refused at once). */
+static void control_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_t size, off_t off)
 {
+    (void)off;
     zg_err err = {0};
+    zgfs_call call = zgfs_caller_call(req, &h->call), *c = &call;
     pthread_mutex_lock(&h->lock);
-    struct zgfs_cline *cl = h->cl;
+    h->have_snap = false; /* a read on this descriptor shows the new result */
+    cline *cl = h->state;
     if (!cl) {
         pthread_mutex_unlock(&h->lock);
         fuse_reply_err(req, EBADF);
@@ -309,7 +252,23 @@ void zgfs_control_write(fuse_req_t req, zgfs_handle *h, const zgfs_call *c, cons
     char line[ZGFS_LINE_MAX + 1];
     memcpy(line, cl->text, cl->len + 1);
     pthread_mutex_unlock(&h->lock);
-    run_line(req, c, line, ANSWER_WRITE, size);
+    run_line(req, c, line, answer_write, size);
+}
+
+/* Take the open's command if it has one that did not run yet (its length,
+ * 0 when none): whoever takes it runs it. */
+static size_t take_line(zgfs_handle *h, char line[ZGFS_LINE_MAX + 1])
+{
+    pthread_mutex_lock(&h->lock);
+    cline *cl = h->state;
+    size_t len = cl && !cl->done ? cl->len : 0;
+    if (len) {
+        memcpy(line, cl->text, len + 1);
+        cl->done = true;
+        cl->len = 0;
+    }
+    pthread_mutex_unlock(&h->lock);
+    return len;
 }
 
 /* A line without its newline runs at the opener's last close. Not at a
@@ -317,36 +276,26 @@ void zgfs_control_write(fuse_req_t req, zgfs_handle *h, const zgfs_call *c, cons
  * opener still holds the file (a shell's `printf 1 >&3` closes a copy of
  * fd 3), and never for a writer that is being killed: a command cut short
  * is dropped, not run. */
-void zgfs_control_flush(fuse_req_t req, zgfs_handle *h)
+static void control_flush(fuse_req_t req, zgfs_handle *h)
 {
     pthread_mutex_lock(&h->lock);
-    struct zgfs_cline *cl = h->cl;
+    cline *cl = h->state;
     bool waiting = cl && !cl->done && cl->len;
     pthread_mutex_unlock(&h->lock);
     if (!waiting) {
         fuse_reply_err(req, 0);
         return;
     }
-    const struct fuse_ctx *ctx = fuse_req_ctx(req);
-    pid_t tgid = zgfs_tgid(ctx->pid);
+    zgfs_call c = zgfs_caller_call(req, &h->call);
+    pid_t tgid = zgfs_tgid(c.pid);
     if (tgid != cl->opener || zgfs_holds_inode(tgid, h->ino)) {
         fuse_reply_err(req, 0);
         return;
     }
-    bool dying = zgfs_killed(ctx->pid);
-    zgfs_call c = h->call;
-    c.uid = ctx->uid;
-    c.gid = ctx->gid;
-    c.pid = ctx->pid;
+    bool dying = zgfs_killed(c.pid);
     char line[ZGFS_LINE_MAX + 1];
-    pthread_mutex_lock(&h->lock);
-    waiting = !cl->done && cl->len;
-    size_t len = cl->len;
-    memcpy(line, cl->text, cl->len + 1);
-    cl->done = true;
-    cl->len = 0;
-    pthread_mutex_unlock(&h->lock);
-    if (!waiting) {
+    size_t len = take_line(h, line);
+    if (!len) {
         fuse_reply_err(req, 0);
     } else if (dying) {
         zg_oplog_add(c.fs->log,
@@ -355,22 +304,21 @@ void zgfs_control_flush(fuse_req_t req, zgfs_handle *h)
                      (unsigned)c.uid, c.path + 1, len, len == 1 ? "" : "s");
         fuse_reply_err(req, 0);
     } else {
-        run_line(req, &c, line, ANSWER_FLUSH, 0);
+        run_line(req, &c, line, zgfs_answer_status, 0);
     }
 }
 
-void zgfs_control_release(zgfs_handle *h)
+/* Before the open's reference is dropped: run what no close ran. */
+static void control_release(zgfs_handle *h)
 {
     char line[ZGFS_LINE_MAX + 1];
-    pthread_mutex_lock(&h->lock);
-    struct zgfs_cline *cl = h->cl;
-    bool waiting = cl && !cl->done && cl->len;
-    if (waiting) {
-        memcpy(line, cl->text, cl->len + 1);
-        cl->done = true;
-        cl->len = 0;
-    }
-    pthread_mutex_unlock(&h->lock);
-    if (waiting)
-        run_line(NULL, &h->call, line, ANSWER_NONE, 0);
+    if (take_line(h, line))
+        run_line(NULL, &h->call, line, NULL, 0);
 }
+
+const zgfs_kind_ops zgfs_control_ops = {.open = control_open,
+                                        .read = control_read,
+                                        .write = control_write,
+                                        .flush = control_flush,
+                                        .release = control_release,
+                                        .state_free = free};

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "caller.h"
 #include "kinds.h"
 
 #define READ_MAX (1u << 20) /* largest read answered at once */
@@ -94,7 +95,7 @@ void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
     free(buf);
 }
 
-int zgfs_file_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
+static int file_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
 {
     (void)err;
     char path[PATH_MAX];
@@ -172,11 +173,7 @@ void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
         return;
     }
     zgfs *fs = h->call.fs;
-    zgfs_call c = h->call;
-    const struct fuse_ctx *ctx = fuse_req_ctx(req);
-    c.uid = ctx->uid;
-    c.gid = ctx->gid;
-    c.pid = ctx->pid;
+    zgfs_call c = zgfs_caller_call(req, &h->call);
     /* A payload's ZGFS_F_MONEY is about writing it: reading storage/NAME
      * again only downloads. */
     const zgfs_node *n = node_of(&c);
@@ -199,3 +196,11 @@ void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
         fuse_reply_err(req, zgfs_errno(&err));
     }
 }
+
+static off_t file_size(const zgfs_call *c, bool *live)
+{
+    *live = true;
+    return zgfs_file_size(c);
+}
+
+const zgfs_kind_ops zgfs_file_ops = {.open = file_open, .read = zgfs_file_read, .size = file_size};

@@ -33,8 +33,9 @@ static void handle_destroy(zgfs_handle *h)
 {
     if (h->fd >= 0)
         close(h->fd);
-    zgfs_pstate_free(h->pl);
-    zgfs_cline_free(h->cl);
+    void (*state_free)(void *) = zgfs_kind_of(&h->call)->state_free;
+    if (h->state && state_free)
+        state_free(h->state);
     zg_buf_free(&h->snap);
     pthread_mutex_destroy(&h->lock);
     free(h);

@@ -1,5 +1,5 @@
 /* Per-open state of files and directories (handle.c), shared by ll.c and
- * control.c. */
+ * the kinds (kinds.h). */
 #ifndef ZGFS_HANDLE_H
 #define ZGFS_HANDLE_H
 
@@ -15,21 +15,14 @@ typedef struct zgfs_handle {
     atomic_uint refs;
     zgfs_call call;       /* the node and the opener */
     pthread_mutex_t lock; /* guards the members below */
-    zg_buf snap;          /* RECORD: content at open; LINECTL: the reply being read */
+    zg_buf snap;          /* RECORD: content at open; LINECTL, PAYLOAD: the reply being read */
     bool have_snap;
     size_t cursor; /* LINECTL read position, independent of the file offset */
     fuse_ino_t ino;
-    int flags;              /* open(2) flags */
-    int fd;                 /* PAYLOAD/FILE: the local file reads come from, or -1 */
-    struct zgfs_pstate *pl; /* PAYLOAD opened for writing (payload.c) */
-    struct zgfs_cline *cl;  /* LINECTL opened for writing: the command so far (control.c) */
+    int flags;   /* open(2) flags */
+    int fd;      /* PAYLOAD/FILE: the local file reads come from, or -1 */
+    void *state; /* the kind's own (kinds.h): freed by its state_free */
 } zgfs_handle;
-
-/* payload.c: free a handle's payload state (spool included). */
-void zgfs_pstate_free(struct zgfs_pstate *pl);
-
-/* control.c: free a handle's command buffer. */
-void zgfs_cline_free(struct zgfs_cline *cl);
 
 /* NULL when out of memory. The caller owns the one reference. */
 zgfs_handle *zgfs_handle_new(const zgfs_call *c);

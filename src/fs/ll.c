@@ -1,19 +1,8 @@
 /* The FUSE low-level operations. Requests and replies live here and in
- * control.c; the handlers (files/) never see a fuse_req_t. Behaviour is decided by the node
- * kind from the table (nodes.c); handlers only supply content and actions.
- *
- * - RECORD: rendered at open into the handle (a snapshot, so a JSON read in
- *   several read() calls never mixes two versions); direct_io, so every open
- *   shows fresh data; the size getattr reports is the rendered length.
- * - STATIC: like RECORD but cached by the kernel (content fixed per mount).
- * - STREAM (log): read by offset from the ring; size = bytes ever logged.
- * - LINECTL: one line = one command, gathered across writes (control.c). Reading returns the
- *   caller's own last result (or a usage line), through a per-handle cursor
- *   independent of the file offset, so `exec 3<>f; echo x >&3; cat <&3`
- *   works.
- * - PAYLOAD: spooled writes committed at the opener's close (payload.c).
- * - FILE: a local file made by a long job at the first read (fileops.c).
- * - SYMLINK: readlink from the handler (tasks/latest). */
+ * the kinds (kinds.h: what an open file of each node kind does); the
+ * handlers (files/) never see a fuse_req_t. Names, attributes, listings,
+ * links and extended attributes come from the table (nodes.c); opens,
+ * reads, writes and closes are forwarded to the node's kind. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,22 +10,15 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "caller.h"
 #include "kinds.h"
-#include "zgfs.h"
+#include "req.h"
 
 /* ------------------------------------------------------------ helpers */
 
 static zgfs *fs_of(fuse_req_t req)
 {
     return fuse_req_userdata(req);
-}
-
-static void set_caller(fuse_req_t req, zgfs_call *c)
-{
-    const struct fuse_ctx *ctx = fuse_req_ctx(req);
-    c->uid = ctx->uid;
-    c->gid = ctx->gid;
-    c->pid = ctx->pid;
 }
 
 static void reply_err(fuse_req_t req, const zg_err *e)
@@ -52,7 +34,7 @@ static bool get_call(fuse_req_t req, fuse_ino_t ino, zgfs_call *c, char *spelled
         fuse_reply_err(req, ENOENT);
         return false;
     }
-    set_caller(req, c);
+    zgfs_caller_set(req, c);
     return true;
 }
 
@@ -73,57 +55,23 @@ static bool get_dir_call(fuse_req_t req, fuse_ino_t ino, zgfs_call *c, char *spe
     return true;
 }
 
-static bool is_record(const zgfs_node *n)
-{
-    return n->kind == ZGFS_RECORD || n->kind == ZGFS_STATIC;
-}
-
 static void fill_attr(zgfs *fs, const zgfs_call *c, fuse_ino_t ino, struct stat *st)
 {
-    const zgfs_node *n = node_of(c);
+    const zgfs_kind_ops *k = zgfs_kind_of(c);
+    bool live = false;
     memset(st, 0, sizeof *st);
     st->st_ino = ino;
     st->st_mode = zgfs_node_mode(fs, c->node);
-    st->st_nlink = n->kind == ZGFS_DIR ? 2 : 1;
+    st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
     st->st_uid = fs->uid;
     st->st_gid = fs->gid;
     st->st_blksize = 4096;
-    time_t t = fs->mounted_at;
-    if (is_record(n)) {
-        /* Honest size: the length of what an open would show now. A render
-         * failure (network down) shows as size 0; open reports the error. */
-        zg_buf b;
-        zg_buf_init(&b, 0);
-        if (n->render && n->render(c, &b, NULL) == 0)
-            st->st_size = (off_t)b.len;
-        zg_buf_free(&b);
-        if (n->kind == ZGFS_RECORD)
-            t = time(NULL);
-    } else if (n->kind == ZGFS_STREAM && n->stream) {
-        /* Honest growing size, so `tail -f` sees new lines. */
-        zg_buf b;
-        zg_buf_init(&b, 0);
-        if (n->stream(c, &b, NULL) == 0)
-            st->st_size = (off_t)b.len;
-        zg_buf_free(&b);
-        t = time(NULL);
-    } else if (n->kind == ZGFS_STREAM) {
-        st->st_size = (off_t)zg_oplog_size(fs->log);
-        t = time(NULL);
-    } else if (n->kind == ZGFS_FILE || (n->kind == ZGFS_PAYLOAD && n->local)) {
-        st->st_size = zgfs_file_size(c);
-        t = time(NULL);
-    } else if (n->kind == ZGFS_SYMLINK && n->readlink) {
-        zg_buf b;
-        zg_buf_init(&b, 0);
-        if (n->readlink(c, &b, NULL) == 0)
-            st->st_size = (off_t)b.len;
-        zg_buf_free(&b);
-    }
-    /* LINECTL: size 0. Its content is the caller's own result, and the
-     * kernel's attribute cache is shared by all uids. */
+    /* Honest sizes: what an open would show now. LINECTL: 0, because its
+     * content is the caller's own result and the kernel's attribute cache
+     * is shared by all uids. */
+    st->st_size = k->size ? k->size(c, &live) : 0;
     st->st_blocks = (st->st_size + 511) / 512;
-    st->st_atime = st->st_mtime = st->st_ctime = t;
+    st->st_atime = st->st_mtime = st->st_ctime = live ? time(NULL) : fs->mounted_at;
 }
 
 static int spelled_join(char *out, size_t len, const char *dir, const char *name)
@@ -227,7 +175,7 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
         return;
     }
     /* Shell redirections truncate; a control file has nothing to truncate. */
-    if ((to_set & FUSE_SET_ATTR_SIZE) && n->kind != ZGFS_LINECTL && n->kind != ZGFS_PAYLOAD) {
+    if ((to_set & FUSE_SET_ATTR_SIZE) && !zgfs_kind_of(&c)->write) {
         fuse_reply_err(req, n->kind == ZGFS_DIR ? EISDIR : EACCES);
         return;
     }
@@ -236,150 +184,62 @@ static void ll_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
     fuse_reply_attr(req, &st, zgfs_ttl_seconds(fs, n->attr_ttl));
 }
 
+/* A new handle of c for an open with fi, set up by its kind; NULL when
+ * the open failed (replied). */
+static zgfs_handle *open_handle(fuse_req_t req, const zgfs_call *c, fuse_ino_t ino,
+                                struct fuse_file_info *fi)
+{
+    zgfs_handle *h = zgfs_handle_new(c);
+    if (!h) {
+        fuse_reply_err(req, ENOMEM);
+        return NULL;
+    }
+    h->ino = ino;
+    h->flags = fi->flags;
+    fi->direct_io = 1; /* every read reaches us, unless the kind says otherwise */
+    fi->keep_cache = 0;
+    const zgfs_kind_ops *k = zgfs_kind_of(c);
+    zg_err err = {0};
+    if (k->open && k->open(h, fi, &err)) {
+        zgfs_handle_put(h);
+        reply_err(req, &err);
+        return NULL;
+    }
+    fi->fh = (uint64_t)(uintptr_t)h;
+    return h;
+}
+
 static void ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     zgfs_call c;
     if (!get_call(req, ino, &c, NULL, 0))
         return;
-    const zgfs_node *n = node_of(&c);
-    int acc = fi->flags & O_ACCMODE;
-    if (n->kind == ZGFS_DIR) {
+    if (node_of(&c)->kind == ZGFS_DIR) {
         fuse_reply_err(req, EISDIR);
         return;
     }
-    if ((acc != O_RDONLY || (fi->flags & O_TRUNC)) && !zgfs_node_writable(c.node)) {
+    if (((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) &&
+        !zgfs_node_writable(c.node)) {
         fuse_reply_err(req, EACCES);
         return;
     }
-    zgfs_handle *h = zgfs_handle_new(&c);
-    if (!h) {
-        fuse_reply_err(req, ENOMEM);
-        return;
-    }
-    h->ino = ino;
-    h->flags = fi->flags;
-    if (n->kind == ZGFS_PAYLOAD || n->kind == ZGFS_FILE) {
-        zg_err err = {0};
-        if ((n->kind == ZGFS_PAYLOAD ? zgfs_payload_open(h, fi, &err)
-                                     : zgfs_file_open(h, fi, &err))) {
-            zgfs_handle_put(h);
-            reply_err(req, &err);
-            return;
-        }
-        fi->fh = (uint64_t)(uintptr_t)h;
-        if (fuse_reply_open(req, fi))
-            zgfs_handle_put(h);
-        return;
-    }
-    if (n->kind == ZGFS_LINECTL && zgfs_control_open(h, fi->flags)) {
-        zgfs_handle_put(h);
-        fuse_reply_err(req, ENOMEM);
-        return;
-    }
-    if (is_record(n) && acc != O_WRONLY) {
-        zg_err err = {0};
-        if (n->render(&c, &h->snap, &err)) {
-            zgfs_handle_put(h);
-            reply_err(req, &err);
-            return;
-        }
-        h->have_snap = true;
-    }
-    fi->fh = (uint64_t)(uintptr_t)h;
-    fi->direct_io = n->kind != ZGFS_STATIC;
-    fi->keep_cache = n->kind == ZGFS_STATIC;
-    if (fuse_reply_open(req, fi))
+    zgfs_handle *h = open_handle(req, &c, ino, fi);
+    if (h && fuse_reply_open(req, fi))
         zgfs_handle_put(h);
 }
 
-static void reply_slice(fuse_req_t req, const zg_buf *b, size_t off, size_t size)
-{
-    if (off >= b->len) {
-        fuse_reply_buf(req, NULL, 0);
-        return;
-    }
-    size_t n = b->len - off < size ? b->len - off : size;
-    fuse_reply_buf(req, (const char *)b->data + off, n);
-}
-
-static void read_handle(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
-{
-    zgfs *fs = fs_of(req);
-    const zgfs_node *n = node_of(&h->call);
-    if (off < 0) {
-        fuse_reply_err(req, EINVAL);
-        return;
-    }
-    if (is_record(n)) {
-        reply_slice(req, &h->snap, (size_t)off, size);
-        return;
-    }
-    if (n->kind == ZGFS_STREAM && n->stream) {
-        zg_buf b;
-        zg_buf_init(&b, 0);
-        zg_err err = {0};
-        zgfs_call c = h->call;
-        set_caller(req, &c);
-        if (n->stream(&c, &b, &err))
-            reply_err(req, &err);
-        else
-            reply_slice(req, &b, (size_t)off, size);
-        zg_buf_free(&b);
-        return;
-    }
-    if (n->kind == ZGFS_PAYLOAD) {
-        zgfs_payload_read(req, h, size, off);
-        return;
-    }
-    if (n->kind == ZGFS_FILE) {
-        zgfs_file_read(req, h, size, off);
-        return;
-    }
-    if (n->kind == ZGFS_STREAM) {
-        char *buf = malloc(size ? size : 1);
-        if (!buf) {
-            fuse_reply_err(req, ENOMEM);
-            return;
-        }
-        size_t got = zg_oplog_read(fs->log, (uint64_t)off, buf, size);
-        fuse_reply_buf(req, buf, got);
-        free(buf);
-        return;
-    }
-    if (n->kind != ZGFS_LINECTL) {
-        fuse_reply_err(req, EINVAL);
-        return;
-    }
-    zgfs_call c = h->call;
-    set_caller(req, &c);
-    pthread_mutex_lock(&h->lock);
-    if (off == 0 || !h->have_snap) {
-        zg_err err = {0};
-        zg_buf_reset(&h->snap);
-        if (zgfs_control_text(&c, &h->snap, &err)) {
-            h->have_snap = false;
-            pthread_mutex_unlock(&h->lock);
-            reply_err(req, &err);
-            return;
-        }
-        h->have_snap = true;
-        h->cursor = 0;
-    }
-    size_t at = h->cursor;
-    size_t n_out = at < h->snap.len ? h->snap.len - at : 0;
-    if (n_out > size)
-        n_out = size;
-    h->cursor += n_out;
-    fuse_reply_buf(req, (const char *)h->snap.data + at, n_out);
-    pthread_mutex_unlock(&h->lock);
-}
-
+/* Reads, writes and closes go to the kind, holding a reference on the
+ * handle until the reply is sent. */
 static void ll_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                     struct fuse_file_info *fi)
 {
     (void)ino;
     zgfs_handle *h = zgfs_handle_get(fi->fh);
-    read_handle(req, h, size, off);
+    const zgfs_kind_ops *k = zgfs_kind_of(&h->call);
+    if (off < 0 || !k->read)
+        fuse_reply_err(req, EINVAL);
+    else
+        k->read(req, h, size, off);
     zgfs_handle_put(h);
 }
 
@@ -388,19 +248,11 @@ static void ll_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 {
     (void)ino;
     zgfs_handle *h = zgfs_handle_get(fi->fh);
-    zgfs_call c = h->call;
-    set_caller(req, &c);
-    if (node_of(&c)->kind == ZGFS_PAYLOAD) {
-        zgfs_payload_write(req, h, buf, size, off);
-    } else if (node_of(&c)->kind != ZGFS_LINECTL) {
+    const zgfs_kind_ops *k = zgfs_kind_of(&h->call);
+    if (!k->write)
         fuse_reply_err(req, EACCES);
-    } else {
-        /* A read on this descriptor after the write shows the new result. */
-        pthread_mutex_lock(&h->lock);
-        h->have_snap = false;
-        pthread_mutex_unlock(&h->lock);
-        zgfs_control_write(req, h, &c, buf, size); /* wherever the offset is */
-    }
+    else
+        k->write(req, h, buf, size, off);
     zgfs_handle_put(h);
 }
 
@@ -408,12 +260,11 @@ static void ll_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     (void)ino;
     zgfs_handle *h = zgfs_handle_get(fi->fh);
-    if (node_of(&h->call)->kind == ZGFS_PAYLOAD)
-        zgfs_payload_flush(req, h); /* payloads act at the opener's close */
-    else if (node_of(&h->call)->kind == ZGFS_LINECTL)
-        zgfs_control_flush(req, h); /* a line without its newline, likewise */
-    else
+    const zgfs_kind_ops *k = zgfs_kind_of(&h->call);
+    if (!k->flush)
         fuse_reply_err(req, 0);
+    else
+        k->flush(req, h); /* payloads and command lines act at the opener's close */
     zgfs_handle_put(h);
 }
 
@@ -421,10 +272,9 @@ static void ll_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 {
     (void)ino;
     zgfs_handle *h = (zgfs_handle *)(uintptr_t)fi->fh;
-    if (node_of(&h->call)->kind == ZGFS_PAYLOAD)
-        zgfs_payload_release(h);
-    else if (node_of(&h->call)->kind == ZGFS_LINECTL)
-        zgfs_control_release(h);
+    const zgfs_kind_ops *k = zgfs_kind_of(&h->call);
+    if (k->release)
+        k->release(h);
     zgfs_handle_put(h);
     fuse_reply_err(req, 0);
 }
@@ -557,7 +407,7 @@ static void ll_readlink(fuse_req_t req, fuse_ino_t ino)
     if (!get_call(req, ino, &c, NULL, 0))
         return;
     const zgfs_node *n = node_of(&c);
-    if (n->kind != ZGFS_SYMLINK || !n->readlink) {
+    if (!n->readlink) {
         fuse_reply_err(req, EINVAL);
         return;
     }
@@ -678,18 +528,10 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
         fuse_reply_err(req, EACCES);
         return;
     }
-    zgfs_handle *h = zgfs_handle_new(&child);
-    if (!h) {
-        fuse_reply_err(req, ENOMEM);
-        return;
-    }
-    h->flags = fi->flags | O_CREAT;
     fi->flags |= O_CREAT;
-    if (zgfs_payload_open(h, fi, &err)) {
-        zgfs_handle_put(h);
-        reply_err(req, &err);
+    zgfs_handle *h = open_handle(req, &child, 0, fi);
+    if (!h)
         return;
-    }
     struct fuse_entry_param e;
     if (make_entry(fs, &child, spelled, &e)) {
         zgfs_handle_put(h);
@@ -697,7 +539,6 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
         return;
     }
     h->ino = e.ino;
-    fi->fh = (uint64_t)(uintptr_t)h;
     if (fuse_reply_create(req, &e, fi)) {
         zgfs_inode_forget(fs->inodes, e.ino, 1);
         zgfs_handle_put(h);
@@ -707,7 +548,7 @@ static void ll_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 /* ------------------------------------------------------------ waits */
 
 /* Every operation that may ask the network runs under a wait of its own
- * (zgfs_op, intr.c): it ends at timeout= and when the kernel interrupts a
+ * (zgfs_op, req.c): it ends at timeout= and when the kernel interrupts a
  * caller that is being stopped, so no reader hangs on a silent peer. */
 #define WAITING(op, params, ...)                                                                   \
     static void op##_waiting params                                                                \

@@ -43,14 +43,15 @@
 #include <unistd.h>
 
 #include "kinds.h"
-#include "proc.h"
+#include "caller.h"
+#include "req.h"
 
 #define SPACE_STEP   ((uint64_t)16 << 20) /* check free space every 16 MiB of spool */
 #define SPACE_MARGIN ((uint64_t)64 << 20) /* and keep this much free */
 
 typedef enum { PL_IDLE, PL_DIRTY, PL_COMMITTING, PL_DONE } pl_state;
 
-struct zgfs_pstate {
+typedef struct pstate {
     pl_state state;
     pid_t opener;   /* thread-group id of the process that opened the file */
     bool fresh;     /* opened with O_CREAT or O_TRUNC: an empty close is a commit */
@@ -63,14 +64,14 @@ struct zgfs_pstate {
     zg_buf mem;
     int spool_fd;
     char spool[PATH_MAX];
-};
+} pstate;
 
 static const zgfs_node *node_of(const zgfs_handle *h)
 {
     return &zgfs_nodes[h->call.node];
 }
 
-static void discard(struct zgfs_pstate *pl)
+static void discard(pstate *pl)
 {
     if (pl->spool_fd >= 0) {
         close(pl->spool_fd);
@@ -85,8 +86,9 @@ static void discard(struct zgfs_pstate *pl)
     pl->space_checked = 0;
 }
 
-void zgfs_pstate_free(struct zgfs_pstate *pl)
+static void pstate_free(void *p)
 {
+    pstate *pl = p;
     if (!pl)
         return;
     discard(pl);
@@ -96,7 +98,7 @@ void zgfs_pstate_free(struct zgfs_pstate *pl)
 
 /* ------------------------------------------------------------ open */
 
-int zgfs_payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
+static int payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
 {
     const zgfs_node *n = node_of(h);
     int acc = fi->flags & O_ACCMODE;
@@ -110,14 +112,14 @@ int zgfs_payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
         }
         return 0;
     }
-    struct zgfs_pstate *pl = calloc(1, sizeof *pl);
+    pstate *pl = calloc(1, sizeof *pl);
     if (!pl)
         return zg_err_set(err, ENOMEM, "out of memory");
     pl->opener = zgfs_tgid(h->call.pid);
     pl->fresh = (fi->flags & (O_CREAT | O_TRUNC)) != 0;
     pl->spool_fd = -1;
     zg_buf_init(&pl->mem, 0);
-    h->pl = pl;
+    h->state = pl;
     return 0;
 }
 
@@ -147,7 +149,7 @@ static int commit_run(void *arg, zg_err *err)
     zgfs_handle *h = arg;
     zgfs *fs = h->call.fs;
     const zgfs_node *n = node_of(h);
-    struct zgfs_pstate *pl = h->pl;
+    pstate *pl = h->state;
 
     pthread_mutex_lock(&h->lock);
     if (pl->state != PL_COMMITTING) {
@@ -227,7 +229,7 @@ static int commit_run(void *arg, zg_err *err)
 static void commit_locked(fuse_req_t req, zgfs_handle *h, zgfs_answer_fn answer, void *ctx,
                           void (*ctx_free)(void *))
 {
-    struct zgfs_pstate *pl = h->pl;
+    pstate *pl = h->state;
     pl->state = PL_COMMITTING;
     pthread_mutex_unlock(&h->lock);
     char key[64];
@@ -295,7 +297,7 @@ int zgfs_spool_sweep(zgfs *fs, size_t *files, uint64_t *bytes, zg_err *err)
 
 /* ------------------------------------------------------------ write */
 
-static int spool_open(zgfs *fs, struct zgfs_pstate *pl, zg_err *err)
+static int spool_open(zgfs *fs, pstate *pl, zg_err *err)
 {
     char dir[PATH_MAX];
     if (snprintf(dir, sizeof dir, "%s/spool", fs->state_dir) >= (int)sizeof dir)
@@ -313,7 +315,7 @@ static int spool_open(zgfs *fs, struct zgfs_pstate *pl, zg_err *err)
     return 0;
 }
 
-static int spool_space(zgfs *fs, struct zgfs_pstate *pl, uint64_t upto, zg_err *err)
+static int spool_space(zgfs *fs, pstate *pl, uint64_t upto, zg_err *err)
 {
     if (upto < pl->space_checked + SPACE_STEP && pl->space_checked)
         return 0;
@@ -354,21 +356,17 @@ static void human(char out[32], uint64_t n)
         snprintf(out, 32, "%llu bytes", (unsigned long long)n);
 }
 
-void zgfs_payload_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_t size, off_t off)
+static void payload_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_t size, off_t off)
 {
     zgfs *fs = h->call.fs;
     const zgfs_node *n = node_of(h);
-    zgfs_call c = h->call;
-    const struct fuse_ctx *ctx = fuse_req_ctx(req);
-    c.uid = ctx->uid;
-    c.gid = ctx->gid;
-    c.pid = ctx->pid;
+    zgfs_call c = zgfs_caller_call(req, &h->call);
     zg_err err = {0};
     char shown[32];
     snprintf(shown, sizeof shown, "%zu bytes", size);
 
     pthread_mutex_lock(&h->lock);
-    struct zgfs_pstate *pl = h->pl;
+    pstate *pl = h->state;
     if (!pl) {
         pthread_mutex_unlock(&h->lock);
         fuse_reply_err(req, EBADF);
@@ -445,41 +443,24 @@ void zgfs_payload_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_t 
 
 /* ------------------------------------------------------------ answers */
 
-/* The reply text through the descriptor's cursor. */
-static void serve_reply(fuse_req_t req, zgfs_handle *h, size_t size)
-{
-    pthread_mutex_lock(&h->lock);
-    size_t at = h->cursor;
-    size_t n = at < h->snap.len ? h->snap.len - at : 0;
-    if (n > size)
-        n = size;
-    h->cursor += n;
-    fuse_reply_buf(req, (const char *)h->snap.data + at, n);
-    pthread_mutex_unlock(&h->lock);
-}
-
 static void answer_reply(fuse_req_t req, void *p, const zg_err *err)
 {
     zgfs_read_wait *r = p;
     if (err)
         fuse_reply_err(req, zgfs_errno(err));
-    else
-        serve_reply(req, r->h, r->size);
-}
-
-static void answer_flush(fuse_req_t req, void *p, const zg_err *err)
-{
-    (void)p;
-    fuse_reply_err(req, err ? zgfs_errno(err) : 0);
+    else {
+        pthread_mutex_lock(&r->h->lock);
+        zgfs_reply_read_locked(req, r->h, r->size, r->off, false);
+    }
 }
 
 /* ------------------------------------------------------------ read */
 
-void zgfs_payload_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
+static void payload_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
 {
     const zgfs_node *n = node_of(h);
     pthread_mutex_lock(&h->lock);
-    struct zgfs_pstate *pl = h->pl;
+    pstate *pl = h->state;
     if (pl && (pl->state == PL_DIRTY || pl->state == PL_COMMITTING)) {
         zgfs_read_wait *r = zgfs_read_wait_new(h, size, off);
         if (!r) {
@@ -499,36 +480,18 @@ void zgfs_payload_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
             zgfs_serve_local(req, h, size, off);
         return;
     }
-    if (!(pl && pl->committed) && (off == 0 || !h->have_snap)) {
-        /* A fresh descriptor: the caller's kept result, like a control file. */
-        zgfs_call c = h->call;
-        const struct fuse_ctx *ctx = fuse_req_ctx(req);
-        c.uid = ctx->uid;
-        c.gid = ctx->gid;
-        c.pid = ctx->pid;
-        zg_err err = {0};
-        zg_buf_reset(&h->snap);
-        if (zgfs_control_text(&c, &h->snap, &err)) {
-            h->have_snap = false;
-            pthread_mutex_unlock(&h->lock);
-            fuse_reply_err(req, zgfs_errno(&err));
-            return;
-        }
-        h->have_snap = true;
-        h->cursor = 0;
-    }
-    pthread_mutex_unlock(&h->lock);
-    serve_reply(req, h, size);
+    /* A fresh descriptor: the caller's kept result, like a control file. */
+    zgfs_reply_read_locked(req, h, size, off, !(pl && pl->committed));
 }
 
 /* ------------------------------------------------------------ flush, release */
 
-void zgfs_payload_flush(fuse_req_t req, zgfs_handle *h)
+static void payload_flush(fuse_req_t req, zgfs_handle *h)
 {
     zgfs *fs = h->call.fs;
     pid_t tid = fuse_req_ctx(req)->pid;
     pthread_mutex_lock(&h->lock);
-    struct zgfs_pstate *pl = h->pl;
+    pstate *pl = h->state;
     pl_state st = pl ? pl->state : PL_IDLE;
     bool empty_close = pl && st == PL_IDLE && pl->fresh && !pl->committed;
     if (!pl || !(st == PL_DIRTY || st == PL_COMMITTING || empty_close)) {
@@ -559,19 +522,36 @@ void zgfs_payload_flush(fuse_req_t req, zgfs_handle *h)
         fuse_reply_err(req, 0);
         return;
     }
-    commit_locked(req, h, answer_flush, NULL, NULL);
+    commit_locked(req, h, zgfs_answer_status, NULL, NULL);
 }
 
-void zgfs_payload_release(zgfs_handle *h)
+static void payload_release(zgfs_handle *h)
 {
     pthread_mutex_lock(&h->lock);
-    struct zgfs_pstate *pl = h->pl;
+    pstate *pl = h->state;
     if (pl && pl->state == PL_DIRTY) {
         commit_locked(NULL, h, NULL, NULL, NULL);
         return;
     }
     pthread_mutex_unlock(&h->lock);
 }
+
+/* With a local copy (datasets/NAME), that copy's size; else 0. */
+static off_t payload_size(const zgfs_call *c, bool *live)
+{
+    if (!zgfs_nodes[c->node].local)
+        return 0;
+    *live = true;
+    return zgfs_file_size(c);
+}
+
+const zgfs_kind_ops zgfs_payload_ops = {.open = payload_open,
+                                        .read = payload_read,
+                                        .write = payload_write,
+                                        .flush = payload_flush,
+                                        .release = payload_release,
+                                        .size = payload_size,
+                                        .state_free = pstate_free};
 
 /* ------------------------------------------------------------ names */
 
@@ -604,10 +584,11 @@ bool zgfs_payload_pending(zgfs *fs, const char *canon)
     bool found = false;
     pthread_mutex_lock(&fs->open_lock);
     for (zgfs_handle *h = fs->open_files; h && !found; h = h->next) {
-        if (strcmp(h->call.path, canon))
+        if (strcmp(h->call.path, canon) || zgfs_kind_of(&h->call) != &zgfs_payload_ops)
             continue;
         pthread_mutex_lock(&h->lock);
-        found = h->pl && h->pl->fresh && h->pl->state != PL_DONE;
+        pstate *pl = h->state;
+        found = pl && pl->fresh && pl->state != PL_DONE;
         pthread_mutex_unlock(&h->lock);
     }
     pthread_mutex_unlock(&fs->open_lock);

@@ -3,9 +3,11 @@
  *
  * Layering: the handlers (the files/ directory) see a zgfs_call (captured
  * path parameters, the caller's uid/gid/pid, the mount context) and a
- * zg_err, never a FUSE type. ll.c and control.c own FUSE requests and
- * replies: ll.c the operations, control.c one-line commands with deferred
- * replies. inode.c maps inode numbers to nodes; handle.c keeps open files
+ * zg_err, never a FUSE type. ll.c and the node kinds (kinds.h) own FUSE
+ * requests and replies: ll.c the operations, each kind what its open
+ * files do; req.c the requests that wait and can be interrupted, caller.c
+ * what is known about a request's caller. inode.c maps inode numbers to
+ * nodes; handle.c keeps open files
  * and directory listings; notify.c posts kernel invalidations from its own
  * thread; result.c keeps each uid's last control-file result. */
 #ifndef ZGFS_H
@@ -289,9 +291,8 @@ struct zgfs {
     pthread_mutex_t open_lock;      /* guards the two lists below (handle.c) */
     struct zgfs_handle *open_files; /* open files, for freeing at the end */
     struct zgfs_dir *open_dirs;     /* open directories, likewise */
-    pthread_mutex_t pending_lock;   /* guards the interruptible requests: control.c, intr.c */
-    struct zgfs_pending *pending;
-    struct zgfs_op *ops; /* requests waiting on their FUSE thread (intr.c) */
+    pthread_mutex_t pending_lock;   /* guards the two below (req.c) */
+    struct zgfs_pending *pending;   /* requests that can be interrupted (req.c) */
     uint64_t next_pending_id;
 
     /* Where datasets/NAME.tokens finds tokenizers (zg/toksrc.h); set before
@@ -328,26 +329,6 @@ int zgfs_errno(const zg_err *e);
 /* What a control file reads as for c->uid: its state line (if the node
  * renders one), then the caller's last result or the usage line. */
 int zgfs_control_text(const zgfs_call *c, zg_buf *out, zg_err *err);
-
-/* Does the thread that made a request have a signal pending that asks it
- * to stop (Ctrl-C, kill)? Harmless signals (SIGCHLD) do not count. */
-bool zgfs_caller_stopping(pid_t tid);
-
-/* The wait of one FUSE request served on its own thread (intr.c): it ends
- * at the mount's timeout= and is stopped when the kernel interrupts the
- * request of a caller that is being stopped, so the network request,
- * retry or poll the core is in returns EINTR within a slice. Bound to the
- * thread (zg_wait_current) from begin to end; lives on the caller's stack. */
-typedef struct zgfs_op {
-    zg_wait w;
-    zgfs *fs;
-    uint64_t id;
-    zg_wait *outer; /* the thread's wait before begin */
-    struct zgfs_op *next;
-} zgfs_op;
-void zgfs_op_begin(fuse_req_t req, zgfs_op *op);
-/* After the reply (or the hand-over to a job); never touches the request. */
-void zgfs_op_end(zgfs_op *op);
 
 /* Record a result: the caller's kept line and a line in log. */
 void zgfs_record(zgfs *fs, const zgfs_call *c, const char *cmd, const char *ok, const zg_err *err);

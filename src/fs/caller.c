@@ -1,10 +1,26 @@
-/* What /proc says about the process behind a FUSE request. */
-#include "proc.h"
+/* What is known about the caller of a FUSE request. */
+#include "caller.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void zgfs_caller_set(fuse_req_t req, zgfs_call *c)
+{
+    const struct fuse_ctx *ctx = fuse_req_ctx(req);
+    c->uid = ctx->uid;
+    c->gid = ctx->gid;
+    c->pid = ctx->pid;
+}
+
+zgfs_call zgfs_caller_call(fuse_req_t req, const zgfs_call *base)
+{
+    zgfs_call c = *base;
+    zgfs_caller_set(req, &c);
+    return c;
+}
 
 pid_t zgfs_tgid(pid_t tid)
 {
@@ -80,4 +96,31 @@ bool zgfs_holds_inode(pid_t tgid, fuse_ino_t ino)
     }
     closedir(d);
     return found;
+}
+
+/* Does the interrupted thread have a signal pending that asks it to stop
+ * (Ctrl-C, kill, hang-up)? The kernel also interrupts a waiting write for
+ * harmless signals such as SIGCHLD (a shell whose background job ended);
+ * answering those with EINTR would report a failure for a command that
+ * goes on to succeed. The signal stays pending while the thread waits for
+ * us, so /proc shows it. Unreadable (the caller is gone): stop. */
+bool zgfs_caller_stopping(pid_t tid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return true;
+    unsigned long long pend = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long m;
+        if (sscanf(line, "SigPnd: %llx", &m) == 1 || sscanf(line, "ShdPnd: %llx", &m) == 1)
+            pend |= m;
+    }
+    fclose(f);
+    const int stop[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGKILL};
+    for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
+        if (pend & (1ull << (stop[i] - 1)))
+            return true;
+    return false;
 }
