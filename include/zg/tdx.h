@@ -121,6 +121,13 @@ int zg_tdx_status_parse(unsigned *bits, const char *list, zg_err *err);
  * module level may carry (UpToDate, OutOfDate, Revoked). */
 const char *zg_tdx_status_with_module(const char *platform, const char *module);
 
+/* That status merged with the QE identity's TCB level qe, as Intel's QVL
+ * does (TcbLevelCheck.cpp, convergeTcbStatusWithQeTcbStatus): a static
+ * string, or NULL when tcb is no TCB status or qe none of the five a QE
+ * level may carry (UpToDate, ConfigurationNeeded, OutOfDate,
+ * OutOfDateConfigurationNeeded, Revoked). */
+const char *zg_tdx_status_with_qe(const char *tcb, const char *qe);
+
 typedef struct zg_tdx_result {
     unsigned fails, skips;
     bool chain_ok;        /* quote signature, QE report and PCK chain to the root all PASS */

@@ -20,9 +20,9 @@
  *                      level for the module's SVN gives the module's status
  *   QE identity        signed likewise, current, matching the QE report;
  *                      its TCB level gives the QE's status
- *   TCB status         the platform's status converged with the module's
- *                      as Intel's QVL does, then the worse of that and the
- *                      QE's, with the advisories
+ *   TCB status         the platform's status converged with the module's,
+ *                      then with the QE's, as Intel's QVL does, with the
+ *                      advisories
  *
  * The steps without collateral are SKIPped with the reason, never passed.
  * The order and rules follow Intel's Quote Verification Library as the
@@ -816,6 +816,43 @@ const char *zg_tdx_status_with_module(const char *platform, const char *module)
     return status_names[converge_module(p, m)];
 }
 
+/* The statuses a QE identity's TCB level may carry: Intel's QVL parses them
+ * with parseStringToTcbStatus (Verifiers/TcbStatus.h) and refuses the
+ * identity for any other word. */
+static bool qe_status_ok(int qe)
+{
+    return qe == ST_UPTODATE || qe == ST_CONFIG || qe == ST_OUTOFDATE || qe == ST_OOD_CONFIG ||
+           qe == ST_REVOKED;
+}
+
+/* Intel's convergeTcbStatusWithQeTcbStatus (Checks/TcbLevelCheck.cpp). The
+ * QE's level reaches it through EnclaveReportVerifier::verify, which knows
+ * three outcomes: UpToDate, Revoked, and "ISVSVN out of date" for every
+ * other status. An out-of-date QE makes UpToDate or SWHardeningNeeded
+ * OutOfDate and ConfigurationNeeded or ConfigurationAndSWHardeningNeeded
+ * OutOfDateConfigurationNeeded, and leaves every other status as it is; a
+ * Revoked QE revokes. Not "the worse of the two": ConfigurationNeeded with
+ * an OutOfDate QE is OutOfDateConfigurationNeeded, not OutOfDate. */
+static int converge_qe(int tcb, int qe)
+{
+    bool ood = qe == ST_CONFIG || qe == ST_OUTOFDATE || qe == ST_OOD_CONFIG;
+    if (ood && (tcb == ST_UPTODATE || tcb == ST_SWH))
+        return ST_OUTOFDATE;
+    if (ood && (tcb == ST_CONFIG || tcb == ST_CONFIG_SWH))
+        return ST_OOD_CONFIG;
+    if (qe == ST_REVOKED)
+        return ST_REVOKED;
+    return tcb;
+}
+
+const char *zg_tdx_status_with_qe(const char *tcb, const char *qe)
+{
+    int t = status_index(tcb), q = status_index(qe);
+    if (t < 0 || !qe_status_ok(q))
+        return NULL;
+    return status_names[converge_qe(t, q)];
+}
+
 typedef struct module_id {
     uint8_t mrsigner[48], attributes[8], mask[8];
 } module_id;
@@ -1042,18 +1079,33 @@ static void check_qe_identity(state *s, X509 **signer)
                  "is a debug enclave)");
         } else {
             const cJSON *lv;
+            const char *bad = NULL;
             cJSON_ArrayForEach(lv, levels)
             {
-                unsigned svn;
-                if (jnum(cJSON_GetObjectItemCaseSensitive(lv, "tcb"), "isvsvn", &svn) &&
-                    qe_svn >= svn) {
-                    s->qe_st = status_index(jstr(lv, "tcbStatus"));
-                    if (s->qe_st >= 0)
-                        add_advisories(s->x.res, lv);
+                const char *w = jstr(lv, "tcbStatus");
+                if (!qe_status_ok(status_index(w))) {
+                    bad = w ? w : "";
                     break;
                 }
             }
-            if (s->qe_st < 0)
+            cJSON_ArrayForEach(lv, levels)
+            {
+                unsigned svn;
+                if (bad)
+                    break;
+                if (jnum(cJSON_GetObjectItemCaseSensitive(lv, "tcb"), "isvsvn", &svn) &&
+                    qe_svn >= svn) {
+                    s->qe_st = status_index(jstr(lv, "tcbStatus"));
+                    add_advisories(s->x.res, lv);
+                    break;
+                }
+            }
+            if (bad)
+                line(x, "FAIL", "qe identity",
+                     "a TCB level says \"%.40s\", which is no QE status (UpToDate, "
+                     "ConfigurationNeeded, OutOfDate, OutOfDateConfigurationNeeded or Revoked)",
+                     bad);
+            else if (s->qe_st < 0)
                 line(x, "FAIL", "qe identity",
                      "the quoting enclave's ISVSVN %u meets none of its TCB levels", qe_svn);
             else
@@ -1123,8 +1175,7 @@ int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *
         } else if (s.platform_st < 0 || s.qe_st < 0 || s.module_st < 0) {
             why = "the collateral steps failed";
         } else {
-            int st = converge_module(s.platform_st, s.module_st);
-            st = st > s.qe_st ? st : s.qe_st;
+            int st = converge_qe(converge_module(s.platform_st, s.module_st), s.qe_st);
             snprintf(res->status, sizeof res->status, "%s", status_names[st]);
         }
         int st = status_index(res->status);

@@ -140,6 +140,42 @@ case_ "a platform whose TCB level is Revoked" "$T_TMP/good" "$T_TMP/Revoked.json
 check_eq "tee_status=all accepts Revoked" \
     "$("$CHECK" "$T_TMP/good" "$T_TMP/Revoked.json" "$NOW" "$ROOT" all | tail -1)" "verdict PASS"
 
+# ---- The QE's status merged with the platform's as Intel's QVL does
+# (Checks/TcbLevelCheck.cpp convergeTcbStatusWithQeTcbStatus): an OutOfDate
+# QE on a platform that needs configuration is OutOfDateConfigurationNeeded.
+# dcap-qvl 0.3.9 (TcbStatus.merge) takes the worse of the two, OutOfDate:
+# zgfs follows Intel here, and the cross-check records dcap-qvl's word.
+col "$T_TMP/qecfg.json" --status ConfigurationNeeded --qe-status OutOfDate
+case_ "an OutOfDate QE on a platform that needs configuration" "$T_TMP/good" "$T_TMP/qecfg.json" \
+    "$NOW" PASS OutOfDateConfigurationNeeded "status OutOfDate" "PASS qe identity" "PASS tcb status"
+check_match "...the QE identity step names the QE's level" \
+    "$("$CHECK" "$T_TMP/good" "$T_TMP/qecfg.json" "$NOW" "$ROOT")" \
+    "PASS qe identity: .*ISVSVN 8: OutOfDate"
+out=$("$CHECK" "$T_TMP/good" "$T_TMP/qecfg.json" "$NOW" "$ROOT" UpToDate+OutOfDate+ConfigurationNeeded)
+check_match "...tee_status without OutOfDateConfigurationNeeded refuses it" "$out" \
+    $'\nFAIL tcb status: OutOfDateConfigurationNeeded'
+col "$T_TMP/qeood.json" --qe-status OutOfDate
+case_ "an OutOfDate QE on an up-to-date platform" "$T_TMP/good" "$T_TMP/qeood.json" "$NOW" PASS \
+    OutOfDate "status OutOfDate" "PASS tcb status"
+# Intel's EnclaveReportVerifier knows only UpToDate and Revoked; any other
+# QE level is "out of date", ConfigurationNeeded included. dcap-qvl 0.3.9
+# reports the QE's word, ConfigurationNeeded.
+col "$T_TMP/qelcfg.json" --qe-status ConfigurationNeeded
+case_ "a QE level ConfigurationNeeded counts as out of date" "$T_TMP/good" "$T_TMP/qelcfg.json" \
+    "$NOW" PASS OutOfDate "status ConfigurationNeeded" "PASS tcb status"
+col "$T_TMP/qerev.json" --status OutOfDate --qe-status Revoked
+case_ "a Revoked QE revokes" "$T_TMP/good" "$T_TMP/qerev.json" "$NOW" FAIL Revoked \
+    "error TCB status is invalid: Revoked" "PASS qe identity" "FAIL tcb status"
+# A QE level with a word Intel's parser refuses (parseStringToTcbStatus):
+# the identity is unusable. dcap-qvl 0.3.9 takes the word: zgfs is stricter.
+col "$T_TMP/qeswh.json" --qe-status SWHardeningNeeded
+case_ "a QE level SWHardeningNeeded, which no QE identity may carry" "$T_TMP/good" \
+    "$T_TMP/qeswh.json" "$NOW" FAIL - "status SWHardeningNeeded" "FAIL qe identity" \
+    "FAIL tcb status"
+check_match "...the sentence names the word" \
+    "$("$CHECK" "$T_TMP/good" "$T_TMP/qeswh.json" "$NOW" "$ROOT")" \
+    "FAIL qe identity: a TCB level says \"SWHardeningNeeded\", which is no QE status"
+
 # ---- The TDX module, as Intel's QVL checks it (QuoteVerifier.cpp step
 # 4.1.2.4.11, Checks/TdxModuleCheck.cpp): TEE_TCB_SVN byte 1 is the module's
 # major version, byte 0 its SVN; the devnet's module is TDX_01 at SVN 6, the

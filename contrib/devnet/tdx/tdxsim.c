@@ -399,7 +399,7 @@ int tdxsim_collateral(const char *dir, const tdxsim_col_opts *o, char **json, zg
     cJSON *ql = cJSON_AddArrayToObject(q, "tcbLevels"), *l = cJSON_CreateObject();
     cJSON_AddNumberToObject(cJSON_AddObjectToObject(l, "tcb"), "isvsvn", qe_svn);
     cJSON_AddStringToObject(l, "tcbDate", a);
-    cJSON_AddStringToObject(l, "tcbStatus", "UpToDate");
+    cJSON_AddStringToObject(l, "tcbStatus", o->qe_status ? o->qe_status : "UpToDate");
     cJSON_AddItemToArray(ql, l);
 
     cJSON *col = cJSON_CreateObject();

@@ -52,6 +52,9 @@ typedef struct tdxsim_col_opts {
     const char *module_status;
     const char *module_mask;
     bool no_module_identities;
+    /* The status of the QE identity's level the devnet's QE meets (NULL:
+     * UpToDate). */
+    const char *qe_status;
 } tdxsim_col_opts;
 
 /* The collateral as JSON text (malloc'd) into *json. */
