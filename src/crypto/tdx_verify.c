@@ -14,11 +14,10 @@
  *                      meets gives the platform's status (TEE_TCB_SVN bytes
  *                      0-1 are the TDX module's and left out once its major
  *                      version is above 0)
- *   TDX module         MRSIGNERSEAM and SEAMATTRIBUTES against the TCB info's
- *                      tdxModule, or for a major version above 0 its
- *                      tdxModuleIdentities entry "TDX_<major>", whose TCB
- *                      level for the module's SVN gives the module's status
- *   QE identity        signed likewise, current, matching the QE report;
+ *   TDX module         MRSIGNERSEAM and SEAMATTRIBUTES (zero, and equal to the
+ *                      attributes, unmasked) against the TCB info's tdxModule, or for a major
+ * version above 0 its tdxModuleIdentities entry "TDX_<major>", whose TCB level for the module's SVN
+ * gives the module's status QE identity        signed likewise, current, matching the QE report;
  *                      its TCB level gives the QE's status
  *   TCB status         the platform's status converged with the module's,
  *                      then with the QE's, as Intel's QVL does, with the
@@ -985,24 +984,25 @@ static void check_tdx_module(state *s)
     zg_hex_encode(a, sa, 8);
     zg_hex_encode(b, m.attributes, 8);
     zg_hex_encode(k, m.mask, 8);
-    bool differ = false, set = false;
-    for (int i = 0; i < 8; i++) {
-        differ |= (sa[i] & m.mask[i]) != (m.attributes[i] & m.mask[i]);
+    /* Intel's QVL (QuoteVerifier.cpp, 4.1.2.4.11.2) wants every byte of
+     * SEAMATTRIBUTES zero and equal to the attributes, attributesMask
+     * unused: attributes with a bit set, even one the mask leaves out, fail
+     * every quote. */
+    bool set = false;
+    for (int i = 0; i < 8; i++)
         set |= sa[i] != 0;
-    }
-    if (differ) {
-        line(x, "FAIL", "tdx module",
-             "the quote's SEAMATTRIBUTES %s differ from the attributes %s of the TCB info's %s "
-             "under its mask %s",
-             a, b, name, k);
-        return;
-    }
-    /* Intel's QVL accepts only zero SEAMATTRIBUTES, whatever the mask. */
     if (set) {
         line(x, "FAIL", "tdx module",
              "the quote's SEAMATTRIBUTES %s are not zero: Intel's verification accepts a TDX "
              "module only with no SEAM attribute set",
              a);
+        return;
+    }
+    if (memcmp(sa, m.attributes, 8)) {
+        line(x, "FAIL", "tdx module",
+             "the TCB info's %s has attributes %s, not the quote's SEAMATTRIBUTES %s: Intel's "
+             "verification compares all 8 bytes, attributesMask %s unused",
+             name, b, a, k);
         return;
     }
     if (!identity) {

@@ -4,6 +4,7 @@
  *   zg-devnet-tdx collateral DIR OUT [--fmspc HEX] [--pck-crl FILE]
  *                 [--status STATUS] [--issued UNIX] [--days N]
  *                 [--module-status STATUS] [--module-mask HEX]
+ *                 [--module-attributes HEX]
  *                 [--no-module-identities] [--qe-status STATUS]
  *   zg-devnet-tdx quote DIR OUT REPORT_DATA_HEX [--v5] [--attributes HEX]
  *                 [--rtmr3 HEX] [--mrtd HEX] [--pad N] [--tee-tcb-svn HEX]
@@ -21,7 +22,8 @@ static int usage(void)
 {
     fprintf(stderr, "usage: zg-devnet-tdx collateral DIR OUT [--fmspc HEX] [--pck-crl FILE] "
                     "[--status STATUS] [--issued UNIX] [--days N] [--module-status STATUS] "
-                    "[--module-mask HEX] [--no-module-identities] [--qe-status STATUS]\n"
+                    "[--module-mask HEX] [--module-attributes HEX] [--no-module-identities] "
+                    "[--qe-status STATUS]\n"
                     "       zg-devnet-tdx quote DIR OUT REPORT_DATA_HEX [--v5] [--attributes HEX] "
                     "[--rtmr3 HEX] [--mrtd HEX] [--pad N] [--tee-tcb-svn HEX] "
                     "[--mrsignerseam HEX] [--seam-attributes HEX]\n");
@@ -53,6 +55,8 @@ int main(int argc, char **argv)
                 return usage();
             if (!strcmp(argv[i], "--module-status"))
                 o.module_status = v;
+            else if (!strcmp(argv[i], "--module-attributes"))
+                o.module_attributes = v;
             else if (!strcmp(argv[i], "--qe-status"))
                 o.qe_status = v;
             else if (!strcmp(argv[i], "--module-mask"))

@@ -282,7 +282,8 @@ static void add_module(cJSON *t, const char *date, const tdxsim_col_opts *o)
     cJSON *ids = cJSON_AddArrayToObject(t, "tdxModuleIdentities"), *id = cJSON_CreateObject();
     cJSON_AddStringToObject(id, "id", "TDX_01");
     cJSON_AddStringToObject(id, "mrsigner", zero48);
-    cJSON_AddStringToObject(id, "attributes", "0000000000000000");
+    cJSON_AddStringToObject(id, "attributes",
+                            o->module_attributes ? o->module_attributes : "0000000000000000");
     cJSON_AddStringToObject(id, "attributesMask",
                             o->module_mask ? o->module_mask : "FFFFFFFFFFFFFFFF");
     cJSON *lv = cJSON_AddArrayToObject(id, "tcbLevels");

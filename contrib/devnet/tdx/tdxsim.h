@@ -48,9 +48,10 @@ typedef struct tdxsim_col_opts {
     int days;            /* nextUpdate - issueDate; 0: 30 */
     /* The TCB info's TDX module identity TDX_01: the status of the level the
      * devnet's module meets (NULL: UpToDate), its attributesMask (hex; NULL:
-     * all ones); no_module_identities leaves tdxModuleIdentities out. */
+     * all ones) and attributes; no_module_identities leaves tdxModuleIdentities out. */
     const char *module_status;
     const char *module_mask;
+    const char *module_attributes; /* hex; NULL: all zero */
     bool no_module_identities;
     /* The status of the QE identity's level the devnet's QE meets (NULL:
      * UpToDate). */
