@@ -282,6 +282,79 @@ check_match "...checked against the TCB info's tdxModule" \
     "$("$CHECK" "$T_TMP/major0" "$T_TMP/noids.json" "$NOW" "$ROOT")" \
     "PASS tdx module: major version 0, SVN 6: MRSIGNERSEAM and SEAMATTRIBUTES match the TCB info's tdxModule"
 
+# ---- TD relaunch advice (Intel's QVL, Checks/TDRelaunchCheck.cpp
+# checkForRelaunch): a v5 TD 1.5 that launched on the module's OutOfDate
+# level (TEE_TCB_SVN byte 0 = 4), whose host has since updated the module in
+# place (TEE_TCB_SVN2) to the latest level of TDX_01 (isvsvn 6) and whose
+# TEE_TCB_SVN2 byte 2 meets the latest TCB level's (3), ends as
+# TDRelaunchAdvised instead of OutOfDate. dcap-qvl 0.3.9 evaluates no
+# relaunch advice and says OutOfDate in every case here.
+svn2() { printf '%s%s%s%s' "$1" "$2" "$3" "$(printf '00%.0s' {1..13})"; }
+td15() { "$SIM" quote "$P" "$1" "$RD" --v5 --tee-tcb-svn "$(svn2 04 01 03)" --tee-tcb-svn2 "$2"; }
+td15 "$T_TMP/rl" "$(svn2 06 01 03)"
+case_ "TD 1.5: module OutOfDate at launch, updated in place to the latest: relaunch advised" \
+    "$T_TMP/rl" "$T_TMP/col.json" "$NOW" PASS TDRelaunchAdvised "status OutOfDate" "${all[@]}"
+out=$("$CHECK" "$T_TMP/rl" "$T_TMP/col.json" "$NOW" "$ROOT")
+check_match "...the report says so under tcb status" "$out" \
+    "NOTE tcb status: the TD launched on a TDX module at SVN 4 \\(TEE_TCB_SVN\\), whose level is now OutOfDate; the host runs SVN 6 \\(TEE_TCB_SVN2\\), the latest level of TDX_01: relaunch the TD \\(without this advice the status is OutOfDate\\)"
+check_match "...with the module level's advisory" "$out" \
+    "PASS tcb status: TDRelaunchAdvised \\(advisories ZG-DEVNET-SA-00002\\)"
+# -o tee_status: the advice is accepted by its own name or by the name of
+# the status it stands in for; it never refuses what OutOfDate would pass.
+out=$("$CHECK" "$T_TMP/rl" "$T_TMP/col.json" "$NOW" "$ROOT" UpToDate)
+check_match "...tee_status=UpToDate refuses it" "$out" $'\nFAIL tcb status: TDRelaunchAdvised'
+check_match "...naming both statuses" "$out" \
+    "NOTE tcb status: neither TDRelaunchAdvised nor OutOfDate, which it stands in for, is among the accepted statuses"
+check_eq "...tee_status=UpToDate+TDRelaunchAdvised accepts it" \
+    "$("$CHECK" "$T_TMP/rl" "$T_TMP/col.json" "$NOW" "$ROOT" UpToDate+TDRelaunchAdvised | tail -1)" \
+    "verdict PASS"
+check_eq "...tee_status=OutOfDate accepts it" \
+    "$("$CHECK" "$T_TMP/rl" "$T_TMP/col.json" "$NOW" "$ROOT" OutOfDate | tail -1)" "verdict PASS"
+check_eq "...tee_status=TDRelaunchAdvised refuses a plain OutOfDate" \
+    "$("$CHECK" "$T_TMP/svn4" "$T_TMP/col.json" "$NOW" "$ROOT" UpToDate+TDRelaunchAdvised | tail -1)" \
+    "verdict FAIL"
+td15 "$T_TMP/rl5" "$(svn2 05 01 03)"
+case_ "TD 1.5: module updated in place, but not to the latest level (5 < 6): not advised" \
+    "$T_TMP/rl5" "$T_TMP/col.json" "$NOW" PASS OutOfDate "status OutOfDate" "PASS tcb status"
+check_eq "...and no relaunch note" \
+    "$("$CHECK" "$T_TMP/rl5" "$T_TMP/col.json" "$NOW" "$ROOT" | grep -c relaunch)" 0
+td15 "$T_TMP/rl4" "$(svn2 04 01 03)"
+case_ "TD 1.5: module not updated since launch: not advised" "$T_TMP/rl4" "$T_TMP/col.json" \
+    "$NOW" PASS OutOfDate "status OutOfDate" "PASS tcb status"
+td15 "$T_TMP/rlb2" "$(svn2 06 01 02)"
+case_ "TD 1.5: TEE_TCB_SVN2 byte 2 below the latest TCB level's: not advised" "$T_TMP/rlb2" \
+    "$T_TMP/col.json" "$NOW" PASS OutOfDate "status OutOfDate" "PASS tcb status"
+col "$T_TMP/cfgonly.json" --status ConfigurationNeeded
+case_ "TD 1.5 relaunch advised on a platform that needs configuration" "$T_TMP/rl" \
+    "$T_TMP/cfgonly.json" "$NOW" PASS TDRelaunchAdvisedConfigurationNeeded "status OutOfDate" \
+    "PASS tcb status"
+check_match "...standing in for OutOfDateConfigurationNeeded" \
+    "$("$CHECK" "$T_TMP/rl" "$T_TMP/cfgonly.json" "$NOW" "$ROOT")" \
+    "without this advice the status is OutOfDateConfigurationNeeded"
+check_eq "...which tee_status=OutOfDateConfigurationNeeded accepts" \
+    "$("$CHECK" "$T_TMP/rl" "$T_TMP/cfgonly.json" "$NOW" "$ROOT" OutOfDateConfigurationNeeded |
+        tail -1)" "verdict PASS"
+# Intel's checkForRelaunch gives no advice when the QE is out of date.
+case_ "TD 1.5 relaunch with an OutOfDate QE: not advised" "$T_TMP/rl" "$T_TMP/qeood.json" "$NOW" \
+    PASS OutOfDate "status OutOfDate" "PASS tcb status"
+# TEE_TCB_SVN2 of major version 0: its byte 0 against the latest TCB
+# level's (5), as Intel's check does.
+td15 "$T_TMP/rl0" "$(svn2 05 00 03)"
+case_ "TD 1.5: TEE_TCB_SVN2 of major version 0 at the latest TCB level: advised" "$T_TMP/rl0" \
+    "$T_TMP/col.json" "$NOW" PASS TDRelaunchAdvised "status OutOfDate" "PASS tcb status"
+# A module major version the TCB info has no identity for: Intel's QVL ends
+# with TDX_MODULE_MISMATCH; zgfs establishes no status.
+td15 "$T_TMP/rl2" "$(svn2 06 02 03)"
+case_ "TD 1.5: TEE_TCB_SVN2 names a module major version without an identity" "$T_TMP/rl2" \
+    "$T_TMP/col.json" "$NOW" FAIL - "status OutOfDate" "PASS tdx module" "FAIL tcb status"
+check_match "...the sentence names the identity" \
+    "$("$CHECK" "$T_TMP/rl2" "$T_TMP/col.json" "$NOW" "$ROOT")" \
+    "FAIL tcb status: not established: TEE_TCB_SVN2 names a TDX module of major version 2, and the TCB info has no identity TDX_02"
+# A TD 1.0 quote (v4) has no TEE_TCB_SVN2: the same module is OutOfDate.
+"$SIM" quote "$P" "$T_TMP/rlv4" "$RD" --tee-tcb-svn "$(svn2 04 01 03)"
+case_ "the same TD as a v4 TD 1.0 quote: OutOfDate" "$T_TMP/rlv4" "$T_TMP/col.json" "$NOW" PASS \
+    OutOfDate "status OutOfDate" "PASS tcb status"
+
 # Strict parsing: a size inside the signature data one off; cut short.
 perl -e 'local $/; open my $f, "<:raw", $ARGV[0]; my $d = <$f>;
          substr($d, 636 + 130, 4) = pack("V", unpack("V", substr($d, 636 + 130, 4)) - 1);

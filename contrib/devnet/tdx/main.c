@@ -9,6 +9,7 @@
  *   zg-devnet-tdx quote DIR OUT REPORT_DATA_HEX [--v5] [--attributes HEX]
  *                 [--rtmr3 HEX] [--mrtd HEX] [--pad N] [--tee-tcb-svn HEX]
  *                 [--mrsignerseam HEX] [--seam-attributes HEX]
+ *                 [--tee-tcb-svn2 HEX]
  *
  * The quote's RTMRs are zero unless given; OUT "-" is stdout (raw bytes). */
 #include <stdio.h>
@@ -26,7 +27,7 @@ static int usage(void)
                     "[--qe-status STATUS]\n"
                     "       zg-devnet-tdx quote DIR OUT REPORT_DATA_HEX [--v5] [--attributes HEX] "
                     "[--rtmr3 HEX] [--mrtd HEX] [--pad N] [--tee-tcb-svn HEX] "
-                    "[--mrsignerseam HEX] [--seam-attributes HEX]\n");
+                    "[--mrsignerseam HEX] [--seam-attributes HEX] [--tee-tcb-svn2 HEX]\n");
     return 2;
 }
 
@@ -105,6 +106,10 @@ int main(int argc, char **argv)
                 if (zg_hex_decode_exact(td.tee_tcb_svn, 16, argv[++i], &e))
                     return usage();
                 td.have_tee_tcb_svn = true;
+            } else if (!strcmp(argv[i], "--tee-tcb-svn2") && i + 1 < argc) {
+                if (zg_hex_decode_exact(td.tee_tcb_svn2, 16, argv[++i], &e))
+                    return usage();
+                td.have_tee_tcb_svn2 = true;
             } else if (!strcmp(argv[i], "--mrsignerseam") && i + 1 < argc) {
                 if (zg_hex_decode_exact(td.mr_signer_seam, 48, argv[++i], &e))
                     return usage();

@@ -176,7 +176,7 @@ int tdxsim_quote(tdxsim *s, const tdxsim_td *td, zg_buf *out, zg_err *err)
         memcpy(b + 328 + 48 * i, td->rtmr[i], 48);
     memcpy(b + 520, td->report_data, 64);
     if (v5)
-        memcpy(b + 584, svn, 16);
+        memcpy(b + 584, td->have_tee_tcb_svn2 ? td->tee_tcb_svn2 : svn, 16);
 
     uint8_t *sd = q + signed_len + 4;
     put32(q + signed_len, (uint32_t)sig_len);

@@ -35,6 +35,10 @@ typedef struct tdxsim_td {
     uint8_t tee_tcb_svn[16];
     uint8_t mr_signer_seam[48];
     uint8_t seam_attributes[8];
+    /* TD 1.5 (version 5): TEE_TCB_SVN2, the SVNs of the TDX module running
+     * now, used when have_tee_tcb_svn2, else TEE_TCB_SVN's. */
+    bool have_tee_tcb_svn2;
+    uint8_t tee_tcb_svn2[16];
 } tdxsim_td;
 
 /* A signed quote into out (raw bytes). */

@@ -180,7 +180,15 @@ static void test_status(void)
     CHECK(zg_tdx_status_parse(&b, "default", &e) == 0 && b == ZG_TDX_ST_DEFAULT &&
               !(b & ZG_TDX_ST_REVOKED),
           "default: everything but Revoked");
+    CHECK(b & ZG_TDX_ST_RELAUNCH && b & ZG_TDX_ST_RELAUNCH_CONFIG,
+          "default: the TD relaunch advice too");
     CHECK(zg_tdx_status_parse(&b, "all", &e) == 0 && (b & ZG_TDX_ST_REVOKED), "all");
+    CHECK(zg_tdx_status_parse(&b, "UpToDate+tdrelaunchadvised", &e) == 0 &&
+              b == (ZG_TDX_ST_UPTODATE | ZG_TDX_ST_RELAUNCH),
+          "TDRelaunchAdvised is a word of its own");
+    CHECK(zg_tdx_status_parse(&b, "TDRelaunchAdvisedConfigurationNeeded", &e) == 0 &&
+              b == ZG_TDX_ST_RELAUNCH_CONFIG,
+          "and TDRelaunchAdvisedConfigurationNeeded");
     CHECK(zg_tdx_status_parse(&b, "UpToDate,Fine", &e) == -1 && e.code == EINVAL &&
               strstr(e.msg, "\"Fine\""),
           "an unknown word is named (%s)", e.msg);
@@ -220,6 +228,8 @@ static void test_module_status(void)
     CHECK(zg_tdx_status_with_module("UpToDate", "SWHardeningNeeded") == NULL,
           "SWHardeningNeeded is no module status");
     CHECK(zg_tdx_status_with_module("Fine", "UpToDate") == NULL, "an unknown platform status");
+    CHECK(zg_tdx_status_with_module("TDRelaunchAdvised", "UpToDate") == NULL,
+          "TDRelaunchAdvised is no TCB level's status");
 }
 
 /* Intel's QVL, TcbLevelCheck.cpp convergeTcbStatusWithQeTcbStatus, after
@@ -249,6 +259,13 @@ static void test_qe_status(void)
          {"OutOfDateConfigurationNeeded", "OutOfDateConfigurationNeeded",
           "OutOfDateConfigurationNeeded", "OutOfDateConfigurationNeeded", "Revoked"}},
         {"Revoked", {"Revoked", "Revoked", "Revoked", "Revoked", "Revoked"}},
+        {"TDRelaunchAdvised",
+         {"TDRelaunchAdvised", "TDRelaunchAdvised", "TDRelaunchAdvised", "TDRelaunchAdvised",
+          "Revoked"}},
+        {"TDRelaunchAdvisedConfigurationNeeded",
+         {"TDRelaunchAdvisedConfigurationNeeded", "TDRelaunchAdvisedConfigurationNeeded",
+          "TDRelaunchAdvisedConfigurationNeeded", "TDRelaunchAdvisedConfigurationNeeded",
+          "Revoked"}},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         for (int j = 0; j < 5; j++) {
