@@ -97,7 +97,8 @@ typedef struct zg_tdx_opts {
     unsigned accept; /* ZG_TDX_ST_* bits of the TCB statuses that pass; 0: the default */
 } zg_tdx_opts;
 
-/* TCB statuses, Intel's words (PCS API v4), best first. */
+/* TCB statuses, Intel's words (PCS API v4), best first, then the two of
+ * the TD relaunch advice. */
 enum {
     ZG_TDX_ST_UPTODATE = 1u << 0,           /* UpToDate */
     ZG_TDX_ST_SWHARDENING = 1u << 1,        /* SWHardeningNeeded */
@@ -106,7 +107,15 @@ enum {
     ZG_TDX_ST_OUTOFDATE = 1u << 4,          /* OutOfDate */
     ZG_TDX_ST_OUTOFDATE_CONFIG = 1u << 5,   /* OutOfDateConfigurationNeeded */
     ZG_TDX_ST_REVOKED = 1u << 6,            /* Revoked */
-    ZG_TDX_ST_DEFAULT = (1u << 6) - 1,      /* all but Revoked */
+    /* A TD 1.5 whose TDX module was OutOfDate at launch and has since been
+     * updated in place to the latest level (Intel's QVL,
+     * TDRelaunchCheck.cpp): TD_RELAUNCH_ADVISED and its variant for a
+     * platform that needs configuration. Accepted by their own name or by
+     * the name of the status they stand in for (OutOfDate,
+     * OutOfDateConfigurationNeeded). */
+    ZG_TDX_ST_RELAUNCH = 1u << 7,                     /* TDRelaunchAdvised */
+    ZG_TDX_ST_RELAUNCH_CONFIG = 1u << 8,              /* TDRelaunchAdvisedConfigurationNeeded */
+    ZG_TDX_ST_DEFAULT = ((1u << 9) - 1) & ~(1u << 6), /* all but Revoked */
 };
 
 /* "UpToDate+OutOfDate+..." (Intel's words, case-insensitive, separated by
@@ -121,10 +130,18 @@ int zg_tdx_status_parse(unsigned *bits, const char *list, zg_err *err);
  * module level may carry (UpToDate, OutOfDate, Revoked). */
 const char *zg_tdx_status_with_module(const char *platform, const char *module);
 
+/* That status merged with the QE identity's TCB level qe, as Intel's QVL
+ * does (TcbLevelCheck.cpp, convergeTcbStatusWithQeTcbStatus): a static
+ * string, or NULL when tcb is no TCB status or qe none of the five a QE
+ * level may carry (UpToDate, ConfigurationNeeded, OutOfDate,
+ * OutOfDateConfigurationNeeded, Revoked). */
+const char *zg_tdx_status_with_qe(const char *tcb, const char *qe);
+
 typedef struct zg_tdx_result {
     unsigned fails, skips;
     bool chain_ok;        /* quote signature, QE report and PCK chain to the root all PASS */
-    char status[40];      /* the TCB status (Intel's words), "" when not evaluated */
+    char status[40];      /* the TCB status (Intel's words; for TD_RELAUNCH_ADVISED
+                           * "TDRelaunchAdvised[ConfigurationNeeded]"), "" when not evaluated */
     char advisories[512]; /* comma-separated advisory ids, may be empty */
     char fmspc[13];       /* hex, from the PCK certificate */
     char pck_ca[16];      /* "platform" or "processor": the PCK CRL to ask for */

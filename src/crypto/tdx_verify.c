@@ -14,15 +14,15 @@
  *                      meets gives the platform's status (TEE_TCB_SVN bytes
  *                      0-1 are the TDX module's and left out once its major
  *                      version is above 0)
- *   TDX module         MRSIGNERSEAM and SEAMATTRIBUTES against the TCB info's
- *                      tdxModule, or for a major version above 0 its
- *                      tdxModuleIdentities entry "TDX_<major>", whose TCB
- *                      level for the module's SVN gives the module's status
- *   QE identity        signed likewise, current, matching the QE report;
+ *   TDX module         MRSIGNERSEAM and SEAMATTRIBUTES (zero, and equal to the
+ *                      attributes, unmasked) against the TCB info's tdxModule, or for a major
+ * version above 0 its tdxModuleIdentities entry "TDX_<major>", whose TCB level for the module's SVN
+ * gives the module's status QE identity        signed likewise, current, matching the QE report;
  *                      its TCB level gives the QE's status
- *   TCB status         the platform's status converged with the module's
- *                      as Intel's QVL does, then the worse of that and the
- *                      QE's, with the advisories
+ *   TCB status         the platform's status converged with the module's,
+ *                      for a TD 1.5 the relaunch advice (TEE_TCB_SVN2), then
+ *                      merged with the QE's, as Intel's QVL does, with the
+ *                      advisories
  *
  * The steps without collateral are SKIPped with the reason, never passed.
  * The order and rules follow Intel's Quote Verification Library as the
@@ -56,6 +56,10 @@ static const char *const status_names[] = {
     "OutOfDate",
     "OutOfDateConfigurationNeeded",
     "Revoked",
+    /* The two a TD 1.5 quote can end with (Intel's QVL,
+     * Checks/TDRelaunchCheck.cpp), never a TCB level's word. */
+    "TDRelaunchAdvised",
+    "TDRelaunchAdvisedConfigurationNeeded",
 };
 #define NSTATUS (int)(sizeof status_names / sizeof status_names[0])
 
@@ -94,7 +98,8 @@ int zg_tdx_status_parse(unsigned *bits, const char *list, zg_err *err)
                               "tee_status: \"%s\" is no TCB status; use UpToDate, "
                               "SWHardeningNeeded, ConfigurationNeeded, "
                               "ConfigurationAndSWHardeningNeeded, OutOfDate, "
-                              "OutOfDateConfigurationNeeded, Revoked, all or default",
+                              "OutOfDateConfigurationNeeded, Revoked, TDRelaunchAdvised, "
+                              "TDRelaunchAdvisedConfigurationNeeded, all or default",
                               w);
         p += n + (p[n] == ',' || p[n] == '+');
     }
@@ -536,6 +541,7 @@ typedef struct state {
     pck_ext ext;
     bool have_ext;
     int platform_st, qe_st, module_st; /* status indexes, -1 when not found */
+    int sgx_st; /* the status of the first level the SGX SVNs and PCE SVN meet */
     bool crl_ok;
     cJSON *tcb; /* the TCB info once it is trusted and for this platform, else NULL */
 } state;
@@ -714,6 +720,14 @@ static bool svn_at_least(const uint8_t *have, const cJSON *comps, int from)
     return i == 16;
 }
 
+/* A TCB info level's status: one of the seven Intel's QVL accepts there
+ * (VALID_TCB_INFO_STATUSES), else -1. */
+static int level_status(const char *w)
+{
+    int i = status_index(w);
+    return i >= 0 && i <= 6 ? i : -1;
+}
+
 static void check_tcb_info(state *s, X509 **signer)
 {
     run *x = &s->x;
@@ -758,11 +772,17 @@ static void check_tcb_info(state *s, X509 **signer)
             unsigned pcesvn;
             if (!jnum(tcb, "pcesvn", &pcesvn) || s->ext.pcesvn < pcesvn ||
                 !svn_at_least(s->ext.cpusvn,
-                              cJSON_GetObjectItemCaseSensitive(tcb, "sgxtcbcomponents"), 0) ||
-                !svn_at_least(s->q.tee_tcb_svn,
+                              cJSON_GetObjectItemCaseSensitive(tcb, "sgxtcbcomponents"), 0))
+                continue;
+            /* Intel's matchTcbLevels: the first level the SGX side meets
+             * gives the SGX status (the TD relaunch advice reads it), the
+             * first the TDX side meets too the platform's. */
+            if (s->sgx_st < 0)
+                s->sgx_st = level_status(jstr(lv, "tcbStatus"));
+            if (!svn_at_least(s->q.tee_tcb_svn,
                               cJSON_GetObjectItemCaseSensitive(tcb, "tdxtcbcomponents"), from))
                 continue;
-            s->platform_st = status_index(jstr(lv, "tcbStatus"));
+            s->platform_st = level_status(jstr(lv, "tcbStatus"));
             if (s->platform_st >= 0)
                 add_advisories(s->x.res, lv);
             break;
@@ -791,7 +811,17 @@ static void check_tcb_info(state *s, X509 **signer)
  * identity, its TCB level and how its status converges with the
  * platform's) */
 
-enum { ST_UPTODATE, ST_SWH, ST_CONFIG, ST_CONFIG_SWH, ST_OUTOFDATE, ST_OOD_CONFIG, ST_REVOKED };
+enum {
+    ST_UPTODATE,
+    ST_SWH,
+    ST_CONFIG,
+    ST_CONFIG_SWH,
+    ST_OUTOFDATE,
+    ST_OOD_CONFIG,
+    ST_REVOKED,
+    ST_RELAUNCH,
+    ST_RELAUNCH_CONFIG
+};
 
 /* Intel's convergeTcbStatusWithTdxModuleStatus: an OutOfDate module makes
  * an up-to-date platform OutOfDate and a platform that needs configuration
@@ -810,10 +840,47 @@ static int converge_module(int platform, int module)
 
 const char *zg_tdx_status_with_module(const char *platform, const char *module)
 {
-    int p = status_index(platform), m = status_index(module);
+    int p = level_status(platform), m = status_index(module);
     if (p < 0 || (m != ST_UPTODATE && m != ST_OUTOFDATE && m != ST_REVOKED))
         return NULL;
     return status_names[converge_module(p, m)];
+}
+
+/* The statuses a QE identity's TCB level may carry: Intel's QVL parses them
+ * with parseStringToTcbStatus (Verifiers/TcbStatus.h) and refuses the
+ * identity for any other word. */
+static bool qe_status_ok(int qe)
+{
+    return qe == ST_UPTODATE || qe == ST_CONFIG || qe == ST_OUTOFDATE || qe == ST_OOD_CONFIG ||
+           qe == ST_REVOKED;
+}
+
+/* Intel's convergeTcbStatusWithQeTcbStatus (Checks/TcbLevelCheck.cpp). The
+ * QE's level reaches it through EnclaveReportVerifier::verify, which knows
+ * three outcomes: UpToDate, Revoked, and "ISVSVN out of date" for every
+ * other status. An out-of-date QE makes UpToDate or SWHardeningNeeded
+ * OutOfDate and ConfigurationNeeded or ConfigurationAndSWHardeningNeeded
+ * OutOfDateConfigurationNeeded, and leaves every other status as it is; a
+ * Revoked QE revokes. Not "the worse of the two": ConfigurationNeeded with
+ * an OutOfDate QE is OutOfDateConfigurationNeeded, not OutOfDate. */
+static int converge_qe(int tcb, int qe)
+{
+    bool ood = qe == ST_CONFIG || qe == ST_OUTOFDATE || qe == ST_OOD_CONFIG;
+    if (ood && (tcb == ST_UPTODATE || tcb == ST_SWH))
+        return ST_OUTOFDATE;
+    if (ood && (tcb == ST_CONFIG || tcb == ST_CONFIG_SWH))
+        return ST_OOD_CONFIG;
+    if (qe == ST_REVOKED)
+        return ST_REVOKED;
+    return tcb;
+}
+
+const char *zg_tdx_status_with_qe(const char *tcb, const char *qe)
+{
+    int t = status_index(tcb), q = status_index(qe);
+    if (t < 0 || !qe_status_ok(q))
+        return NULL;
+    return status_names[converge_qe(t, q)];
 }
 
 typedef struct module_id {
@@ -948,24 +1015,25 @@ static void check_tdx_module(state *s)
     zg_hex_encode(a, sa, 8);
     zg_hex_encode(b, m.attributes, 8);
     zg_hex_encode(k, m.mask, 8);
-    bool differ = false, set = false;
-    for (int i = 0; i < 8; i++) {
-        differ |= (sa[i] & m.mask[i]) != (m.attributes[i] & m.mask[i]);
+    /* Intel's QVL (QuoteVerifier.cpp, 4.1.2.4.11.2) wants every byte of
+     * SEAMATTRIBUTES zero and equal to the attributes, attributesMask
+     * unused: attributes with a bit set, even one the mask leaves out, fail
+     * every quote. */
+    bool set = false;
+    for (int i = 0; i < 8; i++)
         set |= sa[i] != 0;
-    }
-    if (differ) {
-        line(x, "FAIL", "tdx module",
-             "the quote's SEAMATTRIBUTES %s differ from the attributes %s of the TCB info's %s "
-             "under its mask %s",
-             a, b, name, k);
-        return;
-    }
-    /* Intel's QVL accepts only zero SEAMATTRIBUTES, whatever the mask. */
     if (set) {
         line(x, "FAIL", "tdx module",
              "the quote's SEAMATTRIBUTES %s are not zero: Intel's verification accepts a TDX "
              "module only with no SEAM attribute set",
              a);
+        return;
+    }
+    if (memcmp(sa, m.attributes, 8)) {
+        line(x, "FAIL", "tdx module",
+             "the TCB info's %s has attributes %s, not the quote's SEAMATTRIBUTES %s: Intel's "
+             "verification compares all 8 bytes, attributesMask %s unused",
+             name, b, a, k);
         return;
     }
     if (!identity) {
@@ -1001,6 +1069,125 @@ static void check_tdx_module(state *s)
          "%s (major version %u), SVN %u: MRSIGNERSEAM and SEAMATTRIBUTES match its identity; the "
          "module's TCB level (isvsvn %u): %s",
          name, major, msvn, lsvn, status_names[i]);
+}
+
+/* ---- TD relaunch advice (Intel's QVL, Checks/TDRelaunchCheck.cpp
+ * checkForRelaunch, step 4.1.2.4.17.4.3): a TD 1.5 that launched on a TDX
+ * module now OutOfDate, on a host that has since updated the module in
+ * place (TEE_TCB_SVN2, the SVNs of the module running now) to the latest
+ * level, only needs a relaunch. */
+
+/* The 16 SVNs of a TCB level's components into out; false when absent. */
+static bool level_svns(const cJSON *lv, const char *key, uint8_t out[16])
+{
+    const cJSON *c;
+    int i = 0;
+    cJSON_ArrayForEach(
+        c, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lv, "tcb"), key))
+    {
+        unsigned v;
+        if (i >= 16 || !jnum(c, "svn", &v) || v > 255)
+            return false;
+        out[i++] = (uint8_t)v;
+    }
+    return i == 16;
+}
+
+/* Intel's "latest" TCB level: the first of the levels as its parser sorts
+ * them (TcbLevel::operator>: SGX SVNs, then PCE SVN, then TDX SVNs, each
+ * compared as a sequence), whatever the order of the text. Its TDX SVNs
+ * into tdx; false when there is none. */
+static bool latest_level(const cJSON *levels, uint8_t tdx[16])
+{
+    uint8_t best[34] = {0}, k[34];
+    bool any = false;
+    const cJSON *lv;
+    cJSON_ArrayForEach(lv, levels)
+    {
+        unsigned pce;
+        uint8_t t[16];
+        if (!level_svns(lv, "sgxtcbcomponents", k) || !level_svns(lv, "tdxtcbcomponents", t) ||
+            !jnum(cJSON_GetObjectItemCaseSensitive(lv, "tcb"), "pcesvn", &pce))
+            continue;
+        k[16] = (uint8_t)(pce >> 8);
+        k[17] = (uint8_t)pce;
+        memcpy(k + 18, t, 16);
+        if (!any || memcmp(k, best, sizeof k) > 0) {
+            memcpy(best, k, sizeof k);
+            memcpy(tdx, t, 16);
+            any = true;
+        }
+    }
+    return any;
+}
+
+static bool config_needed(int st)
+{
+    return st == ST_CONFIG || st == ST_OOD_CONFIG || st == ST_CONFIG_SWH ||
+           st == ST_RELAUNCH_CONFIG;
+}
+
+/* The status after the relaunch check, or -1 with why set when Intel's QVL
+ * ends in an error (TEE_TCB_SVN2 names a module the TCB info has no
+ * identity or level for); note gets a sentence when the advice is given.
+ * tdx is the platform's status converged with the module's. */
+static int relaunch(const state *s, int tdx, char why[256], char note[256])
+{
+    const uint8_t *v2 = s->q.tee_tcb_svn2;
+    note[0] = 0;
+    if (s->qe_st != ST_UPTODATE ||
+        !(s->sgx_st == ST_UPTODATE || s->sgx_st == ST_SWH || s->sgx_st == ST_CONFIG ||
+          s->sgx_st == ST_CONFIG_SWH) ||
+        !(tdx == ST_OUTOFDATE || tdx == ST_OOD_CONFIG) || s->module_st != ST_OUTOFDATE)
+        return tdx;
+    uint8_t latest[16];
+    if (!latest_level(cJSON_GetObjectItemCaseSensitive(s->tcb, "tcbLevels"), latest)) {
+        snprintf(why, 256, "the TCB info has no TCB level to compare TEE_TCB_SVN2 with");
+        return -1;
+    }
+    unsigned want0;
+    char name[16] = "";
+    if (v2[1] == 0) {
+        want0 = latest[0];
+    } else {
+        snprintf(name, sizeof name, "TDX_%02X", v2[1]);
+        const cJSON *id =
+            find_identity(cJSON_GetObjectItemCaseSensitive(s->tcb, "tdxModuleIdentities"), name);
+        const cJSON *lv;
+        bool any = false;
+        want0 = 0;
+        cJSON_ArrayForEach(lv, cJSON_GetObjectItemCaseSensitive(id, "tcbLevels"))
+        {
+            unsigned isv;
+            if (jnum(cJSON_GetObjectItemCaseSensitive(lv, "tcb"), "isvsvn", &isv) &&
+                (!any || isv > want0)) {
+                want0 = isv;
+                any = true;
+            }
+        }
+        if (!id) {
+            snprintf(why, 256,
+                     "TEE_TCB_SVN2 names a TDX module of major version %u, and the TCB info has no "
+                     "identity %s for it",
+                     v2[1], name);
+            return -1;
+        }
+        if (!any) {
+            snprintf(why, 256, "the TCB info's %s (named by TEE_TCB_SVN2) has no TCB levels", name);
+            return -1;
+        }
+    }
+    if (v2[0] < want0 || v2[2] < latest[2])
+        return tdx;
+    int st = config_needed(s->sgx_st) || config_needed(tdx) ? ST_RELAUNCH_CONFIG : ST_RELAUNCH;
+    snprintf(note, 256,
+             "the TD launched on a TDX module at SVN %u (TEE_TCB_SVN), whose level is now %s; "
+             "the host runs SVN %u (TEE_TCB_SVN2), %s%s: relaunch the TD (without this advice "
+             "the status is %s)",
+             s->q.tee_tcb_svn[0], status_names[ST_OUTOFDATE], v2[0],
+             name[0] ? "the latest level of " : "at the latest TCB level's", name,
+             status_names[tdx]);
+    return st;
 }
 
 static void check_qe_identity(state *s, X509 **signer)
@@ -1042,18 +1229,33 @@ static void check_qe_identity(state *s, X509 **signer)
                  "is a debug enclave)");
         } else {
             const cJSON *lv;
+            const char *bad = NULL;
             cJSON_ArrayForEach(lv, levels)
             {
-                unsigned svn;
-                if (jnum(cJSON_GetObjectItemCaseSensitive(lv, "tcb"), "isvsvn", &svn) &&
-                    qe_svn >= svn) {
-                    s->qe_st = status_index(jstr(lv, "tcbStatus"));
-                    if (s->qe_st >= 0)
-                        add_advisories(s->x.res, lv);
+                const char *w = jstr(lv, "tcbStatus");
+                if (!qe_status_ok(status_index(w))) {
+                    bad = w ? w : "";
                     break;
                 }
             }
-            if (s->qe_st < 0)
+            cJSON_ArrayForEach(lv, levels)
+            {
+                unsigned svn;
+                if (bad)
+                    break;
+                if (jnum(cJSON_GetObjectItemCaseSensitive(lv, "tcb"), "isvsvn", &svn) &&
+                    qe_svn >= svn) {
+                    s->qe_st = status_index(jstr(lv, "tcbStatus"));
+                    add_advisories(s->x.res, lv);
+                    break;
+                }
+            }
+            if (bad)
+                line(x, "FAIL", "qe identity",
+                     "a TCB level says \"%.40s\", which is no QE status (UpToDate, "
+                     "ConfigurationNeeded, OutOfDate, OutOfDateConfigurationNeeded or Revoked)",
+                     bad);
+            else if (s->qe_st < 0)
                 line(x, "FAIL", "qe identity",
                      "the quoting enclave's ISVSVN %u meets none of its TCB levels", qe_svn);
             else
@@ -1069,8 +1271,12 @@ int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *
                   zg_tdx_result *res, zg_err *err)
 {
     memset(res, 0, sizeof *res);
-    state s = {
-        .x = {.r = report, .res = res}, .o = o, .platform_st = -1, .qe_st = -1, .module_st = -1};
+    state s = {.x = {.r = report, .res = res},
+               .o = o,
+               .platform_st = -1,
+               .qe_st = -1,
+               .module_st = -1,
+               .sgx_st = -1};
     zg_err pe = {0};
     if (zg_tdx_parse(&s.q, raw, len, &pe)) {
         line(&s.x, "FAIL", "tdx quote", "%s", pe.msg);
@@ -1114,6 +1320,8 @@ int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *
         X509_free(signers[0]);
         X509_free(signers[1]);
         const char *why = NULL;
+        char rwhy[256] = "", note[256] = "";
+        int pre = -1; /* the status a relaunch advice stands in for */
         if (res->status[0]) {
             /* Revoked by a CRL */
         } else if (!res->chain_ok) {
@@ -1124,22 +1332,38 @@ int zg_tdx_verify(const uint8_t *raw, size_t len, const zg_tdx_opts *o, zg_buf *
             why = "the collateral steps failed";
         } else {
             int st = converge_module(s.platform_st, s.module_st);
-            st = st > s.qe_st ? st : s.qe_st;
-            snprintf(res->status, sizeof res->status, "%s", status_names[st]);
+            pre = st;
+            if (st != ST_REVOKED && s.q.body_type == ZG_TDX_BODY_TD15)
+                st = relaunch(&s, st, rwhy, note);
+            if (st < 0)
+                why = rwhy;
+            else
+                snprintf(res->status, sizeof res->status, "%s",
+                         status_names[converge_qe(st, s.qe_st)]);
         }
         int st = status_index(res->status);
         if (st < 0) {
             line(&s.x, "FAIL", "tcb status", "not established: %s",
                  why ? why : "the collateral steps failed");
         } else {
-            bool ok = accept & (1u << st);
+            /* Relaunch advice never refuses what its OutOfDate status
+             * would pass: it is accepted by its own name or by that one's. */
+            bool advised = st == ST_RELAUNCH || st == ST_RELAUNCH_CONFIG;
+            bool ok = (accept & (1u << st)) || (advised && (accept & (1u << pre)));
             line(&s.x, ok ? "PASS" : "FAIL", "tcb status", "%s%s%s%s", res->status,
                  res->advisories[0] ? " (advisories " : "", res->advisories,
                  res->advisories[0] ? ")" : "");
-            if (!ok && zg_buf_printf(report, NULL,
-                                     "NOTE tcb status: %s is not among the accepted statuses "
-                                     "(-o tee_status)\n",
-                                     res->status))
+            if (note[0] && zg_buf_printf(report, NULL, "NOTE tcb status: %s\n", note))
+                s.x.rc = -1;
+            if (!ok && (advised ? zg_buf_printf(report, NULL,
+                                                "NOTE tcb status: neither %s nor %s, which it "
+                                                "stands in for, is among the accepted statuses "
+                                                "(-o tee_status)\n",
+                                                res->status, status_names[pre])
+                                : zg_buf_printf(report, NULL,
+                                                "NOTE tcb status: %s is not among the accepted "
+                                                "statuses (-o tee_status)\n",
+                                                res->status)))
                 s.x.rc = -1;
         }
     }

@@ -140,6 +140,42 @@ case_ "a platform whose TCB level is Revoked" "$T_TMP/good" "$T_TMP/Revoked.json
 check_eq "tee_status=all accepts Revoked" \
     "$("$CHECK" "$T_TMP/good" "$T_TMP/Revoked.json" "$NOW" "$ROOT" all | tail -1)" "verdict PASS"
 
+# ---- The QE's status merged with the platform's as Intel's QVL does
+# (Checks/TcbLevelCheck.cpp convergeTcbStatusWithQeTcbStatus): an OutOfDate
+# QE on a platform that needs configuration is OutOfDateConfigurationNeeded.
+# dcap-qvl 0.3.9 (TcbStatus.merge) takes the worse of the two, OutOfDate:
+# zgfs follows Intel here, and the cross-check records dcap-qvl's word.
+col "$T_TMP/qecfg.json" --status ConfigurationNeeded --qe-status OutOfDate
+case_ "an OutOfDate QE on a platform that needs configuration" "$T_TMP/good" "$T_TMP/qecfg.json" \
+    "$NOW" PASS OutOfDateConfigurationNeeded "status OutOfDate" "PASS qe identity" "PASS tcb status"
+check_match "...the QE identity step names the QE's level" \
+    "$("$CHECK" "$T_TMP/good" "$T_TMP/qecfg.json" "$NOW" "$ROOT")" \
+    "PASS qe identity: .*ISVSVN 8: OutOfDate"
+out=$("$CHECK" "$T_TMP/good" "$T_TMP/qecfg.json" "$NOW" "$ROOT" UpToDate+OutOfDate+ConfigurationNeeded)
+check_match "...tee_status without OutOfDateConfigurationNeeded refuses it" "$out" \
+    $'\nFAIL tcb status: OutOfDateConfigurationNeeded'
+col "$T_TMP/qeood.json" --qe-status OutOfDate
+case_ "an OutOfDate QE on an up-to-date platform" "$T_TMP/good" "$T_TMP/qeood.json" "$NOW" PASS \
+    OutOfDate "status OutOfDate" "PASS tcb status"
+# Intel's EnclaveReportVerifier knows only UpToDate and Revoked; any other
+# QE level is "out of date", ConfigurationNeeded included. dcap-qvl 0.3.9
+# reports the QE's word, ConfigurationNeeded.
+col "$T_TMP/qelcfg.json" --qe-status ConfigurationNeeded
+case_ "a QE level ConfigurationNeeded counts as out of date" "$T_TMP/good" "$T_TMP/qelcfg.json" \
+    "$NOW" PASS OutOfDate "status ConfigurationNeeded" "PASS tcb status"
+col "$T_TMP/qerev.json" --status OutOfDate --qe-status Revoked
+case_ "a Revoked QE revokes" "$T_TMP/good" "$T_TMP/qerev.json" "$NOW" FAIL Revoked \
+    "error TCB status is invalid: Revoked" "PASS qe identity" "FAIL tcb status"
+# A QE level with a word Intel's parser refuses (parseStringToTcbStatus):
+# the identity is unusable. dcap-qvl 0.3.9 takes the word: zgfs is stricter.
+col "$T_TMP/qeswh.json" --qe-status SWHardeningNeeded
+case_ "a QE level SWHardeningNeeded, which no QE identity may carry" "$T_TMP/good" \
+    "$T_TMP/qeswh.json" "$NOW" FAIL - "status SWHardeningNeeded" "FAIL qe identity" \
+    "FAIL tcb status"
+check_match "...the sentence names the word" \
+    "$("$CHECK" "$T_TMP/good" "$T_TMP/qeswh.json" "$NOW" "$ROOT")" \
+    "FAIL qe identity: a TCB level says \"SWHardeningNeeded\", which is no QE status"
+
 # ---- The TDX module, as Intel's QVL checks it (QuoteVerifier.cpp step
 # 4.1.2.4.11, Checks/TdxModuleCheck.cpp): TEE_TCB_SVN byte 1 is the module's
 # major version, byte 0 its SVN; the devnet's module is TDX_01 at SVN 6, the
@@ -159,11 +195,11 @@ check_match "...the sentence names both signers" \
     "FAIL tdx module: the quote's MRSIGNERSEAM (5a){48} is not the mrsigner 0{96} of the TCB info's TDX_01"
 
 "$SIM" quote "$P" "$T_TMP/seamattr" "$RD" --seam-attributes 0100000000000000
-case_ "SEAMATTRIBUTES that differ under the identity's mask" "$T_TMP/seamattr" "$T_TMP/col.json" \
+case_ "SEAMATTRIBUTES with a bit set" "$T_TMP/seamattr" "$T_TMP/col.json" \
     "$NOW" FAIL - "status UpToDate" "FAIL tdx module" "FAIL tcb status"
-check_match "...the sentence names attributes and mask" \
+check_match "...the sentence says they are not zero" \
     "$("$CHECK" "$T_TMP/seamattr" "$T_TMP/col.json" "$NOW" "$ROOT")" \
-    "SEAMATTRIBUTES 0100000000000000 differ from the attributes 0000000000000000 of the TCB info's TDX_01 under its mask ffffffffffffffff"
+    "FAIL tdx module: the quote's SEAMATTRIBUTES 0100000000000000 are not zero"
 # A bit the mask leaves out: Intel's QVL still wants SEAMATTRIBUTES zero.
 col "$T_TMP/mask.json" --module-mask FFFFFFFFFFFFFF00
 "$SIM" quote "$P" "$T_TMP/seamout" "$RD" --seam-attributes 0000000000000001
@@ -174,6 +210,17 @@ check_match "...the sentence says they are not zero" \
     "FAIL tdx module: the quote's SEAMATTRIBUTES 0000000000000001 are not zero"
 case_ "...the mask itself is no problem for the devnet's module" "$T_TMP/good" "$T_TMP/mask.json" \
     "$NOW" PASS UpToDate "status UpToDate" "PASS tdx module"
+# Intel's QVL compares SEAMATTRIBUTES with the identity's attributes byte by
+# byte without attributesMask (QuoteVerifier.cpp 4.1.2.4.11.2): attributes
+# with a bit the mask leaves out fail even a quote whose SEAMATTRIBUTES are
+# zero. (Compared under the mask they would be equal.)
+col "$T_TMP/modattr.json" --module-mask FFFFFFFFFFFFFF00 --module-attributes 0000000000000001
+case_ "the identity's attributes have a bit outside its mask, SEAMATTRIBUTES zero" "$T_TMP/good" \
+    "$T_TMP/modattr.json" "$NOW" FAIL - "status UpToDate" "FAIL tdx module" "FAIL tcb status" \
+    "PASS tcb info"
+check_match "...the sentence names both and says the mask is unused" \
+    "$("$CHECK" "$T_TMP/good" "$T_TMP/modattr.json" "$NOW" "$ROOT")" \
+    "FAIL tdx module: the TCB info's TDX_01 has attributes 0000000000000001, not the quote's SEAMATTRIBUTES 0000000000000000: Intel's verification compares all 8 bytes, attributesMask ffffffffffffff00 unused"
 
 "$SIM" quote "$P" "$T_TMP/major2" "$RD" --tee-tcb-svn "$(svn 06 02)"
 case_ "a TDX module of major version 2, which the TCB info does not name" "$T_TMP/major2" \
@@ -234,6 +281,79 @@ case_ "a TDX module of major version 0" "$T_TMP/major0" "$T_TMP/noids.json" "$NO
 check_match "...checked against the TCB info's tdxModule" \
     "$("$CHECK" "$T_TMP/major0" "$T_TMP/noids.json" "$NOW" "$ROOT")" \
     "PASS tdx module: major version 0, SVN 6: MRSIGNERSEAM and SEAMATTRIBUTES match the TCB info's tdxModule"
+
+# ---- TD relaunch advice (Intel's QVL, Checks/TDRelaunchCheck.cpp
+# checkForRelaunch): a v5 TD 1.5 that launched on the module's OutOfDate
+# level (TEE_TCB_SVN byte 0 = 4), whose host has since updated the module in
+# place (TEE_TCB_SVN2) to the latest level of TDX_01 (isvsvn 6) and whose
+# TEE_TCB_SVN2 byte 2 meets the latest TCB level's (3), ends as
+# TDRelaunchAdvised instead of OutOfDate. dcap-qvl 0.3.9 evaluates no
+# relaunch advice and says OutOfDate in every case here.
+svn2() { printf '%s%s%s%s' "$1" "$2" "$3" "$(printf '00%.0s' {1..13})"; }
+td15() { "$SIM" quote "$P" "$1" "$RD" --v5 --tee-tcb-svn "$(svn2 04 01 03)" --tee-tcb-svn2 "$2"; }
+td15 "$T_TMP/rl" "$(svn2 06 01 03)"
+case_ "TD 1.5: module OutOfDate at launch, updated in place to the latest: relaunch advised" \
+    "$T_TMP/rl" "$T_TMP/col.json" "$NOW" PASS TDRelaunchAdvised "status OutOfDate" "${all[@]}"
+out=$("$CHECK" "$T_TMP/rl" "$T_TMP/col.json" "$NOW" "$ROOT")
+check_match "...the report says so under tcb status" "$out" \
+    "NOTE tcb status: the TD launched on a TDX module at SVN 4 \\(TEE_TCB_SVN\\), whose level is now OutOfDate; the host runs SVN 6 \\(TEE_TCB_SVN2\\), the latest level of TDX_01: relaunch the TD \\(without this advice the status is OutOfDate\\)"
+check_match "...with the module level's advisory" "$out" \
+    "PASS tcb status: TDRelaunchAdvised \\(advisories ZG-DEVNET-SA-00002\\)"
+# -o tee_status: the advice is accepted by its own name or by the name of
+# the status it stands in for; it never refuses what OutOfDate would pass.
+out=$("$CHECK" "$T_TMP/rl" "$T_TMP/col.json" "$NOW" "$ROOT" UpToDate)
+check_match "...tee_status=UpToDate refuses it" "$out" $'\nFAIL tcb status: TDRelaunchAdvised'
+check_match "...naming both statuses" "$out" \
+    "NOTE tcb status: neither TDRelaunchAdvised nor OutOfDate, which it stands in for, is among the accepted statuses"
+check_eq "...tee_status=UpToDate+TDRelaunchAdvised accepts it" \
+    "$("$CHECK" "$T_TMP/rl" "$T_TMP/col.json" "$NOW" "$ROOT" UpToDate+TDRelaunchAdvised | tail -1)" \
+    "verdict PASS"
+check_eq "...tee_status=OutOfDate accepts it" \
+    "$("$CHECK" "$T_TMP/rl" "$T_TMP/col.json" "$NOW" "$ROOT" OutOfDate | tail -1)" "verdict PASS"
+check_eq "...tee_status=TDRelaunchAdvised refuses a plain OutOfDate" \
+    "$("$CHECK" "$T_TMP/svn4" "$T_TMP/col.json" "$NOW" "$ROOT" UpToDate+TDRelaunchAdvised | tail -1)" \
+    "verdict FAIL"
+td15 "$T_TMP/rl5" "$(svn2 05 01 03)"
+case_ "TD 1.5: module updated in place, but not to the latest level (5 < 6): not advised" \
+    "$T_TMP/rl5" "$T_TMP/col.json" "$NOW" PASS OutOfDate "status OutOfDate" "PASS tcb status"
+check_eq "...and no relaunch note" \
+    "$("$CHECK" "$T_TMP/rl5" "$T_TMP/col.json" "$NOW" "$ROOT" | grep -c relaunch)" 0
+td15 "$T_TMP/rl4" "$(svn2 04 01 03)"
+case_ "TD 1.5: module not updated since launch: not advised" "$T_TMP/rl4" "$T_TMP/col.json" \
+    "$NOW" PASS OutOfDate "status OutOfDate" "PASS tcb status"
+td15 "$T_TMP/rlb2" "$(svn2 06 01 02)"
+case_ "TD 1.5: TEE_TCB_SVN2 byte 2 below the latest TCB level's: not advised" "$T_TMP/rlb2" \
+    "$T_TMP/col.json" "$NOW" PASS OutOfDate "status OutOfDate" "PASS tcb status"
+col "$T_TMP/cfgonly.json" --status ConfigurationNeeded
+case_ "TD 1.5 relaunch advised on a platform that needs configuration" "$T_TMP/rl" \
+    "$T_TMP/cfgonly.json" "$NOW" PASS TDRelaunchAdvisedConfigurationNeeded "status OutOfDate" \
+    "PASS tcb status"
+check_match "...standing in for OutOfDateConfigurationNeeded" \
+    "$("$CHECK" "$T_TMP/rl" "$T_TMP/cfgonly.json" "$NOW" "$ROOT")" \
+    "without this advice the status is OutOfDateConfigurationNeeded"
+check_eq "...which tee_status=OutOfDateConfigurationNeeded accepts" \
+    "$("$CHECK" "$T_TMP/rl" "$T_TMP/cfgonly.json" "$NOW" "$ROOT" OutOfDateConfigurationNeeded |
+        tail -1)" "verdict PASS"
+# Intel's checkForRelaunch gives no advice when the QE is out of date.
+case_ "TD 1.5 relaunch with an OutOfDate QE: not advised" "$T_TMP/rl" "$T_TMP/qeood.json" "$NOW" \
+    PASS OutOfDate "status OutOfDate" "PASS tcb status"
+# TEE_TCB_SVN2 of major version 0: its byte 0 against the latest TCB
+# level's (5), as Intel's check does.
+td15 "$T_TMP/rl0" "$(svn2 05 00 03)"
+case_ "TD 1.5: TEE_TCB_SVN2 of major version 0 at the latest TCB level: advised" "$T_TMP/rl0" \
+    "$T_TMP/col.json" "$NOW" PASS TDRelaunchAdvised "status OutOfDate" "PASS tcb status"
+# A module major version the TCB info has no identity for: Intel's QVL ends
+# with TDX_MODULE_MISMATCH; zgfs establishes no status.
+td15 "$T_TMP/rl2" "$(svn2 06 02 03)"
+case_ "TD 1.5: TEE_TCB_SVN2 names a module major version without an identity" "$T_TMP/rl2" \
+    "$T_TMP/col.json" "$NOW" FAIL - "status OutOfDate" "PASS tdx module" "FAIL tcb status"
+check_match "...the sentence names the identity" \
+    "$("$CHECK" "$T_TMP/rl2" "$T_TMP/col.json" "$NOW" "$ROOT")" \
+    "FAIL tcb status: not established: TEE_TCB_SVN2 names a TDX module of major version 2, and the TCB info has no identity TDX_02"
+# A TD 1.0 quote (v4) has no TEE_TCB_SVN2: the same module is OutOfDate.
+"$SIM" quote "$P" "$T_TMP/rlv4" "$RD" --tee-tcb-svn "$(svn2 04 01 03)"
+case_ "the same TD as a v4 TD 1.0 quote: OutOfDate" "$T_TMP/rlv4" "$T_TMP/col.json" "$NOW" PASS \
+    OutOfDate "status OutOfDate" "PASS tcb status"
 
 # Strict parsing: a size inside the signature data one off; cut short.
 perl -e 'local $/; open my $f, "<:raw", $ARGV[0]; my $d = <$f>;

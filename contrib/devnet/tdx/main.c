@@ -4,10 +4,12 @@
  *   zg-devnet-tdx collateral DIR OUT [--fmspc HEX] [--pck-crl FILE]
  *                 [--status STATUS] [--issued UNIX] [--days N]
  *                 [--module-status STATUS] [--module-mask HEX]
- *                 [--no-module-identities]
+ *                 [--module-attributes HEX]
+ *                 [--no-module-identities] [--qe-status STATUS]
  *   zg-devnet-tdx quote DIR OUT REPORT_DATA_HEX [--v5] [--attributes HEX]
  *                 [--rtmr3 HEX] [--mrtd HEX] [--pad N] [--tee-tcb-svn HEX]
  *                 [--mrsignerseam HEX] [--seam-attributes HEX]
+ *                 [--tee-tcb-svn2 HEX]
  *
  * The quote's RTMRs are zero unless given; OUT "-" is stdout (raw bytes). */
 #include <stdio.h>
@@ -21,10 +23,11 @@ static int usage(void)
 {
     fprintf(stderr, "usage: zg-devnet-tdx collateral DIR OUT [--fmspc HEX] [--pck-crl FILE] "
                     "[--status STATUS] [--issued UNIX] [--days N] [--module-status STATUS] "
-                    "[--module-mask HEX] [--no-module-identities]\n"
+                    "[--module-mask HEX] [--module-attributes HEX] [--no-module-identities] "
+                    "[--qe-status STATUS]\n"
                     "       zg-devnet-tdx quote DIR OUT REPORT_DATA_HEX [--v5] [--attributes HEX] "
                     "[--rtmr3 HEX] [--mrtd HEX] [--pad N] [--tee-tcb-svn HEX] "
-                    "[--mrsignerseam HEX] [--seam-attributes HEX]\n");
+                    "[--mrsignerseam HEX] [--seam-attributes HEX] [--tee-tcb-svn2 HEX]\n");
     return 2;
 }
 
@@ -53,6 +56,10 @@ int main(int argc, char **argv)
                 return usage();
             if (!strcmp(argv[i], "--module-status"))
                 o.module_status = v;
+            else if (!strcmp(argv[i], "--module-attributes"))
+                o.module_attributes = v;
+            else if (!strcmp(argv[i], "--qe-status"))
+                o.qe_status = v;
             else if (!strcmp(argv[i], "--module-mask"))
                 o.module_mask = v;
             else if (!strcmp(argv[i], "--fmspc"))
@@ -99,6 +106,10 @@ int main(int argc, char **argv)
                 if (zg_hex_decode_exact(td.tee_tcb_svn, 16, argv[++i], &e))
                     return usage();
                 td.have_tee_tcb_svn = true;
+            } else if (!strcmp(argv[i], "--tee-tcb-svn2") && i + 1 < argc) {
+                if (zg_hex_decode_exact(td.tee_tcb_svn2, 16, argv[++i], &e))
+                    return usage();
+                td.have_tee_tcb_svn2 = true;
             } else if (!strcmp(argv[i], "--mrsignerseam") && i + 1 < argc) {
                 if (zg_hex_decode_exact(td.mr_signer_seam, 48, argv[++i], &e))
                     return usage();

@@ -176,7 +176,7 @@ int tdxsim_quote(tdxsim *s, const tdxsim_td *td, zg_buf *out, zg_err *err)
         memcpy(b + 328 + 48 * i, td->rtmr[i], 48);
     memcpy(b + 520, td->report_data, 64);
     if (v5)
-        memcpy(b + 584, svn, 16);
+        memcpy(b + 584, td->have_tee_tcb_svn2 ? td->tee_tcb_svn2 : svn, 16);
 
     uint8_t *sd = q + signed_len + 4;
     put32(q + signed_len, (uint32_t)sig_len);
@@ -282,7 +282,8 @@ static void add_module(cJSON *t, const char *date, const tdxsim_col_opts *o)
     cJSON *ids = cJSON_AddArrayToObject(t, "tdxModuleIdentities"), *id = cJSON_CreateObject();
     cJSON_AddStringToObject(id, "id", "TDX_01");
     cJSON_AddStringToObject(id, "mrsigner", zero48);
-    cJSON_AddStringToObject(id, "attributes", "0000000000000000");
+    cJSON_AddStringToObject(id, "attributes",
+                            o->module_attributes ? o->module_attributes : "0000000000000000");
     cJSON_AddStringToObject(id, "attributesMask",
                             o->module_mask ? o->module_mask : "FFFFFFFFFFFFFFFF");
     cJSON *lv = cJSON_AddArrayToObject(id, "tcbLevels");
@@ -399,7 +400,7 @@ int tdxsim_collateral(const char *dir, const tdxsim_col_opts *o, char **json, zg
     cJSON *ql = cJSON_AddArrayToObject(q, "tcbLevels"), *l = cJSON_CreateObject();
     cJSON_AddNumberToObject(cJSON_AddObjectToObject(l, "tcb"), "isvsvn", qe_svn);
     cJSON_AddStringToObject(l, "tcbDate", a);
-    cJSON_AddStringToObject(l, "tcbStatus", "UpToDate");
+    cJSON_AddStringToObject(l, "tcbStatus", o->qe_status ? o->qe_status : "UpToDate");
     cJSON_AddItemToArray(ql, l);
 
     cJSON *col = cJSON_CreateObject();

@@ -35,6 +35,10 @@ typedef struct tdxsim_td {
     uint8_t tee_tcb_svn[16];
     uint8_t mr_signer_seam[48];
     uint8_t seam_attributes[8];
+    /* TD 1.5 (version 5): TEE_TCB_SVN2, the SVNs of the TDX module running
+     * now, used when have_tee_tcb_svn2, else TEE_TCB_SVN's. */
+    bool have_tee_tcb_svn2;
+    uint8_t tee_tcb_svn2[16];
 } tdxsim_td;
 
 /* A signed quote into out (raw bytes). */
@@ -48,10 +52,14 @@ typedef struct tdxsim_col_opts {
     int days;            /* nextUpdate - issueDate; 0: 30 */
     /* The TCB info's TDX module identity TDX_01: the status of the level the
      * devnet's module meets (NULL: UpToDate), its attributesMask (hex; NULL:
-     * all ones); no_module_identities leaves tdxModuleIdentities out. */
+     * all ones) and attributes; no_module_identities leaves tdxModuleIdentities out. */
     const char *module_status;
     const char *module_mask;
+    const char *module_attributes; /* hex; NULL: all zero */
     bool no_module_identities;
+    /* The status of the QE identity's level the devnet's QE meets (NULL:
+     * UpToDate). */
+    const char *qe_status;
 } tdxsim_col_opts;
 
 /* The collateral as JSON text (malloc'd) into *json. */

@@ -180,7 +180,15 @@ static void test_status(void)
     CHECK(zg_tdx_status_parse(&b, "default", &e) == 0 && b == ZG_TDX_ST_DEFAULT &&
               !(b & ZG_TDX_ST_REVOKED),
           "default: everything but Revoked");
+    CHECK(b & ZG_TDX_ST_RELAUNCH && b & ZG_TDX_ST_RELAUNCH_CONFIG,
+          "default: the TD relaunch advice too");
     CHECK(zg_tdx_status_parse(&b, "all", &e) == 0 && (b & ZG_TDX_ST_REVOKED), "all");
+    CHECK(zg_tdx_status_parse(&b, "UpToDate+tdrelaunchadvised", &e) == 0 &&
+              b == (ZG_TDX_ST_UPTODATE | ZG_TDX_ST_RELAUNCH),
+          "TDRelaunchAdvised is a word of its own");
+    CHECK(zg_tdx_status_parse(&b, "TDRelaunchAdvisedConfigurationNeeded", &e) == 0 &&
+              b == ZG_TDX_ST_RELAUNCH_CONFIG,
+          "and TDRelaunchAdvisedConfigurationNeeded");
     CHECK(zg_tdx_status_parse(&b, "UpToDate,Fine", &e) == -1 && e.code == EINVAL &&
               strstr(e.msg, "\"Fine\""),
           "an unknown word is named (%s)", e.msg);
@@ -220,6 +228,56 @@ static void test_module_status(void)
     CHECK(zg_tdx_status_with_module("UpToDate", "SWHardeningNeeded") == NULL,
           "SWHardeningNeeded is no module status");
     CHECK(zg_tdx_status_with_module("Fine", "UpToDate") == NULL, "an unknown platform status");
+    CHECK(zg_tdx_status_with_module("TDRelaunchAdvised", "UpToDate") == NULL,
+          "TDRelaunchAdvised is no TCB level's status");
+}
+
+/* Intel's QVL, TcbLevelCheck.cpp convergeTcbStatusWithQeTcbStatus, after
+ * EnclaveReportVerifier::verify turns the QE's level into UpToDate, Revoked
+ * or "ISVSVN out of date" (any other status): every TCB status against
+ * every status a QE level may carry. Rows: the TCB status; columns: the QE
+ * level UpToDate, ConfigurationNeeded, OutOfDate,
+ * OutOfDateConfigurationNeeded, Revoked. */
+static void test_qe_status(void)
+{
+    static const char *const qe[5] = {"UpToDate", "ConfigurationNeeded", "OutOfDate",
+                                      "OutOfDateConfigurationNeeded", "Revoked"};
+    static const struct {
+        const char *tcb, *want[5];
+    } t[] = {
+        {"UpToDate", {"UpToDate", "OutOfDate", "OutOfDate", "OutOfDate", "Revoked"}},
+        {"SWHardeningNeeded",
+         {"SWHardeningNeeded", "OutOfDate", "OutOfDate", "OutOfDate", "Revoked"}},
+        {"ConfigurationNeeded",
+         {"ConfigurationNeeded", "OutOfDateConfigurationNeeded", "OutOfDateConfigurationNeeded",
+          "OutOfDateConfigurationNeeded", "Revoked"}},
+        {"ConfigurationAndSWHardeningNeeded",
+         {"ConfigurationAndSWHardeningNeeded", "OutOfDateConfigurationNeeded",
+          "OutOfDateConfigurationNeeded", "OutOfDateConfigurationNeeded", "Revoked"}},
+        {"OutOfDate", {"OutOfDate", "OutOfDate", "OutOfDate", "OutOfDate", "Revoked"}},
+        {"OutOfDateConfigurationNeeded",
+         {"OutOfDateConfigurationNeeded", "OutOfDateConfigurationNeeded",
+          "OutOfDateConfigurationNeeded", "OutOfDateConfigurationNeeded", "Revoked"}},
+        {"Revoked", {"Revoked", "Revoked", "Revoked", "Revoked", "Revoked"}},
+        {"TDRelaunchAdvised",
+         {"TDRelaunchAdvised", "TDRelaunchAdvised", "TDRelaunchAdvised", "TDRelaunchAdvised",
+          "Revoked"}},
+        {"TDRelaunchAdvisedConfigurationNeeded",
+         {"TDRelaunchAdvisedConfigurationNeeded", "TDRelaunchAdvisedConfigurationNeeded",
+          "TDRelaunchAdvisedConfigurationNeeded", "TDRelaunchAdvisedConfigurationNeeded",
+          "Revoked"}},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        for (int j = 0; j < 5; j++) {
+            const char *got = zg_tdx_status_with_qe(t[i].tcb, qe[j]);
+            CHECK(got && !strcmp(got, t[i].want[j]), "TCB %s, QE %s: %s (got %s)", t[i].tcb, qe[j],
+                  t[i].want[j], got ? got : "NULL");
+        }
+    CHECK(zg_tdx_status_with_qe("UpToDate", "SWHardeningNeeded") == NULL,
+          "SWHardeningNeeded is no QE status");
+    CHECK(zg_tdx_status_with_qe("UpToDate", "ConfigurationAndSWHardeningNeeded") == NULL,
+          "ConfigurationAndSWHardeningNeeded is no QE status");
+    CHECK(zg_tdx_status_with_qe("Fine", "UpToDate") == NULL, "an unknown TCB status");
 }
 
 static void test_collateral(void)
@@ -278,6 +336,7 @@ int main(void)
     test_attributes();
     test_status();
     test_module_status();
+    test_qe_status();
     test_collateral();
     test_verify_garbage();
     return check_done();
