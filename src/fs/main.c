@@ -640,6 +640,8 @@ int main(int argc, char **argv)
         zgfs_results_new(&fs.results, &err) || zgfs_notify_new(&fs.notify, &fs, &err) ||
         zgfs_work_new(&fs.work, &fs, &err))
         die(&fs, "%s", err.msg);
+    fs.rm = (zg_readmodel){.client = fs.client, .cache = fs.cache};
+    memcpy(fs.rm.user, fs.addr, 20);
     if (cl.foreground)
         zgfs_log_to_stderr(&fs);
     else

@@ -233,7 +233,7 @@ int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
                           c->params[1]);
     if (!acked) {
         int rc = zg_op_ack_deliverable(fs->client, fs->journal, prov, c->params[1], err);
-        zgfs_changed(fs, prov);
+        zgfs_changed(fs, ZG_RV_FUNDS, prov, NULL);
         if (rc)
             return -1;
         zg_oplog_add(fs->log,
@@ -243,7 +243,7 @@ int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
     }
     if (wait_settled(fs, prov, c->params[1], err))
         return -1;
-    zgfs_changed(fs, prov);
+    zgfs_changed(fs, ZG_RV_FUNDS, prov, NULL);
     if (zg_lora_decrypt(fs->client, prov, c->params[1], enc, bin, 0, 0, err))
         return -1;
     return zg_buf_printf(ok, err,
