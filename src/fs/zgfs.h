@@ -25,6 +25,7 @@
 #include "zg/client.h"
 #include "zg/err.h"
 #include "zg/journal.h"
+#include "zg/marks.h"
 #include "zg/network.h"
 #include "zg/oplog.h"
 #include "zg/readmodel.h"
@@ -282,6 +283,7 @@ struct zgfs {
     time_t mounted_at;
     zg_cache *cache;        /* owned: remote answers */
     zg_readmodel rm;        /* the wallet's remote values, through cache */
+    zg_marks *marks;        /* owned: warnings given, failures logged, answers remembered */
     zg_oplog *log;          /* owned: the `log` file */
     zg_workq *jobs;         /* owned: control-file commands */
     zgfs_inodes *inodes;    /* owned */

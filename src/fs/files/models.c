@@ -121,52 +121,24 @@ static int bundle_path(const zgfs_call *c, const zgfs_ftp *p, const char *name, 
     return 0;
 }
 
-static int no_fetch(void *ctx, void **val, zg_err *err)
-{
-    (void)ctx;
-    (void)val;
-    return zg_err_set(err, ENODATA, "not known");
-}
-
-static int mark(void *ctx, void **val, zg_err *err)
-{
-    (void)ctx;
-    *val = malloc(1);
-    return *val ? 0 : zg_err_set(err, ENOMEM, "out of memory");
-}
-
 static void missing_key(char *out, size_t cap, const zgfs_ftp *p, const char *name, const cJSON *m)
 {
     snprintf(out, cap, "ftp:nousage:%s:%s:%s", p->name, name, hash_token(m));
 }
 
-/* Did the provider say, not long ago, that it has no bundle for m? Kept
- * in the cache (a failing fetch stores nothing, so asking is harmless). */
+/* Did the provider say, not long ago, that it has no bundle for m? */
 static bool known_missing(zgfs *fs, const zgfs_ftp *p, const char *name, const cJSON *m)
 {
     char key[ZGFS_PATH_MAX];
     missing_key(key, sizeof key, p, name, m);
-    zg_cache_val *ref;
-    if (zg_cache_get(fs->cache, key, NO_BUNDLE_KEEP_MS, no_fetch, free, NULL, &ref, NULL))
-        return false;
-    zg_cache_put(ref);
-    return true;
+    return zg_marks_recent(fs->marks, key, NO_BUNDLE_KEEP_MS);
 }
 
 static void remember_missing(zgfs *fs, const zgfs_ftp *p, const char *name, const cJSON *m)
 {
     char key[ZGFS_PATH_MAX];
     missing_key(key, sizeof key, p, name, m);
-    zg_cache_val *ref;
-    /* A lookup asking at this very moment may hold the key's fetch: its
-     * "not known" is then ours; try again. */
-    for (int i = 0; i < 3; i++) {
-        zg_cache_invalidate(fs->cache, key);
-        if (zg_cache_get(fs->cache, key, NO_BUNDLE_KEEP_MS, mark, free, NULL, &ref, NULL) == 0) {
-            zg_cache_put(ref);
-            return;
-        }
-    }
+    zg_marks_set(fs->marks, key);
 }
 
 /* STATE_DIR/usage, or its directory for one provider. */

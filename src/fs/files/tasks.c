@@ -171,13 +171,6 @@ static uint64_t ack_window(zgfs *fs)
     return w;
 }
 
-static int mark(void *ctx, void **val, zg_err *err)
-{
-    *(bool *)ctx = true;
-    *val = malloc(1);
-    return *val ? 0 : zg_err_set(err, ENOMEM, "out of memory");
-}
-
 /* Warn in log (once per task and stage) when an unacknowledged
  * deliverable's window is about to close or has closed. */
 static void warn_deadline(zgfs *fs, const char *prov, const zg_deliverable *d, long max_age_ms)
@@ -193,11 +186,7 @@ static void warn_deadline(zgfs *fs, const char *prov, const zg_deliverable *d, l
         return;
     char key[160];
     snprintf(key, sizeof key, "warned:%s:%s", d->id, stage);
-    bool fresh = false;
-    zg_cache_val *ref;
-    if (zg_cache_get(fs->cache, key, LONG_MAX, mark, free, &fresh, &ref, NULL) == 0)
-        zg_cache_put(ref);
-    if (!fresh)
+    if (!zg_marks_first(fs->marks, key, -1))
         return;
     if (now >= deadline)
         zg_oplog_add(fs->log,
