@@ -374,84 +374,46 @@ static int fetch_quote_legacy(const args *a, void **val, zg_err *err)
     return fetch_quote_in(a, true, val, err);
 }
 
-/* ---- the table */
+/* ---- the table
+ *
+ * One row per value: cache key, fetcher, free function, lifetime (-1: the
+ * cache's ttl), the paths showing it ({path, name}: the entry name in the
+ * directory at path), and the values it is computed from. */
 
-#define ACCOUNT_JSON                                                                               \
-    {                                                                                              \
-        "/providers/{P}/account.json", NULL                                                        \
-    }
-#define TASK_FILES                                                                                 \
-    {"/providers/{P}/tasks/{T}/progress", NULL},                                                   \
-    {                                                                                              \
-        "/providers/{P}/tasks/{T}/task.json", NULL                                                 \
-    }
+#define PROV "/providers/{P}"
+#define TASK PROV "/tasks/{T}"
 
+/* clang-format off */
 static const decl table[ZG_RV_COUNT] = {
-    [ZG_RV_WALLET] = {"wallet", fetch_wallet, free, -1, {{"/wallet/balance", NULL}}},
-    [ZG_RV_LEDGER] = {"ledger",
-                      fetch_ledger,
-                      free_ledger,
-                      -1,
-                      {{"/ledger/ledger.json", NULL}, {"/ledger/balance", NULL}}},
-    [ZG_RV_SUBS] = {"subs", fetch_subs, free_subs, -1, {{"/ledger/ledger.json", NULL}}},
-    [ZG_RV_SERVICES] = {"services",
-                        fetch_services,
-                        free_services,
-                        -1,
-                        {{"/providers", NULL},
-                         {"/providers/{P}/service.json", NULL},
-                         {"/providers/{P}/inference.json", NULL}}},
-    [ZG_RV_LOCK_TIME] = {"locktime", fetch_lock_time, free, -1, {{"/lock_time", NULL}}},
-    [ZG_RV_CHAIN_TIME] = {"chaintime", fetch_chain_time, free, -1, {{NULL, NULL}}},
-    [ZG_RV_FT_ACCOUNT] = {"acct:ft:{P}",
-                          fetch_ft_account,
-                          free_ft_account,
-                          -1,
-                          {ACCOUNT_JSON, {"/providers/{P}/tasks/*/deliverable.json", NULL}}},
-    [ZG_RV_INF_ACCOUNT] = {"acct:inf:{P}",
-                           fetch_inf_account,
-                           free_inf_account,
-                           -1,
-                           {ACCOUNT_JSON, {"/providers/{P}/adapters", NULL}}},
-    [ZG_RV_FT_SERVICE] = {"ftp:service:{P}",
-                          fetch_ft_service,
-                          free_ft_service,
-                          -1,
-                          {{"/providers/{P}/attestation/report", NULL}}},
-    [ZG_RV_TASKS] = {"tasks:{P}",
-                     fetch_tasks,
-                     free_json,
-                     -1,
-                     {{"/providers/{P}/tasks", NULL},
-                      {"/providers/{P}/tasks/latest", NULL},
-                      {"/providers/{P}/tasks", "latest"},
-                      TASK_FILES}},
-    [ZG_RV_TASK] = {"task:{P}:{T}", fetch_task, free_json, -1, {TASK_FILES}},
-    [ZG_RV_TASK_LOG] = {"tlog:{P}:{T}",
-                        fetch_task_log,
-                        free_buf,
-                        TASK_LOG_MS,
-                        {{"/providers/{P}/tasks/{T}/log", NULL}}},
-    [ZG_RV_ADAPTERS] = {"adapters:{P}",
-                        fetch_adapters,
-                        free_json,
-                        -1,
-                        {{"/providers/{P}/adapters", NULL}},
+    [ZG_RV_WALLET] = {"wallet", fetch_wallet, free, -1, {{"/wallet/balance"}}},
+    [ZG_RV_LEDGER] = {"ledger", fetch_ledger, free_ledger, -1,
+                      {{"/ledger/ledger.json"}, {"/ledger/balance"}}},
+    [ZG_RV_SUBS] = {"subs", fetch_subs, free_subs, -1, {{"/ledger/ledger.json"}}},
+    [ZG_RV_SERVICES] = {"services", fetch_services, free_services, -1,
+                        {{"/providers"}, {PROV "/service.json"}, {PROV "/inference.json"}}},
+    [ZG_RV_LOCK_TIME] = {"locktime", fetch_lock_time, free, -1, {{"/lock_time"}}},
+    [ZG_RV_CHAIN_TIME] = {"chaintime", fetch_chain_time, free, -1, {{NULL}}},
+    [ZG_RV_FT_ACCOUNT] = {"acct:ft:{P}", fetch_ft_account, free_ft_account, -1,
+                          {{PROV "/account.json"}, {PROV "/tasks/*/deliverable.json"}}},
+    [ZG_RV_INF_ACCOUNT] = {"acct:inf:{P}", fetch_inf_account, free_inf_account, -1,
+                           {{PROV "/account.json"}, {PROV "/adapters"}}},
+    [ZG_RV_FT_SERVICE] = {"ftp:service:{P}", fetch_ft_service, free_ft_service, -1,
+                          {{PROV "/attestation/report"}}},
+    [ZG_RV_TASKS] = {"tasks:{P}", fetch_tasks, free_json, -1,
+                     {{PROV "/tasks"}, {PROV "/tasks/latest"}, {PROV "/tasks", "latest"},
+                      {TASK "/progress"}, {TASK "/task.json"}}},
+    [ZG_RV_TASK] = {"task:{P}:{T}", fetch_task, free_json, -1,
+                    {{TASK "/progress"}, {TASK "/task.json"}}},
+    [ZG_RV_TASK_LOG] = {"tlog:{P}:{T}", fetch_task_log, free_buf, TASK_LOG_MS, {{TASK "/log"}}},
+    [ZG_RV_ADAPTERS] = {"adapters:{P}", fetch_adapters, free_json, -1, {{PROV "/adapters"}},
                         ZG_RV_BIT(ZG_RV_INF_ACCOUNT)},
-    [ZG_RV_MODELS] =
-        {"ftp:models:{P}", fetch_models, free_json, -1, {{"/providers/{P}/models", NULL}}},
-    [ZG_RV_QUOTE] = {"ftp:quote:{P}:default",
-                     fetch_quote,
-                     free_buf,
-                     -1,
-                     {{"/providers/{P}/attestation/quote.json", NULL},
-                      {"/providers/{P}/attestation/report", NULL}}},
-    [ZG_RV_QUOTE_LEGACY] = {"ftp:quote:{P}:legacy",
-                            fetch_quote_legacy,
-                            free_buf,
-                            -1,
-                            {{"/providers/{P}/attestation/report", NULL}}},
+    [ZG_RV_MODELS] = {"ftp:models:{P}", fetch_models, free_json, -1, {{PROV "/models"}}},
+    [ZG_RV_QUOTE] = {"ftp:quote:{P}:default", fetch_quote, free_buf, -1,
+                     {{PROV "/attestation/quote.json"}, {PROV "/attestation/report"}}},
+    [ZG_RV_QUOTE_LEGACY] = {"ftp:quote:{P}:legacy", fetch_quote_legacy, free_buf, -1,
+                            {{PROV "/attestation/report"}}},
 };
+/* clang-format on */
 
 /* ---- keys and paths */
 
