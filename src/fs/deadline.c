@@ -10,8 +10,8 @@
  * tried again, so a bad file cannot turn into an acknowledgement by
  * asking until something else answers; its deadline warnings come as
  * without autoack. Any other failure (the network, a provider slow to
- * settle) is tried again at the next look, and said in log when it
- * differs from the task's last one. A reader of lora.bin at the
+ * settle) is tried again at the next look, and said in log when its
+ * errno or kind differs from the task's last one. A reader of lora.bin at the
  * same time takes turns with the job in the core (zg_lora_fetch), so a
  * deliverable is acknowledged once. */
 #include <errno.h>
@@ -36,7 +36,9 @@ typedef struct zgfs_watch zgfs_watch;
 typedef struct seen {
     char key[128]; /* "0xP/ID" */
     bool refused;  /* the model failed its checks */
-    char *last;    /* the last failure said in log (owned), NULL */
+    bool failing;  /* the last attempt failed, and was said in log */
+    int last_code; /* its errno */
+    zg_err_kind last_kind;
 } seen;
 
 struct zgfs_watch {
@@ -105,8 +107,8 @@ static bool is_refused(zgfs_watch *w, const zg_open_task *t)
 }
 
 /* Record the outcome of an attempt; true when it is worth a line in log
- * (a failure said differently from the last one: a provider down for
- * hours is one line, not one per look). */
+ * (a failure of another errno or kind than the last one: a provider down
+ * for hours is one line, not one per look). */
 static bool note_outcome(zgfs_watch *w, const zg_open_task *t, const zg_err *failure, bool refuse)
 {
     pthread_mutex_lock(&w->lock);
@@ -115,24 +117,17 @@ static bool note_outcome(zgfs_watch *w, const zg_open_task *t, const zg_err *fai
     if (x) {
         x->refused = x->refused || refuse;
         if (!failure) {
-            free(x->last);
-            x->last = NULL;
-        } else if (x->last && !strcmp(x->last, failure->msg)) {
+            x->failing = false;
+        } else if (x->failing && x->last_code == failure->code && x->last_kind == failure->kind) {
             say = false;
         } else {
-            free(x->last);
-            x->last = strdup(failure->msg);
+            x->failing = true;
+            x->last_code = failure->code;
+            x->last_kind = failure->kind;
         }
     }
     pthread_mutex_unlock(&w->lock);
     return say;
-}
-
-static int mark(void *ctx, void **val, zg_err *err)
-{
-    *(bool *)ctx = true;
-    *val = malloc(1);
-    return *val ? 0 : zg_err_set(err, ENOMEM, "out of memory");
 }
 
 void zgfs_deadline_warn(zgfs *fs, const zg_open_task *t, uint64_t now, int due)
@@ -141,11 +136,7 @@ void zgfs_deadline_warn(zgfs *fs, const zg_open_task *t, uint64_t now, int due)
         return;
     char key[160];
     snprintf(key, sizeof key, "warned:%s:%s", t->id, due == ZG_DUE_PASSED ? "passed" : "near");
-    bool fresh = false;
-    zg_cache_val *ref;
-    if (zg_cache_get(fs->cache, key, LONG_MAX, mark, free, &fresh, &ref, NULL) == 0)
-        zg_cache_put(ref);
-    if (!fresh)
+    if (!zg_marks_first(fs->marks, key, -1))
         return;
     char line[512];
     zg_deadline_warning(line, sizeof line, t, now, (zg_due)due);
@@ -290,8 +281,6 @@ void zgfs_watch_free(zgfs *fs)
     zgfs_watch *w = fs->watch;
     if (!w)
         return;
-    for (size_t i = 0; i < w->n; i++)
-        free(w->v[i].last);
     free(w->v);
     pthread_mutex_destroy(&w->lock);
     free(w);

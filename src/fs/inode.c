@@ -10,6 +10,7 @@
  *
  * An entry lives while the kernel holds lookups on it; the root always. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,13 +176,13 @@ int zgfs_inode_get(zgfs_inodes *t, fuse_ino_t ino, zgfs_call *c, char *spelled, 
     return e ? 0 : -1;
 }
 
-size_t zgfs_inode_find(zgfs_inodes *t, const char *canon, fuse_ino_t *out, size_t max)
+size_t zgfs_inode_find(zgfs_inodes *t, const char *canon, bool glob, fuse_ino_t *out, size_t max)
 {
     size_t n = 0;
     pthread_mutex_lock(&t->lock);
     for (size_t b = 0; b < NBUCKETS && n < max; b++)
         for (inode *e = t->buckets[b]; e && n < max; e = e->next)
-            if (!strcmp(e->call.path, canon))
+            if (glob ? !fnmatch(canon, e->call.path, FNM_PATHNAME) : !strcmp(e->call.path, canon))
                 out[n++] = e->ino;
     pthread_mutex_unlock(&t->lock);
     return n;

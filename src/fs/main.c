@@ -35,6 +35,8 @@
 #define JOB_THREADS         8
 #define LOG_RING_BYTES      (256 * 1024)
 #define CACHE_ENTRIES       4096
+/* Warnings given and failures logged: a few per task and provider. */
+#define MARKS 1024
 
 enum {
     KEY_ALLOW_OTHER,
@@ -220,6 +222,7 @@ static void teardown(zgfs *fs)
     zgfs_inodes_free(fs->inodes);
     zg_oplog_free(fs->log);
     zg_cache_free(fs->cache);
+    zg_marks_free(fs->marks);
     zgfs_storage_free(fs->storage); /* its handles borrow the client */
     zg_journal_close(fs->journal);
     zg_client_close(fs->client);
@@ -650,10 +653,12 @@ int main(int argc, char **argv)
 
     zg_err err = {0};
     if (zg_cache_new(&fs.cache, (long)(fs.ttl * 1000), CACHE_ENTRIES, &err) ||
-        zg_oplog_new(&fs.log, LOG_RING_BYTES, &err) || zgfs_inodes_new(&fs.inodes, &fs, &err) ||
-        zgfs_results_new(&fs.results, &err) || zgfs_notify_new(&fs.notify, &fs, &err) ||
-        zgfs_work_new(&fs.work, &fs, &err))
+        zg_marks_new(&fs.marks, MARKS, &err) || zg_oplog_new(&fs.log, LOG_RING_BYTES, &err) ||
+        zgfs_inodes_new(&fs.inodes, &fs, &err) || zgfs_results_new(&fs.results, &err) ||
+        zgfs_notify_new(&fs.notify, &fs, &err) || zgfs_work_new(&fs.work, &fs, &err))
         die(&fs, "%s", err.msg);
+    fs.rm = (zg_readmodel){.client = fs.client, .cache = fs.cache};
+    memcpy(fs.rm.user, fs.addr, 20);
     if (cl.foreground)
         zgfs_log_to_stderr(&fs);
     else

@@ -15,14 +15,16 @@
 #include <string.h>
 #include <time.h>
 
-#include "zgfs.h"
+#include "remote.h"
 
-#define MAX_INOS 16
+/* A glob (a file of every task) may match many. */
+#define MAX_INOS 256
 
 typedef struct item {
     struct item *next;
     uint64_t seq;
     bool entry; /* name invalidation; else inode */
+    bool glob;  /* path is a pattern (zgfs_inode_find) */
     char path[ZGFS_PATH_MAX];
     char name[ZGFS_PARAM_MAX];
 } item;
@@ -57,7 +59,7 @@ static void post(zgfs_notify *n, const item *it)
     if (fs->opts.noinval || !fs->se)
         return;
     fuse_ino_t inos[MAX_INOS];
-    size_t k = zgfs_inode_find(fs->inodes, it->path, inos, MAX_INOS);
+    size_t k = zgfs_inode_find(fs->inodes, it->path, it->glob, inos, MAX_INOS);
     for (size_t i = 0; i < k; i++) {
         if (it->entry)
             fuse_lowlevel_notify_inval_entry(fs->se, inos[i], it->name, strlen(it->name));
@@ -119,12 +121,13 @@ void zgfs_notify_free(zgfs_notify *n)
     free(n);
 }
 
-static void queue(zgfs_notify *n, bool entry, const char *path, const char *name)
+static void queue(zgfs_notify *n, bool entry, bool glob, const char *path, const char *name)
 {
     item *it = calloc(1, sizeof *it);
     if (!it)
         return; /* the kernel's own timeouts still expire the entry */
     it->entry = entry;
+    it->glob = glob;
     snprintf(it->path, sizeof it->path, "%s", path);
     if (name)
         snprintf(it->name, sizeof it->name, "%s", name);
@@ -146,12 +149,22 @@ static void queue(zgfs_notify *n, bool entry, const char *path, const char *name
 
 void zgfs_notify_inode(zgfs_notify *n, const char *canon)
 {
-    queue(n, false, canon, NULL);
+    queue(n, false, false, canon, NULL);
 }
 
 void zgfs_notify_entry(zgfs_notify *n, const char *parent_canon, const char *name)
 {
-    queue(n, true, parent_canon, name);
+    queue(n, true, false, parent_canon, name);
+}
+
+void zgfs_notify_glob(void *notify, const char *path_glob, const char *name)
+{
+    queue(notify, name != NULL, true, path_glob, name);
+}
+
+void zgfs_changed(zgfs *fs, unsigned values, const uint8_t *provider, const char *task)
+{
+    zg_rm_changed(&fs->rm, values, provider, task, zgfs_notify_glob, fs->notify);
 }
 
 void zgfs_notify_sync(zgfs_notify *n, long timeout_ms)

@@ -27,8 +27,10 @@
 #include "zg/client.h"
 #include "zg/err.h"
 #include "zg/journal.h"
+#include "zg/marks.h"
 #include "zg/network.h"
 #include "zg/oplog.h"
+#include "zg/readmodel.h"
 #include "zg/reconcile.h"
 #include "zg/teecheck.h"
 #include "zg/toksrc.h"
@@ -196,9 +198,10 @@ fuse_ino_t zgfs_inode_number(zgfs_inodes *t, const char *spelled_path);
 /* Copy the inode's call and spelled path out; ENOENT for an unknown ino
  * (spelled may be NULL). */
 int zgfs_inode_get(zgfs_inodes *t, fuse_ino_t ino, zgfs_call *c, char *spelled, size_t len);
-/* Inode numbers the kernel knows for a canonical path (any spelling);
+/* Inode numbers the kernel knows for a canonical path (any spelling), or
+ * for every canonical path matching it when glob (fnmatch, FNM_PATHNAME);
  * returns the count written (at most max). */
-size_t zgfs_inode_find(zgfs_inodes *t, const char *canon, fuse_ino_t *out, size_t max);
+size_t zgfs_inode_find(zgfs_inodes *t, const char *canon, bool glob, fuse_ino_t *out, size_t max);
 
 /* ------------------------------------------------------------ results */
 
@@ -225,6 +228,8 @@ void zgfs_notify_free(zgfs_notify *n);
 void zgfs_notify_inode(zgfs_notify *n, const char *canon);
 /* Queue invalidation of the name `name` in the directory at canonical path. */
 void zgfs_notify_entry(zgfs_notify *n, const char *parent_canon, const char *name);
+/* Either, for every canonical path matching the glob (zg_rm_shown_fn). */
+void zgfs_notify_glob(void *notify, const char *path_glob, const char *name);
 /* Wait (at most timeout_ms) until everything queued so far was posted. */
 void zgfs_notify_sync(zgfs_notify *n, long timeout_ms);
 
@@ -281,6 +286,8 @@ struct zgfs {
     double ttl; /* seconds, for records and the core cache */
     time_t mounted_at;
     zg_cache *cache;        /* owned: remote answers */
+    zg_readmodel rm;        /* the wallet's remote values, through cache */
+    zg_marks *marks;        /* owned: warnings given, failures logged, answers remembered */
     zg_oplog *log;          /* owned: the `log` file */
     zg_workq *jobs;         /* owned: control-file commands */
     zgfs_inodes *inodes;    /* owned */

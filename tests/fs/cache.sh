@@ -24,6 +24,20 @@ check_eq "size of ledger/balance right after a deposit is the new one" \
     "$(stat -c %s ledger/balance)" "$(cat ledger/balance | wc -c)"
 check "...and it changed" test "$(stat -c %s ledger/balance)" != "$s0"
 
+# ---- a write drops what it changed from the daemon's cache too: a deposit
+# reads the wallet's balance just before it spends (that answer is now
+# cached for 10 s), and wallet/balance right after it is the chain's new
+# balance, content and size.
+cat wallet/balance >/dev/null
+stat -c %s wallet/balance >/dev/null
+check_eq "deposit 0.25" "$(wr ledger/deposit 0.25)" ok
+ws=$(stat -c %s wallet/balance)
+w=$(cat wallet/balance)
+check_eq "wallet/balance right after a deposit is the chain's balance" "$(neuron "$w")" \
+    "$(chain_balance "$USER_ADDR")"
+check_eq "...and its size is that of the new balance" "$ws" "$(printf '%s\n' "$w" | wc -c)"
+check_eq "(the ledger refunds the 0.25 for what follows)" "$(wr ledger/refund 0.25)" ok
+
 cd /
 fs_remount ttl=10,noinval || not_ok "remount with noinval"
 cd "$MNT" || exit 1

@@ -145,6 +145,8 @@ check_eq "unreachable provider: ls models/ fails with ECONNREFUSED" "$(dir_err "
 check_eq "unreachable provider: zg-tiny-lora.json ECONNREFUSED" \
     "$(read_err "$M2/zg-tiny-lora.json")" ECONNREFUSED
 check_match "...and a line in log" "$(cat log)" "providers/$FT2/models: models: cannot reach [^ ]+/v1/model"
+check_eq "...one line for every failed request (one per path and errno every 10 s)" \
+    "$(grep -c "providers/$FT2/models: models: cannot reach" log)" 1
 check_eq "unreachable provider: predefined models still read (built in)" \
     "$(jq -r .kind "$M2/mock-model.json")" predefined
 

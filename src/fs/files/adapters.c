@@ -37,24 +37,6 @@ int zgfs_adapter_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err
     return 0;
 }
 
-typedef struct fetch_ctx {
-    zgfs *fs;
-    uint8_t provider[20];
-    const char *name;
-} fetch_ctx;
-
-static void free_json(void *p)
-{
-    cJSON_Delete(p);
-}
-
-static bool mine(zgfs *fs, const cJSON *a)
-{
-    const char *u = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "userAddress"));
-    uint8_t addr[20];
-    return u && zg_addr_parse(addr, u, NULL) == 0 && !memcmp(addr, fs->addr, 20);
-}
-
 /* Does the wallet have an inference sub-account with provider? */
 static int has_session(zgfs *fs, const uint8_t provider[20], long max_age_ms, bool *yes,
                        zg_err *err)
@@ -67,57 +49,7 @@ static int has_session(zgfs *fs, const uint8_t provider[20], long max_age_ms, bo
     return 0;
 }
 
-static int fetch_adapters(void *p, void **val, zg_err *err)
-{
-    fetch_ctx *x = p;
-    bool ok;
-    if (has_session(x->fs, x->provider, -1, &ok, err))
-        return -1;
-    cJSON *all = NULL, *out = cJSON_CreateArray();
-    if (!out)
-        return zg_err_set(err, ENOMEM, "out of memory");
-    if (ok) {
-        char *url = NULL;
-        if (zgfs_inf_service(x->fs, x->provider, &url, NULL, err) ||
-            zg_infp_adapters(x->fs->client, url, x->provider, &all, err)) {
-            free(url);
-            cJSON_Delete(out);
-            return -1;
-        }
-        free(url);
-        cJSON *a;
-        while ((a = cJSON_DetachItemFromArray(all, 0))) {
-            if (mine(x->fs, a))
-                cJSON_AddItemToArray(out, a);
-            else
-                cJSON_Delete(a);
-        }
-        cJSON_Delete(all);
-    }
-    *val = out;
-    return 0;
-}
-
-static int get_adapters(zgfs *fs, const uint8_t provider[20], long max_age_ms, zg_cache_val **ref,
-                        zg_err *err)
-{
-    fetch_ctx x = {.fs = fs};
-    memcpy(x.provider, provider, 20);
-    char key[64], a[43];
-    zg_addr_checksum(a, provider);
-    snprintf(key, sizeof key, "adapters:%s", a);
-    return zg_cache_get(fs->cache, key, max_age_ms, fetch_adapters, free_json, &x, ref, err);
-}
-
-static void adapters_changed(zgfs *fs, const uint8_t provider[20])
-{
-    char key[64], a[43], path[ZGFS_PATH_MAX];
-    zg_addr_checksum(a, provider);
-    snprintf(key, sizeof key, "adapters:%s", a);
-    zg_cache_invalidate(fs->cache, key);
-    snprintf(path, sizeof path, "/providers/%s/adapters", a);
-    zgfs_notify_inode(fs->notify, path);
-}
+#define get_adapters(fs, p, age, ref, err) zgfs_get(fs, ZG_RV_ADAPTERS, p, NULL, age, ref, err)
 
 int zgfs_adapters_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
@@ -263,7 +195,7 @@ static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const ui
     memcpy(req.provider, inf, 20);
     zg_adapter_deployed d;
     int rc = zg_adapter_deploy(fs->client, &req, &d, err);
-    adapters_changed(fs, inf);
+    zgfs_changed(fs, ZG_RV_BIT(ZG_RV_ADAPTERS), inf, NULL);
     if (rc == 0)
         rc = zg_buf_printf(ok, err,
                            "%s %s on %s: it is active; chat through providers/%s/adapters/%s/chat",

@@ -136,7 +136,7 @@ static void note_step(void *ctx, zg_lora_step step, const zg_err *why)
                      n->who, why ? why->msg : "");
         break;
     case ZG_LORA_ACK_SENT:
-        zgfs_changed(fs, n->prov);
+        zgfs_changed(fs, ZG_RV_FUNDS, n->prov, NULL);
         if (!why)
             zg_oplog_add(fs->log,
                          "%s: verified and acknowledged on chain; waiting for the provider's "
@@ -144,7 +144,7 @@ static void note_step(void *ctx, zg_lora_step step, const zg_err *why)
                          n->who);
         break;
     case ZG_LORA_SETTLED:
-        zgfs_changed(fs, n->prov);
+        zgfs_changed(fs, ZG_RV_FUNDS, n->prov, NULL);
         break;
     }
 }

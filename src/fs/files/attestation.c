@@ -24,83 +24,17 @@
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
 
-/* A dstack document with its event log and compose file is tens of KiB. */
-#define QUOTE_MAX (4u << 20)
-
-/* ---- the on-chain record (getService), cached per provider */
-
-typedef struct svc_ctx {
-    zgfs *fs;
-    const uint8_t *provider;
-} svc_ctx;
-
-static void free_service(void *v)
+/* The on-chain record (getService) and the documents, cached per provider
+ * by the read model. A failed request lands in the mount's log. */
+static int get_quote(const zgfs_call *c, const uint8_t addr[20], bool legacy, zg_cache_val **ref,
+                     zg_err *err)
 {
-    zg_ft_service_free(v);
-    free(v);
-}
-
-static int fetch_service(void *ctx, void **val, zg_err *err)
-{
-    svc_ctx *x = ctx;
-    zg_ft_service *s = calloc(1, sizeof *s);
-    if (!s)
-        return zg_err_set(err, ENOMEM, "out of memory");
-    if (zg_ft_get_service(x->fs->client, x->provider, s, err)) {
-        free(s);
-        return -1;
-    }
-    *val = s;
-    return 0;
-}
-
-/* ENOENT when the provider offers no fine-tuning. */
-static int get_service(const zgfs_call *c, const uint8_t addr[20], const char *name,
-                       zg_cache_val **ref, zg_err *err)
-{
-    char key[96];
-    snprintf(key, sizeof key, "ftp:service:%s", name);
-    svc_ctx x = {.fs = c->fs, .provider = addr};
-    return zg_cache_get(c->fs->cache, key, -1, fetch_service, free_service, &x, ref, err);
-}
-
-/* ---- the documents, cached per provider and layout */
-
-typedef struct quote_ctx {
-    zgfs *fs;
-    const char *url, *path;
-    bool legacy;
-} quote_ctx;
-
-static void free_quote(void *v)
-{
-    zg_buf_free(v);
-    free(v);
-}
-
-static int fetch_quote(void *ctx, void **val, zg_err *err)
-{
-    quote_ctx *x = ctx;
-    zg_buf *b = malloc(sizeof *b);
-    if (!b)
-        return zg_err_set(err, ENOMEM, "out of memory");
-    zg_buf_init(b, QUOTE_MAX);
-    if (zg_ftp_quote(x->fs->client, x->url, x->legacy, b, err)) {
-        free_quote(b);
-        return zgfs_ftp_failed(x->fs, x->path, err);
-    }
-    *val = b;
-    return 0;
-}
-
-/* A reference to the document (a zg_buf) in one layout. */
-static int get_quote(const zgfs_call *c, const char *provider, const char *url, bool legacy,
-                     zg_cache_val **ref, zg_err *err)
-{
-    char key[96];
-    snprintf(key, sizeof key, "ftp:quote:%s:%s", provider, legacy ? "legacy" : "default");
-    quote_ctx x = {.fs = c->fs, .url = url, .path = c->path, .legacy = legacy};
-    return zg_cache_get(c->fs->cache, key, -1, fetch_quote, free_quote, &x, ref, err);
+    zg_err e = {0};
+    if (zgfs_get(c->fs, legacy ? ZG_RV_QUOTE_LEGACY : ZG_RV_QUOTE, addr, NULL, -1, ref, &e) == 0)
+        return 0;
+    if (err)
+        *err = e;
+    return zgfs_ftp_failed(c->fs, c->path, &e);
 }
 
 int zgfs_quote_render(const zgfs_call *c, zg_buf *out, zg_err *err)
@@ -109,7 +43,7 @@ int zgfs_quote_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     zg_cache_val *ref;
     if (zgfs_ftp_get(c, &p, err))
         return -1;
-    int rc = get_quote(c, p.name, p.url, false, &ref, err);
+    int rc = get_quote(c, p.addr, false, &ref, err);
     if (rc == 0) {
         const zg_buf *q = zg_cache_value(ref);
         rc = zg_buf_append(out, q->data, q->len, err);
@@ -271,13 +205,12 @@ int zgfs_report_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     /* The signer and the URL from one record of the provider (fresh within
      * ttl), the one the official verify_service reads. */
     zg_cache_val *sref, *dref = NULL, *lref = NULL;
-    if (get_service(c, addr, prov, &sref, err))
+    if (zgfs_get(c->fs, ZG_RV_FT_SERVICE, addr, NULL, -1, &sref, err))
         return -1;
     const zg_ft_service *s = zg_cache_value(sref);
-    const char *url = s->url ? s->url : "";
-    int rc = get_quote(c, prov, url, false, &dref, err);
+    int rc = get_quote(c, addr, false, &dref, err);
     zg_err lerr = {0};
-    if (rc == 0 && get_quote(c, prov, url, true, &lref, &lerr)) {
+    if (rc == 0 && get_quote(c, addr, true, &lref, &lerr)) {
         lref = NULL;
         if (!answered(lerr.code)) {
             if (err)

@@ -28,26 +28,11 @@ void zgfs_ftp_free(zgfs_ftp *p)
     p->url = NULL;
 }
 
-static int mark_logged(void *ctx, void **val, zg_err *err)
-{
-    *(bool *)ctx = true;
-    *val = malloc(1);
-    return *val ? 0 : zg_err_set(err, ENOMEM, "out of memory");
-}
-
 int zgfs_ftp_failed(zgfs *fs, const char *path, const zg_err *err)
 {
-    /* The cache remembers that we logged, so the quiet period needs no
-     * state of its own; an entry that cannot be made just means we log. */
     char key[ZGFS_PATH_MAX + 32];
     snprintf(key, sizeof key, "logged:%s:%d", path, err->code);
-    bool fresh = false;
-    zg_cache_val *ref;
-    if (zg_cache_get(fs->cache, key, FAILURE_QUIET_MS, mark_logged, free, &fresh, &ref, NULL))
-        fresh = true;
-    else
-        zg_cache_put(ref);
-    if (fresh)
+    if (zg_marks_first(fs->marks, key, FAILURE_QUIET_MS))
         zg_oplog_add(fs->log, "%s: %s", path[0] == '/' ? path + 1 : path,
                      err->msg[0] ? err->msg : strerror(err->code));
     return -1;

@@ -6,6 +6,9 @@
 
 #include "common.h"
 
+/* What a deposit or a refund changes (zgfs_changed). */
+#define LEDGER_VALUES (ZG_RV_BIT(ZG_RV_WALLET) | ZG_RV_BIT(ZG_RV_LEDGER) | ZG_RV_BIT(ZG_RV_SUBS))
+
 static cJSON *subs_json(zgfs *fs, zg_service_kind kind, const zg_subaccount *s, size_t n)
 {
     char name[64];
@@ -122,7 +125,7 @@ int zgfs_ledger_deposit_act(const zgfs_call *c, const char *line, zg_buf *ok, zg
     }
 
     int rc = zg_op_deposit(fs->client, fs->journal, &amount, err);
-    zgfs_changed(fs, NULL);
+    zgfs_changed(fs, LEDGER_VALUES, NULL, NULL);
     if (rc)
         return -1;
     bool exists;
@@ -184,7 +187,8 @@ int zgfs_ledger_refund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_
                           want);
 
     int rc = zg_op_refund(fs->client, fs->journal, &amount, delete_ledger, err);
-    zgfs_changed(fs, NULL);
+    /* Deleting the ledger deletes every sub-account with it. */
+    zgfs_changed(fs, delete_ledger ? ZG_RV_FUNDS : LEDGER_VALUES, NULL, NULL);
     if (rc)
         return -1;
     zg_err ignore;

@@ -79,45 +79,20 @@ static const cJSON *find_customized(const cJSON *list, const char *name)
 
 /* ---- the customized models list, cached per provider */
 
-typedef struct models_ctx {
-    zgfs *fs;
-    const zgfs_ftp *p;
-    char path[ZGFS_PATH_MAX];
-} models_ctx;
-
-static void free_models(void *v)
-{
-    cJSON_Delete(v);
-}
-
-static int fetch_models(void *ctx, void **val, zg_err *err)
-{
-    models_ctx *x = ctx;
-    cJSON *list = NULL;
-    /* As list_model: a provider announcing no models on chain is not asked. */
-    if (!x->p->announces_models) {
-        list = cJSON_CreateArray();
-        if (!list)
-            return zg_err_set(err, ENOMEM, "out of memory");
-    } else if (zg_ftp_models(x->fs->client, x->p->url, &list, err)) {
-        return zgfs_ftp_failed(x->fs, x->path, err);
-    }
-    *val = list;
-    return 0;
-}
-
 /* The provider (fills p; release with zgfs_ftp_free) and a reference to its
  * customized models (a cJSON array). */
 static int get_models(const zgfs_call *c, zgfs_ftp *p, zg_cache_val **ref, zg_err *err)
 {
     if (zgfs_ftp_get(c, p, err))
         return -1;
-    models_ctx x = {.fs = c->fs, .p = p};
-    snprintf(x.path, sizeof x.path, "/providers/%s/models", p->name);
-    char key[128];
-    snprintf(key, sizeof key, "ftp:models:%s", p->name);
-    if (zg_cache_get(c->fs->cache, key, -1, fetch_models, free_models, &x, ref, err)) {
+    zg_err e = {0};
+    if (zgfs_get(c->fs, ZG_RV_MODELS, p->addr, NULL, -1, ref, &e)) {
+        char path[ZGFS_PATH_MAX];
+        snprintf(path, sizeof path, "/providers/%s/models", p->name);
+        zgfs_ftp_failed(c->fs, path, &e);
         zgfs_ftp_free(p);
+        if (err)
+            *err = e;
         return -1;
     }
     return 0;
@@ -146,52 +121,24 @@ static int bundle_path(const zgfs_call *c, const zgfs_ftp *p, const char *name, 
     return 0;
 }
 
-static int no_fetch(void *ctx, void **val, zg_err *err)
-{
-    (void)ctx;
-    (void)val;
-    return zg_err_set(err, ENODATA, "not known");
-}
-
-static int mark(void *ctx, void **val, zg_err *err)
-{
-    (void)ctx;
-    *val = malloc(1);
-    return *val ? 0 : zg_err_set(err, ENOMEM, "out of memory");
-}
-
 static void missing_key(char *out, size_t cap, const zgfs_ftp *p, const char *name, const cJSON *m)
 {
     snprintf(out, cap, "ftp:nousage:%s:%s:%s", p->name, name, hash_token(m));
 }
 
-/* Did the provider say, not long ago, that it has no bundle for m? Kept
- * in the cache (a failing fetch stores nothing, so asking is harmless). */
+/* Did the provider say, not long ago, that it has no bundle for m? */
 static bool known_missing(zgfs *fs, const zgfs_ftp *p, const char *name, const cJSON *m)
 {
     char key[ZGFS_PATH_MAX];
     missing_key(key, sizeof key, p, name, m);
-    zg_cache_val *ref;
-    if (zg_cache_get(fs->cache, key, NO_BUNDLE_KEEP_MS, no_fetch, free, NULL, &ref, NULL))
-        return false;
-    zg_cache_put(ref);
-    return true;
+    return zg_marks_recent(fs->marks, key, NO_BUNDLE_KEEP_MS);
 }
 
 static void remember_missing(zgfs *fs, const zgfs_ftp *p, const char *name, const cJSON *m)
 {
     char key[ZGFS_PATH_MAX];
     missing_key(key, sizeof key, p, name, m);
-    zg_cache_val *ref;
-    /* A lookup asking at this very moment may hold the key's fetch: its
-     * "not known" is then ours; try again. */
-    for (int i = 0; i < 3; i++) {
-        zg_cache_invalidate(fs->cache, key);
-        if (zg_cache_get(fs->cache, key, NO_BUNDLE_KEEP_MS, mark, free, NULL, &ref, NULL) == 0) {
-            zg_cache_put(ref);
-            return;
-        }
-    }
+    zg_marks_set(fs->marks, key);
 }
 
 /* STATE_DIR/usage, or its directory for one provider. */

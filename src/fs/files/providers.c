@@ -399,7 +399,7 @@ int zgfs_fund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
         zg_oplog_add(fs->log, "%s: %s funded (and its TEE signer acknowledged) unverified",
                      c->path + 1, c->params[0]);
     int rc = zg_op_transfer(fs->client, fs->journal, a.kind, a.provider, &amount, err);
-    zgfs_changed(fs, a.provider);
+    zgfs_changed(fs, ZG_RV_FUNDS, a.provider, NULL);
     if (rc)
         return -1;
     /* What the contract did: cancelled pending refunds first (nothing of
@@ -456,7 +456,7 @@ int zgfs_retrieve_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
 
     const uint8_t(*list)[20] = (const uint8_t(*)[20]) & before.provider;
     int rc = zg_op_retrieve(fs->client, fs->journal, before.kind, list, 1, err);
-    zgfs_changed(fs, before.provider);
+    zgfs_changed(fs, ZG_RV_FUNDS, before.provider, NULL);
     if (rc)
         return -1;
 
@@ -531,7 +531,7 @@ int zgfs_trust_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err
         zg_oplog_add(fs->log, "%s: %s's TEE signer acknowledged unverified", c->path + 1,
                      c->params[0]);
     int rc = zg_op_ack_tee(fs->client, fs->journal, a.kind, a.provider, yes, err);
-    zgfs_changed(fs, a.provider);
+    zgfs_changed(fs, ZG_RV_FUNDS, a.provider, NULL);
     if (rc)
         return -1;
     if (vouched)

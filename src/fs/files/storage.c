@@ -230,7 +230,7 @@ int zgfs_storage_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
         return -1;
     int rc = zg_storage_pool_upload(pool, fs->journal, p->path, NULL, NULL, &r, err);
     if (r.submitted || rc == 0)
-        zgfs_changed(fs, NULL); /* the fee left the wallet */
+        zgfs_changed(fs, ZG_RV_BIT(ZG_RV_WALLET), NULL, NULL); /* the fee left the wallet */
     if (rc)
         return -1;
 

@@ -127,58 +127,11 @@ int zgfs_task_progress_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 
 /* ---- log: the provider's training log, refetched at most once a second */
 
-typedef struct log_ctx {
-    zgfs *fs;
-    uint8_t provider[20];
-    const char *id;
-} log_ctx;
-
-static void free_buf(void *p)
-{
-    zg_buf_free(p);
-    free(p);
-}
-
-static int fetch_log(void *p, void **val, zg_err *err)
-{
-    log_ctx *x = p;
-    char *url = NULL;
-    if (zgfs_ft_url(x->fs, x->provider, &url, err))
-        return -1;
-    zg_buf *b = malloc(sizeof *b);
-    if (!b) {
-        free(url);
-        return zg_err_set(err, ENOMEM, "out of memory");
-    }
-    zg_buf_init(b, 0);
-    zg_err e = {0};
-    int rc = zg_ftp_log(x->fs->client, url, x->id, b, &e);
-    free(url);
-    /* Before the task starts there is no log file: that is an empty log. */
-    if (rc && e.kind == ZG_EK_NO_LOG) {
-        zg_buf_reset(b);
-        rc = 0;
-    }
-    if (rc) {
-        free_buf(b);
-        if (err)
-            *err = e;
-        return -1;
-    }
-    *val = b;
-    return 0;
-}
-
 int zgfs_task_log_stream(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    log_ctx x = {.fs = c->fs, .id = c->params[1]};
-    if (provider(c, x.provider, err))
-        return -1;
-    char key[2 * ZGFS_PARAM_MAX + 8];
-    snprintf(key, sizeof key, "tlog:%s:%s", c->params[0], c->params[1]);
+    uint8_t p[20];
     zg_cache_val *ref;
-    /* tail -f asks for the size every second; one request a second at most. */
-    if (zg_cache_get(c->fs->cache, key, 1000, fetch_log, free_buf, &x, &ref, err))
+    if (provider(c, p, err) || zgfs_get(c->fs, ZG_RV_TASK_LOG, p, c->params[1], -1, &ref, err))
         return -1;
     const zg_buf *b = zg_cache_value(ref);
     int rc = b->len ? zg_buf_append(out, b->data, b->len, err) : 0;
@@ -197,7 +150,7 @@ int zgfs_task_cancel_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_er
         return -1;
     int rc = zg_ftp_cancel_task(c->fs->client, url, c->params[1], err);
     free(url);
-    zgfs_tasks_changed(c->fs, p, c->params[1]);
+    zgfs_changed(c->fs, ZGFS_TASK_VALUES, p, c->params[1]);
     if (rc)
         return -1;
     return zg_buf_printf(ok, err, "cancelled task %s; its progress ends Failed", c->params[1]);
@@ -214,31 +167,6 @@ static uint64_t ack_window(zgfs *fs)
     return zg_ack_window(lock);
 }
 
-static int fetch_chain_time(void *p, void **val, zg_err *err)
-{
-    zgfs *fs = p;
-    uint64_t *v = malloc(sizeof *v);
-    if (!v)
-        return zg_err_set(err, ENOMEM, "out of memory");
-    if (zg_chain_time(fs->client->rpc, v, err)) {
-        free(v);
-        return -1;
-    }
-    *val = v;
-    return 0;
-}
-
-/* The chain's clock, cached like any record. */
-static int chain_now(zgfs *fs, long max_age_ms, uint64_t *now, zg_err *err)
-{
-    zg_cache_val *ref;
-    if (zg_cache_get(fs->cache, "chaintime", max_age_ms, fetch_chain_time, free, fs, &ref, err))
-        return -1;
-    *now = *(const uint64_t *)zg_cache_value(ref);
-    zg_cache_put(ref);
-    return 0;
-}
-
 /* Warn in log (once per task and stage) when an unacknowledged
  * deliverable's window is about to close or has closed: the core decides
  * (zg_deadline_due), the mount's deadline watch says it the same way. */
@@ -247,7 +175,7 @@ static void warn_deadline(zgfs *fs, const char *prov, const zg_deliverable *d, l
     if (d->acknowledged || d->settled)
         return;
     uint64_t now;
-    if (chain_now(fs, max_age_ms, &now, NULL))
+    if (zgfs_get_u64(fs, ZG_RV_CHAIN_TIME, max_age_ms, &now, NULL))
         return;
     zg_open_task t = {.id = d->id,
                       .delivered = true,
@@ -350,7 +278,7 @@ int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
                           "acknowledged; there is nothing left to acknowledge",
                           c->params[1]);
     int rc = zg_op_ack_deliverable(fs->client, fs->journal, p, c->params[1], err);
-    zgfs_changed(fs, p);
+    zgfs_changed(fs, ZG_RV_FUNDS, p, NULL);
     if (rc)
         return -1;
     return zg_buf_printf(ok, err,
@@ -408,10 +336,10 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
                      .dataset = hash,
                      .params = (const char *)doc.params.data};
     if (zg_task_create(fs->client, fs->journal, &t, id, err)) {
-        zgfs_tasks_changed(fs, prov, NULL); /* a lost answer may still have made one */
+        zgfs_changed(fs, ZGFS_TASK_VALUES, prov, NULL); /* a lost answer may still have made one */
         goto out;
     }
-    zgfs_tasks_changed(fs, prov, id);
+    zgfs_changed(fs, ZGFS_TASK_VALUES, prov, id);
     zgfs_watch_poke(fs); /* the deadline watch looks often until it is delivered */
     if (zg_buf_printf(reply, err, "%s\n", id) ||
         zg_buf_printf(ok, err, "created task %s: model %.60s, dataset %.60s%s%s%s", id, model,

@@ -11,6 +11,7 @@
 #include "zg/fdio.h"
 #include "zg/hex.h"
 #include "zg/jsoncheck.h"
+#include "zg/marks.h"
 #include "zg/u256.h"
 
 static void amount_ok(const char *in, const char *want_neuron)
@@ -212,8 +213,36 @@ static void jsoncheck(void)
           "a callback's error stops the walk and is returned");
 }
 
+/* Marks: given once (ever, or per quiet period), bounded by forgetting the
+ * oldest. */
+static void marks(void)
+{
+    zg_marks *m;
+    if (zg_marks_new(&m, 2, NULL)) {
+        CHECK(0, "marks");
+        return;
+    }
+    CHECK(zg_marks_first(m, "warned:t1:near", -1), "a warning not given yet: first");
+    CHECK(!zg_marks_first(m, "warned:t1:near", -1), "...and not again, ever");
+    CHECK(zg_marks_first(m, "warned:t1:passed", -1), "another key is its own");
+    CHECK(zg_marks_recent(m, "warned:t1:near", 10000) && !zg_marks_recent(m, "nothing", -1),
+          "recent: set keys only");
+    usleep(60 * 1000);
+    CHECK(!zg_marks_recent(m, "warned:t1:near", 50), "not recent after its period");
+    CHECK(zg_marks_first(m, "warned:t1:near", 50), "first again after a quiet period");
+    CHECK(!zg_marks_first(m, "warned:t1:near", 50), "...and not within it");
+    usleep(5 * 1000);
+    zg_marks_set(m, "third");
+    CHECK(!zg_marks_recent(m, "warned:t1:passed", -1) && zg_marks_recent(m, "warned:t1:near", -1) &&
+              zg_marks_recent(m, "third", -1),
+          "past its bound the oldest mark is forgotten");
+    zg_marks_free(m);
+    CHECK(zg_marks_new(&m, 0, NULL) == -1, "no room: refused");
+}
+
 int main(void)
 {
+    marks();
     fdio();
     jsoncheck();
     amount_ok("3", "3000000000000000000");
