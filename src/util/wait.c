@@ -12,6 +12,13 @@ int64_t zg_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void zg_sleep_ms(long ms)
 {
     if (ms <= 0)
@@ -81,20 +88,21 @@ int zg_wait_sleep(const zg_wait *w, long ms, zg_err *err)
     }
     if (ms < 0)
         ms = w->poll_ms;
-    int64_t end = zg_now_ms() + ms;
+    /* Microseconds: whole milliseconds would end up to one early. */
+    int64_t end = now_us() + (int64_t)ms * 1000;
     for (;;) {
         if (zg_wait_check(w, err))
             return -1;
-        int64_t now = zg_now_ms();
+        int64_t now = now_us();
         if (now >= end)
             return 0;
-        long slice = (long)(end - now);
-        if (slice > ZG_WAIT_SLICE_MS)
-            slice = ZG_WAIT_SLICE_MS;
+        int64_t slice = end - now;
+        if (slice > ZG_WAIT_SLICE_MS * 1000)
+            slice = ZG_WAIT_SLICE_MS * 1000;
         long left = zg_wait_left_ms(w);
-        if (left >= 0 && left < slice)
-            slice = left;
-        struct timespec ts = {0, (slice > 0 ? slice : 1) * 1000000L};
+        if (left >= 0 && (int64_t)left * 1000 < slice)
+            slice = left > 0 ? (int64_t)left * 1000 : 1000;
+        struct timespec ts = {(time_t)(slice / 1000000), (long)(slice % 1000000) * 1000L};
         nanosleep(&ts, NULL);
     }
 }
