@@ -59,4 +59,48 @@ typedef struct zg_adapter_deployed {
 int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_deployed *out,
                       zg_err *err);
 
+/* Longest adapter name this client handles (the provider's names are
+ * far shorter), with its NUL. */
+#define ZG_ADAPTER_NAME_MAX 80
+
+/* Whether name can be an adapter's name (and a file name): letters,
+ * digits, '-', '_' and '.', not starting with '.', shorter than
+ * ZG_ADAPTER_NAME_MAX. */
+bool zg_adapter_name_ok(const char *name);
+
+/* What a deploy command names (adapters/deploy, tasks/ID/deploy). */
+typedef struct zg_adapter_target {
+    char task_id[37];               /* a task's adapter (lower case), or "" */
+    bool has_ft;                    /* ft is the task's fine-tuning provider */
+    uint8_t ft[20];                 /* (else it is found among the sub-accounts) */
+    char name[ZG_ADAPTER_NAME_MAX]; /* an adapter by name, or "" */
+} zg_adapter_target;
+
+/* Parse a line written to an inference provider's adapters/deploy: a task
+ * id, "0xFTPROVIDER TASK-ID", or an adapter name. EINVAL with the sentence
+ * that lists these otherwise. */
+int zg_adapter_target_parse(const char *line, zg_adapter_target *out, zg_err *err);
+
+/* Parse a line written to a task's deploy file: empty (*given = false: the
+ * default inference provider), or an inference provider's address. */
+int zg_adapter_inf_parse(const char *line, uint8_t inf[20], bool *given, zg_err *err);
+
+/* The inference precondition of a deploy: the wallet's inference
+ * sub-account with provider (read afresh), EDQUOT naming the fund file
+ * without one (adapters are served from it). */
+int zg_adapter_session_check(zg_client *c, const uint8_t provider[20], zg_err *err);
+
+/* The chat request for adapter name from what a user wrote: a question
+ * (one user message), or a JSON chat request with "messages" and without
+ * another "model"; "stream" is dropped (one answer). *body (free()) is the
+ * JSON text to POST. EINVAL with a sentence otherwise. */
+int zg_adapter_chat_body(const char *name, const char *text, size_t len, char **body, zg_err *err);
+
+/* Ask adapter name on the provider at url with body (from
+ * zg_adapter_chat_body); *content (free()) is the answer's message. EAGAIN
+ * (with the provider's reason) when the adapter is not active, EPROTO when
+ * the answer holds no message. */
+int zg_adapter_chat(zg_client *c, const char *url, const uint8_t provider[20], const char *name,
+                    const char *body, char **content, zg_err *err);
+
 #endif

@@ -61,6 +61,28 @@ static bool wait_for(zg_client *c, const char *url, const char *id, const char *
     return false;
 }
 
+/* The names a mount would know: "greetings" in datasets/, nothing in
+ * storage/ but "broken", whose index cannot be read. */
+static char named_hash[67];
+
+static int test_dataset(void *arg, const char *name, char hash[67], zg_err *err)
+{
+    (void)arg;
+    if (strcmp(name, "greetings"))
+        return zg_err_set(err, ENOENT, "no such dataset");
+    snprintf(hash, 67, "%s", named_hash);
+    return 0;
+}
+
+static int test_storage(void *arg, const char *name, char root[67], zg_err *err)
+{
+    (void)arg;
+    (void)root;
+    if (!strcmp(name, "broken"))
+        return zg_err_set(err, EIO, "the storage index cannot be read");
+    return zg_err_set(err, ENOENT, "no such name");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3 && argc != 4)
@@ -129,8 +151,32 @@ int main(int argc, char **argv)
     bad.params = "{\"lora_r\":8}";
     CHECK(zg_task_create(c, j, &bad, id, &e) == -1 && e.code == EINVAL,
           "bad parameters refused before signing: %s", e.msg);
+    /* tasks/new's path: the user's text and the mount's names. */
+    snprintf(named_hash, sizeof named_hash, "%s", remote);
+    zg_dataset_names names = {test_dataset, test_storage, NULL};
+    zg_task_submitted sub;
+    const char *dup = "{\"model\":\"zg-tiny-lora\",\"dataset\":\"greetings\",\"model\":\"x\"}";
+    CHECK(zg_task_submit(c, j, prov, url, dup, strlen(dup), &names, &sub, &e) == -1 &&
+              e.code == EINVAL && !sub.posted,
+          "a key given twice is refused before anything is sent: %s", e.msg);
+    char doc[1024];
+    snprintf(doc, sizeof doc, "{\"model\":\"zg-tiny-lora\",\"dataset\":\"%s\",%s", "nowhere",
+             params + 1);
+    CHECK(zg_task_submit(c, j, prov, url, doc, strlen(doc), &names, &sub, &e) == -1 &&
+              e.code == ENOENT && strstr(e.msg, "neither in datasets/ nor in storage/") &&
+              !sub.posted,
+          "an unknown dataset name is refused: %s", e.msg);
+    snprintf(doc, sizeof doc, "{\"model\":\"zg-tiny-lora\",\"dataset\":\"broken\",%s", params + 1);
+    CHECK(zg_task_submit(c, j, prov, url, doc, strlen(doc), &names, &sub, &e) == -1 &&
+              e.code == EIO && !sub.posted,
+          "a names index that cannot be read is its own error: %s", e.msg);
+    snprintf(doc, sizeof doc, "{\"model\":\"zg-tiny-lora\",\"dataset\":\"greetings\",%s",
+             params + 1);
     zg_err_clear(&e);
-    CHECK(zg_task_create(c, j, &t, id, &e) == 0, "task created: %s", e.code ? e.msg : id);
+    CHECK(zg_task_submit(c, j, prov, url, doc, strlen(doc), &names, &sub, &e) == 0 && sub.by_name &&
+              !strcmp(sub.hash, remote) && !strcmp(sub.dataset, "greetings"),
+          "task created from the user's JSON, dataset by name: %s", e.code ? e.msg : sub.id);
+    snprintf(id, sizeof id, "%s", sub.id);
     CHECK(zg_task_create(c, j, &t, id2, &e) == -1 && e.code == EINVAL &&
               strstr(e.msg, "unfinished"),
           "a second task while one is unfinished is refused by the provider: %s", e.msg);
@@ -145,6 +191,15 @@ int main(int argc, char **argv)
 
     CHECK(zg_task_precheck(c, prov, &e) == -1 && e.code == EAGAIN && strstr(e.msg, id),
           "a new task is refused while the deliverable is unacknowledged: %s", e.msg);
+
+    zg_task_acked how;
+    char tx[67];
+    CHECK(zg_task_ack(c, j, prov, id, "no", &how, tx, &e) == -1 && e.code == EINVAL,
+          "an acknowledgement needs \"yes\": %s", e.msg);
+    CHECK(zg_task_ack(c, j, prov, "00000000-0000-0000-0000-000000000000", "yes", &how, tx, &e) ==
+                  -1 &&
+              e.code == ENOENT,
+          "no deliverable, nothing acknowledged: %s", e.msg);
 
     char enc[512], bin[512];
     snprintf(enc, sizeof enc, "%s/lora.enc", work);
@@ -202,6 +257,8 @@ int main(int argc, char **argv)
     CHECK(d.acknowledged && d.settled && d.secret_len > 0, "on chain: acknowledged, settled, key");
     zg_deliverable_free(&d);
     zg_err_clear(&e);
+    CHECK(zg_task_ack(c, j, prov, id, "yes", &how, tx, &e) == 0 && how == ZG_ACK_ALREADY,
+          "acknowledging again sends nothing: %s", e.msg);
     CHECK(zg_task_precheck(c, prov, &e) == 0, "a new task may start now: %s", e.msg);
 
     zg_ft_account a;

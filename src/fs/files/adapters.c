@@ -27,12 +27,8 @@
 
 int zgfs_adapter_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    size_t n = strlen(name);
-    if (n == 0 || n >= ZGFS_PARAM_MAX || name[0] == '.')
+    if (!zg_adapter_name_ok(name))
         return zg_err_set(err, ENOENT, "not an adapter name");
-    for (size_t i = 0; i < n; i++)
-        if (!isalnum((unsigned char)name[i]) && !strchr("-_.", name[i]))
-            return zg_err_set(err, ENOENT, "not an adapter name");
     strcpy(canon, name);
     return 0;
 }
@@ -240,14 +236,8 @@ static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const ui
 {
     char infa[43];
     zg_addr_checksum(infa, inf);
-    bool session;
-    if (has_session(fs, inf, 0, &session, err))
+    if (zg_adapter_session_check(fs->client, inf, err))
         return -1;
-    if (!session)
-        return zg_err_set(err, EDQUOT,
-                          "there is no inference sub-account with %s; write an amount to "
-                          "providers/%s/fund first (adapters are served from it)",
-                          infa, infa);
     char *url = NULL, *model = NULL;
     if (zgfs_inf_service(fs, inf, &url, &model, err))
         return -1;
@@ -273,35 +263,14 @@ static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const ui
     return rc;
 }
 
-static bool is_task_id(const char *s)
-{
-    char canon[ZGFS_PARAM_MAX];
-    return zgfs_task_parse(s, canon, NULL) == 0;
-}
-
 int zgfs_adapters_deploy_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 {
-    uint8_t inf[20], ft[20];
-    if (zgfs_call_addr(c, 0, inf, err))
+    uint8_t inf[20];
+    zg_adapter_target t;
+    if (zgfs_call_addr(c, 0, inf, err) || zg_adapter_target_parse(line, &t, err))
         return -1;
-    char a[ZGFS_LINE_MAX], b[ZGFS_LINE_MAX], extra[8];
-    int n = sscanf(line, "%4095s %4095s %7s", a, b, extra);
-    if (n == 1 && is_task_id(a)) {
-        char id[ZGFS_PARAM_MAX];
-        zgfs_task_parse(a, id, NULL);
-        return deploy(c->fs, inf, id, NULL, NULL, ok, err);
-    }
-    if (n == 2 && is_task_id(b) && zg_addr_parse(ft, a, NULL) == 0) {
-        char id[ZGFS_PARAM_MAX];
-        zgfs_task_parse(b, id, NULL);
-        return deploy(c->fs, inf, id, ft, NULL, ok, err);
-    }
-    char canon[ZGFS_PARAM_MAX];
-    if (n == 1 && zgfs_adapter_parse(a, canon, NULL) == 0)
-        return deploy(c->fs, inf, NULL, NULL, a, ok, err);
-    return zg_err_set(err, EINVAL,
-                      "write a task id, \"0xFTPROVIDER TASK-ID\" or an adapter name to deploy "
-                      "it on this provider");
+    return deploy(c->fs, inf, t.task_id[0] ? t.task_id : NULL, t.has_ft ? t.ft : NULL,
+                  t.name[0] ? t.name : NULL, ok, err);
 }
 
 /* ---- tasks/TASK-ID/deploy */
@@ -380,87 +349,25 @@ int zgfs_task_deploy_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_er
     uint8_t ft[20], inf[20];
     if (zgfs_call_addr(c, 0, ft, err))
         return -1;
-    while (*line == ' ' || *line == '\t')
-        line++;
-    if (!*line) {
-        if (default_inf(c->fs, ft, inf, err))
-            return -1;
-    } else if (zg_addr_parse(inf, line, NULL)) {
-        return zg_err_set(err, EINVAL,
-                          "write nothing (an empty line) or the address of an inference "
-                          "provider");
-    }
+    bool given;
+    if (zg_adapter_inf_parse(line, inf, &given, err) ||
+        (!given && default_inf(c->fs, ft, inf, err)))
+        return -1;
     return deploy(c->fs, inf, c->params[1], ft, NULL, ok, err);
 }
 
 /* ------------------------------------------------------------ chat */
 
-static const char chat_shape[] =
-    "write a question, or a JSON chat request without \"model\" ({\"messages\": [...]})";
-
 int zgfs_adapter_chat_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                              zg_err *err)
 {
     zgfs *fs = c->fs;
-    const char *name = c->params[1];
-    size_t len = p->len;
-    const char *text = (const char *)p->data;
-    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-        len--;
-    size_t lead = 0;
-    while (lead < len && isspace((unsigned char)text[lead]))
-        lead++;
-    if (lead == len)
-        return zg_err_set(err, EINVAL, "empty; %s", chat_shape);
-    if (memchr(text, '\0', len))
-        return zg_err_set(err, EINVAL, "a prompt is text; NUL bytes are refused");
-    cJSON *req = NULL;
-    if (text[lead] == '{') {
-        req = cJSON_ParseWithLength(text, len);
-        if (!cJSON_IsObject(req)) {
-            cJSON_Delete(req);
-            return zg_err_set(err, EINVAL, "not a JSON object; %s", chat_shape);
-        }
-        const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, "model");
-        if (m && !(cJSON_IsString(m) && !strcmp(m->valuestring, name))) {
-            cJSON_Delete(req);
-            return zg_err_set(err, EINVAL, "leave \"model\" out: this file is adapter %s", name);
-        }
-        if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(req, "messages"))) {
-            cJSON_Delete(req);
-            return zg_err_set(err, EINVAL, "\"messages\" (an array) is missing; %s", chat_shape);
-        }
-        cJSON_DeleteItemFromObjectCaseSensitive(req, "model");
-        cJSON_DeleteItemFromObjectCaseSensitive(req, "stream"); /* one answer, not a stream */
-    } else {
-        req = cJSON_CreateObject();
-        cJSON *msgs = cJSON_AddArrayToObject(req, "messages");
-        cJSON *m = cJSON_CreateObject();
-        char *q = strndup(text, len);
-        if (!msgs || !m || !q) {
-            free(q);
-            cJSON_Delete(m);
-            cJSON_Delete(req);
-            return zg_err_set(err, ENOMEM, "out of memory");
-        }
-        cJSON_AddStringToObject(m, "role", "user");
-        cJSON_AddStringToObject(m, "content", q);
-        free(q);
-        cJSON_AddItemToArray(msgs, m);
-    }
-    cJSON_AddStringToObject(req, "model", name);
-    char *body = cJSON_PrintUnformatted(req);
-    cJSON_Delete(req);
-    if (!body)
-        return zg_err_set(err, ENOMEM, "out of memory");
-
-    int rc = -1;
     uint8_t prov[20];
-    char *url = NULL;
+    char *url = NULL, *content = NULL, *body = NULL;
     bool session;
-    zg_buf ans;
-    zg_buf_init(&ans, 16u << 20);
-    cJSON *j = NULL;
+    if (zg_adapter_chat_body(c->params[1], (const char *)p->data, p->len, &body, err))
+        return -1;
+    int rc = -1;
     if (zgfs_call_addr(c, 0, prov, err) || has_session(fs, prov, -1, &session, err))
         goto out;
     if (!session) {
@@ -470,30 +377,16 @@ int zgfs_adapter_chat_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *
                    c->params[0]);
         goto out;
     }
-    if (zgfs_inf_service(fs, prov, &url, NULL, err))
+    if (zgfs_inf_service(fs, prov, &url, NULL, err) ||
+        zg_adapter_chat(fs->client, url, prov, c->params[1], body, &content, err))
         goto out;
-    if (zg_infp_chat(fs->client, url, prov, body, &ans, err)) {
-        if (err && err->code == EAGAIN && strlen(err->msg) < 150)
-            zg_err_prefix(err, "adapter %s is not active (write its name to adapters/deploy)",
-                          name);
-        goto out;
-    }
-    j = cJSON_ParseWithLength((const char *)ans.data, ans.len);
-    const cJSON *ch = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "choices"), 0);
-    const char *content = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(ch, "message"), "content"));
-    if (!content) {
-        zg_err_set(err, EPROTO, "the provider's answer holds no message");
-        goto out;
-    }
-    if (zg_buf_printf(reply, err, "%s\n", content) ||
-        zg_buf_printf(ok, err, "answered (%zu bytes)", strlen(content)))
-        goto out;
-    rc = 0;
+    rc = zg_buf_printf(reply, err, "%s\n", content) ||
+                 zg_buf_printf(ok, err, "answered (%zu bytes)", strlen(content))
+             ? -1
+             : 0;
 out:
-    cJSON_Delete(j);
-    zg_buf_free(&ans);
     free(url);
     free(body);
+    free(content);
     return rc;
 }

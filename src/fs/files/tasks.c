@@ -26,24 +26,14 @@
 #include "zg/modelroot.h"
 #include "zg/tasks.h"
 
-#define ACK_WINDOW_MAX 21600 /* the provider's acknowledgement window: 6 h ... */
-#define WARN_BEFORE    3600  /* warn this long before it closes */
+#define WARN_BEFORE    3600 /* warn this long before it closes */
 #define WATCH_PERIOD_S 30
 
 /* ------------------------------------------------------------ names */
 
 int zgfs_task_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    if (strlen(name) != 36)
-        return zg_err_set(err, ENOENT, "not a task id");
-    for (int i = 0; i < 36; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? name[i] != '-' : !isxdigit((unsigned char)name[i]))
-            return zg_err_set(err, ENOENT, "not a task id");
-        canon[i] = (char)tolower((unsigned char)name[i]);
-    }
-    canon[36] = '\0';
-    return 0;
+    return zg_task_id_parse(name, canon, err);
 }
 
 static int provider(const zgfs_call *c, uint8_t p[20], zg_err *err)
@@ -208,14 +198,13 @@ int zgfs_task_cancel_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_er
 
 /* ------------------------------------------------------------ deliverable */
 
-/* How long the provider waits for the acknowledgement: min(6 h, lockTime/2). */
+/* The provider's acknowledgement window (zg_task_ack_window). */
 static uint64_t ack_window(zgfs *fs)
 {
     uint64_t lock = 0;
-    uint64_t w = ACK_WINDOW_MAX;
-    if (zgfs_get_lock_time(fs, &lock, NULL) == 0 && lock / 2 < w)
-        w = lock / 2;
-    return w;
+    if (zgfs_get_lock_time(fs, &lock, NULL))
+        lock = UINT64_MAX; /* unknown: the longest window */
+    return zg_task_ack_window(lock);
 }
 
 static int fetch_chain_time(void *p, void **val, zg_err *err)
@@ -413,45 +402,22 @@ static void watch_provider(zgfs *fs, const uint8_t provider_addr[20])
 
 int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 {
-    zgfs *fs = c->fs;
-    if (strcmp(line, "yes"))
-        return zg_err_set(err, EINVAL,
-                          "write \"yes\" to acknowledge the deliverable without downloading it "
-                          "(reading lora.bin downloads, verifies and acknowledges)");
     uint8_t p[20];
-    zg_deliverable d;
+    zg_task_acked how;
+    char tx[67];
     if (provider(c, p, err))
         return -1;
-    zg_err e = {0};
-    if (zgfs_find_deliverable(fs, p, c->params[1], 0, &d, &e)) {
-        if (e.code == ENOENT)
-            return zg_err_set(err, ENOENT,
-                              "task %s has no deliverable on chain yet; wait until its progress "
-                              "is Delivered",
-                              c->params[1]);
-        if (err)
-            *err = e;
+    int rc = zg_task_ack(c->fs->client, c->fs->journal, p, c->params[1], line, &how, tx, err);
+    zgfs_changed(c->fs, p);
+    if (rc)
         return -1;
-    }
-    bool acked = d.acknowledged, settled = d.settled;
-    zg_deliverable_free(&d);
-    char tx[67];
-    if (acked && zg_op_ack_recovered(fs->journal, p, c->params[1], tx))
+    if (how == ZG_ACK_RECOVERED)
         return zg_buf_printf(ok, err,
                              "already acknowledged: the acknowledgement sent before the crash is "
                              "on chain (tx %s); nothing sent",
                              tx);
-    if (acked)
+    if (how == ZG_ACK_ALREADY)
         return zg_buf_printf(ok, err, "already acknowledged; nothing sent");
-    if (settled)
-        return zg_err_set(err, EPERM,
-                          "the provider settled task %s with a penalty before it was "
-                          "acknowledged; there is nothing left to acknowledge",
-                          c->params[1]);
-    int rc = zg_op_ack_deliverable(fs->client, fs->journal, p, c->params[1], err);
-    zgfs_changed(fs, p);
-    if (rc)
-        return -1;
     return zg_buf_printf(ok, err,
                          "acknowledged the deliverable of task %s without downloading it; the "
                          "provider can take a new task",
@@ -460,76 +426,49 @@ int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
 
 /* ------------------------------------------------------------ new */
 
-static bool is_hash(const char *s)
+/* The mount's dataset names for zg_task_submit. */
+static int dataset_name(void *arg, const char *name, char hash[67], zg_err *err)
 {
-    if (strlen(s) != 66 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-        return false;
-    for (int i = 2; i < 66; i++)
-        if (!isxdigit((unsigned char)s[i]))
-            return false;
-    return true;
+    const zgfs_call *c = arg;
+    char dir[4096];
+    zg_dsentry e;
+    if (zgfs_datasets_dir(c->fs, dir, sizeof dir, err) ||
+        zg_dsindex_get(dir, c->params[0], name, &e, err))
+        return -1;
+    snprintf(hash, 67, "%s", e.hash);
+    return 0;
+}
+
+static int storage_name(void *arg, const char *name, char root[67], zg_err *err)
+{
+    const zgfs_call *c = arg;
+    return zgfs_storage_name_root(c->fs, name, root, err);
 }
 
 int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                           zg_err *err)
 {
     zgfs *fs = c->fs;
-    zg_task_doc doc;
-    if (zg_task_doc_parse(&doc, p->data ? (const char *)p->data : "", p->data ? p->len : 0, err))
-        return -1;
-    const char *model = doc.model, *dataset = doc.dataset;
-    int rc = -1;
-    char *url = NULL;
-    char hash[67], id[37];
     uint8_t prov[20];
-    if (is_hash(dataset)) {
-        snprintf(hash, sizeof hash, "%s", dataset);
-    } else {
-        char dir[4096];
-        zg_dsentry e;
-        zg_err le = {0};
-        if (zgfs_datasets_dir(fs, dir, sizeof dir, err))
-            goto out;
-        /* A datasets/ NAME wins over a storage/ NAME of the same spelling:
-         * the provider's own copy needs no download. */
-        if (zg_dsindex_get(dir, c->params[0], dataset, &e, &le) == 0) {
-            snprintf(hash, sizeof hash, "%s", e.hash);
-        } else if (le.code != ENOENT) {
-            if (err)
-                *err = le;
-            goto out;
-        } else if (zgfs_storage_name_root(fs, dataset, hash, &le)) {
-            if (le.code == ENOENT)
-                zg_err_set(err, ENOENT,
-                           "dataset \"%.60s\" is neither in datasets/ nor in storage/; cp it "
-                           "to one of them first, or give its 0x hash",
-                           dataset);
-            else if (err)
-                *err = le;
-            goto out;
-        }
-    }
+    char *url = NULL;
     if (provider(c, prov, err) || zgfs_ft_url(fs, prov, &url, err))
-        goto out;
-    zg_task_new t = {.provider = prov,
-                     .url = url,
-                     .model = model,
-                     .dataset = hash,
-                     .params = (const char *)doc.params.data};
-    if (zg_task_create(fs->client, fs->journal, &t, id, err)) {
-        zgfs_tasks_changed(fs, prov, NULL); /* a lost answer may still have made one */
-        goto out;
-    }
-    zgfs_tasks_changed(fs, prov, id);
-    watch_provider(fs, prov);
-    if (zg_buf_printf(reply, err, "%s\n", id) ||
-        zg_buf_printf(ok, err, "created task %s: model %.60s, dataset %.60s%s%s%s", id, model,
-                      dataset, is_hash(dataset) ? "" : " (", is_hash(dataset) ? "" : hash,
-                      is_hash(dataset) ? "" : ")"))
-        goto out;
-    rc = 0;
-out:
-    zg_task_doc_free(&doc);
+        return -1;
+    zg_dataset_names names = {dataset_name, storage_name, (void *)c};
+    zg_task_submitted t;
+    int rc = zg_task_submit(fs->client, fs->journal, prov, url, (const char *)p->data, p->len,
+                            &names, &t, err);
     free(url);
-    return rc;
+    if (rc) {
+        if (t.posted)
+            zgfs_tasks_changed(fs, prov, NULL); /* a lost answer may still have made one */
+        return -1;
+    }
+    zgfs_tasks_changed(fs, prov, t.id);
+    watch_provider(fs, prov);
+    if (zg_buf_printf(reply, err, "%s\n", t.id) ||
+        zg_buf_printf(ok, err, "created task %s: model %s, dataset %s%s%s%s", t.id, t.model,
+                      t.dataset, t.by_name ? " (" : "", t.by_name ? t.hash : "",
+                      t.by_name ? ")" : ""))
+        return -1;
+    return 0;
 }
