@@ -17,9 +17,12 @@
 #include "../unit/check.h"
 #include "zg/artifact.h"
 #include "zg/dataset.h"
+#include "zg/dsindex.h"
+#include "zg/dsupload.h"
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
 #include "zg/hex.h"
+#include "zg/stnames.h"
 #include "zg/storage.h"
 #include "zg/tasks.h"
 
@@ -61,26 +64,46 @@ static bool wait_for(zg_client *c, const char *url, const char *id, const char *
     return false;
 }
 
-/* The names a mount would know: "greetings" in datasets/, nothing in
- * storage/ but "broken", whose index cannot be read. */
-static char named_hash[67];
+/* The names a mount would know: datasets/ is the index the upload wrote
+ * (TEE mode), storage/ has "greetings" (storage mode) and "broken", whose
+ * index cannot be read. */
+typedef struct names_ctx {
+    const char *index; /* NULL: no datasets/ names */
+    const char *provider;
+    const char *stored; /* the storage/ names' index, or NULL */
+} names_ctx;
 
 static int test_dataset(void *arg, const char *name, char hash[67], zg_err *err)
 {
-    (void)arg;
-    if (strcmp(name, "greetings"))
+    names_ctx *x = arg;
+    zg_dsentry de;
+    if (!x->index)
         return zg_err_set(err, ENOENT, "no such dataset");
-    snprintf(hash, 67, "%s", named_hash);
+    if (zg_dsindex_get(x->index, x->provider, name, &de, err))
+        return -1;
+    snprintf(hash, 67, "%s", de.hash);
     return 0;
 }
 
 static int test_storage(void *arg, const char *name, char root[67], zg_err *err)
 {
-    (void)arg;
-    (void)root;
+    names_ctx *x = arg;
+    zg_dsentry se;
     if (!strcmp(name, "broken"))
         return zg_err_set(err, EIO, "the storage index cannot be read");
-    return zg_err_set(err, ENOENT, "no such name");
+    if (!x->stored)
+        return zg_err_set(err, ENOENT, "no such name");
+    if (zg_dsindex_get(x->stored, "names", name, &se, err))
+        return -1;
+    snprintf(root, 67, "%s", se.hash);
+    return 0;
+}
+
+static zg_storage_pool *pool_arg(void *arg, zg_err *err)
+{
+    if (!arg)
+        zg_err_set(err, ENODEV, "no storage nodes");
+    return arg;
 }
 
 int main(int argc, char **argv)
@@ -118,23 +141,85 @@ int main(int argc, char **argv)
                "\"output\":\"Paris.\"}\n"
                "{\"instruction\":\"Say hello in Spanish\",\"input\":\"\",\"output\":\"Hola.\"}\n");
     fclose(f);
-    char local[67], remote[67];
+    char local[67], remote[67], index[512] = "", stored[512] = "", provtext[43];
+    zg_addr_checksum(provtext, prov);
+    uint64_t dssize = 0;
+    FILE *sf = fopen(ds, "r");
+    if (sf && fseek(sf, 0, SEEK_END) == 0)
+        dssize = (uint64_t)ftell(sf);
+    if (sf)
+        fclose(sf);
     CHECK(zg_dataset_check(ds, local, NULL, &e) == 0, "dataset checks pass");
     if (via_storage) {
         zg_storage_upload_result up;
         CHECK(zg_storage_pool_devnet(&st, c, argv[1], NULL, &e) == 0,
               "the devnet's 0G Storage nodes: %s", e.msg);
         zg_err_clear(&e);
-        CHECK(st && zg_storage_pool_upload(st, j, ds, NULL, NULL, &up, &e) == 0,
-              "dataset uploaded to 0G Storage: %s", e.msg);
-        remote[0] = '0';
-        remote[1] = 'x';
-        zg_hex_encode(remote + 2, up.root, 32);
+        /* As cp FILE storage/NAME does: uploaded, then named in the index. */
+        char back[600], copy[2048];
+        snprintf(stored, sizeof stored, "%s/storage", work);
+        snprintf(copy, sizeof copy, "cp '%s' '%s.copy'", ds, ds);
+        snprintf(back, sizeof back, "%s/back/greetings.jsonl", work);
+        zg_dsentry se;
+        CHECK(zg_stnames_add(pool_arg, st, j, stored, "names", "nothing", ds, 0, &se, &up, &e) ==
+                      -1 &&
+                  e.code == EINVAL && !up.submitted,
+              "an empty file is refused before anything is paid: %s", e.msg);
+        zg_err_clear(&e);
+        CHECK(system(copy) == 0 && st &&
+                  zg_stnames_add(pool_arg, st, j, stored, "names", "greetings", ds, dssize, &se,
+                                 &up, &e) == 0,
+              "dataset uploaded to 0G Storage and named: %s", e.msg);
+        snprintf(remote, sizeof remote, "%s", se.hash);
         CHECK(strcmp(local, remote) != 0, "the task's dataset is the storage root %s", remote);
+        bool already = true;
+        snprintf(copy, sizeof copy, "cmp -s '%s.copy' '%s'", ds, back);
+        CHECK(zg_stnames_fetch(pool_arg, st, remote, back, &already, &e) == 0 && !already &&
+                  system(copy) == 0,
+              "fetched back by its root, the same bytes: %s", e.msg);
+        CHECK(zg_stnames_fetch(pool_arg, st, remote, back, &already, &e) == 0 && already,
+              "a second fetch finds it there");
     } else {
-        CHECK(zg_ftp_upload_dataset(c, url, ds, "greetings.jsonl", remote, &e) == 0,
-              "dataset uploaded into the TEE: %s", remote);
+        /* As cp FILE datasets/NAME does: uploaded, then named in the index. */
+        snprintf(index, sizeof index, "%s/datasets", work);
+        char empty[512];
+        snprintf(empty, sizeof empty, "%s/empty.jsonl", work);
+        fclose(fopen(empty, "w"));
+        zg_dsentry de;
+        CHECK(zg_dataset_add(c, url, index, provtext, "empty", empty, 0, &de, &e) == -1 &&
+                  e.code == EINVAL && strstr(e.msg, "empty is empty"),
+              "an empty dataset is refused: %s", e.msg);
+        zg_err_clear(&e);
+        CHECK(zg_dataset_add(c, url, index, provtext, "greetings", ds, dssize, &de, &e) == 0 &&
+                  de.rows == 2,
+              "dataset uploaded into the TEE and named: %s", e.code ? e.msg : de.hash);
+        snprintf(remote, sizeof remote, "%s", de.hash);
         CHECK(strcmp(local, remote) == 0, "the provider's dataset hash is keccak256 of the bytes");
+        char tee[67];
+        bool differs = true;
+        CHECK(zg_dataset_verify(index, provtext, "greetings", remote, tee, &differs, &e) == 0 &&
+                  !differs,
+              "the local copy's keccak256 is the hash the TEE reported: %s", e.msg);
+        /* A provider that reports another hash than the bytes' own. */
+        char other[67], copy[512], cmd[1200];
+        snprintf(other, sizeof other, "%s", tee);
+        other[2] = other[2] == '0' ? '1' : '0';
+        CHECK(zg_dataset_verify(index, provtext, "greetings", other, tee, &differs, &e) == 0 &&
+                  !differs,
+              "a report the index no longer holds for the name is not this name's");
+        zg_dsentry liar = de;
+        snprintf(liar.name, sizeof liar.name, "liar");
+        snprintf(liar.hash, sizeof liar.hash, "%s", other);
+        snprintf(copy, sizeof copy, "%s/liar.jsonl", work);
+        zg_dsindex_path(index, provtext, "greetings", cmd, sizeof cmd, NULL);
+        snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " %s", copy);
+        char cp[1300];
+        snprintf(cp, sizeof cp, "cp %s", cmd);
+        CHECK(system(cp) == 0 && zg_dsindex_put(index, provtext, &liar, copy, &e) == 0 &&
+                  zg_dataset_verify(index, provtext, "liar", other, tee, &differs, &e) == 0 &&
+                  differs && !strcmp(tee, remote),
+              "a reported hash that is not the bytes' is found: %s", tee);
+        snprintf(remote, sizeof remote, "%s", de.hash);
     }
 
     const char *params = "{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,"
@@ -152,8 +237,10 @@ int main(int argc, char **argv)
     CHECK(zg_task_create(c, j, &bad, id, &e) == -1 && e.code == EINVAL,
           "bad parameters refused before signing: %s", e.msg);
     /* tasks/new's path: the user's text and the mount's names. */
-    snprintf(named_hash, sizeof named_hash, "%s", remote);
-    zg_dataset_names names = {test_dataset, test_storage, NULL};
+    names_ctx nx = {.index = index[0] ? index : NULL,
+                    .provider = provtext,
+                    .stored = via_storage ? stored : NULL};
+    zg_dataset_names names = {test_dataset, test_storage, &nx};
     zg_task_submitted sub;
     const char *dup = "{\"model\":\"zg-tiny-lora\",\"dataset\":\"greetings\",\"model\":\"x\"}";
     CHECK(zg_task_submit(c, j, prov, url, dup, strlen(dup), &names, &sub, &e) == -1 &&
