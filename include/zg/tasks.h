@@ -131,4 +131,15 @@ uint64_t zg_task_ack_window(uint64_t lock_time);
  * sentence for the log either way (may be empty). Called by zg_reconcile. */
 int zg_task_reconcile(zg_client *c, zg_journal *j, const cJSON *rec, char *line, size_t cap);
 
+/* Where an unacknowledged deliverable (delivered at deliver_time, chain
+ * seconds) stands at chain time now, with the provider's window: nothing
+ * to say yet, NEAR (less than an hour left: time to warn), or PASSED (the
+ * provider settles it with a penalty and its key is lost). */
+typedef enum zg_ack_stage { ZG_ACK_EARLY, ZG_ACK_NEAR, ZG_ACK_PASSED } zg_ack_stage;
+zg_ack_stage zg_task_ack_stage(uint64_t deliver_time, uint64_t window, uint64_t now);
+
+/* Is a task whose progress is this still on its way to a deliverable
+ * (Init ... Delivering)? */
+bool zg_task_before_delivery(const char *progress);
+
 #endif

@@ -496,3 +496,24 @@ int zg_task_id_parse(const char *name, char canon[37], zg_err *err)
     canon[36] = '\0';
     return 0;
 }
+
+zg_ack_stage zg_task_ack_stage(uint64_t deliver_time, uint64_t window, uint64_t now)
+{
+    const uint64_t warn_before = 3600;
+    uint64_t deadline = deliver_time + window;
+    if (now >= deadline)
+        return ZG_ACK_PASSED;
+    return now + warn_before >= deadline ? ZG_ACK_NEAR : ZG_ACK_EARLY;
+}
+
+bool zg_task_before_delivery(const char *progress)
+{
+    /* The provider's states before Delivered
+     * (0g-serving-broker api/fine-tuning/internal/db/schema.go). */
+    static const char *const before[] = {"Init",    "SettingUp",  "SetUp", "Training",
+                                         "Trained", "Delivering", NULL};
+    for (int i = 0; progress && before[i]; i++)
+        if (!strcmp(progress, before[i]))
+            return true;
+    return false;
+}

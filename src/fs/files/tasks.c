@@ -249,9 +249,10 @@ static void warn_deadline(zgfs *fs, const char *prov, const zg_deliverable *d, l
     if (chain_now(fs, max_age_ms, &now, NULL))
         return;
     uint64_t deadline = d->timestamp + ack_window(fs);
-    const char *stage = now >= deadline ? "passed" : now + WARN_BEFORE >= deadline ? "near" : NULL;
-    if (!stage)
+    zg_ack_stage st = zg_task_ack_stage(d->timestamp, deadline - d->timestamp, now);
+    if (st == ZG_ACK_EARLY)
         return;
+    const char *stage = st == ZG_ACK_PASSED ? "passed" : "near";
     char key[160];
     snprintf(key, sizeof key, "warned:%s:%s", d->id, stage);
     bool fresh = false;
@@ -260,7 +261,7 @@ static void warn_deadline(zgfs *fs, const char *prov, const zg_deliverable *d, l
         zg_cache_put(ref);
     if (!fresh)
         return;
-    if (now >= deadline)
+    if (st == ZG_ACK_PASSED)
         zg_oplog_add(fs->log,
                      "warning: the acknowledgement window of task %s with %s closed %llu s ago; "
                      "the provider settles it with a penalty and its key is lost",
@@ -339,8 +340,6 @@ typedef struct watch {
 /* Is any task of the list still before delivery? */
 static bool tasks_running(zgfs *fs, const uint8_t prov[20])
 {
-    static const char *const before[] = {"Init",    "SettingUp",  "SetUp", "Training",
-                                         "Trained", "Delivering", NULL};
     zg_cache_val *ref;
     if (zgfs_get_tasks(fs, prov, -1, &ref, NULL))
         return true; /* cannot tell: keep watching */
@@ -348,9 +347,8 @@ static bool tasks_running(zgfs *fs, const uint8_t prov[20])
     const cJSON *t;
     cJSON_ArrayForEach(t, (const cJSON *)zg_cache_value(ref))
     {
-        const char *pr = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "progress"));
-        for (int i = 0; pr && before[i] && !running; i++)
-            running = !strcmp(pr, before[i]);
+        running = running || zg_task_before_delivery(cJSON_GetStringValue(
+                                 cJSON_GetObjectItemCaseSensitive(t, "progress")));
     }
     zg_cache_put(ref);
     return running;

@@ -60,6 +60,15 @@ static void tasks(void)
 
     CHECK(zg_task_ack_window(100000) == 21600, "the window is at most 6 h");
     CHECK(zg_task_ack_window(600) == 300, "and at most half the lock time");
+    CHECK(zg_task_ack_stage(1000, 7200, 1000 + 3599) == ZG_ACK_EARLY &&
+              zg_task_ack_stage(1000, 7200, 1000 + 3600) == ZG_ACK_NEAR &&
+              zg_task_ack_stage(1000, 7200, 1000 + 7199) == ZG_ACK_NEAR &&
+              zg_task_ack_stage(1000, 7200, 1000 + 7200) == ZG_ACK_PASSED,
+          "warned from an hour before the window closes, passed at its end");
+    CHECK(zg_task_before_delivery("Init") && zg_task_before_delivery("Delivering") &&
+              !zg_task_before_delivery("Delivered") && !zg_task_before_delivery("Failed") &&
+              !zg_task_before_delivery(NULL),
+          "the states before delivery");
 }
 
 static void adapters(void)
