@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "zg/client.h"
+#include "zg/infserving.h"
 #include "zg/wait.h"
 
 /* The entry of list (a GET /v1/lora/adapters array) whose taskId is
@@ -20,9 +21,12 @@
 const cJSON *zg_adapter_of_task(const cJSON *list, const char *task_id);
 const cJSON *zg_adapter_named(const cJSON *list, const char *name);
 
-/* Whether the task's deliverable is acknowledged on chain (the provider
- * registers the adapter only after that). */
-typedef int (*zg_adapter_acked_fn)(void *arg, bool *yes, zg_err *err);
+/* Whether task_id's deliverable is acknowledged on chain (the provider
+ * registers the adapter only after that): in the wallet's sub-account with
+ * ft, or when ft is NULL with the fine-tuning provider among its
+ * sub-accounts that has the deliverable. No such deliverable: *yes false. */
+int zg_adapter_task_acked(zg_client *c, const uint8_t *ft, const char *task_id, bool *yes,
+                          zg_err *err);
 
 typedef struct zg_adapter_deploy_req {
     const char *url; /* the provider's InferenceServing Service.url */
@@ -33,9 +37,11 @@ typedef struct zg_adapter_deploy_req {
      * (the service's on-chain model, as the official client sends); once it
      * does, its own baseModel is sent. */
     const char *base_model;
-    long wait_s;               /* the whole wait is bounded by this */
-    zg_adapter_acked_fn acked; /* NULL: wait for the registration anyway */
-    void *arg;                 /* for acked */
+    long wait_s; /* the whole wait is bounded by this */
+    /* The task's fine-tuning provider (NULL: found among the wallet's
+     * sub-accounts), asked whether the task is acknowledged while the
+     * provider lists no adapter for it (zg_adapter_task_acked). */
+    const uint8_t *ft;
     /* Ends the waiting between looks when stopped (the caller is going
      * away), and bounds it by its deadline; borrowed, may be NULL. */
     const zg_wait *wait;
@@ -102,5 +108,12 @@ int zg_adapter_chat_body(const char *name, const char *text, size_t len, char **
  * the answer holds no message. */
 int zg_adapter_chat(zg_client *c, const char *url, const uint8_t provider[20], const char *name,
                     const char *body, char **content, zg_err *err);
+
+/* The inference provider a task of fine-tuning provider ft deploys to when
+ * the user names none: ft itself when it serves inference (one of inf),
+ * else the only inference provider whose TEE signer the contract owner
+ * acknowledged; EINVAL naming how many there are otherwise. */
+int zg_adapter_default_inf(const uint8_t ft[20], const zg_inf_service *inf, size_t ninf,
+                           uint8_t out[20], zg_err *err);
 
 #endif

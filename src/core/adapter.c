@@ -12,7 +12,9 @@
 #include <time.h>
 
 #include "zg/infprovider.h"
+#include "zg/ftserving.h"
 #include "zg/infserving.h"
+#include "zg/subaccounts.h"
 #include "zg/secp.h"
 #include "zg/tasks.h"
 
@@ -122,6 +124,45 @@ static int follow(zg_client *c, const zg_adapter_deploy_req *r, const char *name
     }
 }
 
+/* Is task_id's deliverable in the wallet's sub-account with ft: 1 with
+ * *yes its acknowledgement, 0 when it is not there. */
+static int acked_with(zg_client *c, const uint8_t ft[20], const char *task_id, bool *yes,
+                      zg_err *err)
+{
+    zg_ft_account a;
+    bool exists;
+    if (zg_ft_get_account(c, zg_chain_address(c->chain), ft, &a, &exists, err)) {
+        zg_ft_account_free(&a);
+        return -1;
+    }
+    int found = 0;
+    for (size_t i = 0; exists && i < a.ndeliverables && !found; i++)
+        if (a.deliverables[i].id && !strcmp(a.deliverables[i].id, task_id)) {
+            *yes = a.deliverables[i].acknowledged;
+            found = 1;
+        }
+    zg_ft_account_free(&a);
+    return found;
+}
+
+int zg_adapter_task_acked(zg_client *c, const uint8_t *ft, const char *task_id, bool *yes,
+                          zg_err *err)
+{
+    *yes = false;
+    if (ft)
+        return acked_with(c, ft, task_id, yes, err) < 0 ? -1 : 0;
+    zg_subaccount *s;
+    size_t n;
+    if (zg_subaccounts_by_user(c, ZG_SVC_FINETUNING, zg_chain_address(c->chain), &s, &n, err))
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (s[i].ndeliverables)
+            rc = acked_with(c, s[i].provider, task_id, yes, err);
+    free(s);
+    return rc < 0 ? -1 : 0;
+}
+
 int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_deployed *out,
                       zg_err *err)
 {
@@ -131,7 +172,7 @@ int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_d
     char prov[43];
     zg_addr_checksum(prov, r->provider);
     time_t until = time(NULL) + (time_t)r->wait_s;
-    bool acked = r->acked == NULL;
+    bool acked = r->task_id == NULL;
     zg_infp_deploy_kind last = ZG_DEPLOY_UNREGISTERED;
     for (;;) {
         listed l;
@@ -162,7 +203,7 @@ int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_d
         }
         if (ans.kind == ZG_DEPLOY_UNREGISTERED && !acked) {
             /* Nothing registers an adapter before the acknowledgement. */
-            if (r->acked(r->arg, &acked, err))
+            if (zg_adapter_task_acked(c, r->ft, r->task_id, &acked, err))
                 return -1;
             if (!acked)
                 return zg_err_set(err, ENOENT,
@@ -341,4 +382,24 @@ int zg_adapter_chat(zg_client *c, const char *url, const uint8_t provider[20], c
         rc = zg_err_set(err, EPROTO, "the provider's answer holds no message");
     cJSON_Delete(j);
     return rc;
+}
+
+int zg_adapter_default_inf(const uint8_t ft[20], const zg_inf_service *inf, size_t ninf,
+                           uint8_t out[20], zg_err *err)
+{
+    for (size_t i = 0; i < ninf; i++)
+        if (!memcmp(inf[i].provider, ft, 20)) {
+            memcpy(out, ft, 20);
+            return 0;
+        }
+    size_t n = 0;
+    for (size_t i = 0; i < ninf; i++)
+        if (inf[i].tee_acknowledged && n++ == 0)
+            memcpy(out, inf[i].provider, 20);
+    if (n != 1)
+        return zg_err_set(err, EINVAL,
+                          "%zu inference providers are listed; write the address of the one "
+                          "to deploy on",
+                          n);
+    return 0;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../unit/check.h"
+#include "zg/adapter.h"
 #include "zg/artifact.h"
 #include "zg/dataset.h"
 #include "zg/dsindex.h"
@@ -279,6 +280,10 @@ int main(int argc, char **argv)
     CHECK(zg_task_precheck(c, prov, &e) == -1 && e.code == EAGAIN && strstr(e.msg, id),
           "a new task is refused while the deliverable is unacknowledged: %s", e.msg);
 
+    bool acked = true, acked_any = true;
+    CHECK(zg_adapter_task_acked(c, prov, id, &acked, &e) == 0 && !acked &&
+              zg_adapter_task_acked(c, NULL, id, &acked_any, &e) == 0 && !acked_any,
+          "an adapter deploy sees the deliverable unacknowledged (provider given or found)");
     zg_task_acked how;
     char tx[67];
     CHECK(zg_task_ack(c, j, prov, id, "no", &how, tx, &e) == -1 && e.code == EINVAL,
@@ -346,6 +351,10 @@ int main(int argc, char **argv)
     zg_err_clear(&e);
     CHECK(zg_task_ack(c, j, prov, id, "yes", &how, tx, &e) == 0 && how == ZG_ACK_ALREADY,
           "acknowledging again sends nothing: %s", e.msg);
+    CHECK(zg_adapter_task_acked(c, prov, id, &acked, &e) == 0 && acked &&
+              zg_adapter_task_acked(c, NULL, id, &acked_any, &e) == 0 && acked_any &&
+              zg_adapter_task_acked(c, NULL, "no-such-task", &acked_any, &e) == 0 && !acked_any,
+          "and acknowledged now; a task nobody delivered is not");
     CHECK(zg_task_precheck(c, prov, &e) == 0, "a new task may start now: %s", e.msg);
 
     zg_ft_account a;

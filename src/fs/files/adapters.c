@@ -186,49 +186,6 @@ int zgfs_adapter_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 
 /* ------------------------------------------------------------ deploy */
 
-/* The fine-tuning provider whose deliverable task_id is (from the
- * wallet's sub-accounts); ENOENT when none has it. */
-static int ft_of_task(zgfs *fs, const char *task_id, uint8_t ft[20], zg_deliverable *d, zg_err *err)
-{
-    zg_cache_val *ref;
-    if (zgfs_get_subs(fs, -1, &ref, err))
-        return -1;
-    const zgfs_subs *s = zg_cache_value(ref);
-    int rc = zg_err_set(err, ENOENT, "no fine-tuning provider has delivered task %s to this wallet",
-                        task_id);
-    for (size_t i = 0; i < s->nft && rc; i++)
-        if (zgfs_find_deliverable(fs, s->ft[i].provider, task_id, -1, d, NULL) == 0) {
-            memcpy(ft, s->ft[i].provider, 20);
-            rc = 0;
-        }
-    zg_cache_put(ref);
-    return rc;
-}
-
-typedef struct deploy_ctx {
-    zgfs *fs;
-    const char *task_id;
-    const uint8_t *ft; /* may be NULL: found among the sub-accounts */
-} deploy_ctx;
-
-static int task_acked(void *arg, bool *yes, zg_err *err)
-{
-    deploy_ctx *x = arg;
-    zg_deliverable d = {0};
-    uint8_t f[20];
-    zg_err e = {0};
-    int rc = x->ft ? zgfs_find_deliverable(x->fs, x->ft, x->task_id, 0, &d, &e)
-                   : ft_of_task(x->fs, x->task_id, f, &d, &e);
-    *yes = rc == 0 && d.acknowledged;
-    zg_deliverable_free(&d);
-    if (rc && e.code != ENOENT) {
-        if (err)
-            *err = e;
-        return -1;
-    }
-    return 0;
-}
-
 /* Deploy task_id's adapter (or the adapter `given`) on inf and wait until
  * it is active. ft (may be NULL) is the task's fine-tuning provider. */
 static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const uint8_t *ft,
@@ -241,14 +198,12 @@ static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const ui
     char *url = NULL, *model = NULL;
     if (zgfs_inf_service(fs, inf, &url, &model, err))
         return -1;
-    deploy_ctx x = {.fs = fs, .task_id = task_id, .ft = ft};
     zg_adapter_deploy_req req = {.url = url,
                                  .task_id = task_id,
                                  .name = given,
                                  .base_model = model ? model : "",
                                  .wait_s = (long)fs->opts.wait,
-                                 .acked = task_id ? task_acked : NULL,
-                                 .arg = &x,
+                                 .ft = ft,
                                  .wait = zgfs_work_wait(fs->work)};
     memcpy(req.provider, inf, 20);
     zg_adapter_deployed d;
@@ -283,22 +238,7 @@ static int default_inf(zgfs *fs, const uint8_t ft[20], uint8_t inf[20], zg_err *
     if (zgfs_get_services(fs, -1, &ref, err))
         return -1;
     const zgfs_services *s = zg_cache_value(ref);
-    zgfs_provider pr;
-    zgfs_services_find(s, ft, &pr);
-    int rc = 0;
-    if (pr.inf) {
-        memcpy(inf, ft, 20);
-    } else {
-        size_t listed = 0;
-        for (size_t i = 0; i < s->ninf; i++)
-            if (s->inf[i].tee_acknowledged && listed++ == 0)
-                memcpy(inf, s->inf[i].provider, 20);
-        if (listed != 1)
-            rc = zg_err_set(err, EINVAL,
-                            "%zu inference providers are listed; write the address of the one "
-                            "to deploy on",
-                            listed);
-    }
+    int rc = zg_adapter_default_inf(ft, s->inf, s->ninf, inf, err);
     zg_cache_put(ref);
     return rc;
 }

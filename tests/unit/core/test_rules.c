@@ -9,6 +9,7 @@
 #include "zg/adapter.h"
 #include "zg/custmodel.h"
 #include "zg/tasks.h"
+#include "zg/teecheck.h"
 
 static const char task[] = "0F6E2C8A-1B2C-4D5E-8F90-A1B2C3D4E5F6";
 static const char task_lc[] = "0f6e2c8a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
@@ -103,6 +104,18 @@ static void adapters(void)
     CHECK(zg_adapter_inf_parse("nope", inf, &given, &e) == -1 && e.code == EINVAL,
           "anything else: %s", e.msg);
 
+    zg_inf_service svc[3] = {{.provider = {1}, .tee_acknowledged = true},
+                             {.provider = {2}, .tee_acknowledged = false},
+                             {.provider = {3}, .tee_acknowledged = true}};
+    uint8_t self[20] = {2}, other[20] = {9};
+    CHECK(zg_adapter_default_inf(self, svc, 3, inf, &e) == 0 && inf[0] == 2,
+          "a provider that serves inference deploys its own tasks");
+    CHECK(zg_adapter_default_inf(other, svc, 3, inf, &e) == -1 && e.code == EINVAL &&
+              strstr(e.msg, "2 inference providers are listed"),
+          "else there must be one listed provider: %s", e.msg);
+    CHECK(zg_adapter_default_inf(other, svc, 2, inf, &e) == 0 && inf[0] == 1,
+          "the only listed one (an unlisted one does not count)");
+
     char *body = NULL;
     CHECK(zg_adapter_chat_body("ad", "hello?\n", 7, &body, &e) == 0 && body &&
               !strcmp(body, "{\"messages\":[{\"role\":\"user\",\"content\":\"hello?\"}],"
@@ -159,8 +172,39 @@ static void models(void)
     CHECK(!zg_custmodel_stem(longer, ".json", stem), "one byte longer is refused");
 }
 
+static void attestation(void)
+{
+    zg_tee_policy pol = {0};
+    zg_buf doc, out;
+    zg_buf_init(&doc, 0);
+    zg_buf_init(&out, 0);
+    zg_buf_append_str(&doc, "not a document", NULL);
+    uint8_t signer[20] = {0};
+    zg_tee_verdict v;
+    zg_err e = {0};
+    CHECK(zg_tee_check_layouts(NULL, &pol, &doc, &doc, signer, 1700000000, &v, &e) == 0 &&
+              v.fails == 2 && strstr((const char *)v.text.data, "FAIL format (default layout)") &&
+              strstr((const char *)v.text.data, "FAIL format (legacy layout)"),
+          "each layout is checked and named");
+    zg_tee_verdict_result(&v, true, &out, NULL);
+    zg_buf_append_byte(&out, 0, NULL);
+    CHECK_STR((const char *)out.data, "RESULT FAIL: 2 checks failed\n", "two failures fail it");
+    zg_tee_verdict_free(&v);
+    zg_tee_verdict pass = {.skips = 1};
+    zg_buf_reset(&out);
+    zg_tee_verdict_result(&pass, false, &out, NULL);
+    zg_buf_append_byte(&out, 0, NULL);
+    CHECK_STR((const char *)out.data,
+              "RESULT PASS: every check that ran passed (default layout only); 1 skipped (SKIP "
+              "lines)\n",
+              "a pass with skipped steps says so");
+    zg_buf_free(&doc);
+    zg_buf_free(&out);
+}
+
 int main(void)
 {
+    attestation();
     models();
     tasks();
     adapters();
