@@ -12,12 +12,10 @@
  * the name of the listed adapter of the task. A deploy is the core's
  * deploy-and-wait (zg_adapter_deploy) on the long-job pool; Ctrl-C stops
  * the waiting. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "wf.h"
 #include "zg/adapter.h"

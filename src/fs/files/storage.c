@@ -25,11 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "wf.h"
 #include "zg/dsindex.h"
-#include "zg/fdio.h"
 #include "zg/hex.h"
 #include "zg/stnames.h"
 

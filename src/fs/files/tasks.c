@@ -6,11 +6,11 @@
  * (made by another client a moment ago) is fetched alone.
  *
  * tasks/new is a payload: one JSON object with "model", "dataset" and the
- * training parameters, committed at close() through zg_task_create (every
- * check before anything is signed, journaled, nonce-safe); reading the same
- * descriptor returns the new id. The deliverable's acknowledgement window
- * is watched: the mount's log warns before it closes. */
-#include <ctype.h>
+ * training parameters, handed at close() to zg_task_submit with the
+ * mount's dataset names (every check before anything is signed,
+ * journaled, nonce-safe); reading the same descriptor returns the new id.
+ * The deliverable's acknowledgement window is watched: the mount's log
+ * warns before it closes. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
