@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "zg/client.h"
+#include "zg/infserving.h"
 #include "zg/wait.h"
 
 /* The entry of list (a GET /v1/lora/adapters array) whose taskId is
@@ -20,9 +21,12 @@
 const cJSON *zg_adapter_of_task(const cJSON *list, const char *task_id);
 const cJSON *zg_adapter_named(const cJSON *list, const char *name);
 
-/* Whether the task's deliverable is acknowledged on chain (the provider
- * registers the adapter only after that). */
-typedef int (*zg_adapter_acked_fn)(void *arg, bool *yes, zg_err *err);
+/* Whether task_id's deliverable is acknowledged on chain (the provider
+ * registers the adapter only after that): in the wallet's sub-account with
+ * ft, or when ft is NULL with the fine-tuning provider among its
+ * sub-accounts that has the deliverable. No such deliverable: *yes false. */
+int zg_adapter_task_acked(zg_client *c, const uint8_t *ft, const char *task_id, bool *yes,
+                          zg_err *err);
 
 typedef struct zg_adapter_deploy_req {
     const char *url; /* the provider's InferenceServing Service.url */
@@ -33,9 +37,11 @@ typedef struct zg_adapter_deploy_req {
      * (the service's on-chain model, as the official client sends); once it
      * does, its own baseModel is sent. */
     const char *base_model;
-    long wait_s;               /* the whole wait is bounded by this */
-    zg_adapter_acked_fn acked; /* NULL: wait for the registration anyway */
-    void *arg;                 /* for acked */
+    long wait_s; /* the whole wait is bounded by this */
+    /* The task's fine-tuning provider (NULL: found among the wallet's
+     * sub-accounts), asked whether the task is acknowledged while the
+     * provider lists no adapter for it (zg_adapter_task_acked). */
+    const uint8_t *ft;
     /* Ends the waiting between looks when stopped (the caller is going
      * away), and bounds it by its deadline; borrowed, may be NULL. */
     const zg_wait *wait;
@@ -58,5 +64,56 @@ typedef struct zg_adapter_deployed {
  * zg/ftprovider.h maps them. */
 int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_deployed *out,
                       zg_err *err);
+
+/* Longest adapter name this client handles (the provider's names are
+ * far shorter), with its NUL. */
+#define ZG_ADAPTER_NAME_MAX 80
+
+/* Whether name can be an adapter's name (and a file name): letters,
+ * digits, '-', '_' and '.', not starting with '.', shorter than
+ * ZG_ADAPTER_NAME_MAX. */
+bool zg_adapter_name_ok(const char *name);
+
+/* What a deploy command names (adapters/deploy, tasks/ID/deploy). */
+typedef struct zg_adapter_target {
+    char task_id[37];               /* a task's adapter (lower case), or "" */
+    bool has_ft;                    /* ft is the task's fine-tuning provider */
+    uint8_t ft[20];                 /* (else it is found among the sub-accounts) */
+    char name[ZG_ADAPTER_NAME_MAX]; /* an adapter by name, or "" */
+} zg_adapter_target;
+
+/* Parse a line written to an inference provider's adapters/deploy: a task
+ * id, "0xFTPROVIDER TASK-ID", or an adapter name. EINVAL with the sentence
+ * that lists these otherwise. */
+int zg_adapter_target_parse(const char *line, zg_adapter_target *out, zg_err *err);
+
+/* Parse a line written to a task's deploy file: empty (*given = false: the
+ * default inference provider), or an inference provider's address. */
+int zg_adapter_inf_parse(const char *line, uint8_t inf[20], bool *given, zg_err *err);
+
+/* The inference precondition of a deploy: the wallet's inference
+ * sub-account with provider (read afresh), EDQUOT naming the fund file
+ * without one (adapters are served from it). */
+int zg_adapter_session_check(zg_client *c, const uint8_t provider[20], zg_err *err);
+
+/* The chat request for adapter name from what a user wrote: a question
+ * (one user message), or a JSON chat request with "messages" and without
+ * another "model"; "stream" is dropped (one answer). *body (free()) is the
+ * JSON text to POST. EINVAL with a sentence otherwise. */
+int zg_adapter_chat_body(const char *name, const char *text, size_t len, char **body, zg_err *err);
+
+/* Ask adapter name on the provider at url with body (from
+ * zg_adapter_chat_body); *content (free()) is the answer's message. EAGAIN
+ * (with the provider's reason) when the adapter is not active, EPROTO when
+ * the answer holds no message. */
+int zg_adapter_chat(zg_client *c, const char *url, const uint8_t provider[20], const char *name,
+                    const char *body, char **content, zg_err *err);
+
+/* The inference provider a task of fine-tuning provider ft deploys to when
+ * the user names none: ft itself when it serves inference (one of inf),
+ * else the only inference provider whose TEE signer the contract owner
+ * acknowledged; EINVAL naming how many there are otherwise. */
+int zg_adapter_default_inf(const uint8_t ft[20], const zg_inf_service *inf, size_t ninf,
+                           uint8_t out[20], zg_err *err);
 
 #endif

@@ -10,6 +10,7 @@
 #define ZG_CUSTMODEL_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "zg/buf.h"
@@ -18,6 +19,27 @@
 /* The first entry of list (GET /v1/model, a JSON array) named exactly
  * name, or NULL. Borrowed from list. */
 const cJSON *zg_custmodel_find(const cJSON *list, const char *name);
+
+/* Longest model name a client shows as a file: NAME.usage.zip must fit a
+ * 79-byte file name. */
+#define ZG_CUSTMODEL_NAME_MAX 69
+
+/* Whether name can be a file name and a URL path segment at the provider:
+ * letters, digits, '-', '_' and '.', not only dots, at most
+ * ZG_CUSTMODEL_NAME_MAX bytes. */
+bool zg_custmodel_name_ok(const char *name);
+
+/* The model name of a file name ending in suffix (".json", ".usage.zip")
+ * into stem (ZG_CUSTMODEL_NAME_MAX + 1 bytes); false when it has no such
+ * suffix or the rest is no usable name. */
+bool zg_custmodel_stem(const char *file, const char *suffix, char *stem);
+
+/* The customized model called name in list: its first entry of that name,
+ * unless the name is unusable (zg_custmodel_name_ok) or a predefined model
+ * of any network has it: names resolve to predefined models first (as the
+ * official client does, and zg_task_model_hash refuses another network's),
+ * so such an entry could never be used by name. Borrowed from list. */
+const cJSON *zg_custmodel_lookup(const cJSON *list, const char *name);
 
 /* The entry's "hash" as "0x" + 64 lower-case hex digits. EPROTO when the
  * provider gave none (or not a non-zero 32-byte hash). */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "zg/client.h"
+#include "zg/dsindex.h"
 #include "zg/err.h"
 
 typedef struct zg_dataset_upload_result {
@@ -24,5 +25,21 @@ typedef struct zg_dataset_upload_result {
  * line) and nothing stored by the provider; otherwise the upload's. */
 int zg_dataset_upload(zg_client *c, const char *url, const char *path, const char *filename,
                       zg_dataset_upload_result *res, zg_err *err);
+
+/* The whole of `cp FILE datasets/NAME`: path (size bytes, the spooled
+ * copy) uploaded under NAME (".jsonl" appended unless NAME ends in .jsonl
+ * or .json: the provider takes no other file names), then recorded in the
+ * index at dir under provider (zg/dsindex.h), path becoming its local copy.
+ * EINVAL for an empty file; a failed check is prefixed with NAME; a failed
+ * record names the hash it was uploaded as. out receives the entry. */
+int zg_dataset_add(zg_client *c, const char *url, const char *dir, const char *provider,
+                   const char *name, const char *path, uint64_t size, zg_dsentry *out, zg_err *err);
+
+/* keccak256 of name's local copy against tee, the hash the provider
+ * reported for it: *differs, with local the bytes' own hash, when they
+ * disagree and the index still holds tee for name (a newer upload under
+ * the same name has its own check). */
+int zg_dataset_verify(const char *dir, const char *provider, const char *name, const char *tee,
+                      char local[67], bool *differs, zg_err *err);
 
 #endif

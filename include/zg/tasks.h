@@ -6,12 +6,17 @@
 #ifndef ZG_TASKS_H
 #define ZG_TASKS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "zg/buf.h"
 #include "zg/client.h"
 #include "zg/journal.h"
 #include "zg/u256.h"
+
+/* A task id as the provider writes it (a UUID, any case) into canon in
+ * lower case; ENOENT "not a task id" otherwise. */
+int zg_task_id_parse(const char *name, char canon[37], zg_err *err);
 
 /* preTrainedModelHash for `model`: a predefined name of the client's
  * network (zg/predefined.h), a customized model of the provider (by name in
@@ -59,6 +64,56 @@ typedef struct zg_task_new {
  * id. id receives the new task's UUID. */
 int zg_task_create(zg_client *c, zg_journal *j, const zg_task_new *t, char id[37], zg_err *err);
 
+/* Where the names a task document may give as "dataset" live: the
+ * provider's datasets/ (name -> the dataset hash its TEE returned) and
+ * storage/ (name -> 0G Storage root). Both are the caller's state, so it
+ * supplies them. Each fills the 0x hash and returns 0, or returns -1 with
+ * ENOENT when it has no such name (any other error is passed on). Either
+ * function may be NULL: no name of that kind exists. */
+typedef struct zg_dataset_names {
+    int (*dataset)(void *arg, const char *name, char hash[67], zg_err *err);
+    int (*storage)(void *arg, const char *name, char root[67], zg_err *err);
+    void *arg;
+} zg_dataset_names;
+
+/* The 0x hash `dataset` stands for: a 0x hash as given; else a datasets/
+ * name, which wins over a storage/ name of the same spelling (the
+ * provider's own copy needs no download); ENOENT with the sentence that
+ * says where to put it when neither has it. */
+int zg_task_dataset_resolve(const zg_dataset_names *names, const char *dataset, char hash[67],
+                            zg_err *err);
+
+typedef struct zg_task_submitted {
+    char id[37];      /* the new task's UUID */
+    char model[61];   /* "model" as written, cut to 60 bytes */
+    char dataset[61]; /* "dataset" as written, cut to 60 bytes */
+    char hash[67];    /* the dataset hash or root sent */
+    bool by_name;     /* "dataset" was a name, not a hash */
+    bool posted;      /* the POST was tried: a task may exist even on failure */
+} zg_task_submitted;
+
+/* The whole of tasks/new: the user's JSON text (zg_task_doc_parse), its
+ * dataset name resolved (zg_task_dataset_resolve), then zg_task_create
+ * with provider at url. out is filled as far as it got. */
+int zg_task_submit(zg_client *c, zg_journal *j, const uint8_t provider[20], const char *url,
+                   const char *text, size_t n, const zg_dataset_names *names,
+                   zg_task_submitted *out, zg_err *err);
+
+/* What zg_task_ack did. */
+typedef enum zg_task_acked {
+    ZG_ACK_SENT,      /* the acknowledgement was sent and mined */
+    ZG_ACK_ALREADY,   /* it was acknowledged before; nothing sent */
+    ZG_ACK_RECOVERED, /* ... by a transaction sent before a crash (tx) */
+} zg_task_acked;
+
+/* Acknowledge task id's deliverable without downloading it, when confirm
+ * is "yes" (EINVAL otherwise). Reads the sub-account afresh: ENOENT when
+ * the deliverable is not on chain yet, EPERM when the provider settled it
+ * unacknowledged; tx receives the recovered transaction for
+ * ZG_ACK_RECOVERED. */
+int zg_task_ack(zg_client *c, zg_journal *j, const uint8_t provider[20], const char *id,
+                const char *confirm, zg_task_acked *out, char tx[67], zg_err *err);
+
 /* The task POST's time-out when the client sets none. */
 #define ZG_TASK_POST_TIMEOUT_MS 60000
 
@@ -72,3 +127,4 @@ int zg_task_create(zg_client *c, zg_journal *j, const zg_task_new *t, char id[37
 int zg_task_reconcile(zg_client *c, zg_journal *j, const cJSON *rec, char *line, size_t cap);
 
 #endif
+

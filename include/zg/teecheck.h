@@ -30,6 +30,26 @@ int zg_tee_check_doc(zg_client *c, const zg_tee_policy *p, const uint8_t *doc, s
                      const uint8_t signer[20], int64_t now, zg_buf *report, zg_attest_result *res,
                      zg_err *err);
 
+/* The verdict on a provider's document in both layouts (the default one
+ * and ?legacy=true): each checked by zg_tee_check_doc, its step lines
+ * named by layout, NOTE lines once (they say the same for both). The
+ * provider passes only when no step of either failed. */
+typedef struct zg_tee_verdict {
+    zg_buf text; /* the PASS/FAIL/SKIP/NOTE lines; owned */
+    unsigned fails, skips;
+} zg_tee_verdict;
+
+/* legacy may be NULL (the provider did not serve it). out is initialized
+ * whatever the result; free with zg_tee_verdict_free. */
+int zg_tee_check_layouts(zg_client *c, const zg_tee_policy *p, const zg_buf *doc,
+                         const zg_buf *legacy, const uint8_t signer[20], int64_t now,
+                         zg_tee_verdict *out, zg_err *err);
+void zg_tee_verdict_free(zg_tee_verdict *v);
+
+/* The verdict's closing line ("RESULT PASS: ..." or "RESULT FAIL: ..."),
+ * appended to out. */
+int zg_tee_verdict_result(const zg_tee_verdict *v, bool legacy_checked, zg_buf *out, zg_err *err);
+
 /* Fetch the provider's document (GET /v1/quote at the URL of its kind of
  * service) and check it against its on-chain TEE signer. 0 when every
  * check passed; -1 with EACCES and a sentence naming the step that failed,

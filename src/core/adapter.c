@@ -4,13 +4,19 @@
  * says when it is done. */
 #include "zg/adapter.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "zg/infprovider.h"
+#include "zg/ftserving.h"
+#include "zg/infserving.h"
+#include "zg/subaccounts.h"
 #include "zg/secp.h"
+#include "zg/tasks.h"
 
 #define RETRY_MS 1000 /* asking again while unregistered or loading */
 #define POLL_MS  300  /* following the state after the deploy started */
@@ -118,6 +124,45 @@ static int follow(zg_client *c, const zg_adapter_deploy_req *r, const char *name
     }
 }
 
+/* Is task_id's deliverable in the wallet's sub-account with ft: 1 with
+ * *yes its acknowledgement, 0 when it is not there. */
+static int acked_with(zg_client *c, const uint8_t ft[20], const char *task_id, bool *yes,
+                      zg_err *err)
+{
+    zg_ft_account a;
+    bool exists;
+    if (zg_ft_get_account(c, zg_chain_address(c->chain), ft, &a, &exists, err)) {
+        zg_ft_account_free(&a);
+        return -1;
+    }
+    int found = 0;
+    for (size_t i = 0; exists && i < a.ndeliverables && !found; i++)
+        if (a.deliverables[i].id && !strcmp(a.deliverables[i].id, task_id)) {
+            *yes = a.deliverables[i].acknowledged;
+            found = 1;
+        }
+    zg_ft_account_free(&a);
+    return found;
+}
+
+int zg_adapter_task_acked(zg_client *c, const uint8_t *ft, const char *task_id, bool *yes,
+                          zg_err *err)
+{
+    *yes = false;
+    if (ft)
+        return acked_with(c, ft, task_id, yes, err) < 0 ? -1 : 0;
+    zg_subaccount *s;
+    size_t n;
+    if (zg_subaccounts_by_user(c, ZG_SVC_FINETUNING, zg_chain_address(c->chain), &s, &n, err))
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (s[i].ndeliverables)
+            rc = acked_with(c, s[i].provider, task_id, yes, err);
+    free(s);
+    return rc < 0 ? -1 : 0;
+}
+
 int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_deployed *out,
                       zg_err *err)
 {
@@ -127,7 +172,7 @@ int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_d
     char prov[43];
     zg_addr_checksum(prov, r->provider);
     time_t until = time(NULL) + (time_t)r->wait_s;
-    bool acked = r->acked == NULL;
+    bool acked = r->task_id == NULL;
     zg_infp_deploy_kind last = ZG_DEPLOY_UNREGISTERED;
     for (;;) {
         listed l;
@@ -158,7 +203,7 @@ int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_d
         }
         if (ans.kind == ZG_DEPLOY_UNREGISTERED && !acked) {
             /* Nothing registers an adapter before the acknowledgement. */
-            if (r->acked(r->arg, &acked, err))
+            if (zg_adapter_task_acked(c, r->ft, r->task_id, &acked, err))
                 return -1;
             if (!acked)
                 return zg_err_set(err, ENOENT,
@@ -184,4 +229,177 @@ int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_d
                       "%s has not registered the adapter of task %s within %ld s (it does once "
                       "it sees the acknowledgement on chain); deploy again later",
                       prov, what, r->wait_s);
+}
+
+bool zg_adapter_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n >= ZG_ADAPTER_NAME_MAX || name[0] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)name[i]) && !strchr("-_.", name[i]))
+            return false;
+    return true;
+}
+
+int zg_adapter_target_parse(const char *line, zg_adapter_target *out, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    char a[4096], b[4096], extra[8];
+    int n = sscanf(line, "%4095s %4095s %7s", a, b, extra);
+    if (n == 1 && zg_task_id_parse(a, out->task_id, NULL) == 0)
+        return 0;
+    if (n == 2 && zg_task_id_parse(b, out->task_id, NULL) == 0 &&
+        zg_addr_parse(out->ft, a, NULL) == 0) {
+        out->has_ft = true;
+        return 0;
+    }
+    out->task_id[0] = '\0';
+    if (n == 1 && zg_adapter_name_ok(a)) {
+        memcpy(out->name, a, strlen(a) + 1); /* zg_adapter_name_ok bounds it */
+        return 0;
+    }
+    return zg_err_set(err, EINVAL,
+                      "write a task id, \"0xFTPROVIDER TASK-ID\" or an adapter name to deploy "
+                      "it on this provider");
+}
+
+int zg_adapter_inf_parse(const char *line, uint8_t inf[20], bool *given, zg_err *err)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    *given = *line != '\0';
+    if (*given && zg_addr_parse(inf, line, NULL))
+        return zg_err_set(err, EINVAL,
+                          "write nothing (an empty line) or the address of an inference "
+                          "provider");
+    return 0;
+}
+
+int zg_adapter_session_check(zg_client *c, const uint8_t provider[20], zg_err *err)
+{
+    zg_inf_account a;
+    bool exists;
+    int rc = zg_inf_get_account(c, zg_chain_address(c->chain), provider, &a, &exists, err);
+    zg_inf_account_free(&a);
+    if (rc)
+        return -1;
+    if (exists)
+        return 0;
+    char p[43];
+    zg_addr_checksum(p, provider);
+    return zg_err_set(err, EDQUOT,
+                      "there is no inference sub-account with %s; write an amount to "
+                      "providers/%s/fund first (adapters are served from it)",
+                      p, p);
+}
+
+static const char chat_shape[] =
+    "write a question, or a JSON chat request without \"model\" ({\"messages\": [...]})";
+
+/* A question as the one user message. */
+static cJSON *question(const char *text, size_t len)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON *msgs = cJSON_AddArrayToObject(req, "messages");
+    cJSON *m = cJSON_CreateObject();
+    char *q = strndup(text, len);
+    if (!msgs || !m || !q) {
+        free(q);
+        cJSON_Delete(m);
+        cJSON_Delete(req);
+        return NULL;
+    }
+    cJSON_AddStringToObject(m, "role", "user");
+    cJSON_AddStringToObject(m, "content", q);
+    free(q);
+    cJSON_AddItemToArray(msgs, m);
+    return req;
+}
+
+int zg_adapter_chat_body(const char *name, const char *text, size_t len, char **body, zg_err *err)
+{
+    *body = NULL;
+    if (!text)
+        len = 0;
+    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        len--;
+    size_t lead = 0;
+    while (lead < len && isspace((unsigned char)text[lead]))
+        lead++;
+    if (lead == len)
+        return zg_err_set(err, EINVAL, "empty; %s", chat_shape);
+    if (memchr(text, '\0', len))
+        return zg_err_set(err, EINVAL, "a prompt is text; NUL bytes are refused");
+    cJSON *req = NULL;
+    if (text[lead] == '{') {
+        req = cJSON_ParseWithLength(text, len);
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(req, "model");
+        int rc = 0;
+        if (!cJSON_IsObject(req))
+            rc = zg_err_set(err, EINVAL, "not a JSON object; %s", chat_shape);
+        else if (m && !(cJSON_IsString(m) && !strcmp(m->valuestring, name)))
+            rc = zg_err_set(err, EINVAL, "leave \"model\" out: this file is adapter %s", name);
+        else if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(req, "messages")))
+            rc = zg_err_set(err, EINVAL, "\"messages\" (an array) is missing; %s", chat_shape);
+        if (rc) {
+            cJSON_Delete(req);
+            return -1;
+        }
+        cJSON_DeleteItemFromObjectCaseSensitive(req, "model");
+        cJSON_DeleteItemFromObjectCaseSensitive(req, "stream"); /* one answer, not a stream */
+    } else if (!(req = question(text, len))) {
+        return zg_err_set(err, ENOMEM, "out of memory");
+    }
+    cJSON_AddStringToObject(req, "model", name);
+    *body = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    return *body ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+}
+
+int zg_adapter_chat(zg_client *c, const char *url, const uint8_t provider[20], const char *name,
+                    const char *body, char **content, zg_err *err)
+{
+    *content = NULL;
+    zg_buf ans;
+    zg_buf_init(&ans, 16u << 20);
+    int rc = zg_infp_chat(c, url, provider, body, &ans, err);
+    if (rc) {
+        if (err && err->code == EAGAIN && strlen(err->msg) < 150)
+            zg_err_prefix(err, "adapter %s is not active (write its name to adapters/deploy)",
+                          name);
+        zg_buf_free(&ans);
+        return -1;
+    }
+    cJSON *j = cJSON_ParseWithLength((const char *)ans.data, ans.len);
+    zg_buf_free(&ans);
+    const cJSON *ch = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "choices"), 0);
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(ch, "message"), "content"));
+    if (s && !(*content = strdup(s)))
+        rc = zg_err_set(err, ENOMEM, "out of memory");
+    else if (!s)
+        rc = zg_err_set(err, EPROTO, "the provider's answer holds no message");
+    cJSON_Delete(j);
+    return rc;
+}
+
+int zg_adapter_default_inf(const uint8_t ft[20], const zg_inf_service *inf, size_t ninf,
+                           uint8_t out[20], zg_err *err)
+{
+    for (size_t i = 0; i < ninf; i++)
+        if (!memcmp(inf[i].provider, ft, 20)) {
+            memcpy(out, ft, 20);
+            return 0;
+        }
+    size_t n = 0;
+    for (size_t i = 0; i < ninf; i++)
+        if (inf[i].tee_acknowledged && n++ == 0)
+            memcpy(out, inf[i].provider, 20);
+    if (n != 1)
+        return zg_err_set(err, EINVAL,
+                          "%zu inference providers are listed; write the address of the one "
+                          "to deploy on",
+                          n);
+    return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "zg/ftprovider.h"
 #include "zg/hex.h"
+#include "zg/predefined.h"
 
 const cJSON *zg_custmodel_find(const cJSON *list, const char *name)
 {
@@ -17,6 +18,34 @@ const cJSON *zg_custmodel_find(const cJSON *list, const char *name)
             return m;
     }
     return NULL;
+}
+
+bool zg_custmodel_name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > ZG_CUSTMODEL_NAME_MAX || strspn(s, ".") == n)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
+            return false;
+    return true;
+}
+
+bool zg_custmodel_stem(const char *file, const char *suffix, char *stem)
+{
+    size_t n = strlen(file), k = strlen(suffix);
+    if (n <= k || n - k > ZG_CUSTMODEL_NAME_MAX || strcmp(file + n - k, suffix))
+        return false;
+    memcpy(stem, file, n - k);
+    stem[n - k] = 0;
+    return zg_custmodel_name_ok(stem);
+}
+
+const cJSON *zg_custmodel_lookup(const cJSON *list, const char *name)
+{
+    if (zg_predefined_find_any(name) || !zg_custmodel_name_ok(name))
+        return NULL;
+    return zg_custmodel_find(list, name);
 }
 
 int zg_custmodel_hash(const cJSON *entry, char hash[67], zg_err *err)

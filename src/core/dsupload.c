@@ -1,11 +1,17 @@
 #include "zg/dsupload.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "zg/dataset.h"
 #include "zg/ftprovider.h"
+#include "zg/hex.h"
+#include "zg/keccak.h"
 
 /* What the checker thread has passed so far, and how it ended. */
 typedef struct gate {
@@ -82,4 +88,56 @@ int zg_dataset_upload(zg_client *c, const char *url, const char *path, const cha
     pthread_cond_destroy(&g.cv);
     pthread_mutex_destroy(&g.mu);
     return rc;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+int zg_dataset_add(zg_client *c, const char *url, const char *dir, const char *provider,
+                   const char *name, const char *path, uint64_t size, zg_dsentry *out, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!path || size == 0)
+        return zg_err_set(err, EINVAL,
+                          "%s is empty; a dataset is JSON lines, one object per line: "
+                          "{\"instruction\", \"input\", \"output\"}, {\"messages\"} or {\"text\"}",
+                          name);
+    char filename[300];
+    snprintf(filename, sizeof filename, "%.255s%s", name,
+             ends_with(name, ".jsonl") || ends_with(name, ".json") ? "" : ".jsonl");
+    zg_dataset_upload_result up;
+    if (zg_dataset_upload(c, url, path, filename, &up, err))
+        return up.check_failed ? zg_err_prefix(err, "%s", name) : -1;
+    snprintf(out->name, sizeof out->name, "%s", name);
+    snprintf(out->hash, sizeof out->hash, "%s", up.tee_hash);
+    out->size = size;
+    out->rows = up.rows;
+    out->uploaded = (int64_t)time(NULL);
+    if (zg_dsindex_put(dir, provider, out, path, err))
+        return zg_err_prefix(err, "uploaded as %s but not recorded", up.tee_hash);
+    return 0;
+}
+
+int zg_dataset_verify(const char *dir, const char *provider, const char *name, const char *tee,
+                      char local[67], bool *differs, zg_err *err)
+{
+    *differs = false;
+    uint8_t h[32];
+    char path[4096];
+    zg_dsentry now;
+    if (zg_dsindex_path(dir, provider, name, path, sizeof path, err) ||
+        zg_keccak256_file(path, h, err))
+        return -1;
+    local[0] = '0';
+    local[1] = 'x';
+    zg_hex_encode(local + 2, h, 32);
+    if (strcasecmp(local, tee) == 0)
+        return 0;
+    if (zg_dsindex_get(dir, provider, name, &now, err))
+        return -1;
+    *differs = strcasecmp(now.hash, tee) == 0;
+    return 0;
 }

@@ -14,6 +14,7 @@
 #include "zg/ftserving.h"
 #include "zg/hex.h"
 #include "zg/jsoncheck.h"
+#include "zg/ops.h"
 
 int zg_task_model_hash(zg_client *c, const char *url, const char *model, char hash[67], zg_err *err)
 {
@@ -363,5 +364,120 @@ int zg_task_reconcile(zg_client *c, zg_journal *j, const cJSON *rec, char *line,
     zg_journal_update(j, rid, "failed", f, NULL);
     snprintf(line, cap, "recovery: task %s never reached the provider; nothing will be charged",
              rid);
+    return 0;
+}
+
+int zg_task_dataset_resolve(const zg_dataset_names *names, const char *dataset, char hash[67],
+                            zg_err *err)
+{
+    if (zg_hex_is_hash(dataset)) {
+        snprintf(hash, 67, "%s", dataset);
+        return 0;
+    }
+    zg_err e = {0};
+    if (names && names->dataset && names->dataset(names->arg, dataset, hash, &e) == 0)
+        return 0;
+    if (e.code && e.code != ENOENT)
+        goto pass;
+    zg_err_clear(&e);
+    if (names && names->storage && names->storage(names->arg, dataset, hash, &e) == 0)
+        return 0;
+    if (e.code && e.code != ENOENT)
+        goto pass;
+    return zg_err_set(err, ENOENT,
+                      "dataset \"%.60s\" is neither in datasets/ nor in storage/; cp it "
+                      "to one of them first, or give its 0x hash",
+                      dataset);
+pass:
+    if (err)
+        *err = e;
+    return -1;
+}
+
+int zg_task_submit(zg_client *c, zg_journal *j, const uint8_t provider[20], const char *url,
+                   const char *text, size_t n, const zg_dataset_names *names,
+                   zg_task_submitted *out, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    zg_task_doc doc;
+    if (zg_task_doc_parse(&doc, text ? text : "", text ? n : 0, err))
+        return -1;
+    snprintf(out->model, sizeof out->model, "%s", doc.model);
+    snprintf(out->dataset, sizeof out->dataset, "%s", doc.dataset);
+    out->by_name = !zg_hex_is_hash(doc.dataset);
+    int rc = zg_task_dataset_resolve(names, doc.dataset, out->hash, err);
+    if (rc == 0) {
+        zg_task_new t = {.provider = provider,
+                         .url = url,
+                         .model = doc.model,
+                         .dataset = out->hash,
+                         .params = (const char *)doc.params.data};
+        out->posted = true;
+        rc = zg_task_create(c, j, &t, out->id, err);
+    }
+    zg_task_doc_free(&doc);
+    return rc;
+}
+
+/* The deliverable task id of this wallet's sub-account with provider, read
+ * afresh; ENOENT when it is not on chain (yet). */
+static int deliverable_now(zg_client *c, const uint8_t provider[20], const char *id, bool *acked,
+                           bool *settled, zg_err *err)
+{
+    zg_ft_account a;
+    bool exists;
+    if (zg_ft_get_account(c, zg_chain_address(c->chain), provider, &a, &exists, err))
+        return -1;
+    const zg_deliverable *d = NULL;
+    for (size_t i = 0; exists && i < a.ndeliverables && !d; i++)
+        if (a.deliverables[i].id && !strcmp(a.deliverables[i].id, id))
+            d = &a.deliverables[i];
+    if (d) {
+        *acked = d->acknowledged;
+        *settled = d->settled;
+    }
+    zg_ft_account_free(&a);
+    if (!d)
+        return zg_err_set(err, ENOENT,
+                          "task %s has no deliverable on chain yet; wait until its progress "
+                          "is Delivered",
+                          id);
+    return 0;
+}
+
+int zg_task_ack(zg_client *c, zg_journal *j, const uint8_t provider[20], const char *id,
+                const char *confirm, zg_task_acked *out, char tx[67], zg_err *err)
+{
+    if (strcmp(confirm, "yes"))
+        return zg_err_set(err, EINVAL,
+                          "write \"yes\" to acknowledge the deliverable without downloading it "
+                          "(reading lora.bin downloads, verifies and acknowledges)");
+    bool acked = false, settled = false;
+    if (deliverable_now(c, provider, id, &acked, &settled, err))
+        return -1;
+    if (acked) {
+        *out = zg_op_ack_recovered(j, provider, id, tx) ? ZG_ACK_RECOVERED : ZG_ACK_ALREADY;
+        return 0;
+    }
+    if (settled)
+        return zg_err_set(err, EPERM,
+                          "the provider settled task %s with a penalty before it was "
+                          "acknowledged; there is nothing left to acknowledge",
+                          id);
+    *out = ZG_ACK_SENT;
+    return zg_op_ack_deliverable(c, j, provider, id, err);
+}
+
+int zg_task_id_parse(const char *name, char canon[37], zg_err *err)
+{
+    if (strlen(name) != 36)
+        return zg_err_set(err, ENOENT, "not a task id");
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? name[i] != '-' : !isxdigit((unsigned char)name[i]))
+            return zg_err_set(err, ENOENT, "not a task id");
+        canon[i] = (char)tolower((unsigned char)name[i]);
+    }
+    canon[36] = '\0';
     return 0;
 }

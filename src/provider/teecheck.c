@@ -403,3 +403,73 @@ int zg_tee_vet(zg_client *c, const zg_tee_policy *p, zg_service_kind kind,
     zg_buf_free(&own);
     return rc;
 }
+
+/* Check one document; its step lines name the layout. */
+static int check_layout(zg_client *c, const zg_tee_policy *p, zg_tee_verdict *d, const char *layout,
+                        const zg_buf *doc, const uint8_t signer[20], int64_t now, bool notes,
+                        zg_err *err)
+{
+    zg_buf r;
+    zg_buf_init(&r, 0);
+    zg_attest_result res;
+    zg_err e = {0};
+    int rc = 0;
+    if (zg_tee_check_doc(c, p, doc->data, doc->len, signer, now, &r, &res, &e)) {
+        d->fails++;
+        rc = zg_buf_printf(&d->text, err, "FAIL format (%s layout): %s\n", layout, e.msg);
+        zg_buf_free(&r);
+        return rc;
+    }
+    const char *s = r.len ? (const char *)r.data : "";
+    while (*s && rc == 0) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        const char *colon = memchr(s, ':', n);
+        bool note = !strncmp(s, "NOTE", 4);
+        if (!strncmp(s, "FAIL", 4))
+            d->fails++;
+        else if (!strncmp(s, "SKIP", 4))
+            d->skips++;
+        if (note && notes)
+            rc = zg_buf_printf(&d->text, err, "%.*s\n", (int)n, s);
+        else if (!note && colon)
+            rc = zg_buf_printf(&d->text, err, "%.*s (%s layout)%.*s\n", (int)(colon - s), s, layout,
+                               (int)(n - (size_t)(colon - s)), colon);
+        else if (!note)
+            rc = zg_buf_printf(&d->text, err, "%.*s (%s layout)\n", (int)n, s, layout);
+        s += n + (nl != NULL);
+    }
+    zg_buf_free(&r);
+    return rc;
+}
+
+int zg_tee_check_layouts(zg_client *c, const zg_tee_policy *p, const zg_buf *doc,
+                         const zg_buf *legacy, const uint8_t signer[20], int64_t now,
+                         zg_tee_verdict *out, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    zg_buf_init(&out->text, 0);
+    if (check_layout(c, p, out, "default", doc, signer, now, !legacy, err) ||
+        (legacy && check_layout(c, p, out, "legacy", legacy, signer, now, true, err)))
+        return -1;
+    return 0;
+}
+
+void zg_tee_verdict_free(zg_tee_verdict *v)
+{
+    zg_buf_free(&v->text);
+}
+
+int zg_tee_verdict_result(const zg_tee_verdict *v, bool legacy_checked, zg_buf *out, zg_err *err)
+{
+    const char *which = legacy_checked ? " in both layouts" : " (default layout only)";
+    if (v->fails)
+        return zg_buf_printf(out, err, "RESULT FAIL: %u check%s failed\n", v->fails,
+                             v->fails == 1 ? "" : "s");
+    if (v->skips)
+        return zg_buf_printf(out, err,
+                             "RESULT PASS: every check that ran passed%s; %u skipped (SKIP "
+                             "lines)\n",
+                             which, v->skips);
+    return zg_buf_printf(out, err, "RESULT PASS: every check passed%s\n", which);
+}

@@ -15,11 +15,15 @@
 #include <unistd.h>
 
 #include "../unit/check.h"
+#include "zg/adapter.h"
 #include "zg/artifact.h"
 #include "zg/dataset.h"
+#include "zg/dsindex.h"
+#include "zg/dsupload.h"
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
 #include "zg/hex.h"
+#include "zg/stnames.h"
 #include "zg/storage.h"
 #include "zg/tasks.h"
 
@@ -61,6 +65,48 @@ static bool wait_for(zg_client *c, const char *url, const char *id, const char *
     return false;
 }
 
+/* The names a mount would know: datasets/ is the index the upload wrote
+ * (TEE mode), storage/ has "greetings" (storage mode) and "broken", whose
+ * index cannot be read. */
+typedef struct names_ctx {
+    const char *index; /* NULL: no datasets/ names */
+    const char *provider;
+    const char *stored; /* the storage/ names' index, or NULL */
+} names_ctx;
+
+static int test_dataset(void *arg, const char *name, char hash[67], zg_err *err)
+{
+    names_ctx *x = arg;
+    zg_dsentry de;
+    if (!x->index)
+        return zg_err_set(err, ENOENT, "no such dataset");
+    if (zg_dsindex_get(x->index, x->provider, name, &de, err))
+        return -1;
+    snprintf(hash, 67, "%s", de.hash);
+    return 0;
+}
+
+static int test_storage(void *arg, const char *name, char root[67], zg_err *err)
+{
+    names_ctx *x = arg;
+    zg_dsentry se;
+    if (!strcmp(name, "broken"))
+        return zg_err_set(err, EIO, "the storage index cannot be read");
+    if (!x->stored)
+        return zg_err_set(err, ENOENT, "no such name");
+    if (zg_dsindex_get(x->stored, "names", name, &se, err))
+        return -1;
+    snprintf(root, 67, "%s", se.hash);
+    return 0;
+}
+
+static zg_storage_pool *pool_arg(void *arg, zg_err *err)
+{
+    if (!arg)
+        zg_err_set(err, ENODEV, "no storage nodes");
+    return arg;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3 && argc != 4)
@@ -96,23 +142,85 @@ int main(int argc, char **argv)
                "\"output\":\"Paris.\"}\n"
                "{\"instruction\":\"Say hello in Spanish\",\"input\":\"\",\"output\":\"Hola.\"}\n");
     fclose(f);
-    char local[67], remote[67];
+    char local[67], remote[67], index[512] = "", stored[512] = "", provtext[43];
+    zg_addr_checksum(provtext, prov);
+    uint64_t dssize = 0;
+    FILE *sf = fopen(ds, "r");
+    if (sf && fseek(sf, 0, SEEK_END) == 0)
+        dssize = (uint64_t)ftell(sf);
+    if (sf)
+        fclose(sf);
     CHECK(zg_dataset_check(ds, local, NULL, &e) == 0, "dataset checks pass");
     if (via_storage) {
         zg_storage_upload_result up;
         CHECK(zg_storage_pool_devnet(&st, c, argv[1], NULL, &e) == 0,
               "the devnet's 0G Storage nodes: %s", e.msg);
         zg_err_clear(&e);
-        CHECK(st && zg_storage_pool_upload(st, j, ds, NULL, NULL, &up, &e) == 0,
-              "dataset uploaded to 0G Storage: %s", e.msg);
-        remote[0] = '0';
-        remote[1] = 'x';
-        zg_hex_encode(remote + 2, up.root, 32);
+        /* As cp FILE storage/NAME does: uploaded, then named in the index. */
+        char back[600], copy[2048];
+        snprintf(stored, sizeof stored, "%s/storage", work);
+        snprintf(copy, sizeof copy, "cp '%s' '%s.copy'", ds, ds);
+        snprintf(back, sizeof back, "%s/back/greetings.jsonl", work);
+        zg_dsentry se;
+        CHECK(zg_stnames_add(pool_arg, st, j, stored, "names", "nothing", ds, 0, &se, &up, &e) ==
+                      -1 &&
+                  e.code == EINVAL && !up.submitted,
+              "an empty file is refused before anything is paid: %s", e.msg);
+        zg_err_clear(&e);
+        CHECK(system(copy) == 0 && st &&
+                  zg_stnames_add(pool_arg, st, j, stored, "names", "greetings", ds, dssize, &se,
+                                 &up, &e) == 0,
+              "dataset uploaded to 0G Storage and named: %s", e.msg);
+        snprintf(remote, sizeof remote, "%s", se.hash);
         CHECK(strcmp(local, remote) != 0, "the task's dataset is the storage root %s", remote);
+        bool already = true;
+        snprintf(copy, sizeof copy, "cmp -s '%s.copy' '%s'", ds, back);
+        CHECK(zg_stnames_fetch(pool_arg, st, remote, back, &already, &e) == 0 && !already &&
+                  system(copy) == 0,
+              "fetched back by its root, the same bytes: %s", e.msg);
+        CHECK(zg_stnames_fetch(pool_arg, st, remote, back, &already, &e) == 0 && already,
+              "a second fetch finds it there");
     } else {
-        CHECK(zg_ftp_upload_dataset(c, url, ds, "greetings.jsonl", remote, &e) == 0,
-              "dataset uploaded into the TEE: %s", remote);
+        /* As cp FILE datasets/NAME does: uploaded, then named in the index. */
+        snprintf(index, sizeof index, "%s/datasets", work);
+        char empty[512];
+        snprintf(empty, sizeof empty, "%s/empty.jsonl", work);
+        fclose(fopen(empty, "w"));
+        zg_dsentry de;
+        CHECK(zg_dataset_add(c, url, index, provtext, "empty", empty, 0, &de, &e) == -1 &&
+                  e.code == EINVAL && strstr(e.msg, "empty is empty"),
+              "an empty dataset is refused: %s", e.msg);
+        zg_err_clear(&e);
+        CHECK(zg_dataset_add(c, url, index, provtext, "greetings", ds, dssize, &de, &e) == 0 &&
+                  de.rows == 2,
+              "dataset uploaded into the TEE and named: %s", e.code ? e.msg : de.hash);
+        snprintf(remote, sizeof remote, "%s", de.hash);
         CHECK(strcmp(local, remote) == 0, "the provider's dataset hash is keccak256 of the bytes");
+        char tee[67];
+        bool differs = true;
+        CHECK(zg_dataset_verify(index, provtext, "greetings", remote, tee, &differs, &e) == 0 &&
+                  !differs,
+              "the local copy's keccak256 is the hash the TEE reported: %s", e.msg);
+        /* A provider that reports another hash than the bytes' own. */
+        char other[67], copy[512], cmd[1200];
+        snprintf(other, sizeof other, "%s", tee);
+        other[2] = other[2] == '0' ? '1' : '0';
+        CHECK(zg_dataset_verify(index, provtext, "greetings", other, tee, &differs, &e) == 0 &&
+                  !differs,
+              "a report the index no longer holds for the name is not this name's");
+        zg_dsentry liar = de;
+        snprintf(liar.name, sizeof liar.name, "liar");
+        snprintf(liar.hash, sizeof liar.hash, "%s", other);
+        snprintf(copy, sizeof copy, "%s/liar.jsonl", work);
+        zg_dsindex_path(index, provtext, "greetings", cmd, sizeof cmd, NULL);
+        snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), " %s", copy);
+        char cp[1300];
+        snprintf(cp, sizeof cp, "cp %s", cmd);
+        CHECK(system(cp) == 0 && zg_dsindex_put(index, provtext, &liar, copy, &e) == 0 &&
+                  zg_dataset_verify(index, provtext, "liar", other, tee, &differs, &e) == 0 &&
+                  differs && !strcmp(tee, remote),
+              "a reported hash that is not the bytes' is found: %s", tee);
+        snprintf(remote, sizeof remote, "%s", de.hash);
     }
 
     const char *params = "{\"neftune_noise_alpha\":5,\"num_train_epochs\":1,"
@@ -129,8 +237,34 @@ int main(int argc, char **argv)
     bad.params = "{\"lora_r\":8}";
     CHECK(zg_task_create(c, j, &bad, id, &e) == -1 && e.code == EINVAL,
           "bad parameters refused before signing: %s", e.msg);
+    /* tasks/new's path: the user's text and the mount's names. */
+    names_ctx nx = {.index = index[0] ? index : NULL,
+                    .provider = provtext,
+                    .stored = via_storage ? stored : NULL};
+    zg_dataset_names names = {test_dataset, test_storage, &nx};
+    zg_task_submitted sub;
+    const char *dup = "{\"model\":\"zg-tiny-lora\",\"dataset\":\"greetings\",\"model\":\"x\"}";
+    CHECK(zg_task_submit(c, j, prov, url, dup, strlen(dup), &names, &sub, &e) == -1 &&
+              e.code == EINVAL && !sub.posted,
+          "a key given twice is refused before anything is sent: %s", e.msg);
+    char doc[1024];
+    snprintf(doc, sizeof doc, "{\"model\":\"zg-tiny-lora\",\"dataset\":\"%s\",%s", "nowhere",
+             params + 1);
+    CHECK(zg_task_submit(c, j, prov, url, doc, strlen(doc), &names, &sub, &e) == -1 &&
+              e.code == ENOENT && strstr(e.msg, "neither in datasets/ nor in storage/") &&
+              !sub.posted,
+          "an unknown dataset name is refused: %s", e.msg);
+    snprintf(doc, sizeof doc, "{\"model\":\"zg-tiny-lora\",\"dataset\":\"broken\",%s", params + 1);
+    CHECK(zg_task_submit(c, j, prov, url, doc, strlen(doc), &names, &sub, &e) == -1 &&
+              e.code == EIO && !sub.posted,
+          "a names index that cannot be read is its own error: %s", e.msg);
+    snprintf(doc, sizeof doc, "{\"model\":\"zg-tiny-lora\",\"dataset\":\"greetings\",%s",
+             params + 1);
     zg_err_clear(&e);
-    CHECK(zg_task_create(c, j, &t, id, &e) == 0, "task created: %s", e.code ? e.msg : id);
+    CHECK(zg_task_submit(c, j, prov, url, doc, strlen(doc), &names, &sub, &e) == 0 && sub.by_name &&
+              !strcmp(sub.hash, remote) && !strcmp(sub.dataset, "greetings"),
+          "task created from the user's JSON, dataset by name: %s", e.code ? e.msg : sub.id);
+    snprintf(id, sizeof id, "%s", sub.id);
     CHECK(zg_task_create(c, j, &t, id2, &e) == -1 && e.code == EINVAL &&
               strstr(e.msg, "unfinished"),
           "a second task while one is unfinished is refused by the provider: %s", e.msg);
@@ -145,6 +279,19 @@ int main(int argc, char **argv)
 
     CHECK(zg_task_precheck(c, prov, &e) == -1 && e.code == EAGAIN && strstr(e.msg, id),
           "a new task is refused while the deliverable is unacknowledged: %s", e.msg);
+
+    bool acked = true, acked_any = true;
+    CHECK(zg_adapter_task_acked(c, prov, id, &acked, &e) == 0 && !acked &&
+              zg_adapter_task_acked(c, NULL, id, &acked_any, &e) == 0 && !acked_any,
+          "an adapter deploy sees the deliverable unacknowledged (provider given or found)");
+    zg_task_acked how;
+    char tx[67];
+    CHECK(zg_task_ack(c, j, prov, id, "no", &how, tx, &e) == -1 && e.code == EINVAL,
+          "an acknowledgement needs \"yes\": %s", e.msg);
+    CHECK(zg_task_ack(c, j, prov, "00000000-0000-0000-0000-000000000000", "yes", &how, tx, &e) ==
+                  -1 &&
+              e.code == ENOENT,
+          "no deliverable, nothing acknowledged: %s", e.msg);
 
     char enc[512], bin[512];
     snprintf(enc, sizeof enc, "%s/lora.enc", work);
@@ -204,6 +351,12 @@ int main(int argc, char **argv)
     CHECK(d.acknowledged && d.settled && d.secret_len > 0, "on chain: acknowledged, settled, key");
     zg_deliverable_free(&d);
     zg_err_clear(&e);
+    CHECK(zg_task_ack(c, j, prov, id, "yes", &how, tx, &e) == 0 && how == ZG_ACK_ALREADY,
+          "acknowledging again sends nothing: %s", e.msg);
+    CHECK(zg_adapter_task_acked(c, prov, id, &acked, &e) == 0 && acked &&
+              zg_adapter_task_acked(c, NULL, id, &acked_any, &e) == 0 && acked_any &&
+              zg_adapter_task_acked(c, NULL, "no-such-task", &acked_any, &e) == 0 && !acked_any,
+          "and acknowledged now; a task nobody delivered is not");
     CHECK(zg_task_precheck(c, prov, &e) == 0, "a new task may start now: %s", e.msg);
 
     zg_ft_account a;

@@ -55,11 +55,6 @@ int zgfs_quote_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 
 /* ---- the checks, cached per (signer, default document, legacy document) */
 
-typedef struct verdict {
-    zg_buf text; /* the PASS/FAIL/SKIP/NOTE lines */
-    unsigned fails, skips;
-} verdict;
-
 typedef struct verify_ctx {
     zgfs *fs;
     const uint8_t *signer;
@@ -68,60 +63,18 @@ typedef struct verify_ctx {
 
 static void free_verdict(void *v)
 {
-    verdict *d = v;
-    zg_buf_free(&d->text);
-    free(d);
-}
-
-/* Check one document; its step lines name the layout. NOTE lines (images,
- * what is not verified) are the same for both layouts: kept once. */
-static int check_layout(zgfs *fs, verdict *d, const char *layout, const zg_buf *doc,
-                        const uint8_t signer[20], bool notes, zg_err *err)
-{
-    zg_buf r;
-    zg_buf_init(&r, 0);
-    zg_attest_result res;
-    zg_err e = {0};
-    int rc = 0;
-    if (zg_tee_check_doc(fs->client, &fs->tee, doc->data, doc->len, signer, (int64_t)time(NULL), &r,
-                         &res, &e)) {
-        d->fails++;
-        rc = zg_buf_printf(&d->text, err, "FAIL format (%s layout): %s\n", layout, e.msg);
-        zg_buf_free(&r);
-        return rc;
-    }
-    const char *s = r.len ? (const char *)r.data : "";
-    while (*s && rc == 0) {
-        const char *nl = strchr(s, '\n');
-        size_t n = nl ? (size_t)(nl - s) : strlen(s);
-        const char *colon = memchr(s, ':', n);
-        bool note = !strncmp(s, "NOTE", 4);
-        if (!strncmp(s, "FAIL", 4))
-            d->fails++;
-        else if (!strncmp(s, "SKIP", 4))
-            d->skips++;
-        if (note && notes)
-            rc = zg_buf_printf(&d->text, err, "%.*s\n", (int)n, s);
-        else if (!note && colon)
-            rc = zg_buf_printf(&d->text, err, "%.*s (%s layout)%.*s\n", (int)(colon - s), s, layout,
-                               (int)(n - (size_t)(colon - s)), colon);
-        else if (!note)
-            rc = zg_buf_printf(&d->text, err, "%.*s (%s layout)\n", (int)n, s, layout);
-        s += n + (nl != NULL);
-    }
-    zg_buf_free(&r);
-    return rc;
+    zg_tee_verdict_free(v);
+    free(v);
 }
 
 static int run_checks(void *ctx, void **val, zg_err *err)
 {
     verify_ctx *x = ctx;
-    verdict *d = calloc(1, sizeof *d);
+    zg_tee_verdict *d = malloc(sizeof *d);
     if (!d)
         return zg_err_set(err, ENOMEM, "out of memory");
-    zg_buf_init(&d->text, 0);
-    if (check_layout(x->fs, d, "default", x->doc, x->signer, !x->legacy, err) ||
-        (x->legacy && check_layout(x->fs, d, "legacy", x->legacy, x->signer, true, err))) {
+    if (zg_tee_check_layouts(x->fs->client, &x->fs->tee, x->doc, x->legacy, x->signer,
+                             (int64_t)time(NULL), d, err)) {
         free_verdict(d);
         return -1;
     }
@@ -157,7 +110,7 @@ static int write_report(const zgfs_call *c, const zg_ft_service *s, const zg_buf
     /* Within ttl only: the collateral's dates and the clock move on. */
     if (zg_cache_get(c->fs->cache, key, -1, run_checks, free_verdict, &x, &ref, err))
         return -1;
-    const verdict *d = zg_cache_value(ref);
+    const zg_tee_verdict *d = zg_cache_value(ref);
 
     int rc = zg_buf_printf(
         out, err,
@@ -180,17 +133,8 @@ static int write_report(const zgfs_call *c, const zg_ft_service *s, const zg_buf
                            legacy_err->msg);
     if (rc == 0)
         rc = zg_buf_append(out, d->text.data, d->text.len, err);
-    if (rc == 0 && d->fails == 0 && d->skips)
-        rc = zg_buf_printf(out, err,
-                           "RESULT PASS: every check that ran passed%s; %u skipped (SKIP "
-                           "lines)\n",
-                           legacy ? " in both layouts" : " (default layout only)", d->skips);
-    else if (rc == 0 && d->fails == 0)
-        rc = zg_buf_printf(out, err, "RESULT PASS: every check passed%s\n",
-                           legacy ? " in both layouts" : " (default layout only)");
-    else if (rc == 0)
-        rc = zg_buf_printf(out, err, "RESULT FAIL: %u check%s failed\n", d->fails,
-                           d->fails == 1 ? "" : "s");
+    if (rc == 0)
+        rc = zg_tee_verdict_result(d, legacy != NULL, out, err);
     zg_cache_put(ref);
     return rc;
 }

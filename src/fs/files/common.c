@@ -1,6 +1,5 @@
 /* Small helpers shared by the handlers: JSON output with neuron amounts as
- * strings, amount parsing with the checks every money file needs, path
- * parameters. */
+ * strings, path parameters, names. */
 #include "common.h"
 
 #include <errno.h>
@@ -58,18 +57,6 @@ int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err)
     if (i >= c->nparams)
         return zg_err_set(err, EINVAL, "internal error: missing path parameter");
     return zg_addr_parse(out, c->params[i], err);
-}
-
-int zgfs_parse_amount(const char *line, zg_u256 *out, zg_err *err)
-{
-    if (!*line)
-        return zg_err_set(err, EINVAL,
-                          "empty amount; write a number of OG such as 1.5 (or 250000neuron)");
-    if (zg_amount_parse(out, line, err))
-        return -1;
-    if (zg_u256_is_zero(out))
-        return zg_err_set(err, EINVAL, "the amount must be more than 0");
-    return 0;
 }
 
 bool zgfs_ends_with(const char *s, const char *suffix)

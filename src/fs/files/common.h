@@ -24,8 +24,6 @@ void zgfs_og(char out[ZGFS_OG_MAX], const zg_u256 *neuron);
 
 /* Path parameter i as an address. */
 int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err);
-/* A positive amount as users write it (EINVAL with a sentence otherwise). */
-int zgfs_parse_amount(const char *line, zg_u256 *out, zg_err *err);
 
 /* Names users give files they copy in (datasets/, storage/). */
 bool zgfs_ends_with(const char *s, const char *suffix);

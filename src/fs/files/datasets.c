@@ -15,17 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <time.h>
 
 #include "wf.h"
-#include "zg/dataset.h"
 #include "zg/dsindex.h"
 #include "zg/dsupload.h"
 #include "zg/estimate.h"
 #include "zg/ftprovider.h"
-#include "zg/hex.h"
-#include "zg/keccak.h"
 
 #define HASH_SUFFIX   ".hash"
 #define TOKENS_SUFFIX ".tokens"
@@ -180,22 +175,14 @@ typedef struct hash_job {
 static void check_hash(void *arg)
 {
     hash_job *j = arg;
-    uint8_t h[32];
-    char local[67] = "0x", path[4096];
-    zg_err e = {0};
-    zg_dsentry now;
-    if (zg_dsindex_path(j->dir, j->provider, j->name, path, sizeof path, &e) == 0 &&
-        zg_keccak256_file(path, h, &e) == 0) {
-        zg_hex_encode(local + 2, h, 32);
-        /* A new upload under the same name meanwhile has its own check. */
-        if (strcasecmp(local, j->tee) &&
-            zg_dsindex_get(j->dir, j->provider, j->name, &now, &e) == 0 &&
-            !strcasecmp(now.hash, j->tee))
-            zg_oplog_add(j->fs->log,
-                         "%s: warning: the TEE reported dataset hash %s, but keccak256 of the "
-                         "bytes uploaded is %s; tasks/new uses the TEE's",
-                         j->where, j->tee, local);
-    }
+    char local[67];
+    bool differs;
+    if (zg_dataset_verify(j->dir, j->provider, j->name, j->tee, local, &differs, NULL) == 0 &&
+        differs)
+        zg_oplog_add(j->fs->log,
+                     "%s: warning: the TEE reported dataset hash %s, but keccak256 of the "
+                     "bytes uploaded is %s; tasks/new uses the TEE's",
+                     j->where, j->tee, local);
     free(j);
 }
 
@@ -221,38 +208,18 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     (void)reply; /* reading NAME returns the dataset itself */
     zgfs *fs = c->fs;
     const char *name = c->params[1];
-    if (!p->path || p->len == 0)
-        return zg_err_set(err, EINVAL,
-                          "%s is empty; a dataset is JSON lines, one object per line: "
-                          "{\"instruction\", \"input\", \"output\"}, {\"messages\"} or {\"text\"}",
-                          name);
     uint8_t prov[20];
-    char *url = NULL;
+    char *url = NULL, dir[4096];
+    zg_dsentry e;
     if (zgfs_call_addr(c, 0, prov, err) || zgfs_ft_url(fs, prov, &url, err))
         return -1;
-    /* The provider takes .jsonl/.json file names only. */
-    char filename[ZGFS_PARAM_MAX + 8];
-    snprintf(filename, sizeof filename, "%s%s", name,
-             zgfs_ends_with(name, ".jsonl") || zgfs_ends_with(name, ".json") ? "" : ".jsonl");
-    zg_dataset_upload_result up;
-    int rc = zg_dataset_upload(fs->client, url, p->path, filename, &up, err);
+    int rc = zgfs_datasets_dir(fs, dir, sizeof dir, err) ||
+             zg_dataset_add(fs->client, url, dir, c->params[0], name, p->path, p->len, &e, err);
     free(url);
     if (rc)
-        return up.check_failed ? zg_err_prefix(err, "%s", name) : -1;
-    const char *tee = up.tee_hash;
-    uint64_t rows = up.rows;
-
-    zg_dsentry e = {0};
-    snprintf(e.name, sizeof e.name, "%s", name);
-    snprintf(e.hash, sizeof e.hash, "%s", tee);
-    e.size = p->len;
-    e.rows = rows;
-    e.uploaded = (int64_t)time(NULL);
-    char dir[4096];
-    if (zgfs_datasets_dir(fs, dir, sizeof dir, err) ||
-        zg_dsindex_put(dir, c->params[0], &e, p->path, err))
-        return zg_err_prefix(err, "uploaded as %s but not recorded", tee);
-
+        return -1;
+    const char *tee = e.hash;
+    uint64_t rows = e.rows;
     check_hash_later(c, dir, tee);
 
     /* The new name, hash file and estimate show at once. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "zg/funds.h"
 
 /* What a deposit or a refund changes (zgfs_changed). */
 #define LEDGER_VALUES (ZG_RV_BIT(ZG_RV_WALLET) | ZG_RV_BIT(ZG_RV_LEDGER) | ZG_RV_BIT(ZG_RV_SUBS))
@@ -105,29 +106,14 @@ static int ledger_now(zgfs *fs, bool *exists, zg_u256 *avail, zg_u256 *total, zg
 int zgfs_ledger_deposit_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 {
     zgfs *fs = c->fs;
-    zg_u256 amount;
-    if (zgfs_parse_amount(line, &amount, err))
-        return -1;
-    char want[ZGFS_OG_MAX], have[ZGFS_OG_MAX];
-    zgfs_og(want, &amount);
-
-    zg_cache_val *ref;
-    if (zgfs_get_wallet(fs, 0, &ref, err))
-        return -1;
-    zg_u256 bal = *(const zg_u256 *)zg_cache_value(ref);
-    zg_cache_put(ref);
-    if (zg_u256_cmp(&bal, &amount) < 0) {
-        zgfs_og(have, &bal);
-        return zg_err_set(err, EDQUOT,
-                          "the wallet has %s OG, %s OG asked (plus gas); deposit less or fund "
-                          "the wallet %s",
-                          have, want, fs->addr_text);
-    }
-
-    int rc = zg_op_deposit(fs->client, fs->journal, &amount, err);
-    zgfs_changed(fs, LEDGER_VALUES, NULL, NULL);
+    zg_funds_result r;
+    int rc = zg_funds_deposit(fs->client, fs->journal, line, &r, err);
+    if (r.sent)
+        zgfs_changed(fs, LEDGER_VALUES, NULL, NULL);
     if (rc)
         return -1;
+    char want[ZGFS_OG_MAX], have[ZGFS_OG_MAX];
+    zgfs_og(want, &r.amount);
     bool exists;
     zg_u256 avail, total;
     zg_err ignore;
@@ -142,55 +128,17 @@ int zgfs_ledger_deposit_act(const zgfs_call *c, const char *line, zg_buf *ok, zg
 int zgfs_ledger_refund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 {
     zgfs *fs = c->fs;
-    char word[ZGFS_LINE_MAX], extra[ZGFS_LINE_MAX], more[8];
-    int nw = sscanf(line, "%4095s %4095s %7s", word, extra, more);
-    bool delete_ledger = false;
-    if (nw <= 0)
-        return zg_err_set(err, EINVAL,
-                          "empty command; write an amount in OG or \"all\" to ledger/refund");
-    if (nw == 3 || (nw == 2 && strcmp(extra, "--delete-ledger")))
-        return zg_err_set(err, EINVAL,
-                          "write an amount in OG or \"all\", optionally followed by "
-                          "\"--delete-ledger\"");
-    if (nw == 2)
-        delete_ledger = true;
-    if (!strcmp(word, "--delete-ledger"))
-        return zg_err_set(err, EINVAL,
-                          "\"--delete-ledger\" follows what to refund: write \"all "
-                          "--delete-ledger\" (or an amount, then --delete-ledger)");
-
-    bool exists;
-    zg_u256 avail, total, amount;
-    if (ledger_now(fs, &exists, &avail, &total, err))
-        return -1;
-    if (!exists)
-        return zg_err_set(err, ENOENT, "there is no ledger, so nothing to refund");
-    char want[ZGFS_OG_MAX], have[ZGFS_OG_MAX];
-    zgfs_og(have, &avail);
-    if (!strcmp(word, "all")) {
-        if (zg_u256_is_zero(&avail))
-            return zg_err_set(err, EDQUOT,
-                              "the ledger has 0 OG available; retrieve funds from "
-                              "sub-accounts first (providers/*/retrieve)");
-        amount = avail;
-    } else if (zgfs_parse_amount(word, &amount, err)) {
-        return -1;
-    }
-    zgfs_og(want, &amount);
-    if (zg_u256_cmp(&amount, &avail) > 0)
-        return zg_err_set(err, EDQUOT, "the ledger has %s OG available, %s OG asked", have, want);
-    if (!zg_u256_cmp(&amount, &total) && !delete_ledger)
-        return zg_err_set(err, EPERM,
-                          "refunding %s OG would empty the ledger, and the contract then "
-                          "deletes it with every sub-account and the model keys stored there; "
-                          "write \"all --delete-ledger\" to do that, or refund less",
-                          want);
-
-    int rc = zg_op_refund(fs->client, fs->journal, &amount, delete_ledger, err);
-    /* Deleting the ledger deletes every sub-account with it. */
-    zgfs_changed(fs, delete_ledger ? ZG_RV_FUNDS : LEDGER_VALUES, NULL, NULL);
+    zg_funds_result r;
+    int rc = zg_funds_refund(fs->client, fs->journal, line, &r, err);
+    if (r.sent)
+        /* a deleted ledger takes every sub-account with it */
+        zgfs_changed(fs, ZG_RV_FUNDS, NULL, NULL);
     if (rc)
         return -1;
+    char want[ZGFS_OG_MAX], have[ZGFS_OG_MAX];
+    zgfs_og(want, &r.amount);
+    bool exists;
+    zg_u256 avail, total;
     zg_err ignore;
     if (ledger_now(fs, &exists, &avail, &total, &ignore) == 0 && exists) {
         zgfs_og(have, &avail);

@@ -28,53 +28,15 @@
 
 #define JSON_SUFFIX ".json"
 #define ZIP_SUFFIX  ".usage.zip"
-/* Longest model name a file name here can carry. */
-#define NAME_MAX_LEN (ZGFS_PARAM_MAX - 1 - (sizeof ZIP_SUFFIX - 1))
 /* How long the provider's "no bundle for this model" hides the name. */
 #define NO_BUNDLE_KEEP_MS (10L * 60 * 1000)
 /* Usage docs, not weights: a bound on what one download may hold in memory. */
 #define BUNDLE_MAX (64u << 20)
 
-/* Names that can be a file name here and a URL path segment at the provider
- * (the core refuses anything else before sending). */
-static bool valid_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > NAME_MAX_LEN || strspn(s, ".") == n)
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              strchr("-_.", *p)))
-            return false;
-    return true;
-}
-
-/* The model name of a file name with the given suffix. */
-static bool stem_of(const char *file, const char *suffix, char stem[ZGFS_PARAM_MAX])
-{
-    size_t n = strlen(file), s = strlen(suffix);
-    if (n <= s || n >= ZGFS_PARAM_MAX || strcmp(file + n - s, suffix))
-        return false;
-    memcpy(stem, file, n - s);
-    stem[n - s] = 0;
-    return valid_name(stem);
-}
-
 static const char *member_text(const cJSON *obj, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* The customized model called name: the first entry of that name, unless a
- * predefined model of any network has the name (the SDK resolves predefined
- * names first, and zgfs refuses another network's, so such an entry could
- * never be used by name). */
-static const cJSON *find_customized(const cJSON *list, const char *name)
-{
-    if (zg_predefined_find_any(name) || !valid_name(name))
-        return NULL;
-    return zg_custmodel_find(list, name);
 }
 
 /* ---- the customized models list, cached per provider */
@@ -96,6 +58,37 @@ static int get_models(const zgfs_call *c, zgfs_ftp *p, zg_cache_val **ref, zg_er
         return -1;
     }
     return 0;
+}
+
+/* The customized model the path's file names (with suffix): the provider
+ * (*p), the list (*ref) and the entry (*m, borrowed from it), or ENOENT
+ * ("no longer has" when gone says so). Release with put_model. */
+typedef struct model_at {
+    zgfs_ftp p;
+    zg_cache_val *ref;
+    const cJSON *m;
+    char name[ZGFS_PARAM_MAX];
+} model_at;
+
+static int get_model(const zgfs_call *c, const char *suffix, model_at *x, zg_err *err)
+{
+    if (!zg_custmodel_stem(c->params[1], suffix, x->name))
+        return zg_err_set(err, ENOENT,
+                          strcmp(suffix, JSON_SUFFIX) ? "not a usage bundle" : "not a model file");
+    if (get_models(c, &x->p, &x->ref, err))
+        return -1;
+    x->m = zg_custmodel_lookup(zg_cache_value(x->ref), x->name);
+    if (x->m)
+        return 0;
+    zg_cache_put(x->ref);
+    zgfs_ftp_free(&x->p);
+    return zg_err_set(err, ENOENT, "%s no longer has model %s", c->params[0], x->name);
+}
+
+static void put_model(model_at *x)
+{
+    zg_cache_put(x->ref);
+    zgfs_ftp_free(&x->p);
 }
 
 /* ---- usage bundles: files in the state directory, one per model hash */
@@ -163,7 +156,7 @@ static int make_dir(const char *path, zg_err *err)
 int zgfs_model_json_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
     char stem[ZGFS_PARAM_MAX];
-    if (!stem_of(name, JSON_SUFFIX, stem))
+    if (!zg_custmodel_stem(name, JSON_SUFFIX, stem))
         return zg_err_set(err, ENOENT, "not a model file");
     strcpy(canon, name); /* model names are case-sensitive */
     return 0;
@@ -172,7 +165,7 @@ int zgfs_model_json_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *
 int zgfs_model_zip_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
     char stem[ZGFS_PARAM_MAX];
-    if (!stem_of(name, ZIP_SUFFIX, stem))
+    if (!zg_custmodel_stem(name, ZIP_SUFFIX, stem))
         return zg_err_set(err, ENOENT, "not a usage bundle");
     strcpy(canon, name);
     return 0;
@@ -187,7 +180,7 @@ static int add_customized(const cJSON *list, const char *suffix, zgfs_names *out
     cJSON_ArrayForEach(m, list)
     {
         const char *n = member_text(m, "name");
-        if (!n || find_customized(list, n) != m)
+        if (!n || zg_custmodel_lookup(list, n) != m)
             continue;
         snprintf(file, sizeof file, "%s%s", n, suffix);
         if (zgfs_names_add(out, file, err))
@@ -234,7 +227,7 @@ int zgfs_models_zip_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 int zgfs_model_json_present(const zgfs_call *c, zg_err *err)
 {
     char name[ZGFS_PARAM_MAX];
-    if (!stem_of(c->params[1], JSON_SUFFIX, name))
+    if (!zg_custmodel_stem(c->params[1], JSON_SUFFIX, name))
         return zg_err_set(err, ENOENT, "not a model file");
     /* Built in: no need to ask the provider (which may be down). */
     if (zg_predefined_find(c->fs->net.name, name))
@@ -245,7 +238,7 @@ int zgfs_model_json_present(const zgfs_call *c, zg_err *err)
     zg_cache_val *ref;
     if (get_models(c, &p, &ref, err))
         return -1;
-    bool found = find_customized(zg_cache_value(ref), name) != NULL;
+    bool found = zg_custmodel_lookup(zg_cache_value(ref), name) != NULL;
     zg_cache_put(ref);
     zgfs_ftp_free(&p);
     return found ? 0 : zg_err_set(err, ENOENT, "%s has no model %s", c->params[0], name);
@@ -254,13 +247,13 @@ int zgfs_model_json_present(const zgfs_call *c, zg_err *err)
 int zgfs_model_zip_present(const zgfs_call *c, zg_err *err)
 {
     char name[ZGFS_PARAM_MAX];
-    if (!stem_of(c->params[1], ZIP_SUFFIX, name))
+    if (!zg_custmodel_stem(c->params[1], ZIP_SUFFIX, name))
         return zg_err_set(err, ENOENT, "not a usage bundle");
     zgfs_ftp p;
     zg_cache_val *ref;
     if (get_models(c, &p, &ref, err))
         return -1;
-    const cJSON *m = find_customized(zg_cache_value(ref), name);
+    const cJSON *m = zg_custmodel_lookup(zg_cache_value(ref), name);
     int rc = 0;
     if (!m) {
         rc = zg_err_set(err, ENOENT, "%s has no customized model %s", c->params[0], name);
@@ -312,37 +305,26 @@ static cJSON *customized_json(const cJSON *m, const zgfs_ftp *p)
 int zgfs_model_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     char name[ZGFS_PARAM_MAX];
-    if (!stem_of(c->params[1], JSON_SUFFIX, name))
+    if (!zg_custmodel_stem(c->params[1], JSON_SUFFIX, name))
         return zg_err_set(err, ENOENT, "not a model file");
     const zg_predefined_model *pm = zg_predefined_find(c->fs->net.name, name);
     if (pm)
         return zgfs_json_out(predefined_json(pm), out, err);
-    zgfs_ftp p;
-    zg_cache_val *ref;
-    if (get_models(c, &p, &ref, err))
+    model_at x;
+    if (get_model(c, JSON_SUFFIX, &x, err))
         return -1;
-    const cJSON *m = find_customized(zg_cache_value(ref), name);
-    int rc = m ? zgfs_json_out(customized_json(m, &p), out, err)
-               : zg_err_set(err, ENOENT, "%s no longer has model %s", c->params[0], name);
-    zg_cache_put(ref);
-    zgfs_ftp_free(&p);
+    int rc = zgfs_json_out(customized_json(x.m, &x.p), out, err);
+    put_model(&x);
     return rc;
 }
 
 int zgfs_model_zip_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 {
-    char name[ZGFS_PARAM_MAX];
-    if (!stem_of(c->params[1], ZIP_SUFFIX, name))
-        return zg_err_set(err, ENOENT, "not a usage bundle");
-    zgfs_ftp p;
-    zg_cache_val *ref;
-    if (get_models(c, &p, &ref, err))
+    model_at x;
+    if (get_model(c, ZIP_SUFFIX, &x, err))
         return -1;
-    const cJSON *m = find_customized(zg_cache_value(ref), name);
-    int rc = m ? bundle_path(c, &p, name, m, path, cap, err)
-               : zg_err_set(err, ENOENT, "%s no longer has model %s", c->params[0], name);
-    zg_cache_put(ref);
-    zgfs_ftp_free(&p);
+    int rc = bundle_path(c, &x.p, x.name, x.m, path, cap, err);
+    put_model(&x);
     return rc;
 }
 
@@ -381,66 +363,46 @@ static int ask_zip_size(void *ctx, uint64_t *size, zg_err *err)
 
 int zgfs_model_zip_size(const zgfs_call *c, uint64_t *out, zg_err *err)
 {
-    char name[ZGFS_PARAM_MAX], key[ZGFS_PATH_MAX];
-    if (!stem_of(c->params[1], ZIP_SUFFIX, name))
-        return zg_err_set(err, ENOENT, "not a usage bundle");
-    zgfs_ftp p;
-    zg_cache_val *ref;
-    if (get_models(c, &p, &ref, err))
+    char key[ZGFS_PATH_MAX];
+    model_at x;
+    if (get_model(c, ZIP_SUFFIX, &x, err))
         return -1;
-    const cJSON *m = find_customized(zg_cache_value(ref), name);
-    int rc;
-    if (!m) {
-        rc = zg_err_set(err, ENOENT, "%s no longer has model %s", c->params[0], name);
-    } else {
-        snprintf(key, sizeof key, "size:usage:%s:%s:%s", p.name, name, hash_token(m));
-        zip_ask a = {c->fs, &p, name, m, c->params[1]};
-        rc = zgfs_known_size(c->fs, key, ask_zip_size, &a, out, err);
-    }
-    zg_cache_put(ref);
-    zgfs_ftp_free(&p);
+    snprintf(key, sizeof key, "size:usage:%s:%s:%s", x.p.name, x.name, hash_token(x.m));
+    zip_ask a = {c->fs, &x.p, x.name, x.m, c->params[1]};
+    int rc = zgfs_known_size(c->fs, key, ask_zip_size, &a, out, err);
+    put_model(&x);
     return rc;
 }
 
 int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
 {
-    char name[ZGFS_PARAM_MAX];
-    if (!stem_of(c->params[1], ZIP_SUFFIX, name))
-        return zg_err_set(err, ENOENT, "not a usage bundle");
-    zgfs_ftp p;
-    zg_cache_val *ref;
-    if (get_models(c, &p, &ref, err))
+    model_at x;
+    if (get_model(c, ZIP_SUFFIX, &x, err))
         return -1;
     char path[PATH_MAX], dir[PATH_MAX];
     zg_buf z;
     zg_buf_init(&z, BUNDLE_MAX);
     int rc = -1;
-    const cJSON *m = find_customized(zg_cache_value(ref), name);
-    if (!m) {
-        zg_err_set(err, ENOENT, "%s no longer has model %s", c->params[0], name);
-        goto out;
-    }
     zg_err e = {0};
-    if (zg_custmodel_usage(c->fs->client, p.url, m, &z, &e)) {
+    if (zg_custmodel_usage(c->fs->client, x.p.url, x.m, &z, &e)) {
         if (err)
             *err = e;
         /* 400 "detail usage file not found" (404 elsewhere): there is none.
          * Worth remembering, and the name the kernel holds goes now. */
         if (e.code == EINVAL || e.code == ENOENT)
-            no_bundle(c->fs, &p, name, m, c->params[1], &e, err);
+            no_bundle(c->fs, &x.p, x.name, x.m, c->params[1], &e, err);
         goto out;
     }
     if (state_dir(c->fs, NULL, dir, sizeof dir, err) || make_dir(dir, err) ||
-        state_dir(c->fs, p.name, dir, sizeof dir, err) || make_dir(dir, err) ||
-        bundle_path(c, &p, name, m, path, sizeof path, err) ||
+        state_dir(c->fs, x.p.name, dir, sizeof dir, err) || make_dir(dir, err) ||
+        bundle_path(c, &x.p, x.name, x.m, path, sizeof path, err) ||
         zg_write_atomic(path, z.data, z.len, err))
         goto out;
     char asked[67];
     rc = zg_buf_printf(ok, err, "%zu bytes from GET /v1/model/desc/%s", z.len,
-                       zg_custmodel_hash(m, asked, NULL) == 0 ? asked : name);
+                       zg_custmodel_hash(x.m, asked, NULL) == 0 ? asked : x.name);
 out:
     zg_buf_free(&z);
-    zg_cache_put(ref);
-    zgfs_ftp_free(&p);
+    put_model(&x);
     return rc;
 }

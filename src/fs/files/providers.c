@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "zg/funds.h"
 
 int zgfs_provider_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
@@ -217,11 +218,6 @@ static int get_acct(const zgfs_call *c, long max_age_ms, acct *a, zg_cache_val *
     return 0;
 }
 
-static const char *kind_word(zg_service_kind k)
-{
-    return k == ZG_SVC_FINETUNING ? "fine-tuning" : "inference";
-}
-
 static cJSON *refunds_json(const zg_refund *r, size_t n, uint64_t lock_time, bool have_lock)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -304,26 +300,29 @@ int zgfs_account_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     return zgfs_json_out(j, out, err);
 }
 
-/* " --unverified" at the end of a command: the caller vouches for the
- * provider without the TEE check. Cut off; true when it was there. */
-static bool unverified(char *line)
-{
-    static const char flag[] = " --unverified";
-    size_t n = strlen(line), k = sizeof flag - 1;
-    if (n < k || strcmp(line + n - k, flag))
-        return false;
-    line[n - k] = 0;
-    return true;
-}
-
 /* The TEE check (zg/teecheck.h) before anything that acknowledges P's TEE
- * signer on chain; its verdict goes to `log` either way. */
-static int vet(const zgfs_call *c, const acct *a, char *said, size_t said_len, zg_err *err)
+ * signer on chain (zg_funds_vet_fn); its verdict goes to `log` either way,
+ * and so does a vouching "--unverified". */
+typedef struct vet_ctx {
+    const zgfs_call *c;
+    zg_service_kind kind;
+    const uint8_t *provider;
+    const char *vouched_line; /* the log's line for "--unverified" */
+    char said[128];           /* the verdict, for the sentence */
+} vet_ctx;
+
+static int vet(void *arg, bool vouched, zg_err *err)
 {
+    vet_ctx *x = arg;
+    const zgfs_call *c = x->c;
     zgfs *fs = c->fs;
+    if (vouched) {
+        zg_oplog_add(fs->log, "%s: %s%s", c->path + 1, c->params[0], x->vouched_line);
+        return 0;
+    }
     zg_attest_result res;
     zg_err e = {0};
-    if (zg_tee_vet(fs->client, &fs->tee, a->kind, a->provider, NULL, &res, &e)) {
+    if (zg_tee_vet(fs->client, &fs->tee, x->kind, x->provider, NULL, &res, &e)) {
         zg_oplog_add(fs->log, "%s: TEE check refused %s: %s", c->path + 1, c->params[0], e.msg);
         if (e.code == EACCES)
             return zg_err_set(err, EACCES,
@@ -334,10 +333,10 @@ static int vet(const zgfs_call *c, const acct *a, char *said, size_t said_len, z
                           e.msg);
     }
     if (!res.status[0])
-        snprintf(said, said_len, "TEE attestation verified, %u collateral step%s skipped",
+        snprintf(x->said, sizeof x->said, "TEE attestation verified, %u collateral step%s skipped",
                  res.skips, res.skips == 1 ? "" : "s");
     else
-        snprintf(said, said_len, "TEE attestation verified, TCB status %s", res.status);
+        snprintf(x->said, sizeof x->said, "TEE attestation verified, TCB status %s", res.status);
     if (res.status[0] && strcmp(res.status, "UpToDate"))
         zg_oplog_add(fs->log, "%s: TCB status %s of %s accepted (tee_status)%s%s", c->path + 1,
                      res.status, c->params[0], res.advisories[0] ? "; advisories " : "",
@@ -348,78 +347,53 @@ static int vet(const zgfs_call *c, const acct *a, char *said, size_t said_len, z
     return 0;
 }
 
+/* The kind of sub-account behind the path's provider's money files. */
+static int kind_of(const zgfs_call *c, zg_service_kind *kind, uint8_t provider[20], zg_err *err)
+{
+    bool ft, inf;
+    if (zgfs_call_addr(c, 0, provider, err) || provider_of(c, &ft, &inf, err))
+        return -1;
+    if (!ft && !inf)
+        return zg_err_set(err, ENOENT, "%s is not a registered provider", c->params[0]);
+    *kind = ft ? ZG_SVC_FINETUNING : ZG_SVC_INFERENCE;
+    return 0;
+}
+
 int zgfs_fund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 {
     zgfs *fs = c->fs;
-    zg_u256 amount;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "%s", line);
-    bool vouched = unverified(cmd);
-    if (zgfs_parse_amount(cmd, &amount, err))
+    vet_ctx x = {.c = c, .vouched_line = " funded (and its TEE signer acknowledged) unverified"};
+    uint8_t prov[20];
+    zg_funds_result r;
+    if (kind_of(c, &x.kind, prov, err))
         return -1;
-    acct a;
-    if (get_acct(c, 0, &a, NULL, err))
-        return -1;
-    char want[ZGFS_OG_MAX], have[ZGFS_OG_MAX];
-    zgfs_og(want, &amount);
-
-    zg_cache_val *ref;
-    if (zgfs_get_ledger(fs, 0, &ref, err))
-        return -1;
-    const zgfs_ledger_view *lv = zg_cache_value(ref);
-    bool exists = lv->exists;
-    zg_u256 avail = {{0}};
-    if (exists)
-        avail = lv->l.available;
-    zg_cache_put(ref);
-    if (!exists)
-        return zg_err_set(err, EDQUOT,
-                          "there is no ledger yet; write an amount to ledger/deposit first");
-    /* transferFund first cancels pending refunds of the sub-account; only
-     * the rest leaves the ledger. */
-    zg_u256 need = amount, cancel = {{0}};
-    if (a.exists) {
-        cancel = zg_u256_cmp(&a.pending, &amount) < 0 ? a.pending : amount;
-        zg_u256_sub(&need, &amount, &cancel);
-    }
-    if (zg_u256_cmp(&avail, &need) < 0) {
-        zgfs_og(have, &avail);
-        return zg_err_set(err, EDQUOT,
-                          "the ledger has %s OG available, %s OG asked; write an amount to "
-                          "ledger/deposit first",
-                          have, want);
-    }
-
-    /* The first transfer creates the sub-account, which acknowledges the
-     * provider's TEE signer (the serving contracts' addAccount). */
-    char said[128] = "";
-    if (!a.exists && !vouched && vet(c, &a, said, sizeof said, err))
-        return -1;
-    if (!a.exists && vouched)
-        zg_oplog_add(fs->log, "%s: %s funded (and its TEE signer acknowledged) unverified",
-                     c->path + 1, c->params[0]);
-    int rc = zg_op_transfer(fs->client, fs->journal, a.kind, a.provider, &amount, err);
-    zgfs_changed(fs, ZG_RV_FUNDS, a.provider, NULL);
+    x.provider = prov;
+    int rc = zg_funds_transfer(fs->client, fs->journal, x.kind, prov, line, vet, &x, &r, err);
+    if (r.sent)
+        zgfs_changed(fs, ZG_RV_FUNDS, prov, NULL);
     if (rc)
         return -1;
     /* What the contract did: cancelled pending refunds first (nothing of
      * that leaves the ledger), then moved the rest. */
-    char what[3 * ZGFS_OG_MAX + 160], cancelled[ZGFS_OG_MAX], moved[ZGFS_OG_MAX];
-    zgfs_og(cancelled, &cancel);
-    zgfs_og(moved, &need);
-    if (zg_u256_is_zero(&cancel))
+    char what[3 * ZGFS_OG_MAX + 160], want[ZGFS_OG_MAX], cancelled[ZGFS_OG_MAX], moved[ZGFS_OG_MAX],
+        have[ZGFS_OG_MAX];
+    const char *kind = zg_funds_kind_word(x.kind);
+    zgfs_og(want, &r.amount);
+    zgfs_og(cancelled, &r.cancelled);
+    zgfs_og(moved, &r.moved);
+    if (zg_u256_is_zero(&r.cancelled))
         snprintf(what, sizeof what, "moved %s OG from the ledger into the %s sub-account", want,
-                 kind_word(a.kind));
-    else if (zg_u256_is_zero(&need))
+                 kind);
+    else if (zg_u256_is_zero(&r.moved))
         snprintf(what, sizeof what,
                  "cancelled %s OG of the %s sub-account's pending refund; nothing left the "
                  "ledger",
-                 cancelled, kind_word(a.kind));
+                 cancelled, kind);
     else
         snprintf(what, sizeof what,
                  "cancelled %s OG of the %s sub-account's pending refund and moved %s OG from "
                  "the ledger into it",
-                 cancelled, kind_word(a.kind), moved);
+                 cancelled, kind, moved);
     zg_err ignore;
     acct after;
     if (get_acct(c, 0, &after, NULL, &ignore) == 0) {
@@ -435,45 +409,25 @@ int zgfs_fund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 int zgfs_retrieve_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 {
     zgfs *fs = c->fs;
-    if (strcmp(line, "all"))
-        return zg_err_set(err, EINVAL,
-                          "write \"all\" to retrieve the whole sub-account (partial retrieval "
-                          "does not exist in the contract)");
-    acct before;
-    if (get_acct(c, 0, &before, NULL, err))
+    zg_service_kind kind;
+    uint8_t prov[20];
+    zg_funds_result r;
+    if (kind_of(c, &kind, prov, err))
         return -1;
-    if (!before.exists)
-        return zg_err_set(err, ENOENT,
-                          "there is no %s sub-account with %s, so nothing to "
-                          "retrieve",
-                          kind_word(before.kind), c->params[0]);
-    zg_cache_val *ref;
-    if (zgfs_get_ledger(fs, 0, &ref, err))
-        return -1;
-    const zgfs_ledger_view *lv = zg_cache_value(ref);
-    zg_u256 avail0 = lv->exists ? lv->l.available : (zg_u256){{0}};
-    zg_cache_put(ref);
-
-    const uint8_t(*list)[20] = (const uint8_t(*)[20]) & before.provider;
-    int rc = zg_op_retrieve(fs->client, fs->journal, before.kind, list, 1, err);
-    zgfs_changed(fs, ZG_RV_FUNDS, before.provider, NULL);
+    int rc = zg_funds_retrieve(fs->client, fs->journal, kind, prov, line, &r, err);
+    if (r.sent)
+        zgfs_changed(fs, ZG_RV_FUNDS, prov, NULL);
     if (rc)
         return -1;
-
-    acct after;
-    zg_err ignore;
-    if (get_acct(c, 0, &after, NULL, &ignore) || zgfs_get_ledger(fs, 0, &ref, &ignore))
+    if (!r.after_known)
         return zg_buf_printf(ok, err, "refund requested");
-    lv = zg_cache_value(ref);
-    zg_u256 avail1 = lv->exists ? lv->l.available : (zg_u256){{0}}, moved = {{0}};
-    zg_cache_put(ref);
-    zg_u256_sub(&moved, &avail1, &avail0);
     char pend[ZGFS_OG_MAX], back[ZGFS_OG_MAX];
-    zgfs_og(pend, &after.pending);
-    zgfs_og(back, &moved);
+    zgfs_og(pend, &r.pending);
+    zgfs_og(back, &r.moved);
     uint64_t lock = 0;
-    if (before.kind == ZG_SVC_FINETUNING && zgfs_get_lock_time(fs, &lock, &ignore) == 0 &&
-        !zg_u256_is_zero(&after.pending))
+    zg_err ignore;
+    if (kind == ZG_SVC_FINETUNING && zgfs_get_lock_time(fs, &lock, &ignore) == 0 &&
+        !zg_u256_is_zero(&r.pending))
         return zg_buf_printf(ok, err,
                              "%s OG of matured refunds moved to the ledger; %s OG pending, "
                              "retrieve again after %llu s",
@@ -493,54 +447,28 @@ int zgfs_trust_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 int zgfs_trust_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 {
     zgfs *fs = c->fs;
-    bool yes, vouched = false;
-    if (!strcmp(line, "yes"))
-        yes = true;
-    else if (!strcmp(line, "yes --unverified"))
-        yes = vouched = true;
-    else if (!strcmp(line, "no"))
-        yes = false;
-    else
-        return zg_err_set(err, EINVAL,
-                          "write \"yes\" to acknowledge the provider's TEE signer (after its "
-                          "attestation verifies), \"yes --unverified\" to skip that check, or "
-                          "\"no\" to revoke it");
-    acct a;
-    if (get_acct(c, 0, &a, NULL, err))
+    vet_ctx x = {.c = c, .vouched_line = "'s TEE signer acknowledged unverified"};
+    uint8_t prov[20];
+    zg_funds_result r;
+    if (kind_of(c, &x.kind, prov, err))
         return -1;
-    if (!a.exists)
-        return zg_err_set(err, ENOENT,
-                          "there is no %s sub-account with %s yet; write an amount to fund "
-                          "(funding also checks and acknowledges the TEE signer)",
-                          kind_word(a.kind), c->params[0]);
-    if (a.acknowledged == yes)
-        return zg_buf_printf(ok, err, "already %s; nothing sent",
-                             yes ? "acknowledged" : "not acknowledged");
-    if (!yes && !zg_u256_is_zero(&a.balance)) {
-        char bal[ZGFS_OG_MAX];
-        zgfs_og(bal, &a.balance);
-        return zg_err_set(err, EBUSY,
-                          "revoking needs an empty sub-account and it holds %s OG; write "
-                          "\"all\" to retrieve, then again after lock_time seconds",
-                          bal);
-    }
-    char said[128] = "";
-    if (yes && !vouched && vet(c, &a, said, sizeof said, err))
-        return -1;
-    if (vouched)
-        zg_oplog_add(fs->log, "%s: %s's TEE signer acknowledged unverified", c->path + 1,
-                     c->params[0]);
-    int rc = zg_op_ack_tee(fs->client, fs->journal, a.kind, a.provider, yes, err);
-    zgfs_changed(fs, ZG_RV_FUNDS, a.provider, NULL);
+    x.provider = prov;
+    int rc = zg_funds_trust(fs->client, fs->journal, x.kind, prov, line, vet, &x, &r, err);
+    if (r.sent)
+        zgfs_changed(fs, ZG_RV_FUNDS, prov, NULL);
     if (rc)
         return -1;
-    if (vouched)
+    if (r.already)
+        return zg_buf_printf(ok, err, "already %s; nothing sent",
+                             r.yes ? "acknowledged" : "not acknowledged");
+    if (r.vouched)
         return zg_buf_printf(ok, err,
                              "acknowledged the TEE signer of %s WITHOUT verifying its "
                              "attestation",
                              c->params[0]);
-    if (yes)
-        return zg_buf_printf(ok, err, "acknowledged the TEE signer of %s (%s)", c->params[0], said);
+    if (r.yes)
+        return zg_buf_printf(ok, err, "acknowledged the TEE signer of %s (%s)", c->params[0],
+                             x.said);
     return zg_buf_printf(ok, err, "revoked the acknowledgement of the TEE signer of %s",
                          c->params[0]);
 }

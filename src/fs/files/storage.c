@@ -25,12 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "wf.h"
 #include "zg/dsindex.h"
-#include "zg/fdio.h"
 #include "zg/hex.h"
+#include "zg/stnames.h"
 
 #define ROOT_SUFFIX ".root"
 #define INDEX_KEY   "names" /* STATE/storage/names/{index.json,data/NAME} */
@@ -166,45 +165,28 @@ int zgfs_storage_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
     return zg_dsindex_path(dir, INDEX_KEY, c->params[0], path, cap, err);
 }
 
-/* mkdir of every missing component of path's directory. */
-static int parent_dirs(const char *path, zg_err *err)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash || slash == path)
-        return 0;
-    if ((size_t)(slash - path) >= sizeof dir)
-        return zg_err_set(err, ENAMETOOLONG, "path too long");
-    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    return zg_mkdirs(dir, 0700, err);
-}
-
 static bool exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
 }
 
-static off_t size_of(const char *path)
+static zg_storage_pool *pool_of(void *arg, zg_err *err)
 {
-    struct stat st;
-    return stat(path, &st) ? 0 : st.st_size;
+    return zgfs_storage_pool(arg, err);
 }
 
 /* Fetch root into path unless it is there; ok says what happened. */
 static int fetch(zgfs *fs, const char *root_text, const char *path, zg_buf *ok, zg_err *err)
 {
-    uint8_t root[32];
-    if (zg_hex_decode_exact(root, 32, root_text, err))
+    bool already;
+    struct stat st;
+    if (zg_stnames_fetch(pool_of, fs, root_text, path, &already, err))
         return -1;
-    if (exists(path))
+    if (already)
         return zg_buf_printf(ok, err, "already downloaded");
-    zg_storage_pool *pool = zgfs_storage_pool(fs, err);
-    if (!pool || parent_dirs(path, err) ||
-        zg_storage_pool_download(pool, root, path, NULL, NULL, err))
-        return -1;
     return zg_buf_printf(ok, err, "downloaded %s from 0G Storage and verified it (%lld bytes)",
-                         root_text, (long long)size_of(path));
+                         root_text, stat(path, &st) ? 0LL : (long long)st.st_size);
 }
 
 int zgfs_storage_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
@@ -222,27 +204,17 @@ int zgfs_storage_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     (void)reply; /* reading NAME returns the file itself */
     zgfs *fs = c->fs;
     const char *name = c->params[0];
-    if (!p->path || p->len == 0)
-        return zg_err_set(err, EINVAL, "%s is empty; 0G Storage cannot store an empty file", name);
-    zg_storage_upload_result r = {0};
-    zg_storage_pool *pool = zgfs_storage_pool(fs, err);
-    if (!pool)
+    zg_storage_upload_result r;
+    zg_dsentry e;
+    char dir[4096];
+    if (index_dir(fs, dir, sizeof dir, err))
         return -1;
-    int rc = zg_storage_pool_upload(pool, fs->journal, p->path, NULL, NULL, &r, err);
+    int rc = zg_stnames_add(pool_of, fs, fs->journal, dir, INDEX_KEY, name, p->path, p->len, &e, &r,
+                            err);
     if (r.submitted || rc == 0)
         zgfs_changed(fs, ZG_RV_BIT(ZG_RV_WALLET), NULL, NULL); /* the fee left the wallet */
     if (rc)
         return -1;
-
-    zg_dsentry e = {0};
-    snprintf(e.name, sizeof e.name, "%s", name);
-    memcpy(e.hash, "0x", 2);
-    zg_hex_encode(e.hash + 2, r.root, 32);
-    e.size = p->len;
-    e.uploaded = (int64_t)time(NULL);
-    char dir[4096];
-    if (index_dir(fs, dir, sizeof dir, err) || zg_dsindex_put(dir, INDEX_KEY, &e, p->path, err))
-        return zg_err_prefix(err, "uploaded with root %s but not recorded", e.hash);
 
     /* The new name and its .root file show at once. */
     char rootfile[ZGFS_PARAM_MAX + 8], rpath[ZGFS_PARAM_MAX + 32];

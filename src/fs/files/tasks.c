@@ -6,11 +6,11 @@
  * (made by another client a moment ago) is fetched alone.
  *
  * tasks/new is a payload: one JSON object with "model", "dataset" and the
- * training parameters, committed at close() through zg_task_create (every
- * check before anything is signed, journaled, nonce-safe); reading the same
- * descriptor returns the new id. The deliverable's acknowledgement window
- * is watched: the mount's log warns before it closes. */
-#include <ctype.h>
+ * training parameters, handed at close() to zg_task_submit with the
+ * mount's dataset names (every check before anything is signed,
+ * journaled, nonce-safe); reading the same descriptor returns the new id.
+ * The deliverable's acknowledgement window is watched: the mount's log
+ * warns before it closes. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -31,16 +31,7 @@
 
 int zgfs_task_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    if (strlen(name) != 36)
-        return zg_err_set(err, ENOENT, "not a task id");
-    for (int i = 0; i < 36; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? name[i] != '-' : !isxdigit((unsigned char)name[i]))
-            return zg_err_set(err, ENOENT, "not a task id");
-        canon[i] = (char)tolower((unsigned char)name[i]);
-    }
-    canon[36] = '\0';
-    return 0;
+    return zg_task_id_parse(name, canon, err);
 }
 
 static int provider(const zgfs_call *c, uint8_t p[20], zg_err *err)
@@ -242,45 +233,22 @@ int zgfs_deliverable_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 
 int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 {
-    zgfs *fs = c->fs;
-    if (strcmp(line, "yes"))
-        return zg_err_set(err, EINVAL,
-                          "write \"yes\" to acknowledge the deliverable without downloading it "
-                          "(reading lora.bin downloads, verifies and acknowledges)");
     uint8_t p[20];
-    zg_deliverable d;
+    zg_task_acked how;
+    char tx[67];
     if (provider(c, p, err))
         return -1;
-    zg_err e = {0};
-    if (zgfs_find_deliverable(fs, p, c->params[1], 0, &d, &e)) {
-        if (e.code == ENOENT)
-            return zg_err_set(err, ENOENT,
-                              "task %s has no deliverable on chain yet; wait until its progress "
-                              "is Delivered",
-                              c->params[1]);
-        if (err)
-            *err = e;
+    int rc = zg_task_ack(c->fs->client, c->fs->journal, p, c->params[1], line, &how, tx, err);
+    zgfs_changed(c->fs, ZG_RV_FUNDS, p, NULL);
+    if (rc)
         return -1;
-    }
-    bool acked = d.acknowledged, settled = d.settled;
-    zg_deliverable_free(&d);
-    char tx[67];
-    if (acked && zg_op_ack_recovered(fs->journal, p, c->params[1], tx))
+    if (how == ZG_ACK_RECOVERED)
         return zg_buf_printf(ok, err,
                              "already acknowledged: the acknowledgement sent before the crash is "
                              "on chain (tx %s); nothing sent",
                              tx);
-    if (acked)
+    if (how == ZG_ACK_ALREADY)
         return zg_buf_printf(ok, err, "already acknowledged; nothing sent");
-    if (settled)
-        return zg_err_set(err, EPERM,
-                          "the provider settled task %s with a penalty before it was "
-                          "acknowledged; there is nothing left to acknowledge",
-                          c->params[1]);
-    int rc = zg_op_ack_deliverable(fs->client, fs->journal, p, c->params[1], err);
-    zgfs_changed(fs, ZG_RV_FUNDS, p, NULL);
-    if (rc)
-        return -1;
     return zg_buf_printf(ok, err,
                          "acknowledged the deliverable of task %s without downloading it; the "
                          "provider can take a new task",
@@ -289,66 +257,50 @@ int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
 
 /* ------------------------------------------------------------ new */
 
+/* The mount's dataset names for zg_task_submit. */
+static int dataset_name(void *arg, const char *name, char hash[67], zg_err *err)
+{
+    const zgfs_call *c = arg;
+    char dir[4096];
+    zg_dsentry e;
+    if (zgfs_datasets_dir(c->fs, dir, sizeof dir, err) ||
+        zg_dsindex_get(dir, c->params[0], name, &e, err))
+        return -1;
+    snprintf(hash, 67, "%s", e.hash);
+    return 0;
+}
+
+static int storage_name(void *arg, const char *name, char root[67], zg_err *err)
+{
+    const zgfs_call *c = arg;
+    return zgfs_storage_name_root(c->fs, name, root, err);
+}
+
 int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                           zg_err *err)
 {
     zgfs *fs = c->fs;
-    zg_task_doc doc;
-    if (zg_task_doc_parse(&doc, p->data ? (const char *)p->data : "", p->data ? p->len : 0, err))
-        return -1;
-    const char *model = doc.model, *dataset = doc.dataset;
-    int rc = -1;
-    char *url = NULL;
-    char hash[67], id[37];
     uint8_t prov[20];
-    if (zg_hex_is_hash(dataset)) {
-        snprintf(hash, sizeof hash, "%s", dataset);
-    } else {
-        char dir[4096];
-        zg_dsentry e;
-        zg_err le = {0};
-        if (zgfs_datasets_dir(fs, dir, sizeof dir, err))
-            goto out;
-        /* A datasets/ NAME wins over a storage/ NAME of the same spelling:
-         * the provider's own copy needs no download. */
-        if (zg_dsindex_get(dir, c->params[0], dataset, &e, &le) == 0) {
-            snprintf(hash, sizeof hash, "%s", e.hash);
-        } else if (le.code != ENOENT) {
-            if (err)
-                *err = le;
-            goto out;
-        } else if (zgfs_storage_name_root(fs, dataset, hash, &le)) {
-            if (le.code == ENOENT)
-                zg_err_set(err, ENOENT,
-                           "dataset \"%.60s\" is neither in datasets/ nor in storage/; cp it "
-                           "to one of them first, or give its 0x hash",
-                           dataset);
-            else if (err)
-                *err = le;
-            goto out;
-        }
-    }
+    char *url = NULL;
     if (provider(c, prov, err) || zgfs_ft_url(fs, prov, &url, err))
-        goto out;
-    zg_task_new t = {.provider = prov,
-                     .url = url,
-                     .model = model,
-                     .dataset = hash,
-                     .params = (const char *)doc.params.data};
-    if (zg_task_create(fs->client, fs->journal, &t, id, err)) {
-        zgfs_changed(fs, ZGFS_TASK_VALUES, prov, NULL); /* a lost answer may still have made one */
-        goto out;
-    }
-    zgfs_changed(fs, ZGFS_TASK_VALUES, prov, id);
-    zgfs_watch_poke(fs); /* the deadline watch looks often until it is delivered */
-    if (zg_buf_printf(reply, err, "%s\n", id) ||
-        zg_buf_printf(ok, err, "created task %s: model %.60s, dataset %.60s%s%s%s", id, model,
-                      dataset, zg_hex_is_hash(dataset) ? "" : " (",
-                      zg_hex_is_hash(dataset) ? "" : hash, zg_hex_is_hash(dataset) ? "" : ")"))
-        goto out;
-    rc = 0;
-out:
-    zg_task_doc_free(&doc);
+        return -1;
+    zg_dataset_names names = {dataset_name, storage_name, (void *)c};
+    zg_task_submitted t;
+    int rc = zg_task_submit(fs->client, fs->journal, prov, url, (const char *)p->data, p->len,
+                            &names, &t, err);
     free(url);
-    return rc;
+    if (rc) {
+        if (t.posted)
+            zgfs_changed(fs, ZGFS_TASK_VALUES, prov,
+                         NULL); /* a lost answer may still have made one */
+        return -1;
+    }
+    zgfs_changed(fs, ZGFS_TASK_VALUES, prov, t.id);
+    zgfs_watch_poke(fs); /* the deadline watch looks often until it is delivered */
+    if (zg_buf_printf(reply, err, "%s\n", t.id) ||
+        zg_buf_printf(ok, err, "created task %s: model %s, dataset %s%s%s%s", t.id, t.model,
+                      t.dataset, t.by_name ? " (" : "", t.by_name ? t.hash : "",
+                      t.by_name ? ")" : ""))
+        return -1;
+    return 0;
 }
