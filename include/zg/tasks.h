@@ -127,4 +127,3 @@ int zg_task_ack(zg_client *c, zg_journal *j, const uint8_t provider[20], const c
 int zg_task_reconcile(zg_client *c, zg_journal *j, const cJSON *rec, char *line, size_t cap);
 
 #endif
-
