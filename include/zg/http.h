@@ -77,7 +77,7 @@ typedef struct zg_http_resp {
     /* The complete length N of a Content-Range "bytes A-B/N" (a 416
      * answer has an asterisk for A-B), or -1 when absent or unknown. */
     long long range_total;
-    char *header;             /* req->capture_header's value, NUL-terminated; owned */
+    char *header; /* req->capture_header's value, NUL-terminated; owned */
 } zg_http_resp;
 
 void zg_http_resp_init(zg_http_resp *r);

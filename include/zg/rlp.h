@@ -29,8 +29,7 @@ typedef struct zg_rlp_item {
  * Non-canonical encodings are refused. */
 int zg_rlp_decode(zg_rlp_item *item, const uint8_t *in, size_t len, size_t *used, zg_err *err);
 /* Split a list item into at most max children; *n receives the count. */
-int zg_rlp_list(zg_rlp_item *children, size_t max, size_t *n, const zg_rlp_item *list,
-                zg_err *err);
+int zg_rlp_list(zg_rlp_item *children, size_t max, size_t *n, const zg_rlp_item *list, zg_err *err);
 
 /* Read a string item as an unsigned integer. Refused (EPROTO): lists, a
  * leading zero byte (non-canonical), more bytes than the type holds. The
