@@ -26,6 +26,7 @@
 
 #include "zg/buf.h"
 #include "zg/client.h"
+#include "zg/marks.h"
 
 #define ZG_ACK_WINDOW_MAX  21600 /* the window's cap, seconds */
 #define ZG_ACK_WARN_BEFORE 3600  /* warn this long before it closes */
@@ -90,5 +91,79 @@ void zg_deadline_warning(char *out, size_t cap, const zg_open_task *t, uint64_t 
 int zg_deadline_status(zg_client *c, zg_buf *out, zg_err *err);
 /* The lines of an existing scan. */
 int zg_deadline_format(const zg_open_tasks *t, zg_buf *out, zg_err *err);
+
+/* -o autoack=DURATION: "90s", "30m", "2h" or seconds, 1 s to 24 h before
+ * the deadline; EINVAL with a sentence otherwise. */
+int zg_autoack_parse(const char *text, long *seconds, zg_err *err);
+
+/* The log's sentence for a WARN or PASSED of t, once per task and kind in
+ * marks (shared by every place that warns, so the watch and
+ * deliverable.json say it once between them): true and the sentence in
+ * out the first time, false after (and for the other dues). */
+bool zg_deadline_warn_once(zg_marks *marks, const zg_open_task *t, uint64_t now, zg_due due,
+                           char *out, size_t cap);
+
+/* ---- the deadline watch: what a daemon decides between its looks
+ *
+ * The watch looks every zg_watch_period_ms and scans only when
+ * zg_watch_look_due says so: always with autoack or while something
+ * waits for an acknowledgement (or the last scan failed), for
+ * ZG_WATCH_BUSY_MS after a task was created (zg_watch_poke), else every
+ * ZG_WATCH_IDLE_MS: a delivery is still seen far inside its window.
+ *
+ * Per task it remembers the outcome of the acknowledgements it had
+ * started. A model that failed its checks (EIO: nothing was acknowledged)
+ * is refused for the watch's life: said once and never tried again, so a
+ * bad file cannot turn into an acknowledgement by asking until something
+ * else answers; its deadline warnings then come as without autoack. Any
+ * other failure is tried again at the next look and said only when its
+ * errno or kind differs from the task's last one (a provider down for
+ * hours is one line, not one per look).
+ *
+ * Thread-safe: the outcomes come from the jobs the acknowledgements run
+ * in. Times in milliseconds are the caller's monotonic clock
+ * (zg_now_ms). */
+#define ZG_WATCH_AUTOACK_MS 10000   /* the period with autoack */
+#define ZG_WATCH_PLAIN_MS   30000   /* without: the warnings have an hour of slack */
+#define ZG_WATCH_IDLE_MS    300000  /* without, while nothing waits for an acknowledgement */
+#define ZG_WATCH_BUSY_MS    7200000 /* after a task was created: as if something waited */
+
+typedef struct zg_watch zg_watch;
+
+/* marks is borrowed (the warnings' marks) and outlives the watch. */
+int zg_watch_new(zg_watch **out, long autoack, zg_marks *marks, zg_err *err);
+void zg_watch_free(zg_watch *w);
+
+/* The sentence the log starts with for the setting; empty when off. */
+void zg_watch_banner(char *out, size_t cap, long autoack);
+
+long zg_watch_period_ms(const zg_watch *w);
+/* Whether to scan at now_ms, one period after the last check. */
+bool zg_watch_look_due(zg_watch *w, int64_t now_ms);
+/* A task was created: look often until its delivery may be seen. */
+void zg_watch_poke(zg_watch *w, int64_t now_ms);
+
+/* What one look does; both called during zg_watch_look only. */
+typedef struct zg_watch_ops {
+    void *arg;
+    void (*say)(void *arg, const char *line);      /* a line for the log */
+    void (*ack)(void *arg, const zg_open_task *t); /* start acknowledging t */
+} zg_watch_ops;
+
+/* The decisions of one look at scan t at now_ms (t NULL: the scan
+ * failed, look again at the next period): ack each task due, warn once
+ * about the others (refused models included). */
+void zg_watch_look(zg_watch *w, int64_t now_ms, const zg_open_tasks *t, const zg_watch_ops *ops);
+
+/* The name an acknowledgement by the watch goes by in log and errors:
+ * "autoack: providers/P/tasks/ID/lora.bin". */
+void zg_watch_name(char *out, size_t cap, const zg_open_task *t);
+
+/* Record the outcome of an acknowledgement of t started by a look:
+ * failure NULL when done (ok: the acknowledgement's sentence). True with
+ * the log's line in out when it is worth one; stopping (the daemon going
+ * away) keeps a retried failure quiet. */
+bool zg_watch_outcome(zg_watch *w, const zg_open_task *t, const char *ok, const zg_err *failure,
+                      bool stopping, char *out, size_t cap);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "zg/attest.h"
 #include "zg/client.h"
+#include "zg/ftserving.h"
 
 typedef struct zg_tee_policy {
     const char *root_pem;  /* PEM text of the trust anchor; NULL: Intel's SGX Root CA */
@@ -57,5 +58,32 @@ int zg_tee_verdict_result(const zg_tee_verdict *v, bool legacy_checked, zg_buf *
  * report (may be NULL) gets the lines. */
 int zg_tee_vet(zg_client *c, const zg_tee_policy *p, zg_service_kind kind,
                const uint8_t provider[20], zg_buf *report, zg_attest_result *res, zg_err *err);
+
+/* ---- the report of a fine-tuning provider (providers/P/attestation/report) */
+
+/* Whether a failure to fetch the ?legacy=true layout says the provider
+ * answered, only not with that layout (the report then says it was not
+ * checked), as opposed to not answering at all (the report fails). */
+bool zg_tee_legacy_answered(int code);
+
+/* The key a verdict may be kept under: the checks are pure functions of
+ * the signer and both documents (legacy may be NULL), given the clock
+ * and the collateral's dates, so keep it within a ttl only. */
+void zg_tee_verdict_key(char *out, size_t cap, const uint8_t provider[20], const uint8_t signer[20],
+                        const zg_buf *doc, const zg_buf *legacy);
+
+/* What the report says besides the documents and the verdict. */
+typedef struct zg_tee_report_ctx {
+    bool test_root;   /* the trust anchor is the devnet's test root */
+    const char *pccs; /* where collateral comes from; NULL or "": nowhere */
+} zg_tee_report_ctx;
+
+/* The report: the provider's record (s), each document's size and
+ * sha256, the trust anchor, the collateral's source, then the verdict's
+ * lines and its RESULT line. legacy NULL: not served, legacy_err says
+ * why. Appended to out. */
+int zg_tee_report(const zg_ft_service *s, const zg_buf *doc, const zg_buf *legacy,
+                  const zg_err *legacy_err, const zg_tee_verdict *d, const zg_tee_report_ctx *x,
+                  zg_buf *out, zg_err *err);
 
 #endif

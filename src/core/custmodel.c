@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "zg/ftprovider.h"
@@ -87,4 +88,114 @@ int zg_custmodel_usage_size(zg_client *c, const char *url, const cJSON *entry, u
     if (!name)
         return zg_err_set(err, EPROTO, "the provider listed a model without a name");
     return zg_ftp_model_usage_size(c, url, name, size, err);
+}
+
+const char *zg_custmodel_listed(const cJSON *list, const cJSON *m)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, "name");
+    const char *n = cJSON_IsString(v) ? v->valuestring : NULL;
+    return n && zg_custmodel_lookup(list, n) == m ? n : NULL;
+}
+
+cJSON *zg_predefined_json(const zg_predefined_model *m)
+{
+    cJSON *j = cJSON_CreateObject();
+    if (!j)
+        return NULL;
+    cJSON_AddStringToObject(j, "name", m->name);
+    cJSON_AddStringToObject(j, "kind", "predefined");
+    cJSON_AddStringToObject(j, "hash", m->hash);
+    cJSON_AddStringToObject(j, "dataType", "text"); /* every predefined model is a text model */
+    cJSON_AddStringToObject(j, "tokenizer", m->tokenizer);
+    cJSON_AddStringToObject(j, "description", m->description);
+    return j;
+}
+
+cJSON *zg_custmodel_json(const cJSON *entry, const uint8_t provider[20])
+{
+    cJSON *j = cJSON_CreateObject();
+    if (!j)
+        return NULL;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(entry, "name");
+    cJSON_AddStringToObject(j, "name", cJSON_IsString(v) ? v->valuestring : NULL);
+    cJSON_AddStringToObject(j, "kind", "customized");
+    const cJSON *f;
+    cJSON_ArrayForEach(f, entry)
+    {
+        if (!f->string || !strcmp(f->string, "name") || !strcmp(f->string, "kind") ||
+            !strcmp(f->string, "provider"))
+            continue;
+        cJSON *dup = cJSON_Duplicate(f, true);
+        if (dup)
+            cJSON_AddItemToObject(j, f->string, dup);
+    }
+    char a[43];
+    zg_addr_checksum(a, provider);
+    cJSON_AddStringToObject(j, "provider", a);
+    return j;
+}
+
+const char *zg_custmodel_version(const cJSON *entry)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(entry, "hash");
+    const char *h = cJSON_IsString(v) ? v->valuestring : NULL;
+    if (!h || !*h || strlen(h) > 66 || strspn(h, "0123456789abcdefABCDEFxX") != strlen(h))
+        return "nohash";
+    return h;
+}
+
+int zg_custmodel_bundle_dir(char *out, size_t cap, const char *state_dir, const char *provider,
+                            zg_err *err)
+{
+    int n = snprintf(out, cap, "%s/usage%s%s", state_dir, provider ? "/" : "",
+                     provider ? provider : "");
+    if (n < 0 || (size_t)n >= cap)
+        return zg_err_set(err, ENAMETOOLONG, "the state directory's path is too long");
+    return 0;
+}
+
+int zg_custmodel_bundle_path(char *out, size_t cap, const char *state_dir, const char *provider,
+                             const char *name, const cJSON *entry, zg_err *err)
+{
+    int n = snprintf(out, cap, "%s/usage/%s/%s-%s.zip", state_dir, provider, name,
+                     zg_custmodel_version(entry));
+    if (n < 0 || (size_t)n >= cap)
+        return zg_err_set(err, ENAMETOOLONG, "the state directory's path is too long");
+    return 0;
+}
+
+bool zg_custmodel_no_bundle(const zg_err *e)
+{
+    return e->code == EINVAL || e->code == ENOENT;
+}
+
+int zg_custmodel_usage_said(zg_buf *out, size_t len, const cJSON *entry, const char *name,
+                            zg_err *err)
+{
+    char asked[67];
+    return zg_buf_printf(out, err, "%zu bytes from GET /v1/model/desc/%s", len,
+                         zg_custmodel_hash(entry, asked, NULL) == 0 ? asked : name);
+}
+
+int zg_model_files(const char *network, bool predefined, const cJSON *list, const char *suffix,
+                   int (*add)(void *arg, const char *file, zg_err *err), void *arg, zg_err *err)
+{
+    char file[ZG_CUSTMODEL_NAME_MAX + 32];
+    for (const zg_predefined_model *const *m = predefined ? zg_predefined_models(network) : NULL;
+         m && *m; m++) {
+        snprintf(file, sizeof file, "%s%s", (*m)->name, suffix);
+        if (add(arg, file, err))
+            return -1;
+    }
+    const cJSON *m;
+    cJSON_ArrayForEach(m, list)
+    {
+        const char *n = zg_custmodel_listed(list, m);
+        if (!n)
+            continue;
+        snprintf(file, sizeof file, "%s%s", n, suffix);
+        if (add(arg, file, err))
+            return -1;
+    }
+    return 0;
 }

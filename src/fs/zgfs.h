@@ -313,7 +313,7 @@ struct zgfs {
      * ZG_AUTOACK_AT_DELIVERY or seconds before the deadline
      * (zg/deadline.h). The watch is owned. */
     long autoack;
-    struct zgfs_watch *watch;
+    struct zg_watch *watch;
 
     struct zgfs_storage *storage; /* owned: the 0G Storage nodes (storage.c, below) */
     int spool_lock;               /* owned: STATE_DIR/spool/.lock, held shared (-1: none) */

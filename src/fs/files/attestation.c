@@ -82,59 +82,19 @@ static int run_checks(void *ctx, void **val, zg_err *err)
     return 0;
 }
 
-/* A failure that says the provider did answer, only not with the legacy
- * layout (as opposed to not answering at all, which fails the report). */
-static bool answered(int code)
-{
-    return code == EINVAL || code == ENOENT || code == EACCES || code == EPERM || code == EPROTO ||
-           code == EFBIG;
-}
-
 static int write_report(const zgfs_call *c, const zg_ft_service *s, const zg_buf *doc,
                         const zg_buf *legacy, const zg_err *legacy_err, zg_buf *out, zg_err *err)
 {
-    char prov[43], signer[43], hdoc[65], hleg[65];
-    zg_addr_checksum(prov, s->provider);
-    zg_addr_checksum(signer, s->tee_signer);
-    zgfs_sha256_hex(hdoc, doc->data, doc->len);
-    if (legacy)
-        zgfs_sha256_hex(hleg, legacy->data, legacy->len);
-    else
-        strcpy(hleg, "-");
-
-    /* The checks are pure functions of these three: cache by them. */
     char key[ZGFS_PATH_MAX];
-    snprintf(key, sizeof key, "ftp:attest:%s:%s:%s:%s", prov, signer, hdoc, hleg);
+    snprintf(key, sizeof key, "ftp:");
+    zg_tee_verdict_key(key + 4, sizeof key - 4, s->provider, s->tee_signer, doc, legacy);
     verify_ctx x = {.fs = c->fs, .signer = s->tee_signer, .doc = doc, .legacy = legacy};
     zg_cache_val *ref;
     /* Within ttl only: the collateral's dates and the clock move on. */
     if (zg_cache_get(c->fs->cache, key, -1, run_checks, free_verdict, &x, &ref, err))
         return -1;
-    const zg_tee_verdict *d = zg_cache_value(ref);
-
-    int rc = zg_buf_printf(
-        out, err,
-        "provider %s: fine-tuning service at %s\n"
-        "TEE signer on chain (getService): %s, %sacknowledged by the contract "
-        "owner\n"
-        "quote (default layout): GET /v1/quote, %zu bytes, sha256 %s\n"
-        "trust anchor: %s; collateral from %s\n",
-        prov, s->url ? s->url : "", signer, s->tee_acknowledged ? "" : "NOT ", doc->len, hdoc,
-        c->fs->tee_root ? "the devnet's test root (devnet.json tdx.root)" : "Intel SGX Root CA",
-        c->fs->tee.pccs && *c->fs->tee.pccs ? c->fs->tee.pccs : "nowhere (-o pccs)");
-    if (rc == 0 && legacy)
-        rc = zg_buf_printf(out, err,
-                           "quote (legacy layout): GET /v1/quote?legacy=true, %zu bytes, "
-                           "sha256 %s\n",
-                           legacy->len, hleg);
-    if (rc == 0 && !legacy)
-        rc = zg_buf_printf(out, err,
-                           "NOTE legacy layout: not checked, the provider did not serve it: %s\n",
-                           legacy_err->msg);
-    if (rc == 0)
-        rc = zg_buf_append(out, d->text.data, d->text.len, err);
-    if (rc == 0)
-        rc = zg_tee_verdict_result(d, legacy != NULL, out, err);
+    zg_tee_report_ctx rx = {.test_root = c->fs->tee_root != NULL, .pccs = c->fs->tee.pccs};
+    int rc = zg_tee_report(s, doc, legacy, legacy_err, zg_cache_value(ref), &rx, out, err);
     zg_cache_put(ref);
     return rc;
 }
@@ -142,10 +102,8 @@ static int write_report(const zgfs_call *c, const zg_ft_service *s, const zg_buf
 int zgfs_report_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     uint8_t addr[20];
-    char prov[43];
     if (zgfs_call_addr(c, 0, addr, err))
         return -1;
-    zg_addr_checksum(prov, addr);
     /* The signer and the URL from one record of the provider (fresh within
      * ttl), the one the official verify_service reads. */
     zg_cache_val *sref, *dref = NULL, *lref = NULL;
@@ -156,7 +114,7 @@ int zgfs_report_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     zg_err lerr = {0};
     if (rc == 0 && get_quote(c, addr, true, &lref, &lerr)) {
         lref = NULL;
-        if (!answered(lerr.code)) {
+        if (!zg_tee_legacy_answered(lerr.code)) {
             if (err)
                 *err = lerr;
             rc = -1;

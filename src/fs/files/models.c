@@ -28,16 +28,6 @@
 
 #define JSON_SUFFIX ".json"
 #define ZIP_SUFFIX  ".usage.zip"
-/* How long the provider's "no bundle for this model" hides the name. */
-#define NO_BUNDLE_KEEP_MS (10L * 60 * 1000)
-/* Usage docs, not weights: a bound on what one download may hold in memory. */
-#define BUNDLE_MAX (64u << 20)
-
-static const char *member_text(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* ---- the customized models list, cached per provider */
 
@@ -93,30 +83,9 @@ static void put_model(model_at *x)
 
 /* ---- usage bundles: files in the state directory, one per model hash */
 
-/* A model hash as it may appear in a file name (the provider's text). */
-static const char *hash_token(const cJSON *m)
-{
-    const char *h = member_text(m, "hash");
-    if (!h || !*h || strlen(h) > 66 || strspn(h, "0123456789abcdefABCDEFxX") != strlen(h))
-        return "nohash";
-    return h;
-}
-
-/* STATE_DIR/usage/0xPROVIDER/NAME-HASH.zip: a changed model (new hash)
- * gets its bundle anew; the same model keeps it across mounts. */
-static int bundle_path(const zgfs_call *c, const zgfs_ftp *p, const char *name, const cJSON *m,
-                       char *out, size_t cap, zg_err *err)
-{
-    int n =
-        snprintf(out, cap, "%s/usage/%s/%s-%s.zip", c->fs->state_dir, p->name, name, hash_token(m));
-    if (n < 0 || (size_t)n >= cap)
-        return zg_err_set(err, ENAMETOOLONG, "the state directory's path is too long");
-    return 0;
-}
-
 static void missing_key(char *out, size_t cap, const zgfs_ftp *p, const char *name, const cJSON *m)
 {
-    snprintf(out, cap, "ftp:nousage:%s:%s:%s", p->name, name, hash_token(m));
+    snprintf(out, cap, "ftp:nousage:%s:%s:%s", p->name, name, zg_custmodel_version(m));
 }
 
 /* Did the provider say, not long ago, that it has no bundle for m? */
@@ -124,7 +93,7 @@ static bool known_missing(zgfs *fs, const zgfs_ftp *p, const char *name, const c
 {
     char key[ZGFS_PATH_MAX];
     missing_key(key, sizeof key, p, name, m);
-    return zg_marks_recent(fs->marks, key, NO_BUNDLE_KEEP_MS);
+    return zg_marks_recent(fs->marks, key, ZG_CUSTMODEL_NO_BUNDLE_KEEP_MS);
 }
 
 static void remember_missing(zgfs *fs, const zgfs_ftp *p, const char *name, const cJSON *m)
@@ -132,16 +101,6 @@ static void remember_missing(zgfs *fs, const zgfs_ftp *p, const char *name, cons
     char key[ZGFS_PATH_MAX];
     missing_key(key, sizeof key, p, name, m);
     zg_marks_set(fs->marks, key);
-}
-
-/* STATE_DIR/usage, or its directory for one provider. */
-static int state_dir(zgfs *fs, const char *provider, char *out, size_t cap, zg_err *err)
-{
-    int n = snprintf(out, cap, "%s/usage%s%s", fs->state_dir, provider ? "/" : "",
-                     provider ? provider : "");
-    if (n < 0 || (size_t)n >= cap)
-        return zg_err_set(err, ENAMETOOLONG, "the state directory's path is too long");
-    return 0;
 }
 
 static int make_dir(const char *path, zg_err *err)
@@ -171,57 +130,35 @@ int zgfs_model_zip_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *e
     return 0;
 }
 
-/* The provider's customized models, each name + suffix; duplicates,
- * shadowed and unusable names are skipped alike. */
-static int add_customized(const cJSON *list, const char *suffix, zgfs_names *out, zg_err *err)
+static int add_name(void *arg, const char *file, zg_err *err)
 {
-    char file[ZGFS_PARAM_MAX];
-    const cJSON *m;
-    cJSON_ArrayForEach(m, list)
-    {
-        const char *n = member_text(m, "name");
-        if (!n || zg_custmodel_lookup(list, n) != m)
-            continue;
-        snprintf(file, sizeof file, "%s%s", n, suffix);
-        if (zgfs_names_add(out, file, err))
-            return -1;
-    }
-    return 0;
+    return zgfs_names_add(arg, file, err);
+}
+
+static int list_files(const zgfs_call *c, bool predefined, const char *suffix, zgfs_names *out,
+                      zg_err *err)
+{
+    zgfs_ftp p;
+    zg_cache_val *ref;
+    if (get_models(c, &p, &ref, err))
+        return -1;
+    int rc = zg_model_files(c->fs->net.name, predefined, zg_cache_value(ref), suffix, add_name, out,
+                            err);
+    zg_cache_put(ref);
+    zgfs_ftp_free(&p);
+    return rc;
 }
 
 int zgfs_models_json_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
-    zgfs_ftp p;
-    zg_cache_val *ref;
-    if (get_models(c, &p, &ref, err))
-        return -1;
-    const cJSON *list = zg_cache_value(ref);
-    char file[ZGFS_PARAM_MAX];
-    int rc = 0;
-    for (const zg_predefined_model *const *m = zg_predefined_models(c->fs->net.name); *m && !rc;
-         m++) {
-        snprintf(file, sizeof file, "%s" JSON_SUFFIX, (*m)->name);
-        rc = zgfs_names_add(out, file, err);
-    }
-    if (!rc)
-        rc = add_customized(list, JSON_SUFFIX, out, err);
-    zg_cache_put(ref);
-    zgfs_ftp_free(&p);
-    return rc;
+    return list_files(c, true, JSON_SUFFIX, out, err);
 }
 
+/* Presence (known absence of the bundle) is checked when the listing
+ * resolves the name. */
 int zgfs_models_zip_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
-    zgfs_ftp p;
-    zg_cache_val *ref;
-    if (get_models(c, &p, &ref, err))
-        return -1;
-    /* Presence (known absence of the bundle) is checked when the listing
-     * resolves the name. */
-    int rc = add_customized(zg_cache_value(ref), ZIP_SUFFIX, out, err);
-    zg_cache_put(ref);
-    zgfs_ftp_free(&p);
-    return rc;
+    return list_files(c, false, ZIP_SUFFIX, out, err);
 }
 
 int zgfs_model_json_present(const zgfs_call *c, zg_err *err)
@@ -265,43 +202,6 @@ int zgfs_model_zip_present(const zgfs_call *c, zg_err *err)
     return rc;
 }
 
-static cJSON *predefined_json(const zg_predefined_model *m)
-{
-    cJSON *j = cJSON_CreateObject();
-    if (!j)
-        return NULL;
-    cJSON_AddStringToObject(j, "name", m->name);
-    cJSON_AddStringToObject(j, "kind", "predefined");
-    cJSON_AddStringToObject(j, "hash", m->hash);
-    cJSON_AddStringToObject(j, "dataType", "text"); /* every predefined model is a text model */
-    cJSON_AddStringToObject(j, "tokenizer", m->tokenizer);
-    cJSON_AddStringToObject(j, "description", m->description);
-    return j;
-}
-
-/* The provider's record as served, with "kind" after the name and the
- * provider at the end (as list_model pairs them). */
-static cJSON *customized_json(const cJSON *m, const zgfs_ftp *p)
-{
-    cJSON *j = cJSON_CreateObject();
-    if (!j)
-        return NULL;
-    cJSON_AddStringToObject(j, "name", member_text(m, "name"));
-    cJSON_AddStringToObject(j, "kind", "customized");
-    const cJSON *f;
-    cJSON_ArrayForEach(f, m)
-    {
-        if (!f->string || !strcmp(f->string, "name") || !strcmp(f->string, "kind") ||
-            !strcmp(f->string, "provider"))
-            continue;
-        cJSON *dup = cJSON_Duplicate(f, true);
-        if (dup)
-            cJSON_AddItemToObject(j, f->string, dup);
-    }
-    zgfs_json_addr(j, "provider", p->addr);
-    return j;
-}
-
 int zgfs_model_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     char name[ZGFS_PARAM_MAX];
@@ -309,11 +209,11 @@ int zgfs_model_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
         return zg_err_set(err, ENOENT, "not a model file");
     const zg_predefined_model *pm = zg_predefined_find(c->fs->net.name, name);
     if (pm)
-        return zgfs_json_out(predefined_json(pm), out, err);
+        return zgfs_json_out(zg_predefined_json(pm), out, err);
     model_at x;
     if (get_model(c, JSON_SUFFIX, &x, err))
         return -1;
-    int rc = zgfs_json_out(customized_json(x.m, &x.p), out, err);
+    int rc = zgfs_json_out(zg_custmodel_json(x.m, x.p.addr), out, err);
     put_model(&x);
     return rc;
 }
@@ -323,7 +223,7 @@ int zgfs_model_zip_local(const zgfs_call *c, char *path, size_t cap, zg_err *err
     model_at x;
     if (get_model(c, ZIP_SUFFIX, &x, err))
         return -1;
-    int rc = bundle_path(c, &x.p, x.name, x.m, path, cap, err);
+    int rc = zg_custmodel_bundle_path(path, cap, c->fs->state_dir, x.p.name, x.name, x.m, err);
     put_model(&x);
     return rc;
 }
@@ -336,7 +236,7 @@ typedef struct zip_ask {
     const char *file; /* NAME.usage.zip */
 } zip_ask;
 
-/* "No bundle" (400 from the broker, 404 elsewhere) is remembered and the
+/* "No bundle" (zg_custmodel_no_bundle) is remembered and the
  * name the kernel holds dropped; err then says ENOENT. */
 static void no_bundle(zgfs *fs, const zgfs_ftp *p, const char *name, const cJSON *m,
                       const char *file, const zg_err *e, zg_err *err)
@@ -356,7 +256,7 @@ static int ask_zip_size(void *ctx, uint64_t *size, zg_err *err)
         return 0;
     if (err)
         *err = e;
-    if (e.code == EINVAL || e.code == ENOENT)
+    if (zg_custmodel_no_bundle(&e))
         no_bundle(a->fs, a->p, a->name, a->m, a->file, &e, err);
     return -1;
 }
@@ -367,7 +267,7 @@ int zgfs_model_zip_size(const zgfs_call *c, uint64_t *out, zg_err *err)
     model_at x;
     if (get_model(c, ZIP_SUFFIX, &x, err))
         return -1;
-    snprintf(key, sizeof key, "size:usage:%s:%s:%s", x.p.name, x.name, hash_token(x.m));
+    snprintf(key, sizeof key, "size:usage:%s:%s:%s", x.p.name, x.name, zg_custmodel_version(x.m));
     zip_ask a = {c->fs, &x.p, x.name, x.m, c->params[1]};
     int rc = zgfs_known_size(c->fs, key, ask_zip_size, &a, out, err);
     put_model(&x);
@@ -381,26 +281,26 @@ int zgfs_model_zip_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
         return -1;
     char path[PATH_MAX], dir[PATH_MAX];
     zg_buf z;
-    zg_buf_init(&z, BUNDLE_MAX);
+    zg_buf_init(&z, ZG_CUSTMODEL_BUNDLE_MAX);
     int rc = -1;
     zg_err e = {0};
     if (zg_custmodel_usage(c->fs->client, x.p.url, x.m, &z, &e)) {
         if (err)
             *err = e;
-        /* 400 "detail usage file not found" (404 elsewhere): there is none.
-         * Worth remembering, and the name the kernel holds goes now. */
-        if (e.code == EINVAL || e.code == ENOENT)
+        /* There is none: worth remembering, and the name the kernel holds
+         * goes now. */
+        if (zg_custmodel_no_bundle(&e))
             no_bundle(c->fs, &x.p, x.name, x.m, c->params[1], &e, err);
         goto out;
     }
-    if (state_dir(c->fs, NULL, dir, sizeof dir, err) || make_dir(dir, err) ||
-        state_dir(c->fs, x.p.name, dir, sizeof dir, err) || make_dir(dir, err) ||
-        bundle_path(c, &x.p, x.name, x.m, path, sizeof path, err) ||
+    if (zg_custmodel_bundle_dir(dir, sizeof dir, c->fs->state_dir, NULL, err) ||
+        make_dir(dir, err) ||
+        zg_custmodel_bundle_dir(dir, sizeof dir, c->fs->state_dir, x.p.name, err) ||
+        make_dir(dir, err) ||
+        zg_custmodel_bundle_path(path, sizeof path, c->fs->state_dir, x.p.name, x.name, x.m, err) ||
         zg_write_atomic(path, z.data, z.len, err))
         goto out;
-    char asked[67];
-    rc = zg_buf_printf(ok, err, "%zu bytes from GET /v1/model/desc/%s", z.len,
-                       zg_custmodel_hash(x.m, asked, NULL) == 0 ? asked : x.name);
+    rc = zg_custmodel_usage_said(ok, z.len, x.m, x.name, err);
 out:
     zg_buf_free(&z);
     put_model(&x);
