@@ -116,4 +116,29 @@ int zg_adapter_chat(zg_client *c, const char *url, const uint8_t provider[20], c
 int zg_adapter_default_inf(const uint8_t ft[20], const zg_inf_service *inf, size_t ninf,
                            uint8_t out[20], zg_err *err);
 
+/* The files' documents and sentences (providers/P/adapters/ and
+ * tasks/ID/deploy), built here so that the filesystem only forwards. */
+
+/* The adapter name of list, or ENOENT naming it and provider (its
+ * address as the mount shows it). */
+int zg_adapter_record(const cJSON *list, const char *name, const char *provider, const cJSON **out,
+                      zg_err *err);
+/* state: the adapter's state word and a newline ("unknown" without one). */
+int zg_adapter_state_text(const cJSON *a, zg_buf *out, zg_err *err);
+/* tasks/ID/deploy: the name of task_id's adapter on inference provider
+ * inf (its address as shown; NULL when there are several and the user
+ * names one), or the sentence in parentheses that says what comes first:
+ * funding the inference sub-account (no session), or the acknowledgement
+ * (list has no adapter of the task yet). */
+int zg_adapter_deploy_hint(const char *inf, bool session, const cJSON *list, const char *task_id,
+                           zg_buf *out, zg_err *err);
+/* The sentence of a deploy that ended active on inf (its address). */
+int zg_adapter_deployed_text(const zg_adapter_deployed *d, const char *inf, zg_buf *ok,
+                             zg_err *err);
+/* chat needs the wallet's inference sub-account with provider: EDQUOT
+ * saying to fund it when there is none. */
+int zg_adapter_chat_ready(bool session, const char *provider, zg_err *err);
+/* chat's reply (the answer and a newline) and sentence. */
+int zg_adapter_chat_text(const char *content, zg_buf *reply, zg_buf *ok, zg_err *err);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "zg/buf.h"
 #include "zg/client.h"
 #include "zg/journal.h"
 #include "zg/wait.h"
@@ -132,5 +133,25 @@ int zg_lora_fetch(zg_client *c, zg_journal *j, struct zg_storage_pool *storage, 
                   const uint8_t provider[20], const char *task_id, const char *enc_path,
                   const char *bin_path, const zg_wait *w, const zg_lora_notify *note,
                   zg_lora_outcome *out, zg_err *err);
+
+/* What tasks/ID/lora.enc and lora.bin say, built here so that the
+ * filesystem only forwards. */
+
+/* Where the model of task id with provider (its address as shown) is kept
+ * under the state directory: STATE/tasks/PROVIDER/ID, and file (lora.enc,
+ * lora.bin) in it when file is not NULL. ENAMETOOLONG when it does not fit
+ * cap. */
+int zg_lora_path(const char *state, const char *provider, const char *id, const char *file,
+                 char *out, size_t cap, zg_err *err);
+/* The log's sentence about step of the safe path, said about who (the
+ * file's path); nothing is appended when the step needs no sentence. */
+int zg_lora_step_text(const char *who, zg_lora_step step, const zg_err *why, zg_buf *out,
+                      zg_err *err);
+/* The sentences of a read of lora.enc and of lora.bin that did o; size:
+ * the file's size now. */
+int zg_lora_enc_text(const char *id, const zg_lora_outcome *o, uint64_t size, zg_buf *ok,
+                     zg_err *err);
+int zg_lora_bin_text(const char *id, const zg_lora_outcome *o, uint64_t size, zg_buf *ok,
+                     zg_err *err);
 
 #endif

@@ -403,3 +403,63 @@ int zg_adapter_default_inf(const uint8_t ft[20], const zg_inf_service *inf, size
                           n);
     return 0;
 }
+
+int zg_adapter_record(const cJSON *list, const char *name, const char *provider, const cJSON **out,
+                      zg_err *err)
+{
+    *out = zg_adapter_named(list, name);
+    return *out ? 0 : zg_err_set(err, ENOENT, "no adapter %s of this wallet on %s", name, provider);
+}
+
+int zg_adapter_state_text(const cJSON *a, zg_buf *out, zg_err *err)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "state"));
+    return zg_buf_printf(out, err, "%s\n", s ? s : "unknown");
+}
+
+int zg_adapter_deploy_hint(const char *inf, bool session, const cJSON *list, const char *task_id,
+                           zg_buf *out, zg_err *err)
+{
+    if (!inf)
+        return zg_buf_printf(out, err,
+                             "(the adapter name comes from the inference provider: write its "
+                             "address to deploy there)\n");
+    if (!session)
+        return zg_buf_printf(out, err,
+                             "(the adapter name comes from %s: write an amount to "
+                             "providers/%s/fund first)\n",
+                             inf, inf);
+    const char *name = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(zg_adapter_of_task(list, task_id), "adapterName"));
+    if (name)
+        return zg_buf_printf(out, err, "%s\n", name);
+    return zg_buf_printf(out, err,
+                         "(%s has no adapter for this task yet: it registers one once the "
+                         "deliverable is acknowledged)\n",
+                         inf);
+}
+
+int zg_adapter_deployed_text(const zg_adapter_deployed *d, const char *inf, zg_buf *ok, zg_err *err)
+{
+    return zg_buf_printf(ok, err,
+                         "%s %s on %s: it is active; chat through providers/%s/adapters/%s/chat",
+                         d->already ? "already deployed" : "deployed", d->name, inf, inf, d->name);
+}
+
+int zg_adapter_chat_ready(bool session, const char *provider, zg_err *err)
+{
+    if (session)
+        return 0;
+    return zg_err_set(err, EDQUOT,
+                      "there is no inference sub-account with %s; write an amount to its fund "
+                      "file first",
+                      provider);
+}
+
+int zg_adapter_chat_text(const char *content, zg_buf *reply, zg_buf *ok, zg_err *err)
+{
+    if (zg_buf_printf(reply, err, "%s\n", content) ||
+        zg_buf_printf(ok, err, "answered (%zu bytes)", strlen(content)))
+        return -1;
+    return 0;
+}

@@ -441,3 +441,58 @@ int zg_lora_fetch(zg_client *c, zg_journal *j, zg_storage_pool *storage, const c
     close(turn);
     return rc;
 }
+
+int zg_lora_path(const char *state, const char *provider, const char *id, const char *file,
+                 char *out, size_t cap, zg_err *err)
+{
+    int n = file ? snprintf(out, cap, "%s/tasks/%s/%s/%s", state, provider, id, file)
+                 : snprintf(out, cap, "%s/tasks/%s/%s", state, provider, id);
+    if (n < 0 || (size_t)n >= cap)
+        return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
+    return 0;
+}
+
+int zg_lora_step_text(const char *who, zg_lora_step step, const zg_err *why, zg_buf *out,
+                      zg_err *err)
+{
+    if (step == ZG_LORA_STORAGE_FAILED)
+        return zg_buf_printf(out, err,
+                             "%s: 0G Storage did not serve the model (%s); falling back to the "
+                             "provider's TEE",
+                             who, why ? why->msg : "");
+    if (step == ZG_LORA_ACK_SENT && !why)
+        return zg_buf_printf(out, err,
+                             "%s: verified and acknowledged on chain; waiting for the provider's "
+                             "settlement to reveal the key",
+                             who);
+    return 0;
+}
+
+static const char *source_name(const zg_lora_outcome *o)
+{
+    if (!o->downloaded)
+        return NULL;
+    return o->src.from_storage ? "0G Storage" : "the provider's TEE";
+}
+
+int zg_lora_enc_text(const char *id, const zg_lora_outcome *o, uint64_t size, zg_buf *ok,
+                     zg_err *err)
+{
+    const char *source = source_name(o);
+    return zg_buf_printf(ok, err, "%s%s and verified the model of task %s (%lld bytes)",
+                         source ? "downloaded from " : "downloaded", source ? source : "", id,
+                         (long long)size);
+}
+
+int zg_lora_bin_text(const char *id, const zg_lora_outcome *o, uint64_t size, zg_buf *ok,
+                     zg_err *err)
+{
+    if (o->was_decrypted)
+        return zg_buf_printf(ok, err, "already decrypted");
+    const char *source = source_name(o);
+    return zg_buf_printf(ok, err,
+                         "verified, acknowledged and decrypted the model of task %s (%lld "
+                         "bytes%s%s)",
+                         id, (long long)size, source ? ", fetched from " : "",
+                         source ? source : "");
+}

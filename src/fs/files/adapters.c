@@ -69,21 +69,13 @@ static int adapter_record(const zgfs_call *c, long max_age_ms, cJSON **out, zg_e
 {
     uint8_t p[20];
     zg_cache_val *ref;
+    const cJSON *found;
     if (zgfs_call_addr(c, 0, p, err) || get_adapters(c->fs, p, max_age_ms, &ref, err))
         return -1;
-    const cJSON *a, *found = NULL;
-    cJSON_ArrayForEach(a, (const cJSON *)zg_cache_value(ref))
-    {
-        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "adapterName"));
-        if (n && !strcmp(n, c->params[1]))
-            found = a;
-    }
-    *out = found ? cJSON_Duplicate(found, true) : NULL;
+    int rc = zg_adapter_record(zg_cache_value(ref), c->params[1], c->params[0], &found, err);
+    *out = rc ? NULL : cJSON_Duplicate(found, true);
     zg_cache_put(ref);
-    if (!found)
-        return zg_err_set(err, ENOENT, "no adapter %s of this wallet on %s", c->params[1],
-                          c->params[0]);
-    return *out ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+    return rc || *out ? rc : zg_err_set(err, ENOMEM, "out of memory");
 }
 
 int zgfs_adapter_present(const zgfs_call *c, zg_err *err)
@@ -100,8 +92,7 @@ int zgfs_adapter_state_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     cJSON *a;
     if (adapter_record(c, -1, &a, err))
         return -1;
-    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "state"));
-    int rc = zg_buf_printf(out, err, "%s\n", s ? s : "unknown");
+    int rc = zg_adapter_state_text(a, out, err);
     cJSON_Delete(a);
     return rc;
 }
@@ -140,9 +131,7 @@ static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const ui
     int rc = zg_adapter_deploy(fs->client, &req, &d, err);
     zgfs_changed(fs, ZG_RV_BIT(ZG_RV_ADAPTERS), inf, NULL);
     if (rc == 0)
-        rc = zg_buf_printf(ok, err,
-                           "%s %s on %s: it is active; chat through providers/%s/adapters/%s/chat",
-                           d.already ? "already deployed" : "deployed", d.name, infa, infa, d.name);
+        rc = zg_adapter_deployed_text(&d, infa, ok, err);
     free(url);
     free(model);
     return rc;
@@ -186,31 +175,19 @@ int zgfs_task_deploy_render(const zgfs_call *c, zg_buf *out, zg_err *err)
             return -1;
         }
         /* Several inference providers: each names the adapter itself. */
-        return zg_buf_printf(out, err,
-                             "(the adapter name comes from the inference provider: write its "
-                             "address to deploy there)\n");
+        return zg_adapter_deploy_hint(NULL, false, NULL, c->params[1], out, err);
     }
     char infa[43];
     zg_addr_checksum(infa, inf);
     bool session;
-    if (has_session(c->fs, inf, -1, &session, err))
+    zg_cache_val *ref = NULL;
+    if (has_session(c->fs, inf, -1, &session, err) ||
+        (session && get_adapters(c->fs, inf, -1, &ref, err)))
         return -1;
-    if (!session)
-        return zg_buf_printf(out, err,
-                             "(the adapter name comes from %s: write an amount to "
-                             "providers/%s/fund first)\n",
-                             infa, infa);
-    zg_cache_val *ref;
-    if (get_adapters(c->fs, inf, -1, &ref, err))
-        return -1;
-    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-        zg_adapter_of_task(zg_cache_value(ref), c->params[1]), "adapterName"));
-    int rc = name ? zg_buf_printf(out, err, "%s\n", name)
-                  : zg_buf_printf(out, err,
-                                  "(%s has no adapter for this task yet: it registers one once "
-                                  "the deliverable is acknowledged)\n",
-                                  infa);
-    zg_cache_put(ref);
+    int rc = zg_adapter_deploy_hint(infa, session, ref ? zg_cache_value(ref) : NULL, c->params[1],
+                                    out, err);
+    if (ref)
+        zg_cache_put(ref);
     return rc;
 }
 
@@ -238,22 +215,12 @@ int zgfs_adapter_chat_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *
     if (zg_adapter_chat_body(c->params[1], (const char *)p->data, p->len, &body, err))
         return -1;
     int rc = -1;
-    if (zgfs_call_addr(c, 0, prov, err) || has_session(fs, prov, -1, &session, err))
-        goto out;
-    if (!session) {
-        zg_err_set(err, EDQUOT,
-                   "there is no inference sub-account with %s; write an amount to its fund "
-                   "file first",
-                   c->params[0]);
-        goto out;
-    }
-    if (zgfs_inf_service(fs, prov, &url, NULL, err) ||
+    if (zgfs_call_addr(c, 0, prov, err) || has_session(fs, prov, -1, &session, err) ||
+        zg_adapter_chat_ready(session, c->params[0], err) ||
+        zgfs_inf_service(fs, prov, &url, NULL, err) ||
         zg_adapter_chat(fs->client, url, prov, c->params[1], body, &content, err))
         goto out;
-    rc = zg_buf_printf(reply, err, "%s\n", content) ||
-                 zg_buf_printf(ok, err, "answered (%zu bytes)", strlen(content))
-             ? -1
-             : 0;
+    rc = zg_adapter_chat_text(content, reply, ok, err);
 out:
     free(url);
     free(body);

@@ -37,8 +37,7 @@
 
 static int file_path(const zgfs_call *c, const char *what, char *out, size_t cap, zg_err *err)
 {
-    return zgfs_state_path(c->fs, out, cap, err, "tasks/%s/%s/%s", c->params[0], c->params[1],
-                           what);
+    return zg_lora_path(c->fs->state_dir, c->params[0], c->params[1], what, out, cap, err);
 }
 
 int zgfs_lora_enc_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
@@ -56,10 +55,10 @@ int zgfs_lora_bin_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
     return stat(path, &st) == 0 ? 0 : zg_err_set(err, ENOENT, "not decrypted yet");
 }
 
-static off_t size_of(const char *path)
+static uint64_t size_of(const char *path)
 {
     struct stat st;
-    return stat(path, &st) ? 0 : st.st_size;
+    return stat(path, &st) ? 0 : (uint64_t)st.st_size;
 }
 
 typedef struct size_ask {
@@ -127,33 +126,13 @@ typedef struct noted {
 static void note_step(void *ctx, zg_lora_step step, const zg_err *why)
 {
     noted *n = ctx;
-    zgfs *fs = n->fs;
-    switch (step) {
-    case ZG_LORA_STORAGE_FAILED:
-        zg_oplog_add(fs->log,
-                     "%s: 0G Storage did not serve the model (%s); falling back to the provider's "
-                     "TEE",
-                     n->who, why ? why->msg : "");
-        break;
-    case ZG_LORA_ACK_SENT:
-        zgfs_changed(fs, ZG_RV_FUNDS, n->prov, NULL);
-        if (!why)
-            zg_oplog_add(fs->log,
-                         "%s: verified and acknowledged on chain; waiting for the provider's "
-                         "settlement to reveal the key",
-                         n->who);
-        break;
-    case ZG_LORA_SETTLED:
-        zgfs_changed(fs, ZG_RV_FUNDS, n->prov, NULL);
-        break;
-    }
-}
-
-static const char *source_name(const zg_lora_outcome *o)
-{
-    if (!o->downloaded)
-        return NULL;
-    return o->src.from_storage ? "0G Storage" : "the provider's TEE";
+    zg_buf line;
+    zg_buf_init(&line, 0);
+    if (step != ZG_LORA_STORAGE_FAILED)
+        zgfs_changed(n->fs, ZG_RV_FUNDS, n->prov, NULL);
+    if (zg_lora_step_text(n->who, step, why, &line, NULL) == 0 && line.len)
+        zg_oplog_add(n->fs->log, "%s", (const char *)line.data);
+    zg_buf_free(&line);
 }
 
 /* The model's files in the state directory (made when missing) and the
@@ -162,10 +141,10 @@ static int task_files(zgfs *fs, const char *prov_text, const uint8_t prov[20], c
                       char enc[4096], char bin[4096], char **url, zg_err *err)
 {
     char dir[4096];
-    if (zgfs_state_path(fs, dir, sizeof dir, err, "tasks/%s/%s", prov_text, id) ||
+    if (zg_lora_path(fs->state_dir, prov_text, id, NULL, dir, sizeof dir, err) ||
         zg_mkdirs(dir, 0700, err) ||
-        zgfs_state_path(fs, enc, 4096, err, "tasks/%s/%s/lora.enc", prov_text, id) ||
-        zgfs_state_path(fs, bin, 4096, err, "tasks/%s/%s/lora.bin", prov_text, id))
+        zg_lora_path(fs->state_dir, prov_text, id, "lora.enc", enc, 4096, err) ||
+        zg_lora_path(fs->state_dir, prov_text, id, "lora.bin", bin, 4096, err))
         return -1;
     return zgfs_ft_url(fs, prov, url, err);
 }
@@ -184,12 +163,7 @@ int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
     int rc = zg_lora_fetch_enc(fs->client, zgfs_storage_pool(fs, NULL), url, prov, c->params[1],
                                enc, zgfs_work_wait(fs->work), &note, &o, err);
     free(url);
-    if (rc)
-        return -1;
-    const char *source = source_name(&o);
-    return zg_buf_printf(ok, err, "%s%s and verified the model of task %s (%lld bytes)",
-                         source ? "downloaded from " : "downloaded", source ? source : "",
-                         c->params[1], (long long)size_of(enc));
+    return rc ? -1 : zg_lora_enc_text(c->params[1], &o, size_of(enc), ok, err);
 }
 
 /* The core's one safe path, under a wait the unmount stops and that
@@ -208,16 +182,7 @@ static int lora_bin(zgfs *fs, const char *prov_text, const uint8_t prov[20], con
     int rc = zg_lora_fetch(fs->client, fs->journal, zgfs_storage_pool(fs, NULL), url, prov, id, enc,
                            bin, &w, &note, &o, err);
     free(url);
-    if (rc)
-        return -1;
-    if (o.was_decrypted)
-        return zg_buf_printf(ok, err, "already decrypted");
-    const char *source = source_name(&o);
-    return zg_buf_printf(ok, err,
-                         "verified, acknowledged and decrypted the model of task %s (%lld "
-                         "bytes%s%s)",
-                         id, (long long)size_of(bin), source ? ", fetched from " : "",
-                         source ? source : "");
+    return rc ? -1 : zg_lora_bin_text(id, &o, size_of(bin), ok, err);
 }
 
 int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)

@@ -59,24 +59,6 @@ int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err)
     return zg_addr_parse(out, c->params[i], err);
 }
 
-bool zgfs_ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
-bool zgfs_good_name(const char *name, size_t len, size_t room)
-{
-    if (len == 0 || len > ZGFS_PARAM_MAX - 1 - room || name[0] == '.')
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)name[i];
-        if (ch == '/' || ch < 0x20 || ch == 0x7f)
-            return false;
-    }
-    return true;
-}
-
 int zgfs_index_names(const char *dir, const char *key, const char *suffix, zgfs_names *out,
                      zg_err *err)
 {

@@ -25,11 +25,6 @@ void zgfs_og(char out[ZGFS_OG_MAX], const zg_u256 *neuron);
 /* Path parameter i as an address. */
 int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err);
 
-/* Names users give files they copy in (datasets/, storage/). */
-bool zgfs_ends_with(const char *s, const char *suffix);
-/* A plain file name of len bytes that leaves `room` bytes for a companion
- * file's suffix: no '/', no control byte, not hidden. */
-bool zgfs_good_name(const char *name, size_t len, size_t room);
 /* The names of zg_dsindex DIR/KEY, each with suffix appended (a name too
  * long for it is left out), added to out. */
 int zgfs_index_names(const char *dir, const char *key, const char *suffix, zgfs_names *out,

@@ -21,50 +21,40 @@
 #include "zg/dsupload.h"
 #include "zg/estimate.h"
 #include "zg/ftprovider.h"
+#include "zg/namefiles.h"
 
-#define HASH_SUFFIX   ".hash"
-#define TOKENS_SUFFIX ".tokens"
+_Static_assert(ZG_NAMEFILE_MAX == ZGFS_PARAM_MAX, "a dataset's file names are path parameters");
 
-/* Room for the longest companion suffix (.tokens). */
-#define NAME_ROOM (sizeof TOKENS_SUFFIX - 1)
+static int parse(zg_namefile kind, const char *file, char canon[ZGFS_PARAM_MAX], zg_err *err)
+{
+    char name[ZG_NAMEFILE_MAX];
+    if (zg_namefile_parse(kind, file, name, err))
+        return -1;
+    strcpy(canon, file);
+    return 0;
+}
 
 int zgfs_dataset_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    size_t n = strlen(name);
-    if (!zgfs_good_name(name, n, NAME_ROOM) || zgfs_ends_with(name, HASH_SUFFIX) ||
-        zgfs_ends_with(name, TOKENS_SUFFIX))
-        return zg_err_set(err, ENOENT, "not a dataset name");
-    strcpy(canon, name);
-    return 0;
+    return parse(ZG_NF_DATASET, name, canon, err);
 }
 
 int zgfs_dataset_hash_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    size_t n = strlen(name), k = strlen(HASH_SUFFIX);
-    if (!zgfs_ends_with(name, HASH_SUFFIX) || !zgfs_good_name(name, n - k, NAME_ROOM))
-        return zg_err_set(err, ENOENT, "not a dataset hash file");
-    strcpy(canon, name);
-    return 0;
+    return parse(ZG_NF_DATASET_HASH, name, canon, err);
 }
 
 int zgfs_dataset_tokens_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    size_t n = strlen(name), k = strlen(TOKENS_SUFFIX);
-    if (!zgfs_ends_with(name, TOKENS_SUFFIX) || !zgfs_good_name(name, n - k, NAME_ROOM))
-        return zg_err_set(err, ENOENT, "not a dataset estimate file");
-    strcpy(canon, name);
-    return 0;
+    return parse(ZG_NF_DATASET_TOKENS, name, canon, err);
 }
 
-/* The dataset name of the path (parameter 1, without .hash or .tokens). */
+/* The dataset name of the path (parameter 1, of whichever kind it is). */
 static void name_of(const zgfs_call *c, char out[ZGFS_PARAM_MAX])
 {
-    snprintf(out, ZGFS_PARAM_MAX, "%s", c->params[1]);
-    const char *node = zgfs_node_name(c->node);
-    if (zgfs_ends_with(node, HASH_SUFFIX))
-        out[strlen(out) - strlen(HASH_SUFFIX)] = '\0';
-    else if (zgfs_ends_with(node, TOKENS_SUFFIX))
-        out[strlen(out) - strlen(TOKENS_SUFFIX)] = '\0';
+    if (zg_namefile_parse(ZG_NF_DATASET_HASH, c->params[1], out, NULL) &&
+        zg_namefile_parse(ZG_NF_DATASET_TOKENS, c->params[1], out, NULL))
+        snprintf(out, ZGFS_PARAM_MAX, "%s", c->params[1]);
 }
 
 static int lookup(const zgfs_call *c, zg_dsentry *e, zg_err *err)
@@ -91,12 +81,12 @@ int zgfs_datasets_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 
 int zgfs_dataset_hashes_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
-    return list(c, out, HASH_SUFFIX, err);
+    return list(c, out, zg_namefile_suffix(ZG_NF_DATASET_HASH), err);
 }
 
 int zgfs_dataset_tokens_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
-    return list(c, out, TOKENS_SUFFIX, err);
+    return list(c, out, zg_namefile_suffix(ZG_NF_DATASET_TOKENS), err);
 }
 
 int zgfs_dataset_present(const zgfs_call *c, zg_err *err)
@@ -177,12 +167,12 @@ static void check_hash(void *arg)
     hash_job *j = arg;
     char local[67];
     bool differs;
+    zg_buf line;
+    zg_buf_init(&line, 0);
     if (zg_dataset_verify(j->dir, j->provider, j->name, j->tee, local, &differs, NULL) == 0 &&
-        differs)
-        zg_oplog_add(j->fs->log,
-                     "%s: warning: the TEE reported dataset hash %s, but keccak256 of the "
-                     "bytes uploaded is %s; tasks/new uses the TEE's",
-                     j->where, j->tee, local);
+        differs && zg_dataset_hash_warning(j->where, j->tee, local, &line, NULL) == 0)
+        zg_oplog_add(j->fs->log, "%s", (const char *)line.data);
+    zg_buf_free(&line);
     free(j);
 }
 
@@ -218,26 +208,21 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     free(url);
     if (rc)
         return -1;
-    const char *tee = e.hash;
-    uint64_t rows = e.rows;
-    check_hash_later(c, dir, tee);
+    check_hash_later(c, dir, e.hash);
 
     /* The new name, hash file and estimate show at once. */
     char parent[ZGFS_PATH_MAX], hashfile[ZGFS_PARAM_MAX + 8],
         hpath[ZGFS_PATH_MAX + ZGFS_PARAM_MAX + 16];
     snprintf(parent, sizeof parent, "%s", c->path);
     *strrchr(parent, '/') = '\0';
-    snprintf(hashfile, sizeof hashfile, "%s%s", name, HASH_SUFFIX);
+    snprintf(hashfile, sizeof hashfile, "%s%s", name, zg_namefile_suffix(ZG_NF_DATASET_HASH));
     snprintf(hpath, sizeof hpath, "%s/%s", parent, hashfile);
     zgfs_notify_inode(fs->notify, c->path);
     zgfs_notify_inode(fs->notify, hpath);
     zgfs_notify_entry(fs->notify, parent, hashfile);
-    snprintf(hashfile, sizeof hashfile, "%s%s", name, TOKENS_SUFFIX);
+    snprintf(hashfile, sizeof hashfile, "%s%s", name, zg_namefile_suffix(ZG_NF_DATASET_TOKENS));
     snprintf(hpath, sizeof hpath, "%s/%s", parent, hashfile);
     zgfs_notify_inode(fs->notify, hpath);
     zgfs_notify_entry(fs->notify, parent, hashfile);
-    return zg_buf_printf(ok, err,
-                         "uploaded %s (%llu bytes, %llu row%s) into the TEE of %s; dataset hash %s",
-                         name, (unsigned long long)p->len, (unsigned long long)rows,
-                         rows == 1 ? "" : "s", c->params[0], tee);
+    return zg_dataset_added_text(name, &e, p->len, c->params[0], ok, err);
 }

@@ -19,7 +19,6 @@
  * refusing it at open instead would cost the same request and let `stat`
  * and `ls` show a file that cannot be read. The same answer gives the
  * file's size, so stat is true before the first read. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,35 +28,31 @@
 #include "wf.h"
 #include "zg/dsindex.h"
 #include "zg/hex.h"
+#include "zg/namefiles.h"
 #include "zg/stnames.h"
 
-#define ROOT_SUFFIX ".root"
-#define INDEX_KEY   "names" /* STATE/storage/names/{index.json,data/NAME} */
-#define BY_ROOT     "by-root"
+#define ROOT_SUFFIX zg_namefile_suffix(ZG_NF_STORED_ROOT)
+#define INDEX_KEY   ZG_STORED_KEY /* STATE/storage/names/{index.json,data/NAME} */
 
-/* A plain file name with room for the .root suffix; never the by-root
- * directory's name. */
-static bool good_name(const char *name, size_t len)
+_Static_assert(ZG_NAMEFILE_MAX == ZGFS_PARAM_MAX, "storage/'s file names are path parameters");
+
+static int parse(zg_namefile kind, const char *file, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    return zgfs_good_name(name, len, strlen(ROOT_SUFFIX)) &&
-           !(len == strlen(BY_ROOT) && !strncmp(name, BY_ROOT, len));
+    char name[ZG_NAMEFILE_MAX];
+    if (zg_namefile_parse(kind, file, name, err))
+        return -1;
+    strcpy(canon, file);
+    return 0;
 }
 
 int zgfs_storage_name_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    if (!good_name(name, strlen(name)) || zgfs_ends_with(name, ROOT_SUFFIX))
-        return zg_err_set(err, ENOENT, "not a storage name");
-    strcpy(canon, name);
-    return 0;
+    return parse(ZG_NF_STORED, name, canon, err);
 }
 
 int zgfs_storage_root_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    size_t n = strlen(name), k = strlen(ROOT_SUFFIX);
-    if (!zgfs_ends_with(name, ROOT_SUFFIX) || !good_name(name, n - k))
-        return zg_err_set(err, ENOENT, "not a storage root file");
-    strcpy(canon, name);
-    return 0;
+    return parse(ZG_NF_STORED_ROOT, name, canon, err);
 }
 
 static int index_dir(zgfs *fs, char *out, size_t cap, zg_err *err)
@@ -68,9 +63,8 @@ static int index_dir(zgfs *fs, char *out, size_t cap, zg_err *err)
 /* The name of the path (parameter 0, without .root). */
 static void name_of(const zgfs_call *c, char out[ZGFS_PARAM_MAX])
 {
-    snprintf(out, ZGFS_PARAM_MAX, "%s", c->params[0]);
-    if (zgfs_ends_with(zgfs_node_name(c->node), ROOT_SUFFIX))
-        out[strlen(out) - strlen(ROOT_SUFFIX)] = '\0';
+    if (zg_namefile_parse(ZG_NF_STORED_ROOT, c->params[0], out, NULL))
+        snprintf(out, ZGFS_PARAM_MAX, "%s", c->params[0]);
 }
 
 static int lookup(zgfs *fs, const char *name, zg_dsentry *e, zg_err *err)
@@ -183,10 +177,8 @@ static int fetch(zgfs *fs, const char *root_text, const char *path, zg_buf *ok, 
     struct stat st;
     if (zg_stnames_fetch(pool_of, fs, root_text, path, &already, err))
         return -1;
-    if (already)
-        return zg_buf_printf(ok, err, "already downloaded");
-    return zg_buf_printf(ok, err, "downloaded %s from 0G Storage and verified it (%lld bytes)",
-                         root_text, stat(path, &st) ? 0LL : (long long)st.st_size);
+    return zg_stored_fetched_text(root_text, already, stat(path, &st) ? 0 : (uint64_t)st.st_size,
+                                  ok, err);
 }
 
 int zgfs_storage_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
@@ -224,36 +216,19 @@ int zgfs_storage_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     zgfs_notify_inode(fs->notify, rpath);
     zgfs_notify_entry(fs->notify, "/storage", rootfile);
 
-    if (!r.submitted)
-        return zg_buf_printf(ok, err,
-                             "uploaded %s (%llu bytes) to 0G Storage; root %s (already paid for "
-                             "on the Flow: no fee)",
-                             name, (unsigned long long)p->len, e.hash);
-    char fee[ZGFS_OG_MAX], tx[67] = "0x";
-    zgfs_og(fee, &r.fee);
-    zg_hex_encode(tx + 2, r.tx_hash, 32);
-    return zg_buf_printf(ok, err,
-                         "uploaded %s (%llu bytes) to 0G Storage; root %s, fee %s OG (tx %s)", name,
-                         (unsigned long long)p->len, e.hash, fee, tx);
+    return zg_stored_added_text(name, &e, p->len, &r, ok, err);
 }
 
 /* ------------------------------------------------------------ by-root */
 
 int zgfs_by_root_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    if (!zg_hex_is_hash(name))
-        return zg_err_set(err, ENOENT, "not a root hash");
-    canon[0] = '0';
-    canon[1] = 'x';
-    for (int i = 2; i < 66; i++)
-        canon[i] = (char)tolower((unsigned char)name[i]);
-    canon[66] = '\0';
-    return 0;
+    return zg_namefile_root_parse(name, canon, err);
 }
 
 int zgfs_by_root_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 {
-    return zgfs_state_path(c->fs, path, cap, err, "storage/" BY_ROOT "/%s", c->params[0]);
+    return zgfs_state_path(c->fs, path, cap, err, "storage/" ZG_STORED_BY_ROOT "/%s", c->params[0]);
 }
 
 static int ask_root_size(void *ctx, uint64_t *size, zg_err *err)

@@ -12,19 +12,15 @@
  * The deliverable's acknowledgement window is watched: the mount's log
  * warns before it closes. */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "wf.h"
-#include "zg/chaintime.h"
 #include "zg/deadline.h"
 #include "zg/dsindex.h"
 #include "zg/ftprovider.h"
-#include "zg/hex.h"
-#include "zg/modelroot.h"
+#include "zg/taskdoc.h"
 #include "zg/tasks.h"
 
 /* ------------------------------------------------------------ names */
@@ -74,9 +70,7 @@ static int latest_id(const zgfs_call *c, char id[ZGFS_PARAM_MAX], zg_err *err)
     zg_cache_val *ref;
     if (provider(c, p, err) || zgfs_get_tasks(c->fs, p, -1, &ref, err))
         return -1;
-    const cJSON *t = cJSON_GetArrayItem(zg_cache_value(ref), 0);
-    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
-    int rc = s ? zgfs_task_parse(s, id, err) : zg_err_set(err, ENOENT, "no tasks yet");
+    int rc = zg_task_latest(zg_cache_value(ref), id, err);
     zg_cache_put(ref);
     return rc;
 }
@@ -110,8 +104,7 @@ int zgfs_task_progress_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     cJSON *t;
     if (zgfs_task_record(c, &t, err))
         return -1;
-    const char *p = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "progress"));
-    int rc = zg_buf_printf(out, err, "%s\n", p ? p : "unknown");
+    int rc = zg_task_progress_text(t, out, err);
     cJSON_Delete(t);
     return rc;
 }
@@ -142,9 +135,7 @@ int zgfs_task_cancel_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_er
     int rc = zg_ftp_cancel_task(c->fs->client, url, c->params[1], err);
     free(url);
     zgfs_changed(c->fs, ZGFS_TASK_VALUES, p, c->params[1]);
-    if (rc)
-        return -1;
-    return zg_buf_printf(ok, err, "cancelled task %s; its progress ends Failed", c->params[1]);
+    return rc ? -1 : zg_task_cancel_text(c->params[1], ok, err);
 }
 
 /* ------------------------------------------------------------ deliverable */
@@ -153,27 +144,19 @@ int zgfs_task_cancel_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_er
 static uint64_t ack_window(zgfs *fs)
 {
     uint64_t lock = 0;
-    if (zgfs_get_lock_time(fs, &lock, NULL))
-        return ZG_ACK_WINDOW_MAX;
-    return zg_ack_window(lock);
+    int known = zgfs_get_lock_time(fs, &lock, NULL) == 0;
+    return zg_task_ack_window(known, lock);
 }
 
-/* Warn in log (once per task and stage) when an unacknowledged
- * deliverable's window is about to close or has closed: the core decides
- * (zg_deadline_due), the mount's deadline watch says it the same way. */
-static void warn_deadline(zgfs *fs, const char *prov, const zg_deliverable *d, long max_age_ms)
+/* Warn in log (once per task and stage) as the mount's deadline watch
+ * does, when the core finds the window about to close or closed. */
+static void warn_deadline(zgfs *fs, const uint8_t prov[20], const zg_deliverable *d)
 {
-    if (d->acknowledged || d->settled)
-        return;
     uint64_t now;
-    if (zgfs_get_u64(fs, ZG_RV_CHAIN_TIME, max_age_ms, &now, NULL))
+    zg_open_task t;
+    if (d->acknowledged || d->settled || zgfs_get_u64(fs, ZG_RV_CHAIN_TIME, -1, &now, NULL))
         return;
-    zg_open_task t = {.id = d->id,
-                      .delivered = true,
-                      .deliver_time = d->timestamp,
-                      .deadline = d->timestamp + ack_window(fs)};
-    if (zg_addr_parse(t.provider, prov, NULL))
-        return;
+    zg_deliverable_open_task(d, prov, ack_window(fs), &t);
     zgfs_deadline_warn(fs, &t, now, zg_deadline_due(&t, now, ZG_AUTOACK_OFF));
 }
 
@@ -187,46 +170,16 @@ int zgfs_deliverable_present(const zgfs_call *c, zg_err *err)
     return 0;
 }
 
-/* What the posted modelRootHash names, as the core reads it: its form and
- * its roots ("unknown" and none when it is in no known form; lora.bin then
- * refuses it with the sentence). */
-static void add_roots(cJSON *j, const zg_deliverable *d)
-{
-    zg_model_roots r;
-    bool known = zg_model_roots_parse(&r, d->root, d->root_len, NULL) == 0;
-    cJSON_AddStringToObject(j, "modelRootForm", known ? zg_root_form_name(r.form) : "unknown");
-    cJSON *a = cJSON_AddArrayToObject(j, "modelRoots");
-    for (size_t i = 0; a && known && i < r.n; i++) {
-        char h[67] = "0x";
-        zg_hex_encode(h + 2, r.root[i], 32);
-        cJSON_AddItemToArray(a, cJSON_CreateString(h));
-    }
-    if (known)
-        zg_model_roots_free(&r);
-}
-
 int zgfs_deliverable_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    zgfs *fs = c->fs;
     uint8_t p[20];
     zg_deliverable d;
-    if (provider(c, p, err) || zgfs_find_deliverable(fs, p, c->params[1], -1, &d, err))
+    if (provider(c, p, err) || zgfs_find_deliverable(c->fs, p, c->params[1], -1, &d, err))
         return -1;
-    warn_deadline(fs, c->params[0], &d, -1);
-    uint64_t window = ack_window(fs);
-    cJSON *j = cJSON_CreateObject();
-    if (j) {
-        cJSON_AddStringToObject(j, "id", d.id);
-        zgfs_json_hex(j, "modelRootHash", d.root, d.root_len);
-        add_roots(j, &d);
-        cJSON_AddBoolToObject(j, "acknowledged", d.acknowledged);
-        cJSON_AddBoolToObject(j, "settled", d.settled);
-        cJSON_AddBoolToObject(j, "secretPresent", d.secret_len > 0);
-        cJSON_AddNumberToObject(j, "deliverTime", (double)d.timestamp);
-        cJSON_AddNumberToObject(j, "acknowledgeDeadline", (double)(d.timestamp + window));
-    }
+    warn_deadline(c->fs, p, &d);
+    int rc = zg_deliverable_doc(&d, ack_window(c->fs), out, err);
     zg_deliverable_free(&d);
-    return zgfs_json_out(j, out, err);
+    return rc;
 }
 
 /* ------------------------------------------------------------ ack */
@@ -240,19 +193,7 @@ int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
         return -1;
     int rc = zg_task_ack(c->fs->client, c->fs->journal, p, c->params[1], line, &how, tx, err);
     zgfs_changed(c->fs, ZG_RV_FUNDS, p, NULL);
-    if (rc)
-        return -1;
-    if (how == ZG_ACK_RECOVERED)
-        return zg_buf_printf(ok, err,
-                             "already acknowledged: the acknowledgement sent before the crash is "
-                             "on chain (tx %s); nothing sent",
-                             tx);
-    if (how == ZG_ACK_ALREADY)
-        return zg_buf_printf(ok, err, "already acknowledged; nothing sent");
-    return zg_buf_printf(ok, err,
-                         "acknowledged the deliverable of task %s without downloading it; the "
-                         "provider can take a new task",
-                         c->params[1]);
+    return rc ? -1 : zg_task_ack_text(c->params[1], how, tx, ok, err);
 }
 
 /* ------------------------------------------------------------ new */
@@ -297,10 +238,5 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
     }
     zgfs_changed(fs, ZGFS_TASK_VALUES, prov, t.id);
     zgfs_watch_poke(fs); /* the deadline watch looks often until it is delivered */
-    if (zg_buf_printf(reply, err, "%s\n", t.id) ||
-        zg_buf_printf(ok, err, "created task %s: model %s, dataset %s%s%s%s", t.id, t.model,
-                      t.dataset, t.by_name ? " (" : "", t.by_name ? t.hash : "",
-                      t.by_name ? ")" : ""))
-        return -1;
-    return 0;
+    return zg_task_submitted_text(&t, reply, ok, err);
 }

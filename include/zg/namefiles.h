@@ -1,0 +1,60 @@
+/* The files of the directories of names the user gives (a provider's
+ * datasets/, storage/): which file names stand for a name, its hash or
+ * root file, or its estimate, and the sentences their uploads end with.
+ * A name never ends with its directory's suffixes, so every file name of a
+ * directory is of one kind only. No I/O. */
+#ifndef ZG_NAMEFILES_H
+#define ZG_NAMEFILES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "zg/buf.h"
+#include "zg/dsindex.h"
+#include "zg/storage.h"
+
+/* The longest file name of these directories, with its NUL. */
+#define ZG_NAMEFILE_MAX 80
+
+typedef enum zg_namefile {
+    ZG_NF_DATASET,        /* datasets/NAME */
+    ZG_NF_DATASET_HASH,   /* datasets/NAME.hash */
+    ZG_NF_DATASET_TOKENS, /* datasets/NAME.tokens */
+    ZG_NF_STORED,         /* storage/NAME */
+    ZG_NF_STORED_ROOT,    /* storage/NAME.root */
+} zg_namefile;
+
+/* The suffix of kind's files ("" for the names themselves). */
+const char *zg_namefile_suffix(zg_namefile kind);
+
+/* Whether file is a file of kind: a name of its directory (not empty, no
+ * leading '.', no '/' or control characters, room for the longest suffix
+ * of the directory; in storage/ never "by-root") with kind's suffix. name
+ * receives the name it stands for; ENOENT with kind's sentence otherwise. */
+int zg_namefile_parse(zg_namefile kind, const char *file, char name[ZG_NAMEFILE_MAX], zg_err *err);
+
+/* The index key of storage/'s names (zg/stnames.h), and the directory of
+ * files by root beside them. */
+#define ZG_STORED_KEY     "names"
+#define ZG_STORED_BY_ROOT "by-root"
+
+/* storage/by-root/ROOT: a 0x root hash of any case, in lower case; ENOENT
+ * "not a root hash" otherwise. */
+int zg_namefile_root_parse(const char *file, char canon[67], zg_err *err);
+
+/* The sentences of `cp FILE datasets/NAME` (name uploaded into
+ * provider's TEE as e) and `cp FILE storage/NAME` (r: the upload; fee paid when
+ * r->submitted). */
+int zg_dataset_added_text(const char *name, const zg_dsentry *e, uint64_t size,
+                          const char *provider, zg_buf *ok, zg_err *err);
+int zg_stored_added_text(const char *name, const zg_dsentry *e, uint64_t size,
+                         const zg_storage_upload_result *r, zg_buf *ok, zg_err *err);
+/* A download of root into a file now size bytes long (already: nothing
+ * was fetched). */
+int zg_stored_fetched_text(const char *root, bool already, uint64_t size, zg_buf *ok, zg_err *err);
+/* The warning for a provider whose TEE reported tee for the bytes whose
+ * keccak256 is local, said about where (the file's path). */
+int zg_dataset_hash_warning(const char *where, const char *tee, const char *local, zg_buf *out,
+                            zg_err *err);
+
+#endif
