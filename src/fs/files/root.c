@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "zg/deadline.h"
+#include "zg/show.h"
 
 static const char readme_head[] =
     "zgfs: the 0G Compute Network's fine-tuning service as files.\n"
@@ -75,9 +76,7 @@ int zgfs_readme_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 
 int zgfs_network_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    zgfs *fs = c->fs;
-    return zg_buf_printf(out, err, "%s chain=%llu rpc=%s\n", fs->net.name,
-                         (unsigned long long)fs->net.chain_id, fs->net.rpc);
+    return zg_show_network(out, &c->fs->net, err);
 }
 
 int zgfs_status_render(const zgfs_call *c, zg_buf *out, zg_err *err)
