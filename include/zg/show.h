@@ -31,6 +31,11 @@ void zg_json_add_hex(cJSON *obj, const char *name, const uint8_t *p, size_t n);
 /* Append j (consumed; NULL is ENOMEM) as zg_json_render lays it out. */
 int zg_show_json(zg_buf *out, cJSON *j, zg_err *err);
 
+/* providers/: the EIP-55 address of each provider of s once (fine-tuning
+ * services first), only those whose TEE signer the contract's owner
+ * acknowledged unless all; fn gets each name and stops the walk with -1. */
+int zg_show_providers(const zg_rv_services *s, bool all,
+                      int (*fn)(void *ctx, const char *name, zg_err *err), void *ctx, zg_err *err);
 /* providers/P/service.json: P's fine-tuning service record. */
 int zg_show_ft_service(zg_buf *out, const zg_ft_service *s, zg_err *err);
 /* providers/P/inference.json: P's inference service record. */
@@ -61,6 +66,17 @@ int zg_show_amount_line(zg_buf *out, const zg_u256 *neuron, zg_err *err);
 int zg_show_ledger_balance(zg_buf *out, const zg_rv_ledger *l, zg_err *err);
 /* network: "NAME chain=ID rpc=URL\n". */
 int zg_show_network(zg_buf *out, const zg_network *net, zg_err *err);
+
+/* README: how the namespace works and this mount's network and wallet,
+ * then one row per path, then the caching note. */
+int zg_show_readme_head(zg_buf *out, const zg_network *net, const char *wallet, zg_err *err);
+/* pattern as the node table spells it ("/providers/{provider}/fund"):
+ * shown without its '/', {provider} as 0xPROVIDER, a directory with a
+ * trailing '/', then its access ("rw", "r", blank for a directory) and
+ * help. */
+int zg_show_readme_row(zg_buf *out, const char *pattern, bool dir, bool writable, const char *help,
+                       zg_err *err);
+int zg_show_readme_tail(zg_buf *out, zg_err *err);
 
 /* ---- the sub-account behind providers/P's fund, retrieve and trust */
 

@@ -608,3 +608,74 @@ int zg_rm_inf_service(const zg_readmodel *rm, const uint8_t provider[20], char *
     zg_cache_put(ref);
     return rc;
 }
+
+static const cJSON *find_task(const cJSON *list, const char *id)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, list)
+    {
+        const char *tid = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
+        if (tid && !strcmp(tid, id))
+            return t;
+    }
+    return NULL;
+}
+
+int zg_rm_task(const zg_readmodel *rm, const uint8_t provider[20], const char *id, cJSON **out,
+               zg_err *err)
+{
+    zg_cache_val *ref;
+    if (zg_rm_get(rm, ZG_RV_TASKS, provider, NULL, -1, &ref, err))
+        return -1;
+    const cJSON *t = find_task(zg_cache_value(ref), id);
+    *out = t ? cJSON_Duplicate(t, true) : NULL;
+    zg_cache_put(ref);
+    if (t)
+        return *out ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+    /* Newer than the cached list (another client just made it). */
+    zg_err e = {0};
+    if (zg_rm_get(rm, ZG_RV_TASK, provider, id, -1, &ref, &e)) {
+        if (e.code == EINVAL || e.code == EPERM)
+            e.code = ENOENT; /* the provider's "invalid id"/"another user's" */
+        if (err)
+            *err = e;
+        return -1;
+    }
+    *out = cJSON_Duplicate(zg_cache_value(ref), true);
+    zg_cache_put(ref);
+    return *out ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+}
+
+int zg_rm_deliverable(const zg_readmodel *rm, const uint8_t provider[20], const char *task_id,
+                      long max_age_ms, zg_deliverable *out, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    zg_cache_val *ref;
+    if (zg_rm_get(rm, ZG_RV_FT_ACCOUNT, provider, NULL, max_age_ms, &ref, err))
+        return -1;
+    const zg_rv_ft_account *v = zg_cache_value(ref);
+    const zg_deliverable *d = NULL;
+    for (size_t i = 0; v->exists && i < v->a.ndeliverables && !d; i++)
+        if (v->a.deliverables[i].id && !strcmp(v->a.deliverables[i].id, task_id))
+            d = &v->a.deliverables[i];
+    int rc = 0;
+    if (!d) {
+        rc = zg_err_set(err, ENOENT, "task %s has no deliverable on chain yet", task_id);
+    } else {
+        *out = *d;
+        out->id = strdup(d->id);
+        out->root = d->root_len ? malloc(d->root_len) : NULL;
+        out->secret = d->secret_len ? malloc(d->secret_len) : NULL;
+        if (!out->id || (d->root_len && !out->root) || (d->secret_len && !out->secret)) {
+            zg_deliverable_free(out);
+            rc = zg_err_set(err, ENOMEM, "out of memory");
+        } else {
+            if (d->root_len)
+                memcpy(out->root, d->root, d->root_len);
+            if (d->secret_len)
+                memcpy(out->secret, d->secret, d->secret_len);
+        }
+    }
+    zg_cache_put(ref);
+    return rc;
+}

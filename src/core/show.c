@@ -51,6 +51,38 @@ static const char *or_empty(const char *s)
     return s ? s : "";
 }
 
+/* Whether provider i of the inference list is already among the names. */
+static bool shown_before(const zg_rv_services *s, bool all, size_t i)
+{
+    const uint8_t *p = s->inf[i].provider;
+    for (size_t k = 0; k < s->nft; k++)
+        if ((all || s->ft[k].tee_acknowledged) && !memcmp(s->ft[k].provider, p, 20))
+            return true;
+    for (size_t k = 0; k < i; k++)
+        if ((all || s->inf[k].tee_acknowledged) && !memcmp(s->inf[k].provider, p, 20))
+            return true;
+    return false;
+}
+
+int zg_show_providers(const zg_rv_services *s, bool all,
+                      int (*fn)(void *ctx, const char *name, zg_err *err), void *ctx, zg_err *err)
+{
+    char a[43];
+    for (size_t i = 0; i < s->nft; i++)
+        if (all || s->ft[i].tee_acknowledged) {
+            zg_addr_checksum(a, s->ft[i].provider);
+            if (fn(ctx, a, err))
+                return -1;
+        }
+    for (size_t i = 0; i < s->ninf; i++)
+        if ((all || s->inf[i].tee_acknowledged) && !shown_before(s, all, i)) {
+            zg_addr_checksum(a, s->inf[i].provider);
+            if (fn(ctx, a, err))
+                return -1;
+        }
+    return 0;
+}
+
 int zg_show_ft_service(zg_buf *out, const zg_ft_service *s, zg_err *err)
 {
     cJSON *j = cJSON_CreateObject();
@@ -248,6 +280,77 @@ int zg_show_network(zg_buf *out, const zg_network *net, zg_err *err)
 {
     return zg_buf_printf(out, err, "%s chain=%llu rpc=%s\n", net->name,
                          (unsigned long long)net->chain_id, net->rpc);
+}
+
+static const char readme_head[] =
+    "zgfs: the 0G Compute Network's fine-tuning service as files.\n"
+    "\n"
+    "One mount = one wallet on one network. Addresses are shown EIP-55 checksummed;\n"
+    "lookups accept any case. Amounts read as decimal OG (12.5); JSON files carry\n"
+    "exact integers in neuron (1 OG = 10^18 neuron) as strings. Amount writes accept\n"
+    "3, 0.25, 0.25OG and 250000000000000000neuron.\n"
+    "\n"
+    "Control files (marked w:) act inside write(): one write is one command, e.g.\n"
+    "`echo 1.5 > ledger/deposit`. A failure is the write's errno (EINVAL bad input,\n"
+    "EDQUOT not enough funds, ENOENT no such thing, EACCES/EPERM not allowed,\n"
+    "ETIMEDOUT/EHOSTUNREACH network) and a sentence: reading the control file\n"
+    "returns your own last result, `ok: ...` or `error: ...`, and every result is\n"
+    "also a line in `log`. Before your first write it returns a usage line.\n"
+    "\n";
+
+/* Pattern without the leading slash, {provider} spelled 0xPROVIDER,
+ * padded to the table's column. */
+static int show_pattern(zg_buf *out, const char *pattern, bool dir, zg_err *err)
+{
+    size_t start = out->len;
+    for (const char *p = pattern + 1; *p; p++) {
+        if (*p == '{') {
+            const char *end = strchr(p, '}');
+            if (!end)
+                break;
+            if (!strncmp(p, "{provider}", 10)) {
+                if (zg_buf_append_str(out, "0xPROVIDER", err))
+                    return -1;
+            } else if (zg_buf_append(out, p + 1, (size_t)(end - p - 1), err)) {
+                return -1;
+            }
+            p = end;
+        } else if (zg_buf_append_byte(out, (uint8_t)*p, err)) {
+            return -1;
+        }
+    }
+    if (dir && zg_buf_append_byte(out, '/', err))
+        return -1;
+    size_t w = out->len - start;
+    while (w++ < 36)
+        if (zg_buf_append_byte(out, ' ', err))
+            return -1;
+    return zg_buf_append_byte(out, ' ', err);
+}
+
+int zg_show_readme_head(zg_buf *out, const zg_network *net, const char *wallet, zg_err *err)
+{
+    return zg_buf_printf(out, err, "%sThis mount: %s chain %llu, wallet %s.\n\n", readme_head,
+                         net->name, (unsigned long long)net->chain_id, wallet);
+}
+
+int zg_show_readme_row(zg_buf *out, const char *pattern, bool dir, bool writable, const char *help,
+                       zg_err *err)
+{
+    if (show_pattern(out, pattern, dir, err))
+        return -1;
+    const char *access = dir ? "   " : writable ? "rw " : "r  ";
+    return zg_buf_printf(out, err, "%s %s\n", access, help ? help : "");
+}
+
+int zg_show_readme_tail(zg_buf *out, zg_err *err)
+{
+    return zg_buf_append_str(
+        out,
+        "\nCaching: listings and records are cached for ttl= seconds (default 3); a write\n"
+        "through this mount refreshes what it changed at once. Changes made elsewhere\n"
+        "(another client, the official CLI) show within one ttl. See docs/semantics.md.\n",
+        err);
 }
 
 /* ---- the sub-account behind fund, retrieve and trust */

@@ -25,31 +25,17 @@ int zgfs_provider_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *er
     return 0;
 }
 
+static int add_name(void *names, const char *name, zg_err *err)
+{
+    return zgfs_names_add(names, name, err);
+}
+
 int zgfs_providers_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
-    zgfs *fs = c->fs;
     zg_cache_val *ref;
-    if (zgfs_get_services(fs, -1, &ref, err))
+    if (zgfs_get_services(c->fs, -1, &ref, err))
         return -1;
-    const zgfs_services *s = zg_cache_value(ref);
-    bool all = fs->opts.all_providers;
-    char a[43];
-    int rc = 0;
-    for (size_t i = 0; i < s->nft && !rc; i++)
-        if (all || s->ft[i].tee_acknowledged) {
-            zg_addr_checksum(a, s->ft[i].provider);
-            rc = zgfs_names_add(out, a, err);
-        }
-    for (size_t i = 0; i < s->ninf && !rc; i++) {
-        if (!all && !s->inf[i].tee_acknowledged)
-            continue;
-        zg_addr_checksum(a, s->inf[i].provider);
-        bool dup = false;
-        for (size_t k = 0; k < out->n && !dup; k++)
-            dup = !strcmp(out->v[k], a);
-        if (!dup)
-            rc = zgfs_names_add(out, a, err);
-    }
+    int rc = zg_show_providers(zg_cache_value(ref), c->fs->opts.all_providers, add_name, out, err);
     zg_cache_put(ref);
     return rc;
 }

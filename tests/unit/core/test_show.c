@@ -2,7 +2,9 @@
  * hand-made read-model values and operation results: the exact text of
  * each document (member names, their order, amounts as neuron strings in
  * JSON and as decimal OG in text), so a renamed member or a changed amount
- * spelling shows here before it shows in a mount. */
+ * spelling shows here before it shows in a mount; and the read model's
+ * lookups of a task and a deliverable on values put in a cache by hand. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -283,6 +285,105 @@ static void test_ledger(void)
           "network");
 }
 
+/* ---- lookups in the read model, on values put in its cache by hand */
+
+static int give(void *ctx, void **val, zg_err *err)
+{
+    (void)err;
+    *val = ctx;
+    return 0;
+}
+
+static void keep(void *val)
+{
+    (void)val; /* the test's own */
+}
+
+static void seed(zg_cache *c, zg_rv v, const uint8_t *provider, void *val, void (*fr)(void *))
+{
+    char key[256];
+    zg_cache_val *ref;
+    zg_rm_key(key, sizeof key, v, provider, NULL, NULL);
+    if (zg_cache_get(c, key, -1, give, fr, val, &ref, NULL) == 0)
+        zg_cache_put(ref);
+}
+
+static void test_lookups(void)
+{
+    zg_cache *c;
+    if (zg_cache_new(&c, 600000, 16, NULL)) {
+        CHECK(0, "a cache");
+        return;
+    }
+    zg_readmodel rm = {.cache = c};
+    uint8_t root[2] = {0xab, 0xcd};
+    zg_deliverable dl[] = {{.id = "t-2", .root = root, .root_len = 2, .timestamp = 77}};
+    zg_rv_ft_account ft = {.exists = true, .a = {.deliverables = dl, .ndeliverables = 1}};
+    seed(c, ZG_RV_FT_ACCOUNT, PROV, &ft, keep);
+    zg_deliverable d;
+    zg_err e = {0};
+    CHECK(zg_rm_deliverable(&rm, PROV, "t-2", -1, &d, &e) == 0 && d.id != dl[0].id &&
+              !strcmp(d.id, "t-2") && d.root_len == 2 && d.root != root && d.root[1] == 0xcd &&
+              d.timestamp == 77,
+          "a deliverable is found by its task and copied");
+    zg_deliverable_free(&d);
+    e = (zg_err){0};
+    CHECK(zg_rm_deliverable(&rm, PROV, "t-3", -1, &d, &e) == -1 && e.code == ENOENT,
+          "a task without a deliverable is ENOENT");
+
+    cJSON *tasks = cJSON_Parse("[{\"id\":\"t-1\",\"progress\":\"Finished\"}]");
+    seed(c, ZG_RV_TASKS, PROV, tasks, (void (*)(void *))cJSON_Delete);
+    cJSON *t = NULL;
+    CHECK(zg_rm_task(&rm, PROV, "t-1", &t, NULL) == 0 && t != tasks->child &&
+              !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(t, "progress")), "Finished"),
+          "a task is a copy of its record in the cached list");
+    cJSON_Delete(t);
+    zg_cache_free(c);
+}
+
+static int collect(void *ctx, const char *name, zg_err *err)
+{
+    (void)err;
+    strcat(strcat(ctx, name), " ");
+    return 0;
+}
+
+static void test_providers(void)
+{
+    zg_ft_service ft[2] = {{.tee_acknowledged = true}, {.tee_acknowledged = false}};
+    zg_inf_service inf[3] = {
+        {.tee_acknowledged = true}, {.tee_acknowledged = true}, {.tee_acknowledged = true}};
+    memcpy(ft[0].provider, PROV, 20);
+    memcpy(ft[1].provider, SIGNER, 20);
+    memcpy(inf[0].provider, PROV, 20);   /* offers both: listed once */
+    memcpy(inf[1].provider, SIGNER, 20); /* unacknowledged fine-tuning, acknowledged inference */
+    memcpy(inf[2].provider, SIGNER, 20);
+    zg_rv_services s = {.ft = ft, .nft = 2, .inf = inf, .ninf = 3};
+    char got[200] = "", want[200];
+    zg_show_providers(&s, false, collect, got, NULL);
+    snprintf(want, sizeof want, "%s %s ", prov, signer);
+    CHECK_STR(got, want, "providers/: acknowledged ones, each once");
+    inf[1].tee_acknowledged = inf[2].tee_acknowledged = false;
+    got[0] = 0;
+    zg_show_providers(&s, false, collect, got, NULL);
+    snprintf(want, sizeof want, "%s ", prov);
+    CHECK_STR(got, want, "providers/: an unacknowledged provider is left out");
+    got[0] = 0;
+    zg_show_providers(&s, true, collect, got, NULL);
+    snprintf(want, sizeof want, "%s %s ", prov, signer);
+    CHECK_STR(got, want, "providers/ with all_providers: every one, each once");
+}
+
+static void test_readme(void)
+{
+    SHOWN(zg_show_readme_row(B, "/providers/{provider}/fund", false, true, "move OG", NULL),
+          "providers/0xPROVIDER/fund            rw  move OG\n",
+          "README row: {provider} spelled out, padded to the column, rw");
+    SHOWN(zg_show_readme_row(B, "/providers/{provider}/tasks/{task}", true, false, NULL, NULL),
+          "providers/0xPROVIDER/tasks/task/         \n",
+          "README row of a directory: other placeholders bare, a '/', no access, no help");
+}
+
 static void test_sentences(void)
 {
     zg_funds_result r = {.amount = og(1, 500000000000000000ull)};
@@ -342,6 +443,9 @@ int main(void)
     test_service();
     test_accounts();
     test_ledger();
+    test_lookups();
+    test_providers();
+    test_readme();
     test_sentences();
     return check_done();
 }
