@@ -14,6 +14,7 @@
 #ifndef ZG_READMODEL_H
 #define ZG_READMODEL_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -137,5 +138,16 @@ void zg_rm_shown(unsigned values, const uint8_t *provider, const char *task, zg_
  * through fn (may be NULL). */
 void zg_rm_changed(const zg_readmodel *rm, unsigned values, const uint8_t *provider,
                    const char *task, zg_rm_shown_fn fn, void *ctx);
+
+/* A copy (cJSON_Delete it) of provider's task id of the wallet: from the
+ * cached list, else fetched alone (a task the list has not seen yet).
+ * ENOENT when the provider has no such task of this wallet. */
+int zg_rm_task(const zg_readmodel *rm, const uint8_t provider[20], const char *id, cJSON **out,
+               zg_err *err);
+/* A copy (zg_deliverable_free it) of the on-chain deliverable of task_id
+ * from provider's fine-tuning sub-account, at most max_age_ms old (as
+ * zg_rm_get); ENOENT when it was not delivered. */
+int zg_rm_deliverable(const zg_readmodel *rm, const uint8_t provider[20], const char *task_id,
+                      long max_age_ms, zg_deliverable *out, zg_err *err);
 
 #endif

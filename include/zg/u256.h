@@ -45,6 +45,7 @@ void zg_u256_to_hex(char out[72], const zg_u256 *a);
  * and values past 2^256-1 neuron are refused with EINVAL and a sentence. */
 int zg_amount_parse(zg_u256 *neuron, const char *text, zg_err *err);
 /* Format neuron as decimal OG with trailing zeros trimmed ("12.5", "0", "0.000000000000000001"). */
-void zg_amount_format(char out[ZG_U256_DEC_MAX + 2], const zg_u256 *neuron);
+#define ZG_AMOUNT_MAX (ZG_U256_DEC_MAX + 2)
+void zg_amount_format(char out[ZG_AMOUNT_MAX], const zg_u256 *neuron);
 
 #endif

@@ -12,6 +12,7 @@
 #include "zg/infprovider.h"
 #include "zg/rpc.h"
 #include "zg/secp.h"
+#include "zg/taskdoc.h"
 
 /* A dstack document with its event log and compose file is tens of KiB. */
 #define QUOTE_MAX (4u << 20)
@@ -383,35 +384,43 @@ static int fetch_quote_legacy(const args *a, void **val, zg_err *err)
 #define PROV "/providers/{P}"
 #define TASK PROV "/tasks/{T}"
 
+/* Designated members throughout: a row gives only the paths it has. */
 /* clang-format off */
+#define S(p) {.path = (p)}
+#define SN(p, n) {.path = (p), .name = (n)}
+#define ROW(k, f, fr, ttl, ...) \
+    {.key = (k), .fetch = (f), .free = (fr), .ttl_ms = (ttl), .shown = {__VA_ARGS__}}
+#define ROWF(k, f, fr, ttl, deps, ...) \
+    {.key = (k), .fetch = (f), .free = (fr), .ttl_ms = (ttl), .from = (deps), \
+     .shown = {__VA_ARGS__}}
+
 static const decl table[ZG_RV_COUNT] = {
-    [ZG_RV_WALLET] = {"wallet", fetch_wallet, free, -1, {{"/wallet/balance"}}},
-    [ZG_RV_LEDGER] = {"ledger", fetch_ledger, free_ledger, -1,
-                      {{"/ledger/ledger.json"}, {"/ledger/balance"}}},
-    [ZG_RV_SUBS] = {"subs", fetch_subs, free_subs, -1, {{"/ledger/ledger.json"}}},
-    [ZG_RV_SERVICES] = {"services", fetch_services, free_services, -1,
-                        {{"/providers"}, {PROV "/service.json"}, {PROV "/inference.json"}}},
-    [ZG_RV_LOCK_TIME] = {"locktime", fetch_lock_time, free, -1, {{"/lock_time"}}},
-    [ZG_RV_CHAIN_TIME] = {"chaintime", fetch_chain_time, free, -1, {{NULL}}},
-    [ZG_RV_FT_ACCOUNT] = {"acct:ft:{P}", fetch_ft_account, free_ft_account, -1,
-                          {{PROV "/account.json"}, {PROV "/tasks/*/deliverable.json"}}},
-    [ZG_RV_INF_ACCOUNT] = {"acct:inf:{P}", fetch_inf_account, free_inf_account, -1,
-                           {{PROV "/account.json"}, {PROV "/adapters"}}},
-    [ZG_RV_FT_SERVICE] = {"ftp:service:{P}", fetch_ft_service, free_ft_service, -1,
-                          {{PROV "/attestation/report"}}},
-    [ZG_RV_TASKS] = {"tasks:{P}", fetch_tasks, free_json, -1,
-                     {{PROV "/tasks"}, {PROV "/tasks/latest"}, {PROV "/tasks", "latest"},
-                      {TASK "/progress"}, {TASK "/task.json"}}},
-    [ZG_RV_TASK] = {"task:{P}:{T}", fetch_task, free_json, -1,
-                    {{TASK "/progress"}, {TASK "/task.json"}}},
-    [ZG_RV_TASK_LOG] = {"tlog:{P}:{T}", fetch_task_log, free_buf, TASK_LOG_MS, {{TASK "/log"}}},
-    [ZG_RV_ADAPTERS] = {"adapters:{P}", fetch_adapters, free_json, -1, {{PROV "/adapters"}},
-                        ZG_RV_BIT(ZG_RV_INF_ACCOUNT)},
-    [ZG_RV_MODELS] = {"ftp:models:{P}", fetch_models, free_json, -1, {{PROV "/models"}}},
-    [ZG_RV_QUOTE] = {"ftp:quote:{P}:default", fetch_quote, free_buf, -1,
-                     {{PROV "/attestation/quote.json"}, {PROV "/attestation/report"}}},
-    [ZG_RV_QUOTE_LEGACY] = {"ftp:quote:{P}:legacy", fetch_quote_legacy, free_buf, -1,
-                            {{PROV "/attestation/report"}}},
+    [ZG_RV_WALLET] = ROW("wallet", fetch_wallet, free, -1, S("/wallet/balance")),
+    [ZG_RV_LEDGER] = ROW("ledger", fetch_ledger, free_ledger, -1,
+        S("/ledger/ledger.json"), S("/ledger/balance")),
+    [ZG_RV_SUBS] = ROW("subs", fetch_subs, free_subs, -1, S("/ledger/ledger.json")),
+    [ZG_RV_SERVICES] = ROW("services", fetch_services, free_services, -1,
+        S("/providers"), S(PROV "/service.json"), S(PROV "/inference.json")),
+    [ZG_RV_LOCK_TIME] = ROW("locktime", fetch_lock_time, free, -1, S("/lock_time")),
+    [ZG_RV_CHAIN_TIME] = ROW("chaintime", fetch_chain_time, free, -1, S(NULL)),
+    [ZG_RV_FT_ACCOUNT] = ROW("acct:ft:{P}", fetch_ft_account, free_ft_account, -1,
+        S(PROV "/account.json"), S(PROV "/tasks/*/deliverable.json")),
+    [ZG_RV_INF_ACCOUNT] = ROW("acct:inf:{P}", fetch_inf_account, free_inf_account, -1,
+        S(PROV "/account.json"), S(PROV "/adapters")),
+    [ZG_RV_FT_SERVICE] = ROW("ftp:service:{P}", fetch_ft_service, free_ft_service, -1,
+        S(PROV "/attestation/report")),
+    [ZG_RV_TASKS] = ROW("tasks:{P}", fetch_tasks, free_json, -1,
+        S(PROV "/tasks"), S(PROV "/tasks/latest"), SN(PROV "/tasks", "latest"), S(TASK "/progress"), S(TASK "/task.json")),
+    [ZG_RV_TASK] = ROW("task:{P}:{T}", fetch_task, free_json, -1,
+        S(TASK "/progress"), S(TASK "/task.json")),
+    [ZG_RV_TASK_LOG] = ROW("tlog:{P}:{T}", fetch_task_log, free_buf, TASK_LOG_MS, S(TASK "/log")),
+    [ZG_RV_ADAPTERS] = ROWF("adapters:{P}", fetch_adapters, free_json, -1, ZG_RV_BIT(ZG_RV_INF_ACCOUNT),
+        S(PROV "/adapters")),
+    [ZG_RV_MODELS] = ROW("ftp:models:{P}", fetch_models, free_json, -1, S(PROV "/models")),
+    [ZG_RV_QUOTE] = ROW("ftp:quote:{P}:default", fetch_quote, free_buf, -1,
+        S(PROV "/attestation/quote.json"), S(PROV "/attestation/report")),
+    [ZG_RV_QUOTE_LEGACY] = ROW("ftp:quote:{P}:legacy", fetch_quote_legacy, free_buf, -1,
+        S(PROV "/attestation/report")),
 };
 /* clang-format on */
 
@@ -605,6 +614,43 @@ int zg_rm_inf_service(const zg_readmodel *rm, const uint8_t provider[20], char *
         *url = NULL;
         rc = zg_err_set(err, ENOMEM, "out of memory");
     }
+    zg_cache_put(ref);
+    return rc;
+}
+
+int zg_rm_task(const zg_readmodel *rm, const uint8_t provider[20], const char *id, cJSON **out,
+               zg_err *err)
+{
+    zg_cache_val *ref;
+    if (zg_rm_get(rm, ZG_RV_TASKS, provider, NULL, -1, &ref, err))
+        return -1;
+    const cJSON *t = zg_task_find(zg_cache_value(ref), id);
+    *out = t ? cJSON_Duplicate(t, true) : NULL;
+    zg_cache_put(ref);
+    if (t)
+        return *out ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+    /* Newer than the cached list (another client just made it). */
+    zg_err e = {0};
+    if (zg_rm_get(rm, ZG_RV_TASK, provider, id, -1, &ref, &e)) {
+        zg_task_lookup_errno(&e);
+        if (err)
+            *err = e;
+        return -1;
+    }
+    *out = cJSON_Duplicate(zg_cache_value(ref), true);
+    zg_cache_put(ref);
+    return *out ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+}
+
+int zg_rm_deliverable(const zg_readmodel *rm, const uint8_t provider[20], const char *task_id,
+                      long max_age_ms, zg_deliverable *out, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    zg_cache_val *ref;
+    if (zg_rm_get(rm, ZG_RV_FT_ACCOUNT, provider, NULL, max_age_ms, &ref, err))
+        return -1;
+    const zg_rv_ft_account *v = zg_cache_value(ref);
+    int rc = zg_deliverable_copy(v->exists ? &v->a : NULL, task_id, out, err);
     zg_cache_put(ref);
     return rc;
 }

@@ -295,7 +295,7 @@ int zg_amount_parse(zg_u256 *neuron, const char *text, zg_err *err)
     return 0;
 }
 
-void zg_amount_format(char out[ZG_U256_DEC_MAX + 2], const zg_u256 *neuron)
+void zg_amount_format(char out[ZG_AMOUNT_MAX], const zg_u256 *neuron)
 {
     zg_u256 whole;
     uint64_t frac;

@@ -1,5 +1,4 @@
-/* Small helpers shared by the handlers: JSON output with neuron amounts as
- * strings, path parameters, names. */
+/* Small helpers shared by the handlers: path parameters, names, sizes. */
 #include "common.h"
 
 #include <errno.h>
@@ -9,48 +8,6 @@
 #include <string.h>
 
 #include "zg/dsindex.h"
-#include "zg/hex.h"
-#include "zg/jsontext.h"
-
-int zgfs_json_out(cJSON *j, zg_buf *out, zg_err *err)
-{
-    if (!j)
-        return zg_err_set(err, ENOMEM, "out of memory");
-    int rc = zg_json_render(out, j, err);
-    cJSON_Delete(j);
-    return rc;
-}
-
-void zgfs_json_neuron(cJSON *obj, const char *name, const zg_u256 *v)
-{
-    char dec[ZG_U256_DEC_MAX];
-    zg_u256_to_dec(dec, v);
-    cJSON_AddStringToObject(obj, name, dec);
-}
-
-void zgfs_json_addr(cJSON *obj, const char *name, const uint8_t addr[20])
-{
-    char a[43];
-    zg_addr_checksum(a, addr);
-    cJSON_AddStringToObject(obj, name, a);
-}
-
-void zgfs_json_hex(cJSON *obj, const char *name, const uint8_t *p, size_t n)
-{
-    char *h = malloc(2 * n + 3);
-    if (!h)
-        return;
-    h[0] = '0';
-    h[1] = 'x';
-    zg_hex_encode(h + 2, p, n);
-    cJSON_AddStringToObject(obj, name, h);
-    free(h);
-}
-
-void zgfs_og(char out[ZGFS_OG_MAX], const zg_u256 *neuron)
-{
-    zg_amount_format(out, neuron);
-}
 
 int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err)
 {

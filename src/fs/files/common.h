@@ -9,18 +9,16 @@
 #include "zg/chain.h"
 #include "zg/ops.h"
 #include "zg/secp.h"
+#include "zg/show.h"
 #include "zg/u256.h"
 
-#define ZGFS_OG_MAX (ZG_U256_DEC_MAX + 2)
-
-/* Print j (consumed) as jq prints it, with a final newline, into out. */
-int zgfs_json_out(cJSON *j, zg_buf *out, zg_err *err);
-/* Amounts in JSON: exact neuron integers as decimal strings. */
-void zgfs_json_neuron(cJSON *obj, const char *name, const zg_u256 *v);
-void zgfs_json_addr(cJSON *obj, const char *name, const uint8_t addr[20]);
-void zgfs_json_hex(cJSON *obj, const char *name, const uint8_t *p, size_t n);
-/* Decimal OG for text files ("12.5"). */
-void zgfs_og(char out[ZGFS_OG_MAX], const zg_u256 *neuron);
+/* The core's JSON members and amount text (zg/show.h, zg/u256.h). */
+#define ZGFS_OG_MAX                  ZG_AMOUNT_MAX
+#define zgfs_og(out, neuron)         zg_amount_format(out, neuron)
+#define zgfs_json_out(j, out, err)   zg_show_json(out, j, err)
+#define zgfs_json_neuron(o, name, v) zg_json_add_neuron(o, name, v)
+#define zgfs_json_addr(o, name, a)   zg_json_add_addr(o, name, a)
+#define zgfs_json_hex(o, name, p, n) zg_json_add_hex(o, name, p, n)
 
 /* Path parameter i as an address. */
 int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err);

@@ -1,5 +1,6 @@
 /* wallet/: the mount's address and its native balance. */
 #include "common.h"
+#include "zg/show.h"
 
 int zgfs_wallet_address_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
@@ -11,8 +12,7 @@ int zgfs_wallet_balance_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     zg_cache_val *ref;
     if (zgfs_get_wallet(c->fs, -1, &ref, err))
         return -1;
-    char og[ZGFS_OG_MAX];
-    zgfs_og(og, zg_cache_value(ref));
+    int rc = zg_show_amount_line(out, zg_cache_value(ref), err);
     zg_cache_put(ref);
-    return zg_buf_printf(out, err, "%s\n", og);
+    return rc;
 }
