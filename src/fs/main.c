@@ -1,8 +1,9 @@
 /* zgfs: options and start-up.
  *
- * Start-up order (fuse-anchors.md §5.4): parse options -> absolute paths ->
- * load the key (refused if group/other can read it) -> reach the RPC and
- * check the chain id -> create the session and mount -> daemonize -> start
+ * Start-up order (fuse-anchors.md §5.4): parse options -> check the
+ * mountpoint -> open the wallet session (zg/session.h: the network, the
+ * key, the chain, the state directory, what a previous mount left
+ * unfinished) -> create the FUSE session and mount -> daemonize -> start
  * threads -> loop. Everything that can fail because of the user's input or
  * the network fails before daemonizing, with one sentence on stderr and a
  * non-zero exit, so `zgfs ... && ls MOUNT` means what it says. Threads are
@@ -10,7 +11,6 @@
  * fork. This is the only place in zgfs that prints. */
 #include <errno.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,10 +25,7 @@
 #include "handle.h"
 #include "version.h"
 #include "zg/deadline.h"
-#include "zg/fdio.h"
-#include "zg/ops.h"
-#include "zg/secp.h"
-#include "zg/statelock.h"
+#include "zg/session.h"
 #include "zgfs.h"
 
 #define DEFAULT_MAX_THREADS 64
@@ -206,7 +203,6 @@ static void teardown(zgfs *fs)
 {
     /* Commands that already sent a transaction finish (and record their
      * outcome) before the session goes away. */
-    zg_reconciler_stop(fs->reconciler);
     zg_workq_free(fs->jobs);
     zgfs_work_free(fs->work); /* long jobs: waits in them end early */
     zgfs_watch_free(fs);
@@ -220,16 +216,14 @@ static void teardown(zgfs *fs)
     zgfs_open_free_all(fs);
     zgfs_results_free(fs->results);
     zgfs_inodes_free(fs->inodes);
-    zg_oplog_free(fs->log);
     zg_cache_free(fs->cache);
     zg_marks_free(fs->marks);
-    zgfs_storage_free(fs->storage); /* its handles borrow the client */
-    zg_journal_close(fs->journal);
-    zg_client_close(fs->client);
     if (fs->spool_lock >= 0)
         close(fs->spool_lock);
-    if (fs->state_lock >= 0)
-        close(fs->state_lock); /* last: the directory is free for another daemon */
+    /* Its reconciler speaks to the log until it stops; the state directory
+     * is free for another daemon once it is closed. */
+    zg_session_close(fs->session);
+    zg_oplog_free(fs->log);
     free(fs->opts.network);
     free(fs->opts.rpc);
     free(fs->opts.devnet);
@@ -244,13 +238,11 @@ static void teardown(zgfs *fs)
     free(fs->opts.pccs);
     free(fs->opts.tee_status);
     free(fs->opts.autoack_text);
-    free(fs->tee_root);
     fuse_opt_free_args(&fs->args);
     free(fs->mountpoint);
     pthread_mutex_destroy(&fs->pending_lock);
     pthread_mutex_destroy(&fs->open_lock);
     memset(fs, 0, sizeof *fs);
-    fs->state_lock = -1;
 }
 
 /* Report a start-up failure: one sentence, clean up, exit non-zero. */
@@ -271,84 +263,6 @@ static void absolute(zgfs *fs, char out[PATH_MAX], const char *path, const char 
 {
     if (!realpath(path, out))
         die(fs, "%s %s: %s", what, path, strerror(errno));
-}
-
-static void load_network(zgfs *fs)
-{
-    const char *name = fs->opts.network ? fs->opts.network : "devnet";
-    zg_err err = {0};
-    if (!strcmp(name, "devnet")) {
-        const char *file = fs->opts.devnet ? fs->opts.devnet : getenv("ZG_DEVNET");
-        if (!file || !*file)
-            die(fs, "network=devnet needs -o devnet=FILE (the devnet.json that contrib/devnet/up "
-                    "writes) or ZG_DEVNET=FILE");
-        char path[PATH_MAX];
-        absolute(fs, path, file, "devnet file");
-        if (zg_network_from_devnet(&fs->net, path, &err))
-            die(fs, "%s", err.msg);
-    } else if (!strcmp(name, "mainnet") || !strcmp(name, "testnet")) {
-        if (zg_network_preset(&fs->net, name, &err))
-            die(fs, "%s", err.msg);
-    } else {
-        die(fs, "unknown network '%s'; use network=mainnet, testnet or devnet", name);
-    }
-    if (fs->opts.rpc) {
-        if (snprintf(fs->net.rpc, sizeof fs->net.rpc, "%s", fs->opts.rpc) >=
-            (int)sizeof fs->net.rpc)
-            die(fs, "rpc URL too long");
-    }
-}
-
-static void read_key(zgfs *fs, zg_key *key)
-{
-    zg_err err = {0};
-    if (fs->opts.key_file) {
-        char path[PATH_MAX];
-        absolute(fs, path, fs->opts.key_file, "key file");
-        if (zg_key_load_file(key, path, NULL, &err))
-            die(fs, "%s", err.msg);
-    } else {
-        char *env = getenv("ZG_PRIVATE_KEY");
-        if (!env || !*env)
-            die(fs, "no wallet key: give -o key_file=PATH (chmod 600) or set ZG_PRIVATE_KEY");
-        int rc = zg_key_from_env(key, "ZG_PRIVATE_KEY", &err);
-        /* Nothing later needs it, and /proc/PID/environ would show it. */
-        explicit_bzero(env, strlen(env));
-        unsetenv("ZG_PRIVATE_KEY");
-        if (rc)
-            die(fs, "ZG_PRIVATE_KEY: %s", err.msg);
-    }
-    zg_key_lock(key);
-}
-
-static void state_dir(zgfs *fs)
-{
-    char path[PATH_MAX];
-    if (fs->opts.state_dir) {
-        if (snprintf(path, sizeof path, "%s", fs->opts.state_dir) >= (int)sizeof path)
-            die(fs, "state_dir too long");
-    } else {
-        const char *xdg = getenv("XDG_STATE_HOME");
-        const char *home = getenv("HOME");
-        if (!home || !*home) {
-            struct passwd *pw = getpwuid(getuid());
-            home = pw ? pw->pw_dir : "/";
-        }
-        int n = xdg && *xdg ? snprintf(path, sizeof path, "%s/zgfs/%llu/%s", xdg,
-                                       (unsigned long long)fs->net.chain_id, fs->addr_text)
-                            : snprintf(path, sizeof path, "%s/.local/state/zgfs/%llu/%s", home,
-                                       (unsigned long long)fs->net.chain_id, fs->addr_text);
-        if (n < 0 || n >= (int)sizeof path)
-            die(fs, "state directory path too long");
-    }
-    zg_err err = {0};
-    if (zg_mkdirs(path, 0700, &err))
-        die(fs, "cannot create the state directory: %s", err.msg);
-    char abs[PATH_MAX];
-    absolute(fs, abs, path, "state directory");
-    snprintf(fs->state_dir, sizeof fs->state_dir, "%s", abs);
-    if (zg_state_lock(fs->state_dir, &fs->state_lock, &err))
-        die(fs, "%s", err.msg);
 }
 
 static void check_mountpoint(zgfs *fs, const char *mnt)
@@ -441,109 +355,51 @@ static void add_arg(zgfs *fs, const char *fmt, ...)
         die(fs, "out of memory");
 }
 
-static void connect_chain(zgfs *fs, const zg_key *key)
-{
-    zg_err err = {0};
-    zg_http_opts http = {
-        .connect_timeout_ms = 5000,
-        .timeout_ms = (long)fs->opts.timeout * 1000,
-        .idle_timeout_s = (long)fs->opts.timeout,
-        .max_retries = 2,
-        .backoff_ms = 200,
-    };
-    if (zg_client_open(&fs->client, &fs->net, key, &http, &err))
-        die(fs, "%s", err.msg);
-    zg_chain_set_receipt_timeout(fs->client->chain, (long)fs->opts.tx_wait * 1000);
-    /* The contracts must be there: a stale devnet file or a wrong rpc= is
-     * better refused now than discovered at the first write. */
-    char name[64];
-    if (zg_client_service_name(fs->client, ZG_SVC_FINETUNING, name, &err))
-        die(fs, "%s (rpc %s)", err.msg, fs->net.rpc);
-}
-
-/* The storage nodes; devnet.json is read now, while relative paths still
- * mean what the user meant (daemonizing changes directory). */
-static void open_storage(zgfs *fs)
-{
-    char devnet[PATH_MAX] = "";
-    const char *file = fs->opts.devnet ? fs->opts.devnet : getenv("ZG_DEVNET");
-    if (!strcmp(fs->net.name, "devnet") && file && *file)
-        absolute(fs, devnet, file, "devnet file");
-    zg_err err = {0};
-    if (zgfs_storage_new(&fs->storage, fs, devnet[0] ? devnet : NULL, &err))
-        die(fs, "%s", err.msg);
-}
-
-/* Where datasets/NAME.tokens finds tokenizers (zg/toksrc.h): tokenizers=DIR
- * first; on the devnet, the local Qwen copy devnet.json records stands in
- * for the hub (the devnet works offline); fetched files are cached in the
- * state directory. Paths are resolved now, before daemonizing changes
- * directory. */
-/* The TEE check's policy: the network's trust anchor (Intel's, or the
- * devnet's test root that only devnet.json names), the PCCS, the statuses
- * accepted, and a cache for collateral under the state directory. */
-static void tee_policy(zgfs *fs)
-{
-    zg_err err = {0};
-    if (fs->net.tdx_root[0]) {
-        FILE *f = fopen(fs->net.tdx_root, "r");
-        zg_buf b;
-        zg_buf_init(&b, 1u << 20);
-        char tmp[4096];
-        size_t n;
-        int rc = f ? 0 : -1;
-        while (f && rc == 0 && (n = fread(tmp, 1, sizeof tmp, f)) > 0)
-            rc = zg_buf_append(&b, tmp, n, &err);
-        if (f)
-            fclose(f);
-        if (rc || zg_buf_append_byte(&b, 0, &err)) {
-            zg_buf_free(&b);
-            die(fs, "cannot read the devnet's TDX root %s", fs->net.tdx_root);
-        }
-        fs->tee_root = (char *)b.data; /* the buffer is handed over */
-    }
-    fs->tee.root_pem = fs->tee_root;
-    fs->tee.pccs = fs->opts.pccs ? fs->opts.pccs : fs->net.pccs;
-    if (fs->opts.tee_status && zg_tdx_status_parse(&fs->tee.accept, fs->opts.tee_status, &err))
-        die(fs, "%s", err.msg);
-    if (snprintf(fs->tee_cache, sizeof fs->tee_cache, "%s/tdx-collateral", fs->state_dir) >=
-        (int)sizeof fs->tee_cache)
-        die(fs, "state directory path too long");
-    fs->tee.cache_dir = fs->tee_cache;
-}
-
-static void tokenizer_sources(zgfs *fs)
-{
-    zg_toksrc *t = &fs->toksrc;
-    const char *devnet = fs->opts.devnet ? fs->opts.devnet : getenv("ZG_DEVNET");
-    if (fs->opts.tokenizers) {
-        struct stat st;
-        absolute(fs, fs->tok_paths[0], fs->opts.tokenizers, "tokenizers directory");
-        if (stat(fs->tok_paths[0], &st) || !S_ISDIR(st.st_mode))
-            die(fs, "tokenizers=%s is not a directory", fs->opts.tokenizers);
-        t->dir = fs->tok_paths[0];
-    } else if (!strcmp(fs->net.name, "devnet") && devnet && *devnet) {
-        char path[PATH_MAX];
-        zg_err err = {0};
-        absolute(fs, path, devnet, "devnet file");
-        if (zg_toksrc_devnet(path, fs->tok_paths[2], sizeof fs->tok_paths[2], &err))
-            die(fs, "%s", err.msg);
-        if (fs->tok_paths[2][0])
-            t->hub_copy = fs->tok_paths[2];
-    }
-    if (snprintf(fs->tok_paths[1], sizeof fs->tok_paths[1], "%s/tokenizers", fs->state_dir) >=
-        (int)sizeof fs->tok_paths[1])
-        die(fs, "state directory path too long");
-    t->cache_dir = fs->tok_paths[1];
-    t->hub_url = "https://huggingface.co";
-    /* The mount's storage nodes serve tokenizer roots like any other file. */
-    t->storage = zgfs_storage_pool(fs, NULL);
-}
-
 static void say_to_log(void *ctx, const char *line)
 {
     zgfs *fs = ctx;
     zg_oplog_add(fs->log, "%s", line);
+}
+
+/* The mount options the wallet session (zg/session.h) takes; the strings
+ * stay the options'. */
+static void session_opts(zgfs *fs, zg_session_opts *so)
+{
+    zg_session_opts_init(so);
+    so->network = fs->opts.network;
+    so->devnet = fs->opts.devnet;
+    so->rpc = fs->opts.rpc;
+    so->key_file = fs->opts.key_file;
+    so->state_dir = fs->opts.state_dir;
+    so->tokenizers = fs->opts.tokenizers;
+    so->storage_nodes = (const char *const *)fs->opts.storage_nodes;
+    so->nstorage_nodes = fs->opts.nstorage_nodes;
+    so->indexer = fs->opts.indexer;
+    so->pccs = fs->opts.pccs;
+    so->tee_status = fs->opts.tee_status;
+    so->timeout = fs->opts.timeout;
+    so->tx_wait = fs->opts.tx_wait;
+    so->reconcile = fs->opts.reconcile;
+    so->say = say_to_log;
+    so->say_ctx = fs;
+}
+
+/* Open the wallet session; what the handlers read of it is copied into
+ * the mount's context (borrowed). */
+static void open_session(zgfs *fs, const zg_session_opts *so)
+{
+    zg_err err = {0};
+    if (zg_session_open(&fs->session, so, &err))
+        die(fs, "%s", err.msg);
+    fs->client = zg_session_client(fs->session);
+    fs->journal = zg_session_journal(fs->session);
+    fs->net = *zg_session_network(fs->session);
+    fs->addr = fs->client->key->addr;
+    fs->addr_text = zg_session_address(fs->session);
+    fs->state_dir = zg_session_state_dir(fs->session);
+    fs->tee = *zg_session_tee(fs->session);
+    fs->tee_root = fs->tee.root_pem;
+    fs->toksrc = *zg_session_toksrc(fs->session);
 }
 
 int main(int argc, char **argv)
@@ -555,10 +411,11 @@ int main(int argc, char **argv)
     fs.args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
     fs.opts.ttl = 3.0;
     fs.opts.wait = 600;
-    fs.opts.tx_wait = 300;
-    fs.opts.reconcile = 30;
-    fs.opts.timeout = 60;
-    fs.state_lock = -1;
+    zg_session_opts defaults;
+    zg_session_opts_init(&defaults);
+    fs.opts.tx_wait = defaults.tx_wait;
+    fs.opts.reconcile = defaults.reconcile;
+    fs.opts.timeout = defaults.timeout;
     fs.spool_lock = -1;
     pthread_mutex_init(&fs.pending_lock, NULL);
     pthread_mutex_init(&fs.open_lock, NULL);
@@ -611,12 +468,11 @@ int main(int argc, char **argv)
         die(&fs, "ttl=%g is out of range; give seconds from 0 to 86400", fs.opts.ttl);
     if (fs.opts.wait < 1 || fs.opts.wait > 86400)
         die(&fs, "wait=%u is out of range; give seconds from 1 to 86400", fs.opts.wait);
-    if (fs.opts.tx_wait < 1 || fs.opts.tx_wait > 86400)
-        die(&fs, "tx_wait=%u is out of range; give seconds from 1 to 86400", fs.opts.tx_wait);
-    if (fs.opts.reconcile < 1 || fs.opts.reconcile > 86400)
-        die(&fs, "reconcile=%u is out of range; give seconds from 1 to 86400", fs.opts.reconcile);
-    if (fs.opts.timeout < 1 || fs.opts.timeout > 3600)
-        die(&fs, "timeout=%u is out of range; give seconds from 1 to 3600", fs.opts.timeout);
+    zg_session_opts so;
+    session_opts(&fs, &so);
+    zg_err oe = {0};
+    if (zg_session_opts_check(&so, &oe))
+        die(&fs, "%s", oe.msg);
     fs.autoack = fs.opts.autoack_flag ? ZG_AUTOACK_AT_DELIVERY : ZG_AUTOACK_OFF;
     if (fs.opts.autoack_text) {
         zg_err e = {0};
@@ -633,17 +489,15 @@ int main(int argc, char **argv)
         check_not_stacked(&fs, mnt);
     }
 
-    load_network(&fs);
-    zg_key key;
-    read_key(&fs, &key);
-    memcpy(fs.addr, key.addr, 20);
-    zg_addr_checksum(fs.addr_text, fs.addr);
-    connect_chain(&fs, &key);
-    zg_key_wipe(&key); /* the client keeps its own locked copy */
-    state_dir(&fs);
-    tee_policy(&fs);
-    open_storage(&fs);
-    tokenizer_sources(&fs);
+    zg_err err = {0};
+    /* The log first: the session's reconciler reports what it settles. */
+    if (zg_oplog_new(&fs.log, LOG_RING_BYTES, &err))
+        die(&fs, "%s", err.msg);
+    if (cl.foreground)
+        zgfs_log_to_stderr(&fs);
+    else
+        zgfs_log_to_syslog(&fs);
+    open_session(&fs, &so);
 
     fs.uid = fs.opts.have_uid ? fs.opts.uid : getuid();
     fs.gid = fs.opts.have_gid ? fs.opts.gid : getgid();
@@ -651,27 +505,14 @@ int main(int argc, char **argv)
     fs.ttl = fs.opts.ttl;
     fs.mounted_at = time(NULL);
 
-    zg_err err = {0};
     if (zg_cache_new(&fs.cache, (long)(fs.ttl * 1000), CACHE_ENTRIES, &err) ||
-        zg_marks_new(&fs.marks, MARKS, &err) || zg_oplog_new(&fs.log, LOG_RING_BYTES, &err) ||
-        zgfs_inodes_new(&fs.inodes, &fs, &err) || zgfs_results_new(&fs.results, &err) ||
-        zgfs_notify_new(&fs.notify, &fs, &err) || zgfs_work_new(&fs.work, &fs, &err))
+        zg_marks_new(&fs.marks, MARKS, &err) || zgfs_inodes_new(&fs.inodes, &fs, &err) ||
+        zgfs_results_new(&fs.results, &err) || zgfs_notify_new(&fs.notify, &fs, &err) ||
+        zgfs_work_new(&fs.work, &fs, &err))
         die(&fs, "%s", err.msg);
     fs.rm = (zg_readmodel){.client = fs.client, .cache = fs.cache};
     memcpy(fs.rm.user, fs.addr, 20);
-    if (cl.foreground)
-        zgfs_log_to_stderr(&fs);
-    else
-        zgfs_log_to_syslog(&fs);
-
-    /* Operations a previous mount left unfinished are settled before the
-     * tree is served, so nothing is shown (or repeated) half done. */
-    char jdir[PATH_MAX + 16];
-    snprintf(jdir, sizeof jdir, "%s/journal", fs.state_dir);
-    if (zg_journal_open(&fs.journal, jdir, &err))
-        die(&fs, "%s", err.msg);
-    if (zg_reconcile(fs.client, fs.journal, say_to_log, &fs, &err) < 0)
-        die(&fs, "%s", err.msg);
+    die(&fs, "%s", err.msg);
     size_t swept;
     uint64_t swept_bytes;
     if (zgfs_spool_sweep(&fs, &swept, &swept_bytes, &err))
@@ -699,19 +540,18 @@ int main(int argc, char **argv)
     zg_oplog_add(fs.log, "mounted %s: %s chain=%llu rpc=%s wallet %s", mnt, fs.net.name,
                  (unsigned long long)fs.net.chain_id, fs.net.rpc, fs.addr_text);
     char sto[1024];
-    zgfs_storage_describe(fs.storage, sto, sizeof sto);
+    zg_session_storage_describe(fs.session, sto, sizeof sto);
     zg_oplog_add(fs.log, "%s", sto);
 
     if (fuse_daemonize(cl.foreground))
         die(&fs, "cannot daemonize");
-    zg_state_lock_owner(fs.state_lock); /* the child holds it now */
 
-    /* Threads only now: they would not survive fuse_daemonize's fork. */
+    /* Threads only now: they would not survive fuse_daemonize's fork. The
+     * session's start also names the child as the state directory's holder. */
     int ret = -1;
-    if (zg_workq_new(&fs.jobs, JOB_THREADS, &err) || zgfs_notify_start(fs.notify, &err) ||
-        zgfs_work_start(fs.work, &err) || zgfs_watch_start(&fs, &err) ||
-        zg_reconciler_start(&fs.reconciler, fs.client, fs.journal, (long)fs.opts.reconcile * 1000,
-                            say_to_log, &fs, &err)) {
+    if (zg_session_start(fs.session, &err) || zg_workq_new(&fs.jobs, JOB_THREADS, &err) ||
+        zgfs_notify_start(fs.notify, &err) || zgfs_work_start(fs.work, &err) ||
+        zgfs_watch_start(&fs, &err)) {
         zg_oplog_add(fs.log, "cannot start: %s", err.msg);
     } else if (cl.singlethread) {
         ret = fuse_session_loop(fs.se);

@@ -32,6 +32,7 @@
 #include "zg/oplog.h"
 #include "zg/readmodel.h"
 #include "zg/reconcile.h"
+#include "zg/session.h"
 #include "zg/teecheck.h"
 #include "zg/toksrc.h"
 #include "zg/storage.h"
@@ -271,16 +272,19 @@ struct zgfs {
     zgfs_opts opts;
     struct fuse_args args; /* owned: the command line, then FUSE's mount options */
     char *mountpoint;      /* owned: as given */
+    /* The wallet session (zg/session.h, owned): the network, the client,
+     * the journal, the state directory and its lock, the TEE policy, the
+     * tokenizer sources, the storage nodes and the reconciler. What the
+     * handlers read of it is below, borrowed or copied at start-up and
+     * only read afterwards. */
+    zg_session *session;
     zg_network net;
-    zg_client *client;   /* owned */
-    zg_journal *journal; /* owned: money-moving operations (state_dir/journal) */
-    uint8_t addr[20];    /* the wallet */
-    char addr_text[43];  /* EIP-55 */
-
-    zg_reconciler *reconciler; /* owned: settles what the journal holds open */
-    int state_lock;            /* owned fd: flock on state_dir/lock; -1 = none */
-    char state_dir[4096];
-    uid_t uid; /* owner of every file */
+    zg_client *client;     /* borrowed */
+    zg_journal *journal;   /* borrowed: money-moving operations (state_dir/journal) */
+    const uint8_t *addr;   /* borrowed: the wallet's 20 bytes */
+    const char *addr_text; /* borrowed: EIP-55 */
+    const char *state_dir; /* borrowed: absolute */
+    uid_t uid;             /* owner of every file */
     gid_t gid;
     mode_t umask;
     double ttl; /* seconds, for records and the core cache */
@@ -302,12 +306,9 @@ struct zgfs {
     struct zgfs_pending *pending;   /* requests that can be interrupted (req.c) */
     uint64_t next_pending_id;
 
-    /* Where datasets/NAME.tokens finds tokenizers (zg/toksrc.h); set before
-     * the mount is served and only read afterwards. Its strings live in
-     * tok_paths: tokenizers=DIR, the cache under the state directory, the
-     * devnet's local copy of the Qwen tokenizer. */
+    /* Where datasets/NAME.tokens finds tokenizers (zg/toksrc.h); a copy of
+     * the session's, whose strings it borrows. */
     zg_toksrc toksrc;
-    char tok_paths[3][4096];
 
     /* The deadline watch (deadline.c) and -o autoack: ZG_AUTOACK_OFF,
      * ZG_AUTOACK_AT_DELIVERY or seconds before the deadline
@@ -315,14 +316,12 @@ struct zgfs {
     long autoack;
     struct zg_watch *watch;
 
-    struct zgfs_storage *storage; /* owned: the 0G Storage nodes (storage.c, below) */
-    int spool_lock;               /* owned: STATE_DIR/spool/.lock, held shared (-1: none) */
+    int spool_lock; /* owned: STATE_DIR/spool/.lock, held shared (-1: none) */
 
-    /* The TEE check of providers (zg/teecheck.h); its strings live below.
-     * Set before the mount is served, only read afterwards. */
+    /* The TEE check of providers (zg/teecheck.h): a copy of the session's,
+     * whose strings it borrows. */
     zg_tee_policy tee;
-    char *tee_root;       /* owned: the devnet's root PEM text, NULL elsewhere */
-    char tee_cache[4200]; /* state_dir/tdx-collateral */
+    const char *tee_root; /* borrowed: the devnet's root PEM text, NULL elsewhere */
 };
 
 /* Mode bits of row i for this mount (type bits included). */
@@ -381,26 +380,12 @@ void zgfs_deadline_warn(zgfs *fs, const struct zg_open_task *t, uint64_t now, in
 
 /* ------------------------------------------------------------ 0G Storage */
 
-/* Largest file storage/ takes (EFBIG past it): the size the official client
- * uploads as one file. */
-#define ZGFS_STORAGE_MAX ((uint64_t)4 << 30)
+/* Largest file storage/ takes (EFBIG past it). */
+#define ZGFS_STORAGE_MAX ZG_SESSION_STORAGE_MAX
 
-/* The mount's 0G Storage nodes (storage.c): the storage_node= URLs in
- * order and the indexer= (whose trusted nodes take uploads and whose file
- * locations serve downloads); by default on the devnet the nodes of
- * devnet.json; else none. Nodes are contacted at their first use, never
- * at mount time (zg_storage_pool). */
-typedef struct zgfs_storage zgfs_storage;
-
-/* From fs->opts and fs->net; devnet_json (or NULL) is read now, so call it
- * before daemonizing. EINVAL with a sentence for a malformed option. */
-int zgfs_storage_new(zgfs_storage **out, zgfs *fs, const char *devnet_json, zg_err *err);
-void zgfs_storage_free(zgfs_storage *st);
-/* One line for log: which nodes are configured. */
-void zgfs_storage_describe(zgfs_storage *st, char *out, size_t cap);
-/* The mount's node pool (borrowed, for the whole mount), or NULL with
- * EOPNOTSUPP and a sentence naming the options to give when no node is
- * configured. */
+/* The session's 0G Storage nodes (storage.c; zg_session_storage): the
+ * pool, borrowed for the whole mount, or NULL with EOPNOTSUPP and a
+ * sentence naming the options to give when no node is configured. */
 zg_storage_pool *zgfs_storage_pool(zgfs *fs, zg_err *err);
 /* The size of the file with this root (its transaction's size), from the
  * first node of the pool that has it; errors as zg_storage_pool_find. */

@@ -4,10 +4,16 @@
  * settlement, decrypt). Usage: workflow DEVNET_JSON WORKDIR [storage]
  * With "storage" the dataset goes through 0G Storage (the provider fetches
  * it by root) and the provider delivers the model there too (run the
- * provider with ZG_PROVIDER_DELIVER=storage, the raw root). */
+ * provider with ZG_PROVIDER_DELIVER=storage, the raw root).
+ *
+ * The wallet comes from a session (zg/session.h), opened as the mount
+ * opens its own: the key taken out of the environment, the state
+ * directory held by one session at a time (the refusals that need no
+ * chain are tests/unit/core/test_session.c). */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +30,15 @@
 #include "zg/ftserving.h"
 #include "zg/hex.h"
 #include "zg/stnames.h"
+#include "zg/session.h"
 #include "zg/storage.h"
 #include "zg/tasks.h"
+
+static void count_line(void *ctx, const char *line)
+{
+    (void)line;
+    ++*(int *)ctx;
+}
 
 static char *slurp(const char *path)
 {
@@ -115,25 +128,75 @@ int main(int argc, char **argv)
     bool via_storage = argc == 4 && strcmp(argv[3], "storage") == 0;
     zg_storage_pool *st = NULL;
     cJSON *dn = cJSON_Parse(slurp(argv[1]));
-    zg_network net;
     zg_err e = {0};
     zg_key key;
-    zg_client *c;
-    zg_journal *j;
-    char jdir[512];
-    snprintf(jdir, sizeof jdir, "%s/journal", work);
     const char *hex = cJSON_GetStringValue(cJSON_GetObjectItem(
         cJSON_GetObjectItem(cJSON_GetObjectItem(dn, "accounts"), "user"), "privateKey"));
     cJSON *ftj = cJSON_GetObjectItem(cJSON_GetObjectItem(dn, "providers"), "fineTuning");
     const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(ftj, "url"));
     uint8_t prov[20];
-    if (zg_network_from_devnet(&net, argv[1], &e) || !hex || !url ||
+    if (!hex || !url ||
         zg_addr_parse(prov, cJSON_GetStringValue(cJSON_GetObjectItem(ftj, "address")), &e) ||
-        zg_key_from_hex(&key, hex, &e) || zg_client_open(&c, &net, &key, NULL, &e) ||
-        zg_journal_open(&j, jdir, &e)) {
+        zg_key_from_hex(&key, hex, &e)) {
         printf("# setup: %s\n", e.msg);
         return 2;
     }
+    char want_addr[43];
+    zg_addr_checksum(want_addr, key.addr);
+
+    /* The session the workflow runs in: the key from the environment, as
+     * a mount without key_file= takes it. */
+    zg_session_opts so;
+    zg_session_opts_init(&so);
+    char state[PATH_MAX];
+    snprintf(state, sizeof state, "%s/state", work);
+    int said = 0;
+    so.devnet = argv[1];
+    so.state_dir = state;
+    so.say = count_line;
+    so.say_ctx = &said;
+    setenv("ZG_PRIVATE_KEY", hex, 1);
+    zg_session *s = NULL;
+    if (zg_session_open(&s, &so, &e)) {
+        printf("# setup: %s\n", e.msg);
+        return 2;
+    }
+    CHECK(!getenv("ZG_PRIVATE_KEY"), "the session took the key out of the environment");
+    CHECK_STR(zg_session_address(s), want_addr, "the session's wallet is the key's");
+    char abs[PATH_MAX];
+    CHECK(realpath(state, abs) && !strcmp(zg_session_state_dir(s), abs),
+          "the state directory is the one given, absolute: %s", zg_session_state_dir(s));
+    CHECK(said == 0, "a new journal has nothing to settle");
+    CHECK(!strcmp(zg_session_network(s)->name, "devnet") && zg_session_tee(s)->root_pem,
+          "on the devnet the TEE check trusts devnet.json's test root");
+    char want_cache[PATH_MAX + 32];
+    snprintf(want_cache, sizeof want_cache, "%s/tdx-collateral", abs);
+    CHECK_STR(zg_session_tee(s)->cache_dir, want_cache,
+              "collateral is kept in the state directory");
+    snprintf(want_cache, sizeof want_cache, "%s/tokenizers", abs);
+    CHECK_STR(zg_session_toksrc(s)->cache_dir, want_cache,
+              "tokenizers are cached in the state directory");
+    char sto[1024];
+    zg_session_storage_describe(s, sto, sizeof sto);
+    CHECK(zg_session_storage(s, &e) && !strncmp(sto, "0G Storage: devnet ", 19),
+          "the devnet's storage nodes are the session's by default: %s", sto);
+
+    /* A second session on the same state directory, with the key in a
+     * file this time: refused while the first holds it. */
+    char keyfile[PATH_MAX];
+    snprintf(keyfile, sizeof keyfile, "%s/wallet.key", work);
+    int kfd = open(keyfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CHECK(kfd >= 0 && write(kfd, hex, strlen(hex)) == (ssize_t)strlen(hex), "key file written");
+    if (kfd >= 0)
+        close(kfd);
+    zg_session_opts so2 = so;
+    so2.key_file = keyfile;
+    zg_session *s2 = NULL;
+    CHECK(zg_session_open(&s2, &so2, &e) == -1 && e.code == EBUSY && !s2,
+          "a second session on a held state directory is refused: %s", e.msg);
+
+    zg_client *c = zg_session_client(s);
+    zg_journal *j = zg_session_journal(s);
 
     char ds[512];
     snprintf(ds, sizeof ds, "%s/greetings.jsonl", work);
@@ -153,8 +216,7 @@ int main(int argc, char **argv)
     CHECK(zg_dataset_check(ds, local, NULL, &e) == 0, "dataset checks pass");
     if (via_storage) {
         zg_storage_upload_result up;
-        CHECK(zg_storage_pool_devnet(&st, c, argv[1], NULL, &e) == 0,
-              "the devnet's 0G Storage nodes: %s", e.msg);
+        st = zg_session_storage(s, &e);
         zg_err_clear(&e);
         /* As cp FILE storage/NAME does: uploaded, then named in the index. */
         char back[600], copy[2048];
@@ -378,9 +440,15 @@ int main(int argc, char **argv)
     CHECK(zg_ftp_cancel_task(c, url, id, &e) == -1 && e.code == EAGAIN,
           "cancel of a finished task is refused: %s", e.msg);
 
-    zg_storage_pool_free(st);
-    zg_journal_close(j);
-    zg_client_close(c);
+    zg_session_close(s);
+    /* Closed, the directory is free again; the reopened session finds its
+     * journal settled. */
+    said = 0;
+    zg_err_clear(&e);
+    CHECK(zg_session_open(&s2, &so2, &e) == 0, "after close the state directory opens again: %s",
+          e.code ? e.msg : "ok");
+    CHECK(said == 0, "nothing was left unsettled in the journal");
+    zg_session_close(s2);
     zg_key_wipe(&key);
     cJSON_Delete(dn);
     return check_done();
