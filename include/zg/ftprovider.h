@@ -62,7 +62,7 @@ typedef struct zg_ftp_task_req {
     long timeout_ms;             /* the POST's whole time-out; 0 = the client's */
 } zg_ftp_task_req;
 
-/* The signature over user || nonce || datasetHash-text (chain-protocol §7.3). */
+/* The signature over user || nonce || datasetHash-text (docs/protocol.md C7.3). */
 int zg_ftp_task_signature(const zg_key *key, const zg_u256 *nonce, const char *dataset_hash,
                           uint8_t sig[65], zg_err *err);
 /* POST /v1/user/{me}/task; id receives the task UUID. */

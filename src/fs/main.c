@@ -1,6 +1,6 @@
 /* zgfs: options and start-up.
  *
- * Start-up order (fuse-anchors.md §5.4): parse options -> check the
+ * Start-up order: parse options -> check the
  * mountpoint -> open the wallet session (zg/session.h: the network, the
  * key, the chain, the state directory, what a previous mount left
  * unfinished) -> create the FUSE session and mount -> daemonize -> start

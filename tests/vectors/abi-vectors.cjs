@@ -172,7 +172,7 @@ add('AccountDetails (getAccount)', [ACCOUNT_DETAILS], [[
      ['5f0c2b6a-0000-4e93-b713-63ab7a987ae3', hexBytes(32), hexBytes(113), true, 1760000500n, true]],
     1n, 0n, 2n, true]]);
 addGen('AccountDetails generated', [ACCOUNT_DETAILS], 2);
-add('Deliverable (getDeliverable, chain-protocol 3.4)', [DELIVERABLE],
+add('Deliverable (getDeliverable, docs/protocol.md C3.4)', [DELIVERABLE],
     [['3e385c46-f5dc-4e93-b713-63ab7a987ae3', '0x' + 'ab'.repeat(32), '0x', true, 1760000000n, false]]);
 addGen('Deliverable[] (getDeliverables)', [DELIVERABLE + '[]'], 2);
 addGen('Ledger (getLedger)', [LEDGER]);

@@ -128,7 +128,7 @@ static void worked_calldata(void)
     words(&want, tf, 6);
     char *got = hex_dup(out.data, out.len), *exp = hex_dup(want.data, want.len);
     CHECK(rc == 0, "encode transferFund: %s", rc ? e.msg : "ok");
-    CHECK_STR(got, exp, "transferFund calldata matches chain-protocol 3.8");
+    CHECK_STR(got, exp, "transferFund calldata matches docs/protocol.md C3.8");
     free(got);
     free(exp);
 
@@ -147,7 +147,7 @@ static void worked_calldata(void)
     got = hex_dup(out.data, out.len);
     exp = hex_dup(want.data, want.len);
     CHECK(rc == 0, "encode retrieveFund: %s", rc ? e.msg : "ok");
-    CHECK_STR(got, exp, "retrieveFund calldata matches chain-protocol 3.8");
+    CHECK_STR(got, exp, "retrieveFund calldata matches docs/protocol.md C3.8");
     free(got);
     free(exp);
 

@@ -231,7 +231,7 @@ static void test_addresses(void)
 static void test_signatures(const zg_key *dev)
 {
     zg_err e = {0};
-    /* Create task (spec chain-protocol §7.3): user || nonce(32) || datasetHash text. */
+    /* Create task (docs/protocol.md C7.3): user || nonce(32) || datasetHash text. */
     uint8_t packed[20 + 32 + 66];
     memcpy(packed, dev->addr, 20);
     zg_u256 nonce;
