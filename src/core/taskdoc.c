@@ -8,6 +8,7 @@
 #include "zg/hex.h"
 #include "zg/jsontext.h"
 #include "zg/modelroot.h"
+#include "zg/show.h"
 
 const cJSON *zg_task_find(const cJSON *list, const char *id)
 {
@@ -69,18 +70,6 @@ int zg_deliverable_copy(const zg_ft_account *a, const char *id, zg_deliverable *
     return 0;
 }
 
-static void add_hex(cJSON *j, const char *name, const uint8_t *p, size_t n)
-{
-    char *h = malloc(2 * n + 3);
-    if (!h)
-        return;
-    h[0] = '0';
-    h[1] = 'x';
-    zg_hex_encode(h + 2, p, n);
-    cJSON_AddStringToObject(j, name, h);
-    free(h);
-}
-
 static void add_roots(cJSON *j, const zg_deliverable *d)
 {
     zg_model_roots r;
@@ -102,7 +91,7 @@ int zg_deliverable_doc(const zg_deliverable *d, uint64_t window, zg_buf *out, zg
     if (!j)
         return zg_err_set(err, ENOMEM, "out of memory");
     cJSON_AddStringToObject(j, "id", d->id ? d->id : "");
-    add_hex(j, "modelRootHash", d->root, d->root_len);
+    zg_json_add_hex(j, "modelRootHash", d->root, d->root_len);
     add_roots(j, d);
     cJSON_AddBoolToObject(j, "acknowledged", d->acknowledged);
     cJSON_AddBoolToObject(j, "settled", d->settled);
