@@ -11,6 +11,7 @@
 #include "zg/ftserving.h"
 #include "zg/tokenizer.h"
 #include "zg/toksrc.h"
+#include "zg/wait.h"
 
 /* One counted tokenizer: models whose tokenizer files have the same bytes
  * share it (the Qwen models, and a customized model built on them). */
@@ -109,8 +110,12 @@ int zg_estimate_lines_src(zg_client *c, const char *url, const uint8_t provider[
 
     cJSON *custom = NULL;
     zg_err merr = {0};
-    if (zg_ftp_models(c, url, &custom, &merr))
+    if (zg_ftp_models(c, url, &custom, &merr)) {
+        /* A reader that was stopped gets its EINTR, not a partial answer. */
+        if (zg_wait_stopped(zg_wait_current()))
+            return zg_wait_check(zg_wait_current(), err);
         custom = NULL; /* the predefined lines still stand; say why below */
+    }
 
     struct counted *list = calloc(COUNTED_MAX, sizeof *list);
     if (!list) {
