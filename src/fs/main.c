@@ -512,7 +512,6 @@ int main(int argc, char **argv)
         die(&fs, "%s", err.msg);
     fs.rm = (zg_readmodel){.client = fs.client, .cache = fs.cache};
     memcpy(fs.rm.user, fs.addr, 20);
-    die(&fs, "%s", err.msg);
     size_t swept;
     uint64_t swept_bytes;
     if (zgfs_spool_sweep(&fs, &swept, &swept_bytes, &err))
