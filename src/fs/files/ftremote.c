@@ -20,7 +20,7 @@ int zgfs_ftp_get(const zgfs_call *c, zgfs_ftp *out, zg_err *err)
     if (zgfs_call_addr(c, 0, out->addr, err))
         return -1;
     zg_addr_checksum(out->name, out->addr);
-    return zgfs_ft_service(c->fs, out->addr, &out->url, &out->announces_models, err);
+    return zg_rm_ft_service(&c->fs->rm, out->addr, &out->url, &out->announces_models, err);
 }
 void zgfs_ftp_free(zgfs_ftp *p)
 {
