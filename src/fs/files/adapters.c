@@ -17,9 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wf.h"
+#include "common.h"
 #include "zg/adapter.h"
-#include "zg/infprovider.h"
 
 /* ------------------------------------------------------------ the list */
 

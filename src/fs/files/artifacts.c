@@ -31,7 +31,6 @@
 #include "zg/artifact.h"
 #include "zg/fdio.h"
 #include "zg/ftserving.h"
-#include "zg/hex.h"
 #include "zg/modelcrypt.h"
 #include "zg/wait.h"
 

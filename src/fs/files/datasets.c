@@ -20,7 +20,6 @@
 #include "zg/dsindex.h"
 #include "zg/dsupload.h"
 #include "zg/estimate.h"
-#include "zg/ftprovider.h"
 #include "zg/namefiles.h"
 
 _Static_assert(ZG_NAMEFILE_MAX == ZGFS_PARAM_MAX, "a dataset's file names are path parameters");

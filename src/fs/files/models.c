@@ -24,7 +24,6 @@
 #include "ftremote.h"
 #include "zg/custmodel.h"
 #include "zg/fdio.h"
-#include "zg/ftprovider.h"
 
 #define JSON_SUFFIX ".json"
 #define ZIP_SUFFIX  ".usage.zip"
