@@ -398,7 +398,6 @@ static void open_session(zgfs *fs, const zg_session_opts *so)
     fs->addr_text = zg_session_address(fs->session);
     fs->state_dir = zg_session_state_dir(fs->session);
     fs->tee = *zg_session_tee(fs->session);
-    fs->tee_root = fs->tee.root_pem;
     fs->toksrc = *zg_session_toksrc(fs->session);
 }
 

@@ -321,7 +321,6 @@ struct zgfs {
     /* The TEE check of providers (zg/teecheck.h): a copy of the session's,
      * whose strings it borrows. */
     zg_tee_policy tee;
-    const char *tee_root; /* borrowed: the devnet's root PEM text, NULL elsewhere */
 };
 
 /* Mode bits of row i for this mount (type bits included). */

@@ -17,9 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wf.h"
+#include "common.h"
 #include "zg/adapter.h"
-#include "zg/infprovider.h"
 
 /* ------------------------------------------------------------ the list */
 
@@ -36,20 +35,18 @@ static int has_session(zgfs *fs, const uint8_t provider[20], long max_age_ms, bo
                        zg_err *err)
 {
     zg_cache_val *ref;
-    if (zgfs_get_inf_account(fs, provider, max_age_ms, &ref, err))
+    if (zgfs_get(fs, ZG_RV_INF_ACCOUNT, provider, NULL, max_age_ms, &ref, err))
         return -1;
-    *yes = ((const zgfs_inf_acct_view *)zg_cache_value(ref))->exists;
+    *yes = ((const zg_rv_inf_account *)zg_cache_value(ref))->exists;
     zg_cache_put(ref);
     return 0;
 }
-
-#define get_adapters(fs, p, age, ref, err) zgfs_get(fs, ZG_RV_ADAPTERS, p, NULL, age, ref, err)
 
 int zgfs_adapters_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
     uint8_t p[20];
     zg_cache_val *ref;
-    if (zgfs_call_addr(c, 0, p, err) || get_adapters(c->fs, p, -1, &ref, err))
+    if (zgfs_call_addr(c, 0, p, err) || zgfs_get(c->fs, ZG_RV_ADAPTERS, p, NULL, -1, &ref, err))
         return -1;
     int rc = 0;
     const cJSON *a;
@@ -70,7 +67,8 @@ static int adapter_record(const zgfs_call *c, long max_age_ms, cJSON **out, zg_e
     uint8_t p[20];
     zg_cache_val *ref;
     const cJSON *found;
-    if (zgfs_call_addr(c, 0, p, err) || get_adapters(c->fs, p, max_age_ms, &ref, err))
+    if (zgfs_call_addr(c, 0, p, err) ||
+        zgfs_get(c->fs, ZG_RV_ADAPTERS, p, NULL, max_age_ms, &ref, err))
         return -1;
     int rc = zg_adapter_record(zg_cache_value(ref), c->params[1], c->params[0], &found, err);
     *out = rc ? NULL : cJSON_Duplicate(found, true);
@@ -102,7 +100,7 @@ int zgfs_adapter_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     cJSON *a;
     if (adapter_record(c, -1, &a, err))
         return -1;
-    return zgfs_json_out(a, out, err);
+    return zg_show_json(out, a, err);
 }
 
 /* ------------------------------------------------------------ deploy */
@@ -117,7 +115,7 @@ static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const ui
     if (zg_adapter_session_check(fs->client, inf, err))
         return -1;
     char *url = NULL, *model = NULL;
-    if (zgfs_inf_service(fs, inf, &url, &model, err))
+    if (zg_rm_inf_service(&fs->rm, inf, &url, &model, err))
         return -1;
     zg_adapter_deploy_req req = {.url = url,
                                  .task_id = task_id,
@@ -154,9 +152,9 @@ int zgfs_adapters_deploy_act(const zgfs_call *c, const char *line, zg_buf *ok, z
 static int default_inf(zgfs *fs, const uint8_t ft[20], uint8_t inf[20], zg_err *err)
 {
     zg_cache_val *ref;
-    if (zgfs_get_services(fs, -1, &ref, err))
+    if (zgfs_get(fs, ZG_RV_SERVICES, NULL, NULL, -1, &ref, err))
         return -1;
-    const zgfs_services *s = zg_cache_value(ref);
+    const zg_rv_services *s = zg_cache_value(ref);
     int rc = zg_adapter_default_inf(ft, s->inf, s->ninf, inf, err);
     zg_cache_put(ref);
     return rc;
@@ -182,7 +180,7 @@ int zgfs_task_deploy_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     bool session;
     zg_cache_val *ref = NULL;
     if (has_session(c->fs, inf, -1, &session, err) ||
-        (session && get_adapters(c->fs, inf, -1, &ref, err)))
+        (session && zgfs_get(c->fs, ZG_RV_ADAPTERS, inf, NULL, -1, &ref, err)))
         return -1;
     int rc = zg_adapter_deploy_hint(infa, session, ref ? zg_cache_value(ref) : NULL, c->params[1],
                                     out, err);
@@ -217,7 +215,7 @@ int zgfs_adapter_chat_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *
     int rc = -1;
     if (zgfs_call_addr(c, 0, prov, err) || has_session(fs, prov, -1, &session, err) ||
         zg_adapter_chat_ready(session, c->params[0], err) ||
-        zgfs_inf_service(fs, prov, &url, NULL, err) ||
+        zg_rm_inf_service(&fs->rm, prov, &url, NULL, err) ||
         zg_adapter_chat(fs->client, url, prov, c->params[1], body, &content, err))
         goto out;
     rc = zg_adapter_chat_text(content, reply, ok, err);

@@ -31,7 +31,6 @@
 #include "zg/artifact.h"
 #include "zg/fdio.h"
 #include "zg/ftserving.h"
-#include "zg/hex.h"
 #include "zg/modelcrypt.h"
 #include "zg/wait.h"
 
@@ -71,7 +70,7 @@ static int ask_enc_size(void *ctx, uint64_t *size, zg_err *err)
     size_ask *a = ctx;
     zgfs *fs = a->c->fs;
     char *url = NULL;
-    if (zgfs_ft_url(fs, a->prov, &url, err))
+    if (zg_rm_ft_service(&fs->rm, a->prov, &url, NULL, err))
         return -1;
     int rc = zg_lora_remote_size(fs->client, zgfs_storage_pool(fs, NULL), url, a->prov,
                                  a->c->params[1], size, err);
@@ -146,7 +145,7 @@ static int task_files(zgfs *fs, const char *prov_text, const uint8_t prov[20], c
         zg_lora_path(fs->state_dir, prov_text, id, "lora.enc", enc, 4096, err) ||
         zg_lora_path(fs->state_dir, prov_text, id, "lora.bin", bin, 4096, err))
         return -1;
-    return zgfs_ft_url(fs, prov, url, err);
+    return zg_rm_ft_service(&fs->rm, prov, url, NULL, err);
 }
 
 int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)

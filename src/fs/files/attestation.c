@@ -19,9 +19,7 @@
 #include <time.h>
 
 #include "ftremote.h"
-#include "zg/attest.h"
 #include "zg/teecheck.h"
-#include "zg/ftprovider.h"
 #include "zg/ftserving.h"
 
 /* The on-chain record (getService) and the documents, cached per provider
@@ -93,7 +91,7 @@ static int write_report(const zgfs_call *c, const zg_ft_service *s, const zg_buf
     /* Within ttl only: the collateral's dates and the clock move on. */
     if (zg_cache_get(c->fs->cache, key, -1, run_checks, free_verdict, &x, &ref, err))
         return -1;
-    zg_tee_report_ctx rx = {.test_root = c->fs->tee_root != NULL, .pccs = c->fs->tee.pccs};
+    zg_tee_report_ctx rx = {.test_root = c->fs->tee.root_pem != NULL, .pccs = c->fs->tee.pccs};
     int rc = zg_tee_report(s, doc, legacy, legacy_err, zg_cache_value(ref), &rx, out, err);
     zg_cache_put(ref);
     return rc;

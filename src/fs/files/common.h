@@ -12,14 +12,6 @@
 #include "zg/show.h"
 #include "zg/u256.h"
 
-/* The core's JSON members and amount text (zg/show.h, zg/u256.h). */
-#define ZGFS_OG_MAX                  ZG_AMOUNT_MAX
-#define zgfs_og(out, neuron)         zg_amount_format(out, neuron)
-#define zgfs_json_out(j, out, err)   zg_show_json(out, j, err)
-#define zgfs_json_neuron(o, name, v) zg_json_add_neuron(o, name, v)
-#define zgfs_json_addr(o, name, a)   zg_json_add_addr(o, name, a)
-#define zgfs_json_hex(o, name, p, n) zg_json_add_hex(o, name, p, n)
-
 /* Path parameter i as an address. */
 int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err);
 

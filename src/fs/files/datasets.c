@@ -20,7 +20,6 @@
 #include "zg/dsindex.h"
 #include "zg/dsupload.h"
 #include "zg/estimate.h"
-#include "zg/ftprovider.h"
 #include "zg/namefiles.h"
 
 _Static_assert(ZG_NAMEFILE_MAX == ZGFS_PARAM_MAX, "a dataset's file names are path parameters");
@@ -125,7 +124,7 @@ int zgfs_dataset_tokens_render(const zgfs_call *c, zg_buf *out, zg_err *err)
         return -1;
     name_of(c, name);
     if (zg_dsindex_path(dir, c->params[0], name, path, sizeof path, err) ||
-        zgfs_call_addr(c, 0, prov, err) || zgfs_ft_url(c->fs, prov, &url, err))
+        zgfs_call_addr(c, 0, prov, err) || zg_rm_ft_service(&c->fs->rm, prov, &url, NULL, err))
         return -1;
     int rc =
         zg_estimate_lines_src(c->fs->client, url, prov, path, e.hash, &c->fs->toksrc, out, err);
@@ -201,7 +200,7 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     uint8_t prov[20];
     char *url = NULL, dir[4096];
     zg_dsentry e;
-    if (zgfs_call_addr(c, 0, prov, err) || zgfs_ft_url(fs, prov, &url, err))
+    if (zgfs_call_addr(c, 0, prov, err) || zg_rm_ft_service(&fs->rm, prov, &url, NULL, err))
         return -1;
     int rc = zgfs_datasets_dir(fs, dir, sizeof dir, err) ||
              zg_dataset_add(fs->client, url, dir, c->params[0], name, p->path, p->len, &e, err);

@@ -3,12 +3,8 @@
 #include "ftremote.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "wf.h"
-#include "zg/hex.h"
 
 /* One log line per path and errno per this long: a dead provider is asked
  * again by every stat, lookup and open, and the log is a ring others read. */
@@ -20,7 +16,7 @@ int zgfs_ftp_get(const zgfs_call *c, zgfs_ftp *out, zg_err *err)
     if (zgfs_call_addr(c, 0, out->addr, err))
         return -1;
     zg_addr_checksum(out->name, out->addr);
-    return zgfs_ft_service(c->fs, out->addr, &out->url, &out->announces_models, err);
+    return zg_rm_ft_service(&c->fs->rm, out->addr, &out->url, &out->announces_models, err);
 }
 void zgfs_ftp_free(zgfs_ftp *p)
 {
@@ -36,12 +32,4 @@ int zgfs_ftp_failed(zgfs *fs, const char *path, const zg_err *err)
         zg_oplog_add(fs->log, "%s: %s", path[0] == '/' ? path + 1 : path,
                      err->msg[0] ? err->msg : strerror(err->code));
     return -1;
-}
-
-void zgfs_sha256_hex(char out[65], const void *p, size_t n)
-{
-    uint8_t h[32];
-    unsigned int hl = 0;
-    EVP_Digest(p, n, h, &hl, EVP_sha256(), NULL);
-    zg_hex_encode(out, h, 32);
 }

@@ -25,7 +25,4 @@ void zgfs_ftp_free(zgfs_ftp *p);
  * retry a dead provider), and -1 so fetchers can `return` it. */
 int zgfs_ftp_failed(zgfs *fs, const char *path, const zg_err *err);
 
-/* sha256 of the bytes as lower-case hex, as sha256sum prints it. */
-void zgfs_sha256_hex(char out[65], const void *p, size_t n);
-
 #endif

@@ -15,9 +15,9 @@ int zgfs_ledger_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     zgfs *fs = c->fs;
     zg_cache_val *lref, *sref;
-    if (zgfs_get_ledger(fs, -1, &lref, err))
+    if (zgfs_get(fs, ZG_RV_LEDGER, NULL, NULL, -1, &lref, err))
         return -1;
-    if (zgfs_get_subs(fs, -1, &sref, err)) {
+    if (zgfs_get(fs, ZG_RV_SUBS, NULL, NULL, -1, &sref, err)) {
         zg_cache_put(lref);
         return -1;
     }
@@ -34,7 +34,7 @@ int zgfs_ledger_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 int zgfs_ledger_balance_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     zg_cache_val *ref;
-    if (zgfs_get_ledger(c->fs, -1, &ref, err))
+    if (zgfs_get(c->fs, ZG_RV_LEDGER, NULL, NULL, -1, &ref, err))
         return -1;
     int rc = zg_show_ledger_balance(out, zg_cache_value(ref), err);
     zg_cache_put(ref);
@@ -46,9 +46,9 @@ static int ledger_now(zgfs *fs, bool *exists, zg_u256 *avail)
 {
     zg_cache_val *ref;
     zg_err ignore;
-    if (zgfs_get_ledger(fs, 0, &ref, &ignore))
+    if (zgfs_get(fs, ZG_RV_LEDGER, NULL, NULL, 0, &ref, &ignore))
         return -1;
-    const zgfs_ledger_view *lv = zg_cache_value(ref);
+    const zg_rv_ledger *lv = zg_cache_value(ref);
     *exists = lv->exists;
     memset(avail, 0, sizeof *avail);
     if (lv->exists)

@@ -24,7 +24,6 @@
 #include "ftremote.h"
 #include "zg/custmodel.h"
 #include "zg/fdio.h"
-#include "zg/ftprovider.h"
 
 #define JSON_SUFFIX ".json"
 #define ZIP_SUFFIX  ".usage.zip"
@@ -209,11 +208,11 @@ int zgfs_model_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
         return zg_err_set(err, ENOENT, "not a model file");
     const zg_predefined_model *pm = zg_predefined_find(c->fs->net.name, name);
     if (pm)
-        return zgfs_json_out(zg_predefined_json(pm), out, err);
+        return zg_show_json(out, zg_predefined_json(pm), err);
     model_at x;
     if (get_model(c, JSON_SUFFIX, &x, err))
         return -1;
-    int rc = zgfs_json_out(zg_custmodel_json(x.m, x.p.addr), out, err);
+    int rc = zg_show_json(out, zg_custmodel_json(x.m, x.p.addr), err);
     put_model(&x);
     return rc;
 }

@@ -33,7 +33,7 @@ static int add_name(void *names, const char *name, zg_err *err)
 int zgfs_providers_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
     zg_cache_val *ref;
-    if (zgfs_get_services(c->fs, -1, &ref, err))
+    if (zgfs_get(c->fs, ZG_RV_SERVICES, NULL, NULL, -1, &ref, err))
         return -1;
     int rc = zg_show_providers(zg_cache_value(ref), c->fs->opts.all_providers, add_name, out, err);
     zg_cache_put(ref);
@@ -41,19 +41,19 @@ int zgfs_providers_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 }
 
 /* The services record of the path's provider; *ref holds it (put it). */
-static int services_of(const zgfs_call *c, zg_cache_val **ref, zgfs_provider *pr, zg_err *err)
+static int services_of(const zgfs_call *c, zg_cache_val **ref, zg_rv_provider *pr, zg_err *err)
 {
     uint8_t p[20];
-    if (zgfs_call_addr(c, 0, p, err) || zgfs_get_services(c->fs, -1, ref, err))
+    if (zgfs_call_addr(c, 0, p, err) || zgfs_get(c->fs, ZG_RV_SERVICES, NULL, NULL, -1, ref, err))
         return -1;
-    zgfs_services_find(zg_cache_value(*ref), p, pr);
+    zg_rv_services_find(zg_cache_value(*ref), p, pr);
     return 0;
 }
 
 static int provider_of(const zgfs_call *c, bool *ft, bool *inf, zg_err *err)
 {
     zg_cache_val *ref;
-    zgfs_provider pr;
+    zg_rv_provider pr;
     if (services_of(c, &ref, &pr, err))
         return -1;
     *ft = pr.ft != NULL;
@@ -96,7 +96,7 @@ int zgfs_inference_present(const zgfs_call *c, zg_err *err)
 int zgfs_service_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     zg_cache_val *ref;
-    zgfs_provider pr;
+    zg_rv_provider pr;
     if (services_of(c, &ref, &pr, err))
         return -1;
     int rc = pr.ft ? zg_show_ft_service(out, pr.ft, err)
@@ -108,7 +108,7 @@ int zgfs_service_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 int zgfs_inference_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     zg_cache_val *ref;
-    zgfs_provider pr;
+    zg_rv_provider pr;
     if (services_of(c, &ref, &pr, err))
         return -1;
     int rc = pr.inf ? zg_show_inf_service(out, pr.inf, err)
@@ -187,8 +187,8 @@ int zgfs_retrieve_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
         return -1;
     uint64_t lock;
     zg_err ignore;
-    bool known =
-        r.after_known && a.kind == ZG_SVC_FINETUNING && zgfs_get_lock_time(fs, &lock, &ignore) == 0;
+    bool known = r.after_known && a.kind == ZG_SVC_FINETUNING &&
+                 zgfs_get_u64(fs, ZG_RV_LOCK_TIME, -1, &lock, &ignore) == 0;
     return zg_show_retrieve_said(ok, &r, known ? &lock : NULL, err);
 }
 

@@ -33,7 +33,7 @@ int zgfs_status_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 int zgfs_lock_time_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     uint64_t s;
-    if (zgfs_get_lock_time(c->fs, &s, err))
+    if (zgfs_get_u64(c->fs, ZG_RV_LOCK_TIME, -1, &s, err))
         return -1;
     return zg_buf_printf(out, err, "%llu\n", (unsigned long long)s);
 }

@@ -39,7 +39,7 @@ int zgfs_tasks_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
     uint8_t p[20];
     zg_cache_val *ref;
-    if (provider(c, p, err) || zgfs_get_tasks(c->fs, p, -1, &ref, err))
+    if (provider(c, p, err) || zgfs_get(c->fs, ZG_RV_TASKS, p, NULL, -1, &ref, err))
         return -1;
     int rc = 0;
     const cJSON *t;
@@ -68,7 +68,7 @@ static int latest_id(const zgfs_call *c, char id[ZGFS_PARAM_MAX], zg_err *err)
 {
     uint8_t p[20];
     zg_cache_val *ref;
-    if (provider(c, p, err) || zgfs_get_tasks(c->fs, p, -1, &ref, err))
+    if (provider(c, p, err) || zgfs_get(c->fs, ZG_RV_TASKS, p, NULL, -1, &ref, err))
         return -1;
     int rc = zg_task_latest(zg_cache_value(ref), id, err);
     zg_cache_put(ref);
@@ -96,7 +96,7 @@ int zgfs_task_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     cJSON *t;
     if (zgfs_task_record(c, &t, err))
         return -1;
-    return zgfs_json_out(t, out, err);
+    return zg_show_json(out, t, err);
 }
 
 int zgfs_task_progress_render(const zgfs_call *c, zg_buf *out, zg_err *err)
@@ -130,7 +130,7 @@ int zgfs_task_cancel_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_er
     (void)line; /* anything cancels */
     uint8_t p[20];
     char *url = NULL;
-    if (provider(c, p, err) || zgfs_ft_url(c->fs, p, &url, err))
+    if (provider(c, p, err) || zg_rm_ft_service(&c->fs->rm, p, &url, NULL, err))
         return -1;
     int rc = zg_ftp_cancel_task(c->fs->client, url, c->params[1], err);
     free(url);
@@ -144,7 +144,7 @@ int zgfs_task_cancel_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_er
 static uint64_t ack_window(zgfs *fs)
 {
     uint64_t lock = 0;
-    int known = zgfs_get_lock_time(fs, &lock, NULL) == 0;
+    int known = zgfs_get_u64(fs, ZG_RV_LOCK_TIME, -1, &lock, NULL) == 0;
     return zg_task_ack_window(known, lock);
 }
 
@@ -223,7 +223,7 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
     zgfs *fs = c->fs;
     uint8_t prov[20];
     char *url = NULL;
-    if (provider(c, prov, err) || zgfs_ft_url(fs, prov, &url, err))
+    if (provider(c, prov, err) || zg_rm_ft_service(&fs->rm, prov, &url, NULL, err))
         return -1;
     zg_dataset_names names = {dataset_name, storage_name, (void *)c};
     zg_task_submitted t;

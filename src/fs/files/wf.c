@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zg/ftprovider.h"
-#include "zg/taskdoc.h"
-
 int zgfs_state_path(zgfs *fs, char *out, size_t cap, zg_err *err, const char *fmt, ...)
 {
     int n = snprintf(out, cap, "%s/", fs->state_dir);

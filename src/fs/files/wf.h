@@ -1,7 +1,8 @@
 /* Helpers shared by the fine-tuning workflow's handlers (datasets.c,
- * tasks.c, artifacts.c, adapters.c): where a provider is, the wallet's task
- * list (one cached request answers `ls -l tasks/`), and where the workflow
- * keeps its files in the state directory. */
+ * storage.c, tasks.c, artifacts.c): a task's record and deliverable from
+ * the wallet's cached task list and sub-account (one cached request answers
+ * `ls -l tasks/`), and where the workflow keeps its files in the state
+ * directory. */
 #ifndef ZGFS_FILES_WF_H
 #define ZGFS_FILES_WF_H
 
