@@ -2,7 +2,8 @@
  * datasets/, storage/): which file names stand for a name, its hash or
  * root file, or its estimate, and the sentences their uploads end with.
  * A name never ends with its directory's suffixes, so every file name of a
- * directory is of one kind only. No I/O. */
+ * directory is of one kind only. Also the directory names of providers/,
+ * which are addresses. No I/O. */
 #ifndef ZG_NAMEFILES_H
 #define ZG_NAMEFILES_H
 
@@ -41,6 +42,13 @@ int zg_namefile_parse(zg_namefile kind, const char *file, char name[ZG_NAMEFILE_
 /* storage/by-root/ROOT: a 0x root hash of any case, in lower case; ENOENT
  * "not a root hash" otherwise. */
 int zg_namefile_root_parse(const char *file, char canon[67], zg_err *err);
+
+/* providers/ADDRESS: an address as zg_addr_parse takes it, in its EIP-55
+ * spelling, so one provider has one directory whatever the case typed.
+ * ENOENT "not a provider address" for a name without "0x" (no other
+ * name lives there); a "0x" name that is no address is zg_addr_parse's
+ * EINVAL, so a typo in an address is told as one. */
+int zg_provider_name_parse(const char *name, char canon[43], zg_err *err);
 
 /* The sentences of `cp FILE datasets/NAME` (name uploaded into
  * provider's TEE as e) and `cp FILE storage/NAME` (r: the upload; fee paid when

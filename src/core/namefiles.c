@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "zg/hex.h"
+#include "zg/secp.h"
 #include "zg/u256.h"
 
 static const struct {
@@ -75,6 +76,17 @@ int zg_namefile_root_parse(const char *file, char canon[67], zg_err *err)
     for (int i = 2; i < 66; i++)
         canon[i] = (char)tolower((unsigned char)file[i]);
     canon[66] = '\0';
+    return 0;
+}
+
+int zg_provider_name_parse(const char *name, char canon[43], zg_err *err)
+{
+    uint8_t a[20];
+    if (strncmp(name, "0x", 2) && strncmp(name, "0X", 2))
+        return zg_err_set(err, ENOENT, "not a provider address");
+    if (zg_addr_parse(a, name, err))
+        return -1;
+    zg_addr_checksum(canon, a);
     return 0;
 }
 

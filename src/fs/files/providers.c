@@ -12,17 +12,12 @@
 
 #include "common.h"
 #include "zg/funds.h"
+#include "zg/namefiles.h"
 #include "zg/show.h"
 
 int zgfs_provider_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
 {
-    uint8_t a[20];
-    if (strncmp(name, "0x", 2) && strncmp(name, "0X", 2))
-        return zg_err_set(err, ENOENT, "not a provider address");
-    if (zg_addr_parse(a, name, err))
-        return -1;
-    zg_addr_checksum(canon, a);
-    return 0;
+    return zg_provider_name_parse(name, canon, err);
 }
 
 static int add_name(void *names, const char *name, zg_err *err)

@@ -288,6 +288,22 @@ static void name_files(void)
         "a root in lower case");
     CHECK(zg_namefile_root_parse("0xabc", root, &e) == -1 && e.code == ENOENT, "no short root");
 
+    char prov[43];
+    CHECK(zg_provider_name_parse("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", prov, &e) == 0 &&
+              !strcmp(prov, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+          "a provider address in lower case is spelled EIP-55");
+    CHECK(zg_provider_name_parse("0X5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED", prov, &e) == 0 &&
+              !strcmp(prov, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+          "...and in upper case with 0X");
+    CHECK(zg_provider_name_parse("5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", prov, &e) == -1 &&
+              e.code == ENOENT && !strcmp(e.msg, "not a provider address"),
+          "a name without 0x is no provider: ENOENT");
+    CHECK(zg_provider_name_parse("0x5aaeb60", prov, &e) == -1 && e.code == EINVAL,
+          "a short 0x name is a mistyped address: EINVAL");
+    CHECK(zg_provider_name_parse("0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", prov, &e) == -1 &&
+              e.code == EINVAL,
+          "a mixed-case spelling with a wrong checksum: EINVAL");
+
     zg_buf b;
     zg_buf_init(&b, 0);
     zg_dsentry d = {.rows = 1};
