@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "zg/buf.h"
 #include "zg/err.h"
 
 /* Write all n bytes (at off for the p- variant). 0, or -1 with errno set:
@@ -19,6 +20,12 @@ int zg_pwrite_all(int fd, const void *p, size_t n, uint64_t off);
  * The count read (< n only at the end of the file), or -1 with errno set. */
 ssize_t zg_read_full(int fd, void *p, size_t n);
 ssize_t zg_pread_full(int fd, void *p, size_t n, uint64_t off);
+
+/* Append the whole of the file at path to out, whose maximum bounds how
+ * much is read (a larger file fails with out's limit error and out holds
+ * a prefix the caller frees as usual). open's or read's errno with a
+ * sentence naming the file. */
+int zg_file_read(const char *path, zg_buf *out, zg_err *err);
 
 /* mkdir -p: every missing directory of path, with mode. ENAMETOOLONG, or
  * mkdir's errno with a sentence naming the directory. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zg/fdio.h"
 #include "zg/secp.h"
 
 struct preset {
@@ -47,44 +48,6 @@ int zg_network_preset(zg_network *net, const char *name, zg_err *err)
     return zg_err_set(err, ENOENT, "unknown network \"%s\"; use mainnet, testnet or devnet", name);
 }
 
-static char *slurp(const char *path, zg_err *err)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        zg_err_set(err, errno, "cannot open the devnet file %s: %s; run contrib/devnet/up", path,
-                   strerror(errno));
-        return NULL;
-    }
-    char *s = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            if (cap > (1u << 20)) {
-                zg_err_set(err, EFBIG, "the devnet file %s is too large", path);
-                free(s);
-                fclose(f);
-                return NULL;
-            }
-            cap = cap ? cap * 2 : 8192;
-            char *n = realloc(s, cap);
-            if (!n) {
-                free(s);
-                fclose(f);
-                zg_err_set(err, ENOMEM, "out of memory");
-                return NULL;
-            }
-            s = n;
-        }
-        size_t got = fread(s + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0)
-            break;
-    }
-    fclose(f);
-    s[len] = 0;
-    return s;
-}
-
 static int get_addr(uint8_t out[20], const cJSON *obj, const char *key, const char *path,
                     zg_err *err)
 {
@@ -96,12 +59,20 @@ static int get_addr(uint8_t out[20], const cJSON *obj, const char *key, const ch
 
 int zg_network_from_devnet(zg_network *net, const char *path, zg_err *err)
 {
-    char *text = slurp(path, err);
-    if (!text)
-        return -1;
+    zg_buf text;
+    zg_buf_init(&text, 1u << 20);
+    zg_err why = {0};
+    if (zg_file_read(path, &text, &why)) {
+        zg_buf_free(&text);
+        if (why.code == EFBIG)
+            return zg_err_set(err, EFBIG, "the devnet file %s is too large", path);
+        return zg_err_set(err, why.code,
+                          "cannot open the devnet file %s: %s; run contrib/devnet/up", path,
+                          strerror(why.code));
+    }
     int rc = -1;
-    cJSON *j = cJSON_Parse(text);
-    free(text);
+    cJSON *j = cJSON_ParseWithLength((const char *)text.data, text.len);
+    zg_buf_free(&text);
     if (!j) {
         zg_err_set(err, EINVAL, "the devnet file %s is not JSON", path);
         goto out;

@@ -53,21 +53,19 @@ static int load(const char *dir, const char *provider, cJSON **out, zg_err *err)
     char path[PATH_MAX];
     if (prov_path(path, sizeof path, dir, provider, "index.json", err))
         return -1;
-    FILE *f = fopen(path, "re");
-    if (!f) {
-        if (errno != ENOENT)
-            return zg_err_set(err, errno, "cannot read %s: %s", path, strerror(errno));
+    zg_buf text;
+    zg_buf_init(&text, INDEX_MAX);
+    zg_err why = {0};
+    if (zg_file_read(path, &text, &why) && why.code != EFBIG) {
+        zg_buf_free(&text);
+        if (why.code != ENOENT)
+            return zg_err_set(err, why.code, "%s", why.msg);
         *out = cJSON_CreateObject();
         return *out ? 0 : zg_err_set(err, ENOMEM, "out of memory");
     }
-    char *text = malloc(INDEX_MAX + 1);
-    size_t n = text ? fread(text, 1, INDEX_MAX, f) : 0;
-    fclose(f);
-    if (!text)
-        return zg_err_set(err, ENOMEM, "out of memory");
-    text[n] = '\0';
-    *out = cJSON_Parse(text);
-    free(text);
+    /* An index over the limit fails to parse below: "damaged", as before. */
+    *out = why.code ? NULL : cJSON_ParseWithLength((const char *)text.data, text.len);
+    zg_buf_free(&text);
     if (!cJSON_IsObject(*out)) {
         cJSON_Delete(*out);
         *out = NULL;

@@ -194,17 +194,9 @@ static int state_dir(zg_session *s, const zg_session_opts *o, zg_err *err)
 static int tee_policy(zg_session *s, const zg_session_opts *o, zg_err *err)
 {
     if (s->net.tdx_root[0]) {
-        FILE *f = fopen(s->net.tdx_root, "r");
         zg_buf b;
         zg_buf_init(&b, 1u << 20);
-        char tmp[4096];
-        size_t n;
-        int rc = f ? 0 : -1;
-        while (f && rc == 0 && (n = fread(tmp, 1, sizeof tmp, f)) > 0)
-            rc = zg_buf_append(&b, tmp, n, NULL);
-        if (f)
-            fclose(f);
-        if (rc || zg_buf_append_byte(&b, 0, NULL)) {
+        if (zg_file_read(s->net.tdx_root, &b, NULL) || !b.data) {
             zg_buf_free(&b);
             return zg_err_set(err, EIO, "cannot read the devnet's TDX root %s", s->net.tdx_root);
         }

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "zg/fdio.h"
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
 #include "zg/hex.h"
@@ -278,17 +279,9 @@ static void cache_path(char *out, size_t n, const zg_tee_policy *p, const char *
 
 static int read_cache(const char *path, zg_tdx_collateral *col)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
     zg_buf b;
     zg_buf_init(&b, 4u << 20);
-    char tmp[8192];
-    size_t n;
-    int rc = 0;
-    while (rc == 0 && (n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        rc = zg_buf_append(&b, tmp, n, NULL);
-    fclose(f);
+    int rc = zg_file_read(path, &b, NULL);
     if (rc == 0)
         rc = zg_tdx_collateral_parse(col, (const char *)b.data, b.len, NULL);
     zg_buf_free(&b);

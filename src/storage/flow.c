@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "zg/abi.h"
+#include "zg/fdio.h"
 #include "zg/hex.h"
 #include "zg/storage.h"
 
@@ -174,18 +175,13 @@ static int copy_url(char *dst, size_t cap, const cJSON *v, const char *what, con
 int zg_storage_devnet(const char *devnet_json, zg_storage_devnet_info *out, zg_err *err)
 {
     memset(out, 0, sizeof *out);
-    FILE *fp = fopen(devnet_json, "rb");
-    if (!fp)
-        return zg_err_set(err, errno, "cannot open %s: %s", devnet_json, strerror(errno));
     zg_buf b;
     zg_buf_init(&b, 1u << 20);
-    char tmp[4096];
-    size_t r;
+    if (zg_file_read(devnet_json, &b, err)) {
+        zg_buf_free(&b);
+        return -1;
+    }
     int rc = -1;
-    while ((r = fread(tmp, 1, sizeof tmp, fp)) > 0)
-        if (zg_buf_append(&b, tmp, r, err))
-            break;
-    fclose(fp);
     cJSON *j = cJSON_ParseWithLength((const char *)b.data, b.len);
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(j, "storage");
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(st, "nodes");

@@ -56,6 +56,22 @@ ssize_t zg_read_full(int fd, void *p, size_t n)
     return (ssize_t)got;
 }
 
+int zg_file_read(const char *path, zg_buf *out, zg_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return zg_err_set(err, errno, "cannot read %s: %s", path, strerror(errno));
+    char chunk[16384];
+    ssize_t r;
+    int rc = 0;
+    while (rc == 0 && (r = zg_read_full(fd, chunk, sizeof chunk)) > 0)
+        rc = zg_buf_append(out, chunk, (size_t)r, err);
+    if (rc == 0 && r < 0)
+        rc = zg_err_set(err, errno, "cannot read %s: %s", path, strerror(errno));
+    close(fd);
+    return rc;
+}
+
 ssize_t zg_pread_full(int fd, void *p, size_t n, uint64_t off)
 {
     uint8_t *b = p;

@@ -12,18 +12,7 @@
 #include "zg/funds.h"
 #include "zg/infserving.h"
 #include "zg/ledger.h"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    static char text[65536];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = 0;
-    return text;
-}
+#include "../unit/slurp.h"
 
 static zg_u256 og(const char *s)
 {
@@ -82,7 +71,9 @@ int main(int argc, char **argv)
         return 2;
     char jdir[512];
     snprintf(jdir, sizeof jdir, "%s/journal", argv[2]);
-    cJSON *dn = cJSON_Parse(slurp(argv[1]));
+    char *dn_text = test_slurp(argv[1], NULL);
+    cJSON *dn = cJSON_Parse(dn_text);
+    free(dn_text);
     const cJSON *prov = cJSON_GetObjectItem(dn, "providers");
     const char *hex = cJSON_GetStringValue(cJSON_GetObjectItem(
         cJSON_GetObjectItem(cJSON_GetObjectItem(dn, "accounts"), "user"), "privateKey"));

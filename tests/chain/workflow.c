@@ -33,23 +33,12 @@
 #include "zg/session.h"
 #include "zg/storage.h"
 #include "zg/tasks.h"
+#include "../unit/slurp.h"
 
 static void count_line(void *ctx, const char *line)
 {
     (void)line;
     ++*(int *)ctx;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    static char text[65536];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = 0;
-    return text;
 }
 
 static const char *progress_of(zg_client *c, const char *url, const char *id, char *buf, size_t cap)
@@ -127,7 +116,9 @@ int main(int argc, char **argv)
     const char *work = argv[2];
     bool via_storage = argc == 4 && strcmp(argv[3], "storage") == 0;
     zg_storage_pool *st = NULL;
-    cJSON *dn = cJSON_Parse(slurp(argv[1]));
+    char *dn_text = test_slurp(argv[1], NULL);
+    cJSON *dn = cJSON_Parse(dn_text);
+    free(dn_text);
     zg_err e = {0};
     zg_key key;
     const char *hex = cJSON_GetStringValue(cJSON_GetObjectItem(

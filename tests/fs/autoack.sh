@@ -15,7 +15,6 @@ export "${FAST[@]}"
 fs_start ttl=1
 cd "$MNT" || exit 1
 P=providers/$FT
-acked() { chain_deliverable "$USER_ADDR" "$FT" "$1" | cut -d' ' -f1; }
 acked_is() { [[ $(acked "$1") == "$2" ]]; }
 n_acks() { jq -r "select(.op == \"ack\" and .task == \"$1\") | .state" "$T_TMP"/state/journal/*.json | wc -l; }
 status_of() { grep " $1 " status; }

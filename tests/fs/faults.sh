@@ -19,7 +19,6 @@ P=providers/$FT
 FTURL=$(dj .providers.fineTuning.url)
 printf '%s\n' '{"instruction":"What is the capital of France?","input":"","output":"Paris."}' >"$T_TMP/qa.jsonl"
 check "cp the dataset" cp "$T_TMP/qa.jsonl" "$P/datasets/"
-acked() { chain_deliverable "$USER_ADDR" "$FT" "$1" | cut -d' ' -f1; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # ---- a corrupted artifact

@@ -220,3 +220,21 @@ cli_field() {
 og_eq() {
     [[ $(neuron "$1") == "$(neuron "$2")" ]]
 }
+
+# ---------------------------------------------------------------- a team
+
+# team_setup TAG: a group and three users made for this run and removed at
+# exit: MEMBER and MEMBER2 in the group, OUTSIDER not; sets TEAM, GID and
+# those names (TAG keeps the suites' names apart). Needs root.
+team_setup() {
+    local sfx=$$ u
+    TEAM=${1}t$sfx MEMBER=${1}m$sfx MEMBER2=${1}n$sfx OUTSIDER=${1}o$sfx
+    groupadd "$TEAM" || not_ok "groupadd"
+    at_exit "groupdel $TEAM"
+    for u in "$MEMBER" "$MEMBER2" "$OUTSIDER"; do
+        if [[ $u == "$OUTSIDER" ]]; then useradd -M -N "$u"; else useradd -M -N -G "$TEAM" "$u"; fi ||
+            not_ok "useradd $u"
+        at_exit "userdel $u"
+    done
+    GID=$(getent group "$TEAM" | cut -d: -f3)
+}

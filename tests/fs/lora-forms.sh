@@ -17,7 +17,6 @@ fs_start
 cd "$MNT" || exit 1
 P=providers/$FT
 ZGSTORE=$ZG_BUILD/tests/storage/zgstore
-acked() { chain_deliverable "$USER_ADDR" "$FT" "$1" | cut -d' ' -f1; }
 printf '%s\n' '{"instruction":"Which river runs through Paris?","input":"","output":"The Seine."}' \
     >"$T_TMP/qa.jsonl"
 check "cp the dataset" cp "$T_TMP/qa.jsonl" "$P/datasets/"

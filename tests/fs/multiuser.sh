@@ -19,19 +19,7 @@ for c in useradd userdel groupadd groupdel runuser setpriv mount umount; do
     }
 done
 
-sfx=$$
-TEAM=zgt$sfx
-MEMBER=zgm$sfx
-MEMBER2=zgn$sfx
-OUTSIDER=zgo$sfx
-groupadd "$TEAM" || not_ok "groupadd"
-at_exit "groupdel $TEAM"
-for u in "$MEMBER" "$MEMBER2" "$OUTSIDER"; do
-    if [[ $u == "$OUTSIDER" ]]; then useradd -M -N "$u"; else useradd -M -N -G "$TEAM" "$u"; fi ||
-        not_ok "useradd $u"
-    at_exit "userdel $u"
-done
-GID=$(getent group "$TEAM" | cut -d: -f3)
+team_setup zg
 
 fs_start "allow_other,gid=$GID"
 chmod 711 "$T_TMP" # let the throwaway users reach the mountpoint

@@ -8,7 +8,6 @@ export ZG_PROVIDER_STEP_MS=150 ZG_PROVIDER_SETTLE_MS=9000
 fs_start ttl=1,wait=2
 cd "$MNT" || exit 1
 P=providers/$FT
-acked() { chain_deliverable "$USER_ADDR" "$FT" "$1" | cut -d' ' -f1; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
 printf '%s\n' '{"instruction":"What is the capital of Italy?","input":"","output":"Rome."}' \
     >"$T_TMP/qa.jsonl"

@@ -121,6 +121,10 @@ const [rpc, ca, user, prov, id] = process.argv.slice(2);
 EOF
 }
 
+# acked ID: whether the user's deliverable for task ID on the devnet's
+# fine-tuning provider is acknowledged on chain ("true", "false", "none").
+acked() { chain_deliverable "$USER_ADDR" "$FT" "$1" | cut -d' ' -f1; }
+
 # new_task DIR DATASET [MODEL]: create a task through DIR/tasks/new with the
 # default parameters; prints the id (empty on failure).
 new_task() {

@@ -13,40 +13,13 @@
 
 #include "zg/hex.h"
 #include "zg/tdx.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap + 1);
-    size_t got;
-    while (b && (got = fread(b + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *nb = realloc(b, cap * 2 + 1);
-            if (!nb) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (b)
-        b[n] = 0;
-    *len = n;
-    return b;
-}
+#include "../unit/slurp.h"
 
 /* The quote bytes, whatever the file holds. */
 static int load_quote(zg_buf *q, const char *path)
 {
     size_t n;
-    char *t = slurp(path, &n);
+    char *t = test_slurp(path, &n);
     if (!t)
         return -1;
     int rc = 0;
@@ -92,7 +65,7 @@ int main(int argc, char **argv)
     bool have_col = strcmp(argv[2], "-") != 0;
     if (have_col) {
         size_t n;
-        char *t = slurp(argv[2], &n);
+        char *t = test_slurp(argv[2], &n);
         if (!t || zg_tdx_collateral_parse(&col, t, n, &e)) {
             fprintf(stderr, "tdx_check: %s: %s\n", argv[2], t ? e.msg : "cannot read");
             return 2;
@@ -107,7 +80,7 @@ int main(int argc, char **argv)
     }
     if (argc >= 5 && strcmp(argv[4], "-")) {
         size_t n;
-        root = slurp(argv[4], &n);
+        root = test_slurp(argv[4], &n);
         if (!root) {
             fprintf(stderr, "tdx_check: cannot read %s\n", argv[4]);
             return 2;

@@ -18,33 +18,7 @@
 
 #include "../unit/check.h"
 #include "zg/tokenizer.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    for (size_t r; buf && (r = fread(buf + n, 1, cap - n, f)) > 0;) {
-        n += r;
-        if (n == cap) {
-            char *g = realloc(buf, cap * 2 + 1);
-            if (!g) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = g;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = 0;
-    *len = n;
-    return buf;
-}
+#include "../unit/slurp.h"
 
 static int write_file(const char *path, const void *data, size_t len)
 {
@@ -179,7 +153,7 @@ static void check_datasets(zg_tokenizer *t, const char *refdir)
     char path[4096];
     snprintf(path, sizeof path, "%s/datasets.json", refdir);
     size_t len;
-    char *data = slurp(path, &len);
+    char *data = test_slurp(path, &len);
     cJSON *j = data ? cJSON_Parse(data) : NULL;
     CHECK(cJSON_IsObject(j), "datasets.json parses");
     const cJSON *e;
@@ -252,7 +226,7 @@ static void check_parallel(zg_tokenizer *t, const char *refdir, long limit)
     char path[4096];
     snprintf(path, sizeof path, "%s/datasets.json", refdir);
     size_t len;
-    char *meta = slurp(path, &len);
+    char *meta = test_slurp(path, &len);
     cJSON *j = meta ? cJSON_Parse(meta) : NULL;
     free(meta);
     char *half = NULL, *all = NULL;
@@ -262,7 +236,7 @@ static void check_parallel(zg_tokenizer *t, const char *refdir, long limit)
     cJSON_ArrayForEach(e, j)
     {
         snprintf(path, sizeof path, "%s/%s", refdir, e->string);
-        char *d = slurp(path, &len);
+        char *d = test_slurp(path, &len);
         if (!d || (len && d[len - 1] != '\n') || append(&half, &hn, &hcap, d, len) ||
             append(&half, &hn, &hcap, "\n \r\n", 4)) {
             free(d);
@@ -445,7 +419,7 @@ static void check_bad_input(zg_tokenizer *t, const char *tokpath)
     snprintf(real, sizeof real, "%s", tokpath);
     if (access(real, F_OK) == 0 && !strstr(real, ".json"))
         snprintf(real, sizeof real, "%s/tokenizer.json", tokpath);
-    char *whole = slurp(real, &len);
+    char *whole = test_slurp(real, &len);
     CHECK(whole != NULL, "read %s", real);
     if (whole) {
         snprintf(p, sizeof p, "%s/truncated.json", dir);

@@ -15,6 +15,7 @@
 #include "zg/buf.h"
 #include "zg/hex.h"
 #include "zg/revert.h"
+#include "../slurp.h"
 
 #define MAX_ARGS 8
 
@@ -167,21 +168,6 @@ static void one_error(const cJSON *err)
     zg_buf_free(&want_msg);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    zg_buf text;
-    zg_buf_init(&text, 0);
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        zg_buf_append(&text, chunk, got, NULL);
-    fclose(f);
-    return (char *)zg_buf_steal(&text, NULL);
-}
-
 int main(int argc, char **argv)
 {
     zg_revert_row_info r;
@@ -197,7 +183,7 @@ int main(int argc, char **argv)
                 CHECK(0, "rows %s and %s share a selector", a.signature, b.signature);
         }
 
-    char *text = argc > 1 ? slurp(argv[1]) : NULL;
+    char *text = argc > 1 ? test_slurp(argv[1], NULL) : NULL;
     CHECK(text != NULL, "the vectors of tests/vectors/revert-vectors.cjs are read from %s",
           argc > 1 ? argv[1] : "(no file given; run through contrib/run-tests)");
     cJSON *root = text ? cJSON_Parse(text) : NULL;

@@ -13,6 +13,7 @@
 #include "zg/ftprovider.h"
 #include "zg/hex.h"
 #include "zg/infprovider.h"
+#include "../slurp.h"
 
 static const char *dev_key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
@@ -233,26 +234,6 @@ static void params(const char *text, int want_code, const char *what)
     cJSON_Delete(j);
 }
 
-/* A file of the source tree, NUL-terminated. */
-static char *slurp(const char *rel, size_t *len)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", ZG_SOURCE_ROOT, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    zg_buf b;
-    zg_buf_init(&b, 0);
-    char tmp[8192];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        zg_buf_append(&b, tmp, n, NULL);
-    fclose(f);
-    zg_buf_append_byte(&b, 0, NULL);
-    *len = b.len - 1;
-    return (char *)b.data;
-}
-
 /* The broker's document with one member of it (or of its tcb_info or one
  * event) changed by edit; returns the new text. */
 static char *edited(const char *doc, void (*edit)(cJSON *d, cJSON *tcb, cJSON *ev))
@@ -361,8 +342,10 @@ static const char *run_checks(const char *doc, const uint8_t signer[20],
 static void attestation(void)
 {
     size_t n;
-    char *doc = slurp("tests/fixtures/tdx/0g-compute-ts-sdk/broker_attestation_report.json", &n);
-    char *colj = slurp("tests/fixtures/tdx/dcap-qvl/tdx_quote_outdated_collateral.json", &n);
+    char *doc = test_slurp(
+        ZG_SOURCE_ROOT "/tests/fixtures/tdx/0g-compute-ts-sdk/broker_attestation_report.json", &n);
+    char *colj = test_slurp(
+        ZG_SOURCE_ROOT "/tests/fixtures/tdx/dcap-qvl/tdx_quote_outdated_collateral.json", &n);
     CHECK(doc && colj, "the fixtures are there");
     if (!doc || !colj)
         return;

@@ -62,6 +62,23 @@ static void fdio(void)
     close(fd);
     CHECK(zg_write_all(fd, "x", 1) == -1 && errno == EBADF, "write_all reports errno");
 
+    /* The file is now "second!", a 3-byte hole and "XY": 12 bytes. */
+    zg_buf whole;
+    zg_buf_init(&whole, 12);
+    CHECK(zg_file_read(path, &whole, &e) == 0 && whole.len == 12 &&
+              memcmp(whole.data, "second", 6) == 0 && whole.data[12] == 0,
+          "file_read takes a file exactly as large as its limit, NUL-terminated");
+    zg_buf_free(&whole);
+    zg_buf_init(&whole, 11);
+    CHECK(zg_file_read(path, &whole, &e) == -1 && e.code == EFBIG,
+          "one byte over the limit: EFBIG (%s)", e.msg);
+    zg_buf_free(&whole);
+    zg_buf_init(&whole, 0);
+    snprintf(leftover, sizeof leftover, "%s/missing", dir);
+    CHECK(zg_file_read(leftover, &whole, &e) == -1 && e.code == ENOENT && strstr(e.msg, "missing"),
+          "a missing file: ENOENT naming it (%s)", e.msg);
+    zg_buf_free(&whole);
+
     snprintf(path, sizeof path, "%s/no/such/dir/f", dir);
     CHECK(zg_write_atomic(path, "x", 1, &e) == -1 && e.code == ENOENT && e.msg[0],
           "atomic write into a missing directory: ENOENT with a sentence");
