@@ -18,13 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "handle.h"
 #include "version.h"
 #include "zg/deadline.h"
+#include "zg/mountinfo.h"
 #include "zg/session.h"
 #include "zgfs.h"
 
@@ -259,90 +259,6 @@ static void die(zgfs *fs, const char *fmt, ...)
     exit(1);
 }
 
-static void absolute(zgfs *fs, char out[PATH_MAX], const char *path, const char *what)
-{
-    if (!realpath(path, out))
-        die(fs, "%s %s: %s", what, path, strerror(errno));
-}
-
-static void check_mountpoint(zgfs *fs, const char *mnt)
-{
-    struct stat st;
-    if (stat(mnt, &st)) {
-        if (errno == ENOTCONN)
-            die(fs, "%s is a dead FUSE mount (its daemon died); run fusermount3 -u %s", mnt, mnt);
-        die(fs, "mountpoint %s: %s", mnt, strerror(errno));
-    }
-    if (!S_ISDIR(st.st_mode))
-        die(fs, "mountpoint %s is not a directory", mnt);
-}
-
-/* Undo mountinfo's octal escapes (\040 for a space, ...) in place. */
-static void unescape(char *s)
-{
-    char *o = s;
-    for (char *p = s; *p; p++) {
-        if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
-            p[3] >= '0' && p[3] <= '7') {
-            *o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-            p += 3;
-        } else {
-            *o++ = *p;
-        }
-    }
-    *o = 0;
-}
-
-/* A zgfs mounted on a zgfs would hide the first one's tree while its
- * daemon goes on: refuse, naming what is there. */
-static void check_not_stacked(zgfs *fs, const char *mnt)
-{
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (!f)
-        return; /* no /proc: nothing to tell by */
-    char *line = NULL;
-    size_t cap = 0;
-    bool stacked = false;
-    char source[256] = "";
-    while (!stacked && getline(&line, &cap, f) > 0) {
-        /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE ... */
-        char *save = NULL, *tok = strtok_r(line, " \n", &save);
-        char *point = NULL, *type = NULL, *src = NULL;
-        for (int i = 0; tok; i++, tok = strtok_r(NULL, " \n", &save)) {
-            if (i == 4)
-                point = tok;
-            if (i > 5 && strcmp(tok, "-") == 0) {
-                type = strtok_r(NULL, " \n", &save);
-                src = type ? strtok_r(NULL, " \n", &save) : NULL;
-                break;
-            }
-        }
-        if (!point || !type)
-            continue;
-        unescape(point);
-        if (strcmp(point, mnt) == 0 && strcmp(type, "fuse.zgfs") == 0) {
-            stacked = true;
-            snprintf(source, sizeof source, "%s", src ? src : "zgfs");
-        }
-    }
-    free(line);
-    fclose(f);
-    if (stacked)
-        die(fs, "%s already holds a zgfs mount (%s); unmount it first (fusermount3 -u %s)", mnt,
-            source, mnt);
-}
-
-/* libfuse's "/dev/fd/N": the file system is already mounted on /dev/fuse fd N. */
-static bool fd_mountpoint(const char *m)
-{
-    if (strncmp(m, "/dev/fd/", 8) || !m[8])
-        return false;
-    for (const char *p = m + 8; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    return true;
-}
-
 static void add_arg(zgfs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_arg(zgfs *fs, const char *fmt, ...)
 {
@@ -479,16 +395,9 @@ int main(int argc, char **argv)
             die(&fs, "%s", e.msg);
     }
     char mnt[PATH_MAX];
-    if (fd_mountpoint(fs.mountpoint)) {
-        /* Mounted by a privileged parent that passes the /dev/fuse fd. */
-        snprintf(mnt, sizeof mnt, "%s", fs.mountpoint);
-    } else {
-        absolute(&fs, mnt, fs.mountpoint, "mountpoint");
-        check_mountpoint(&fs, mnt);
-        check_not_stacked(&fs, mnt);
-    }
-
     zg_err err = {0};
+    if (zg_mountpoint_prepare(mnt, fs.mountpoint, "zgfs", &err))
+        die(&fs, "%s", err.msg);
     /* The log first: the session's reconciler reports what it settles. */
     if (zg_oplog_new(&fs.log, LOG_RING_BYTES, &err))
         die(&fs, "%s", err.msg);
