@@ -38,7 +38,6 @@
 enum {
     KEY_ALLOW_OTHER,
     KEY_MAX_THREADS,
-    KEY_STORAGE_NODE,
     KEY_DISCARD,
 };
 
@@ -48,12 +47,6 @@ enum {
     }
 
 static const struct fuse_opt optspec[] = {
-    OPT("network=%s", network, 0),
-    OPT("rpc=%s", rpc, 0),
-    OPT("devnet=%s", devnet, 0),
-    OPT("key_file=%s", key_file, 0),
-    OPT("state_dir=%s", state_dir, 0),
-    OPT("tokenizers=%s", tokenizers, 0),
     OPT("uid=%u", uid, 0),
     OPT("uid=", have_uid, 1),
     OPT("gid=%u", gid, 0),
@@ -64,16 +57,8 @@ static const struct fuse_opt optspec[] = {
     OPT("wait=%u", wait, 0),
     OPT("all_providers", all_providers, 1),
     OPT("noinval", noinval, 1),
-    OPT("indexer=%s", indexer, 0),
-    OPT("tx_wait=%u", tx_wait, 0),
-    OPT("reconcile=%u", reconcile, 0),
-    OPT("timeout=%u", timeout, 0),
-    OPT("request_timeout=%u", timeout, 0), /* the older name of timeout= */
-    OPT("pccs=%s", pccs, 0),
-    OPT("tee_status=%s", tee_status, 0),
     OPT("autoack", autoack_flag, 1),
     OPT("autoack=%s", autoack_text, 0),
-    FUSE_OPT_KEY("storage_node=", KEY_STORAGE_NODE),
     FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
     FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
     /* fstab-only words: not every mount goes through mount.fuse3. */
@@ -115,21 +100,17 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
     case KEY_MAX_THREADS:
         o->max_threads_given = 1;
         return 1; /* fuse_parse_cmdline reads it */
-    case KEY_STORAGE_NODE: {
-        /* Repeatable: each one is another node, in order. */
-        char **v = realloc(o->storage_nodes, (o->nstorage_nodes + 1) * sizeof *v);
-        if (!v)
-            return -1;
-        o->storage_nodes = v;
-        if (!(v[o->nstorage_nodes] = strdup(arg + strlen("storage_node="))))
-            return -1;
-        o->nstorage_nodes++;
-        return 0;
-    }
     case KEY_DISCARD:
         return 0;
-    case FUSE_OPT_KEY_OPT:
-        return strncmp(arg, "x-systemd.", 10) ? 1 : 0;
+    case FUSE_OPT_KEY_OPT: {
+        if (!strncmp(arg, "x-systemd.", 10))
+            return 0;
+        zg_err err = {0};
+        int mine = zg_session_opt(&o->session, arg, &err);
+        if (mine < 0)
+            fprintf(stderr, "zgfs: %s\n", err.msg);
+        return mine < 0 ? -1 : !mine; /* the session's words stay here, the rest go on */
+    }
     case FUSE_OPT_KEY_NONOPT:
         /* mount.fuse3 runs `zgfs SOURCE MOUNTPOINT`: keep the first word
          * aside; main takes it as the mountpoint when it is the only one. */
@@ -224,19 +205,8 @@ static void teardown(zgfs *fs)
      * is free for another daemon once it is closed. */
     zg_session_close(fs->session);
     zg_oplog_free(fs->log);
-    free(fs->opts.network);
-    free(fs->opts.rpc);
-    free(fs->opts.devnet);
-    free(fs->opts.key_file);
-    free(fs->opts.state_dir);
-    free(fs->opts.tokenizers);
+    zg_session_opts_clear(&fs->opts.session);
     free(fs->opts.source);
-    for (size_t i = 0; i < fs->opts.nstorage_nodes; i++)
-        free(fs->opts.storage_nodes[i]);
-    free(fs->opts.storage_nodes);
-    free(fs->opts.indexer);
-    free(fs->opts.pccs);
-    free(fs->opts.tee_status);
     free(fs->opts.autoack_text);
     fuse_opt_free_args(&fs->args);
     free(fs->mountpoint);
@@ -277,29 +247,6 @@ static void say_to_log(void *ctx, const char *line)
     zg_oplog_add(fs->log, "%s", line);
 }
 
-/* The mount options the wallet session (zg/session.h) takes; the strings
- * stay the options'. */
-static void session_opts(zgfs *fs, zg_session_opts *so)
-{
-    zg_session_opts_init(so);
-    so->network = fs->opts.network;
-    so->devnet = fs->opts.devnet;
-    so->rpc = fs->opts.rpc;
-    so->key_file = fs->opts.key_file;
-    so->state_dir = fs->opts.state_dir;
-    so->tokenizers = fs->opts.tokenizers;
-    so->storage_nodes = (const char *const *)fs->opts.storage_nodes;
-    so->nstorage_nodes = fs->opts.nstorage_nodes;
-    so->indexer = fs->opts.indexer;
-    so->pccs = fs->opts.pccs;
-    so->tee_status = fs->opts.tee_status;
-    so->timeout = fs->opts.timeout;
-    so->tx_wait = fs->opts.tx_wait;
-    so->reconcile = fs->opts.reconcile;
-    so->say = say_to_log;
-    so->say_ctx = fs;
-}
-
 /* Open the wallet session; what the handlers read of it is copied into
  * the mount's context (borrowed). */
 static void open_session(zgfs *fs, const zg_session_opts *so)
@@ -326,11 +273,7 @@ int main(int argc, char **argv)
     fs.args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
     fs.opts.ttl = 3.0;
     fs.opts.wait = 600;
-    zg_session_opts defaults;
-    zg_session_opts_init(&defaults);
-    fs.opts.tx_wait = defaults.tx_wait;
-    fs.opts.reconcile = defaults.reconcile;
-    fs.opts.timeout = defaults.timeout;
+    zg_session_opts_init(&fs.opts.session);
     fs.spool_lock = -1;
     pthread_mutex_init(&fs.pending_lock, NULL);
     pthread_mutex_init(&fs.open_lock, NULL);
@@ -345,9 +288,9 @@ int main(int argc, char **argv)
         fs.mountpoint = fs.opts.source;
         fs.opts.source = NULL;
     } else if (parsed && fs.opts.source && !strncmp(fs.opts.source, "zgfs:", 5) &&
-               !fs.opts.network) {
+               !fs.opts.session.network) {
         /* An fstab source "zgfs:NETWORK" names the network. */
-        fs.opts.network = strdup(fs.opts.source + 5);
+        fs.opts.session.network = fs.opts.source + 5;
     }
     if (!parsed) {
         teardown(&fs);
@@ -383,10 +326,8 @@ int main(int argc, char **argv)
         die(&fs, "ttl=%g is out of range; give seconds from 0 to 86400", fs.opts.ttl);
     if (fs.opts.wait < 1 || fs.opts.wait > 86400)
         die(&fs, "wait=%u is out of range; give seconds from 1 to 86400", fs.opts.wait);
-    zg_session_opts so;
-    session_opts(&fs, &so);
     zg_err oe = {0};
-    if (zg_session_opts_check(&so, &oe))
+    if (zg_session_opts_check(&fs.opts.session, &oe))
         die(&fs, "%s", oe.msg);
     fs.autoack = fs.opts.autoack_flag ? ZG_AUTOACK_AT_DELIVERY : ZG_AUTOACK_OFF;
     if (fs.opts.autoack_text) {
@@ -405,7 +346,9 @@ int main(int argc, char **argv)
         zgfs_log_to_stderr(&fs);
     else
         zgfs_log_to_syslog(&fs);
-    open_session(&fs, &so);
+    fs.opts.session.say = say_to_log;
+    fs.opts.session.say_ctx = &fs;
+    open_session(&fs, &fs.opts.session);
 
     fs.uid = fs.opts.have_uid ? fs.opts.uid : getuid();
     fs.gid = fs.opts.have_gid ? fs.opts.gid : getgid();

@@ -77,7 +77,7 @@ void zgfs_op_begin(fuse_req_t req, zgfs_op *op)
 {
     zgfs *fs = fuse_req_userdata(req);
     op->fs = fs;
-    zg_wait_init(&op->w, NULL, (long)fs->opts.timeout * 1000, 0);
+    zg_wait_init(&op->w, NULL, (long)fs->opts.session.timeout * 1000, 0);
     op->entry = (zgfs_pending){.req = req, .wait = &op->w};
     pthread_mutex_lock(&fs->pending_lock);
     put(fs, &op->entry);
