@@ -68,9 +68,24 @@ typedef struct zg_session_opts {
      * may be NULL; ctx is borrowed until zg_session_close. */
     zg_say_fn say;
     void *say_ctx;
+    /* What zg_session_opt took from text, owned by these options (the
+     * strings above point into it); freed by zg_session_opts_clear. */
+    char **owned;
+    size_t nowned;
+    const char **nodes; /* the storage_node= words; storage_nodes points here */
 } zg_session_opts;
 
 void zg_session_opts_init(zg_session_opts *o);
+/* Take one option word as a mount gives it ("network=NAME",
+ * "storage_node=URL", repeatable, "timeout=SECONDS", ...: every field
+ * above that is text or a number, by its own name; request_timeout= is
+ * the older name of timeout=). A later word replaces an earlier one. 1
+ * when the word is a session option, 0 when it is not (o unchanged), -1
+ * with EINVAL and a sentence for a number that is not one (or ENOMEM).
+ * The ranges are zg_session_opts_check's. */
+int zg_session_opt(zg_session_opts *o, const char *word, zg_err *err);
+/* Free what zg_session_opt took and reset o to the defaults. */
+void zg_session_opts_clear(zg_session_opts *o);
 /* The checks of the options that need nothing outside them (the ranges of
  * the numbers), for a caller that refuses bad input before anything else;
  * zg_session_open runs them too. EINVAL with a sentence. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,86 @@ void zg_session_opts_init(zg_session_opts *o)
     o->timeout = 60;
     o->tx_wait = 300;
     o->reconcile = 30;
+}
+
+/* The session's options by name: a string field or a number of seconds. */
+static const struct {
+    const char *name;
+    size_t at;   /* the field's offset */
+    bool number; /* an unsigned field; else a const char * */
+} words[] = {
+    {"network", offsetof(zg_session_opts, network), false},
+    {"devnet", offsetof(zg_session_opts, devnet), false},
+    {"rpc", offsetof(zg_session_opts, rpc), false},
+    {"key_file", offsetof(zg_session_opts, key_file), false},
+    {"state_dir", offsetof(zg_session_opts, state_dir), false},
+    {"tokenizers", offsetof(zg_session_opts, tokenizers), false},
+    {"indexer", offsetof(zg_session_opts, indexer), false},
+    {"pccs", offsetof(zg_session_opts, pccs), false},
+    {"tee_status", offsetof(zg_session_opts, tee_status), false},
+    {"timeout", offsetof(zg_session_opts, timeout), true},
+    {"request_timeout", offsetof(zg_session_opts, timeout), true},
+    {"tx_wait", offsetof(zg_session_opts, tx_wait), true},
+    {"reconcile", offsetof(zg_session_opts, reconcile), true},
+};
+
+/* Keep a copy of value among o's owned strings. */
+static const char *own(zg_session_opts *o, const char *value, zg_err *err)
+{
+    char *copy = strdup(value);
+    char **v = copy ? realloc(o->owned, (o->nowned + 1) * sizeof *v) : NULL;
+    if (!v) {
+        free(copy);
+        zg_err_set(err, ENOMEM, "out of memory");
+        return NULL;
+    }
+    o->owned = v;
+    return o->owned[o->nowned++] = copy;
+}
+
+int zg_session_opt(zg_session_opts *o, const char *word, zg_err *err)
+{
+    const char *eq = strchr(word, '=');
+    if (!eq)
+        return 0;
+    size_t len = (size_t)(eq - word);
+    const char *value = eq + 1;
+    if (len == strlen("storage_node") && !strncmp(word, "storage_node", len)) {
+        const char **v = realloc(o->nodes, (o->nstorage_nodes + 1) * sizeof *v);
+        if (!v)
+            return zg_err_set(err, ENOMEM, "out of memory");
+        o->nodes = v;
+        if (!(v[o->nstorage_nodes] = own(o, value, err)))
+            return -1;
+        o->storage_nodes = v;
+        o->nstorage_nodes++;
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (strlen(words[i].name) != len || strncmp(words[i].name, word, len))
+            continue;
+        void *field = (char *)o + words[i].at;
+        if (!words[i].number) {
+            const char *copy = own(o, value, err);
+            if (!copy)
+                return -1;
+            *(const char **)field = copy;
+        } else if (sscanf(value, "%u", (unsigned *)field) != 1) {
+            /* sscanf's reading, as the mount has always taken numbers. */
+            return zg_err_set(err, EINVAL, "%s is not a number of seconds", word);
+        }
+        return 1;
+    }
+    return 0;
+}
+
+void zg_session_opts_clear(zg_session_opts *o)
+{
+    for (size_t i = 0; i < o->nowned; i++)
+        free(o->owned[i]);
+    free(o->owned);
+    free(o->nodes);
+    zg_session_opts_init(o);
 }
 
 static int absolute(char out[PATH_MAX], const char *path, const char *what, zg_err *err)

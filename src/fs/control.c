@@ -152,7 +152,7 @@ static int control_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
     cline *cl = calloc(1, sizeof *cl);
     if (!cl)
         return zg_err_set(err, ENOMEM, "out of memory");
-    cl->opener = zgfs_tgid(h->call.pid);
+    cl->opener = zg_proc_tgid(h->call.pid);
     h->state = cl;
     return 0;
 }
@@ -287,12 +287,12 @@ static void control_flush(fuse_req_t req, zgfs_handle *h)
         return;
     }
     zgfs_call c = zgfs_caller_call(req, &h->call);
-    pid_t tgid = zgfs_tgid(c.pid);
-    if (tgid != cl->opener || zgfs_holds_inode(tgid, h->ino)) {
+    pid_t tgid = zg_proc_tgid(c.pid);
+    if (tgid != cl->opener || zg_proc_holds_inode(tgid, h->ino)) {
         fuse_reply_err(req, 0);
         return;
     }
-    bool dying = zgfs_killed(c.pid);
+    bool dying = zg_proc_killed(c.pid);
     char line[ZGFS_LINE_MAX + 1];
     size_t len = take_line(h, line);
     if (!len) {

@@ -93,7 +93,7 @@ static int watch_run(void *arg, zg_err *err)
         if (!zg_watch_look_due(fs->watch, now))
             continue;
         zg_wait w;
-        zg_wait_init(&w, zgfs_work_wait(fs->work), (long)fs->opts.timeout * 1000, 0);
+        zg_wait_init(&w, zgfs_work_wait(fs->work), (long)fs->opts.session.timeout * 1000, 0);
         zg_wait *outer = zg_wait_bind(&w);
         zg_open_tasks t;
         int rc = zg_deadline_scan(fs->client, false, &t, NULL);

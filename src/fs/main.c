@@ -18,13 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "handle.h"
 #include "version.h"
 #include "zg/deadline.h"
+#include "zg/mountinfo.h"
 #include "zg/session.h"
 #include "zgfs.h"
 
@@ -38,7 +38,6 @@
 enum {
     KEY_ALLOW_OTHER,
     KEY_MAX_THREADS,
-    KEY_STORAGE_NODE,
     KEY_DISCARD,
 };
 
@@ -48,12 +47,6 @@ enum {
     }
 
 static const struct fuse_opt optspec[] = {
-    OPT("network=%s", network, 0),
-    OPT("rpc=%s", rpc, 0),
-    OPT("devnet=%s", devnet, 0),
-    OPT("key_file=%s", key_file, 0),
-    OPT("state_dir=%s", state_dir, 0),
-    OPT("tokenizers=%s", tokenizers, 0),
     OPT("uid=%u", uid, 0),
     OPT("uid=", have_uid, 1),
     OPT("gid=%u", gid, 0),
@@ -64,16 +57,8 @@ static const struct fuse_opt optspec[] = {
     OPT("wait=%u", wait, 0),
     OPT("all_providers", all_providers, 1),
     OPT("noinval", noinval, 1),
-    OPT("indexer=%s", indexer, 0),
-    OPT("tx_wait=%u", tx_wait, 0),
-    OPT("reconcile=%u", reconcile, 0),
-    OPT("timeout=%u", timeout, 0),
-    OPT("request_timeout=%u", timeout, 0), /* the older name of timeout= */
-    OPT("pccs=%s", pccs, 0),
-    OPT("tee_status=%s", tee_status, 0),
     OPT("autoack", autoack_flag, 1),
     OPT("autoack=%s", autoack_text, 0),
-    FUSE_OPT_KEY("storage_node=", KEY_STORAGE_NODE),
     FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
     FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
     /* fstab-only words: not every mount goes through mount.fuse3. */
@@ -115,21 +100,17 @@ static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outa
     case KEY_MAX_THREADS:
         o->max_threads_given = 1;
         return 1; /* fuse_parse_cmdline reads it */
-    case KEY_STORAGE_NODE: {
-        /* Repeatable: each one is another node, in order. */
-        char **v = realloc(o->storage_nodes, (o->nstorage_nodes + 1) * sizeof *v);
-        if (!v)
-            return -1;
-        o->storage_nodes = v;
-        if (!(v[o->nstorage_nodes] = strdup(arg + strlen("storage_node="))))
-            return -1;
-        o->nstorage_nodes++;
-        return 0;
-    }
     case KEY_DISCARD:
         return 0;
-    case FUSE_OPT_KEY_OPT:
-        return strncmp(arg, "x-systemd.", 10) ? 1 : 0;
+    case FUSE_OPT_KEY_OPT: {
+        if (!strncmp(arg, "x-systemd.", 10))
+            return 0;
+        zg_err err = {0};
+        int mine = zg_session_opt(&o->session, arg, &err);
+        if (mine < 0)
+            fprintf(stderr, "zgfs: %s\n", err.msg);
+        return mine < 0 ? -1 : !mine; /* the session's words stay here, the rest go on */
+    }
     case FUSE_OPT_KEY_NONOPT:
         /* mount.fuse3 runs `zgfs SOURCE MOUNTPOINT`: keep the first word
          * aside; main takes it as the mountpoint when it is the only one. */
@@ -224,19 +205,8 @@ static void teardown(zgfs *fs)
      * is free for another daemon once it is closed. */
     zg_session_close(fs->session);
     zg_oplog_free(fs->log);
-    free(fs->opts.network);
-    free(fs->opts.rpc);
-    free(fs->opts.devnet);
-    free(fs->opts.key_file);
-    free(fs->opts.state_dir);
-    free(fs->opts.tokenizers);
+    zg_session_opts_clear(&fs->opts.session);
     free(fs->opts.source);
-    for (size_t i = 0; i < fs->opts.nstorage_nodes; i++)
-        free(fs->opts.storage_nodes[i]);
-    free(fs->opts.storage_nodes);
-    free(fs->opts.indexer);
-    free(fs->opts.pccs);
-    free(fs->opts.tee_status);
     free(fs->opts.autoack_text);
     fuse_opt_free_args(&fs->args);
     free(fs->mountpoint);
@@ -259,90 +229,6 @@ static void die(zgfs *fs, const char *fmt, ...)
     exit(1);
 }
 
-static void absolute(zgfs *fs, char out[PATH_MAX], const char *path, const char *what)
-{
-    if (!realpath(path, out))
-        die(fs, "%s %s: %s", what, path, strerror(errno));
-}
-
-static void check_mountpoint(zgfs *fs, const char *mnt)
-{
-    struct stat st;
-    if (stat(mnt, &st)) {
-        if (errno == ENOTCONN)
-            die(fs, "%s is a dead FUSE mount (its daemon died); run fusermount3 -u %s", mnt, mnt);
-        die(fs, "mountpoint %s: %s", mnt, strerror(errno));
-    }
-    if (!S_ISDIR(st.st_mode))
-        die(fs, "mountpoint %s is not a directory", mnt);
-}
-
-/* Undo mountinfo's octal escapes (\040 for a space, ...) in place. */
-static void unescape(char *s)
-{
-    char *o = s;
-    for (char *p = s; *p; p++) {
-        if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
-            p[3] >= '0' && p[3] <= '7') {
-            *o++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
-            p += 3;
-        } else {
-            *o++ = *p;
-        }
-    }
-    *o = 0;
-}
-
-/* A zgfs mounted on a zgfs would hide the first one's tree while its
- * daemon goes on: refuse, naming what is there. */
-static void check_not_stacked(zgfs *fs, const char *mnt)
-{
-    FILE *f = fopen("/proc/self/mountinfo", "re");
-    if (!f)
-        return; /* no /proc: nothing to tell by */
-    char *line = NULL;
-    size_t cap = 0;
-    bool stacked = false;
-    char source[256] = "";
-    while (!stacked && getline(&line, &cap, f) > 0) {
-        /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE ... */
-        char *save = NULL, *tok = strtok_r(line, " \n", &save);
-        char *point = NULL, *type = NULL, *src = NULL;
-        for (int i = 0; tok; i++, tok = strtok_r(NULL, " \n", &save)) {
-            if (i == 4)
-                point = tok;
-            if (i > 5 && strcmp(tok, "-") == 0) {
-                type = strtok_r(NULL, " \n", &save);
-                src = type ? strtok_r(NULL, " \n", &save) : NULL;
-                break;
-            }
-        }
-        if (!point || !type)
-            continue;
-        unescape(point);
-        if (strcmp(point, mnt) == 0 && strcmp(type, "fuse.zgfs") == 0) {
-            stacked = true;
-            snprintf(source, sizeof source, "%s", src ? src : "zgfs");
-        }
-    }
-    free(line);
-    fclose(f);
-    if (stacked)
-        die(fs, "%s already holds a zgfs mount (%s); unmount it first (fusermount3 -u %s)", mnt,
-            source, mnt);
-}
-
-/* libfuse's "/dev/fd/N": the file system is already mounted on /dev/fuse fd N. */
-static bool fd_mountpoint(const char *m)
-{
-    if (strncmp(m, "/dev/fd/", 8) || !m[8])
-        return false;
-    for (const char *p = m + 8; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    return true;
-}
-
 static void add_arg(zgfs *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_arg(zgfs *fs, const char *fmt, ...)
 {
@@ -359,29 +245,6 @@ static void say_to_log(void *ctx, const char *line)
 {
     zgfs *fs = ctx;
     zg_oplog_add(fs->log, "%s", line);
-}
-
-/* The mount options the wallet session (zg/session.h) takes; the strings
- * stay the options'. */
-static void session_opts(zgfs *fs, zg_session_opts *so)
-{
-    zg_session_opts_init(so);
-    so->network = fs->opts.network;
-    so->devnet = fs->opts.devnet;
-    so->rpc = fs->opts.rpc;
-    so->key_file = fs->opts.key_file;
-    so->state_dir = fs->opts.state_dir;
-    so->tokenizers = fs->opts.tokenizers;
-    so->storage_nodes = (const char *const *)fs->opts.storage_nodes;
-    so->nstorage_nodes = fs->opts.nstorage_nodes;
-    so->indexer = fs->opts.indexer;
-    so->pccs = fs->opts.pccs;
-    so->tee_status = fs->opts.tee_status;
-    so->timeout = fs->opts.timeout;
-    so->tx_wait = fs->opts.tx_wait;
-    so->reconcile = fs->opts.reconcile;
-    so->say = say_to_log;
-    so->say_ctx = fs;
 }
 
 /* Open the wallet session; what the handlers read of it is copied into
@@ -410,11 +273,7 @@ int main(int argc, char **argv)
     fs.args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
     fs.opts.ttl = 3.0;
     fs.opts.wait = 600;
-    zg_session_opts defaults;
-    zg_session_opts_init(&defaults);
-    fs.opts.tx_wait = defaults.tx_wait;
-    fs.opts.reconcile = defaults.reconcile;
-    fs.opts.timeout = defaults.timeout;
+    zg_session_opts_init(&fs.opts.session);
     fs.spool_lock = -1;
     pthread_mutex_init(&fs.pending_lock, NULL);
     pthread_mutex_init(&fs.open_lock, NULL);
@@ -429,9 +288,9 @@ int main(int argc, char **argv)
         fs.mountpoint = fs.opts.source;
         fs.opts.source = NULL;
     } else if (parsed && fs.opts.source && !strncmp(fs.opts.source, "zgfs:", 5) &&
-               !fs.opts.network) {
+               !fs.opts.session.network) {
         /* An fstab source "zgfs:NETWORK" names the network. */
-        fs.opts.network = strdup(fs.opts.source + 5);
+        fs.opts.session.network = fs.opts.source + 5;
     }
     if (!parsed) {
         teardown(&fs);
@@ -467,10 +326,8 @@ int main(int argc, char **argv)
         die(&fs, "ttl=%g is out of range; give seconds from 0 to 86400", fs.opts.ttl);
     if (fs.opts.wait < 1 || fs.opts.wait > 86400)
         die(&fs, "wait=%u is out of range; give seconds from 1 to 86400", fs.opts.wait);
-    zg_session_opts so;
-    session_opts(&fs, &so);
     zg_err oe = {0};
-    if (zg_session_opts_check(&so, &oe))
+    if (zg_session_opts_check(&fs.opts.session, &oe))
         die(&fs, "%s", oe.msg);
     fs.autoack = fs.opts.autoack_flag ? ZG_AUTOACK_AT_DELIVERY : ZG_AUTOACK_OFF;
     if (fs.opts.autoack_text) {
@@ -479,16 +336,9 @@ int main(int argc, char **argv)
             die(&fs, "%s", e.msg);
     }
     char mnt[PATH_MAX];
-    if (fd_mountpoint(fs.mountpoint)) {
-        /* Mounted by a privileged parent that passes the /dev/fuse fd. */
-        snprintf(mnt, sizeof mnt, "%s", fs.mountpoint);
-    } else {
-        absolute(&fs, mnt, fs.mountpoint, "mountpoint");
-        check_mountpoint(&fs, mnt);
-        check_not_stacked(&fs, mnt);
-    }
-
     zg_err err = {0};
+    if (zg_mountpoint_prepare(mnt, fs.mountpoint, "zgfs", &err))
+        die(&fs, "%s", err.msg);
     /* The log first: the session's reconciler reports what it settles. */
     if (zg_oplog_new(&fs.log, LOG_RING_BYTES, &err))
         die(&fs, "%s", err.msg);
@@ -496,7 +346,9 @@ int main(int argc, char **argv)
         zgfs_log_to_stderr(&fs);
     else
         zgfs_log_to_syslog(&fs);
-    open_session(&fs, &so);
+    fs.opts.session.say = say_to_log;
+    fs.opts.session.say_ctx = &fs;
+    open_session(&fs, &fs.opts.session);
 
     fs.uid = fs.opts.have_uid ? fs.opts.uid : getuid();
     fs.gid = fs.opts.have_gid ? fs.opts.gid : getgid();

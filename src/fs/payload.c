@@ -115,7 +115,7 @@ static int payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
     pstate *pl = calloc(1, sizeof *pl);
     if (!pl)
         return zg_err_set(err, ENOMEM, "out of memory");
-    pl->opener = zgfs_tgid(h->call.pid);
+    pl->opener = zg_proc_tgid(h->call.pid);
     pl->fresh = (fi->flags & (O_CREAT | O_TRUNC)) != 0;
     pl->spool_fd = -1;
     zg_buf_init(&pl->mem, 0);
@@ -501,9 +501,9 @@ static void payload_flush(fuse_req_t req, zgfs_handle *h)
     }
     pthread_mutex_unlock(&h->lock);
     /* Only the opener commits; /proc reads happen without the lock. */
-    pid_t tgid = zgfs_tgid(tid);
-    bool dying = st == PL_DIRTY && tgid == pl->opener && zgfs_killed(tid);
-    bool last = !empty_close || (tgid == pl->opener && !zgfs_holds_inode(tgid, h->ino));
+    pid_t tgid = zg_proc_tgid(tid);
+    bool dying = st == PL_DIRTY && tgid == pl->opener && zg_proc_killed(tid);
+    bool last = !empty_close || (tgid == pl->opener && !zg_proc_holds_inode(tgid, h->ino));
     pthread_mutex_lock(&h->lock);
     if (tgid != pl->opener || !last || pl->state != st) {
         pthread_mutex_unlock(&h->lock);

@@ -51,7 +51,7 @@ static void answer(zgfs_pending *p, const zg_err *outcome)
 static void on_interrupt(fuse_req_t req, void *data)
 {
     zgfs *fs = fuse_req_userdata(req);
-    if (!zgfs_caller_stopping(fuse_req_ctx(req)->pid))
+    if (!zg_proc_stopping(fuse_req_ctx(req)->pid))
         return; /* a harmless signal: keep waiting */
     uint64_t id = (uint64_t)(uintptr_t)data;
     zgfs_pending *p = NULL;
@@ -77,7 +77,7 @@ void zgfs_op_begin(fuse_req_t req, zgfs_op *op)
 {
     zgfs *fs = fuse_req_userdata(req);
     op->fs = fs;
-    zg_wait_init(&op->w, NULL, (long)fs->opts.timeout * 1000, 0);
+    zg_wait_init(&op->w, NULL, (long)fs->opts.session.timeout * 1000, 0);
     op->entry = (zgfs_pending){.req = req, .wait = &op->w};
     pthread_mutex_lock(&fs->pending_lock);
     put(fs, &op->entry);

@@ -8,7 +8,7 @@
  *   "group": a command, a long job) ends. The interrupt answers it with
  *   EINTR at once; the work goes on and its end answers nobody.
  *
- * Only a caller that is being stopped counts (zgfs_caller_stopping):
+ * Only a caller that is being stopped counts (zg_proc_stopping):
  * the kernel also interrupts for harmless signals. Whoever takes an entry
  * off the list answers its request, so every request gets one reply. */
 #ifndef ZGFS_REQ_H

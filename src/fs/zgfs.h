@@ -237,11 +237,9 @@ void zgfs_notify_sync(zgfs_notify *n, long timeout_ms);
 /* ------------------------------------------------------------ the mount */
 
 typedef struct zgfs_opts {
-    char *network; /* mainnet | testnet | devnet */
-    char *rpc;     /* overrides the network's RPC URL */
-    char *devnet;  /* devnet.json */
-    char *key_file;
-    char *state_dir;
+    /* The wallet session's options (zg_session_opt: network=, key_file=,
+     * timeout=, ...), owning their text; say is set at the opening. */
+    zg_session_opts session;
     char *source; /* the SOURCE of `zgfs SOURCE MOUNTPOINT` (mount.fuse3) */
     unsigned uid, gid, umask;
     int have_uid, have_gid, have_umask;
@@ -251,17 +249,6 @@ typedef struct zgfs_opts {
     int allow_other;
     int noinval; /* debug: skip kernel invalidation (to prove tests can see it) */
     int max_threads_given;
-    char *tokenizers; /* tokenizers=DIR: local tokenizer files for datasets/NAME.tokens */
-
-    char **storage_nodes; /* storage_node=URL, in the order given (each malloc'd) */
-    size_t nstorage_nodes;
-    char *indexer; /* indexer=URL, or a preset name (testnet, mainnet) */
-
-    unsigned tx_wait;   /* seconds a write waits for its receipt */
-    unsigned reconcile; /* seconds between passes of the reconciler */
-    unsigned timeout;   /* seconds a request, and a read that asks the network, may wait */
-    char *pccs;         /* pccs=URL: where TDX collateral comes from ("": nowhere) */
-    char *tee_status;   /* tee_status=LIST: the TCB statuses trust accepts */
     int autoack_flag;   /* autoack: acknowledge delivered models at delivery */
     char *autoack_text; /* autoack=DURATION: that long before the deadline */
 } zgfs_opts;

@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 typedef struct job {
     struct job *next;
+    uint64_t seq; /* submission order, from 1 */
     void (*fn)(void *);
     void *arg;
 } job;
@@ -15,16 +18,31 @@ typedef struct job {
 struct zg_workq {
     pthread_mutex_t lock;
     pthread_cond_t cv;
+    pthread_cond_t done_cv; /* a job finished */
     job *head, *tail;
     bool stopping;
-    unsigned nthreads;
+    unsigned nthreads, started;
     pthread_t *threads;
+    uint64_t submitted;
+    uint64_t *running; /* per thread: the seq of its job, 0 when idle */
 };
+
+/* Every job up to this seq has finished: the lowest one queued or running
+ * is the first that has not. Lock held. */
+static uint64_t finished_upto(const zg_workq *q)
+{
+    uint64_t low = q->head ? q->head->seq : q->submitted + 1;
+    for (unsigned i = 0; i < q->nthreads; i++)
+        if (q->running[i] && q->running[i] < low)
+            low = q->running[i];
+    return low - 1;
+}
 
 static void *worker(void *p)
 {
     zg_workq *q = p;
     pthread_mutex_lock(&q->lock);
+    unsigned me = q->started++;
     for (;;) {
         while (!q->head && !q->stopping)
             pthread_cond_wait(&q->cv, &q->lock);
@@ -34,10 +52,13 @@ static void *worker(void *p)
         q->head = j->next;
         if (!q->head)
             q->tail = NULL;
+        q->running[me] = j->seq;
         pthread_mutex_unlock(&q->lock);
         j->fn(j->arg);
         free(j);
         pthread_mutex_lock(&q->lock);
+        q->running[me] = 0;
+        pthread_cond_broadcast(&q->done_cv);
     }
     pthread_mutex_unlock(&q->lock);
     return NULL;
@@ -48,12 +69,16 @@ int zg_workq_new(zg_workq **out, unsigned nthreads, zg_err *err)
     if (nthreads == 0)
         nthreads = 1;
     zg_workq *q = calloc(1, sizeof *q);
-    if (!q || !(q->threads = calloc(nthreads, sizeof *q->threads))) {
+    if (!q || !(q->threads = calloc(nthreads, sizeof *q->threads)) ||
+        !(q->running = calloc(nthreads, sizeof *q->running))) {
+        if (q)
+            free(q->threads);
         free(q);
         return zg_err_set(err, ENOMEM, "out of memory");
     }
     pthread_mutex_init(&q->lock, NULL);
     pthread_cond_init(&q->cv, NULL);
+    pthread_cond_init(&q->done_cv, NULL);
     for (unsigned i = 0; i < nthreads; i++) {
         int rc = pthread_create(&q->threads[i], NULL, worker, q);
         if (rc) {
@@ -81,6 +106,7 @@ int zg_workq_submit(zg_workq *q, void (*fn)(void *), void *arg, zg_err *err)
         free(j);
         return zg_err_set(err, EAGAIN, "the file system is shutting down");
     }
+    j->seq = ++q->submitted;
     if (q->tail)
         q->tail->next = j;
     else
@@ -89,6 +115,26 @@ int zg_workq_submit(zg_workq *q, void (*fn)(void *), void *arg, zg_err *err)
     pthread_cond_signal(&q->cv);
     pthread_mutex_unlock(&q->lock);
     return 0;
+}
+
+bool zg_workq_sync(zg_workq *q, long timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (timeout_ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&q->lock);
+    uint64_t want = q->submitted;
+    while (finished_upto(q) < want)
+        if (pthread_cond_timedwait(&q->done_cv, &q->lock, &until) == ETIMEDOUT)
+            break;
+    bool done = finished_upto(q) >= want;
+    pthread_mutex_unlock(&q->lock);
+    return done;
 }
 
 void zg_workq_free(zg_workq *q)
@@ -102,7 +148,9 @@ void zg_workq_free(zg_workq *q)
     for (unsigned i = 0; i < q->nthreads; i++)
         pthread_join(q->threads[i], NULL);
     pthread_cond_destroy(&q->cv);
+    pthread_cond_destroy(&q->done_cv);
     pthread_mutex_destroy(&q->lock);
     free(q->threads);
+    free(q->running);
     free(q);
 }

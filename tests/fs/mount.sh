@@ -47,6 +47,12 @@ port=$(free_port)
 run_fail "an unreachable RPC is refused" 'cannot reach|connect' -o "devnet=$DEVNET_JSON,key_file=$KEY,rpc=http://127.0.0.1:$port" "$M"
 run_fail "a wrong chain id is refused" 'chain id 31337.*16661' -o "network=mainnet,rpc=$RPC,key_file=$KEY" "$M"
 run_fail "a bad ttl is refused" 'ttl' -o "devnet=$DEVNET_JSON,key_file=$KEY,ttl=-1" "$M"
+# The session's words are read by the core (zg_session_opt), the mount's
+# own by libfuse: a bad number is refused either way, before anything runs.
+run_fail "a timeout that is not a number is refused" '^zgfs: timeout=soon is not a number of seconds$' \
+    -o "devnet=$DEVNET_JSON,key_file=$KEY,timeout=soon" "$M"
+run_fail "...also in a second -o" '^zgfs: tx_wait=x is not a number of seconds$' \
+    -o "devnet=$DEVNET_JSON" -o "key_file=$KEY,tx_wait=x" "$M"
 
 # Daemon mode: returns once mounted, exit 0, tree usable at once.
 "$ZGFS" -o "devnet=$DEVNET_JSON,key_file=$KEY,state_dir=$T_TMP/state" "$M" 2>"$T_TMP/daemon.err"

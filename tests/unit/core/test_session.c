@@ -52,6 +52,48 @@ static void test_numbers(void)
               "...as the mount says");
 }
 
+/* The mount's option words (zg_session_opt): what is the session's, the
+ * copies it keeps, the older name, the repeatable node, bad numbers. */
+static void test_words(void)
+{
+    zg_session_opts o;
+    zg_err e = {0};
+    zg_session_opts_init(&o);
+    char word[64];
+    snprintf(word, sizeof word, "network=testnet");
+    CHECK(zg_session_opt(&o, word, &e) == 1, "network= is the session's");
+    word[8] = 'X';
+    CHECK_STR(o.network, "testnet", "...kept as a copy of the word's value");
+    CHECK(zg_session_opt(&o, "network=mainnet", &e) == 1 && !strcmp(o.network, "mainnet"),
+          "a later word replaces an earlier one");
+    CHECK(zg_session_opt(&o, "key_file=/k", &e) == 1 && zg_session_opt(&o, "rpc=", &e) == 1 &&
+              !strcmp(o.key_file, "/k") && !strcmp(o.rpc, ""),
+          "key_file= and an empty rpc= are taken as given");
+    CHECK(zg_session_opt(&o, "pccs=", &e) == 1 && o.pccs && !o.pccs[0],
+          "pccs= empty means none, not the default");
+    CHECK(zg_session_opt(&o, "timeout=90", &e) == 1 && o.timeout == 90, "timeout=90");
+    CHECK(zg_session_opt(&o, "request_timeout=45", &e) == 1 && o.timeout == 45,
+          "request_timeout= is the older name of timeout=");
+    CHECK(zg_session_opt(&o, "tx_wait=12", &e) == 1 && zg_session_opt(&o, "reconcile=7", &e) == 1 &&
+              o.tx_wait == 12 && o.reconcile == 7,
+          "tx_wait= and reconcile=");
+    CHECK(zg_session_opt(&o, "timeout=abc", &e) == -1 && e.code == EINVAL && o.timeout == 45,
+          "a word that is not a number is refused and changes nothing");
+    CHECK_STR(e.msg, "timeout=abc is not a number of seconds", "...in one sentence");
+    CHECK(zg_session_opt(&o, "storage_node=http://a", &e) == 1 &&
+              zg_session_opt(&o, "storage_node=http://b", &e) == 1 && o.nstorage_nodes == 2 &&
+              !strcmp(o.storage_nodes[0], "http://a") && !strcmp(o.storage_nodes[1], "http://b"),
+          "storage_node= repeats, in order");
+    CHECK(zg_session_opt(&o, "ttl=5", &e) == 0 && zg_session_opt(&o, "allow_other", &e) == 0 &&
+              zg_session_opt(&o, "networks=x", &e) == 0 && zg_session_opt(&o, "=x", &e) == 0,
+          "other words are not the session's (ttl=, allow_other, a longer name, no name)");
+    CHECK(zg_session_opt(&o, "timeout=0", &e) == 1 && zg_session_opts_check(&o, &e) == -1,
+          "the ranges stay the check's");
+    zg_session_opts_clear(&o);
+    CHECK(!o.network && !o.nstorage_nodes && !o.owned && o.timeout == 60,
+          "clear frees the copies and restores the defaults");
+}
+
 static void test_network(void)
 {
     zg_session_opts o;
@@ -131,6 +173,7 @@ int main(void)
     if (!mkdtemp(tmp))
         return 2;
     test_numbers();
+    test_words();
     test_network();
     test_key();
     char cmd[PATH_MAX + 16];

@@ -553,7 +553,7 @@ int main(void)
     stopping = child(true);
     pthread_mutex_init(&fs.pending_lock, NULL);
     pthread_mutex_init(&fs.open_lock, NULL);
-    fs.opts.timeout = 60;
+    fs.opts.session.timeout = 60;
     if (zg_oplog_new(&fs.log, 1 << 16, &err) || zgfs_results_new(&fs.results, &err) ||
         zgfs_work_new(&fs.work, &fs, &err) || zgfs_work_start(fs.work, &err) ||
         zg_workq_new(&fs.jobs, 2, &err)) {

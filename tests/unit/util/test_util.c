@@ -13,6 +13,7 @@
 #include "zg/jsoncheck.h"
 #include "zg/marks.h"
 #include "zg/u256.h"
+#include "zg/workq.h"
 
 static void amount_ok(const char *in, const char *want_neuron)
 {
@@ -257,8 +258,57 @@ static void marks(void)
     CHECK(zg_marks_new(&m, 0, NULL) == -1, "no room: refused");
 }
 
+/* zg_workq_sync: every job submitted before it, not merely as many. */
+static int gate[2];
+static int ran;
+
+static void quick(void *arg)
+{
+    (void)arg;
+    usleep(2000);
+    __atomic_add_fetch(&ran, 1, __ATOMIC_SEQ_CST);
+}
+
+static void blocked(void *arg)
+{
+    (void)arg;
+    char c;
+    (void)!read(gate[0], &c, 1);
+    __atomic_add_fetch(&ran, 1, __ATOMIC_SEQ_CST);
+}
+
+static void workq(void)
+{
+    zg_workq *q;
+    zg_err e = {0};
+    if (pipe(gate) || zg_workq_new(&q, 1, &e)) {
+        CHECK(0, "workq: %s", e.msg);
+        return;
+    }
+    CHECK(zg_workq_sync(q, 10), "sync on an idle queue returns at once");
+    for (int i = 0; i < 20; i++)
+        zg_workq_submit(q, quick, NULL, NULL);
+    CHECK(zg_workq_sync(q, 5000) && ran == 20, "sync returns once all 20 jobs ran (%d)", ran);
+    zg_workq_free(q);
+
+    ran = 0;
+    if (zg_workq_new(&q, 3, &e))
+        return;
+    zg_workq_submit(q, blocked, NULL, NULL);
+    for (int i = 0; i < 5; i++)
+        zg_workq_submit(q, quick, NULL, NULL);
+    CHECK(!zg_workq_sync(q, 200) && ran == 5,
+          "the later jobs finishing is not enough while the first one runs");
+    (void)!write(gate[1], "x", 1);
+    CHECK(zg_workq_sync(q, 5000) && ran == 6, "sync returns once the first one ends too");
+    zg_workq_free(q);
+    close(gate[0]);
+    close(gate[1]);
+}
+
 int main(void)
 {
+    workq();
     marks();
     fdio();
     jsoncheck();
