@@ -26,6 +26,7 @@
 #include "version.h"
 #include "zg/deadline.h"
 #include "zg/session.h"
+#include "zg/spool.h"
 #include "zgfs.h"
 
 #define DEFAULT_MAX_THREADS 64
@@ -513,7 +514,7 @@ int main(int argc, char **argv)
     memcpy(fs.rm.user, fs.addr, 20);
     size_t swept;
     uint64_t swept_bytes;
-    if (zgfs_spool_sweep(&fs, &swept, &swept_bytes, &err))
+    if (zg_spool_sweep(fs.state_dir, &fs.spool_lock, &swept, &swept_bytes, &err))
         die(&fs, "%s", err.msg);
     if (swept)
         zg_oplog_add(fs.log,

@@ -316,7 +316,10 @@ struct zgfs {
     long autoack;
     struct zg_watch *watch;
 
-    int spool_lock; /* owned: STATE_DIR/spool/.lock, held shared (-1: none) */
+    /* owned: STATE_DIR/spool/.lock, held shared from the sweep of what
+     * earlier mounts left (zg_spool_sweep) until teardown, so later
+     * mounts leave this one's spool files alone (-1: none) */
+    int spool_lock;
 
     /* The TEE check of providers (zg/teecheck.h): a copy of the session's,
      * whose strings it borrows. */
@@ -390,12 +393,6 @@ zg_storage_pool *zgfs_storage_pool(zgfs *fs, zg_err *err);
  * first node of the pool that has it; errors as zg_storage_pool_find. */
 int zgfs_storage_root_size(zgfs *fs, const uint8_t root[32], uint64_t *size, zg_err *err);
 
-/* Remove what a previous mount's payloads left in STATE_DIR/spool (a
- * crash or kill cut their upload short), unless another mount uses the
- * state directory; then keep fs->spool_lock (a shared lock that tells
- * later mounts this one is alive) until teardown. Counts what went.
- * (payload.c) */
-int zgfs_spool_sweep(zgfs *fs, size_t *files, uint64_t *bytes, zg_err *err);
 /* Is a payload being written under this canonical path right now (a name
  * made by open(O_CREAT), not committed yet)? (payload.c) */
 bool zgfs_payload_pending(zgfs *fs, const char *canon);
