@@ -215,7 +215,7 @@ static void teardown(zgfs *fs)
         fs->se = NULL;
     }
     zgfs_open_free_all(fs);
-    zgfs_results_free(fs->results);
+    zg_results_free(fs->results);
     zgfs_inodes_free(fs->inodes);
     zg_cache_free(fs->cache);
     zg_marks_free(fs->marks);
@@ -507,7 +507,7 @@ int main(int argc, char **argv)
 
     if (zg_cache_new(&fs.cache, (long)(fs.ttl * 1000), CACHE_ENTRIES, &err) ||
         zg_marks_new(&fs.marks, MARKS, &err) || zgfs_inodes_new(&fs.inodes, &fs, &err) ||
-        zgfs_results_new(&fs.results, &err) || zgfs_notify_new(&fs.notify, &fs, &err) ||
+        zg_results_new(&fs.results, &err) || zgfs_notify_new(&fs.notify, &fs, &err) ||
         zgfs_work_new(&fs.work, &fs, &err))
         die(&fs, "%s", err.msg);
     fs.rm = (zg_readmodel){.client = fs.client, .cache = fs.cache};

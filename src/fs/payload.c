@@ -160,7 +160,7 @@ static int commit_run(void *arg, zg_err *err)
         while (k && reply.data[k - 1] == '\n')
             k--;
         reply.data[k] = '\0';
-        zgfs_result_set(fs->results, h->call.uid, h->call.path, (const char *)reply.data);
+        zg_results_set(fs->results, h->call.uid, h->call.path, (const char *)reply.data);
         reply.len = k;
     }
 
