@@ -56,4 +56,9 @@ int zg_err_prefix(zg_err *err, const char *fmt, ...) __attribute__((format(print
 
 void zg_err_clear(zg_err *err);
 
+/* The errno a failure is reported with: its code, or EIO when that is no
+ * errno (EIO is kept for verification failures, but a failure nobody
+ * classified still needs a usable errno). */
+int zg_err_errno(const zg_err *err);
+
 #endif

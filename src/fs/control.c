@@ -6,10 +6,11 @@
  * whole line runs once on the job pool with a deferred reply: a
  * transaction may wait minutes for its receipt and FUSE worker threads must
  * stay free for everyone else. What the line means is the handler's and
- * the core's business; this file only frames it. The outcome becomes the
- * caller's result ("ok: ..." / "error: ...", per uid) and a line in `log`,
- * and the write that completed the line (or the close) returns success or
- * the error's errno.
+ * the core's business, and the line's framing is zg/cmdline.h's; this file
+ * runs it. The outcome becomes the caller's result ("ok: ..." /
+ * "error: ...", per uid; zg/results.h) and a line in `log`, and the write
+ * that completed the line (or the close) returns success or the error's
+ * errno.
  *
  * Interrupts: a caller that is being stopped (Ctrl-C, kill) gets EINTR at
  * once; the command itself, which may already have broadcast a
@@ -21,19 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zg/cmdline.h"
+
 #include "kinds.h"
 #include "caller.h"
 #include "req.h"
 
-#define LOG_CMD_MAX 64 /* command text shown in log lines */
-
 int zgfs_errno(const zg_err *e)
 {
-    /* EIO is reserved for verification failures: a core that forgot to
-     * classify an error still gives a usable errno. */
-    if (e->code <= 0 || e->code >= 4096)
-        return EIO;
-    return e->code;
+    return zg_err_errno(e);
 }
 
 int zgfs_control_text(const zgfs_call *c, zg_buf *out, zg_err *err)
@@ -42,7 +39,7 @@ int zgfs_control_text(const zgfs_call *c, zg_buf *out, zg_err *err)
     const zgfs_node *n = &zgfs_nodes[c->node];
     if (n->render && n->render(c, out, err))
         return -1;
-    if (zgfs_result_get(fs->results, c->uid, c->path, out))
+    if (zg_results_get(fs->results, c->uid, c->path, out))
         return 0;
     if (n->usage)
         return zg_buf_printf(out, err, "%s\n", n->usage);
@@ -51,15 +48,7 @@ int zgfs_control_text(const zgfs_call *c, zg_buf *out, zg_err *err)
 
 void zgfs_record(zgfs *fs, const zgfs_call *c, const char *cmd, const char *ok, const zg_err *err)
 {
-    char line[ZG_ERR_MSG_MAX + 1024];
-    if (err)
-        snprintf(line, sizeof line, "error: %s",
-                 err->msg[0] ? err->msg : strerror(zgfs_errno(err)));
-    else
-        snprintf(line, sizeof line, "ok: %s", ok && *ok ? ok : "done");
-    zgfs_result_set(fs->results, c->uid, c->path, line);
-    zg_oplog_add(fs->log, "uid %u %s <- \"%.*s%s\": %s", (unsigned)c->uid, c->path + 1, LOG_CMD_MAX,
-                 cmd, strlen(cmd) > LOG_CMD_MAX ? "..." : "", line);
+    zg_results_record(fs->results, fs->log, c->uid, c->path, cmd, ok, err);
 }
 
 typedef struct job {
@@ -134,15 +123,10 @@ static void run_line(fuse_req_t req, const zgfs_call *c, const char *line, zgfs_
 
 /* ------------------------------------------------------------ the line */
 
-/* The command of one open, gathered across writes: a command is a line,
- * whatever write(2) calls carry it (`dd bs=1`, a shell's printf in
- * pieces), so it runs once, whole, when its newline arrives -- or at the
- * opener's last close when none comes. One open carries one command. */
+/* The command of one open (zg/cmdline.h) and who opened it. */
 typedef struct cline {
     pid_t opener; /* thread-group id of the process that opened the file */
-    bool done;    /* this open's command ran, or was refused */
-    size_t len;
-    char text[ZGFS_LINE_MAX + 1];
+    zg_cmdline cmd;
 } cline;
 
 static int control_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
@@ -188,27 +172,6 @@ static void control_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
     zgfs_reply_read_locked(req, h, size, off, true);
 }
 
-/* Refuse this open's command: kept and logged like any result. Handle lock
- * held by the caller; the buffered text and the new bytes are shown. */
-static void refuse(fuse_req_t req, const zgfs_call *c, cline *cl, const char *buf, size_t size,
-                   const zg_err *err)
-{
-    char shown[LOG_CMD_MAX + 1];
-    size_t k = 0;
-    for (size_t i = 0; i < cl->len && k < LOG_CMD_MAX; i++)
-        shown[k++] = cl->text[i];
-    for (size_t i = 0; i < size && k < LOG_CMD_MAX; i++)
-        shown[k++] = buf[i];
-    for (size_t i = 0; i < k; i++)
-        if (shown[i] < 0x20 || shown[i] >= 0x7f)
-            shown[i] = '?';
-    shown[k] = '\0';
-    cl->done = true;
-    cl->len = 0;
-    zgfs_record(c->fs, c, shown, NULL, err);
-    fuse_reply_err(req, zgfs_errno(err));
-}
-
 /* Add one write to the open's command, wherever the offset is; the write
  * that completes the line runs it and is answered when it is done (or
  * refused at once). */
@@ -225,48 +188,31 @@ static void control_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_
         fuse_reply_err(req, EBADF);
         return;
     }
-    const char *nl = memchr(buf, '\n', size);
-    size_t take = nl ? (size_t)(nl - buf) : size;
-    if (cl->done || (nl && take + 1 < size))
-        zg_err_set(&err, EINVAL,
-                   "one command per open: write a single line, and open the file again for "
-                   "the next command");
-    else if (memchr(buf, '\0', size))
-        zg_err_set(&err, EINVAL, "a command is text; NUL bytes are refused");
-    else if (cl->len + take > ZGFS_LINE_MAX)
-        zg_err_set(&err, EINVAL, "a command is one line of at most %d bytes", ZGFS_LINE_MAX);
-    if (err.code) {
-        refuse(req, c, cl, buf, size, &err);
+    char shown[ZG_RESULTS_CMD_SHOWN + 1];
+    int rc = zg_cmdline_add(&cl->cmd, buf, size, shown, &err);
+    if (rc < 0) /* refused: kept and logged like any result */
+        zgfs_record(c->fs, c, shown, NULL, &err);
+    if (rc <= 0) {
         pthread_mutex_unlock(&h->lock);
+        if (rc < 0)
+            fuse_reply_err(req, zgfs_errno(&err));
+        else
+            fuse_reply_write(req, size);
         return;
     }
-    memcpy(cl->text + cl->len, buf, take);
-    cl->len += take;
-    cl->text[cl->len] = '\0';
-    if (!nl) {
-        pthread_mutex_unlock(&h->lock);
-        fuse_reply_write(req, size);
-        return;
-    }
-    cl->done = true;
-    char line[ZGFS_LINE_MAX + 1];
-    memcpy(line, cl->text, cl->len + 1);
+    char line[ZG_CMDLINE_MAX + 1];
+    memcpy(line, cl->cmd.text, cl->cmd.len + 1);
     pthread_mutex_unlock(&h->lock);
     run_line(req, c, line, answer_write, size);
 }
 
 /* Take the open's command if it has one that did not run yet (its length,
  * 0 when none): whoever takes it runs it. */
-static size_t take_line(zgfs_handle *h, char line[ZGFS_LINE_MAX + 1])
+static size_t take_line(zgfs_handle *h, char line[ZG_CMDLINE_MAX + 1])
 {
     pthread_mutex_lock(&h->lock);
     cline *cl = h->state;
-    size_t len = cl && !cl->done ? cl->len : 0;
-    if (len) {
-        memcpy(line, cl->text, len + 1);
-        cl->done = true;
-        cl->len = 0;
-    }
+    size_t len = cl ? zg_cmdline_take(&cl->cmd, line) : 0;
     pthread_mutex_unlock(&h->lock);
     return len;
 }
@@ -280,7 +226,7 @@ static void control_flush(fuse_req_t req, zgfs_handle *h)
 {
     pthread_mutex_lock(&h->lock);
     cline *cl = h->state;
-    bool waiting = cl && !cl->done && cl->len;
+    bool waiting = cl && !cl->cmd.done && cl->cmd.len;
     pthread_mutex_unlock(&h->lock);
     if (!waiting) {
         fuse_reply_err(req, 0);
@@ -293,7 +239,7 @@ static void control_flush(fuse_req_t req, zgfs_handle *h)
         return;
     }
     bool dying = zg_proc_killed(c.pid);
-    char line[ZGFS_LINE_MAX + 1];
+    char line[ZG_CMDLINE_MAX + 1];
     size_t len = take_line(h, line);
     if (!len) {
         fuse_reply_err(req, 0);
@@ -311,7 +257,7 @@ static void control_flush(fuse_req_t req, zgfs_handle *h)
 /* Before the open's reference is dropped: run what no close ran. */
 static void control_release(zgfs_handle *h)
 {
-    char line[ZGFS_LINE_MAX + 1];
+    char line[ZG_CMDLINE_MAX + 1];
     if (take_line(h, line))
         run_line(NULL, &h->call, line, NULL, 0);
 }

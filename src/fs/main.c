@@ -26,6 +26,7 @@
 #include "zg/deadline.h"
 #include "zg/mountinfo.h"
 #include "zg/session.h"
+#include "zg/spool.h"
 #include "zgfs.h"
 
 #define DEFAULT_MAX_THREADS 64
@@ -195,7 +196,7 @@ static void teardown(zgfs *fs)
         fs->se = NULL;
     }
     zgfs_open_free_all(fs);
-    zgfs_results_free(fs->results);
+    zg_results_free(fs->results);
     zgfs_inodes_free(fs->inodes);
     zg_cache_free(fs->cache);
     zg_marks_free(fs->marks);
@@ -358,14 +359,14 @@ int main(int argc, char **argv)
 
     if (zg_cache_new(&fs.cache, (long)(fs.ttl * 1000), CACHE_ENTRIES, &err) ||
         zg_marks_new(&fs.marks, MARKS, &err) || zgfs_inodes_new(&fs.inodes, &fs, &err) ||
-        zgfs_results_new(&fs.results, &err) || zgfs_notify_new(&fs.notify, &fs, &err) ||
+        zg_results_new(&fs.results, &err) || zgfs_notify_new(&fs.notify, &fs, &err) ||
         zgfs_work_new(&fs.work, &fs, &err))
         die(&fs, "%s", err.msg);
     fs.rm = (zg_readmodel){.client = fs.client, .cache = fs.cache};
     memcpy(fs.rm.user, fs.addr, 20);
     size_t swept;
     uint64_t swept_bytes;
-    if (zgfs_spool_sweep(&fs, &swept, &swept_bytes, &err))
+    if (zg_spool_sweep(fs.state_dir, &fs.spool_lock, &swept, &swept_bytes, &err))
         die(&fs, "%s", err.msg);
     if (swept)
         zg_oplog_add(fs.log,

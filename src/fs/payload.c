@@ -2,9 +2,10 @@
  * open file are one request, acted on when the process that opened the
  * file closes it.
  *
- * - Writes accumulate in the handle: in memory up to the node's cap, or in
- *   a spool file in the state directory (ZGFS_F_SPOOL: datasets), so a
- *   large file costs flat memory. Past the cap a write is EFBIG.
+ * - Writes accumulate in the handle's spool (zg/spool.h): in memory up to
+ *   the node's cap, or in a spool file in the state directory
+ *   (ZGFS_F_SPOOL: datasets), so a large file costs flat memory. Past the
+ *   cap a write is EFBIG.
  * - The commit runs at the opener's flush, matched by thread-group id (a
  *   FUSE pid is a thread id; Node opens, writes and closes on different
  *   threads): never at a flush without data (bash flushes before it writes)
@@ -30,24 +31,18 @@
  * Reads of a node with a local file (datasets/NAME) return that file; the
  * others return the reply of this descriptor's commit, or on a fresh open
  * the caller's kept result (per uid) or the node's usage line. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
+
+#include "zg/spool.h"
 
 #include "kinds.h"
 #include "caller.h"
 #include "req.h"
-
-#define SPACE_STEP   ((uint64_t)16 << 20) /* check free space every 16 MiB of spool */
-#define SPACE_MARGIN ((uint64_t)64 << 20) /* and keep this much free */
 
 typedef enum { PL_IDLE, PL_DIRTY, PL_COMMITTING, PL_DONE } pl_state;
 
@@ -58,12 +53,7 @@ typedef struct pstate {
     bool failed;    /* the last commit failed (last_err) */
     bool committed; /* a commit ran on this descriptor: reads show its reply */
     zg_err last_err;
-    uint64_t base; /* file offset of the request's first byte */
-    uint64_t len;  /* bytes of the request (high-water mark) */
-    uint64_t space_checked;
-    zg_buf mem;
-    int spool_fd;
-    char spool[PATH_MAX];
+    zg_spool bytes; /* the request */
 } pstate;
 
 static const zgfs_node *node_of(const zgfs_handle *h)
@@ -71,28 +61,12 @@ static const zgfs_node *node_of(const zgfs_handle *h)
     return &zgfs_nodes[h->call.node];
 }
 
-static void discard(pstate *pl)
-{
-    if (pl->spool_fd >= 0) {
-        close(pl->spool_fd);
-        pl->spool_fd = -1;
-    }
-    if (pl->spool[0]) {
-        unlink(pl->spool); /* gone already when the commit kept it */
-        pl->spool[0] = '\0';
-    }
-    zg_buf_reset(&pl->mem);
-    pl->len = 0;
-    pl->space_checked = 0;
-}
-
 static void pstate_free(void *p)
 {
     pstate *pl = p;
     if (!pl)
         return;
-    discard(pl);
-    zg_buf_free(&pl->mem);
+    zg_spool_free(&pl->bytes);
     free(pl);
 }
 
@@ -117,8 +91,9 @@ static int payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
         return zg_err_set(err, ENOMEM, "out of memory");
     pl->opener = zg_proc_tgid(h->call.pid);
     pl->fresh = (fi->flags & (O_CREAT | O_TRUNC)) != 0;
-    pl->spool_fd = -1;
-    zg_buf_init(&pl->mem, 0);
+    const char *name = zgfs_node_name(h->call.node);
+    zg_spool_init(&pl->bytes, n->flags & ZGFS_F_SPOOL ? h->call.fs->state_dir : NULL,
+                  n->payload_max, name[0] == '{' ? NULL : name);
     h->state = pl;
     return 0;
 }
@@ -161,29 +136,22 @@ static int commit_run(void *arg, zg_err *err)
         return rc;
     }
     /* No write can change the payload while it is COMMITTING. */
-    zgfs_payload p = {.data = pl->mem.data, .len = (size_t)pl->len};
-    if (pl->spool_fd >= 0) {
-        p.path = pl->spool;
-        p.data = NULL;
-    }
-    uint64_t len = pl->len;
+    zgfs_payload p;
+    zg_spool_view(&pl->bytes, &p.path, &p.data, &p.len);
     pthread_mutex_unlock(&h->lock);
 
     zg_buf reply, ok;
     zg_buf_init(&reply, 0);
     zg_buf_init(&ok, 1024);
     zg_err e = {0};
-    int rc = 0;
-    if (p.path && fsync(pl->spool_fd))
-        rc = zg_err_set(&e, errno, "cannot save the payload in the state directory: %s",
-                        strerror(errno));
+    int rc = zg_spool_sync(&pl->bytes, &e);
     if (!rc)
         rc = n->commit(&h->call, &p, &reply, &ok, &e);
     if (rc && !e.code)
         zg_err_set(&e, EIO, "internal error: the commit failed without a reason");
 
     char cmd[64];
-    snprintf(cmd, sizeof cmd, "%llu bytes", (unsigned long long)len);
+    snprintf(cmd, sizeof cmd, "%zu bytes", p.len);
     zgfs_record(fs, &h->call, cmd, rc ? NULL : (const char *)ok.data, rc ? &e : NULL);
     /* What a fresh open shows this uid: the reply itself when there is one
      * (the task id, the chat answer), else the ok/error line. */
@@ -192,7 +160,7 @@ static int commit_run(void *arg, zg_err *err)
         while (k && reply.data[k - 1] == '\n')
             k--;
         reply.data[k] = '\0';
-        zgfs_result_set(fs->results, h->call.uid, h->call.path, (const char *)reply.data);
+        zg_results_set(fs->results, h->call.uid, h->call.path, (const char *)reply.data);
         reply.len = k;
     }
 
@@ -202,7 +170,7 @@ static int commit_run(void *arg, zg_err *err)
     pl->failed = rc != 0;
     pl->last_err = e;
     pl->committed = true;
-    discard(pl);
+    zg_spool_discard(&pl->bytes);
     pthread_mutex_unlock(&h->lock);
     if (rc && (n->flags & ZGFS_F_CREATE)) {
         /* The name open(O_CREAT) made is gone again: drop the kernel's entry. */
@@ -250,111 +218,7 @@ static void commit_locked(fuse_req_t req, zgfs_handle *h, zgfs_answer_fn answer,
     }
 }
 
-/* ------------------------------------------------------------ spool */
-
-/* Every mount holds a shared lock on STATE_DIR/spool/.lock while it runs;
- * the sweep takes it exclusively first, so it never removes the spool of
- * another mount that shares the state directory. */
-int zgfs_spool_sweep(zgfs *fs, size_t *files, uint64_t *bytes, zg_err *err)
-{
-    *files = 0;
-    *bytes = 0;
-    char dir[PATH_MAX], lock[PATH_MAX + 8];
-    if (snprintf(dir, sizeof dir, "%s/spool", fs->state_dir) >= (int)sizeof dir)
-        return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
-    if (mkdir(dir, 0700) && errno != EEXIST)
-        return zg_err_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
-    snprintf(lock, sizeof lock, "%s/.lock", dir);
-    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return zg_err_set(err, errno, "cannot open %s: %s", lock, strerror(errno));
-    fs->spool_lock = fd;
-    if (flock(fd, LOCK_EX | LOCK_NB)) {
-        if (errno != EWOULDBLOCK)
-            return zg_err_set(err, errno, "cannot lock %s: %s", lock, strerror(errno));
-        /* Another mount is using this state directory: its files stay. */
-        while (flock(fd, LOCK_SH) && errno == EINTR)
-            ;
-        return 0;
-    }
-    DIR *d = opendir(dir);
-    if (!d)
-        return zg_err_set(err, errno, "cannot read %s: %s", dir, strerror(errno));
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        struct stat st;
-        if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) ||
-            !S_ISREG(st.st_mode) || unlinkat(dirfd(d), e->d_name, 0))
-            continue;
-        (*files)++;
-        *bytes += (uint64_t)st.st_size;
-    }
-    closedir(d);
-    while (flock(fd, LOCK_SH) && errno == EINTR)
-        ;
-    return 0;
-}
-
 /* ------------------------------------------------------------ write */
-
-static int spool_open(zgfs *fs, pstate *pl, zg_err *err)
-{
-    char dir[PATH_MAX];
-    if (snprintf(dir, sizeof dir, "%s/spool", fs->state_dir) >= (int)sizeof dir)
-        return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
-    if (mkdir(dir, 0700) && errno != EEXIST)
-        return zg_err_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
-    if (snprintf(pl->spool, sizeof pl->spool, "%s/payload.XXXXXX", dir) >= (int)sizeof pl->spool)
-        return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
-    pl->spool_fd = mkostemp(pl->spool, O_CLOEXEC);
-    if (pl->spool_fd < 0) {
-        int e = errno;
-        pl->spool[0] = '\0';
-        return zg_err_set(err, e, "cannot create a spool file in %s: %s", dir, strerror(e));
-    }
-    return 0;
-}
-
-static int spool_space(zgfs *fs, pstate *pl, uint64_t upto, zg_err *err)
-{
-    if (upto < pl->space_checked + SPACE_STEP && pl->space_checked)
-        return 0;
-    struct statvfs sv;
-    if (fstatvfs(pl->spool_fd, &sv) == 0 &&
-        (uint64_t)sv.f_bavail * sv.f_frsize < SPACE_MARGIN + SPACE_STEP)
-        return zg_err_set(err, ENOSPC,
-                          "the disk of the state directory %s is nearly full; free space "
-                          "there and copy again",
-                          fs->state_dir);
-    pl->space_checked = upto;
-    return 0;
-}
-
-static int spool_write(int fd, const char *buf, size_t size, uint64_t at, zg_err *err)
-{
-    while (size) {
-        ssize_t n = pwrite(fd, buf, size, (off_t)at);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return zg_err_set(err, errno, "cannot spool the payload: %s", strerror(errno));
-        }
-        buf += n;
-        size -= (size_t)n;
-        at += (uint64_t)n;
-    }
-    return 0;
-}
-
-static void human(char out[32], uint64_t n)
-{
-    if (n >= (1u << 20) && n % (1u << 20) == 0)
-        snprintf(out, 32, "%llu MiB", (unsigned long long)(n >> 20));
-    else if (n >= 1024 && n % 1024 == 0)
-        snprintf(out, 32, "%llu KiB", (unsigned long long)(n >> 10));
-    else
-        snprintf(out, 32, "%llu bytes", (unsigned long long)n);
-}
 
 static void payload_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_t size, off_t off)
 {
@@ -389,41 +253,11 @@ static void payload_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_
         }
         pl->state = PL_IDLE; /* a new request (chat: the next turn) */
     }
-    if (pl->state == PL_IDLE) {
-        discard(pl);
-        pl->base = (uint64_t)off;
-    }
-    uint64_t at = (uint64_t)off >= pl->base ? (uint64_t)off - pl->base : UINT64_MAX;
-    int rc = 0;
-    if (at == UINT64_MAX) {
-        rc = zg_err_set(&err, EINVAL, "payloads are written front to back");
-    } else if (at + size > n->payload_max) {
-        char cap[32];
-        human(cap, n->payload_max);
-        rc = zg_err_set(&err, EFBIG, "%s takes at most %s",
-                        zgfs_node_name(c.node)[0] == '{' ? "this file" : zgfs_node_name(c.node),
-                        cap);
-    } else if (n->flags & ZGFS_F_SPOOL) {
-        if ((pl->spool_fd < 0 && spool_open(fs, pl, &err)) ||
-            spool_space(fs, pl, at + size, &err) || spool_write(pl->spool_fd, buf, size, at, &err))
-            rc = -1;
-    } else {
-        if (pl->mem.len < at + size) {
-            size_t grow = (size_t)(at + size - pl->mem.len);
-            if (zg_buf_reserve(&pl->mem, grow, &err))
-                rc = -1;
-            else {
-                memset(pl->mem.data + pl->mem.len, 0, grow);
-                pl->mem.len += grow;
-                pl->mem.data[pl->mem.len] = '\0';
-            }
-        }
-        if (!rc)
-            memcpy(pl->mem.data + at, buf, size);
-    }
-    if (rc) {
+    if (pl->state == PL_IDLE)
+        zg_spool_restart(&pl->bytes, (uint64_t)off);
+    if (zg_spool_write(&pl->bytes, (uint64_t)off, buf, size, &err)) {
         /* A payload that cannot be whole is never sent. */
-        discard(pl);
+        zg_spool_discard(&pl->bytes);
         pl->state = PL_DONE;
         pl->failed = true;
         pl->last_err = err;
@@ -434,8 +268,6 @@ static void payload_write(fuse_req_t req, zgfs_handle *h, const char *buf, size_
         fuse_reply_err(req, zgfs_errno(&err));
         return;
     }
-    if (at + size > pl->len)
-        pl->len = at + size;
     pl->state = PL_DIRTY;
     pthread_mutex_unlock(&h->lock);
     fuse_reply_write(req, size);
@@ -511,8 +343,8 @@ static void payload_flush(fuse_req_t req, zgfs_handle *h)
         return;
     }
     if (dying) {
-        uint64_t len = pl->len;
-        discard(pl);
+        uint64_t len = pl->bytes.len;
+        zg_spool_discard(&pl->bytes);
         pl->state = PL_IDLE;
         pl->fresh = false;
         pthread_mutex_unlock(&h->lock);

@@ -9,7 +9,7 @@
  * what is known about a request's caller. inode.c maps inode numbers to
  * nodes; handle.c keeps open files
  * and directory listings; notify.c posts kernel invalidations from its own
- * thread; result.c keeps each uid's last control-file result. */
+ * thread. */
 #ifndef ZGFS_H
 #define ZGFS_H
 
@@ -32,6 +32,7 @@
 #include "zg/oplog.h"
 #include "zg/readmodel.h"
 #include "zg/reconcile.h"
+#include "zg/results.h"
 #include "zg/session.h"
 #include "zg/teecheck.h"
 #include "zg/toksrc.h"
@@ -42,7 +43,6 @@
 #define ZGFS_MAX_PARAMS 4
 #define ZGFS_PARAM_MAX  80
 #define ZGFS_PATH_MAX   512
-#define ZGFS_LINE_MAX   4096 /* longest one-line command */
 
 typedef struct zgfs zgfs;
 
@@ -204,18 +204,6 @@ int zgfs_inode_get(zgfs_inodes *t, fuse_ino_t ino, zgfs_call *c, char *spelled, 
  * returns the count written (at most max). */
 size_t zgfs_inode_find(zgfs_inodes *t, const char *canon, bool glob, fuse_ino_t *out, size_t max);
 
-/* ------------------------------------------------------------ results */
-
-/* Each uid's last result line for each control file ("ok: ..." or
- * "error: ..."), never shown to another uid. Bounded (oldest dropped). */
-typedef struct zgfs_results zgfs_results;
-
-int zgfs_results_new(zgfs_results **out, zg_err *err);
-void zgfs_results_free(zgfs_results *r);
-void zgfs_result_set(zgfs_results *r, uid_t uid, const char *path, const char *line);
-/* Append the line (with its newline) to out; false when there is none. */
-bool zgfs_result_get(zgfs_results *r, uid_t uid, const char *path, zg_buf *out);
-
 /* ------------------------------------------------------------ notify */
 
 /* Kernel invalidations, posted from a dedicated thread: never from inside a
@@ -282,7 +270,7 @@ struct zgfs {
     zg_oplog *log;          /* owned: the `log` file */
     zg_workq *jobs;         /* owned: control-file commands */
     zgfs_inodes *inodes;    /* owned */
-    zgfs_results *results;  /* owned */
+    zg_results *results;    /* owned: each uid's last results (zg/results.h) */
     zgfs_notify *notify;    /* owned */
     struct zgfs_work *work; /* owned: long jobs and their waiting requests (work.c) */
     struct fuse_session *se;
@@ -303,7 +291,10 @@ struct zgfs {
     long autoack;
     struct zg_watch *watch;
 
-    int spool_lock; /* owned: STATE_DIR/spool/.lock, held shared (-1: none) */
+    /* owned: STATE_DIR/spool/.lock, held shared from the sweep of what
+     * earlier mounts left (zg_spool_sweep) until teardown, so later
+     * mounts leave this one's spool files alone (-1: none) */
+    int spool_lock;
 
     /* The TEE check of providers (zg/teecheck.h): a copy of the session's,
      * whose strings it borrows. */
@@ -377,12 +368,6 @@ zg_storage_pool *zgfs_storage_pool(zgfs *fs, zg_err *err);
  * first node of the pool that has it; errors as zg_storage_pool_find. */
 int zgfs_storage_root_size(zgfs *fs, const uint8_t root[32], uint64_t *size, zg_err *err);
 
-/* Remove what a previous mount's payloads left in STATE_DIR/spool (a
- * crash or kill cut their upload short), unless another mount uses the
- * state directory; then keep fs->spool_lock (a shared lock that tells
- * later mounts this one is alive) until teardown. Counts what went.
- * (payload.c) */
-int zgfs_spool_sweep(zgfs *fs, size_t *files, uint64_t *bytes, zg_err *err);
 /* Is a payload being written under this canonical path right now (a name
  * made by open(O_CREAT), not committed yet)? (payload.c) */
 bool zgfs_payload_pending(zgfs *fs, const char *canon);

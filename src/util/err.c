@@ -1,5 +1,6 @@
 #include "zg/err.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -73,4 +74,11 @@ void zg_err_clear(zg_err *err)
         err->kind = ZG_EK_NONE;
         err->msg[0] = '\0';
     }
+}
+
+int zg_err_errno(const zg_err *err)
+{
+    if (err->code <= 0 || err->code >= 4096)
+        return EIO;
+    return err->code;
 }

@@ -1,4 +1,5 @@
-/* Worker pool (see zg/workq.h): one mutex-protected FIFO, N threads. */
+/* Worker pool (see zg/workq.h): one mutex-protected FIFO, N threads, and
+ * the table of keyed jobs queued or running. */
 #include "zg/workq.h"
 
 #include <errno.h>
@@ -6,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 typedef struct job {
@@ -14,6 +16,14 @@ typedef struct job {
     void (*fn)(void *);
     void *arg;
 } job;
+
+/* A job of zg_workq_join: listed under its key while queued or running. */
+typedef struct keyed {
+    struct keyed *next;
+    zg_workq *q;
+    char *key; /* NULL: not listed */
+    zg_workq_job job;
+} keyed;
 
 struct zg_workq {
     pthread_mutex_t lock;
@@ -24,7 +34,9 @@ struct zg_workq {
     unsigned nthreads, started;
     pthread_t *threads;
     uint64_t submitted;
-    uint64_t *running; /* per thread: the seq of its job, 0 when idle */
+    uint64_t *running;         /* per thread: the seq of its job, 0 when idle */
+    pthread_mutex_t keys_lock; /* guards keyed; taken before lock */
+    keyed *keyed;
 };
 
 /* Every job up to this seq has finished: the lowest one queued or running
@@ -77,6 +89,7 @@ int zg_workq_new(zg_workq **out, unsigned nthreads, zg_err *err)
         return zg_err_set(err, ENOMEM, "out of memory");
     }
     pthread_mutex_init(&q->lock, NULL);
+    pthread_mutex_init(&q->keys_lock, NULL);
     pthread_cond_init(&q->cv, NULL);
     pthread_cond_init(&q->done_cv, NULL);
     for (unsigned i = 0; i < nthreads; i++) {
@@ -137,6 +150,77 @@ bool zg_workq_sync(zg_workq *q, long timeout_ms)
     return done;
 }
 
+static void unlist(zg_workq *q, keyed *k)
+{
+    for (keyed **pp = &q->keyed; *pp; pp = &(*pp)->next)
+        if (*pp == k) {
+            *pp = k->next;
+            return;
+        }
+}
+
+static void keyed_main(void *p)
+{
+    keyed *k = p;
+    zg_err err = {0};
+    int rc = k->job.run(k->job.arg, &err);
+    if (rc && !err.code)
+        zg_err_set(&err, EIO, "internal error: the job failed without a reason");
+    /* Off the table first: an end that starts the same work again must
+     * start a new job, not join this finished one. The lock also waits
+     * for the attach of whoever started the job. */
+    pthread_mutex_lock(&k->q->keys_lock);
+    unlist(k->q, k);
+    pthread_mutex_unlock(&k->q->keys_lock);
+    if (k->job.done)
+        k->job.done(k->job.done_ctx, k, rc ? &err : NULL);
+    if (k->job.arg_free)
+        k->job.arg_free(k->job.arg);
+    free(k->key);
+    free(k);
+}
+
+int zg_workq_join(zg_workq *q, const zg_workq_job *spec, void (*attach)(void *actx, const void *id),
+                  void *actx, zg_err *err)
+{
+    pthread_mutex_lock(&q->keys_lock);
+    keyed *k = q->keyed;
+    while (spec->key && k && strcmp(k->key, spec->key))
+        k = k->next;
+    if (spec->key && k) {
+        if (attach)
+            attach(actx, k);
+        pthread_mutex_unlock(&q->keys_lock);
+        if (spec->arg_free)
+            spec->arg_free(spec->arg); /* joined a job that has its own */
+        return 0;
+    }
+    k = calloc(1, sizeof *k);
+    if (!k || (spec->key && !(k->key = strdup(spec->key)))) {
+        zg_err_set(err, ENOMEM, "out of memory");
+        goto fail;
+    }
+    *k = (keyed){.next = q->keyed, .q = q, .key = k->key, .job = *spec};
+    k->job.key = k->key;
+    if (zg_workq_submit(q, keyed_main, k, err))
+        goto fail;
+    if (k->key)
+        q->keyed = k;
+    if (attach)
+        attach(actx, k);
+    pthread_mutex_unlock(&q->keys_lock);
+    return 0;
+
+fail:
+    pthread_mutex_unlock(&q->keys_lock);
+    if (k)
+        free(k->key);
+    free(k);
+    if (spec->arg_free)
+        spec->arg_free(spec->arg);
+    return -1;
+}
+
 void zg_workq_free(zg_workq *q)
 {
     if (!q)
@@ -150,6 +234,7 @@ void zg_workq_free(zg_workq *q)
     pthread_cond_destroy(&q->cv);
     pthread_cond_destroy(&q->done_cv);
     pthread_mutex_destroy(&q->lock);
+    pthread_mutex_destroy(&q->keys_lock);
     free(q->threads);
     free(q->running);
     free(q);

@@ -434,7 +434,7 @@ static void test_payload(void)
     CHECK(fake_wait(&f, 5000) && f.err == EPERM, "a failed commit is the close's errno");
     zg_buf kept;
     zg_buf_init(&kept, 0);
-    CHECK(zgfs_result_get(fs.results, 1000, "/send", &kept) &&
+    CHECK(zg_results_get(fs.results, 1000, "/send", &kept) &&
               !strcmp((const char *)kept.data, "error: refused\n"),
           "the caller's result keeps the sentence");
     zg_buf_free(&kept);
@@ -554,7 +554,7 @@ int main(void)
     pthread_mutex_init(&fs.pending_lock, NULL);
     pthread_mutex_init(&fs.open_lock, NULL);
     fs.opts.session.timeout = 60;
-    if (zg_oplog_new(&fs.log, 1 << 16, &err) || zgfs_results_new(&fs.results, &err) ||
+    if (zg_oplog_new(&fs.log, 1 << 16, &err) || zg_results_new(&fs.results, &err) ||
         zgfs_work_new(&fs.work, &fs, &err) || zgfs_work_start(fs.work, &err) ||
         zg_workq_new(&fs.jobs, 2, &err)) {
         printf("not ok - setup: %s\n", err.msg);
@@ -569,7 +569,7 @@ int main(void)
     zg_workq_free(fs.jobs);
     zgfs_work_free(fs.work);
     zgfs_open_free_all(&fs);
-    zgfs_results_free(fs.results);
+    zg_results_free(fs.results);
     zg_oplog_free(fs.log);
     pthread_mutex_destroy(&fs.pending_lock);
     pthread_mutex_destroy(&fs.open_lock);

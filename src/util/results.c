@@ -1,15 +1,12 @@
-/* Per-uid results of control files: reading `fund` returns the caller's own
- * last "ok: ..." / "error: ..." line, because shell redirections drop close
- * errors and a user needs somewhere to read the sentence. Keyed by
- * (uid, canonical path) and never shown to another uid. A small LRU list
- * bounds memory whatever local users do. */
+/* Each uid's last outcome of each file (see zg/results.h): a small LRU list,
+ * most recently set first, bounded by ZG_RESULTS_MAX. */
+#include "zg/results.h"
+
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "zgfs.h"
-
-#define MAX_RESULTS 4096
 
 typedef struct result {
     struct result *prev, *next; /* most recently set first */
@@ -18,15 +15,15 @@ typedef struct result {
     char *line;
 } result;
 
-struct zgfs_results {
+struct zg_results {
     pthread_mutex_t lock;
     result *head, *tail;
     size_t n;
 };
 
-int zgfs_results_new(zgfs_results **out, zg_err *err)
+int zg_results_new(zg_results **out, zg_err *err)
 {
-    zgfs_results *r = calloc(1, sizeof *r);
+    zg_results *r = calloc(1, sizeof *r);
     if (!r)
         return zg_err_set(err, ENOMEM, "out of memory");
     pthread_mutex_init(&r->lock, NULL);
@@ -41,7 +38,7 @@ static void drop(result *e)
     free(e);
 }
 
-void zgfs_results_free(zgfs_results *r)
+void zg_results_free(zg_results *r)
 {
     if (!r)
         return;
@@ -53,7 +50,7 @@ void zgfs_results_free(zgfs_results *r)
     free(r);
 }
 
-static void unlink_entry(zgfs_results *r, result *e)
+static void unlink_entry(zg_results *r, result *e)
 {
     if (e->prev)
         e->prev->next = e->next;
@@ -66,7 +63,7 @@ static void unlink_entry(zgfs_results *r, result *e)
     r->n--;
 }
 
-static void push_front(zgfs_results *r, result *e)
+static void push_front(zg_results *r, result *e)
 {
     e->prev = NULL;
     e->next = r->head;
@@ -78,7 +75,7 @@ static void push_front(zgfs_results *r, result *e)
     r->n++;
 }
 
-static result *find(zgfs_results *r, uid_t uid, const char *path)
+static result *find(zg_results *r, uid_t uid, const char *path)
 {
     for (result *e = r->head; e; e = e->next)
         if (e->uid == uid && !strcmp(e->path, path))
@@ -86,11 +83,11 @@ static result *find(zgfs_results *r, uid_t uid, const char *path)
     return NULL;
 }
 
-void zgfs_result_set(zgfs_results *r, uid_t uid, const char *path, const char *line)
+void zg_results_set(zg_results *r, uid_t uid, const char *path, const char *line)
 {
     char *copy = strdup(line);
     if (!copy)
-        return; /* the result is a convenience; errno and log still carry it */
+        return;
     pthread_mutex_lock(&r->lock);
     result *e = find(r, uid, path);
     if (e) {
@@ -108,7 +105,7 @@ void zgfs_result_set(zgfs_results *r, uid_t uid, const char *path, const char *l
     }
     e->line = copy;
     push_front(r, e);
-    while (r->n > MAX_RESULTS) {
+    while (r->n > ZG_RESULTS_MAX) {
         result *old = r->tail;
         unlink_entry(r, old);
         drop(old);
@@ -116,11 +113,31 @@ void zgfs_result_set(zgfs_results *r, uid_t uid, const char *path, const char *l
     pthread_mutex_unlock(&r->lock);
 }
 
-bool zgfs_result_get(zgfs_results *r, uid_t uid, const char *path, zg_buf *out)
+bool zg_results_get(zg_results *r, uid_t uid, const char *path, zg_buf *out)
 {
     pthread_mutex_lock(&r->lock);
     result *e = find(r, uid, path);
     bool found = e && zg_buf_printf(out, NULL, "%s\n", e->line) == 0;
     pthread_mutex_unlock(&r->lock);
     return found;
+}
+
+void zg_results_line(char *out, size_t cap, const char *ok, const zg_err *err)
+{
+    if (err)
+        snprintf(out, cap, "error: %s", err->msg[0] ? err->msg : strerror(zg_err_errno(err)));
+    else
+        snprintf(out, cap, "ok: %s", ok && *ok ? ok : "done");
+}
+
+void zg_results_record(zg_results *r, zg_oplog *log, uid_t uid, const char *path, const char *cmd,
+                       const char *ok, const zg_err *err)
+{
+    char line[ZG_RESULTS_LINE_MAX];
+    zg_results_line(line, sizeof line, ok, err);
+    zg_results_set(r, uid, path, line);
+    if (log)
+        zg_oplog_add(log, "uid %u %s <- \"%.*s%s\": %s", (unsigned)uid, path + (path[0] == '/'),
+                     ZG_RESULTS_CMD_SHOWN, cmd, strlen(cmd) > ZG_RESULTS_CMD_SHOWN ? "..." : "",
+                     line);
 }
