@@ -28,8 +28,8 @@ typedef struct zg_cmdline {
 /* Add the bytes of one write. 1: the newline came and the command is
  * taken: it is cl->text (NUL-terminated, without the newline). 0: the bytes
  * were kept, the line goes on. -1: refused (err set); shown then holds the
- * refused text as a log line names it: what was gathered and the new
- * bytes, at most ZG_RESULTS_CMD_SHOWN of them, each unprintable byte as
+ * refused text as a log line names it: what was gathered of a command
+ * not yet run and the new bytes, at most ZG_RESULTS_CMD_SHOWN of them, each unprintable byte as
  * '?'. */
 int zg_cmdline_add(zg_cmdline *cl, const char *buf, size_t size,
                    char shown[ZG_RESULTS_CMD_SHOWN + 1], zg_err *err);

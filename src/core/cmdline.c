@@ -8,7 +8,9 @@ static void refused(const zg_cmdline *cl, const char *buf, size_t size,
                     char shown[ZG_RESULTS_CMD_SHOWN + 1])
 {
     size_t k = 0;
-    for (size_t i = 0; i < cl->len && k < ZG_RESULTS_CMD_SHOWN; i++)
+    /* A command that already ran is its own record; only what this write
+     * adds to an unfinished one belongs to the refusal. */
+    for (size_t i = 0; !cl->done && i < cl->len && k < ZG_RESULTS_CMD_SHOWN; i++)
         shown[k++] = cl->text[i];
     for (size_t i = 0; i < size && k < ZG_RESULTS_CMD_SHOWN; i++)
         shown[k++] = buf[i];
