@@ -5,6 +5,7 @@
 #define ZGFS_FILES_H
 
 #include "../zgfs.h"
+#include "zg/namefiles.h"
 
 /* root.c */
 int zgfs_readme_render(const zgfs_call *c, zg_buf *out, zg_err *err);
@@ -22,28 +23,26 @@ int zgfs_ledger_balance_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 int zgfs_ledger_deposit_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
 int zgfs_ledger_refund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
 
-/* storage.c: storage/ (NAME, NAME.root, by-root/0xROOT) */
-int zgfs_storage_name_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_storage_root_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_storage_names_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
-int zgfs_storage_roots_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
-int zgfs_storage_name_present(const zgfs_call *c, zg_err *err);
-int zgfs_storage_root_present(const zgfs_call *c, zg_err *err);
-int zgfs_storage_root_render(const zgfs_call *c, zg_buf *out, zg_err *err);
-int zgfs_storage_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err);
-int zgfs_storage_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
+/* names.c: the files of storage/ and datasets/ (zg/namedir.h); their
+ * names' parsers are the core's (zg/namefiles.h) */
+int zgfs_named_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
+int zgfs_named_present(const zgfs_call *c, zg_err *err);
+int zgfs_named_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_named_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err);
+int zgfs_named_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
+int zgfs_named_size(const zgfs_call *c, uint64_t *out, zg_err *err);
+/* After an upload to the call's NAME: the kernel drops what it held of
+ * NAME and of the files that come with it. */
+void zgfs_named_added(const zgfs_call *c, const char *name);
+
+/* storage.c: storage/NAME's upload and download, by-root/0xROOT */
 int zgfs_storage_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
 int zgfs_storage_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                         zg_err *err);
-int zgfs_by_root_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
 int zgfs_by_root_present(const zgfs_call *c, zg_err *err);
 int zgfs_by_root_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
 int zgfs_by_root_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
 int zgfs_by_root_size(const zgfs_call *c, uint64_t *out, zg_err *err);
-int zgfs_storage_size(const zgfs_call *c, uint64_t *out, zg_err *err);
-/* The root ("0x" + 64 hex) of a name in storage/; ENOENT when there is
- * no such name. For tasks/new, which takes a storage/ NAME as dataset. */
-int zgfs_storage_name_root(zgfs *fs, const char *name, char root[67], zg_err *err);
 
 /* providers.c */
 int zgfs_provider_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
@@ -75,19 +74,8 @@ int zgfs_model_zip_size(const zgfs_call *c, uint64_t *out, zg_err *err);
 int zgfs_quote_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 int zgfs_report_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 
-/* datasets.c: providers/P/datasets/ (NAME, NAME.hash, NAME.tokens) */
-int zgfs_dataset_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_dataset_hash_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_datasets_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
-int zgfs_dataset_hashes_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
-int zgfs_dataset_present(const zgfs_call *c, zg_err *err);
-int zgfs_dataset_hash_present(const zgfs_call *c, zg_err *err);
-int zgfs_dataset_hash_render(const zgfs_call *c, zg_buf *out, zg_err *err);
-int zgfs_dataset_tokens_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_dataset_tokens_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
+/* datasets.c: providers/P/datasets/NAME's upload, NAME.tokens */
 int zgfs_dataset_tokens_render(const zgfs_call *c, zg_buf *out, zg_err *err);
-int zgfs_dataset_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err);
-int zgfs_dataset_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
 int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                         zg_err *err);
 
