@@ -7,6 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+int zgfs_names_add_cb(void *arg, const char *name, zg_err *err)
+{
+    return zgfs_names_add(arg, name, err);
+}
+
 int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err)
 {
     if (i >= c->nparams)

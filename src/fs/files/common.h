@@ -12,6 +12,9 @@
 #include "zg/show.h"
 #include "zg/u256.h"
 
+/* zgfs_names_add for the core's walks (arg: the zgfs_names). */
+int zgfs_names_add_cb(void *arg, const char *name, zg_err *err);
+
 /* Path parameter i as an address. */
 int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err);
 

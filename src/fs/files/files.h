@@ -5,7 +5,11 @@
 #define ZGFS_FILES_H
 
 #include "../zgfs.h"
+/* The {param} rows name the core's parsers of their names directly. */
+#include "zg/adapter.h"
+#include "zg/modelfiles.h"
 #include "zg/namefiles.h"
+#include "zg/tasks.h"
 
 /* root.c */
 int zgfs_readme_render(const zgfs_call *c, zg_buf *out, zg_err *err);
@@ -45,7 +49,6 @@ int zgfs_by_root_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
 int zgfs_by_root_size(const zgfs_call *c, uint64_t *out, zg_err *err);
 
 /* providers.c */
-int zgfs_provider_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
 int zgfs_providers_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
 int zgfs_provider_present(const zgfs_call *c, zg_err *err);
 int zgfs_service_present(const zgfs_call *c, zg_err *err);
@@ -58,9 +61,8 @@ int zgfs_retrieve_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
 int zgfs_trust_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 int zgfs_trust_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
 
-/* models.c: providers/P/models/ (NAME.json, NAME.usage.zip) */
-int zgfs_model_json_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_model_zip_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
+/* models.c: providers/P/models/ (NAME.json, NAME.usage.zip; their names
+ * are zg/modelfiles.h's) */
 int zgfs_models_json_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
 int zgfs_models_zip_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
 int zgfs_model_json_present(const zgfs_call *c, zg_err *err);
@@ -80,7 +82,6 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
                         zg_err *err);
 
 /* tasks.c: providers/P/tasks/ */
-int zgfs_task_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
 int zgfs_tasks_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
 int zgfs_task_present(const zgfs_call *c, zg_err *err);
 int zgfs_tasks_latest_present(const zgfs_call *c, zg_err *err);
@@ -108,7 +109,6 @@ int zgfs_lora_autoack(zgfs *fs, const uint8_t prov[20], const char *id, const ch
                       zg_err *err);
 
 /* adapters.c: providers/P/adapters/ and tasks/TASK-ID/deploy */
-int zgfs_adapter_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
 int zgfs_adapters_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
 int zgfs_adapter_present(const zgfs_call *c, zg_err *err);
 int zgfs_adapter_state_render(const zgfs_call *c, zg_buf *out, zg_err *err);

@@ -22,16 +22,12 @@ static zg_nameref ref_of(const zgfs_call *c)
                         .file = c->nparams ? c->params[c->nparams - 1] : ""};
 }
 
-static int add_name(void *arg, const char *file, zg_err *err)
-{
-    return zgfs_names_add(arg, file, err);
-}
-
 /* The row's pattern, {NAME} and a suffix, says which files it lists. */
 int zgfs_named_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
     zg_nameref r = ref_of(c);
-    return zg_namedir_list(&r, strchr(zgfs_node_name(c->node), '}') + 1, add_name, out, err);
+    return zg_namedir_list(&r, strchr(zgfs_node_name(c->node), '}') + 1, zgfs_names_add_cb, out,
+                           err);
 }
 
 int zgfs_named_present(const zgfs_call *c, zg_err *err)

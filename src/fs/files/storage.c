@@ -40,17 +40,6 @@ static zg_storage_pool *pool_of(void *arg, zg_err *err)
     return zgfs_storage_pool(arg, err);
 }
 
-/* Fetch root into path unless it is there; ok says what happened. */
-static int fetch(zgfs *fs, const char *root_text, const char *path, zg_buf *ok, zg_err *err)
-{
-    bool already;
-    struct stat st;
-    if (zg_stnames_fetch(pool_of, fs, root_text, path, &already, err))
-        return -1;
-    return zg_stored_fetched_text(root_text, already, stat(path, &st) ? 0 : (uint64_t)st.st_size,
-                                  ok, err);
-}
-
 int zgfs_storage_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
 {
     zg_nameref r = {c->fs->state_dir, ZG_ND_STORED, NULL, c->params[0]};
@@ -58,7 +47,7 @@ int zgfs_storage_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
     char path[4096];
     if (zg_namedir_get(&r, &e, err) || zg_namedir_local(&r, path, sizeof path, err))
         return -1;
-    return fetch(c->fs, e.hash, path, ok, err);
+    return zg_stnames_fetch_said(pool_of, c->fs, e.hash, path, ok, err);
 }
 
 int zgfs_storage_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
@@ -121,5 +110,5 @@ int zgfs_by_root_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
     char path[4096];
     if (zgfs_by_root_local(c, path, sizeof path, err))
         return -1;
-    return fetch(c->fs, c->params[0], path, ok, err);
+    return zg_stnames_fetch_said(pool_of, c->fs, c->params[0], path, ok, err);
 }

@@ -25,11 +25,6 @@
 
 /* ------------------------------------------------------------ names */
 
-int zgfs_task_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
-{
-    return zg_task_id_parse(name, canon, err);
-}
-
 static int provider(const zgfs_call *c, uint8_t p[20], zg_err *err)
 {
     return zgfs_call_addr(c, 0, p, err);
@@ -41,15 +36,7 @@ int zgfs_tasks_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
     zg_cache_val *ref;
     if (provider(c, p, err) || zgfs_get(c->fs, ZG_RV_TASKS, p, NULL, -1, &ref, err))
         return -1;
-    int rc = 0;
-    const cJSON *t;
-    cJSON_ArrayForEach(t, (const cJSON *)zg_cache_value(ref))
-    {
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
-        char canon[ZGFS_PARAM_MAX];
-        if (id && zgfs_task_parse(id, canon, NULL) == 0 && (rc = zgfs_names_add(out, canon, err)))
-            break;
-    }
+    int rc = zg_task_ids(zg_cache_value(ref), zgfs_names_add_cb, out, err);
     zg_cache_put(ref);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include "../check.h"
 #include "zg/fdio.h"
 #include "zg/namedir.h"
+#include "zg/stnames.h"
 
 static char state[] = "/tmp/zg-namedir-XXXXXX";
 static const char prov[] = "0xAbCdEf0123456789aBcDeF0123456789abCDef01";
@@ -146,6 +147,37 @@ static void resolver(void)
           "tasks/new: an unknown name is ENOENT");
 }
 
+static int pools_asked;
+
+static zg_storage_pool *no_pool(void *arg, zg_err *err)
+{
+    (void)arg;
+    pools_asked++;
+    zg_err_set(err, EHOSTUNREACH, "no storage nodes");
+    return NULL;
+}
+
+/* A read of storage/NAME or by-root/ROOT whose file is here asks no node. */
+static void fetch_said(void)
+{
+    char path[4096];
+    zg_err err = {0};
+    zg_buf ok;
+    zg_buf_init(&ok, 0);
+    zg_nameref r = {state, ZG_ND_STORED, NULL, "notes"};
+    if (zg_namedir_local(&r, path, sizeof path, NULL))
+        abort();
+    CHECK(zg_stnames_fetch_said(no_pool, NULL, root, path, &ok, &err) == 0 && pools_asked == 0,
+          "the local copy is here: no node asked");
+    CHECK_STR((char *)ok.data, "already downloaded", "and the sentence says so");
+    if (zg_namedir_by_root(state, root, path, sizeof path, NULL))
+        abort();
+    CHECK(zg_stnames_fetch_said(no_pool, NULL, root, path, &ok, &err) == -1 && pools_asked == 1 &&
+              err.code == EHOSTUNREACH,
+          "a file not here is fetched: the pool's failure");
+    zg_buf_free(&ok);
+}
+
 static void parsers(void)
 {
     char canon[ZG_NAMEFILE_MAX];
@@ -173,6 +205,7 @@ int main(void)
     datasets();
     stored();
     resolver();
+    fetch_said();
     parsers();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", state);
