@@ -15,7 +15,8 @@ _Static_assert(ZG_NAMEFILE_MAX == ZGFS_PARAM_MAX, "these file names are path par
  * parameter (a listing's call has the directory's). */
 static zg_nameref ref_of(const zgfs_call *c)
 {
-    bool stored = !strncmp(c->path, "/storage", strlen("/storage"));
+    size_t n = strlen("/storage");
+    bool stored = !strncmp(c->path, "/storage", n) && (c->path[n] == '/' || !c->path[n]);
     return (zg_nameref){.state_dir = c->fs->state_dir,
                         .dir = stored ? ZG_ND_STORED : ZG_ND_DATASETS,
                         .provider = c->params[0],
