@@ -13,6 +13,7 @@
 
 #include "zg/client.h"
 #include "zg/infserving.h"
+#include "zg/readmodel.h"
 #include "zg/wait.h"
 
 /* The entry of list (a GET /v1/lora/adapters array) whose taskId is
@@ -65,6 +66,15 @@ typedef struct zg_adapter_deployed {
 int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_deployed *out,
                       zg_err *err);
 
+/* A deploy line's whole path on inference provider r->provider: the
+ * wallet's inference session with it (zg_adapter_session_check), its
+ * Service.url and on-chain model from rm (r->url and r->base_model are
+ * filled here for the call and left NULL), zg_adapter_deploy, and zg_adapter_deployed_text's
+ * sentence into ok. *asked: the provider was asked to deploy, so its adapters list may have
+ * changed, whatever the outcome. */
+int zg_adapter_deploy_on(zg_client *c, const zg_readmodel *rm, zg_adapter_deploy_req *r,
+                         bool *asked, zg_buf *ok, zg_err *err);
+
 /* Longest adapter name this client handles (the provider's names are
  * far shorter), with its NUL. */
 #define ZG_ADAPTER_NAME_MAX 80
@@ -73,6 +83,14 @@ int zg_adapter_deploy(zg_client *c, const zg_adapter_deploy_req *r, zg_adapter_d
  * digits, '-', '_' and '.', not starting with '.', shorter than
  * ZG_ADAPTER_NAME_MAX. */
 bool zg_adapter_name_ok(const char *name);
+/* adapters/NAME as the namespace takes it: canon receives name when
+ * zg_adapter_name_ok; ENOENT "not an adapter name" otherwise. */
+int zg_adapter_name_parse(const char *name, char canon[ZG_ADAPTER_NAME_MAX], zg_err *err);
+/* adapters/: the "adapterName" of each adapter of list (the wallet's, GET
+ * /v1/lora/adapters) that zg_adapter_name_ok takes, passed to add (which
+ * may fail, ending the walk). */
+int zg_adapter_names(const cJSON *list, int (*add)(void *arg, const char *name, zg_err *err),
+                     void *arg, zg_err *err);
 
 /* What a deploy command names (adapters/deploy, tasks/ID/deploy). */
 typedef struct zg_adapter_target {

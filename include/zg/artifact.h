@@ -143,6 +143,18 @@ int zg_lora_fetch(zg_client *c, zg_journal *j, struct zg_storage_pool *storage, 
  * cap. */
 int zg_lora_path(const char *state, const char *provider, const char *id, const char *file,
                  char *out, size_t cap, zg_err *err);
+/* tasks/ID/file ("lora.enc" or "lora.bin") as reads serve it: its path
+ * once lora.enc is verified (zg_lora_enc_verified) or lora.bin is
+ * there; ENOENT "not downloaded yet" or "not decrypted yet" before. */
+int zg_lora_local(const char *state, const char *provider, const char *id, const char *file,
+                  char *out, size_t cap, zg_err *err);
+/* The task's directory of model files, made when missing, and the paths
+ * of lora.enc and lora.bin in it (cap bytes each). */
+int zg_lora_files(const char *state, const char *provider, const char *id, char *enc, char *bin,
+                  size_t cap, zg_err *err);
+/* The size of the file at path, 0 when there is none (the sentences'
+ * size after a fetch). */
+uint64_t zg_lora_file_size(const char *path);
 /* The log's sentence about step of the safe path, said about who (the
  * file's path); nothing is appended when the step needs no sentence. */
 int zg_lora_step_text(const char *who, zg_lora_step step, const zg_err *why, zg_buf *out,

@@ -34,6 +34,15 @@ const char *zg_namefile_suffix(zg_namefile kind);
  * receives the name it stands for; ENOENT with kind's sentence otherwise. */
 int zg_namefile_parse(zg_namefile kind, const char *file, char name[ZG_NAMEFILE_MAX], zg_err *err);
 
+/* Each kind's files as the namespace takes them: canon receives the file
+ * name as given when zg_namefile_parse accepts it (names are
+ * case-sensitive); its refusal otherwise. */
+int zg_dataset_file_parse(const char *file, char canon[ZG_NAMEFILE_MAX], zg_err *err);
+int zg_dataset_hash_file_parse(const char *file, char canon[ZG_NAMEFILE_MAX], zg_err *err);
+int zg_dataset_tokens_file_parse(const char *file, char canon[ZG_NAMEFILE_MAX], zg_err *err);
+int zg_stored_file_parse(const char *file, char canon[ZG_NAMEFILE_MAX], zg_err *err);
+int zg_stored_root_file_parse(const char *file, char canon[ZG_NAMEFILE_MAX], zg_err *err);
+
 /* The index key of storage/'s names (zg/stnames.h), and the directory of
  * files by root beside them. */
 #define ZG_STORED_KEY     "names"

@@ -40,6 +40,12 @@ int zg_show_providers(const zg_rv_services *s, bool all,
 int zg_show_ft_service(zg_buf *out, const zg_ft_service *s, zg_err *err);
 /* providers/P/inference.json: P's inference service record. */
 int zg_show_inf_service(zg_buf *out, const zg_inf_service *s, zg_err *err);
+/* The file of provider's service of kind (its services-list record pr):
+ * service.json or inference.json into out, or with out NULL only whether
+ * it is there; ENOENT "P offers no fine-tuning" or "P serves no
+ * inference" when pr has no such service. */
+int zg_show_service(zg_buf *out, const zg_rv_provider *pr, zg_service_kind kind,
+                    const char *provider, zg_err *err);
 
 /* providers/P/account.json of a fine-tuning sub-account: service is the
  * contract's service name (zg_client_service_name), user the wallet. The

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "zg/buf.h"
 #include "zg/dsindex.h"
 #include "zg/journal.h"
 #include "zg/storage.h"
@@ -31,5 +32,9 @@ int zg_stnames_add(zg_stnames_pool_fn pool, void *arg, zg_journal *j, const char
  * dest are made. */
 int zg_stnames_fetch(zg_stnames_pool_fn pool, void *arg, const char *root, const char *dest,
                      bool *already, zg_err *err);
+/* The same, and ok receiving what it did (zg_stored_fetched_text): the
+ * sentence of a read of storage/NAME or by-root/ROOT. */
+int zg_stnames_fetch_said(zg_stnames_pool_fn pool, void *arg, const char *root, const char *dest,
+                          zg_buf *ok, zg_err *err);
 
 #endif

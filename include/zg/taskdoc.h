@@ -24,6 +24,11 @@ void zg_task_lookup_errno(zg_err *e);
  * empty list. */
 int zg_task_latest(const cJSON *list, char id[37], zg_err *err);
 
+/* tasks/: the id of each task of list that zg_task_id_parse takes, in
+ * canonical form, passed to add (which may fail, ending the walk). */
+int zg_task_ids(const cJSON *list, int (*add)(void *arg, const char *id, zg_err *err), void *arg,
+                zg_err *err);
+
 /* progress: the provider's state word of task and a newline ("unknown"
  * when the record has none). */
 int zg_task_progress_text(const cJSON *task, zg_buf *out, zg_err *err);

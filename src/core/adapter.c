@@ -242,6 +242,49 @@ bool zg_adapter_name_ok(const char *name)
     return true;
 }
 
+int zg_adapter_deploy_on(zg_client *c, const zg_readmodel *rm, zg_adapter_deploy_req *r,
+                         bool *asked, zg_buf *ok, zg_err *err)
+{
+    char inf[43], *url = NULL, *model = NULL;
+    zg_adapter_deployed d;
+    *asked = false;
+    zg_addr_checksum(inf, r->provider);
+    if (zg_adapter_session_check(c, r->provider, err) ||
+        zg_rm_inf_service(rm, r->provider, &url, &model, err))
+        return -1;
+    r->url = url;
+    r->base_model = model ? model : "";
+    *asked = true;
+    int rc = zg_adapter_deploy(c, r, &d, err);
+    if (rc == 0)
+        rc = zg_adapter_deployed_text(&d, inf, ok, err);
+    free(url);
+    free(model);
+    r->url = r->base_model = NULL;
+    return rc;
+}
+
+int zg_adapter_name_parse(const char *name, char canon[ZG_ADAPTER_NAME_MAX], zg_err *err)
+{
+    if (!zg_adapter_name_ok(name))
+        return zg_err_set(err, ENOENT, "not an adapter name");
+    strcpy(canon, name);
+    return 0;
+}
+
+int zg_adapter_names(const cJSON *list, int (*add)(void *arg, const char *name, zg_err *err),
+                     void *arg, zg_err *err)
+{
+    const cJSON *a;
+    cJSON_ArrayForEach(a, list)
+    {
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "adapterName"));
+        if (n && zg_adapter_name_ok(n) && add(arg, n, err))
+            return -1;
+    }
+    return 0;
+}
+
 int zg_adapter_target_parse(const char *line, zg_adapter_target *out, zg_err *err)
 {
     memset(out, 0, sizeof *out);

@@ -452,6 +452,34 @@ int zg_lora_path(const char *state, const char *provider, const char *id, const 
     return 0;
 }
 
+uint64_t zg_lora_file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) ? 0 : (uint64_t)st.st_size;
+}
+
+int zg_lora_local(const char *state, const char *provider, const char *id, const char *file,
+                  char *out, size_t cap, zg_err *err)
+{
+    struct stat st;
+    bool enc = !strcmp(file, "lora.enc");
+    if (zg_lora_path(state, provider, id, file, out, cap, err))
+        return -1;
+    if (enc ? !zg_lora_enc_verified(out) : stat(out, &st) != 0)
+        return zg_err_set(err, ENOENT, enc ? "not downloaded yet" : "not decrypted yet");
+    return 0;
+}
+
+int zg_lora_files(const char *state, const char *provider, const char *id, char *enc, char *bin,
+                  size_t cap, zg_err *err)
+{
+    char dir[4096];
+    if (zg_lora_path(state, provider, id, NULL, dir, sizeof dir, err) ||
+        zg_mkdirs(dir, 0700, err) || zg_lora_path(state, provider, id, "lora.enc", enc, cap, err))
+        return -1;
+    return zg_lora_path(state, provider, id, "lora.bin", bin, cap, err);
+}
+
 int zg_lora_step_text(const char *who, zg_lora_step step, const zg_err *why, zg_buf *out,
                       zg_err *err)
 {

@@ -67,6 +67,40 @@ int zg_namefile_parse(zg_namefile kind, const char *file, char name[ZG_NAMEFILE_
     return 0;
 }
 
+static int canon_of(zg_namefile kind, const char *file, char canon[ZG_NAMEFILE_MAX], zg_err *err)
+{
+    char name[ZG_NAMEFILE_MAX];
+    if (zg_namefile_parse(kind, file, name, err))
+        return -1;
+    strcpy(canon, file);
+    return 0;
+}
+
+int zg_dataset_file_parse(const char *file, char canon[ZG_NAMEFILE_MAX], zg_err *err)
+{
+    return canon_of(ZG_NF_DATASET, file, canon, err);
+}
+
+int zg_dataset_hash_file_parse(const char *file, char canon[ZG_NAMEFILE_MAX], zg_err *err)
+{
+    return canon_of(ZG_NF_DATASET_HASH, file, canon, err);
+}
+
+int zg_dataset_tokens_file_parse(const char *file, char canon[ZG_NAMEFILE_MAX], zg_err *err)
+{
+    return canon_of(ZG_NF_DATASET_TOKENS, file, canon, err);
+}
+
+int zg_stored_file_parse(const char *file, char canon[ZG_NAMEFILE_MAX], zg_err *err)
+{
+    return canon_of(ZG_NF_STORED, file, canon, err);
+}
+
+int zg_stored_root_file_parse(const char *file, char canon[ZG_NAMEFILE_MAX], zg_err *err)
+{
+    return canon_of(ZG_NF_STORED_ROOT, file, canon, err);
+}
+
 int zg_namefile_root_parse(const char *file, char canon[67], zg_err *err)
 {
     if (!zg_hex_is_hash(file))

@@ -108,6 +108,19 @@ int zg_show_ft_service(zg_buf *out, const zg_ft_service *s, zg_err *err)
     return zg_show_json(out, j, err);
 }
 
+int zg_show_service(zg_buf *out, const zg_rv_provider *pr, zg_service_kind kind,
+                    const char *provider, zg_err *err)
+{
+    if (kind == ZG_SVC_FINETUNING && !pr->ft)
+        return zg_err_set(err, ENOENT, "%s offers no fine-tuning", provider);
+    if (kind == ZG_SVC_INFERENCE && !pr->inf)
+        return zg_err_set(err, ENOENT, "%s serves no inference", provider);
+    if (!out)
+        return 0;
+    return kind == ZG_SVC_FINETUNING ? zg_show_ft_service(out, pr->ft, err)
+                                     : zg_show_inf_service(out, pr->inf, err);
+}
+
 int zg_show_inf_service(zg_buf *out, const zg_inf_service *s, zg_err *err)
 {
     cJSON *j = cJSON_CreateObject();

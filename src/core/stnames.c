@@ -8,6 +8,7 @@
 
 #include "zg/fdio.h"
 #include "zg/hex.h"
+#include "zg/namefiles.h"
 
 int zg_stnames_add(zg_stnames_pool_fn pool, void *arg, zg_journal *j, const char *dir,
                    const char *key, const char *name, const char *path, uint64_t size,
@@ -59,4 +60,15 @@ int zg_stnames_fetch(zg_stnames_pool_fn pool, void *arg, const char *root, const
     if (!p || parent_dirs(dest, err) || zg_storage_pool_download(p, r, dest, NULL, NULL, err))
         return -1;
     return 0;
+}
+
+int zg_stnames_fetch_said(zg_stnames_pool_fn pool, void *arg, const char *root, const char *dest,
+                          zg_buf *ok, zg_err *err)
+{
+    bool already;
+    struct stat st;
+    if (zg_stnames_fetch(pool, arg, root, dest, &already, err))
+        return -1;
+    return zg_stored_fetched_text(root, already, stat(dest, &st) ? 0 : (uint64_t)st.st_size, ok,
+                                  err);
 }

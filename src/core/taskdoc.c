@@ -35,6 +35,20 @@ int zg_task_latest(const cJSON *list, char id[37], zg_err *err)
     return s ? zg_task_id_parse(s, id, err) : zg_err_set(err, ENOENT, "no tasks yet");
 }
 
+int zg_task_ids(const cJSON *list, int (*add)(void *arg, const char *id, zg_err *err), void *arg,
+                zg_err *err)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, list)
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
+        char canon[37];
+        if (id && zg_task_id_parse(id, canon, NULL) == 0 && add(arg, canon, err))
+            return -1;
+    }
+    return 0;
+}
+
 int zg_task_progress_text(const cJSON *task, zg_buf *out, zg_err *err)
 {
     const char *p = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(task, "progress"));

@@ -22,14 +22,6 @@
 
 /* ------------------------------------------------------------ the list */
 
-int zgfs_adapter_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
-{
-    if (!zg_adapter_name_ok(name))
-        return zg_err_set(err, ENOENT, "not an adapter name");
-    strcpy(canon, name);
-    return 0;
-}
-
 /* Does the wallet have an inference sub-account with provider? */
 static int has_session(zgfs *fs, const uint8_t provider[20], long max_age_ms, bool *yes,
                        zg_err *err)
@@ -48,15 +40,7 @@ int zgfs_adapters_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
     zg_cache_val *ref;
     if (zgfs_call_addr(c, 0, p, err) || zgfs_get(c->fs, ZG_RV_ADAPTERS, p, NULL, -1, &ref, err))
         return -1;
-    int rc = 0;
-    const cJSON *a;
-    cJSON_ArrayForEach(a, (const cJSON *)zg_cache_value(ref))
-    {
-        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "adapterName"));
-        char canon[ZGFS_PARAM_MAX];
-        if (n && zgfs_adapter_parse(n, canon, NULL) == 0 && (rc = zgfs_names_add(out, canon, err)))
-            break;
-    }
+    int rc = zg_adapter_names(zg_cache_value(ref), zgfs_names_add_cb, out, err);
     zg_cache_put(ref);
     return rc;
 }
@@ -110,28 +94,16 @@ int zgfs_adapter_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 static int deploy(zgfs *fs, const uint8_t inf[20], const char *task_id, const uint8_t *ft,
                   const char *given, zg_buf *ok, zg_err *err)
 {
-    char infa[43];
-    zg_addr_checksum(infa, inf);
-    if (zg_adapter_session_check(fs->client, inf, err))
-        return -1;
-    char *url = NULL, *model = NULL;
-    if (zg_rm_inf_service(&fs->rm, inf, &url, &model, err))
-        return -1;
-    zg_adapter_deploy_req req = {.url = url,
-                                 .task_id = task_id,
+    zg_adapter_deploy_req req = {.task_id = task_id,
                                  .name = given,
-                                 .base_model = model ? model : "",
                                  .wait_s = (long)fs->opts.wait,
                                  .ft = ft,
                                  .wait = zgfs_work_wait(fs->work)};
+    bool asked;
     memcpy(req.provider, inf, 20);
-    zg_adapter_deployed d;
-    int rc = zg_adapter_deploy(fs->client, &req, &d, err);
-    zgfs_changed(fs, ZG_RV_BIT(ZG_RV_ADAPTERS), inf, NULL);
-    if (rc == 0)
-        rc = zg_adapter_deployed_text(&d, infa, ok, err);
-    free(url);
-    free(model);
+    int rc = zg_adapter_deploy_on(fs->client, &fs->rm, &req, &asked, ok, err);
+    if (asked)
+        zgfs_changed(fs, ZG_RV_BIT(ZG_RV_ADAPTERS), inf, NULL);
     return rc;
 }
 

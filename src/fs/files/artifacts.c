@@ -20,44 +20,25 @@
  * the file format (zg_model_plain_size). Nothing is downloaded,
  * acknowledged or paid for a size; it is asked once per task and mount. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "wf.h"
 #include "zg/artifact.h"
-#include "zg/fdio.h"
 #include "zg/ftserving.h"
 #include "zg/modelcrypt.h"
 #include "zg/wait.h"
 
-static int file_path(const zgfs_call *c, const char *what, char *out, size_t cap, zg_err *err)
-{
-    return zg_lora_path(c->fs->state_dir, c->params[0], c->params[1], what, out, cap, err);
-}
-
 int zgfs_lora_enc_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 {
-    if (file_path(c, "lora.enc", path, cap, err))
-        return -1;
-    return zg_lora_enc_verified(path) ? 0 : zg_err_set(err, ENOENT, "not downloaded yet");
+    return zg_lora_local(c->fs->state_dir, c->params[0], c->params[1], "lora.enc", path, cap, err);
 }
 
 int zgfs_lora_bin_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 {
-    if (file_path(c, "lora.bin", path, cap, err))
-        return -1;
-    struct stat st;
-    return stat(path, &st) == 0 ? 0 : zg_err_set(err, ENOENT, "not decrypted yet");
-}
-
-static uint64_t size_of(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) ? 0 : (uint64_t)st.st_size;
+    return zg_lora_local(c->fs->state_dir, c->params[0], c->params[1], "lora.bin", path, cap, err);
 }
 
 typedef struct size_ask {
@@ -139,11 +120,7 @@ static void note_step(void *ctx, zg_lora_step step, const zg_err *why)
 static int task_files(zgfs *fs, const char *prov_text, const uint8_t prov[20], const char *id,
                       char enc[4096], char bin[4096], char **url, zg_err *err)
 {
-    char dir[4096];
-    if (zg_lora_path(fs->state_dir, prov_text, id, NULL, dir, sizeof dir, err) ||
-        zg_mkdirs(dir, 0700, err) ||
-        zg_lora_path(fs->state_dir, prov_text, id, "lora.enc", enc, 4096, err) ||
-        zg_lora_path(fs->state_dir, prov_text, id, "lora.bin", bin, 4096, err))
+    if (zg_lora_files(fs->state_dir, prov_text, id, enc, bin, 4096, err))
         return -1;
     return zg_rm_ft_service(&fs->rm, prov, url, NULL, err);
 }
@@ -162,7 +139,7 @@ int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
     int rc = zg_lora_fetch_enc(fs->client, zgfs_storage_pool(fs, NULL), url, prov, c->params[1],
                                enc, zgfs_work_wait(fs->work), &note, &o, err);
     free(url);
-    return rc ? -1 : zg_lora_enc_text(c->params[1], &o, size_of(enc), ok, err);
+    return rc ? -1 : zg_lora_enc_text(c->params[1], &o, zg_lora_file_size(enc), ok, err);
 }
 
 /* The core's one safe path, under a wait the unmount stops and that
@@ -181,7 +158,7 @@ static int lora_bin(zgfs *fs, const char *prov_text, const uint8_t prov[20], con
     int rc = zg_lora_fetch(fs->client, fs->journal, zgfs_storage_pool(fs, NULL), url, prov, id, enc,
                            bin, &w, &note, &o, err);
     free(url);
-    return rc ? -1 : zg_lora_bin_text(id, &o, size_of(bin), ok, err);
+    return rc ? -1 : zg_lora_bin_text(id, &o, zg_lora_file_size(bin), ok, err);
 }
 
 int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)

@@ -7,31 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zg/dsindex.h"
+int zgfs_names_add_cb(void *arg, const char *name, zg_err *err)
+{
+    return zgfs_names_add(arg, name, err);
+}
 
 int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err)
 {
     if (i >= c->nparams)
         return zg_err_set(err, EINVAL, "internal error: missing path parameter");
     return zg_addr_parse(out, c->params[i], err);
-}
-
-int zgfs_index_names(const char *dir, const char *key, const char *suffix, zgfs_names *out,
-                     zg_err *err)
-{
-    zg_dsentry *v;
-    size_t n;
-    if (zg_dsindex_list(dir, key, &v, &n, err))
-        return -1;
-    int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        char shown[ZGFS_PARAM_MAX];
-        if (snprintf(shown, sizeof shown, "%s%s", v[i].name, suffix) >= (int)sizeof shown)
-            continue;
-        rc = zgfs_names_add(out, shown, err);
-    }
-    free(v);
-    return rc;
 }
 
 typedef struct size_fetch {

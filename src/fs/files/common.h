@@ -12,13 +12,11 @@
 #include "zg/show.h"
 #include "zg/u256.h"
 
+/* zgfs_names_add for the core's walks (arg: the zgfs_names). */
+int zgfs_names_add_cb(void *arg, const char *name, zg_err *err);
+
 /* Path parameter i as an address. */
 int zgfs_call_addr(const zgfs_call *c, int i, uint8_t out[20], zg_err *err);
-
-/* The names of zg_dsindex DIR/KEY, each with suffix appended (a name too
- * long for it is left out), added to out. */
-int zgfs_index_names(const char *dir, const char *key, const char *suffix, zgfs_names *out,
-                     zg_err *err);
 
 /* A size known without spending (a delivered model, a file by its root, a
  * model version's usage zip: content that never changes), asked with

@@ -10,105 +10,16 @@
  * xattr user.zg.hash show the hash the TEE returned; tasks/new takes NAME as "dataset". NAME.tokens
  * is the estimate of what training on it costs (zg/estimate.h), counted from the local copy. Names
  * are this mount's own: a dataset uploaded by another client has no name here (tasks/new takes its
- * 0x hash). */
+ * 0x hash). The files it shares with storage/ are in names.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wf.h"
-#include "zg/dsindex.h"
 #include "zg/dsupload.h"
 #include "zg/estimate.h"
-#include "zg/namefiles.h"
-
-_Static_assert(ZG_NAMEFILE_MAX == ZGFS_PARAM_MAX, "a dataset's file names are path parameters");
-
-static int parse(zg_namefile kind, const char *file, char canon[ZGFS_PARAM_MAX], zg_err *err)
-{
-    char name[ZG_NAMEFILE_MAX];
-    if (zg_namefile_parse(kind, file, name, err))
-        return -1;
-    strcpy(canon, file);
-    return 0;
-}
-
-int zgfs_dataset_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
-{
-    return parse(ZG_NF_DATASET, name, canon, err);
-}
-
-int zgfs_dataset_hash_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
-{
-    return parse(ZG_NF_DATASET_HASH, name, canon, err);
-}
-
-int zgfs_dataset_tokens_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
-{
-    return parse(ZG_NF_DATASET_TOKENS, name, canon, err);
-}
-
-/* The dataset name of the path (parameter 1, of whichever kind it is). */
-static void name_of(const zgfs_call *c, char out[ZGFS_PARAM_MAX])
-{
-    if (zg_namefile_parse(ZG_NF_DATASET_HASH, c->params[1], out, NULL) &&
-        zg_namefile_parse(ZG_NF_DATASET_TOKENS, c->params[1], out, NULL))
-        snprintf(out, ZGFS_PARAM_MAX, "%s", c->params[1]);
-}
-
-static int lookup(const zgfs_call *c, zg_dsentry *e, zg_err *err)
-{
-    char dir[4096], name[ZGFS_PARAM_MAX];
-    if (zgfs_datasets_dir(c->fs, dir, sizeof dir, err))
-        return -1;
-    name_of(c, name);
-    return zg_dsindex_get(dir, c->params[0], name, e, err);
-}
-
-static int list(const zgfs_call *c, zgfs_names *out, const char *suffix, zg_err *err)
-{
-    char dir[4096];
-    if (zgfs_datasets_dir(c->fs, dir, sizeof dir, err))
-        return -1;
-    return zgfs_index_names(dir, c->params[0], suffix, out, err);
-}
-
-int zgfs_datasets_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
-{
-    return list(c, out, "", err);
-}
-
-int zgfs_dataset_hashes_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
-{
-    return list(c, out, zg_namefile_suffix(ZG_NF_DATASET_HASH), err);
-}
-
-int zgfs_dataset_tokens_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
-{
-    return list(c, out, zg_namefile_suffix(ZG_NF_DATASET_TOKENS), err);
-}
-
-int zgfs_dataset_present(const zgfs_call *c, zg_err *err)
-{
-    zg_dsentry e;
-    if (zgfs_payload_pending(c->fs, c->path))
-        return 0; /* being written: cp created it */
-    return lookup(c, &e, err);
-}
-
-int zgfs_dataset_hash_present(const zgfs_call *c, zg_err *err)
-{
-    zg_dsentry e;
-    return lookup(c, &e, err);
-}
-
-int zgfs_dataset_hash_render(const zgfs_call *c, zg_buf *out, zg_err *err)
-{
-    zg_dsentry e;
-    if (lookup(c, &e, err))
-        return -1;
-    return zg_buf_printf(out, err, "%s\n", e.hash);
-}
+#include "zg/namedir.h"
 
 /* The estimate of the local copy for this provider. Counts are cached by
  * dataset hash and tokenizer (zg/toksrc.h), so only the first read of a
@@ -116,39 +27,18 @@ int zgfs_dataset_hash_render(const zgfs_call *c, zg_buf *out, zg_err *err)
  * record and the provider's model list. */
 int zgfs_dataset_tokens_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    char dir[4096], name[ZGFS_PARAM_MAX], path[4096];
+    zg_nameref r = {c->fs->state_dir, ZG_ND_DATASETS, c->params[0], c->params[1]};
+    char path[4096];
     zg_dsentry e;
     uint8_t prov[20];
     char *url = NULL;
-    if (lookup(c, &e, err) || zgfs_datasets_dir(c->fs, dir, sizeof dir, err))
-        return -1;
-    name_of(c, name);
-    if (zg_dsindex_path(dir, c->params[0], name, path, sizeof path, err) ||
+    if (zg_namedir_get(&r, &e, err) || zg_namedir_local(&r, path, sizeof path, err) ||
         zgfs_call_addr(c, 0, prov, err) || zg_rm_ft_service(&c->fs->rm, prov, &url, NULL, err))
         return -1;
     int rc =
         zg_estimate_lines_src(c->fs->client, url, prov, path, e.hash, &c->fs->toksrc, out, err);
     free(url);
     return rc;
-}
-
-int zgfs_dataset_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err)
-{
-    zg_dsentry e;
-    zg_err ignore;
-    if (strcmp(name, "user.zg.hash") || lookup(c, &e, &ignore))
-        return zg_err_set(err, ENODATA, "no such attribute");
-    return zg_buf_append_str(out, e.hash, err);
-}
-
-int zgfs_dataset_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
-{
-    char dir[4096], name[ZGFS_PARAM_MAX];
-    zg_dsentry e;
-    if (lookup(c, &e, err) || zgfs_datasets_dir(c->fs, dir, sizeof dir, err))
-        return -1;
-    name_of(c, name);
-    return zg_dsindex_path(dir, c->params[0], name, path, cap, err);
 }
 
 /* keccak256 of the uploaded bytes against the hash the TEE reported, off
@@ -202,26 +92,12 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     zg_dsentry e;
     if (zgfs_call_addr(c, 0, prov, err) || zg_rm_ft_service(&fs->rm, prov, &url, NULL, err))
         return -1;
-    int rc = zgfs_datasets_dir(fs, dir, sizeof dir, err) ||
+    int rc = zg_namedir_index(fs->state_dir, ZG_ND_DATASETS, dir, sizeof dir, err) ||
              zg_dataset_add(fs->client, url, dir, c->params[0], name, p->path, p->len, &e, err);
     free(url);
     if (rc)
         return -1;
     check_hash_later(c, dir, e.hash);
-
-    /* The new name, hash file and estimate show at once. */
-    char parent[ZGFS_PATH_MAX], hashfile[ZGFS_PARAM_MAX + 8],
-        hpath[ZGFS_PATH_MAX + ZGFS_PARAM_MAX + 16];
-    snprintf(parent, sizeof parent, "%s", c->path);
-    *strrchr(parent, '/') = '\0';
-    snprintf(hashfile, sizeof hashfile, "%s%s", name, zg_namefile_suffix(ZG_NF_DATASET_HASH));
-    snprintf(hpath, sizeof hpath, "%s/%s", parent, hashfile);
-    zgfs_notify_inode(fs->notify, c->path);
-    zgfs_notify_inode(fs->notify, hpath);
-    zgfs_notify_entry(fs->notify, parent, hashfile);
-    snprintf(hashfile, sizeof hashfile, "%s%s", name, zg_namefile_suffix(ZG_NF_DATASET_TOKENS));
-    snprintf(hpath, sizeof hpath, "%s/%s", parent, hashfile);
-    zgfs_notify_inode(fs->notify, hpath);
-    zgfs_notify_entry(fs->notify, parent, hashfile);
+    zgfs_named_added(c, name); /* the new name, hash file and estimate show at once */
     return zg_dataset_added_text(name, &e, p->len, c->params[0], ok, err);
 }

@@ -5,6 +5,11 @@
 #define ZGFS_FILES_H
 
 #include "../zgfs.h"
+/* The {param} rows name the core's parsers of their names directly. */
+#include "zg/adapter.h"
+#include "zg/modelfiles.h"
+#include "zg/namefiles.h"
+#include "zg/tasks.h"
 
 /* root.c */
 int zgfs_readme_render(const zgfs_call *c, zg_buf *out, zg_err *err);
@@ -22,31 +27,28 @@ int zgfs_ledger_balance_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 int zgfs_ledger_deposit_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
 int zgfs_ledger_refund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
 
-/* storage.c: storage/ (NAME, NAME.root, by-root/0xROOT) */
-int zgfs_storage_name_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_storage_root_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_storage_names_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
-int zgfs_storage_roots_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
-int zgfs_storage_name_present(const zgfs_call *c, zg_err *err);
-int zgfs_storage_root_present(const zgfs_call *c, zg_err *err);
-int zgfs_storage_root_render(const zgfs_call *c, zg_buf *out, zg_err *err);
-int zgfs_storage_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err);
-int zgfs_storage_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
+/* names.c: the files of storage/ and datasets/ (zg/namedir.h); their
+ * names' parsers are the core's (zg/namefiles.h) */
+int zgfs_named_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
+int zgfs_named_present(const zgfs_call *c, zg_err *err);
+int zgfs_named_render(const zgfs_call *c, zg_buf *out, zg_err *err);
+int zgfs_named_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err);
+int zgfs_named_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
+int zgfs_named_size(const zgfs_call *c, uint64_t *out, zg_err *err);
+/* After an upload to the call's NAME: the kernel drops what it held of
+ * NAME and of the files that come with it. */
+void zgfs_named_added(const zgfs_call *c, const char *name);
+
+/* storage.c: storage/NAME's upload and download, by-root/0xROOT */
 int zgfs_storage_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
 int zgfs_storage_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                         zg_err *err);
-int zgfs_by_root_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
 int zgfs_by_root_present(const zgfs_call *c, zg_err *err);
 int zgfs_by_root_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
 int zgfs_by_root_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
 int zgfs_by_root_size(const zgfs_call *c, uint64_t *out, zg_err *err);
-int zgfs_storage_size(const zgfs_call *c, uint64_t *out, zg_err *err);
-/* The root ("0x" + 64 hex) of a name in storage/; ENOENT when there is
- * no such name. For tasks/new, which takes a storage/ NAME as dataset. */
-int zgfs_storage_name_root(zgfs *fs, const char *name, char root[67], zg_err *err);
 
 /* providers.c */
-int zgfs_provider_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
 int zgfs_providers_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
 int zgfs_provider_present(const zgfs_call *c, zg_err *err);
 int zgfs_service_present(const zgfs_call *c, zg_err *err);
@@ -59,9 +61,8 @@ int zgfs_retrieve_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
 int zgfs_trust_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 int zgfs_trust_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err);
 
-/* models.c: providers/P/models/ (NAME.json, NAME.usage.zip) */
-int zgfs_model_json_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_model_zip_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
+/* models.c: providers/P/models/ (NAME.json, NAME.usage.zip; their names
+ * are zg/modelfiles.h's) */
 int zgfs_models_json_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
 int zgfs_models_zip_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
 int zgfs_model_json_present(const zgfs_call *c, zg_err *err);
@@ -75,24 +76,12 @@ int zgfs_model_zip_size(const zgfs_call *c, uint64_t *out, zg_err *err);
 int zgfs_quote_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 int zgfs_report_render(const zgfs_call *c, zg_buf *out, zg_err *err);
 
-/* datasets.c: providers/P/datasets/ (NAME, NAME.hash, NAME.tokens) */
-int zgfs_dataset_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_dataset_hash_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_datasets_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
-int zgfs_dataset_hashes_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
-int zgfs_dataset_present(const zgfs_call *c, zg_err *err);
-int zgfs_dataset_hash_present(const zgfs_call *c, zg_err *err);
-int zgfs_dataset_hash_render(const zgfs_call *c, zg_buf *out, zg_err *err);
-int zgfs_dataset_tokens_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
-int zgfs_dataset_tokens_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
+/* datasets.c: providers/P/datasets/NAME's upload, NAME.tokens */
 int zgfs_dataset_tokens_render(const zgfs_call *c, zg_buf *out, zg_err *err);
-int zgfs_dataset_xattr(const zgfs_call *c, const char *name, zg_buf *out, zg_err *err);
-int zgfs_dataset_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
 int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                         zg_err *err);
 
 /* tasks.c: providers/P/tasks/ */
-int zgfs_task_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
 int zgfs_tasks_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
 int zgfs_task_present(const zgfs_call *c, zg_err *err);
 int zgfs_tasks_latest_present(const zgfs_call *c, zg_err *err);
@@ -120,7 +109,6 @@ int zgfs_lora_autoack(zgfs *fs, const uint8_t prov[20], const char *id, const ch
                       zg_err *err);
 
 /* adapters.c: providers/P/adapters/ and tasks/TASK-ID/deploy */
-int zgfs_adapter_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err);
 int zgfs_adapters_list(const zgfs_call *c, zgfs_names *out, zg_err *err);
 int zgfs_adapter_present(const zgfs_call *c, zg_err *err);
 int zgfs_adapter_state_render(const zgfs_call *c, zg_buf *out, zg_err *err);

@@ -15,22 +15,13 @@
 #include "zg/namefiles.h"
 #include "zg/show.h"
 
-int zgfs_provider_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
-{
-    return zg_provider_name_parse(name, canon, err);
-}
-
-static int add_name(void *names, const char *name, zg_err *err)
-{
-    return zgfs_names_add(names, name, err);
-}
-
 int zgfs_providers_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 {
     zg_cache_val *ref;
     if (zgfs_get(c->fs, ZG_RV_SERVICES, NULL, NULL, -1, &ref, err))
         return -1;
-    int rc = zg_show_providers(zg_cache_value(ref), c->fs->opts.all_providers, add_name, out, err);
+    int rc = zg_show_providers(zg_cache_value(ref), c->fs->opts.all_providers, zgfs_names_add_cb,
+                               out, err);
     zg_cache_put(ref);
     return rc;
 }
@@ -45,16 +36,17 @@ static int services_of(const zgfs_call *c, zg_cache_val **ref, zg_rv_provider *p
     return 0;
 }
 
-static int provider_of(const zgfs_call *c, bool *ft, bool *inf, zg_err *err)
+/* The path's provider's service.json or inference.json (out NULL: only
+ * whether it has one). */
+static int service(const zgfs_call *c, zg_service_kind kind, zg_buf *out, zg_err *err)
 {
     zg_cache_val *ref;
     zg_rv_provider pr;
     if (services_of(c, &ref, &pr, err))
         return -1;
-    *ft = pr.ft != NULL;
-    *inf = pr.inf != NULL;
+    int rc = zg_show_service(out, &pr, kind, c->params[0], err);
     zg_cache_put(ref);
-    return 0;
+    return rc;
 }
 
 /* The kind of sub-account behind the path's provider's money files. */
@@ -74,42 +66,22 @@ int zgfs_provider_present(const zgfs_call *c, zg_err *err)
 
 int zgfs_service_present(const zgfs_call *c, zg_err *err)
 {
-    bool ft, inf;
-    if (provider_of(c, &ft, &inf, err))
-        return -1;
-    return ft ? 0 : zg_err_set(err, ENOENT, "%s offers no fine-tuning", c->params[0]);
+    return service(c, ZG_SVC_FINETUNING, NULL, err);
 }
 
 int zgfs_inference_present(const zgfs_call *c, zg_err *err)
 {
-    bool ft, inf;
-    if (provider_of(c, &ft, &inf, err))
-        return -1;
-    return inf ? 0 : zg_err_set(err, ENOENT, "%s serves no inference", c->params[0]);
+    return service(c, ZG_SVC_INFERENCE, NULL, err);
 }
 
 int zgfs_service_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    zg_cache_val *ref;
-    zg_rv_provider pr;
-    if (services_of(c, &ref, &pr, err))
-        return -1;
-    int rc = pr.ft ? zg_show_ft_service(out, pr.ft, err)
-                   : zg_err_set(err, ENOENT, "%s offers no fine-tuning", c->params[0]);
-    zg_cache_put(ref);
-    return rc;
+    return service(c, ZG_SVC_FINETUNING, out, err);
 }
 
 int zgfs_inference_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    zg_cache_val *ref;
-    zg_rv_provider pr;
-    if (services_of(c, &ref, &pr, err))
-        return -1;
-    int rc = pr.inf ? zg_show_inf_service(out, pr.inf, err)
-                    : zg_err_set(err, ENOENT, "%s serves no inference", c->params[0]);
-    zg_cache_put(ref);
-    return rc;
+    return service(c, ZG_SVC_INFERENCE, out, err);
 }
 
 /* The sub-account behind account.json, fund, retrieve and trust. */

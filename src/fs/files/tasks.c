@@ -18,17 +18,12 @@
 
 #include "wf.h"
 #include "zg/deadline.h"
-#include "zg/dsindex.h"
+#include "zg/namedir.h"
 #include "zg/ftprovider.h"
 #include "zg/taskdoc.h"
 #include "zg/tasks.h"
 
 /* ------------------------------------------------------------ names */
-
-int zgfs_task_parse(const char *name, char canon[ZGFS_PARAM_MAX], zg_err *err)
-{
-    return zg_task_id_parse(name, canon, err);
-}
 
 static int provider(const zgfs_call *c, uint8_t p[20], zg_err *err)
 {
@@ -41,15 +36,7 @@ int zgfs_tasks_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
     zg_cache_val *ref;
     if (provider(c, p, err) || zgfs_get(c->fs, ZG_RV_TASKS, p, NULL, -1, &ref, err))
         return -1;
-    int rc = 0;
-    const cJSON *t;
-    cJSON_ArrayForEach(t, (const cJSON *)zg_cache_value(ref))
-    {
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(t, "id"));
-        char canon[ZGFS_PARAM_MAX];
-        if (id && zgfs_task_parse(id, canon, NULL) == 0 && (rc = zgfs_names_add(out, canon, err)))
-            break;
-    }
+    int rc = zg_task_ids(zg_cache_value(ref), zgfs_names_add_cb, out, err);
     zg_cache_put(ref);
     return rc;
 }
@@ -198,25 +185,6 @@ int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
 
 /* ------------------------------------------------------------ new */
 
-/* The mount's dataset names for zg_task_submit. */
-static int dataset_name(void *arg, const char *name, char hash[67], zg_err *err)
-{
-    const zgfs_call *c = arg;
-    char dir[4096];
-    zg_dsentry e;
-    if (zgfs_datasets_dir(c->fs, dir, sizeof dir, err) ||
-        zg_dsindex_get(dir, c->params[0], name, &e, err))
-        return -1;
-    snprintf(hash, 67, "%s", e.hash);
-    return 0;
-}
-
-static int storage_name(void *arg, const char *name, char root[67], zg_err *err)
-{
-    const zgfs_call *c = arg;
-    return zgfs_storage_name_root(c->fs, name, root, err);
-}
-
 int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply, zg_buf *ok,
                           zg_err *err)
 {
@@ -225,7 +193,9 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
     char *url = NULL;
     if (provider(c, prov, err) || zg_rm_ft_service(&fs->rm, prov, &url, NULL, err))
         return -1;
-    zg_dataset_names names = {dataset_name, storage_name, (void *)c};
+    zg_nameref at = {.state_dir = fs->state_dir, .provider = c->params[0]};
+    zg_dataset_names names;
+    zg_namedir_resolver(&at, &names);
     zg_task_submitted t;
     int rc = zg_task_submit(fs->client, fs->journal, prov, url, (const char *)p->data, p->len,
                             &names, &t, err);

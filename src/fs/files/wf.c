@@ -2,29 +2,6 @@
 #include "wf.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-int zgfs_state_path(zgfs *fs, char *out, size_t cap, zg_err *err, const char *fmt, ...)
-{
-    int n = snprintf(out, cap, "%s/", fs->state_dir);
-    if (n < 0 || (size_t)n >= cap)
-        return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
-    va_list ap;
-    va_start(ap, fmt);
-    int m = vsnprintf(out + n, cap - (size_t)n, fmt, ap);
-    va_end(ap);
-    if (m < 0 || (size_t)m >= cap - (size_t)n)
-        return zg_err_set(err, ENAMETOOLONG, "state directory path too long");
-    return 0;
-}
-
-int zgfs_datasets_dir(zgfs *fs, char *out, size_t cap, zg_err *err)
-{
-    return zgfs_state_path(fs, out, cap, err, "datasets");
-}
 
 int zgfs_task_record(const zgfs_call *c, cJSON **out, zg_err *err)
 {

@@ -1,18 +1,11 @@
 /* Helpers shared by the fine-tuning workflow's handlers (datasets.c,
  * storage.c, tasks.c, artifacts.c): a task's record and deliverable from
  * the wallet's cached task list and sub-account (one cached request answers
- * `ls -l tasks/`), and where the workflow keeps its files in the state
- * directory. */
+ * `ls -l tasks/`). */
 #ifndef ZGFS_FILES_WF_H
 #define ZGFS_FILES_WF_H
 
 #include "common.h"
-
-/* STATE_DIR/fmt... ; ENAMETOOLONG when it does not fit. */
-int zgfs_state_path(zgfs *fs, char *out, size_t cap, zg_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-/* STATE_DIR/datasets: the dataset index (zg/dsindex.h). */
-int zgfs_datasets_dir(zgfs *fs, char *out, size_t cap, zg_err *err);
 
 /* A copy of the task record of the path (parameter 0 provider, 1 task id):
  * from the cached list, else fetched alone (tasks the list has not seen

@@ -9,6 +9,7 @@
 #include "../check.h"
 #include "zg/adapter.h"
 #include "zg/artifact.h"
+#include "zg/fdio.h"
 #include "zg/jsontext.h"
 #include "zg/namefiles.h"
 #include "zg/taskdoc.h"
@@ -22,6 +23,42 @@ static cJSON *parse(const char *text)
     if (!j)
         abort();
     return j;
+}
+
+/* A walk's names, each followed by ';'. */
+static int joined(void *arg, const char *name, zg_err *err)
+{
+    return zg_buf_printf(arg, err, "%s;", name);
+}
+
+static void listings(void)
+{
+    char text[512], canon[80];
+    zg_err e = {0};
+    zg_buf b;
+    zg_buf_init(&b, 0);
+    snprintf(text, sizeof text,
+             "[{\"id\":\"%s\"},{\"id\":\"not-a-uuid\"},{\"progress\":\"Init\"},"
+             "{\"id\":\"0F6E2C8A-1B2C-4D5E-8F90-A1B2C3D4E5F6\"}]",
+             idb);
+    cJSON *tasks = parse(text);
+    CHECK(zg_task_ids(tasks, joined, &b, &e) == 0, "tasks/ listing");
+    snprintf(text, sizeof text, "%s;%s;", idb, ida);
+    CHECK_STR((char *)b.data, text, "tasks/: each task id in canonical form, nothing else");
+    b.len = 0;
+    cJSON *adapters = parse("[{\"adapterName\":\"ft-a\"},{\"adapterName\":\".hidden\"},"
+                            "{\"adapterName\":\"a/b\"},{\"state\":\"init\"},"
+                            "{\"adapterName\":\"ft_b.2\"}]");
+    CHECK(zg_adapter_names(adapters, joined, &b, &e) == 0, "adapters/ listing");
+    CHECK_STR((char *)b.data, "ft-a;ft_b.2;", "adapters/: the names that can be file names");
+    CHECK(zg_adapter_name_parse("ft-a", canon, &e) == 0 && !strcmp(canon, "ft-a"),
+          "adapters/NAME taken as spelled");
+    CHECK(zg_adapter_name_parse(".x", canon, &e) == -1 && e.code == ENOENT &&
+              !strcmp(e.msg, "not an adapter name"),
+          "adapters/.x: ENOENT \"not an adapter name\"");
+    zg_buf_free(&b);
+    cJSON_Delete(tasks);
+    cJSON_Delete(adapters);
 }
 
 static void task_list(void)
@@ -349,6 +386,42 @@ static void name_files(void)
     zg_buf_free(&b);
 }
 
+/* The model's files in a state directory made here: what reads are
+ * served from, and when. */
+static void lora_local(void)
+{
+    char state[] = "/tmp/zg-lora-XXXXXX", enc[4096], bin[4096], path[4096], cmd[64];
+    zg_err e = {0};
+    if (!mkdtemp(state))
+        abort();
+    CHECK(zg_lora_local(state, "0xP", ida, "lora.enc", path, sizeof path, &e) == -1 &&
+              e.code == ENOENT && !strcmp(e.msg, "not downloaded yet"),
+          "lora.enc before its download: ENOENT");
+    CHECK(zg_lora_local(state, "0xP", ida, "lora.bin", path, sizeof path, &e) == -1 &&
+              e.code == ENOENT && !strcmp(e.msg, "not decrypted yet"),
+          "lora.bin before its decryption: ENOENT");
+    CHECK(zg_lora_files(state, "0xP", ida, enc, bin, sizeof enc, &e) == 0, "the task's files");
+    snprintf(path, sizeof path, "%s/tasks/0xP/%s/lora.bin", state, ida);
+    CHECK_STR(bin, path, "lora.bin's path");
+    CHECK(zg_write_atomic(enc, "abc", 3, &e) == 0 && zg_write_atomic(bin, "abcd", 4, &e) == 0,
+          "the task's directory was made");
+    CHECK(zg_lora_local(state, "0xP", ida, "lora.enc", path, sizeof path, &e) == -1,
+          "lora.enc not verified yet: still ENOENT");
+    CHECK(zg_lora_local(state, "0xP", ida, "lora.bin", path, sizeof path, &e) == 0 &&
+              !strcmp(path, bin) && zg_lora_file_size(path) == 4,
+          "lora.bin once there, with its size");
+    char mark[4200];
+    snprintf(mark, sizeof mark, "%s.verified", enc);
+    CHECK(zg_write_atomic(mark, "", 0, &e) == 0 &&
+              zg_lora_local(state, "0xP", ida, "lora.enc", path, sizeof path, &e) == 0 &&
+              !strcmp(path, enc),
+          "lora.enc once verified");
+    CHECK(zg_lora_file_size("/nonexistent/zg") == 0, "no file: size 0");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", state);
+    if (system(cmd) != 0)
+        abort();
+}
+
 static void lora_files(void)
 {
     char path[64];
@@ -408,6 +481,8 @@ static void lora_files(void)
 
 int main(void)
 {
+    listings();
+    lora_local();
     lora_files();
     name_files();
     task_list();

@@ -116,6 +116,20 @@ static void test_service(void)
              prov, signer);
     SHOWN(zg_show_inf_service(B, &i, NULL), want,
           "inference.json: a missing string is \"\", exact neuron prices, a number for the time");
+
+    zg_rv_provider inf_only = {.inf = &i}, both = {.ft = &s, .inf = &i};
+    SHOWN(zg_show_service(B, &inf_only, ZG_SVC_INFERENCE, "0xP", NULL), want,
+          "inference.json of the provider's services-list record");
+    zg_err e = {0};
+    CHECK(zg_show_service(NULL, &both, ZG_SVC_FINETUNING, "0xP", &e) == 0,
+          "service.json is there when the record has fine-tuning");
+    CHECK(zg_show_service(NULL, &inf_only, ZG_SVC_FINETUNING, "0xP", &e) == -1 &&
+              e.code == ENOENT && !strcmp(e.msg, "0xP offers no fine-tuning"),
+          "no fine-tuning: ENOENT \"P offers no fine-tuning\"");
+    zg_rv_provider ft_only = {.ft = &s};
+    CHECK(zg_show_service(NULL, &ft_only, ZG_SVC_INFERENCE, "0xP", &e) == -1 && e.code == ENOENT &&
+              !strcmp(e.msg, "0xP serves no inference"),
+          "no inference: ENOENT \"P serves no inference\"");
 }
 
 static void test_accounts(void)
