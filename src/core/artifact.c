@@ -287,11 +287,16 @@ static int take_turn(const char *enc_path, const zg_wait *w, zg_err *err)
     return fd;
 }
 
-/* The stop of w without its deadline (module comment of zg/artifact.h). */
-static const zg_wait *stop_only(zg_wait *run, const zg_wait *w)
+/* The start of every call that works on the task's files: out cleared,
+ * run set to the stop of w without its deadline (the download is not
+ * bounded by it; zg/artifact.h), then the task's turn taken under run.
+ * The turn's descriptor (the caller closes it), or -1. */
+static int begin_turn(const char *enc_path, const zg_wait *w, zg_wait *run, zg_lora_outcome *out,
+                      zg_err *err)
 {
+    memset(out, 0, sizeof *out);
     zg_wait_init_follow(run, w, 0, w ? w->poll_ms : 0);
-    return run;
+    return take_turn(enc_path, run, err);
 }
 
 /* Download, verify, mark; the caller holds the task's turn and has bound
@@ -330,12 +335,10 @@ int zg_lora_fetch_enc(zg_client *c, zg_storage_pool *storage, const char *url,
                       zg_err *err)
 {
     zg_lora_outcome dummy;
+    zg_wait run;
     if (!out)
         out = &dummy;
-    memset(out, 0, sizeof *out);
-    zg_wait run;
-    stop_only(&run, w);
-    int turn = take_turn(enc_path, &run, err);
+    int turn = begin_turn(enc_path, w, &run, out, err);
     if (turn < 0)
         return -1;
     zg_wait *outer = zg_wait_bind(&run);
@@ -428,12 +431,10 @@ int zg_lora_fetch(zg_client *c, zg_journal *j, zg_storage_pool *storage, const c
                   zg_lora_outcome *out, zg_err *err)
 {
     zg_lora_outcome dummy;
+    zg_wait run;
     if (!out)
         out = &dummy;
-    memset(out, 0, sizeof *out);
-    zg_wait run;
-    stop_only(&run, w);
-    int turn = take_turn(enc_path, &run, err);
+    int turn = begin_turn(enc_path, w, &run, out, err);
     if (turn < 0)
         return -1;
     int rc = fetch_locked(c, j, storage, url, provider, task_id, enc_path, bin_path, w, &run, note,
