@@ -9,6 +9,7 @@
 #include "../check.h"
 #include "zg/buf.h"
 #include "zg/fdio.h"
+#include "zg/feeder.h"
 #include "zg/hex.h"
 #include "zg/jsoncheck.h"
 #include "zg/marks.h"
@@ -240,8 +241,69 @@ static void marks(void)
     CHECK(zg_marks_new(&m, 0, NULL) == -1, "no room: refused");
 }
 
+/* A consumer that keeps what it gets; stops once it has more than `limit`
+ * bytes (0: never). */
+typedef struct sink {
+    uint8_t *got;
+    size_t len, limit;
+    size_t calls, biggest;
+} sink;
+
+static int keep(void *ctx, const uint8_t *data, size_t len)
+{
+    sink *s = ctx;
+    memcpy(s->got + s->len, data, len);
+    s->len += len;
+    s->calls++;
+    if (len > s->biggest)
+        s->biggest = len;
+    return s->limit && s->len > s->limit ? -1 : 0;
+}
+
+/* The bytes reach the consumer whole and in order, whatever the pieces
+ * they are put in, in blocks of at most the block size; a consumer that
+ * stops makes put and finish fail. */
+static void feeder(void)
+{
+    enum { N = 100000 };
+    static uint8_t in[N], out[N];
+    for (size_t i = 0; i < N; i++)
+        in[i] = (uint8_t)(i * 31 + 7);
+    static const size_t pieces[] = {1, 999, 1000, 1001, 4096, N};
+    int bad = 0;
+    for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+        sink s = {out, 0, 0, 0, 0};
+        zg_feeder *f;
+        if (zg_feeder_start(&f, 1000, 3, keep, &s, NULL)) {
+            bad++;
+            continue;
+        }
+        for (size_t at = 0; at < N; at += pieces[k])
+            bad += zg_feeder_put(f, in + at, at + pieces[k] < N ? pieces[k] : N - at) != 0;
+        bad += zg_feeder_finish(f) != 0;
+        bad += s.len != N || memcmp(in, out, N) != 0 || s.biggest > 1000 || s.calls != 100;
+    }
+    CHECK(bad == 0,
+          "every byte in order, in 100 blocks of 1000, for pieces of 1 to %d bytes (%d off)", N,
+          bad);
+
+    sink s = {out, 0, 5000, 0, 0};
+    zg_feeder *f;
+    zg_err e = {0};
+    int rc = zg_feeder_start(&f, 1000, 2, keep, &s, &e);
+    int put = 0;
+    for (size_t at = 0; rc == 0 && at < N; at += 500)
+        put |= zg_feeder_put(f, in + at, 500);
+    CHECK(rc == 0 && put == -1 && zg_feeder_finish(f) == -1 && s.len == 6000,
+          "a consumer that stops: put and finish fail, the rest is dropped (%zu bytes taken)",
+          s.len);
+    CHECK(zg_feeder_start(&f, 1000, 1, keep, &s, &e) == -1 && e.code == EINVAL && !f,
+          "one block cannot overlap: EINVAL: %s", e.msg);
+}
+
 int main(void)
 {
+    feeder();
     marks();
     fdio();
     jsoncheck();
