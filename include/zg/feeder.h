@@ -3,7 +3,8 @@
  * producer and the consumer overlap on two cores. The bytes pass through a
  * fixed set of blocks: the producer copies into a free one and goes on
  * while the consumer works on full ones; it waits only when every block is
- * full. Memory: nblocks x block, whatever the stream's length. */
+ * full. Memory: nblocks x block, whatever the stream's length; the blocks
+ * are wiped when freed, since they may hold plaintext. */
 #ifndef ZG_FEEDER_H
 #define ZG_FEEDER_H
 

@@ -50,8 +50,12 @@ static void *consume(void *arg)
 
 static void release(zg_feeder *f)
 {
-    for (unsigned i = 0; f->buf && i < f->nblocks; i++)
+    /* The blocks may have held plaintext or keys' work. */
+    for (unsigned i = 0; f->buf && i < f->nblocks; i++) {
+        if (f->buf[i])
+            explicit_bzero(f->buf[i], f->block);
         free(f->buf[i]);
+    }
     free(f->buf);
     free(f->len);
     free(f);
