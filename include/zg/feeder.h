@@ -25,6 +25,11 @@ int zg_feeder_start(zg_feeder **out, size_t block, unsigned nblocks, zg_feeder_f
                     zg_err *err);
 /* Hand over len bytes (copied). -1 once the consumer has stopped. */
 int zg_feeder_put(zg_feeder *f, const void *data, size_t len);
+/* Write in place instead of copying: the free room of the block being
+ * filled (at least a byte; *room says how much), then commit the n <=
+ * *room bytes written there. commit: -1 once the consumer has stopped. */
+uint8_t *zg_feeder_room(zg_feeder *f, size_t *room);
+int zg_feeder_commit(zg_feeder *f, size_t n);
 /* Hand over what is held, wait until the consumer has taken every byte,
  * join it and free f. -1 when the consumer stopped. */
 int zg_feeder_finish(zg_feeder *f);

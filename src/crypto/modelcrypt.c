@@ -311,13 +311,18 @@ int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
         if (gcm_start(c, 0, key, iv))
             goto gcm_fail;
         while (left > 0) {
+            /* The plaintext goes straight into the writer's block. */
+            size_t room;
+            uint8_t *plain = zg_feeder_room(wr, &room);
             size_t n = left < IO_BUF ? (size_t)left : IO_BUF;
+            if (n > room)
+                n = room;
             int outl = 0;
             if (pread_exact(in_fd, buf, n, off, err))
                 goto out;
-            if (EVP_DecryptUpdate(c, buf, &outl, buf, (int)n) != 1 || (size_t)outl != n)
+            if (EVP_DecryptUpdate(c, plain, &outl, buf, (int)n) != 1 || (size_t)outl != n)
                 goto gcm_fail;
-            if (zg_feeder_put(wr, buf, n))
+            if (zg_feeder_commit(wr, n))
                 goto write_fail;
             off += n;
             left -= n;

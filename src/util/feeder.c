@@ -140,6 +140,20 @@ int zg_feeder_put(zg_feeder *f, const void *data, size_t len)
     return 0;
 }
 
+uint8_t *zg_feeder_room(zg_feeder *f, size_t *room)
+{
+    *room = f->block - f->fill;
+    return f->buf[f->w] + f->fill;
+}
+
+int zg_feeder_commit(zg_feeder *f, size_t n)
+{
+    f->fill += n;
+    if (f->fill == f->block && !push(f))
+        return -1;
+    return stopped(f) ? -1 : 0;
+}
+
 int zg_feeder_finish(zg_feeder *f)
 {
     if (f->fill && !stopped(f))

@@ -287,6 +287,25 @@ static void feeder(void)
           "every byte in order, in 100 blocks of 1000, for pieces of 1 to %d bytes (%d off)", N,
           bad);
 
+    /* In place: the room of the block being filled, then a commit. */
+    sink w = {out, 0, 0, 0, 0};
+    zg_feeder *g;
+    bad = zg_feeder_start(&g, 1000, 2, keep, &w, NULL);
+    for (size_t at = 0; bad == 0 && at < N;) {
+        size_t room, n = 777;
+        uint8_t *p = zg_feeder_room(g, &room);
+        if (n > room)
+            n = room;
+        if (n > N - at)
+            n = N - at;
+        memcpy(p, in + at, n);
+        bad += room == 0 || room > 1000 || zg_feeder_commit(g, n) != 0;
+        at += n;
+    }
+    bad += bad == 0 && zg_feeder_finish(g) != 0;
+    CHECK(bad == 0 && w.len == N && memcmp(in, out, N) == 0 && w.calls == 100,
+          "written in place in pieces of at most 777 bytes: every byte in order, 100 blocks");
+
     sink s = {out, 0, 5000, 0, 0};
     zg_feeder *f;
     zg_err e = {0};
