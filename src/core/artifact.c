@@ -21,20 +21,24 @@
 #include "zg/storage.h"
 #include "zg/wait.h"
 
+/* The disk is asked to take a download's or a decryption's bytes every
+ * so many, so the fsync before the rename waits for little. */
+#define WRITEBACK_EVERY ((off_t)8 << 20)
+
 /* Where the TEE's bytes go: the file, and the hashing thread when the
  * download checks them against the deliverable's roots as they arrive. */
 typedef struct tee_sink {
-    int fd;
-    int saved_errno; /* of a failed write */
-    zg_feeder *hash; /* NULL: no check on the way */
-    uint64_t fed;    /* bytes handed to hash */
-    bool lost;       /* hash missed bytes: it gives no answer */
+    zg_writeback out; /* the part file */
+    int saved_errno;  /* of a failed write */
+    zg_feeder *hash;  /* NULL: no check on the way */
+    uint64_t fed;     /* bytes handed to hash */
+    bool lost;        /* hash missed bytes: it gives no answer */
 } tee_sink;
 
 static int tee_write(void *ctx, const void *data, size_t len)
 {
     tee_sink *s = ctx;
-    if (zg_write_all(s->fd, data, len)) {
+    if (zg_writeback_write(&s->out, data, len)) {
         s->saved_errno = errno;
         return -1;
     }
@@ -90,7 +94,7 @@ static int download_tee(zg_client *c, const char *url, const char *task_id, cons
         return zg_err_set(err, ENAMETOOLONG, "path too long");
     if (tries <= 0)
         tries = 5;
-    tee_sink sink = {.fd = -1};
+    tee_sink sink = {0};
     zg_model_roots_stream rs;
     if (r) {
         /* The storage root's layout follows from the size, and keccak256
@@ -114,7 +118,7 @@ static int download_tee(zg_client *c, const char *url, const char *task_id, cons
         }
         off_t from = lseek(fd, 0, SEEK_END);
         catch_up(&sink, fd, (uint64_t)from);
-        sink.fd = fd;
+        zg_writeback_init(&sink.out, fd, WRITEBACK_EVERY);
         sink.saved_errno = 0;
         long long total = -1;
         rc = zg_ftp_download_lora(c, url, task_id, from, tee_write, &sink, &total, &e);

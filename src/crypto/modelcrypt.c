@@ -268,14 +268,14 @@ int zg_model_verify_tags_fd(int fd, const uint8_t expected_signer[20], size_t ch
 /* The writer of the plaintext, on the feeder's thread: the decryption
  * goes on while the previous blocks are written. */
 typedef struct plain_out {
-    int fd;
-    int saved_errno; /* of a failed write */
+    zg_writeback out; /* handed to the disk as it goes: the caller's fsync waits less */
+    int saved_errno;  /* of a failed write */
 } plain_out;
 
 static int write_plain(void *ctx, const uint8_t *data, size_t len)
 {
     plain_out *o = ctx;
-    if (zg_write_all(o->fd, data, len)) {
+    if (zg_writeback_write(&o->out, data, len)) {
         o->saved_errno = errno;
         return -1;
     }
@@ -297,7 +297,8 @@ int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
     int rc = -1;
     zg_keccak tags;
     zg_keccak_init(&tags);
-    plain_out po = {out_fd, 0};
+    plain_out po = {0};
+    zg_writeback_init(&po.out, out_fd, (off_t)8 << 20);
     zg_feeder *wr = NULL;
     if (!buf || !c) {
         zg_err_set(err, ENOMEM, "out of memory decrypting the model");
