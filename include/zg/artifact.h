@@ -31,6 +31,10 @@ typedef struct zg_lora_source {
     bool from_storage;
     bool storage_failed;
     zg_err why;
+    /* The bytes were checked against the deliverable's roots as they
+     * came (each storage segment's proof, or the hash of the TEE's bytes
+     * taken while they were written): no second pass over the file. */
+    bool roots_checked;
 } zg_lora_source;
 
 /* lora.enc the way the official client's "auto" order does it

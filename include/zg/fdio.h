@@ -27,6 +27,22 @@ ssize_t zg_pread_full(int fd, void *p, size_t n, uint64_t off);
  * sentence naming the file. */
 int zg_file_read(const char *path, zg_buf *out, zg_err *err);
 
+/* Bytes written to fd in order, with the disk asked to take each stretch
+ * of `every` bytes as soon as it is complete (Linux sync_file_range), so
+ * the fsync at the end finds little left and the disk works while the
+ * writer computes. Best effort: a descriptor that is no file (a pipe)
+ * just gets its bytes. */
+typedef struct zg_writeback {
+    int fd;
+    off_t next;  /* where the next byte goes (-1: not a file: no asking) */
+    off_t start; /* first byte not yet handed to the disk */
+    off_t every;
+} zg_writeback;
+
+void zg_writeback_init(zg_writeback *w, int fd, off_t every);
+/* As zg_write_all. */
+int zg_writeback_write(zg_writeback *w, const void *p, size_t n);
+
 /* mkdir -p: every missing directory of path, with mode. ENAMETOOLONG, or
  * mkdir's errno with a sentence naming the directory. */
 int zg_mkdirs(const char *path, mode_t mode, zg_err *err);

@@ -15,6 +15,7 @@
 
 #include "zg/buf.h"
 #include "zg/client.h"
+#include "zg/http.h"
 #include "zg/predefined.h"
 #include "zg/u256.h"
 
@@ -79,12 +80,14 @@ int zg_ftp_cancel_task(zg_client *c, const char *url, const char *id, zg_err *er
 int zg_ftp_log(zg_client *c, const char *url, const char *id, zg_buf *out, zg_err *err);
 int zg_ftp_pending(zg_client *c, const char *url, uint64_t *count, zg_err *err);
 
-/* POST .../lora: append the encrypted artifact from byte `from` on to fd
- * (positioned by the caller), re-signing the request each time. *total
- * receives the full size when the provider says it (else -1). The transfer
- * fails on an idle stall (the client's idle timeout), never on a total one. */
-int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, int fd, off_t from,
-                         long long *total, zg_err *err);
+/* POST .../lora: the encrypted artifact from byte `from` on, handed to
+ * sink (with ctx, borrowed) piece by piece in order, re-signing the
+ * request each time; a sink's -1 ends the transfer (the caller knows
+ * why). *total receives the full size when the provider says it (else
+ * -1). The transfer fails on an idle stall (the client's idle timeout),
+ * never on a total one. */
+int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, off_t from,
+                         zg_http_sink sink, void *ctx, long long *total, zg_err *err);
 /* The encrypted artifact's size without downloading it: the same signed
  * POST for its first byte only, the size read from the answer's
  * Content-Range (or the Content-Length of a server that ignores ranges,

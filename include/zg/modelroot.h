@@ -17,10 +17,13 @@
 #ifndef ZG_MODELROOT_H
 #define ZG_MODELROOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "zg/err.h"
+#include "zg/keccak.h"
+#include "zg/storage.h"
 
 typedef enum zg_root_form {
     ZG_ROOT_RAW = 1,
@@ -57,5 +60,32 @@ void zg_model_roots_describe(char *out, size_t cap, const void *posted, size_t l
  * fragment's storage root equal to its root. EIO with a sentence on a
  * mismatch; the errno of the file otherwise. */
 int zg_model_roots_check(const zg_model_roots *r, const char *path, zg_err *err);
+
+/* The same check on the file's bytes as they arrive (a download), so that
+ * no second pass over the file is needed when they match. It checks what
+ * the form most likely means: one raw root as keccak256 (main posts it
+ * when the model stays in the TEE), one text root as the 0G Storage root,
+ * n roots as the fragments' storage roots. A false answer is no verdict:
+ * the bytes may carry the roots the other way (a raw storage root), the
+ * size may be unknown or no cut may fit it, so the caller then checks the
+ * file (zg_model_roots_check), which also says what does not match. */
+typedef struct zg_model_roots_stream {
+    const zg_model_roots *r; /* borrowed for the stream's life */
+    uint64_t size;           /* the file's, 0 = unknown (keccak256 needs none) */
+    uint64_t fed;
+    bool keccak;    /* checking keccak256, else the storage roots */
+    bool undecided; /* cannot tell any more: the answer will be false */
+    zg_keccak k;
+    zg_storage_hasher sh; /* the current fragment's; sh.buf NULL when none */
+    size_t frag;          /* the current fragment */
+    uint64_t frag_size;   /* bytes per fragment (the last may be shorter) */
+} zg_model_roots_stream;
+
+void zg_model_roots_stream_init(zg_model_roots_stream *s, const zg_model_roots *r, uint64_t size);
+void zg_model_roots_stream_update(zg_model_roots_stream *s, const void *data, size_t len);
+/* true when exactly the bytes fed carry the roots; releases the stream. */
+bool zg_model_roots_stream_final(zg_model_roots_stream *s);
+/* Releases a stream given up before its final (harmless after it). */
+void zg_model_roots_stream_free(zg_model_roots_stream *s);
 
 #endif

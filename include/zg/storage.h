@@ -164,6 +164,27 @@ bool zg_storage_fragment_size_for(uint64_t size, uint64_t n, uint64_t *fragment_
  * exactly those bytes. One segment of memory. EINVAL for len 0, EIO when the
  * file ends before off+len. */
 int zg_storage_root_of_range(int fd, uint64_t off, uint64_t len, uint8_t root[32], zg_err *err);
+/* The root of len bytes that arrive in pieces of any size, in order (a
+ * download being written): the root zg_storage_root_of_range gives for the
+ * same bytes, with one segment of memory. Each byte is hashed once, as its
+ * segment fills. */
+typedef struct zg_storage_hasher {
+    zg_storage_layout l;
+    uint64_t fed; /* bytes taken so far (at most l.size) */
+    size_t fill;  /* bytes of the current segment held in buf */
+    uint64_t seg; /* the segment being filled */
+    bool over;    /* more than len bytes were fed */
+    uint8_t *buf; /* ZG_STORAGE_SEGMENT bytes; owned */
+    zg_storage_acc acc;
+} zg_storage_hasher;
+
+/* EINVAL for len 0 (nothing has a root), ENOMEM. Released with
+ * zg_storage_hasher_free, also after a failed final. */
+int zg_storage_hasher_init(zg_storage_hasher *h, uint64_t len, zg_err *err);
+void zg_storage_hasher_update(zg_storage_hasher *h, const void *data, size_t n);
+/* EIO when fewer or more than len bytes were fed. */
+int zg_storage_hasher_final(zg_storage_hasher *h, uint8_t root[32], zg_err *err);
+void zg_storage_hasher_free(zg_storage_hasher *h);
 /* The roots of path's fragments, in order: *roots (malloc'd, n of them) is
  * the caller's to free. */
 int zg_storage_fragment_roots(const char *path, uint64_t fragment_size, uint8_t (**roots)[32],

@@ -12,6 +12,7 @@
 
 #include "zg/ecies.h"
 #include "zg/fdio.h"
+#include "zg/feeder.h"
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
 #include "zg/modelcrypt.h"
@@ -20,9 +21,71 @@
 #include "zg/storage.h"
 #include "zg/wait.h"
 
-int zg_lora_download(zg_client *c, const char *url, const char *task_id, const char *enc_path,
-                     int tries, zg_err *err)
+/* The disk is asked to take a download's or a decryption's bytes every
+ * so many, so the fsync before the rename waits for little. */
+#define WRITEBACK_EVERY ((off_t)8 << 20)
+
+/* Where the TEE's bytes go: the file, and the hashing thread when the
+ * download checks them against the deliverable's roots as they arrive. */
+typedef struct tee_sink {
+    zg_writeback out; /* the part file */
+    int saved_errno;  /* of a failed write */
+    zg_feeder *hash;  /* NULL: no check on the way */
+    uint64_t fed;     /* bytes handed to hash */
+    bool lost;        /* hash missed bytes: it gives no answer */
+} tee_sink;
+
+static int tee_write(void *ctx, const void *data, size_t len)
 {
+    tee_sink *s = ctx;
+    if (zg_writeback_write(&s->out, data, len)) {
+        s->saved_errno = errno;
+        return -1;
+    }
+    if (s->hash && !s->lost) {
+        if (zg_feeder_put(s->hash, data, len))
+            s->lost = true;
+        else
+            s->fed += len;
+    }
+    return 0;
+}
+
+static int hash_piece(void *ctx, const uint8_t *data, size_t len)
+{
+    zg_model_roots_stream_update(ctx, data, len);
+    return 0;
+}
+
+/* Hand the hash the bytes of the part file it has not seen (an earlier
+ * attempt's or process's, or the rest of a failed write), from the file. */
+static void catch_up(tee_sink *s, int fd, uint64_t upto)
+{
+    if (!s->hash || s->lost || upto == s->fed)
+        return;
+    size_t cap = (size_t)1 << 20;
+    uint8_t *buf = upto > s->fed ? malloc(cap) : NULL;
+    s->lost = buf == NULL;
+    while (!s->lost && s->fed < upto) {
+        size_t want = upto - s->fed < cap ? (size_t)(upto - s->fed) : cap;
+        ssize_t got = zg_pread_full(fd, buf, want, (off_t)s->fed);
+        if (got != (ssize_t)want || zg_feeder_put(s->hash, buf, want))
+            s->lost = true;
+        else
+            s->fed += want;
+    }
+    free(buf);
+}
+
+/* zg_lora_download; with r (borrowed; may be NULL), the bytes are also
+ * checked against r on a second thread as they are written, and *checked
+ * says whether the file that was saved carries r (false: no answer, the
+ * caller checks the file). */
+static int download_tee(zg_client *c, const char *url, const char *task_id, const char *enc_path,
+                        int tries, const zg_model_roots *r, bool *checked, zg_err *err)
+{
+    if (checked)
+        *checked = false;
     struct stat st;
     if (stat(enc_path, &st) == 0)
         return 0;
@@ -31,16 +94,38 @@ int zg_lora_download(zg_client *c, const char *url, const char *task_id, const c
         return zg_err_set(err, ENAMETOOLONG, "path too long");
     if (tries <= 0)
         tries = 5;
+    tee_sink sink = {0};
+    zg_model_roots_stream rs;
+    if (r) {
+        /* The storage root's layout follows from the size, and keccak256
+         * is held to it too: asked first, for a byte. */
+        uint64_t size = 0;
+        if (zg_ftp_lora_size(c, url, task_id, &size, NULL))
+            size = 0;
+        zg_model_roots_stream_init(&rs, r, size);
+        if (zg_feeder_start(&sink.hash, (size_t)512 << 10, 8, hash_piece, &rs, NULL))
+            sink.hash = NULL;
+    }
     zg_err e = {0};
     long backoff = 500;
+    int rc = -1;
+    off_t got = 0;
     for (int i = 0; i < tries; i++) {
-        int fd = open(part, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0)
-            return zg_err_set(err, errno, "cannot write %s: %s", part, strerror(errno));
+        int fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            zg_err_set(&e, errno, "cannot write %s: %s", part, strerror(errno));
+            break;
+        }
         off_t from = lseek(fd, 0, SEEK_END);
+        catch_up(&sink, fd, (uint64_t)from);
+        zg_writeback_init(&sink.out, fd, WRITEBACK_EVERY);
+        sink.saved_errno = 0;
         long long total = -1;
-        int rc = zg_ftp_download_lora(c, url, task_id, fd, from, &total, &e);
-        off_t got = lseek(fd, 0, SEEK_END);
+        rc = zg_ftp_download_lora(c, url, task_id, from, tee_write, &sink, &total, &e);
+        if (rc && sink.saved_errno)
+            zg_err_set(&e, sink.saved_errno, "model download: cannot write the file: %s",
+                       strerror(sink.saved_errno));
+        got = lseek(fd, 0, SEEK_END);
         if (rc == 0 && fsync(fd))
             rc = zg_err_set(&e, errno, "cannot save the download: %s", strerror(errno));
         close(fd);
@@ -49,8 +134,8 @@ int zg_lora_download(zg_client *c, const char *url, const char *task_id, const c
                             (long long)got, total);
         if (rc == 0) {
             if (rename(part, enc_path))
-                return zg_err_set(err, errno, "cannot save %s: %s", enc_path, strerror(errno));
-            return 0;
+                rc = zg_err_set(&e, errno, "cannot save %s: %s", enc_path, strerror(errno));
+            break;
         }
         /* 4xx answers will not change by asking again. */
         if (e.code == EINVAL || e.code == EACCES || e.code == EPERM || e.code == ENOENT ||
@@ -59,10 +144,25 @@ int zg_lora_download(zg_client *c, const char *url, const char *task_id, const c
         if (zg_wait_sleep(zg_wait_current(), backoff, &e))
             break;
         backoff *= 2;
+        rc = -1;
     }
-    if (err)
+    if (sink.hash) {
+        bool all = zg_feeder_finish(sink.hash) == 0 && !sink.lost && sink.fed == (uint64_t)got;
+        bool match = zg_model_roots_stream_final(&rs);
+        if (checked)
+            *checked = rc == 0 && all && match;
+    } else if (r) {
+        zg_model_roots_stream_free(&rs);
+    }
+    if (rc && err)
         *err = e;
-    return -1;
+    return rc;
+}
+
+int zg_lora_download(zg_client *c, const char *url, const char *task_id, const char *enc_path,
+                     int tries, zg_err *err)
+{
+    return download_tee(c, url, task_id, enc_path, tries, NULL, NULL, err);
 }
 
 /* A failed check says what it spared the user. */
@@ -106,15 +206,20 @@ int zg_lora_download_auto(zg_client *c, zg_storage_pool *storage, const char *ur
         zg_err e = {0};
         if (zg_storage_pool_download_fragments(storage, (const uint8_t(*)[32])r.root, r.n, enc_path,
                                                &e) == 0) {
+            /* Every segment came with its proof under its fragment's root,
+             * and each fragment's root was computed again: the file is the
+             * one these roots name. */
             src->from_storage = true;
+            src->roots_checked = true;
             zg_model_roots_free(&r);
             return 0;
         }
         src->storage_failed = true;
         src->why = e;
     }
+    int rc = download_tee(c, url, task_id, enc_path, 0, &r, &src->roots_checked, err);
     zg_model_roots_free(&r);
-    return zg_lora_download(c, url, task_id, enc_path, 0, err);
+    return rc;
 }
 
 /* The size of the file the nodes of storage hold under these roots (the
@@ -155,16 +260,21 @@ int zg_lora_remote_size(zg_client *c, zg_storage_pool *storage, const char *url,
     return zg_ftp_lora_size(c, url, task_id, size, err);
 }
 
-int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id,
-                   const char *enc_path, zg_err *err)
+/* zg_lora_verify; roots_checked: the download already checked the file
+ * against the deliverable's roots, so only the tag signature is left. */
+static int verify(zg_client *c, const uint8_t provider[20], const char *task_id,
+                  const char *enc_path, bool roots_checked, zg_err *err)
 {
-    zg_model_roots r;
-    if (deliverable_roots(c, provider, task_id, &r, err))
-        return -1;
-    int rc = zg_model_roots_check(&r, enc_path, err);
-    zg_model_roots_free(&r);
-    if (rc)
-        return nothing_acknowledged(err);
+    int rc;
+    if (!roots_checked) {
+        zg_model_roots r;
+        if (deliverable_roots(c, provider, task_id, &r, err))
+            return -1;
+        rc = zg_model_roots_check(&r, enc_path, err);
+        zg_model_roots_free(&r);
+        if (rc)
+            return nothing_acknowledged(err);
+    }
     zg_ft_service s;
     if (zg_ft_get_service(c, provider, &s, err))
         return -1;
@@ -177,6 +287,12 @@ int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id
     }
     zg_ft_service_free(&s);
     return rc ? nothing_acknowledged(err) : 0;
+}
+
+int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id,
+                   const char *enc_path, zg_err *err)
+{
+    return verify(c, provider, task_id, enc_path, false, err);
 }
 
 int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
@@ -287,11 +403,16 @@ static int take_turn(const char *enc_path, const zg_wait *w, zg_err *err)
     return fd;
 }
 
-/* The stop of w without its deadline (module comment of zg/artifact.h). */
-static const zg_wait *stop_only(zg_wait *run, const zg_wait *w)
+/* The start of every call that works on the task's files: out cleared,
+ * run set to the stop of w without its deadline (the download is not
+ * bounded by it; zg/artifact.h), then the task's turn taken under run.
+ * The turn's descriptor (the caller closes it), or -1. */
+static int begin_turn(const char *enc_path, const zg_wait *w, zg_wait *run, zg_lora_outcome *out,
+                      zg_err *err)
 {
+    memset(out, 0, sizeof *out);
     zg_wait_init_follow(run, w, 0, w ? w->poll_ms : 0);
-    return run;
+    return take_turn(enc_path, run, err);
 }
 
 /* Download, verify, mark; the caller holds the task's turn and has bound
@@ -315,7 +436,7 @@ static int fetch_enc_locked(zg_client *c, zg_storage_pool *storage, const char *
     if (out->src.storage_failed)
         tell(note, ZG_LORA_STORAGE_FAILED, &out->src.why);
     out->downloaded = !there;
-    if (zg_lora_verify(c, provider, task_id, enc_path, err))
+    if (verify(c, provider, task_id, enc_path, out->src.roots_checked, err))
         return -1;
     int fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -330,12 +451,10 @@ int zg_lora_fetch_enc(zg_client *c, zg_storage_pool *storage, const char *url,
                       zg_err *err)
 {
     zg_lora_outcome dummy;
+    zg_wait run;
     if (!out)
         out = &dummy;
-    memset(out, 0, sizeof *out);
-    zg_wait run;
-    stop_only(&run, w);
-    int turn = take_turn(enc_path, &run, err);
+    int turn = begin_turn(enc_path, w, &run, out, err);
     if (turn < 0)
         return -1;
     zg_wait *outer = zg_wait_bind(&run);
@@ -353,6 +472,10 @@ static int wait_settled(zg_client *c, const uint8_t provider[20], const char *ta
     zg_wait settle;
     zg_wait_init_follow(&settle, w, w ? w->timeout_ms : 0, w ? w->poll_ms : 0);
     bool once = !w || w->timeout_ms <= 0;
+    /* A provider settles soon after the acknowledgement (the broker's
+     * settlement follows its own watch of the chain), so the first looks
+     * come sooner than the wait's interval, then slow down to it. */
+    long step = settle.poll_ms < 100 ? settle.poll_ms : 100;
     for (;;) {
         zg_deliverable d;
         if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
@@ -362,8 +485,10 @@ static int wait_settled(zg_client *c, const uint8_t provider[20], const char *ta
         if (settled)
             return 0;
         zg_err e = {0};
-        if (!once && zg_wait_sleep(&settle, -1, &e) == 0)
+        if (!once && zg_wait_sleep(&settle, step, &e) == 0) {
+            step = step * 2 < settle.poll_ms ? step * 2 : settle.poll_ms;
             continue;
+        }
         if (e.code == EINTR)
             return zg_err_set(err, EAGAIN,
                               "stopped waiting for the provider's settlement of task %s; the "
@@ -428,12 +553,10 @@ int zg_lora_fetch(zg_client *c, zg_journal *j, zg_storage_pool *storage, const c
                   zg_lora_outcome *out, zg_err *err)
 {
     zg_lora_outcome dummy;
+    zg_wait run;
     if (!out)
         out = &dummy;
-    memset(out, 0, sizeof *out);
-    zg_wait run;
-    stop_only(&run, w);
-    int turn = take_turn(enc_path, &run, err);
+    int turn = begin_turn(enc_path, w, &run, out, err);
     if (turn < 0)
         return -1;
     int rc = fetch_locked(c, j, storage, url, provider, task_id, enc_path, bin_path, w, &run, note,

@@ -259,3 +259,97 @@ int zg_model_roots_check(const zg_model_roots *r, const char *path, zg_err *err)
         return zg_err_set(err, EIO, "no model root to check against");
     return r->n == 1 ? check_one(r->root[0], path, err) : check_fragments(r, path, err);
 }
+
+/* The storage hasher of the next fragment: the bytes from fed on, up to
+ * the fragment's end. */
+static void next_fragment(zg_model_roots_stream *s)
+{
+    uint64_t left = s->size - s->fed;
+    uint64_t len = left < s->frag_size ? left : s->frag_size;
+    if (zg_storage_hasher_init(&s->sh, len, NULL))
+        s->undecided = true;
+}
+
+void zg_model_roots_stream_init(zg_model_roots_stream *s, const zg_model_roots *r, uint64_t size)
+{
+    memset(s, 0, sizeof *s);
+    s->r = r;
+    s->size = size;
+    s->keccak = r->n == 1 && r->form == ZG_ROOT_RAW;
+    if (s->keccak) {
+        zg_keccak_init(&s->k);
+        return;
+    }
+    if (size == 0 || r->n == 0) {
+        s->undecided = true;
+        return;
+    }
+    s->frag_size = size;
+    if (r->n > 1 && !zg_storage_fragment_size_for(size, r->n, &s->frag_size)) {
+        s->undecided = true;
+        return;
+    }
+    next_fragment(s);
+}
+
+/* The fragment hasher is complete: its root against the fragment's. */
+static void close_fragment(zg_model_roots_stream *s)
+{
+    uint8_t got[32];
+    if (zg_storage_hasher_final(&s->sh, got, NULL) || memcmp(got, s->r->root[s->frag], 32) != 0)
+        s->undecided = true;
+    zg_storage_hasher_free(&s->sh);
+    s->frag++;
+}
+
+void zg_model_roots_stream_update(zg_model_roots_stream *s, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    if (s->undecided)
+        return;
+    if (s->keccak) {
+        zg_keccak_update(&s->k, p, len);
+        s->fed += len;
+        return;
+    }
+    if (len > s->size - s->fed) {
+        s->undecided = true;
+        return;
+    }
+    while (len > 0 && !s->undecided) {
+        uint64_t room = s->sh.l.size - s->sh.fed;
+        size_t n = len < room ? len : (size_t)room;
+        zg_storage_hasher_update(&s->sh, p, n);
+        s->fed += n;
+        p += n;
+        len -= n;
+        if (s->sh.fed == s->sh.l.size) {
+            close_fragment(s);
+            if (s->fed < s->size && s->frag < s->r->n)
+                next_fragment(s);
+            else if (s->fed < s->size)
+                s->undecided = true;
+        }
+    }
+}
+
+bool zg_model_roots_stream_final(zg_model_roots_stream *s)
+{
+    bool ok = false;
+    if (s->keccak) {
+        uint8_t h[32];
+        zg_keccak_final(&s->k, h);
+        ok = !s->undecided && (s->size == 0 || s->fed == s->size) &&
+             memcmp(h, s->r->root[0], 32) == 0;
+    } else {
+        ok = !s->undecided && s->fed == s->size && s->frag == s->r->n;
+    }
+    zg_model_roots_stream_free(s);
+    s->undecided = true;
+    return ok;
+}
+
+void zg_model_roots_stream_free(zg_model_roots_stream *s)
+{
+    zg_storage_hasher_free(&s->sh);
+}

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "zg/fdio.h"
+#include "zg/feeder.h"
 #include "zg/keccak.h"
 
 /* I/O slice: GCM streams, so memory stays at this size however large a
@@ -264,6 +265,23 @@ int zg_model_verify_tags_fd(int fd, const uint8_t expected_signer[20], size_t ch
     return verify_tags(fd, expected_signer, chunk, &l, digest, iv0, err);
 }
 
+/* The writer of the plaintext, on the feeder's thread: the decryption
+ * goes on while the previous blocks are written. */
+typedef struct plain_out {
+    zg_writeback out; /* handed to the disk as it goes: the caller's fsync waits less */
+    int saved_errno;  /* of a failed write */
+} plain_out;
+
+static int write_plain(void *ctx, const uint8_t *data, size_t len)
+{
+    plain_out *o = ctx;
+    if (zg_writeback_write(&o->out, data, len)) {
+        o->saved_errno = errno;
+        return -1;
+    }
+    return 0;
+}
+
 int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
                         const uint8_t expected_signer[20], size_t chunk, zg_err *err)
 {
@@ -279,24 +297,34 @@ int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
     int rc = -1;
     zg_keccak tags;
     zg_keccak_init(&tags);
+    plain_out po = {0};
+    zg_writeback_init(&po.out, out_fd, (off_t)8 << 20);
+    zg_feeder *wr = NULL;
     if (!buf || !c) {
         zg_err_set(err, ENOMEM, "out of memory decrypting the model");
         goto out;
     }
+    if (zg_feeder_start(&wr, IO_BUF, 4, write_plain, &po, err))
+        goto out;
     uint64_t off = ZG_MODEL_HEADER_LEN;
     for (uint64_t i = 0; i < l.nchunks; i++) {
         uint64_t left = chunk_len(&l, i, chunk);
         if (gcm_start(c, 0, key, iv))
             goto gcm_fail;
         while (left > 0) {
+            /* The plaintext goes straight into the writer's block. */
+            size_t room;
+            uint8_t *plain = zg_feeder_room(wr, &room);
             size_t n = left < IO_BUF ? (size_t)left : IO_BUF;
+            if (n > room)
+                n = room;
             int outl = 0;
             if (pread_exact(in_fd, buf, n, off, err))
                 goto out;
-            if (EVP_DecryptUpdate(c, buf, &outl, buf, (int)n) != 1 || (size_t)outl != n)
+            if (EVP_DecryptUpdate(c, plain, &outl, buf, (int)n) != 1 || (size_t)outl != n)
                 goto gcm_fail;
-            if (write_all(out_fd, buf, n, "decrypted model", err))
-                goto out;
+            if (zg_feeder_commit(wr, n))
+                goto write_fail;
             off += n;
             left -= n;
         }
@@ -323,11 +351,25 @@ int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
         zg_err_set(err, EIO, "the encrypted model file changed while it was being decrypted");
         goto out;
     }
+    if (zg_feeder_finish(wr)) {
+        wr = NULL;
+        goto write_fail;
+    }
+    wr = NULL;
     rc = 0;
+    goto out;
+write_fail:
+    if (wr)
+        zg_feeder_finish(wr);
+    wr = NULL;
+    zg_err_set(err, po.saved_errno, "cannot write the decrypted model: %s",
+               strerror(po.saved_errno));
     goto out;
 gcm_fail:
     zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
 out:
+    if (wr)
+        zg_feeder_finish(wr);
     EVP_CIPHER_CTX_free(c);
     if (buf)
         OPENSSL_cleanse(buf, IO_BUF);

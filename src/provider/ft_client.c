@@ -666,21 +666,6 @@ int zg_ftp_pending(zg_client *c, const char *url, uint64_t *count, zg_err *err)
     return rc;
 }
 
-struct fd_sink {
-    int fd;
-    int saved_errno;
-};
-
-static int write_fd(void *ctx, const void *data, size_t len)
-{
-    struct fd_sink *s = ctx;
-    if (zg_write_all(s->fd, data, len)) {
-        s->saved_errno = errno;
-        return -1;
-    }
-    return 0;
-}
-
 /* The LoRA download's URL (malloc'd into *u) and its signed body: a fresh
  * signature each time, as the timestamp in it is only good for minutes. */
 static int lora_request(zg_client *c, const char *url, const char *id, char **u, char body[220],
@@ -721,32 +706,27 @@ int zg_ftp_lora_size(zg_client *c, const char *url, const char *id, uint64_t *si
     return rc;
 }
 
-int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, int fd, off_t from,
-                         long long *total, zg_err *err)
+int zg_ftp_download_lora(zg_client *c, const char *url, const char *id, off_t from,
+                         zg_http_sink sink, void *ctx, long long *total, zg_err *err)
 {
     char body[220], range[32], *u;
     if (lora_request(c, url, id, &u, body, err))
         return -1;
     snprintf(range, sizeof range, "%lld-", (long long)from);
     static const char *const hdrs[] = {"Content-Type: application/json", NULL};
-    struct fd_sink sink = {fd, 0};
     zg_http_req hr = {.method = "POST",
                       .url = u,
                       .headers = hdrs,
                       .body = body,
                       .body_len = strlen(body),
                       .range_from = from > 0 ? range : NULL,
-                      .sink = write_fd,
-                      .sink_ctx = &sink};
+                      .sink = sink,
+                      .sink_ctx = ctx};
     zg_http_resp r;
     zg_http_resp_init(&r);
     int rc = zg_http_do(c->http, &hr, &r, err);
     if (rc) {
-        if (sink.saved_errno)
-            zg_err_set(err, sink.saved_errno, "model download: cannot write the file: %s",
-                       strerror(sink.saved_errno));
-        else
-            zg_err_prefix(err, "model download");
+        zg_err_prefix(err, "model download");
     } else if (r.status == 200 && from > 0) {
         /* The server ignored the range: what came is the whole file, so the
          * caller's offset bookkeeping would be wrong. */

@@ -61,44 +61,109 @@ bool zg_storage_fragment_size_for(uint64_t size, uint64_t n, uint64_t *fragment_
     return false;
 }
 
-int zg_storage_root_of_range(int fd, uint64_t off, uint64_t len, uint8_t root[32], zg_err *err)
+int zg_storage_hasher_init(zg_storage_hasher *h, uint64_t len, zg_err *err)
 {
+    memset(h, 0, sizeof *h);
     if (len == 0)
         return zg_err_set(err, EINVAL, "an empty piece has no 0G Storage root");
-    zg_storage_layout l;
-    zg_storage_layout_of(&l, len);
-    uint8_t *buf = malloc(ZG_STORAGE_SEGMENT);
-    if (!buf)
+    h->buf = malloc(ZG_STORAGE_SEGMENT);
+    if (!h->buf)
         return zg_err_set(err, ENOMEM, "out of memory");
-    zg_storage_acc acc;
-    zg_storage_acc_init(&acc);
-    int rc = -1;
-    for (uint64_t i = 0; i < l.segments; i++) {
-        size_t dlen = 0;
-        uint64_t at = i * ZG_STORAGE_SEGMENT;
-        if (at < len) {
-            uint64_t want = len - at;
-            if (want > ZG_STORAGE_SEGMENT)
-                want = ZG_STORAGE_SEGMENT;
-            ssize_t got = zg_pread_full(fd, buf, (size_t)want, off + at);
-            if (got < 0) {
-                zg_err_set(err, errno, "reading the file: %s", strerror(errno));
-                goto out;
-            }
-            if ((uint64_t)got != want) {
-                zg_err_set(err, EIO, "the file is shorter than the piece being hashed");
-                goto out;
-            }
-            memset(buf + got, 0, ZG_STORAGE_SEGMENT - (size_t)got);
-            dlen = (size_t)zg_storage_segment_wire_len(&l, i);
-        }
-        uint8_t h[32];
-        zg_storage_segment_root(h, buf, dlen, zg_storage_segment_leaves(&l, i));
-        zg_storage_acc_push(&acc, h);
+    zg_storage_layout_of(&h->l, len);
+    zg_storage_acc_init(&h->acc);
+    return 0;
+}
+
+/* The next segment's root from its data (len bytes; the segment root
+ * fills a partial last chunk and the missing leaves with zeros). */
+static void push_segment(zg_storage_hasher *h, const uint8_t *data, size_t len)
+{
+    uint8_t r[32];
+    zg_storage_segment_root(r, data, len, zg_storage_segment_leaves(&h->l, h->seg));
+    zg_storage_acc_push(&h->acc, r);
+    h->seg++;
+}
+
+/* Bytes segment seg of the data holds. */
+static size_t segment_bytes(const zg_storage_hasher *h)
+{
+    uint64_t at = h->seg * ZG_STORAGE_SEGMENT, left = h->l.size - at;
+    return left < ZG_STORAGE_SEGMENT ? (size_t)left : ZG_STORAGE_SEGMENT;
+}
+
+void zg_storage_hasher_update(zg_storage_hasher *h, const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    if (n > h->l.size - h->fed) {
+        h->over = true;
+        n = (size_t)(h->l.size - h->fed);
     }
-    rc = zg_storage_acc_root(&acc, root, err);
-out:
+    h->fed += n;
+    while (n > 0) {
+        size_t want = segment_bytes(h);
+        /* A whole segment in the caller's bytes is hashed where it lies. */
+        if (h->fill == 0 && n >= want) {
+            push_segment(h, p, want);
+            p += want;
+            n -= want;
+            continue;
+        }
+        size_t take = want - h->fill < n ? want - h->fill : n;
+        memcpy(h->buf + h->fill, p, take);
+        h->fill += take;
+        p += take;
+        n -= take;
+        if (h->fill == want) {
+            push_segment(h, h->buf, want);
+            h->fill = 0;
+        }
+    }
+}
+
+int zg_storage_hasher_final(zg_storage_hasher *h, uint8_t root[32], zg_err *err)
+{
+    if (h->over || h->fed != h->l.size)
+        return zg_err_set(err, EIO, "%s than the %llu bytes being hashed arrived",
+                          h->over ? "more" : "fewer", (unsigned long long)h->l.size);
+    /* Segments of pure flow padding are zeros, never uploaded. */
+    while (h->seg < h->l.segments) {
+        uint8_t r[32];
+        zg_storage_segment_root(r, NULL, 0, zg_storage_segment_leaves(&h->l, h->seg));
+        zg_storage_acc_push(&h->acc, r);
+        h->seg++;
+    }
+    return zg_storage_acc_root(&h->acc, root, err);
+}
+
+void zg_storage_hasher_free(zg_storage_hasher *h)
+{
+    free(h->buf);
+    h->buf = NULL;
+}
+
+int zg_storage_root_of_range(int fd, uint64_t off, uint64_t len, uint8_t root[32], zg_err *err)
+{
+    zg_storage_hasher h;
+    if (zg_storage_hasher_init(&h, len, err))
+        return -1;
+    size_t cap = (size_t)1 << 20;
+    uint8_t *buf = malloc(cap);
+    int rc = buf ? 0 : zg_err_set(err, ENOMEM, "out of memory");
+    for (uint64_t at = 0; rc == 0 && at < len;) {
+        size_t want = len - at < cap ? (size_t)(len - at) : cap;
+        ssize_t got = zg_pread_full(fd, buf, want, off + at);
+        if (got < 0)
+            rc = zg_err_set(err, errno, "reading the file: %s", strerror(errno));
+        else if ((size_t)got != want)
+            rc = zg_err_set(err, EIO, "the file is shorter than the piece being hashed");
+        else
+            zg_storage_hasher_update(&h, buf, want);
+        at += want;
+    }
+    if (rc == 0)
+        rc = zg_storage_hasher_final(&h, root, err);
     free(buf);
+    zg_storage_hasher_free(&h);
     return rc;
 }
 

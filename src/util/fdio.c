@@ -148,3 +148,27 @@ int zg_write_atomic(const char *path, const void *data, size_t len, zg_err *err)
     zg_fsync_dir_of(path);
     return 0;
 }
+
+void zg_writeback_init(zg_writeback *w, int fd, off_t every)
+{
+    w->fd = fd;
+    w->next = lseek(fd, 0, SEEK_CUR);
+    w->start = w->next;
+    w->every = every;
+}
+
+int zg_writeback_write(zg_writeback *w, const void *p, size_t n)
+{
+    if (zg_write_all(w->fd, p, n))
+        return -1;
+    if (w->next < 0)
+        return 0;
+    w->next += (off_t)n;
+    if (w->next - w->start >= w->every) {
+        /* Starts the writing and returns; an error here would show again
+         * at the fsync, which the caller checks. */
+        (void)sync_file_range(w->fd, w->start, w->next - w->start, SYNC_FILE_RANGE_WRITE);
+        w->start = w->next;
+    }
+    return 0;
+}

@@ -142,6 +142,30 @@ check_match "...the sentence names what was posted" "$(grep "$id/lora.bin" log |
 check_eq "...nothing acknowledged on chain" "$(acked "$id")" false
 check_eq "the escape hatch: ack yes" "$(wr "$P/tasks/$id/ack" yes)" ok
 check "...settled" wait_until 30 progress_is "$P/tasks/$id" Finished
+# ---- lora.enc is read once: the download is checked as it is written
+# (the TEE's bytes hashed on the way, 0G Storage's segments by their
+# proofs), so apart from what comes over the network only the decryption
+# reads it. rchar (/proc/PID/io) counts every byte the daemon reads,
+# sockets included: the download once, the decryption once, and a little
+# talk with the chain and the provider. A second pass over the file (a
+# keccak256, a storage root) would add its size again.
+rchar() { awk '/^rchar:/ {print $2}' "/proc/$ZGFS_PID/io"; }
+# read_once LABEL TENTHS KNOB...: with an 8 MiB model, cp lora.bin reads
+# fewer than TENTHS tenths of the file's size.
+read_once() {
+    local label=$1 max=$2 size r0 r1
+    shift 2
+    check "$label: delivered" deliver zg-tiny-lora ZG_PROVIDER_ARTIFACT_PAD_MB=8 "$@"
+    size=$(stat -c %s "$P/tasks/$id/lora.enc")
+    r0=$(rchar)
+    check "$label: cp lora.bin" cp "$P/tasks/$id/lora.bin" "$T_TMP/$id.bin"
+    r1=$(rchar)
+    check "$label: ...the daemon read $((r1 - r0)) bytes for a $size-byte file, under $max tenths of it" \
+        test $(((r1 - r0) * 10)) -lt $((size * max))
+    check "$label: ...settled" wait_until 30 progress_is "$P/tasks/$id" Finished
+}
+read_once "an 8 MiB model from the TEE" 25 ZG_PROVIDER_DELIVER=keccak
+read_once "an 8 MiB model from 0G Storage" 25
 check_match "no daemon errors on stderr" "$(grep -ciE 'sanitizer|internal error' "$T_TMP/zgfs.log")" '^0$'
 
 t_done

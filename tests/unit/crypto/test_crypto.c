@@ -943,6 +943,14 @@ static void test_model_default_chunk(const zg_key *dev)
     }
     CHECK(same, "two-chunk 64 MiB file round trip %s", e.msg);
     close(o2);
+    /* The plaintext is written on a second thread: its failure still
+     * reaches the caller, with its errno. */
+    int full = open("/dev/full", O_WRONLY);
+    rc = full < 0 ? 0 : zg_model_decrypt_fd(out, full, K, dev->addr, 0, &e);
+    CHECK(full >= 0 && rc == -1 && e.code == ENOSPC, "decrypting into a full device: ENOSPC: %s",
+          e.msg);
+    if (full >= 0)
+        close(full);
     close(out);
     unlink(dst);
     unlink(path);

@@ -9,6 +9,7 @@
 #include "../check.h"
 #include "zg/buf.h"
 #include "zg/fdio.h"
+#include "zg/feeder.h"
 #include "zg/hex.h"
 #include "zg/jsoncheck.h"
 #include "zg/marks.h"
@@ -35,6 +36,42 @@ static void amount_bad(const char *in)
 }
 
 /* Whole-buffer I/O through a pipe (short transfers) and a file. */
+/* Bytes written through a writeback reach the file whole and in order,
+ * from the descriptor's offset, across the stretches handed to the disk;
+ * a pipe gets its bytes with no asking. */
+static void writeback(void)
+{
+    char path[] = "/tmp/zg-wb-XXXXXX";
+    int fd = mkstemp(path);
+    enum { N = 70000 };
+    static uint8_t in[N], back[N + 3];
+    for (size_t i = 0; i < N; i++)
+        in[i] = (uint8_t)(i * 13 + 1);
+    zg_writeback w;
+    int bad = fd < 0 || write(fd, "abc", 3) != 3;
+    zg_writeback_init(&w, fd, 4096);
+    for (size_t at = 0; !bad && at < N; at += 999)
+        bad = zg_writeback_write(&w, in + at, at + 999 < N ? 999 : N - at) != 0;
+    CHECK(!bad && w.next == 3 + N && w.start > 3 && w.next - w.start < 4096 &&
+              pread(fd, back, sizeof back, 0) == N + 3 && memcmp(back, "abc", 3) == 0 &&
+              memcmp(back + 3, in, N) == 0,
+          "a file gets every byte after its offset; all but the last stretch handed on (%lld)",
+          (long long)w.start);
+    if (fd >= 0)
+        close(fd);
+    unlink(path);
+    int p[2];
+    bad = pipe(p);
+    if (!bad) {
+        zg_writeback_init(&w, p[1], 16);
+        bad = zg_writeback_write(&w, "0123456789abcdefXYZ", 19) != 0 || w.next != -1 ||
+              read(p[0], back, sizeof back) != 19 || memcmp(back, "0123456789abcdefXYZ", 19);
+        close(p[0]);
+        close(p[1]);
+    }
+    CHECK(!bad, "a pipe gets its bytes, nothing asked of a disk");
+}
+
 static void fdio(void)
 {
     char dir[] = "/tmp/zg-fdio-XXXXXX";
@@ -306,9 +343,90 @@ static void workq(void)
     close(gate[1]);
 }
 
+/* A consumer that keeps what it gets; stops once it has more than `limit`
+ * bytes (0: never). */
+typedef struct sink {
+    uint8_t *got;
+    size_t len, limit;
+    size_t calls, biggest;
+} sink;
+
+static int keep(void *ctx, const uint8_t *data, size_t len)
+{
+    sink *s = ctx;
+    memcpy(s->got + s->len, data, len);
+    s->len += len;
+    s->calls++;
+    if (len > s->biggest)
+        s->biggest = len;
+    return s->limit && s->len > s->limit ? -1 : 0;
+}
+
+/* The bytes reach the consumer whole and in order, whatever the pieces
+ * they are put in, in blocks of at most the block size; a consumer that
+ * stops makes put and finish fail. */
+static void feeder(void)
+{
+    enum { N = 100000 };
+    static uint8_t in[N], out[N];
+    for (size_t i = 0; i < N; i++)
+        in[i] = (uint8_t)(i * 31 + 7);
+    static const size_t pieces[] = {1, 999, 1000, 1001, 4096, N};
+    int bad = 0;
+    for (size_t k = 0; k < sizeof pieces / sizeof pieces[0]; k++) {
+        sink s = {out, 0, 0, 0, 0};
+        zg_feeder *f;
+        if (zg_feeder_start(&f, 1000, 3, keep, &s, NULL)) {
+            bad++;
+            continue;
+        }
+        for (size_t at = 0; at < N; at += pieces[k])
+            bad += zg_feeder_put(f, in + at, at + pieces[k] < N ? pieces[k] : N - at) != 0;
+        bad += zg_feeder_finish(f) != 0;
+        bad += s.len != N || memcmp(in, out, N) != 0 || s.biggest > 1000 || s.calls != 100;
+    }
+    CHECK(bad == 0,
+          "every byte in order, in 100 blocks of 1000, for pieces of 1 to %d bytes (%d off)", N,
+          bad);
+
+    /* In place: the room of the block being filled, then a commit. */
+    sink w = {out, 0, 0, 0, 0};
+    zg_feeder *g;
+    bad = zg_feeder_start(&g, 1000, 2, keep, &w, NULL);
+    for (size_t at = 0; bad == 0 && at < N;) {
+        size_t room, n = 777;
+        uint8_t *p = zg_feeder_room(g, &room);
+        if (n > room)
+            n = room;
+        if (n > N - at)
+            n = N - at;
+        memcpy(p, in + at, n);
+        bad += room == 0 || room > 1000 || zg_feeder_commit(g, n) != 0;
+        at += n;
+    }
+    bad += bad == 0 && zg_feeder_finish(g) != 0;
+    CHECK(bad == 0 && w.len == N && memcmp(in, out, N) == 0 && w.calls == 100,
+          "written in place in pieces of at most 777 bytes: every byte in order, 100 blocks");
+
+    sink s = {out, 0, 5000, 0, 0};
+    zg_feeder *f;
+    zg_err e = {0};
+    int rc = zg_feeder_start(&f, 1000, 2, keep, &s, &e);
+    int put = 0;
+    for (size_t at = 0; rc == 0 && at < N; at += 500)
+        put |= zg_feeder_put(f, in + at, 500);
+    CHECK(rc == 0 && put == -1 && zg_feeder_finish(f) == -1 && s.len == 6000,
+          "a consumer that stops: put and finish fail, the rest is dropped (%zu bytes taken)",
+          s.len);
+    CHECK(zg_feeder_start(&f, 1000, 1, keep, &s, &e) == -1 && e.code == EINVAL && !f,
+          "one block cannot overlap: EINVAL: %s", e.msg);
+}
+
 int main(void)
 {
     workq();
+    feeder();
+    writeback();
     marks();
     fdio();
     jsoncheck();
