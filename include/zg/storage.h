@@ -223,7 +223,8 @@ typedef struct zg_storage_opts {
     const uint8_t *flow;   /* Flow address, or NULL: ask the node (zgs_getStatus) */
     uint64_t max_size;     /* files larger are refused with EFBIG; 0 = 4 GiB */
     unsigned batch;        /* segments per upload request; 0 = 4 */
-    unsigned threads;      /* requests in flight (upload and download); 0 = 2, max 8 */
+    unsigned threads;      /* requests in flight per node (upload and download), at most 8
+                            * in all; 0 = 2 */
     long sync_timeout_ms;  /* wait for the node to see a submission; 0 = 120 s */
     long node_retry_ms;    /* keep retrying an unreachable node this long; 0 = 30 s */
     long poll_ms;          /* polling period; 0 = 250 ms */
@@ -356,14 +357,14 @@ int zg_storage_upload(zg_storage *s, zg_journal *j, const char *path,
  * order they are preferred; the options of nodes[0] govern): the nodes that
  * report the file with root `root` finalized are its holders, each with
  * its shard (zgs_getShardConfig). Every segment is fetched from a holder
- * whose shard holds it, in order, with its proof checked against root as
- * it arrives; a holder that serves data failing the check (or none) is
- * passed over for the next holder of that segment, and tried last for the
- * following segments; one that does not answer is not asked again. The
- * whole file's root is checked at the end (transfer/download_parallel.go,
- * segment_fetch.go). The bytes go to a temporary file beside dest that is
- * renamed into place only when everything checked; on any failure nothing
- * is left behind.
+ * whose shard holds it, opts.threads requests in flight per holder (at
+ * most 8 in all; holders of the same segment take turns), with its proof
+ * checked against root as it arrives; a holder that serves data failing
+ * the check (or none) is passed over for the next holder of that segment,
+ * and tried last for the following segments; one that does not answer is
+ * not asked again. The whole file's root is checked at the end
+ * (transfer/download_parallel.go, segment_fetch.go). The bytes go to a temporary file beside dest
+ * that is renamed into place only when everything checked; on any failure nothing is left behind.
  *
  * Errors: ENOENT (no node has such a file), EAGAIN (known but not
  * finalized yet), EEXIST (dest exists), EHOSTUNREACH (no holder's shard
