@@ -6,11 +6,12 @@
  * (transfer/uploader.go) and download_dataset (transfer/downloader.go).
  *
  * Memory: files are never held whole. Building a file's tree keeps one
- * segment (256 KiB) plus 64 bytes per segment (the segment-level tree the
- * per-segment proofs come from: 256 KiB for a 1 GiB file); computing only a
- * root keeps one segment plus O(log n) hashes. Uploads and downloads keep
- * one request's segments per thread (opts.threads) and, for downloads, 32
- * bytes per segment for the final whole-file check.
+ * segment (256 KiB) per hashing thread (at most 4) plus 64 bytes per
+ * segment (the segment-level tree the per-segment proofs come from: 256
+ * KiB for a 1 GiB file); computing only a root keeps the same segments
+ * plus 32 bytes per segment. Uploads and downloads keep one request's
+ * segments per request in flight (opts.threads per node, at most 8) and,
+ * for downloads, 32 bytes per segment for the final whole-file check.
  * Nothing here prints. */
 #ifndef ZG_STORAGE_H
 #define ZG_STORAGE_H
@@ -123,9 +124,10 @@ int zg_storage_proof_append_json(zg_buf *b, const zg_storage_proof *p, zg_err *e
 /* A file opened for upload: its descriptor, layout, and segment-level tree. */
 typedef struct zg_storage_file zg_storage_file;
 
-/* Read the file once and build its tree. EINVAL for an empty file (0G
- * Storage cannot store one), EFBIG when size exceeds max_size (0 = no cap),
- * errno of open/read otherwise. Free with zg_storage_file_close. */
+/* Read the file once (its segments hashed by several threads) and build
+ * its tree. EINVAL for an empty file (0G Storage cannot store one), EFBIG
+ * when size exceeds max_size (0 = no cap), errno of open/read otherwise.
+ * Free with zg_storage_file_close. */
 int zg_storage_file_open(zg_storage_file **out, const char *path, uint64_t max_size, zg_err *err);
 void zg_storage_file_close(zg_storage_file *f);
 const zg_storage_layout *zg_storage_file_layout(const zg_storage_file *f);
@@ -138,8 +140,9 @@ int zg_storage_file_proof(const zg_storage_file *f, uint64_t i, zg_storage_proof
  * no longer be the one paid for. */
 int zg_storage_file_segment(zg_storage_file *f, uint64_t i, zg_buf *out, zg_err *err);
 
-/* Only the root of a file, streaming with one segment of memory: what a
- * delivered model is checked against (modelRootHash). Same errors as
+/* Only the root of a file, its segments hashed by several threads (one
+ * segment of memory each, and 32 bytes per segment): what a delivered
+ * model is checked against (modelRootHash). Same errors as
  * zg_storage_file_open. */
 int zg_storage_root_of_file(const char *path, uint64_t max_size, uint8_t root[32], zg_err *err);
 
