@@ -327,14 +327,15 @@ typedef struct zg_storage_upload_result {
 
 /* upload_dataset over the nodes the caller trusts (nodes[0..n), borrowed;
  * the options of nodes[0] govern the operation): each node's shard is read
- * (zgs_getShardConfig) and a set of them is selected that holds every
- * segment ZG_STORAGE_REPLICA times (zg_storage_shard_select); EHOSTUNREACH
- * with a sentence naming the shards when they cannot, before anything is
- * paid. Then: compute the root; pay for it on the Flow unless a selected
- * node (or journal j) shows it is already on chain; push to each selected
- * node the segments of its shard that it still lacks (a node that has the
- * file finalized gets nothing); wait until every selected node finalized
- * it (unless no_finality_wait). As transfer/uploader.go uploadFile does.
+ * (zgs_getShardConfig, while the file's root is computed) and a set of
+ * them is selected that holds every segment ZG_STORAGE_REPLICA times
+ * (zg_storage_shard_select); EHOSTUNREACH with a sentence naming the shards
+ * when they cannot, before anything is paid (a fault of the file itself,
+ * EINVAL or EFBIG, is said first). Then: pay for the root on the Flow
+ * unless a selected node (or journal j) shows it is already on chain; push
+ * to each selected node the segments of its shard that it still lacks (a
+ * node that has the file finalized gets nothing); wait until every
+ * selected node finalized it (unless no_finality_wait). As transfer/uploader.go uploadFile does.
  *
  * Money safety: the fee is checked against the wallet's balance before
  * anything is signed (EDQUOT), and the submission is journaled in j (may be

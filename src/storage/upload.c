@@ -684,6 +684,23 @@ out:
     return rc;
 }
 
+/* The root pass of an upload on a thread of its own, so that what needs
+ * no root (each node's shard, a round trip per node) is asked meanwhile. */
+typedef struct open_job {
+    const char *path;
+    uint64_t max_size;
+    zg_storage_file *f;
+    int rc;
+    zg_err err;
+} open_job;
+
+static void *open_worker(void *arg)
+{
+    open_job *o = arg;
+    o->rc = zg_storage_file_open(&o->f, o->path, o->max_size, &o->err);
+    return NULL;
+}
+
 int zg_storage_upload_set(zg_storage *const *nodes, size_t n, zg_journal *j, const char *path,
                           zg_storage_progress_fn progress, void *pctx,
                           zg_storage_upload_result *res, zg_err *err)
@@ -691,9 +708,26 @@ int zg_storage_upload_set(zg_storage *const *nodes, size_t n, zg_journal *j, con
     memset(res, 0, sizeof *res);
     if (n == 0)
         return zg_err_set(err, EINVAL, "no storage node to upload to");
-    zg_storage_file *f;
-    if (zg_storage_file_open(&f, path, nodes[0]->opts.max_size, err))
+    up_node *un = calloc(n, sizeof *un);
+    if (!un)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    open_job oj = {.path = path, .max_size = nodes[0]->opts.max_size};
+    pthread_t th;
+    bool threaded = pthread_create(&th, NULL, open_worker, &oj) == 0;
+    if (!threaded)
+        open_worker(&oj);
+    size_t m = 0;
+    zg_err ce = {0};
+    int cr = choose(nodes, n, un, &m, &ce);
+    if (threaded)
+        pthread_join(th, NULL);
+    if (oj.rc) { /* the file's own fault comes first, as when it was read first */
+        free(un);
+        if (err)
+            *err = oj.err;
         return -1;
+    }
+    zg_storage_file *f = oj.f;
     const zg_storage_layout *l = zg_storage_file_layout(f);
     const uint8_t *root = zg_storage_file_root(f);
     zg_storage_submission sub;
@@ -705,14 +739,11 @@ int zg_storage_upload_set(zg_storage *const *nodes, size_t n, zg_journal *j, con
     uint64_t seq = 0;
     bool have_seq = false;
     char rec_id[40] = "";
-    size_t m = 0;
-    up_node *un = calloc(n, sizeof *un);
-    if (!un) {
-        zg_err_set(err, ENOMEM, "out of memory");
+    if (cr) {
+        if (err)
+            *err = ce;
         goto out;
     }
-    if (choose(nodes, n, un, &m, err))
-        goto out;
     zg_storage *s = un[0].s; /* the chain, the wallet and the Flow */
     /* checkLogExistence: a node that knows the root means it is paid for. */
     for (size_t i = 0; i < m && !have_seq; i++) {
