@@ -67,6 +67,7 @@ check_eq "node 1 late and failing every third request: the download completes" "
     "downloaded $T_TMP/flaky"
 check "  ... byte-identical" cmp -s "$f" "$T_TMP/flaky"
 check_match "  ... node 1 did fail requests on the way" "$(since_marks)" 'fault: 503 for request'
-check_eq "  ... no temporary file is left" "$(ls "$T_TMP" | grep -c '\.part\.')" 0
+parts=("$T_TMP"/*.part.*)
+check_eq "  ... no temporary file is left" "${parts[*]}" "$T_TMP/*.part.*"
 
 t_done
