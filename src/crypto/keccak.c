@@ -5,6 +5,8 @@
  * the table-driven loop ran at about 35 MB/s; this runs about 8x faster). */
 #include "zg/keccak.h"
 
+#include "keccak_int.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -284,32 +286,57 @@ typedef uint64_t kx_v4 __attribute__((vector_size(32)));
 #define KX_NAME   kx_hash4
 #include "keccakx_lanes.h"
 
-static int kx_width(void)
+/* The widest lanes this CPU runs: 8 also uses the 4-lane path for the
+ * leftovers, so it needs AVX2 as well (every AVX-512 CPU has it). */
+static unsigned kx_width(void)
 {
-    static _Atomic int w; /* 0: not asked yet */
-    int v = w;
+    static _Atomic unsigned w; /* 0: not asked yet */
+    unsigned v = w;
     if (!v) {
         __builtin_cpu_init();
-        v = __builtin_cpu_supports("avx512f") ? 8 : __builtin_cpu_supports("avx2") ? 4 : 1;
+        bool avx2 = __builtin_cpu_supports("avx2");
+        v = avx2 && __builtin_cpu_supports("avx512f") ? 8 : avx2 ? 4 : 1;
         w = v;
     }
     return v;
 }
 #endif
 
-void zg_keccak256_many(uint8_t (*out)[32], const void *in, size_t len, size_t stride, size_t n)
+bool zg_keccak_lanes_supported(unsigned lanes)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    return (lanes == 1 || lanes == 4 || lanes == 8) && lanes <= kx_width();
+#else
+    return lanes == 1;
+#endif
+}
+
+void zg_keccak256_many_lanes(unsigned lanes, uint8_t (*out)[32], const void *in, size_t len,
+                             size_t stride, size_t n)
 {
     const uint8_t *p = in;
     size_t i = 0;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    int w = kx_width();
-    if (w >= 8)
+    if (!zg_keccak_lanes_supported(lanes))
+        lanes = 1;
+    if (lanes >= 8)
         for (; i + 8 <= n; i += 8)
             kx_hash8(out + i, p + i * stride, len, stride);
-    if (w >= 4)
+    if (lanes >= 4)
         for (; i + 4 <= n; i += 4)
             kx_hash4(out + i, p + i * stride, len, stride);
+#else
+    (void)lanes;
 #endif
     for (; i < n; i++)
         zg_keccak256(out[i], p + i * stride, len);
+}
+
+void zg_keccak256_many(uint8_t (*out)[32], const void *in, size_t len, size_t stride, size_t n)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    zg_keccak256_many_lanes(kx_width(), out, in, len, stride, n);
+#else
+    zg_keccak256_many_lanes(1, out, in, len, stride, n);
+#endif
 }
