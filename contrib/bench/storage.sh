@@ -66,8 +66,9 @@ run "Go download --proof" "$GO_CLIENT" download --node "$NODE0,$NODE1" --root "$
 cmp -s "$T_TMP/go.bin" "$T_TMP/go.out" || echo "Go download differs!"
 
 # curl's raw segment fetch: every segment of the core's file with its
-# proof, each from the node whose shard holds it, two requests at a time
-# (as many as the core's download workers), nothing checked or kept.
+# proof, each from the node whose shard holds it, four requests at a time
+# (two per node, as many as the core keeps in flight: opts.threads per
+# node), nothing checked or kept.
 rpc_to() { curl -s -H 'Content-Type: application/json' -d "$2" "$1"; }
 info=$(rpc_to "$NODE0" "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"zgs_getFileInfo\",\"params\":[\"$root\",true]}")
 start=$(jq -r '.result.tx.startEntryIndex' <<<"$info")
@@ -82,14 +83,15 @@ if [[ $start =~ ^[0-9]+$ && $fsize =~ ^[0-9]+$ ]]; then
     nseg=$(((fsize + 262143) / 262144))
     for ((i = 0; i < nseg; i++)); do
         printf 'url = "%s"\nheader = "Content-Type: application/json"\noutput = "/dev/null"\nretry = 3\nretry-all-errors\nretry-delay = 0\nwrite-out = "%%{http_code} %%{size_download}\\n"\n' \
-            "${holder[$(((start / 1024 + i) % nshard))]}" >>"$T_TMP/curl$((i % 2)).cfg"
+            "${holder[$(((start / 1024 + i) % nshard))]}" >>"$T_TMP/curl$((i % 4)).cfg"
         printf 'data = "{\\"jsonrpc\\":\\"2.0\\",\\"id\\":1,\\"method\\":\\"zgs_downloadSegmentWithProof\\",\\"params\\":[\\"%s\\",%d]}"\nnext\n' \
-            "$root" "$i" >>"$T_TMP/curl$((i % 2)).cfg"
+            "$root" "$i" >>"$T_TMP/curl$((i % 4)).cfg"
     done
-    # two curl processes, one connection each, like the core's two workers
+    # four curl processes, one connection each (segment i in file i % 4,
+    # so each file's segments are one node's), like the core's four requests
     run "curl raw segment fetch (no check)" sh -c \
-        'curl -s -K "$1" >"$3.0" & curl -s -K "$2" >"$3.1"; wait; cat "$3.0" "$3.1" >"$3"' \
-        _ "$T_TMP/curl0.cfg" "$T_TMP/curl1.cfg" "$T_TMP/curl.sizes"
+        'for k in 0 1 2 3; do curl -s -K "$1$k.cfg" >"$2.$k" & done; wait; cat "$2".[0-3] >"$2"' \
+        _ "$T_TMP/curl" "$T_TMP/curl.sizes"
     got=$(awk '$1 == 200 { n++; b += $2 } END { printf "%d %d", n, b }' "$T_TMP/curl.sizes")
     # base64 makes the answers about 4/3 of the file
     echo "curl fetched ${got%% *} of $nseg segments, ${got#* } bytes of answers"

@@ -6,11 +6,12 @@
  * (transfer/uploader.go) and download_dataset (transfer/downloader.go).
  *
  * Memory: files are never held whole. Building a file's tree keeps one
- * segment (256 KiB) plus 64 bytes per segment (the segment-level tree the
- * per-segment proofs come from: 256 KiB for a 1 GiB file); computing only a
- * root keeps one segment plus O(log n) hashes. Uploads and downloads keep
- * one request's segments per thread (opts.threads) and, for downloads, 32
- * bytes per segment for the final whole-file check.
+ * segment (256 KiB) per hashing thread (at most 4) plus 64 bytes per
+ * segment (the segment-level tree the per-segment proofs come from: 256
+ * KiB for a 1 GiB file); computing only a root keeps the same segments
+ * plus 32 bytes per segment. Uploads and downloads keep one request's
+ * segments per request in flight (opts.threads per node, at most 8) and,
+ * for downloads, 32 bytes per segment for the final whole-file check.
  * Nothing here prints. */
 #ifndef ZG_STORAGE_H
 #define ZG_STORAGE_H
@@ -123,9 +124,10 @@ int zg_storage_proof_append_json(zg_buf *b, const zg_storage_proof *p, zg_err *e
 /* A file opened for upload: its descriptor, layout, and segment-level tree. */
 typedef struct zg_storage_file zg_storage_file;
 
-/* Read the file once and build its tree. EINVAL for an empty file (0G
- * Storage cannot store one), EFBIG when size exceeds max_size (0 = no cap),
- * errno of open/read otherwise. Free with zg_storage_file_close. */
+/* Read the file once (its segments hashed by several threads) and build
+ * its tree. EINVAL for an empty file (0G Storage cannot store one), EFBIG
+ * when size exceeds max_size (0 = no cap), errno of open/read otherwise.
+ * Free with zg_storage_file_close. */
 int zg_storage_file_open(zg_storage_file **out, const char *path, uint64_t max_size, zg_err *err);
 void zg_storage_file_close(zg_storage_file *f);
 const zg_storage_layout *zg_storage_file_layout(const zg_storage_file *f);
@@ -138,8 +140,9 @@ int zg_storage_file_proof(const zg_storage_file *f, uint64_t i, zg_storage_proof
  * no longer be the one paid for. */
 int zg_storage_file_segment(zg_storage_file *f, uint64_t i, zg_buf *out, zg_err *err);
 
-/* Only the root of a file, streaming with one segment of memory: what a
- * delivered model is checked against (modelRootHash). Same errors as
+/* Only the root of a file, its segments hashed by several threads (one
+ * segment of memory each, and 32 bytes per segment): what a delivered
+ * model is checked against (modelRootHash). Same errors as
  * zg_storage_file_open. */
 int zg_storage_root_of_file(const char *path, uint64_t max_size, uint8_t root[32], zg_err *err);
 
@@ -244,7 +247,8 @@ typedef struct zg_storage_opts {
     const uint8_t *flow;   /* Flow address, or NULL: ask the node (zgs_getStatus) */
     uint64_t max_size;     /* files larger are refused with EFBIG; 0 = 4 GiB */
     unsigned batch;        /* segments per upload request; 0 = 4 */
-    unsigned threads;      /* requests in flight (upload and download); 0 = 2, max 8 */
+    unsigned threads;      /* requests in flight per node (upload and download), at most 8
+                            * in all; 0 = 2 */
     long sync_timeout_ms;  /* wait for the node to see a submission; 0 = 120 s */
     long node_retry_ms;    /* keep retrying an unreachable node this long; 0 = 30 s */
     long poll_ms;          /* polling period; 0 = 250 ms */
@@ -344,14 +348,15 @@ typedef struct zg_storage_upload_result {
 
 /* upload_dataset over the nodes the caller trusts (nodes[0..n), borrowed;
  * the options of nodes[0] govern the operation): each node's shard is read
- * (zgs_getShardConfig) and a set of them is selected that holds every
- * segment ZG_STORAGE_REPLICA times (zg_storage_shard_select); EHOSTUNREACH
- * with a sentence naming the shards when they cannot, before anything is
- * paid. Then: compute the root; pay for it on the Flow unless a selected
- * node (or journal j) shows it is already on chain; push to each selected
- * node the segments of its shard that it still lacks (a node that has the
- * file finalized gets nothing); wait until every selected node finalized
- * it (unless no_finality_wait). As transfer/uploader.go uploadFile does.
+ * (zgs_getShardConfig, while the file's root is computed) and a set of
+ * them is selected that holds every segment ZG_STORAGE_REPLICA times
+ * (zg_storage_shard_select); EHOSTUNREACH with a sentence naming the shards
+ * when they cannot, before anything is paid (a fault of the file itself,
+ * EINVAL or EFBIG, is said first). Then: pay for the root on the Flow
+ * unless a selected node (or journal j) shows it is already on chain; push
+ * to each selected node the segments of its shard that it still lacks (a
+ * node that has the file finalized gets nothing); wait until every
+ * selected node finalized it (unless no_finality_wait). As transfer/uploader.go uploadFile does.
  *
  * Money safety: the fee is checked against the wallet's balance before
  * anything is signed (EDQUOT), and the submission is journaled in j (may be
@@ -377,14 +382,14 @@ int zg_storage_upload(zg_storage *s, zg_journal *j, const char *path,
  * order they are preferred; the options of nodes[0] govern): the nodes that
  * report the file with root `root` finalized are its holders, each with
  * its shard (zgs_getShardConfig). Every segment is fetched from a holder
- * whose shard holds it, in order, with its proof checked against root as
- * it arrives; a holder that serves data failing the check (or none) is
- * passed over for the next holder of that segment, and tried last for the
- * following segments; one that does not answer is not asked again. The
- * whole file's root is checked at the end (transfer/download_parallel.go,
- * segment_fetch.go). The bytes go to a temporary file beside dest that is
- * renamed into place only when everything checked; on any failure nothing
- * is left behind.
+ * whose shard holds it, opts.threads requests in flight per holder (at
+ * most 8 in all; holders of the same segment take turns), with its proof
+ * checked against root as it arrives; a holder that serves data failing
+ * the check (or none) is passed over for the next holder of that segment,
+ * and tried last for the following segments; one that does not answer is
+ * not asked again. The whole file's root is checked at the end
+ * (transfer/download_parallel.go, segment_fetch.go). The bytes go to a temporary file beside dest
+ * that is renamed into place only when everything checked; on any failure nothing is left behind.
  *
  * Errors: ENOENT (no node has such a file), EAGAIN (known but not
  * finalized yet), EEXIST (dest exists), EHOSTUNREACH (no holder's shard

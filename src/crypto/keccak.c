@@ -5,6 +5,8 @@
  * the table-driven loop ran at about 35 MB/s; this runs about 8x faster). */
 #include "zg/keccak.h"
 
+#include "keccak_int.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -239,4 +241,102 @@ int zg_keccak256_file(const char *path, uint8_t out[32], zg_err *err)
         return zg_err_set(err, saved, "cannot read %s: %s", path, strerror(saved));
     zg_keccak_final(&k, out);
     return 0;
+}
+
+/* ---------------------------------------------------------------- many */
+
+/* 0G Storage hashes every 256-byte chunk of a file and every pair of
+ * nodes of its trees: many independent inputs of one length. With SIMD
+ * lanes of 64 bits each lane runs its own state through the same rounds,
+ * so 8 (AVX-512) or 4 (AVX2) hashes cost about what one does. The scalar
+ * path above stays for the rest (and for CPUs without these). */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <stdbool.h>
+
+#define RATE KECCAK_RATE
+
+static inline uint64_t load_le(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8); /* x86-64 is little-endian, as Keccak's lanes are */
+    return v;
+}
+
+#define KX_ROTL(x, n) (((x) << (n)) | ((x) >> (64 - (n))))
+
+typedef uint64_t kx_v8 __attribute__((vector_size(64)));
+typedef uint64_t kx_v4 __attribute__((vector_size(32)));
+
+#define KX_VT     kx_v8
+#define KX_W      8
+#define KX_TARGET "avx512f"
+#define KX_PERM   kx_perm8
+#define KX_NAME   kx_hash8
+#include "keccakx_lanes.h"
+#undef KX_VT
+#undef KX_W
+#undef KX_TARGET
+#undef KX_PERM
+#undef KX_NAME
+
+#define KX_VT     kx_v4
+#define KX_W      4
+#define KX_TARGET "avx2"
+#define KX_PERM   kx_perm4
+#define KX_NAME   kx_hash4
+#include "keccakx_lanes.h"
+
+/* The widest lanes this CPU runs: 8 also uses the 4-lane path for the
+ * leftovers, so it needs AVX2 as well (every AVX-512 CPU has it). */
+static unsigned kx_width(void)
+{
+    static _Atomic unsigned w; /* 0: not asked yet */
+    unsigned v = w;
+    if (!v) {
+        __builtin_cpu_init();
+        bool avx2 = __builtin_cpu_supports("avx2");
+        v = avx2 && __builtin_cpu_supports("avx512f") ? 8 : avx2 ? 4 : 1;
+        w = v;
+    }
+    return v;
+}
+#endif
+
+bool zg_keccak_lanes_supported(unsigned lanes)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    return (lanes == 1 || lanes == 4 || lanes == 8) && lanes <= kx_width();
+#else
+    return lanes == 1;
+#endif
+}
+
+void zg_keccak256_many_lanes(unsigned lanes, uint8_t (*out)[32], const void *in, size_t len,
+                             size_t stride, size_t n)
+{
+    const uint8_t *p = in;
+    size_t i = 0;
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (!zg_keccak_lanes_supported(lanes))
+        lanes = 1;
+    if (lanes >= 8)
+        for (; i + 8 <= n; i += 8)
+            kx_hash8(out + i, p + i * stride, len, stride);
+    if (lanes >= 4)
+        for (; i + 4 <= n; i += 4)
+            kx_hash4(out + i, p + i * stride, len, stride);
+#else
+    (void)lanes;
+#endif
+    for (; i < n; i++)
+        zg_keccak256(out[i], p + i * stride, len);
+}
+
+void zg_keccak256_many(uint8_t (*out)[32], const void *in, size_t len, size_t stride, size_t n)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    zg_keccak256_many_lanes(kx_width(), out, in, len, stride, n);
+#else
+    zg_keccak256_many_lanes(1, out, in, len, stride, n);
+#endif
 }

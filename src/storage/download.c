@@ -10,12 +10,15 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "storage_int.h"
+
+#define DL_WORKERS_MAX 8u
 #include "zg/wait.h"
 #include "zg/fdio.h"
 #include "zg/hex.h"
@@ -45,6 +48,7 @@ typedef struct dl_job {
     void *pctx;
     pthread_mutex_t lock; /* guards the members below and the holders' flags */
     uint64_t next, done;
+    _Atomic uint64_t written; /* bytes written so far (start_writeback) */
     bool failed;
     zg_err err;
     zg_wait *wait; /* the caller's (zg_wait_current), bound in every worker */
@@ -81,6 +85,17 @@ static int fetch_from(dl_job *jb, holder *h, uint64_t i, zg_buf *data, zg_err *e
     return 0;
 }
 
+/* Let the kernel write the file out while segments still arrive, so the
+ * fsync before the rename finds little left to write: every WRITEBACK
+ * bytes, the dirty pages so far are queued for writing (not waited for). */
+#define WRITEBACK (16u << 20)
+static void start_writeback(dl_job *jb, uint64_t n)
+{
+    uint64_t before = atomic_fetch_add(&jb->written, n);
+    if (before / WRITEBACK != (before + n) / WRITEBACK)
+        sync_file_range(jb->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 /* Segment i from the first holder that serves it intact: the holders in
  * order, those that served bad data before last. tried: room for nh. */
 static int fetch_one(dl_job *jb, uint64_t i, zg_buf *data, bool *tried, zg_err *err)
@@ -89,7 +104,11 @@ static int fetch_one(dl_job *jb, uint64_t i, zg_buf *data, bool *tried, zg_err *
     uint64_t seg = jb->start_seg + i;
     memset(tried, 0, jb->nh * sizeof *tried);
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t k = 0; k < jb->nh; k++) {
+        for (size_t j = 0; j < jb->nh; j++) {
+            /* Among holders of one standing, segment i starts at the i-th:
+             * replicas share the requests as the Go client's routines
+             * share the nodes (download_parallel.go ParallelDo). */
+            size_t k = (size_t)((i + j) % jb->nh);
             holder *h = &jb->h[k];
             pthread_mutex_lock(&jb->lock);
             bool skip = tried[k] || h->dead || h->bad != (pass == 1);
@@ -103,6 +122,7 @@ static int fetch_one(dl_job *jb, uint64_t i, zg_buf *data, bool *tried, zg_err *
                 uint64_t keep = jb->l->size - off < data->len ? jb->l->size - off : data->len;
                 if (zg_pwrite_all(jb->fd, data->data, (size_t)keep, off))
                     return zg_err_set(err, errno, "writing %s: %s", jb->tmp, strerror(errno));
+                start_writeback(jb, keep);
                 return 0;
             }
             pthread_mutex_lock(&jb->lock);
@@ -324,9 +344,20 @@ int zg_storage_download_set(zg_storage *const *nodes, size_t n, const uint8_t ro
                  .pctx = pctx,
                  .wait = zg_wait_current()};
     pthread_mutex_init(&jb.lock, NULL);
-    pthread_t th[8];
+    /* opts.threads requests in flight per holder, at most DL_WORKERS_MAX:
+     * a node's answer takes a while to make and the checking here takes
+     * a while too, so a node that always has a further request queued is
+     * never idle while a segment is being checked (curl's raw fetch, which
+     * checks nothing, keeps it just as busy with one). One segment of
+     * memory per worker. */
+    unsigned workers = s->opts.threads * (unsigned)(nh < DL_WORKERS_MAX ? nh : DL_WORKERS_MAX);
+    if (workers > DL_WORKERS_MAX)
+        workers = DL_WORKERS_MAX;
+    if (workers > l.data_segments)
+        workers = (unsigned)l.data_segments;
+    pthread_t th[DL_WORKERS_MAX];
     unsigned started = 0;
-    for (unsigned t = 1; t < s->opts.threads; t++) {
+    for (unsigned t = 1; t < workers; t++) {
         if (pthread_create(&th[started], NULL, dl_worker, &jb) != 0)
             break;
         started++;

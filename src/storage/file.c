@@ -3,6 +3,7 @@
  * Flow submission nodes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,86 @@ static void tree_of(uint8_t (*leaves)[32], uint64_t n, uint8_t out[32])
     zg_storage_acc_root(&a, out, NULL);
 }
 
+/* The roots of all segments of a file, computed by several threads at
+ * once (each segment is hashed on its own; the threads take the next one
+ * in turn): a file's root is one pass of hashing, and that pass is the
+ * first thing an upload and a model check wait for. One segment of memory
+ * per thread. */
+#define ROOT_THREADS_MAX 4
+typedef struct roots_job {
+    int fd;
+    const zg_storage_layout *l;
+    uint8_t (*seg)[32];
+    uint8_t zero_full[32]; /* a whole segment of flow padding */
+    pthread_mutex_t lock;  /* guards the members below */
+    uint64_t next;
+    bool failed;
+    zg_err err;
+} roots_job;
+
+static void *roots_worker(void *arg)
+{
+    roots_job *jb = arg;
+    uint8_t *buf = malloc(ZG_STORAGE_SEGMENT);
+    for (;;) {
+        pthread_mutex_lock(&jb->lock);
+        uint64_t i = jb->next++;
+        bool stop = jb->failed || i >= jb->l->segments;
+        if (!stop && !buf) {
+            zg_err_set(&jb->err, ENOMEM, "out of memory");
+            jb->failed = stop = true;
+        }
+        pthread_mutex_unlock(&jb->lock);
+        if (stop)
+            break;
+        if (i >= jb->l->data_segments && i + 1 < jb->l->segments) {
+            memcpy(jb->seg[i], jb->zero_full, 32); /* flow padding past the data */
+            continue;
+        }
+        size_t dlen = 0;
+        zg_err e = {0};
+        if (i < jb->l->data_segments && load_segment(jb->fd, jb->l, i, buf, &dlen, &e)) {
+            pthread_mutex_lock(&jb->lock);
+            if (!jb->failed)
+                jb->err = e;
+            jb->failed = true;
+            pthread_mutex_unlock(&jb->lock);
+            break;
+        }
+        zg_storage_segment_root(jb->seg[i], buf, dlen, zg_storage_segment_leaves(jb->l, i));
+    }
+    free(buf);
+    return NULL;
+}
+
+static int segment_roots(int fd, const zg_storage_layout *l, uint8_t (*seg)[32], zg_err *err)
+{
+    roots_job jb = {.fd = fd, .l = l, .seg = seg};
+    zg_storage_segment_root(jb.zero_full, NULL, 0, ZG_STORAGE_SEG_CHUNKS);
+    pthread_mutex_init(&jb.lock, NULL);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t want = cpus < 1 ? 1 : cpus > ROOT_THREADS_MAX ? ROOT_THREADS_MAX : (uint64_t)cpus;
+    if (want > l->data_segments)
+        want = l->data_segments;
+    pthread_t th[ROOT_THREADS_MAX];
+    unsigned started = 0;
+    for (uint64_t t = 1; t < want; t++) {
+        if (pthread_create(&th[started], NULL, roots_worker, &jb) != 0)
+            break;
+        started++;
+    }
+    roots_worker(&jb);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(th[t], NULL);
+    pthread_mutex_destroy(&jb.lock);
+    if (jb.failed) {
+        if (err)
+            *err = jb.err;
+        return -1;
+    }
+    return 0;
+}
+
 int zg_storage_file_open(zg_storage_file **out, const char *path, uint64_t max_size, zg_err *err)
 {
     *out = NULL;
@@ -144,34 +225,23 @@ int zg_storage_file_open(zg_storage_file **out, const char *path, uint64_t max_s
         f->sub.nodes[k].height = heights[k];
 
     int rc = -1;
-    uint64_t zero_full_done = 0;
-    uint8_t zero_full[32];
-    for (uint64_t i = 0; i < l->segments; i++) {
-        uint64_t nleaves = zg_storage_segment_leaves(l, i);
-        bool last = i + 1 == l->segments;
-        if (i >= l->data_segments && !last) {
-            /* Flow padding past the data: the same zero segment each time. */
-            if (!zero_full_done) {
-                memset(buf, 0, ZG_STORAGE_SEGMENT);
-                zg_storage_segment_root(zero_full, buf, 0, ZG_STORAGE_SEG_CHUNKS);
-                zero_full_done = 1;
-            }
-            memcpy(seg[i], zero_full, 32);
-            continue;
-        }
-        size_t dlen;
-        if (load_segment(f->fd, l, i, buf, &dlen, err))
+    if (segment_roots(f->fd, l, seg, err))
+        goto out;
+    /* The last segment also holds every submission node smaller than a
+     * segment (they follow the big ones, which end on a segment boundary):
+     * its chunk hashes once more for those. */
+    uint64_t last = l->segments - 1, at = 0;
+    bool small = false;
+    for (size_t k = 0; k < f->sub.n; k++)
+        small |= (1ull << f->sub.nodes[k].height) < ZG_STORAGE_SEG_CHUNKS;
+    if (small) {
+        size_t dlen = 0;
+        if (last < l->data_segments && load_segment(f->fd, l, last, buf, &dlen, err))
             goto out;
-        if (!last) {
-            zg_storage_segment_root(seg[i], buf, dlen, nleaves);
-            continue;
-        }
-        /* The last segment also holds every submission node smaller than a
-         * segment (they follow the big ones, which end on a segment
-         * boundary), so keep its chunk hashes for those. */
+        if (last >= l->data_segments)
+            memset(buf, 0, ZG_STORAGE_SEGMENT);
+        uint64_t nleaves = zg_storage_segment_leaves(l, last);
         chunk_leaves(buf, nleaves, leaves);
-        tree_of(leaves, nleaves, seg[i]);
-        uint64_t at = 0;
         for (size_t k = 0; k < f->sub.n; k++) {
             uint64_t chunks = 1ull << f->sub.nodes[k].height;
             if (chunks < ZG_STORAGE_SEG_CHUNKS) {
@@ -187,7 +257,7 @@ int zg_storage_file_open(zg_storage_file **out, const char *path, uint64_t max_s
     memcpy(f->root, zg_storage_tree_root(f->tree), 32);
 
     /* Submission nodes of a segment or more are subtrees of the segment tree. */
-    uint64_t at = 0;
+    at = 0;
     for (size_t k = 0; k < f->sub.n; k++) {
         uint64_t chunks = 1ull << f->sub.nodes[k].height;
         if (chunks >= ZG_STORAGE_SEG_CHUNKS) {
@@ -274,28 +344,23 @@ int zg_storage_root_of_file(const char *path, uint64_t max_size, uint8_t root[32
         return -1;
     zg_storage_layout l;
     zg_storage_layout_of(&l, (uint64_t)st.st_size);
-    uint8_t *buf = malloc(ZG_STORAGE_SEGMENT);
-    if (!buf) {
+    /* 32 bytes per segment: 128 KiB for a 1 GiB file. */
+    uint8_t(*seg)[32] = malloc((size_t)l.segments * 32);
+    if (!seg) {
         close(fd);
         return zg_err_set(err, ENOMEM, "out of memory");
     }
+    int rc = -1;
+    if (segment_roots(fd, &l, seg, err))
+        goto out;
     zg_storage_acc acc;
     zg_storage_acc_init(&acc);
-    int rc = -1;
-    for (uint64_t i = 0; i < l.segments; i++) {
-        size_t dlen = 0;
-        if (i < l.data_segments) {
-            if (load_segment(fd, &l, i, buf, &dlen, err))
-                goto out;
-        }
-        uint8_t h[32];
-        zg_storage_segment_root(h, buf, dlen, zg_storage_segment_leaves(&l, i));
-        zg_storage_acc_push(&acc, h);
-    }
+    for (uint64_t i = 0; i < l.segments; i++)
+        zg_storage_acc_push(&acc, seg[i]);
     zg_storage_acc_root(&acc, root, NULL);
     rc = 0;
 out:
-    free(buf);
+    free(seg);
     close(fd);
     return rc;
 }

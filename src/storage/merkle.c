@@ -123,24 +123,35 @@ int zg_storage_acc_root(const zg_storage_acc *a, uint8_t out[32], zg_err *err)
 
 void zg_storage_segment_root(uint8_t out[32], const uint8_t *data, size_t len, uint64_t leaves)
 {
-    zg_storage_acc a;
-    zg_storage_acc_init(&a);
-    uint8_t h[32];
-    size_t off = 0;
-    while (off + ZG_STORAGE_CHUNK <= len) {
-        zg_keccak256(h, data + off, ZG_STORAGE_CHUNK);
-        zg_storage_acc_push(&a, h);
-        off += ZG_STORAGE_CHUNK;
-    }
-    if (off < len) {
+    /* Level by level, as tree.go pairs them: the nodes of a level lie side
+     * by side, so its pairs are hashed all at once (zg_keccak256_many runs
+     * several in SIMD lanes). Two buffers, 48 KiB of stack. */
+    uint8_t a[ZG_STORAGE_SEG_CHUNKS][32], b[ZG_STORAGE_SEG_CHUNKS / 2][32];
+    if (leaves > ZG_STORAGE_SEG_CHUNKS) /* outside the contract: never past the buffers */
+        leaves = ZG_STORAGE_SEG_CHUNKS;
+    if (len > leaves * ZG_STORAGE_CHUNK)
+        len = (size_t)leaves * ZG_STORAGE_CHUNK;
+    size_t full = len / ZG_STORAGE_CHUNK, n = full;
+    zg_keccak256_many(a, data, ZG_STORAGE_CHUNK, ZG_STORAGE_CHUNK, full);
+    if (len % ZG_STORAGE_CHUNK) {
         uint8_t last[ZG_STORAGE_CHUNK] = {0};
-        memcpy(last, data + off, len - off);
-        zg_keccak256(h, last, sizeof last);
-        zg_storage_acc_push(&a, h);
+        memcpy(last, data + full * ZG_STORAGE_CHUNK, len % ZG_STORAGE_CHUNK);
+        zg_keccak256(a[n++], last, sizeof last);
     }
-    while (a.n < leaves)
-        zg_storage_acc_push(&a, zero_chunk);
-    zg_storage_acc_root(&a, out, NULL);
+    for (; n < leaves; n++)
+        memcpy(a[n], zero_chunk, 32);
+    uint8_t(*cur)[32] = a, (*next)[32] = b;
+    while (n > 1) {
+        size_t pairs = n / 2;
+        zg_keccak256_many(next, cur, 64, 64, pairs);
+        if (n % 2) /* an odd last node is carried up unchanged */
+            memcpy(next[pairs], cur[n - 1], 32);
+        n = (n + 1) / 2;
+        uint8_t(*t)[32] = cur;
+        cur = next;
+        next = t;
+    }
+    memcpy(out, cur[0], 32);
 }
 
 /* Root of a complete all-zero tree of 2^k chunks. */

@@ -338,11 +338,23 @@ out:
     return rc;
 }
 
+/* The pause before the next look at a node: short at first, since a node
+ * follows the chain within a block or two of a mined submission and a
+ * node finalizes a file as its last segment lands, then growing to
+ * poll_ms for the slow cases. */
+static long next_poll(const zg_storage *s, long *pause)
+{
+    long p = *pause;
+    *pause = p * 2 < s->opts.poll_ms ? p * 2 : s->opts.poll_ms;
+    return p;
+}
+
 /* Wait until the node has the submission's tx and check it is this file. */
 static int wait_known(zg_storage *s, uint64_t seq, const uint8_t root[32], uint64_t size,
                       zg_storage_info *info, zg_err *err)
 {
     int64_t deadline = zg_now_ms() + s->opts.sync_timeout_ms;
+    long pause = s->opts.poll_ms < 20 ? s->opts.poll_ms : 20;
     for (;;) {
         bool found;
         if (zg_storage_info_by_seq(s, seq, info, &found, err))
@@ -359,7 +371,7 @@ static int wait_known(zg_storage *s, uint64_t seq, const uint8_t root[32], uint6
                               "the storage node %s has not seen submission #%llu after %ld s; "
                               "upload again later (it will not be paid twice)",
                               s->url, (unsigned long long)seq, s->opts.sync_timeout_ms / 1000);
-        if (zg_wait_sleep(zg_wait_current(), s->opts.poll_ms, err))
+        if (zg_wait_sleep(zg_wait_current(), next_poll(s, &pause), err))
             return -1;
     }
 }
@@ -438,11 +450,21 @@ static int send_batch(zg_storage *s, zg_storage_file *f, uint64_t seq, const cha
     }
 }
 
-/* The nodes' remaining segments, batch by batch, with `threads` batches in
- * flight taken from the nodes in turn (the node checks each segment's
- * proof, which costs as much as hashing it here: two requests keep both
- * sides busy; taking turns keeps every node busy, as uploadFile
- * interleaves the nodes' tasks). */
+/* Requests in flight during an upload: opts.threads per node, at most
+ * PUSH_WORKERS_MAX (one request's segments of memory each). */
+#define PUSH_WORKERS_MAX 8u
+static unsigned push_workers(const zg_storage *s0, size_t nodes)
+{
+    unsigned w = s0->opts.threads * (unsigned)(nodes < PUSH_WORKERS_MAX ? nodes : PUSH_WORKERS_MAX);
+    return w > PUSH_WORKERS_MAX ? PUSH_WORKERS_MAX : w;
+}
+
+/* The nodes' remaining segments, batch by batch, with push_workers()
+ * batches in flight taken from the nodes in turn (the node checks each
+ * segment's proof, which costs as much as hashing it here: while it checks
+ * one request the next is being read and encoded here and the one after
+ * is on its way, so neither side waits for the other; taking turns keeps
+ * every node busy, as uploadFile interleaves the nodes' tasks). */
 typedef struct push_job {
     zg_storage_file *f;
     uint64_t seq;
@@ -532,9 +554,9 @@ static int push(zg_storage *s0, zg_storage_file *f, uint64_t seq, up_node *nodes
     }
     hex_hash(jb.rh, zg_storage_file_root(f));
     pthread_mutex_init(&jb.lock, NULL);
-    pthread_t th[8];
-    unsigned started = 0;
-    for (unsigned t = 1; t < s0->opts.threads; t++) {
+    pthread_t th[PUSH_WORKERS_MAX];
+    unsigned started = 0, workers = push_workers(s0, n);
+    for (unsigned t = 1; t < workers; t++) {
         if (pthread_create(&th[started], NULL, push_worker, &jb) != 0)
             break;
         started++;
@@ -555,6 +577,7 @@ static int wait_final(zg_storage *s, uint64_t seq, zg_storage_info *info, long t
                       zg_err *err)
 {
     int64_t deadline = zg_now_ms() + timeout_ms;
+    long pause = s->opts.poll_ms < 20 ? s->opts.poll_ms : 20;
     for (;;) {
         bool found;
         if (zg_storage_info_by_seq(s, seq, info, &found, err))
@@ -567,7 +590,7 @@ static int wait_final(zg_storage *s, uint64_t seq, zg_storage_info *info, long t
                               "s (%llu segments stored)",
                               s->url, (unsigned long long)seq, timeout_ms / 1000,
                               (unsigned long long)info->uploaded_seg_num);
-        if (zg_wait_sleep(zg_wait_current(), s->opts.poll_ms, err))
+        if (zg_wait_sleep(zg_wait_current(), next_poll(s, &pause), err))
             return -1;
     }
 }
@@ -583,7 +606,7 @@ static int push_missing(zg_storage_file *f, uint64_t seq, up_node *nodes, size_t
      * before the count. If the guess was wrong the count shows it below
      * and every segment is offered again: a node acknowledges the ones it
      * has. */
-    uint64_t window = (uint64_t)s0->opts.batch * s0->opts.threads;
+    uint64_t window = (uint64_t)s0->opts.batch * push_workers(s0, n);
     bool guessed = false;
     for (size_t i = 0; i < n; i++) {
         up_node *u = &nodes[i];
@@ -661,6 +684,23 @@ out:
     return rc;
 }
 
+/* The root pass of an upload on a thread of its own, so that what needs
+ * no root (each node's shard, a round trip per node) is asked meanwhile. */
+typedef struct open_job {
+    const char *path;
+    uint64_t max_size;
+    zg_storage_file *f;
+    int rc;
+    zg_err err;
+} open_job;
+
+static void *open_worker(void *arg)
+{
+    open_job *o = arg;
+    o->rc = zg_storage_file_open(&o->f, o->path, o->max_size, &o->err);
+    return NULL;
+}
+
 int zg_storage_upload_set(zg_storage *const *nodes, size_t n, zg_journal *j, const char *path,
                           zg_storage_progress_fn progress, void *pctx,
                           zg_storage_upload_result *res, zg_err *err)
@@ -668,9 +708,26 @@ int zg_storage_upload_set(zg_storage *const *nodes, size_t n, zg_journal *j, con
     memset(res, 0, sizeof *res);
     if (n == 0)
         return zg_err_set(err, EINVAL, "no storage node to upload to");
-    zg_storage_file *f;
-    if (zg_storage_file_open(&f, path, nodes[0]->opts.max_size, err))
+    up_node *un = calloc(n, sizeof *un);
+    if (!un)
+        return zg_err_set(err, ENOMEM, "out of memory");
+    open_job oj = {.path = path, .max_size = nodes[0]->opts.max_size};
+    pthread_t th;
+    bool threaded = pthread_create(&th, NULL, open_worker, &oj) == 0;
+    if (!threaded)
+        open_worker(&oj);
+    size_t m = 0;
+    zg_err ce = {0};
+    int cr = choose(nodes, n, un, &m, &ce);
+    if (threaded)
+        pthread_join(th, NULL);
+    if (oj.rc) { /* the file's own fault comes first, as when it was read first */
+        free(un);
+        if (err)
+            *err = oj.err;
         return -1;
+    }
+    zg_storage_file *f = oj.f;
     const zg_storage_layout *l = zg_storage_file_layout(f);
     const uint8_t *root = zg_storage_file_root(f);
     zg_storage_submission sub;
@@ -682,14 +739,11 @@ int zg_storage_upload_set(zg_storage *const *nodes, size_t n, zg_journal *j, con
     uint64_t seq = 0;
     bool have_seq = false;
     char rec_id[40] = "";
-    size_t m = 0;
-    up_node *un = calloc(n, sizeof *un);
-    if (!un) {
-        zg_err_set(err, ENOMEM, "out of memory");
+    if (cr) {
+        if (err)
+            *err = ce;
         goto out;
     }
-    if (choose(nodes, n, un, &m, err))
-        goto out;
     zg_storage *s = un[0].s; /* the chain, the wallet and the Flow */
     /* checkLogExistence: a node that knows the root means it is paid for. */
     for (size_t i = 0; i < m && !have_seq; i++) {

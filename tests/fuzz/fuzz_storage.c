@@ -7,7 +7,8 @@
  * writes out and reads back as the same proof, in the shape 0G Storage's
  * own client accepts (core/merkle/proof.go, Proof.validateFormat: one
  * lemma for an empty path, else path + 2); file info keeps the root it
- * was given. */
+ * was given; the span of a segment's data found without a parse tree is
+ * the parse tree's result.data. */
 #include <cjson/cJSON.h>
 #include <strings.h>
 
@@ -156,9 +157,34 @@ static void info(const cJSON *j)
                "the root is not tx.dataMerkleRoot");
 }
 
+/* A segment's base64 text taken straight from the answer is the string
+ * the parse tree holds there: the span lies in the text, and when it is
+ * base64 (the only span a download keeps) and the text parses, it is
+ * result.data exactly. */
+static void data_span(const uint8_t *data, size_t size, const cJSON *j)
+{
+    size_t at, len;
+    if (!sto_result_data_span((const char *)data, size, &at, &len))
+        return;
+    FUZZ_CHECK(at <= size && len <= size - at, "the span [%zu, +%zu) is outside %zu bytes", at, len,
+               size);
+    zg_buf b;
+    zg_buf_init(&b, 0);
+    bool b64 = zg_base64_decode(&b, (const char *)data + at, len, NULL) == 0;
+    zg_buf_free(&b);
+    if (!b64 || !j)
+        return;
+    const cJSON *d =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "result"), "data");
+    FUZZ_CHECK(cJSON_IsString(d) && strlen(d->valuestring) == len &&
+                   !memcmp(d->valuestring, data + at, len),
+               "the span of %zu bytes is not result.data", len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cJSON *j = cJSON_ParseWithLength((const char *)data, size);
+    data_span(data, size, j);
     lists(j);
     proof(j);
     info(j);

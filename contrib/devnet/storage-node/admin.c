@@ -4,7 +4,9 @@
  * node/client_admin.go does): the devnet's other storage nodes are this
  * node's peers, all seen at 127.0.0.1, and a peer holds a file when it
  * says so (zgs_getFileInfoByTxSeq finalized) - which is how the untrusted
- * node gets into an indexer's answers. */
+ * node gets into an indexer's answers.
+ * And one method of the devnet's own: how many requests the node serves at
+ * once, for tests that check a client keeps several in flight. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,5 +82,16 @@ cJSON *admin_file_location(sn_ctx *ctx, uint64_t seq)
         zg_rpc_free(rpc);
     }
     zg_http_free(http);
+    return r;
+}
+
+cJSON *admin_in_flight(sn_ctx *ctx, bool reset)
+{
+    unsigned now = atomic_load(&ctx->in_flight);
+    unsigned max =
+        reset ? atomic_exchange(&ctx->in_flight_max, now) : atomic_load(&ctx->in_flight_max);
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddNumberToObject(r, "now", now);
+    cJSON_AddNumberToObject(r, "max", max);
     return r;
 }

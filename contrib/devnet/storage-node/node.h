@@ -86,6 +86,10 @@ typedef struct sn_ctx {
     uint8_t synced_hash[32];
     atomic_bool stopping;
     atomic_ulong requests;
+    /* requests being served now (from the whole body to the answer,
+     * fault knobs included) and the most at once since start or since
+     * devnet_getRequestsInFlight reset it */
+    atomic_uint in_flight, in_flight_max;
     pthread_t follower;
     bool follower_up;
     struct MHD_Daemon *d;
@@ -127,6 +131,9 @@ void rpc_stop(sn_ctx *ctx);
 /* admin.c: the admin methods an indexer discovers nodes with. */
 cJSON *admin_peers(sn_ctx *ctx);
 cJSON *admin_file_location(sn_ctx *ctx, uint64_t seq);
+/* devnet_getRequestsInFlight (the devnet's own, not the real node's):
+ * {now, max}; with reset, max starts again from now. */
+cJSON *admin_in_flight(sn_ctx *ctx, bool reset);
 
 /* untrusted.c: what the lying node answers for a segment download (it
  * holds nothing): chunks [start, end) of tx, and segment index with a

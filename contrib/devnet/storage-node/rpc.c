@@ -1,9 +1,9 @@
 /* The node's JSON-RPC 2.0 over HTTP POST (the zgs_ methods of
  * node/rpc/src/zgs/api.rs of 0g-storage-node, as node/client_zgs.go of
- * 0g-storage-client calls them; and the two admin_ methods an indexer
- * discovers nodes with) on 127.0.0.1 only, one thread per connection (a
- * stalled or slowed request never blocks the others), with the fault knobs
- * applied before dispatch. */
+ * 0g-storage-client calls them; the two admin_ methods an indexer
+ * discovers nodes with; the devnet's own devnet_getRequestsInFlight) on
+ * 127.0.0.1 only, one thread per connection (a stalled or slowed request
+ * never blocks the others), with the fault knobs applied before dispatch. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -371,6 +371,8 @@ static cJSON *dispatch(sn_ctx *ctx, const char *m, const cJSON *params, rerr *e)
             return invalid(e, "tx_seq", "not a non-negative integer"), NULL;
         return admin_file_location(ctx, seq);
     }
+    if (!strcmp(m, "devnet_getRequestsInFlight"))
+        return admin_in_flight(ctx, cJSON_IsTrue(param(params, 0)));
     if (!strcmp(m, "zgs_getFileInfo") || !strcmp(m, "zgs_getFileInfoByTxSeq")) {
         pthread_mutex_lock(&ctx->lock);
         sn_tx *t = tx_of(ctx, param(params, 0), !strcmp(m, "zgs_getFileInfoByTxSeq"), e);
@@ -450,28 +452,10 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, char 
     return rc;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+/* A request whose body has arrived: the fault knobs, then the call(s). */
+static enum MHD_Result answer(sn_ctx *ctx, struct MHD_Connection *conn, const char *method,
+                              const req *r)
 {
-    sn_ctx *ctx = cls;
-    req *r = *con_cls;
-    if (!r) {
-        r = calloc(1, sizeof *r);
-        if (!r)
-            return MHD_NO;
-        zg_buf_init(&r->body, BODY_MAX);
-        *con_cls = r;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        if (!r->too_big && zg_buf_append(&r->body, upload_data, *upload_data_size, NULL)) {
-            r->too_big = true;
-            zg_buf_free(&r->body);
-        }
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
     unsigned long n = atomic_fetch_add(&ctx->requests, 1) + 1;
     if (ctx->cfg.latency_ms)
         zg_sleep_ms(ctx->cfg.latency_ms);
@@ -510,6 +494,40 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!text)
         return MHD_NO;
     return reply(conn, 200, text);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    sn_ctx *ctx = cls;
+    req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof *r);
+        if (!r)
+            return MHD_NO;
+        zg_buf_init(&r->body, BODY_MAX);
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!r->too_big && zg_buf_append(&r->body, upload_data, *upload_data_size, NULL)) {
+            r->too_big = true;
+            zg_buf_free(&r->body);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    /* Counted from here to the answer, so a client's requests that wait
+     * at the node together (the latency knob makes them) show in
+     * in_flight_max. */
+    unsigned now = atomic_fetch_add(&ctx->in_flight, 1) + 1;
+    unsigned max = atomic_load(&ctx->in_flight_max);
+    while (now > max && !atomic_compare_exchange_weak(&ctx->in_flight_max, &max, now))
+        ;
+    enum MHD_Result rc = answer(ctx, conn, method, r);
+    atomic_fetch_sub(&ctx->in_flight, 1);
+    return rc;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "../check.h"
+#include "keccak_int.h"
 #include "zg/buf.h"
 #include "zg/ecies.h"
 #include "zg/eip712.h"
@@ -83,6 +84,35 @@ static void read_all(zg_buf *b, int fd)
 
 /* ---------------------------------------------------------------- keccak */
 
+/* zg_keccak256_many (lanes 0) or one of its paths against one hash at a
+ * time: every count from 1 to 19 runs the 8-lane, 4-lane and
+ * one-at-a-time steps in every mix, at lengths around the rate block and
+ * the ones 0G Storage hashes (64: a pair, 256: a chunk), from an odd
+ * address with a stride longer than the input. */
+static bool many_same(const uint8_t *m, size_t cap, unsigned lanes)
+{
+    static const size_t lens[] = {0, 1, 63, 64, 135, 136, 137, 256, 300};
+    uint8_t many[19][32], h[32];
+    bool all_same = true;
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        size_t len = lens[li], stride = len + 3;
+        for (size_t n = 1; n <= 19 && (n + 1) * stride < cap; n++) {
+            if (lanes)
+                zg_keccak256_many_lanes(lanes, many, m + 1, len, stride, n);
+            else
+                zg_keccak256_many(many, m + 1, len, stride, n);
+            for (size_t i = 0; i < n; i++) {
+                zg_keccak256(h, m + 1 + i * stride, len);
+                if (memcmp(h, many[i], 32) != 0) {
+                    printf("# differs: length %zu, %zu inputs, input %zu\n", len, n, i);
+                    all_same = false;
+                }
+            }
+        }
+    }
+    return all_same;
+}
+
 static void test_keccak(void)
 {
     uint8_t h[32];
@@ -123,6 +153,25 @@ static void test_keccak(void)
     zg_keccak_final(&k, h2);
     zg_keccak256(h, m, 136);
     CHECK(memcmp(h, h2, 32) == 0, "keccak256 of exactly one rate block, byte by byte");
+
+    /* Many at once, on the path chosen for this CPU and then on each path
+     * it can run (keccak_int.h), so an AVX2 fault shows on an AVX-512
+     * machine too. */
+    CHECK(many_same(m, sizeof m, 0), "keccak256 of many inputs at once equals one at a time");
+    static const struct {
+        unsigned lanes;
+        const char *what;
+    } paths[] = {
+        {1, "the 1-lane path"}, {4, "the 4-lane path (AVX2)"}, {8, "the 8-lane path (AVX-512)"}};
+    for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++) {
+        if (!zg_keccak_lanes_supported(paths[p].lanes)) {
+            printf("# skipped: keccak256 of many inputs on %s: this CPU cannot run it\n",
+                   paths[p].what);
+            continue;
+        }
+        CHECK(many_same(m, sizeof m, paths[p].lanes),
+              "keccak256 of many inputs on %s equals one at a time", paths[p].what);
+    }
 }
 
 /* ------------------------------------------------------------------ secp */
