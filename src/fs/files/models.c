@@ -61,7 +61,7 @@ static int get_model(const zgfs_call *c, model_at *x, zg_err *err)
         return -1;
     x->b = (zg_model_bundle){.client = c->fs->client,
                              .marks = c->fs->marks,
-                             .state_dir = c->fs->state_dir,
+                             .state_dir = zg_session_state_dir(c->fs->session),
                              .url = x->p.url,
                              .provider = x->p.name,
                              .name = x->name,
@@ -93,8 +93,9 @@ static int list_files(const zgfs_call *c, zg_model_file kind, zgfs_names *out, z
     zg_cache_val *ref;
     if (get_models(c, &p, &ref, err))
         return -1;
-    int rc = zg_model_files(c->fs->net.name, kind == ZG_MF_JSON, zg_cache_value(ref),
-                            zg_model_file_suffix(kind), zgfs_names_add_cb, out, err);
+    int rc = zg_model_files(zg_session_network(c->fs->session)->name, kind == ZG_MF_JSON,
+                            zg_cache_value(ref), zg_model_file_suffix(kind), zgfs_names_add_cb, out,
+                            err);
     zg_cache_put(ref);
     zgfs_ftp_free(&p);
     return rc;
@@ -117,7 +118,7 @@ int zgfs_model_json_present(const zgfs_call *c, zg_err *err)
     const zg_predefined_model *pm;
     char name[ZGFS_PARAM_MAX];
     /* Built in: no need to ask the provider (which may be down). */
-    if (zg_model_json_builtin(c->fs->net.name, c->params[1], &pm, err))
+    if (zg_model_json_builtin(zg_session_network(c->fs->session)->name, c->params[1], &pm, err))
         return -1;
     if (pm)
         return 0;
@@ -148,7 +149,9 @@ int zgfs_model_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     const zg_predefined_model *pm;
     char name[ZGFS_PARAM_MAX];
-    if (zg_model_json_builtin(c->fs->net.name, c->params[1], &pm, NULL) == 0 && pm)
+    if (zg_model_json_builtin(zg_session_network(c->fs->session)->name, c->params[1], &pm, NULL) ==
+            0 &&
+        pm)
         return zg_show_json(out, zg_predefined_json(pm), err);
     zgfs_ftp p;
     zg_cache_val *ref;

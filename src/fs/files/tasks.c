@@ -178,7 +178,8 @@ int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
     char tx[67];
     if (provider(c, p, err))
         return -1;
-    int rc = zg_task_ack(c->fs->client, c->fs->journal, p, c->params[1], line, &how, tx, err);
+    int rc = zg_task_ack(c->fs->client, zg_session_journal(c->fs->session), p, c->params[1], line,
+                         &how, tx, err);
     zgfs_changed(c->fs, ZG_RV_FUNDS, p, NULL);
     return rc ? -1 : zg_task_ack_text(c->params[1], how, tx, ok, err);
 }
@@ -193,12 +194,12 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
     char *url = NULL;
     if (provider(c, prov, err) || zg_rm_ft_service(&fs->rm, prov, &url, NULL, err))
         return -1;
-    zg_nameref at = {.state_dir = fs->state_dir, .provider = c->params[0]};
+    zg_nameref at = {.state_dir = zg_session_state_dir(fs->session), .provider = c->params[0]};
     zg_dataset_names names;
     zg_namedir_resolver(&at, &names);
     zg_task_submitted t;
-    int rc = zg_task_submit(fs->client, fs->journal, prov, url, (const char *)p->data, p->len,
-                            &names, &t, err);
+    int rc = zg_task_submit(fs->client, zg_session_journal(fs->session), prov, url,
+                            (const char *)p->data, p->len, &names, &t, err);
     free(url);
     if (rc) {
         if (t.posted)
