@@ -149,9 +149,8 @@ int zgfs_model_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     const zg_predefined_model *pm;
     char name[ZGFS_PARAM_MAX];
-    if (zg_model_json_builtin(zg_session_network(c->fs->session)->name, c->params[1], &pm, NULL) ==
-            0 &&
-        pm)
+    const char *net = zg_session_network(c->fs->session)->name;
+    if (zg_model_json_builtin(net, c->params[1], &pm, NULL) == 0 && pm)
         return zg_show_json(out, zg_predefined_json(pm), err);
     zgfs_ftp p;
     zg_cache_val *ref;
