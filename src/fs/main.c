@@ -326,7 +326,7 @@ int main(int argc, char **argv)
     fs.autoack = fs.opts.autoack_flag ? ZG_AUTOACK_AT_DELIVERY : ZG_AUTOACK_OFF;
     if (fs.opts.autoack_text) {
         zg_err e = {0};
-        if (zgfs_autoack_parse(fs.opts.autoack_text, &fs.autoack, &e))
+        if (zg_autoack_parse(fs.opts.autoack_text, &fs.autoack, &e))
             die(&fs, "%s", e.msg);
     }
     char mnt[PATH_MAX];

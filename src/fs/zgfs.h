@@ -330,9 +330,8 @@ int zgfs_work_submit(zgfs_work *w, void (*fn)(void *arg), void *arg, zg_err *err
 
 /* The deadline watch (deadline.c): one long job that looks at the
  * wallet's deliverables, warns in log before a deadline and, with
- * -o autoack, has each due model fetched by the safe path. */
-/* -o autoack=DURATION: "90s", "30m", "2h" or seconds; 1 s to 24 h. */
-int zgfs_autoack_parse(const char *text, long *seconds, zg_err *err);
+ * -o autoack, has each due model fetched by the safe path
+ * (-o autoack=DURATION is read by zg_autoack_parse, zg/deadline.h). */
 int zgfs_watch_start(zgfs *fs, zg_err *err); /* after zgfs_work_start */
 void zgfs_watch_free(zgfs *fs);              /* after zgfs_work_free */
 /* A task was created here: look often until its delivery may be seen. */
