@@ -137,13 +137,14 @@ static uint64_t ack_window(zgfs *fs)
 
 /* Warn in log (once per task and stage) as the mount's deadline watch
  * does, when the core finds the window about to close or closed. */
-static void warn_deadline(zgfs *fs, const uint8_t prov[20], const zg_deliverable *d)
+static void warn_deadline(zgfs *fs, const uint8_t prov[20], const zg_deliverable *d,
+                          uint64_t window)
 {
     uint64_t now;
     zg_open_task t;
-    if (d->acknowledged || d->settled || zgfs_get_u64(fs, ZG_RV_CHAIN_TIME, -1, &now, NULL))
+    zg_deliverable_open_task(d, prov, window, &t);
+    if (!zg_deadline_watched(&t) || zgfs_get_u64(fs, ZG_RV_CHAIN_TIME, -1, &now, NULL))
         return;
-    zg_deliverable_open_task(d, prov, ack_window(fs), &t);
     zgfs_deadline_warn(fs, &t, now, zg_deadline_due(&t, now, ZG_AUTOACK_OFF));
 }
 
@@ -163,8 +164,9 @@ int zgfs_deliverable_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     zg_deliverable d;
     if (provider(c, p, err) || zgfs_find_deliverable(c->fs, p, c->params[1], -1, &d, err))
         return -1;
-    warn_deadline(c->fs, p, &d);
-    int rc = zg_deliverable_doc(&d, ack_window(c->fs), out, err);
+    uint64_t window = ack_window(c->fs);
+    warn_deadline(c->fs, p, &d, window);
+    int rc = zg_deliverable_doc(&d, window, out, err);
     zg_deliverable_free(&d);
     return rc;
 }

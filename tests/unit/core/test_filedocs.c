@@ -176,6 +176,16 @@ static void deliverable(void)
           "the deadline watch's view of a deliverable");
     CHECK(zg_deadline_due(&t, 1700000600 + 1, ZG_AUTOACK_OFF) == ZG_DUE_PASSED,
           "past its deadline: passed");
+    CHECK(zg_deadline_watched(&t), "an open deliverable needs the chain's time to be judged");
+    d.acknowledged = true;
+    zg_deliverable_open_task(&d, prov, 600, &t);
+    CHECK(!zg_deadline_watched(&t) &&
+              zg_deadline_due(&t, 1700000600 + 1, ZG_AUTOACK_OFF) == ZG_DUE_NOTHING,
+          "an acknowledged one does not: nothing is due at any time");
+    d.acknowledged = false;
+    d.settled = true;
+    zg_deliverable_open_task(&d, prov, 600, &t);
+    CHECK(!zg_deadline_watched(&t), "nor does a settled one");
 }
 
 static void task_sentences(void)
