@@ -110,8 +110,9 @@ static void note_step(void *ctx, zg_lora_step step, const zg_err *why)
     noted *n = ctx;
     zg_buf line;
     zg_buf_init(&line, 0);
-    if (step != ZG_LORA_STORAGE_FAILED)
-        zgfs_changed(n->fs, ZG_RV_FUNDS, n->prov, NULL);
+    unsigned changed = zg_lora_step_changed(step);
+    if (changed)
+        zgfs_changed(n->fs, changed, n->prov, NULL);
     if (zg_lora_step_text(n->who, step, why, &line, NULL) == 0 && line.len)
         zg_oplog_add(n->fs->log, "%s", (const char *)line.data);
     zg_buf_free(&line);

@@ -486,6 +486,11 @@ static void lora_files(void)
     CHECK(zg_lora_step_text("w", ZG_LORA_ACK_SENT, NULL, &b, &e) == 0 &&
               strstr((char *)b.data, "w: verified and acknowledged on chain;"),
           "a sent acknowledgement is said");
+    CHECK(zg_lora_step_changed(ZG_LORA_STORAGE_FAILED) == 0,
+          "a storage failure changes no value of the read model");
+    CHECK(zg_lora_step_changed(ZG_LORA_ACK_SENT) == ZG_RV_FUNDS &&
+              zg_lora_step_changed(ZG_LORA_SETTLED) == ZG_RV_FUNDS,
+          "an acknowledgement tried and a settlement change the funds");
     zg_buf_free(&b);
 }
 
