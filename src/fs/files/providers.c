@@ -157,7 +157,7 @@ int zgfs_retrieve_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
         return -1;
     uint64_t lock;
     zg_err ignore;
-    bool known = r.after_known && a.kind == ZG_SVC_FINETUNING &&
+    bool known = zg_show_retrieve_names_lock(a.kind, &r) &&
                  zgfs_get_u64(fs, ZG_RV_LOCK_TIME, -1, &lock, &ignore) == 0;
     return zg_show_retrieve_said(ok, &r, known ? &lock : NULL, err);
 }

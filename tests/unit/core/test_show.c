@@ -497,8 +497,13 @@ static void test_sentences(void)
     SHOWN(zg_show_retrieve_said(B, &r, &lock, NULL),
           "1 OG of matured refunds moved to the ledger; 0 OG pending",
           "retrieve with nothing pending");
+    CHECK(zg_show_retrieve_names_lock(ZG_SVC_FINETUNING, &r) &&
+              !zg_show_retrieve_names_lock(ZG_SVC_INFERENCE, &r),
+          "the lock time is the fine-tuning contract's: named for that sub-account only");
     r.after_known = false;
     SHOWN(zg_show_retrieve_said(B, &r, NULL, NULL), "refund requested", "retrieve, not known");
+    CHECK(!zg_show_retrieve_names_lock(ZG_SVC_FINETUNING, &r),
+          "...and only when the sub-account was read afterwards");
 
     r = (zg_funds_result){.yes = true};
     SHOWN(zg_show_trust_said(B, &r, prov, "TEE attestation verified, TCB status UpToDate", NULL),
