@@ -133,6 +133,17 @@ int zg_adapter_chat(zg_client *c, const char *url, const uint8_t provider[20], c
  * acknowledged; EINVAL naming how many there are otherwise. */
 int zg_adapter_default_inf(const uint8_t ft[20], const zg_inf_service *inf, size_t ninf,
                            uint8_t out[20], zg_err *err);
+/* The inference provider a line written to tasks/ID/deploy of ft names
+ * (zg_adapter_inf_parse), or for an empty line zg_adapter_default_inf's
+ * choice from rm's services list, with its EINVAL when there is none. */
+int zg_adapter_task_target(const zg_readmodel *rm, const uint8_t ft[20], const char *line,
+                           uint8_t inf[20], zg_err *err);
+/* What tasks/ID/deploy of ft reads as, through rm: zg_adapter_deploy_hint
+ * for zg_adapter_default_inf's choice, with the wallet's inference
+ * sub-account there and its adapters list; without a choice (several
+ * providers, or none), the hint that says to write the provider. */
+int zg_adapter_task_deploy_text(const zg_readmodel *rm, const uint8_t ft[20], const char *task_id,
+                                zg_buf *out, zg_err *err);
 
 /* The files' documents and sentences (providers/P/adapters/ and
  * tasks/ID/deploy), built here so that the filesystem only forwards. */

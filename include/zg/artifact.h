@@ -14,6 +14,7 @@
 #include "zg/buf.h"
 #include "zg/client.h"
 #include "zg/journal.h"
+#include "zg/readmodel.h"
 #include "zg/wait.h"
 
 /* Download into enc_path, resuming from enc_path.part after a cut, a stall
@@ -163,6 +164,11 @@ uint64_t zg_lora_file_size(const char *path);
  * file's path); nothing is appended when the step needs no sentence. */
 int zg_lora_step_text(const char *who, zg_lora_step step, const zg_err *why, zg_buf *out,
                       zg_err *err);
+/* The read model's values (ZG_RV_BIT mask, zg/readmodel.h) that step of
+ * the safe path may have changed for the task's provider: an
+ * acknowledgement tried or a settlement moves the sub-account's funds; a
+ * storage failure changes nothing. */
+unsigned zg_lora_step_changed(zg_lora_step step);
 /* The sentences of a read of lora.enc and of lora.bin that did o; size:
  * the file's size now. */
 int zg_lora_enc_text(const char *id, const zg_lora_outcome *o, uint64_t size, zg_buf *ok,

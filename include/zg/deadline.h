@@ -80,6 +80,10 @@ typedef enum zg_due {
  * once for ZG_AUTOACK_AT_DELIVERY), also after the deadline, since an
  * acknowledgement before the provider's settlement still saves the key. */
 zg_due zg_deadline_due(const zg_open_task *t, uint64_t now, long autoack);
+/* Whether anything can be due about t at all: delivered, neither
+ * acknowledged nor settled. When not, zg_deadline_due is NOTHING at any
+ * time, so a caller need not read the chain's clock for it. */
+bool zg_deadline_watched(const zg_open_task *t);
 
 /* The log's sentence for a WARN or PASSED of t (empty for the others);
  * provider is t's address as the mount names it. */

@@ -44,6 +44,15 @@ int zg_model_zip_file_parse(const char *file, char canon[ZG_MODEL_FILE_MAX], zg_
 int zg_model_json_builtin(const char *network, const char *file, const zg_predefined_model **pm,
                           zg_err *err);
 
+/* The customized model of list (GET /v1/model of provider, its address as
+ * shown) that file, a file of kind, names: *m, borrowed from list, and
+ * its name in name. ENOENT when there is none: "PROVIDER has no model
+ * NAME", or when the caller saw the name before (known) "PROVIDER no
+ * longer has model NAME"; zg_model_file_name's ENOENT for a file that
+ * names no model. */
+int zg_model_custom(const cJSON *list, const char *provider, zg_model_file kind, const char *file,
+                    bool known, char name[ZG_CUSTMODEL_NAME_MAX + 1], const cJSON **m, zg_err *err);
+
 /* A customized model's usage bundle. All members borrowed. */
 typedef struct zg_model_bundle {
     zg_client *client;

@@ -115,6 +115,7 @@ zg_client *zg_session_client(const zg_session *s);
 zg_journal *zg_session_journal(const zg_session *s);
 const zg_network *zg_session_network(const zg_session *s);
 const char *zg_session_address(const zg_session *s);   /* EIP-55 text */
+const uint8_t *zg_session_addr(const zg_session *s);   /* the same, its 20 bytes */
 const char *zg_session_state_dir(const zg_session *s); /* absolute */
 /* Its strings point into the session. root_pem is set only on a devnet
  * that names its test root. */

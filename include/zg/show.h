@@ -126,6 +126,11 @@ int zg_show_fund_said(zg_buf *out, zg_service_kind kind, const zg_funds_result *
 /* providers/P/retrieve; lock (may be NULL) the fine-tuning lock time in s,
  * named when refunds are still pending. */
 int zg_show_retrieve_said(zg_buf *out, const zg_funds_result *r, const uint64_t *lock, zg_err *err);
+/* Whether that sentence names the lock time for a retrieve r from a kind
+ * sub-account: only a fine-tuning one's (its contract's lock time), and
+ * only when the sub-account was read afterwards; a caller reads the lock
+ * time only then. */
+bool zg_show_retrieve_names_lock(zg_service_kind kind, const zg_funds_result *r);
 /* providers/P/trust, of provider name; verdict the TEE check's
  * (zg_show_tee_vet). */
 int zg_show_trust_said(zg_buf *out, const zg_funds_result *r, const char *name, const char *verdict,

@@ -427,24 +427,88 @@ int zg_adapter_chat(zg_client *c, const char *url, const uint8_t provider[20], c
     return rc;
 }
 
-int zg_adapter_default_inf(const uint8_t ft[20], const zg_inf_service *inf, size_t ninf,
-                           uint8_t out[20], zg_err *err)
+/* The providers zg_adapter_default_inf chooses from: 1 with out set when
+ * it finds one, else how many there are (out then meaningless). */
+static size_t default_inf(const uint8_t ft[20], const zg_inf_service *inf, size_t ninf,
+                          uint8_t out[20])
 {
     for (size_t i = 0; i < ninf; i++)
         if (!memcmp(inf[i].provider, ft, 20)) {
             memcpy(out, ft, 20);
-            return 0;
+            return 1;
         }
     size_t n = 0;
     for (size_t i = 0; i < ninf; i++)
         if (inf[i].tee_acknowledged && n++ == 0)
             memcpy(out, inf[i].provider, 20);
-    if (n != 1)
-        return zg_err_set(err, EINVAL,
-                          "%zu inference providers are listed; write the address of the one "
-                          "to deploy on",
-                          n);
+    return n;
+}
+
+static int not_one(size_t n, zg_err *err)
+{
+    return zg_err_set(err, EINVAL,
+                      "%zu inference providers are listed; write the address of the one to "
+                      "deploy on",
+                      n);
+}
+
+int zg_adapter_default_inf(const uint8_t ft[20], const zg_inf_service *inf, size_t ninf,
+                           uint8_t out[20], zg_err *err)
+{
+    size_t n = default_inf(ft, inf, ninf, out);
+    return n == 1 ? 0 : not_one(n, err);
+}
+
+/* default_inf over rm's services list. */
+static int rm_default_inf(const zg_readmodel *rm, const uint8_t ft[20], uint8_t out[20], size_t *n,
+                          zg_err *err)
+{
+    zg_cache_val *ref;
+    if (zg_rm_get(rm, ZG_RV_SERVICES, NULL, NULL, -1, &ref, err))
+        return -1;
+    const zg_rv_services *s = zg_cache_value(ref);
+    *n = default_inf(ft, s->inf, s->ninf, out);
+    zg_cache_put(ref);
     return 0;
+}
+
+int zg_adapter_task_target(const zg_readmodel *rm, const uint8_t ft[20], const char *line,
+                           uint8_t inf[20], zg_err *err)
+{
+    bool given;
+    size_t n;
+    if (zg_adapter_inf_parse(line, inf, &given, err))
+        return -1;
+    if (given)
+        return 0;
+    if (rm_default_inf(rm, ft, inf, &n, err))
+        return -1;
+    return n == 1 ? 0 : not_one(n, err);
+}
+
+int zg_adapter_task_deploy_text(const zg_readmodel *rm, const uint8_t ft[20], const char *task_id,
+                                zg_buf *out, zg_err *err)
+{
+    uint8_t inf[20];
+    size_t n;
+    if (rm_default_inf(rm, ft, inf, &n, err))
+        return -1;
+    if (n != 1) /* no default: the user names the provider, which names the adapter */
+        return zg_adapter_deploy_hint(NULL, false, NULL, task_id, out, err);
+    char infa[43];
+    zg_addr_checksum(infa, inf);
+    zg_cache_val *acct, *list = NULL;
+    if (zg_rm_get(rm, ZG_RV_INF_ACCOUNT, inf, NULL, -1, &acct, err))
+        return -1;
+    bool session = ((const zg_rv_inf_account *)zg_cache_value(acct))->exists;
+    zg_cache_put(acct);
+    if (session && zg_rm_get(rm, ZG_RV_ADAPTERS, inf, NULL, -1, &list, err))
+        return -1;
+    int rc = zg_adapter_deploy_hint(infa, session, list ? zg_cache_value(list) : NULL, task_id, out,
+                                    err);
+    if (list)
+        zg_cache_put(list);
+    return rc;
 }
 
 int zg_adapter_record(const cJSON *list, const char *name, const char *provider, const cJSON **out,

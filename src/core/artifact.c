@@ -603,6 +603,11 @@ int zg_lora_files(const char *state, const char *provider, const char *id, char 
     return zg_lora_path(state, provider, id, "lora.bin", bin, cap, err);
 }
 
+unsigned zg_lora_step_changed(zg_lora_step step)
+{
+    return step == ZG_LORA_STORAGE_FAILED ? 0 : ZG_RV_FUNDS;
+}
+
 int zg_lora_step_text(const char *who, zg_lora_step step, const zg_err *why, zg_buf *out,
                       zg_err *err)
 {

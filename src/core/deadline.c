@@ -169,9 +169,14 @@ int zg_deadline_scan(zg_client *c, bool ask_providers, zg_open_tasks *out, zg_er
     return rc;
 }
 
+bool zg_deadline_watched(const zg_open_task *t)
+{
+    return t->delivered && !t->acknowledged && !t->settled;
+}
+
 zg_due zg_deadline_due(const zg_open_task *t, uint64_t now, long autoack)
 {
-    if (!t->delivered || t->acknowledged || t->settled)
+    if (!zg_deadline_watched(t))
         return ZG_DUE_NOTHING;
     if (autoack != ZG_AUTOACK_OFF) {
         if (autoack == ZG_AUTOACK_AT_DELIVERY || now + (uint64_t)autoack >= t->deadline)

@@ -60,6 +60,19 @@ int zg_model_json_builtin(const char *network, const char *file, const zg_predef
     return *pm ? 0 : zg_predefined_check_network(network, name, err);
 }
 
+int zg_model_custom(const cJSON *list, const char *provider, zg_model_file kind, const char *file,
+                    bool known, char name[ZG_CUSTMODEL_NAME_MAX + 1], const cJSON **m, zg_err *err)
+{
+    *m = NULL;
+    if (zg_model_file_name(kind, file, name, err))
+        return -1;
+    *m = zg_custmodel_lookup(list, name);
+    if (*m)
+        return 0;
+    return zg_err_set(err, ENOENT, known ? "%s no longer has model %s" : "%s has no model %s",
+                      provider, name);
+}
+
 /* ---- "no bundle", remembered per provider, model and version */
 
 static void missing_key(char *out, size_t cap, const char *provider, const char *name,

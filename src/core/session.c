@@ -436,6 +436,11 @@ const char *zg_session_address(const zg_session *s)
     return s->addr_text;
 }
 
+const uint8_t *zg_session_addr(const zg_session *s)
+{
+    return s->client->key->addr;
+}
+
 const char *zg_session_state_dir(const zg_session *s)
 {
     return s->state_dir;

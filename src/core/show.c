@@ -497,6 +497,11 @@ int zg_show_fund_said(zg_buf *out, zg_service_kind kind, const zg_funds_result *
                          pend);
 }
 
+bool zg_show_retrieve_names_lock(zg_service_kind kind, const zg_funds_result *r)
+{
+    return r->after_known && kind == ZG_SVC_FINETUNING;
+}
+
 int zg_show_retrieve_said(zg_buf *out, const zg_funds_result *r, const uint64_t *lock, zg_err *err)
 {
     if (!r->after_known)

@@ -15,11 +15,6 @@
 #include "zg/deadline.h"
 #include "zgfs.h"
 
-int zgfs_autoack_parse(const char *text, long *seconds, zg_err *err)
-{
-    return zg_autoack_parse(text, seconds, err);
-}
-
 void zgfs_deadline_warn(zgfs *fs, const zg_open_task *t, uint64_t now, int due)
 {
     char line[512];

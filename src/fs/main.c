@@ -248,21 +248,14 @@ static void say_to_log(void *ctx, const char *line)
     zg_oplog_add(fs->log, "%s", line);
 }
 
-/* Open the wallet session; what the handlers read of it is copied into
- * the mount's context (borrowed). */
+/* Open the wallet session; the handlers read what it holds through its
+ * accessors (zg/session.h), the client through fs->client. */
 static void open_session(zgfs *fs, const zg_session_opts *so)
 {
     zg_err err = {0};
     if (zg_session_open(&fs->session, so, &err))
         die(fs, "%s", err.msg);
     fs->client = zg_session_client(fs->session);
-    fs->journal = zg_session_journal(fs->session);
-    fs->net = *zg_session_network(fs->session);
-    fs->addr = fs->client->key->addr;
-    fs->addr_text = zg_session_address(fs->session);
-    fs->state_dir = zg_session_state_dir(fs->session);
-    fs->tee = *zg_session_tee(fs->session);
-    fs->toksrc = *zg_session_toksrc(fs->session);
 }
 
 int main(int argc, char **argv)
@@ -333,7 +326,7 @@ int main(int argc, char **argv)
     fs.autoack = fs.opts.autoack_flag ? ZG_AUTOACK_AT_DELIVERY : ZG_AUTOACK_OFF;
     if (fs.opts.autoack_text) {
         zg_err e = {0};
-        if (zgfs_autoack_parse(fs.opts.autoack_text, &fs.autoack, &e))
+        if (zg_autoack_parse(fs.opts.autoack_text, &fs.autoack, &e))
             die(&fs, "%s", e.msg);
     }
     char mnt[PATH_MAX];
@@ -363,10 +356,11 @@ int main(int argc, char **argv)
         zgfs_work_new(&fs.work, &fs, &err))
         die(&fs, "%s", err.msg);
     fs.rm = (zg_readmodel){.client = fs.client, .cache = fs.cache};
-    memcpy(fs.rm.user, fs.addr, 20);
+    memcpy(fs.rm.user, zg_session_addr(fs.session), 20);
     size_t swept;
     uint64_t swept_bytes;
-    if (zg_spool_sweep(fs.state_dir, &fs.spool_lock, &swept, &swept_bytes, &err))
+    if (zg_spool_sweep(zg_session_state_dir(fs.session), &fs.spool_lock, &swept, &swept_bytes,
+                       &err))
         die(&fs, "%s", err.msg);
     if (swept)
         zg_oplog_add(fs.log,
@@ -374,7 +368,7 @@ int main(int argc, char **argv)
                      "kill cut short",
                      swept, swept == 1 ? "" : "s", (unsigned long long)swept_bytes);
 
-    add_arg(&fs, "-ofsname=zgfs:%s", fs.net.name);
+    add_arg(&fs, "-ofsname=zgfs:%s", zg_session_network(fs.session)->name);
     add_arg(&fs, "-osubtype=zgfs");
     /* Without default_permissions, the kernel would reuse the first
      * caller's permission decision for everyone (libfuse#15). */
@@ -388,8 +382,9 @@ int main(int argc, char **argv)
         die(&fs, "cannot install signal handlers");
     if (fuse_session_mount(fs.se, mnt))
         die(&fs, "cannot mount on %s (see the message above)", mnt);
-    zg_oplog_add(fs.log, "mounted %s: %s chain=%llu rpc=%s wallet %s", mnt, fs.net.name,
-                 (unsigned long long)fs.net.chain_id, fs.net.rpc, fs.addr_text);
+    const zg_network *net = zg_session_network(fs.session);
+    zg_oplog_add(fs.log, "mounted %s: %s chain=%llu rpc=%s wallet %s", mnt, net->name,
+                 (unsigned long long)net->chain_id, net->rpc, zg_session_address(fs.session));
     char sto[1024];
     zg_session_storage_describe(fs.session, sto, sizeof sto);
     zg_oplog_add(fs.log, "%s", sto);

@@ -92,7 +92,8 @@ static int payload_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
     pl->opener = zg_proc_tgid(h->call.pid);
     pl->fresh = (fi->flags & (O_CREAT | O_TRUNC)) != 0;
     const char *name = zgfs_node_name(h->call.node);
-    zg_spool_init(&pl->bytes, n->flags & ZGFS_F_SPOOL ? h->call.fs->state_dir : NULL,
+    zg_spool_init(&pl->bytes,
+                  n->flags & ZGFS_F_SPOOL ? zg_session_state_dir(h->call.fs->session) : NULL,
                   n->payload_max, name[0] == '{' ? NULL : name);
     h->state = pl;
     return 0;

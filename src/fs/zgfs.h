@@ -249,17 +249,11 @@ struct zgfs {
     char *mountpoint;      /* owned: as given */
     /* The wallet session (zg/session.h, owned): the network, the client,
      * the journal, the state directory and its lock, the TEE policy, the
-     * tokenizer sources, the storage nodes and the reconciler. What the
-     * handlers read of it is below, borrowed or copied at start-up and
-     * only read afterwards. */
+     * tokenizer sources, the storage nodes and the reconciler. Handlers
+     * read them through its accessors (zg_session_journal, ...). */
     zg_session *session;
-    zg_network net;
-    zg_client *client;     /* borrowed */
-    zg_journal *journal;   /* borrowed: money-moving operations (state_dir/journal) */
-    const uint8_t *addr;   /* borrowed: the wallet's 20 bytes */
-    const char *addr_text; /* borrowed: EIP-55 */
-    const char *state_dir; /* borrowed: absolute */
-    uid_t uid;             /* owner of every file */
+    zg_client *client; /* borrowed: the session's, which nearly every handler takes */
+    uid_t uid;         /* owner of every file */
     gid_t gid;
     mode_t umask;
     double ttl; /* seconds, for records and the core cache */
@@ -281,10 +275,6 @@ struct zgfs {
     struct zgfs_pending *pending;   /* requests that can be interrupted (req.c) */
     uint64_t next_pending_id;
 
-    /* Where datasets/NAME.tokens finds tokenizers (zg/toksrc.h); a copy of
-     * the session's, whose strings it borrows. */
-    zg_toksrc toksrc;
-
     /* The deadline watch (deadline.c) and -o autoack: ZG_AUTOACK_OFF,
      * ZG_AUTOACK_AT_DELIVERY or seconds before the deadline
      * (zg/deadline.h). The watch is owned. */
@@ -295,10 +285,6 @@ struct zgfs {
      * earlier mounts left (zg_spool_sweep) until teardown, so later
      * mounts leave this one's spool files alone (-1: none) */
     int spool_lock;
-
-    /* The TEE check of providers (zg/teecheck.h): a copy of the session's,
-     * whose strings it borrows. */
-    zg_tee_policy tee;
 };
 
 /* Mode bits of row i for this mount (type bits included). */
@@ -344,9 +330,8 @@ int zgfs_work_submit(zgfs_work *w, void (*fn)(void *arg), void *arg, zg_err *err
 
 /* The deadline watch (deadline.c): one long job that looks at the
  * wallet's deliverables, warns in log before a deadline and, with
- * -o autoack, has each due model fetched by the safe path. */
-/* -o autoack=DURATION: "90s", "30m", "2h" or seconds; 1 s to 24 h. */
-int zgfs_autoack_parse(const char *text, long *seconds, zg_err *err);
+ * -o autoack, has each due model fetched by the safe path
+ * (-o autoack=DURATION is read by zg_autoack_parse, zg/deadline.h). */
 int zgfs_watch_start(zgfs *fs, zg_err *err); /* after zgfs_work_start */
 void zgfs_watch_free(zgfs *fs);              /* after zgfs_work_free */
 /* A task was created here: look often until its delivery may be seen. */

@@ -154,6 +154,9 @@ int main(int argc, char **argv)
     }
     CHECK(!getenv("ZG_PRIVATE_KEY"), "the session took the key out of the environment");
     CHECK_STR(zg_session_address(s), want_addr, "the session's wallet is the key's");
+    char from_bytes[43];
+    zg_addr_checksum(from_bytes, zg_session_addr(s));
+    CHECK_STR(from_bytes, want_addr, "...and its 20 bytes are that address");
     char abs[PATH_MAX];
     CHECK(realpath(state, abs) && !strcmp(zg_session_state_dir(s), abs),
           "the state directory is the one given, absolute: %s", zg_session_state_dir(s));

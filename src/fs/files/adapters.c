@@ -119,56 +119,18 @@ int zgfs_adapters_deploy_act(const zgfs_call *c, const char *line, zg_buf *ok, z
 
 /* ---- tasks/TASK-ID/deploy */
 
-/* The inference provider a task deploys to by default: its own provider
- * when that serves inference, else the only listed inference provider. */
-static int default_inf(zgfs *fs, const uint8_t ft[20], uint8_t inf[20], zg_err *err)
-{
-    zg_cache_val *ref;
-    if (zgfs_get(fs, ZG_RV_SERVICES, NULL, NULL, -1, &ref, err))
-        return -1;
-    const zg_rv_services *s = zg_cache_value(ref);
-    int rc = zg_adapter_default_inf(ft, s->inf, s->ninf, inf, err);
-    zg_cache_put(ref);
-    return rc;
-}
-
 int zgfs_task_deploy_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    uint8_t ft[20], inf[20];
-    zg_err e = {0};
+    uint8_t ft[20];
     if (zgfs_call_addr(c, 0, ft, err))
         return -1;
-    if (default_inf(c->fs, ft, inf, &e)) {
-        if (e.code != EINVAL) {
-            if (err)
-                *err = e;
-            return -1;
-        }
-        /* Several inference providers: each names the adapter itself. */
-        return zg_adapter_deploy_hint(NULL, false, NULL, c->params[1], out, err);
-    }
-    char infa[43];
-    zg_addr_checksum(infa, inf);
-    bool session;
-    zg_cache_val *ref = NULL;
-    if (has_session(c->fs, inf, -1, &session, err) ||
-        (session && zgfs_get(c->fs, ZG_RV_ADAPTERS, inf, NULL, -1, &ref, err)))
-        return -1;
-    int rc = zg_adapter_deploy_hint(infa, session, ref ? zg_cache_value(ref) : NULL, c->params[1],
-                                    out, err);
-    if (ref)
-        zg_cache_put(ref);
-    return rc;
+    return zg_adapter_task_deploy_text(&c->fs->rm, ft, c->params[1], out, err);
 }
 
 int zgfs_task_deploy_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
 {
     uint8_t ft[20], inf[20];
-    if (zgfs_call_addr(c, 0, ft, err))
-        return -1;
-    bool given;
-    if (zg_adapter_inf_parse(line, inf, &given, err) ||
-        (!given && default_inf(c->fs, ft, inf, err)))
+    if (zgfs_call_addr(c, 0, ft, err) || zg_adapter_task_target(&c->fs->rm, ft, line, inf, err))
         return -1;
     return deploy(c->fs, inf, c->params[1], ft, NULL, ok, err);
 }

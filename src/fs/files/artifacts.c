@@ -33,12 +33,14 @@
 
 int zgfs_lora_enc_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 {
-    return zg_lora_local(c->fs->state_dir, c->params[0], c->params[1], "lora.enc", path, cap, err);
+    return zg_lora_local(zg_session_state_dir(c->fs->session), c->params[0], c->params[1],
+                         "lora.enc", path, cap, err);
 }
 
 int zgfs_lora_bin_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 {
-    return zg_lora_local(c->fs->state_dir, c->params[0], c->params[1], "lora.bin", path, cap, err);
+    return zg_lora_local(zg_session_state_dir(c->fs->session), c->params[0], c->params[1],
+                         "lora.bin", path, cap, err);
 }
 
 typedef struct size_ask {
@@ -108,8 +110,9 @@ static void note_step(void *ctx, zg_lora_step step, const zg_err *why)
     noted *n = ctx;
     zg_buf line;
     zg_buf_init(&line, 0);
-    if (step != ZG_LORA_STORAGE_FAILED)
-        zgfs_changed(n->fs, ZG_RV_FUNDS, n->prov, NULL);
+    unsigned changed = zg_lora_step_changed(step);
+    if (changed)
+        zgfs_changed(n->fs, changed, n->prov, NULL);
     if (zg_lora_step_text(n->who, step, why, &line, NULL) == 0 && line.len)
         zg_oplog_add(n->fs->log, "%s", (const char *)line.data);
     zg_buf_free(&line);
@@ -120,7 +123,7 @@ static void note_step(void *ctx, zg_lora_step step, const zg_err *why)
 static int task_files(zgfs *fs, const char *prov_text, const uint8_t prov[20], const char *id,
                       char enc[4096], char bin[4096], char **url, zg_err *err)
 {
-    if (zg_lora_files(fs->state_dir, prov_text, id, enc, bin, 4096, err))
+    if (zg_lora_files(zg_session_state_dir(fs->session), prov_text, id, enc, bin, 4096, err))
         return -1;
     return zg_rm_ft_service(&fs->rm, prov, url, NULL, err);
 }
@@ -155,8 +158,8 @@ static int lora_bin(zgfs *fs, const char *prov_text, const uint8_t prov[20], con
     noted n = {fs, prov, who};
     zg_lora_notify note = {note_step, &n};
     zg_lora_outcome o;
-    int rc = zg_lora_fetch(fs->client, fs->journal, zgfs_storage_pool(fs, NULL), url, prov, id, enc,
-                           bin, &w, &note, &o, err);
+    int rc = zg_lora_fetch(fs->client, zg_session_journal(fs->session), zgfs_storage_pool(fs, NULL),
+                           url, prov, id, enc, bin, &w, &note, &o, err);
     free(url);
     return rc ? -1 : zg_lora_bin_text(id, &o, zg_lora_file_size(bin), ok, err);
 }

@@ -71,8 +71,8 @@ static int run_checks(void *ctx, void **val, zg_err *err)
     zg_tee_verdict *d = malloc(sizeof *d);
     if (!d)
         return zg_err_set(err, ENOMEM, "out of memory");
-    if (zg_tee_check_layouts(x->fs->client, &x->fs->tee, x->doc, x->legacy, x->signer,
-                             (int64_t)time(NULL), d, err)) {
+    if (zg_tee_check_layouts(x->fs->client, zg_session_tee(x->fs->session), x->doc, x->legacy,
+                             x->signer, (int64_t)time(NULL), d, err)) {
         free_verdict(d);
         return -1;
     }
@@ -91,7 +91,8 @@ static int write_report(const zgfs_call *c, const zg_ft_service *s, const zg_buf
     /* Within ttl only: the collateral's dates and the clock move on. */
     if (zg_cache_get(c->fs->cache, key, -1, run_checks, free_verdict, &x, &ref, err))
         return -1;
-    zg_tee_report_ctx rx = {.test_root = c->fs->tee.root_pem != NULL, .pccs = c->fs->tee.pccs};
+    zg_tee_report_ctx rx = {.test_root = zg_session_tee(c->fs->session)->root_pem != NULL,
+                            .pccs = zg_session_tee(c->fs->session)->pccs};
     int rc = zg_tee_report(s, doc, legacy, legacy_err, zg_cache_value(ref), &rx, out, err);
     zg_cache_put(ref);
     return rc;

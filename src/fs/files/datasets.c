@@ -27,7 +27,8 @@
  * record and the provider's model list. */
 int zgfs_dataset_tokens_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    zg_nameref r = {c->fs->state_dir, ZG_ND_DATASETS, c->params[0], c->params[1]};
+    zg_nameref r = {zg_session_state_dir(c->fs->session), ZG_ND_DATASETS, c->params[0],
+                    c->params[1]};
     char path[4096];
     zg_dsentry e;
     uint8_t prov[20];
@@ -35,8 +36,8 @@ int zgfs_dataset_tokens_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     if (zg_namedir_get(&r, &e, err) || zg_namedir_local(&r, path, sizeof path, err) ||
         zgfs_call_addr(c, 0, prov, err) || zg_rm_ft_service(&c->fs->rm, prov, &url, NULL, err))
         return -1;
-    int rc =
-        zg_estimate_lines_src(c->fs->client, url, prov, path, e.hash, &c->fs->toksrc, out, err);
+    int rc = zg_estimate_lines_src(c->fs->client, url, prov, path, e.hash,
+                                   zg_session_toksrc(c->fs->session), out, err);
     free(url);
     return rc;
 }
@@ -92,8 +93,9 @@ int zgfs_dataset_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     zg_dsentry e;
     if (zgfs_call_addr(c, 0, prov, err) || zg_rm_ft_service(&fs->rm, prov, &url, NULL, err))
         return -1;
-    int rc = zg_namedir_index(fs->state_dir, ZG_ND_DATASETS, dir, sizeof dir, err) ||
-             zg_dataset_add(fs->client, url, dir, c->params[0], name, p->path, p->len, &e, err);
+    int rc =
+        zg_namedir_index(zg_session_state_dir(fs->session), ZG_ND_DATASETS, dir, sizeof dir, err) ||
+        zg_dataset_add(fs->client, url, dir, c->params[0], name, p->path, p->len, &e, err);
     free(url);
     if (rc)
         return -1;

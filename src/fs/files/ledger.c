@@ -24,8 +24,8 @@ int zgfs_ledger_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     char ft[64], inf[64];
     zg_show_service_name(fs->client, ZG_SVC_FINETUNING, ft);
     zg_show_service_name(fs->client, ZG_SVC_INFERENCE, inf);
-    int rc =
-        zg_show_ledger(out, fs->addr, zg_cache_value(lref), zg_cache_value(sref), ft, inf, err);
+    int rc = zg_show_ledger(out, zg_session_addr(fs->session), zg_cache_value(lref),
+                            zg_cache_value(sref), ft, inf, err);
     zg_cache_put(lref);
     zg_cache_put(sref);
     return rc;
@@ -61,7 +61,7 @@ int zgfs_ledger_deposit_act(const zgfs_call *c, const char *line, zg_buf *ok, zg
 {
     zgfs *fs = c->fs;
     zg_funds_result r;
-    int rc = zg_funds_deposit(fs->client, fs->journal, line, &r, err);
+    int rc = zg_funds_deposit(fs->client, zg_session_journal(fs->session), line, &r, err);
     if (r.sent)
         zgfs_changed(fs, LEDGER_VALUES, NULL, NULL);
     if (rc)
@@ -75,7 +75,7 @@ int zgfs_ledger_refund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_
 {
     zgfs *fs = c->fs;
     zg_funds_result r;
-    int rc = zg_funds_refund(fs->client, fs->journal, line, &r, err);
+    int rc = zg_funds_refund(fs->client, zg_session_journal(fs->session), line, &r, err);
     if (r.sent)
         /* a deleted ledger takes every sub-account with it */
         zgfs_changed(fs, ZG_RV_FUNDS, NULL, NULL);

@@ -55,22 +55,24 @@ typedef struct model_at {
 
 static int get_model(const zgfs_call *c, model_at *x, zg_err *err)
 {
+    const cJSON *m;
     x->missing = false;
-    if (zg_model_file_name(ZG_MF_ZIP, c->params[1], x->name, err) ||
-        get_models(c, &x->p, &x->ref, err))
+    if (get_models(c, &x->p, &x->ref, err))
         return -1;
+    if (zg_model_custom(zg_cache_value(x->ref), c->params[0], ZG_MF_ZIP, c->params[1], true,
+                        x->name, &m, err)) {
+        zg_cache_put(x->ref);
+        zgfs_ftp_free(&x->p);
+        return -1;
+    }
     x->b = (zg_model_bundle){.client = c->fs->client,
                              .marks = c->fs->marks,
-                             .state_dir = c->fs->state_dir,
+                             .state_dir = zg_session_state_dir(c->fs->session),
                              .url = x->p.url,
                              .provider = x->p.name,
                              .name = x->name,
-                             .entry = zg_custmodel_lookup(zg_cache_value(x->ref), x->name)};
-    if (x->b.entry)
-        return 0;
-    zg_cache_put(x->ref);
-    zgfs_ftp_free(&x->p);
-    return zg_err_set(err, ENOENT, "%s no longer has model %s", c->params[0], x->name);
+                             .entry = m};
+    return 0;
 }
 
 /* Done with x; a bundle the provider said it lacks takes its name out of
@@ -93,8 +95,9 @@ static int list_files(const zgfs_call *c, zg_model_file kind, zgfs_names *out, z
     zg_cache_val *ref;
     if (get_models(c, &p, &ref, err))
         return -1;
-    int rc = zg_model_files(c->fs->net.name, kind == ZG_MF_JSON, zg_cache_value(ref),
-                            zg_model_file_suffix(kind), zgfs_names_add_cb, out, err);
+    int rc = zg_model_files(zg_session_network(c->fs->session)->name, kind == ZG_MF_JSON,
+                            zg_cache_value(ref), zg_model_file_suffix(kind), zgfs_names_add_cb, out,
+                            err);
     zg_cache_put(ref);
     zgfs_ftp_free(&p);
     return rc;
@@ -117,18 +120,20 @@ int zgfs_model_json_present(const zgfs_call *c, zg_err *err)
     const zg_predefined_model *pm;
     char name[ZGFS_PARAM_MAX];
     /* Built in: no need to ask the provider (which may be down). */
-    if (zg_model_json_builtin(c->fs->net.name, c->params[1], &pm, err))
+    if (zg_model_json_builtin(zg_session_network(c->fs->session)->name, c->params[1], &pm, err))
         return -1;
     if (pm)
         return 0;
     zgfs_ftp p;
     zg_cache_val *ref;
-    if (zg_model_file_name(ZG_MF_JSON, c->params[1], name, err) || get_models(c, &p, &ref, err))
+    const cJSON *m;
+    if (get_models(c, &p, &ref, err))
         return -1;
-    bool found = zg_custmodel_lookup(zg_cache_value(ref), name) != NULL;
+    int rc = zg_model_custom(zg_cache_value(ref), c->params[0], ZG_MF_JSON, c->params[1], false,
+                             name, &m, err);
     zg_cache_put(ref);
     zgfs_ftp_free(&p);
-    return found ? 0 : zg_err_set(err, ENOENT, "%s has no model %s", c->params[0], name);
+    return rc;
 }
 
 int zgfs_model_zip_present(const zgfs_call *c, zg_err *err)
@@ -148,15 +153,18 @@ int zgfs_model_json_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     const zg_predefined_model *pm;
     char name[ZGFS_PARAM_MAX];
-    if (zg_model_json_builtin(c->fs->net.name, c->params[1], &pm, NULL) == 0 && pm)
+    const char *net = zg_session_network(c->fs->session)->name;
+    if (zg_model_json_builtin(net, c->params[1], &pm, NULL) == 0 && pm)
         return zg_show_json(out, zg_predefined_json(pm), err);
     zgfs_ftp p;
     zg_cache_val *ref;
-    if (zg_model_file_name(ZG_MF_JSON, c->params[1], name, err) || get_models(c, &p, &ref, err))
+    const cJSON *m;
+    if (get_models(c, &p, &ref, err))
         return -1;
-    const cJSON *m = zg_custmodel_lookup(zg_cache_value(ref), name);
-    int rc = m ? zg_show_json(out, zg_custmodel_json(m, p.addr), err)
-               : zg_err_set(err, ENOENT, "%s no longer has model %s", c->params[0], name);
+    int rc = zg_model_custom(zg_cache_value(ref), c->params[0], ZG_MF_JSON, c->params[1], true,
+                             name, &m, err)
+                 ? -1
+                 : zg_show_json(out, zg_custmodel_json(m, p.addr), err);
     zg_cache_put(ref);
     zgfs_ftp_free(&p);
     return rc;

@@ -17,7 +17,7 @@ static zg_nameref ref_of(const zgfs_call *c)
 {
     size_t n = strlen("/storage");
     bool stored = !strncmp(c->path, "/storage", n) && (c->path[n] == '/' || !c->path[n]);
-    return (zg_nameref){.state_dir = c->fs->state_dir,
+    return (zg_nameref){.state_dir = zg_session_state_dir(c->fs->session),
                         .dir = stored ? ZG_ND_STORED : ZG_ND_DATASETS,
                         .provider = c->params[0],
                         .file = c->nparams ? c->params[c->nparams - 1] : ""};

@@ -100,7 +100,7 @@ int zgfs_account_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     zg_cache_val *ref;
     if (get_acct(c, -1, &a, &ref, err))
         return -1;
-    int rc = zg_show_account(out, c->fs->client, c->fs->addr, &a, ref, err);
+    int rc = zg_show_account(out, c->fs->client, zg_session_addr(c->fs->session), &a, ref, err);
     zg_cache_put(ref);
     return rc;
 }
@@ -117,8 +117,9 @@ static int vet(void *arg, bool vouched, zg_err *err)
 {
     vet_ctx *x = arg;
     zgfs *fs = x->c->fs;
-    return zg_show_tee_vet(fs->client, &fs->tee, fs->log, x->a->kind, x->a->provider,
-                           x->c->path + 1, x->c->params[0], vouched, x->vouched_line, x->said, err);
+    return zg_show_tee_vet(fs->client, zg_session_tee(fs->session), fs->log, x->a->kind,
+                           x->a->provider, x->c->path + 1, x->c->params[0], vouched,
+                           x->vouched_line, x->said, err);
 }
 
 int zgfs_fund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
@@ -130,7 +131,8 @@ int zgfs_fund_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err)
     zg_funds_result r;
     if (kind_of(c, &a, err))
         return -1;
-    int rc = zg_funds_transfer(fs->client, fs->journal, a.kind, a.provider, line, vet, &x, &r, err);
+    int rc = zg_funds_transfer(fs->client, zg_session_journal(fs->session), a.kind, a.provider,
+                               line, vet, &x, &r, err);
     if (r.sent)
         zgfs_changed(fs, ZG_RV_FUNDS, a.provider, NULL);
     if (rc)
@@ -147,14 +149,15 @@ int zgfs_retrieve_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
     zg_funds_result r;
     if (kind_of(c, &a, err))
         return -1;
-    int rc = zg_funds_retrieve(fs->client, fs->journal, a.kind, a.provider, line, &r, err);
+    int rc = zg_funds_retrieve(fs->client, zg_session_journal(fs->session), a.kind, a.provider,
+                               line, &r, err);
     if (r.sent)
         zgfs_changed(fs, ZG_RV_FUNDS, a.provider, NULL);
     if (rc)
         return -1;
     uint64_t lock;
     zg_err ignore;
-    bool known = r.after_known && a.kind == ZG_SVC_FINETUNING &&
+    bool known = zg_show_retrieve_names_lock(a.kind, &r) &&
                  zgfs_get_u64(fs, ZG_RV_LOCK_TIME, -1, &lock, &ignore) == 0;
     return zg_show_retrieve_said(ok, &r, known ? &lock : NULL, err);
 }
@@ -175,7 +178,8 @@ int zgfs_trust_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *err
     zg_funds_result r;
     if (kind_of(c, &a, err))
         return -1;
-    int rc = zg_funds_trust(fs->client, fs->journal, a.kind, a.provider, line, vet, &x, &r, err);
+    int rc = zg_funds_trust(fs->client, zg_session_journal(fs->session), a.kind, a.provider, line,
+                            vet, &x, &r, err);
     if (r.sent)
         zgfs_changed(fs, ZG_RV_FUNDS, a.provider, NULL);
     if (rc)

@@ -9,7 +9,8 @@
 int zgfs_readme_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
     zgfs *fs = c->fs;
-    if (zg_show_readme_head(out, &fs->net, fs->addr_text, err))
+    if (zg_show_readme_head(out, zg_session_network(fs->session), zg_session_address(fs->session),
+                            err))
         return -1;
     for (size_t i = 1; i < zgfs_nnodes; i++) {
         const zgfs_node *n = &zgfs_nodes[i];
@@ -22,7 +23,7 @@ int zgfs_readme_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 
 int zgfs_network_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    return zg_show_network(out, &c->fs->net, err);
+    return zg_show_network(out, zg_session_network(c->fs->session), err);
 }
 
 int zgfs_status_render(const zgfs_call *c, zg_buf *out, zg_err *err)

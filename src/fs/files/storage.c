@@ -42,7 +42,7 @@ static zg_storage_pool *pool_of(void *arg, zg_err *err)
 
 int zgfs_storage_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
 {
-    zg_nameref r = {c->fs->state_dir, ZG_ND_STORED, NULL, c->params[0]};
+    zg_nameref r = {zg_session_state_dir(c->fs->session), ZG_ND_STORED, NULL, c->params[0]};
     zg_dsentry e;
     char path[4096];
     if (zg_namedir_get(&r, &e, err) || zg_namedir_local(&r, path, sizeof path, err))
@@ -59,10 +59,10 @@ int zgfs_storage_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
     zg_storage_upload_result r;
     zg_dsentry e;
     char dir[4096];
-    if (zg_namedir_index(fs->state_dir, ZG_ND_STORED, dir, sizeof dir, err))
+    if (zg_namedir_index(zg_session_state_dir(fs->session), ZG_ND_STORED, dir, sizeof dir, err))
         return -1;
-    int rc = zg_stnames_add(pool_of, fs, fs->journal, dir, ZG_STORED_KEY, name, p->path, p->len, &e,
-                            &r, err);
+    int rc = zg_stnames_add(pool_of, fs, zg_session_journal(fs->session), dir, ZG_STORED_KEY, name,
+                            p->path, p->len, &e, &r, err);
     if (r.submitted || rc == 0)
         zgfs_changed(fs, ZG_RV_BIT(ZG_RV_WALLET), NULL, NULL); /* the fee left the wallet */
     if (rc)
@@ -75,7 +75,7 @@ int zgfs_storage_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *reply
 
 int zgfs_by_root_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 {
-    return zg_namedir_by_root(c->fs->state_dir, c->params[0], path, cap, err);
+    return zg_namedir_by_root(zg_session_state_dir(c->fs->session), c->params[0], path, cap, err);
 }
 
 static int ask_root_size(void *ctx, uint64_t *size, zg_err *err)

@@ -137,13 +137,14 @@ static uint64_t ack_window(zgfs *fs)
 
 /* Warn in log (once per task and stage) as the mount's deadline watch
  * does, when the core finds the window about to close or closed. */
-static void warn_deadline(zgfs *fs, const uint8_t prov[20], const zg_deliverable *d)
+static void warn_deadline(zgfs *fs, const uint8_t prov[20], const zg_deliverable *d,
+                          uint64_t window)
 {
     uint64_t now;
     zg_open_task t;
-    if (d->acknowledged || d->settled || zgfs_get_u64(fs, ZG_RV_CHAIN_TIME, -1, &now, NULL))
+    zg_deliverable_open_task(d, prov, window, &t);
+    if (!zg_deadline_watched(&t) || zgfs_get_u64(fs, ZG_RV_CHAIN_TIME, -1, &now, NULL))
         return;
-    zg_deliverable_open_task(d, prov, ack_window(fs), &t);
     zgfs_deadline_warn(fs, &t, now, zg_deadline_due(&t, now, ZG_AUTOACK_OFF));
 }
 
@@ -163,8 +164,9 @@ int zgfs_deliverable_render(const zgfs_call *c, zg_buf *out, zg_err *err)
     zg_deliverable d;
     if (provider(c, p, err) || zgfs_find_deliverable(c->fs, p, c->params[1], -1, &d, err))
         return -1;
-    warn_deadline(c->fs, p, &d);
-    int rc = zg_deliverable_doc(&d, ack_window(c->fs), out, err);
+    uint64_t window = ack_window(c->fs);
+    warn_deadline(c->fs, p, &d, window);
+    int rc = zg_deliverable_doc(&d, window, out, err);
     zg_deliverable_free(&d);
     return rc;
 }
@@ -178,7 +180,8 @@ int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
     char tx[67];
     if (provider(c, p, err))
         return -1;
-    int rc = zg_task_ack(c->fs->client, c->fs->journal, p, c->params[1], line, &how, tx, err);
+    int rc = zg_task_ack(c->fs->client, zg_session_journal(c->fs->session), p, c->params[1], line,
+                         &how, tx, err);
     zgfs_changed(c->fs, ZG_RV_FUNDS, p, NULL);
     return rc ? -1 : zg_task_ack_text(c->params[1], how, tx, ok, err);
 }
@@ -193,12 +196,12 @@ int zgfs_tasks_new_commit(const zgfs_call *c, const zgfs_payload *p, zg_buf *rep
     char *url = NULL;
     if (provider(c, prov, err) || zg_rm_ft_service(&fs->rm, prov, &url, NULL, err))
         return -1;
-    zg_nameref at = {.state_dir = fs->state_dir, .provider = c->params[0]};
+    zg_nameref at = {.state_dir = zg_session_state_dir(fs->session), .provider = c->params[0]};
     zg_dataset_names names;
     zg_namedir_resolver(&at, &names);
     zg_task_submitted t;
-    int rc = zg_task_submit(fs->client, fs->journal, prov, url, (const char *)p->data, p->len,
-                            &names, &t, err);
+    int rc = zg_task_submit(fs->client, zg_session_journal(fs->session), prov, url,
+                            (const char *)p->data, p->len, &names, &t, err);
     free(url);
     if (rc) {
         if (t.posted)

@@ -4,7 +4,7 @@
 
 int zgfs_wallet_address_render(const zgfs_call *c, zg_buf *out, zg_err *err)
 {
-    return zg_buf_printf(out, err, "%s\n", c->fs->addr_text);
+    return zg_buf_printf(out, err, "%s\n", zg_session_address(c->fs->session));
 }
 
 int zgfs_wallet_balance_render(const zgfs_call *c, zg_buf *out, zg_err *err)

@@ -51,8 +51,9 @@ static void test_due(void)
     CHECK(zg_deadline_due(&t, dl + 10, ZG_AUTOACK_AT_DELIVERY) == ZG_DUE_NOTHING,
           "settled (with a penalty): nothing due");
     zg_open_task u = {.id = "x"};
-    CHECK(zg_deadline_due(&u, 5, ZG_AUTOACK_AT_DELIVERY) == ZG_DUE_NOTHING,
-          "not delivered: nothing due");
+    CHECK(zg_deadline_due(&u, 5, ZG_AUTOACK_AT_DELIVERY) == ZG_DUE_NOTHING &&
+              !zg_deadline_watched(&u),
+          "not delivered: nothing due, and nothing to watch");
 }
 
 static void test_sentences(void)

@@ -176,6 +176,16 @@ static void deliverable(void)
           "the deadline watch's view of a deliverable");
     CHECK(zg_deadline_due(&t, 1700000600 + 1, ZG_AUTOACK_OFF) == ZG_DUE_PASSED,
           "past its deadline: passed");
+    CHECK(zg_deadline_watched(&t), "an open deliverable needs the chain's time to be judged");
+    d.acknowledged = true;
+    zg_deliverable_open_task(&d, prov, 600, &t);
+    CHECK(!zg_deadline_watched(&t) &&
+              zg_deadline_due(&t, 1700000600 + 1, ZG_AUTOACK_OFF) == ZG_DUE_NOTHING,
+          "an acknowledged one does not: nothing is due at any time");
+    d.acknowledged = false;
+    d.settled = true;
+    zg_deliverable_open_task(&d, prov, 600, &t);
+    CHECK(!zg_deadline_watched(&t), "nor does a settled one");
 }
 
 static void task_sentences(void)
@@ -476,6 +486,11 @@ static void lora_files(void)
     CHECK(zg_lora_step_text("w", ZG_LORA_ACK_SENT, NULL, &b, &e) == 0 &&
               strstr((char *)b.data, "w: verified and acknowledged on chain;"),
           "a sent acknowledgement is said");
+    CHECK(zg_lora_step_changed(ZG_LORA_STORAGE_FAILED) == 0,
+          "a storage failure changes no value of the read model");
+    CHECK(zg_lora_step_changed(ZG_LORA_ACK_SENT) == ZG_RV_FUNDS &&
+              zg_lora_step_changed(ZG_LORA_SETTLED) == ZG_RV_FUNDS,
+          "an acknowledgement tried and a settlement change the funds");
     zg_buf_free(&b);
 }
 

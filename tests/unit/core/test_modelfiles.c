@@ -62,6 +62,23 @@ static void bundles(void)
     CHECK(zg_model_zip_present(marks, list, prov, "lora-c.usage.zip", &e) == -1 &&
               e.code == ENOENT && strstr(e.msg, "has no customized model lora-c"),
           "no such model: ENOENT");
+    char name[ZG_CUSTMODEL_NAME_MAX + 1];
+    const cJSON *m;
+    CHECK(zg_model_custom(list, prov, ZG_MF_ZIP, "lora-b.usage.zip", true, name, &m, &e) == 0 &&
+              m == cJSON_GetArrayItem(list, 1) && !strcmp(name, "lora-b"),
+          "a usage bundle's model, found in the list");
+    CHECK(zg_model_custom(list, prov, ZG_MF_JSON, "lora-a.json", false, name, &m, &e) == 0 &&
+              m == cJSON_GetArrayItem(list, 0),
+          "a NAME.json's");
+    CHECK(zg_model_custom(list, prov, ZG_MF_JSON, "lora-c.json", false, name, &m, &e) == -1 && !m &&
+              e.code == ENOENT && !strcmp(e.msg + strlen(prov), " has no model lora-c"),
+          "a name the list lacks: ENOENT (%s)", e.msg);
+    CHECK(zg_model_custom(list, prov, ZG_MF_ZIP, "lora-c.usage.zip", true, name, &m, &e) == -1 &&
+              e.code == ENOENT && !strcmp(e.msg + strlen(prov), " no longer has model lora-c"),
+          "one seen before: it went (%s)", e.msg);
+    CHECK(zg_model_custom(list, prov, ZG_MF_ZIP, "lora-a.json", true, name, &m, &e) == -1 &&
+              e.code == ENOENT,
+          "a file of another kind names no bundle");
     zg_model_bundle b = {.marks = marks,
                          .state_dir = "/state",
                          .provider = prov,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../check.h"
+#include "zg/adapter.h"
 #include "zg/secp.h"
 #include "zg/show.h"
 
@@ -355,6 +356,66 @@ static void test_lookups(void)
     zg_cache_free(c);
 }
 
+/* tasks/ID/deploy through the read model, as the handler reads it: the
+ * default inference provider chosen from the services list, or the hint
+ * to name one when there is no single choice. */
+static void test_task_deploy(void)
+{
+    zg_cache *c;
+    if (zg_cache_new(&c, 600000, 16, NULL)) {
+        CHECK(0, "a cache");
+        return;
+    }
+    zg_readmodel rm = {.cache = c};
+    zg_inf_service svc[3] = {{.provider = {1}, .tee_acknowledged = true},
+                             {.provider = {2}, .tee_acknowledged = false},
+                             {.provider = {3}, .tee_acknowledged = true}};
+    zg_rv_services services = {.inf = svc, .ninf = 3};
+    seed(c, ZG_RV_SERVICES, NULL, &services, keep);
+    const uint8_t other[20] = {9}, self[20] = {2}, funded[20] = {1};
+    zg_rv_inf_account none = {.exists = false}, one = {.exists = true};
+    seed(c, ZG_RV_INF_ACCOUNT, self, &none, keep);
+    seed(c, ZG_RV_INF_ACCOUNT, funded, &one, keep);
+    cJSON *list = cJSON_Parse("[{\"adapterName\":\"ft-b\",\"taskId\":\"t2\"}]");
+    seed(c, ZG_RV_ADAPTERS, funded, list, (void (*)(void *))cJSON_Delete);
+
+    zg_buf b;
+    zg_buf_init(&b, 0);
+    zg_err e = {0};
+    CHECK(zg_adapter_task_deploy_text(&rm, other, "t2", &b, &e) == 0 &&
+              !strcmp((char *)b.data, "(the adapter name comes from the inference provider: "
+                                      "write its address to deploy there)\n"),
+          "two listed inference providers and the task's is none: the hint to write one");
+    b.len = 0;
+    char a[43], want[256];
+    zg_addr_checksum(a, self);
+    snprintf(want, sizeof want,
+             "(the adapter name comes from %s: write an amount to providers/%s/fund first)\n", a,
+             a);
+    CHECK(zg_adapter_task_deploy_text(&rm, self, "t2", &b, &e) == 0 &&
+              !strcmp((char *)b.data, want),
+          "its own provider, without an inference sub-account: fund it first");
+    b.len = 0;
+    CHECK(zg_adapter_task_deploy_text(&rm, funded, "t2", &b, &e) == 0 &&
+              !strcmp((char *)b.data, "ft-b\n"),
+          "with one: the name of the task's adapter");
+    zg_buf_free(&b);
+
+    uint8_t inf[20];
+    CHECK(zg_adapter_task_target(&rm, other, "", inf, &e) == -1 && e.code == EINVAL &&
+              strstr(e.msg, "2 inference providers are listed"),
+          "a deploy with no default and no provider written: %s", e.msg);
+    CHECK(zg_adapter_task_target(&rm, self, "\t", inf, &e) == 0 && !memcmp(inf, self, 20),
+          "an empty line deploys on the default");
+    char line[64];
+    zg_addr_checksum(line, funded);
+    CHECK(zg_adapter_task_target(&rm, other, line, inf, &e) == 0 && !memcmp(inf, funded, 20),
+          "a provider written is the one");
+    CHECK(zg_adapter_task_target(&rm, other, "nope", inf, &e) == -1 && e.code == EINVAL,
+          "anything else is refused");
+    zg_cache_free(c);
+}
+
 static int collect(void *ctx, const char *name, zg_err *err)
 {
     (void)err;
@@ -436,8 +497,13 @@ static void test_sentences(void)
     SHOWN(zg_show_retrieve_said(B, &r, &lock, NULL),
           "1 OG of matured refunds moved to the ledger; 0 OG pending",
           "retrieve with nothing pending");
+    CHECK(zg_show_retrieve_names_lock(ZG_SVC_FINETUNING, &r) &&
+              !zg_show_retrieve_names_lock(ZG_SVC_INFERENCE, &r),
+          "the lock time is the fine-tuning contract's: named for that sub-account only");
     r.after_known = false;
     SHOWN(zg_show_retrieve_said(B, &r, NULL, NULL), "refund requested", "retrieve, not known");
+    CHECK(!zg_show_retrieve_names_lock(ZG_SVC_FINETUNING, &r),
+          "...and only when the sub-account was read afterwards");
 
     r = (zg_funds_result){.yes = true};
     SHOWN(zg_show_trust_said(B, &r, prov, "TEE attestation verified, TCB status UpToDate", NULL),
@@ -458,6 +524,7 @@ int main(void)
     test_accounts();
     test_ledger();
     test_lookups();
+    test_task_deploy();
     test_providers();
     test_readme();
     test_sentences();
