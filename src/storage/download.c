@@ -19,6 +19,7 @@
 #include "storage_int.h"
 
 #define DL_WORKERS_MAX 8u
+#include "zg/team.h"
 #include "zg/wait.h"
 #include "zg/fdio.h"
 #include "zg/hex.h"
@@ -355,16 +356,7 @@ int zg_storage_download_set(zg_storage *const *nodes, size_t n, const uint8_t ro
         workers = DL_WORKERS_MAX;
     if (workers > l.data_segments)
         workers = (unsigned)l.data_segments;
-    pthread_t th[DL_WORKERS_MAX];
-    unsigned started = 0;
-    for (unsigned t = 1; t < workers; t++) {
-        if (pthread_create(&th[started], NULL, dl_worker, &jb) != 0)
-            break;
-        started++;
-    }
-    dl_worker(&jb);
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
+    zg_team_run(workers, dl_worker, &jb);
     pthread_mutex_destroy(&jb.lock);
 
     int rc = -1;

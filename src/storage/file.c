@@ -13,6 +13,7 @@
 #include "zg/fdio.h"
 #include "zg/keccak.h"
 #include "zg/storage.h"
+#include "zg/team.h"
 
 struct zg_storage_file {
     int fd;
@@ -174,16 +175,7 @@ static int segment_roots(int fd, const zg_storage_layout *l, uint8_t (*seg)[32],
     uint64_t want = cpus < 1 ? 1 : cpus > ROOT_THREADS_MAX ? ROOT_THREADS_MAX : (uint64_t)cpus;
     if (want > l->data_segments)
         want = l->data_segments;
-    pthread_t th[ROOT_THREADS_MAX];
-    unsigned started = 0;
-    for (uint64_t t = 1; t < want; t++) {
-        if (pthread_create(&th[started], NULL, roots_worker, &jb) != 0)
-            break;
-        started++;
-    }
-    roots_worker(&jb);
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
+    zg_team_run((unsigned)want, roots_worker, &jb);
     pthread_mutex_destroy(&jb.lock);
     if (jb.failed) {
         if (err)

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "storage_int.h"
+#include "zg/team.h"
 #include "zg/wait.h"
 #include "zg/abi.h"
 #include "zg/bind.h"
@@ -554,16 +555,7 @@ static int push(zg_storage *s0, zg_storage_file *f, uint64_t seq, up_node *nodes
     }
     hex_hash(jb.rh, zg_storage_file_root(f));
     pthread_mutex_init(&jb.lock, NULL);
-    pthread_t th[PUSH_WORKERS_MAX];
-    unsigned started = 0, workers = push_workers(s0, n);
-    for (unsigned t = 1; t < workers; t++) {
-        if (pthread_create(&th[started], NULL, push_worker, &jb) != 0)
-            break;
-        started++;
-    }
-    push_worker(&jb);
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(th[t], NULL);
+    zg_team_run(push_workers(s0, n), push_worker, &jb);
     pthread_mutex_destroy(&jb.lock);
     if (jb.failed) {
         if (err)

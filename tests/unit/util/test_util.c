@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "../check.h"
@@ -13,6 +14,7 @@
 #include "zg/hex.h"
 #include "zg/jsoncheck.h"
 #include "zg/marks.h"
+#include "zg/team.h"
 #include "zg/u256.h"
 #include "zg/workq.h"
 
@@ -422,8 +424,44 @@ static void feeder(void)
           "one block cannot overlap: EINVAL: %s", e.msg);
 }
 
+/* zg_team_run: n threads at once, the caller one of them. */
+static int team_count, team_peak, team_now, team_want;
+static pthread_t team_caller;
+static int team_caller_ran;
+
+static void *team_member(void *arg)
+{
+    (void)arg;
+    int now = __atomic_add_fetch(&team_now, 1, __ATOMIC_SEQ_CST);
+    int peak = __atomic_load_n(&team_peak, __ATOMIC_SEQ_CST);
+    while (now > peak && !__atomic_compare_exchange_n(&team_peak, &peak, now, false,
+                                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        ;
+    if (pthread_equal(pthread_self(), team_caller))
+        team_caller_ran = 1;
+    /* Stay until the whole team is in (at most 2 s), so it is seen at once. */
+    for (int i = 0; i < 2000 && __atomic_load_n(&team_now, __ATOMIC_SEQ_CST) < team_want; i++)
+        usleep(1000);
+    __atomic_add_fetch(&team_count, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+static void team(void)
+{
+    team_caller = pthread_self();
+    team_want = 4;
+    CHECK(zg_team_run(4, team_member, NULL) == 4 && team_count == 4,
+          "a team of 4: four runs, all returned before the call did (%d)", team_count);
+    CHECK(team_peak == 4 && team_caller_ran, "...at once (%d), the caller one of them", team_peak);
+    team_count = team_now = team_peak = team_caller_ran = 0;
+    team_want = 1;
+    CHECK(zg_team_run(0, team_member, NULL) == 1 && team_count == 1 && team_caller_ran,
+          "a team of 0 is the caller alone");
+}
+
 int main(void)
 {
+    team();
     workq();
     feeder();
     writeback();
