@@ -52,11 +52,38 @@ int zg_model_encrypt_fd(int in_fd, int out_fd, const uint8_t key[32], const uint
 int zg_model_verify_tags_fd(int fd, const uint8_t expected_signer[20], size_t chunk, zg_err *err);
 
 /* Verify the tag signature first (as above), then decrypt in_fd (from offset
- * 0) and write the plaintext to out_fd at its current offset (a pipe is
- * fine). EIO on any authentication failure. Plaintext of a chunk reaches
- * out_fd before that chunk's GCM tag has been checked, so on -1 the output
- * must be discarded: write to a temporary file and rename it on success. */
+ * 0) and write the plaintext to out_fd from its current offset, leaving
+ * that offset after the plaintext. EIO on any authentication failure.
+ * Plaintext of a chunk reaches out_fd before that chunk's GCM tag has been
+ * checked, so on -1 the output must be discarded: write to a temporary file
+ * and rename it on success.
+ *
+ * An out_fd that takes pwrite (a regular file without O_APPEND) gets the
+ * chunks from several threads at once, each writing whole chunks at their
+ * place; anything else (a pipe) is written in order by one thread. Memory:
+ * a 1 MiB buffer per thread and 16 bytes per chunk, whatever the size. */
 int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
                         const uint8_t expected_signer[20], size_t chunk, zg_err *err);
+
+#define ZG_MODEL_THREADS_MAX 8
+
+typedef struct zg_model_decrypt_opts {
+    size_t chunk;     /* 0: ZG_MODEL_CHUNK_DEFAULT */
+    unsigned threads; /* 0: one per online CPU; at most ZG_MODEL_THREADS_MAX */
+    /* May be NULL. Told, in increasing order, each time the plaintext
+     * from out_fd's first offset grows to `verified` of its `total` bytes
+     * with every chunk in it written and its GCM tag checked: those bytes
+     * may be read before the call returns. Called on a decrypting thread
+     * with the decryption's lock held: it must be quick and must not call
+     * back into this module. Never after a failure; for an empty
+     * plaintext once with (0, 0). Only for an out_fd that takes pwrite. */
+    void (*verified)(void *ctx, uint64_t verified, uint64_t total);
+    void *ctx; /* borrowed */
+} zg_model_decrypt_opts;
+
+/* zg_model_decrypt_fd with opts (may be NULL: the defaults). */
+int zg_model_decrypt_fd_opts(int in_fd, int out_fd, const uint8_t key[32],
+                             const uint8_t expected_signer[20], const zg_model_decrypt_opts *opts,
+                             zg_err *err);
 
 #endif

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,9 @@
 /* I/O slice: GCM streams, so memory stays at this size however large a
  * chunk is (64 MiB by default). */
 #define IO_BUF (1024 * 1024)
+
+/* The disk is asked to take a worker's plaintext every so many bytes. */
+#define WRITEBACK_EVERY ((uint64_t)8 << 20)
 
 #define SIG_LEN 65
 #define IV_LEN  12
@@ -220,39 +225,58 @@ static uint64_t chunk_len(const layout *l, uint64_t i, size_t chunk)
     return i + 1 == l->nchunks ? l->last_len : chunk;
 }
 
-/* Reads header and tags, checks tagSig; hands back the signed digest and IV0. */
+/* Reads header and tags, checks tagSig; hands back the signed digest and
+ * IV0, and with tags_out (may be NULL) the tags it read, nchunks x 16 bytes
+ * that the caller frees (NULL for no chunk). */
 static int verify_tags(int fd, const uint8_t expected[20], size_t chunk, layout *l,
-                       uint8_t digest[32], uint8_t iv0[IV_LEN], zg_err *err)
+                       uint8_t digest[32], uint8_t iv0[IV_LEN], uint8_t **tags_out, zg_err *err)
 {
     uint8_t head[ZG_MODEL_HEADER_LEN], tag[ZG_MODEL_TAG_LEN], who[20];
+    if (tags_out)
+        *tags_out = NULL;
     if (get_layout(l, fd, chunk, err) || pread_exact(fd, head, sizeof head, 0, err))
         return -1;
+    uint8_t *tags = NULL;
+    if (tags_out && l->nchunks && !(tags = malloc(l->nchunks * ZG_MODEL_TAG_LEN)))
+        return zg_err_set(err, ENOMEM, "out of memory reading the model's tags");
     zg_keccak k;
     zg_keccak_init(&k);
     uint64_t off = ZG_MODEL_HEADER_LEN;
     for (uint64_t i = 0; i < l->nchunks; i++) {
         off += chunk_len(l, i, chunk);
-        if (pread_exact(fd, tag, sizeof tag, off, err))
+        if (pread_exact(fd, tag, sizeof tag, off, err)) {
+            free(tags);
             return -1;
+        }
         zg_keccak_update(&k, tag, sizeof tag);
+        if (tags)
+            memcpy(tags + i * ZG_MODEL_TAG_LEN, tag, sizeof tag);
         off += ZG_MODEL_TAG_LEN;
     }
     zg_keccak_final(&k, digest);
+    if (tags_out)
+        *tags_out = tags;
     zg_err sub;
-    if (zg_recover_addr(who, digest, head, &sub))
-        return zg_err_set(err, EIO, "the encrypted model's tag signature is malformed: %s",
-                          sub.msg);
-    if (memcmp(who, expected, 20) != 0) {
+    int rc = -1;
+    if (zg_recover_addr(who, digest, head, &sub)) {
+        zg_err_set(err, EIO, "the encrypted model's tag signature is malformed: %s", sub.msg);
+    } else if (memcmp(who, expected, 20) != 0) {
         char got[43], want[43];
         zg_addr_checksum(got, who);
         zg_addr_checksum(want, expected);
-        return zg_err_set(err, EIO,
-                          "tag signature is not the provider's TEE signer: it recovers to %s, "
-                          "not %s; the file is damaged, truncated or foreign",
-                          got, want);
+        zg_err_set(err, EIO,
+                   "tag signature is not the provider's TEE signer: it recovers to %s, "
+                   "not %s; the file is damaged, truncated or foreign",
+                   got, want);
+    } else {
+        memcpy(iv0, head + SIG_LEN, IV_LEN);
+        rc = 0;
     }
-    memcpy(iv0, head + SIG_LEN, IV_LEN);
-    return 0;
+    if (rc && tags_out) {
+        free(*tags_out);
+        *tags_out = NULL;
+    }
+    return rc;
 }
 
 int zg_model_verify_tags_fd(int fd, const uint8_t expected_signer[20], size_t chunk, zg_err *err)
@@ -262,7 +286,7 @@ int zg_model_verify_tags_fd(int fd, const uint8_t expected_signer[20], size_t ch
     chunk = chunk_or_default(chunk);
     if (chunk_check(chunk, err))
         return -1;
-    return verify_tags(fd, expected_signer, chunk, &l, digest, iv0, err);
+    return verify_tags(fd, expected_signer, chunk, &l, digest, iv0, NULL, err);
 }
 
 /* The writer of the plaintext, on the feeder's thread: the decryption
@@ -282,16 +306,17 @@ static int write_plain(void *ctx, const uint8_t *data, size_t len)
     return 0;
 }
 
-int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
-                        const uint8_t expected_signer[20], size_t chunk, zg_err *err)
+/* A descriptor that cannot take pwrite at an offset (a pipe, a socket, an
+ * O_APPEND file): one thread decrypts in order, the feeder's writes. The
+ * tags were checked by the caller, whose signed digest the tags read here
+ * must give again. */
+static int decrypt_serial(int in_fd, int out_fd, const uint8_t key[32], size_t chunk,
+                          const layout *lp, const uint8_t signed_digest[32],
+                          const uint8_t iv0[IV_LEN], zg_err *err)
 {
-    chunk = chunk_or_default(chunk);
-    if (chunk_check(chunk, err))
-        return -1;
-    layout l;
-    uint8_t signed_digest[32], digest[32], iv[IV_LEN], tag[ZG_MODEL_TAG_LEN];
-    if (verify_tags(in_fd, expected_signer, chunk, &l, signed_digest, iv, err))
-        return -1;
+    layout l = *lp;
+    uint8_t digest[32], iv[IV_LEN], tag[ZG_MODEL_TAG_LEN];
+    memcpy(iv, iv0, IV_LEN);
     uint8_t *buf = malloc(IO_BUF);
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     int rc = -1;
@@ -375,4 +400,257 @@ out:
         OPENSSL_cleanse(buf, IO_BUF);
     free(buf);
     return rc;
+}
+
+/* ------------------------------------------------ decryption on threads */
+
+/* A file that takes pwrite: each worker takes whole chunks in turn and
+ * writes each at its own place, through a buffer of IO_BUF bytes. The
+ * plaintext in front of the first chunk still in a worker's hands is
+ * complete and authenticated: that prefix is what opts->verified hears. */
+
+#define NONE UINT64_MAX
+
+typedef struct dec_job {
+    int in_fd, out_fd;
+    off_t out_start;
+    const uint8_t *key;
+    uint8_t iv0[IV_LEN];
+    const uint8_t *tags; /* nchunks x 16: the ones the signature covers */
+    layout l;
+    size_t chunk;
+    uint64_t plain_len;
+    const zg_model_decrypt_opts *opts;
+    pthread_mutex_t lock;
+    uint64_t next;  /* the next chunk to take */
+    uint64_t *busy; /* per worker: the chunk in its hands, NONE */
+    unsigned nworkers;
+    uint64_t published; /* chunks of the verified prefix told */
+    atomic_bool failed; /* read between slices without the lock */
+    zg_err err;         /* the first failure */
+} dec_job;
+
+typedef struct dec_worker {
+    dec_job *job;
+    unsigned id;
+} dec_worker;
+
+static void iv_add(uint8_t iv[IV_LEN], const uint8_t iv0[IV_LEN], uint64_t n)
+{
+    unsigned carry = 0;
+    for (int i = IV_LEN - 1; i >= 0; i--) {
+        unsigned sum = iv0[i] + (unsigned)(n & 0xff) + carry;
+        iv[i] = (uint8_t)sum;
+        carry = sum >> 8;
+        n >>= 8;
+    }
+}
+
+static void job_fail(dec_job *j, const zg_err *e)
+{
+    pthread_mutex_lock(&j->lock);
+    if (!atomic_load(&j->failed)) {
+        j->err = *e;
+        atomic_store(&j->failed, true);
+    }
+    pthread_mutex_unlock(&j->lock);
+}
+
+/* Under the lock: tell the prefix that grew. Every chunk below the least
+ * one still in a worker's hands (or not yet taken) is written and its tag
+ * checked. */
+static void publish(dec_job *j)
+{
+    uint64_t p = j->next;
+    for (unsigned w = 0; w < j->nworkers; w++)
+        if (j->busy[w] < p)
+            p = j->busy[w];
+    if (atomic_load(&j->failed) || p <= j->published)
+        return;
+    j->published = p;
+    if (j->opts && j->opts->verified)
+        j->opts->verified(j->opts->ctx, p == j->l.nchunks ? j->plain_len : p * (uint64_t)j->chunk,
+                          j->plain_len);
+}
+
+static int decrypt_chunk(dec_job *j, EVP_CIPHER_CTX *c, uint8_t *buf, uint64_t i, zg_err *err)
+{
+    uint64_t left = chunk_len(&j->l, i, j->chunk);
+    uint64_t in = ZG_MODEL_HEADER_LEN + i * ((uint64_t)j->chunk + ZG_MODEL_TAG_LEN);
+    uint64_t out = (uint64_t)j->out_start + i * (uint64_t)j->chunk;
+    uint64_t flushed = out;
+    uint8_t iv[IV_LEN], tag[ZG_MODEL_TAG_LEN];
+    iv_add(iv, j->iv0, i);
+    if (gcm_start(c, 0, j->key, iv))
+        return zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
+    while (left > 0) {
+        if (atomic_load(&j->failed))
+            return zg_err_set(err, ECANCELED, "stopped");
+        size_t n = left < IO_BUF ? (size_t)left : IO_BUF;
+        int outl = 0;
+        if (pread_exact(j->in_fd, buf, n, in, err))
+            return -1;
+        if (EVP_DecryptUpdate(c, buf, &outl, buf, (int)n) != 1 || (size_t)outl != n)
+            return zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
+        if (zg_pwrite_all(j->out_fd, buf, n, out))
+            return zg_err_set(err, errno, "cannot write the decrypted model: %s", strerror(errno));
+        in += n;
+        out += n;
+        left -= n;
+        if (out - flushed >= WRITEBACK_EVERY || left == 0) {
+            /* Starts the writing and returns, so the caller's fsync waits
+             * for little; an error shows again at that fsync. */
+            (void)sync_file_range(j->out_fd, (off_t)flushed, (off_t)(out - flushed),
+                                  SYNC_FILE_RANGE_WRITE);
+            flushed = out;
+        }
+    }
+    if (pread_exact(j->in_fd, tag, sizeof tag, in, err))
+        return -1;
+    /* The tags were read once for the signature; a file that changed
+     * since is not what the signature covered. */
+    if (memcmp(tag, j->tags + i * ZG_MODEL_TAG_LEN, sizeof tag) != 0)
+        return zg_err_set(err, EIO,
+                          "the encrypted model file changed while it was being decrypted");
+    int finl = 0;
+    if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, sizeof tag, tag) != 1)
+        return zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
+    if (EVP_DecryptFinal_ex(c, buf, &finl) != 1)
+        return zg_err_set(err, EIO,
+                          "chunk %llu of the encrypted model failed authentication: the file is "
+                          "corrupted or the key is wrong",
+                          (unsigned long long)i);
+    return 0;
+}
+
+static void *dec_run(void *arg)
+{
+    dec_worker *w = arg;
+    dec_job *j = w->job;
+    zg_err e = {0};
+    uint8_t *buf = malloc(IO_BUF);
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    if (!buf || !c) {
+        zg_err_set(&e, ENOMEM, "out of memory decrypting the model");
+        job_fail(j, &e);
+    }
+    while (buf && c) {
+        pthread_mutex_lock(&j->lock);
+        if (atomic_load(&j->failed) || j->next == j->l.nchunks) {
+            pthread_mutex_unlock(&j->lock);
+            break;
+        }
+        uint64_t i = j->next++;
+        j->busy[w->id] = i;
+        pthread_mutex_unlock(&j->lock);
+        if (decrypt_chunk(j, c, buf, i, &e)) {
+            job_fail(j, &e);
+            break;
+        }
+        pthread_mutex_lock(&j->lock);
+        j->busy[w->id] = NONE;
+        publish(j);
+        pthread_mutex_unlock(&j->lock);
+    }
+    EVP_CIPHER_CTX_free(c);
+    if (buf)
+        OPENSSL_cleanse(buf, IO_BUF); /* held plaintext */
+    free(buf);
+    return NULL;
+}
+
+static unsigned threads_for(const zg_model_decrypt_opts *o, uint64_t nchunks)
+{
+    long n = o && o->threads ? (long)o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > ZG_MODEL_THREADS_MAX)
+        n = ZG_MODEL_THREADS_MAX;
+    if ((uint64_t)n > nchunks)
+        n = nchunks ? (long)nchunks : 1;
+    return (unsigned)n;
+}
+
+static int decrypt_parallel(dec_job *j, zg_err *err)
+{
+    unsigned n = threads_for(j->opts, j->l.nchunks);
+    dec_worker w[ZG_MODEL_THREADS_MAX];
+    pthread_t th[ZG_MODEL_THREADS_MAX];
+    uint64_t busy[ZG_MODEL_THREADS_MAX];
+    unsigned started = 1;
+    j->busy = busy;
+    j->nworkers = n;
+    for (unsigned i = 0; i < n; i++) {
+        busy[i] = NONE;
+        w[i] = (dec_worker){.job = j, .id = i};
+    }
+    /* Worker 0 is this thread; too few threads is slower, not wrong. */
+    for (unsigned i = 1; i < n; i++) {
+        if (pthread_create(&th[i], NULL, dec_run, &w[i]))
+            break;
+        started++;
+    }
+    dec_run(&w[0]);
+    for (unsigned i = 1; i < started; i++)
+        pthread_join(th[i], NULL);
+    if (atomic_load(&j->failed)) {
+        if (err)
+            *err = j->err;
+        return -1;
+    }
+    return 0;
+}
+
+int zg_model_decrypt_fd_opts(int in_fd, int out_fd, const uint8_t key[32],
+                             const uint8_t expected_signer[20], const zg_model_decrypt_opts *opts,
+                             zg_err *err)
+{
+    size_t chunk = chunk_or_default(opts ? opts->chunk : 0);
+    if (chunk_check(chunk, err))
+        return -1;
+    layout l;
+    uint8_t signed_digest[32], iv0[IV_LEN];
+    uint8_t *tags = NULL;
+    off_t start = lseek(out_fd, 0, SEEK_CUR);
+    int fl = fcntl(out_fd, F_GETFL);
+    if (start < 0 || fl < 0 || (fl & O_APPEND)) {
+        if (verify_tags(in_fd, expected_signer, chunk, &l, signed_digest, iv0, NULL, err))
+            return -1;
+        return decrypt_serial(in_fd, out_fd, key, chunk, &l, signed_digest, iv0, err);
+    }
+    if (verify_tags(in_fd, expected_signer, chunk, &l, signed_digest, iv0, &tags, err))
+        return -1;
+    dec_job j = {.in_fd = in_fd,
+                 .out_fd = out_fd,
+                 .out_start = start,
+                 .key = key,
+                 .tags = tags,
+                 .l = l,
+                 .chunk = chunk,
+                 .opts = opts};
+    memcpy(j.iv0, iv0, IV_LEN);
+    j.plain_len = l.nchunks ? (l.nchunks - 1) * (uint64_t)chunk + l.last_len : 0;
+    atomic_init(&j.failed, false);
+    int rc = -1;
+    if (pthread_mutex_init(&j.lock, NULL)) {
+        zg_err_set(err, ENOMEM, "cannot make a lock for the decryption");
+    } else {
+        rc = decrypt_parallel(&j, err);
+        pthread_mutex_destroy(&j.lock);
+    }
+    free(tags);
+    if (rc)
+        return -1;
+    if (l.nchunks == 0 && opts && opts->verified)
+        opts->verified(opts->ctx, 0, 0);
+    /* As a writer in order would leave it: after the plaintext. */
+    lseek(out_fd, start + (off_t)j.plain_len, SEEK_SET);
+    return 0;
+}
+
+int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
+                        const uint8_t expected_signer[20], size_t chunk, zg_err *err)
+{
+    zg_model_decrypt_opts o = {.chunk = chunk};
+    return zg_model_decrypt_fd_opts(in_fd, out_fd, key, expected_signer, &o, err);
 }
