@@ -4,6 +4,7 @@
 #ifndef ZG_FDIO_H
 #define ZG_FDIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -27,25 +28,37 @@ ssize_t zg_pread_full(int fd, void *p, size_t n, uint64_t off);
  * sentence naming the file. */
 int zg_file_read(const char *path, zg_buf *out, zg_err *err);
 
-/* Bytes written to fd in order, with the disk asked to take each stretch
- * of `every` bytes as soon as it is complete (Linux sync_file_range), so
- * the fsync at the end finds little left and the disk works while the
- * writer computes. Best effort: a descriptor that is no file (a pipe)
- * just gets its bytes. */
+/* A file written in pieces, with the disk asked to take the dirty pages
+ * each time another `every` bytes were written (Linux sync_file_range,
+ * which starts the writing and returns), so the fsync at the end finds
+ * little left and the disk works while the writers compute. Best effort:
+ * an error of the asking shows again at that fsync, which the caller
+ * checks; a descriptor that is no regular file (a pipe) just gets its
+ * bytes. zg_writeback_pwrite may be called from several threads at once
+ * (each with bytes of its own); zg_writeback_write by one writer only. */
 typedef struct zg_writeback {
     int fd;
-    off_t next;  /* where the next byte goes (-1: not a file: no asking) */
-    off_t start; /* first byte not yet handed to the disk */
-    off_t every;
+    bool file;  /* a regular file: the disk is asked */
+    off_t next; /* where zg_writeback_write puts its next byte */
+    uint64_t every;
+    _Atomic uint64_t written; /* bytes written through this writeback */
+    _Atomic unsigned asked;   /* times the disk was asked */
 } zg_writeback;
 
-void zg_writeback_init(zg_writeback *w, int fd, off_t every);
-/* As zg_write_all. */
+void zg_writeback_init(zg_writeback *w, int fd, uint64_t every);
+/* At the descriptor's offset, as zg_write_all. */
 int zg_writeback_write(zg_writeback *w, const void *p, size_t n);
+/* At off, as zg_pwrite_all. */
+int zg_writeback_pwrite(zg_writeback *w, const void *p, size_t n, uint64_t off);
+/* Ask the disk for whatever is still dirty (a writer's last bytes). */
+void zg_writeback_flush(zg_writeback *w);
 
 /* mkdir -p: every missing directory of path, with mode. ENAMETOOLONG, or
  * mkdir's errno with a sentence naming the directory. */
 int zg_mkdirs(const char *path, mode_t mode, zg_err *err);
+
+/* fsync the file at path. 0, or -1 with errno set. */
+int zg_fsync_path(const char *path);
 
 /* fsync the directory that holds path: what makes a rename into it
  * durable. Best effort (a failure is not reported). */

@@ -9,6 +9,9 @@
  *   STATE_DIR/spool, so a large payload costs flat memory. The disk's free
  *   space is looked at every 16 MiB spooled, and a write is ENOSPC while
  *   64 MiB are still free, so the journal beside it can still be written.
+ *   The disk is asked to take the spool file as it grows (zg/fdio.h
+ *   zg_writeback), so whoever keeps it (fsync, then rename) waits for
+ *   little at the end.
  *
  * A spool is not thread-safe: its owner serialises the calls. */
 #ifndef ZG_SPOOL_H
@@ -20,6 +23,7 @@
 
 #include "zg/buf.h"
 #include "zg/err.h"
+#include "zg/fdio.h"
 
 typedef struct zg_spool {
     const char *state_dir; /* borrowed; NULL: the bytes stay in memory */
@@ -31,6 +35,7 @@ typedef struct zg_spool {
     uint64_t space_checked;
     zg_buf mem;
     int fd;              /* the spool file; -1 until the first byte */
+    zg_writeback wb;     /* over fd */
     char path[PATH_MAX]; /* its name; "" when there is none */
 } zg_spool;
 
@@ -45,9 +50,6 @@ void zg_spool_restart(zg_spool *s, uint64_t base);
 /* Put size bytes at file offset off of the request. On failure nothing of
  * this write is kept and the request cannot be whole: discard it. */
 int zg_spool_write(zg_spool *s, uint64_t off, const void *buf, size_t size, zg_err *err);
-/* Make the spool file durable before anyone acts on it (nothing to do in
- * memory). */
-int zg_spool_sync(zg_spool *s, zg_err *err);
 /* The request's bytes: the spool file's name (*path) or the bytes in
  * memory (*data), both borrowed until the next call. */
 void zg_spool_view(const zg_spool *s, const char **path, const uint8_t **data, size_t *len);

@@ -160,7 +160,12 @@ int zg_dsindex_put(const char *dir, const char *provider, const zg_dsentry *e, c
     char *text = NULL;
     if (load(dir, provider, &idx, err))
         goto out;
-    /* The bytes first: an index entry never points at a missing copy. */
+    /* The bytes first: an index entry never points at a missing or
+     * partial copy. */
+    if (zg_fsync_path(file)) {
+        zg_err_set(err, errno, "cannot save the local copy %s: %s", file, strerror(errno));
+        goto out;
+    }
     if (rename(file, dst)) {
         zg_err_set(err, errno, "cannot keep the local copy %s: %s", dst, strerror(errno));
         goto out;

@@ -21,7 +21,7 @@
  * chunk is (64 MiB by default). */
 #define IO_BUF (1024 * 1024)
 
-/* The disk is asked to take a worker's plaintext every so many bytes. */
+/* The disk is asked to take the plaintext every so many bytes written. */
 #define WRITEBACK_EVERY ((uint64_t)8 << 20)
 
 #define SIG_LEN 65
@@ -323,7 +323,7 @@ static int decrypt_serial(int in_fd, int out_fd, const uint8_t key[32], size_t c
     zg_keccak tags;
     zg_keccak_init(&tags);
     plain_out po = {0};
-    zg_writeback_init(&po.out, out_fd, (off_t)8 << 20);
+    zg_writeback_init(&po.out, out_fd, WRITEBACK_EVERY);
     zg_feeder *wr = NULL;
     if (!buf || !c) {
         zg_err_set(err, ENOMEM, "out of memory decrypting the model");
@@ -412,7 +412,8 @@ out:
 #define NONE UINT64_MAX
 
 typedef struct dec_job {
-    int in_fd, out_fd;
+    int in_fd;
+    zg_writeback out; /* shared by the workers: the caller's fsync waits less */
     off_t out_start;
     const uint8_t *key;
     uint8_t iv0[IV_LEN];
@@ -478,7 +479,6 @@ static int decrypt_chunk(dec_job *j, EVP_CIPHER_CTX *c, uint8_t *buf, uint64_t i
     uint64_t left = chunk_len(&j->l, i, j->chunk);
     uint64_t in = ZG_MODEL_HEADER_LEN + i * ((uint64_t)j->chunk + ZG_MODEL_TAG_LEN);
     uint64_t out = (uint64_t)j->out_start + i * (uint64_t)j->chunk;
-    uint64_t flushed = out;
     uint8_t iv[IV_LEN], tag[ZG_MODEL_TAG_LEN];
     iv_add(iv, j->iv0, i);
     if (gcm_start(c, 0, j->key, iv))
@@ -492,18 +492,11 @@ static int decrypt_chunk(dec_job *j, EVP_CIPHER_CTX *c, uint8_t *buf, uint64_t i
             return -1;
         if (EVP_DecryptUpdate(c, buf, &outl, buf, (int)n) != 1 || (size_t)outl != n)
             return zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
-        if (zg_pwrite_all(j->out_fd, buf, n, out))
+        if (zg_writeback_pwrite(&j->out, buf, n, out))
             return zg_err_set(err, errno, "cannot write the decrypted model: %s", strerror(errno));
         in += n;
         out += n;
         left -= n;
-        if (out - flushed >= WRITEBACK_EVERY || left == 0) {
-            /* Starts the writing and returns, so the caller's fsync waits
-             * for little; an error shows again at that fsync. */
-            (void)sync_file_range(j->out_fd, (off_t)flushed, (off_t)(out - flushed),
-                                  SYNC_FILE_RANGE_WRITE);
-            flushed = out;
-        }
     }
     if (pread_exact(j->in_fd, tag, sizeof tag, in, err))
         return -1;
@@ -621,7 +614,6 @@ int zg_model_decrypt_fd_opts(int in_fd, int out_fd, const uint8_t key[32],
     if (verify_tags(in_fd, expected_signer, chunk, &l, signed_digest, iv0, &tags, err))
         return -1;
     dec_job j = {.in_fd = in_fd,
-                 .out_fd = out_fd,
                  .out_start = start,
                  .key = key,
                  .tags = tags,
@@ -629,6 +621,7 @@ int zg_model_decrypt_fd_opts(int in_fd, int out_fd, const uint8_t key[32],
                  .chunk = chunk,
                  .opts = opts};
     memcpy(j.iv0, iv0, IV_LEN);
+    zg_writeback_init(&j.out, out_fd, WRITEBACK_EVERY);
     j.plain_len = l.nchunks ? (l.nchunks - 1) * (uint64_t)chunk + l.last_len : 0;
     atomic_init(&j.failed, false);
     int rc = -1;

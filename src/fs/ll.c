@@ -65,7 +65,10 @@ static void fill_attr(zgfs *fs, const zgfs_call *c, fuse_ino_t ino, struct stat 
     st->st_nlink = S_ISDIR(st->st_mode) ? 2 : 1;
     st->st_uid = fs->uid;
     st->st_gid = fs->gid;
-    st->st_blksize = 4096;
+    /* Programs size their reads and writes by it (cp takes the larger of
+     * its two files'): 1 MiB pieces, the most one FUSE request carries,
+     * cost an eighth of the round trips of cp's 128 KiB default. */
+    st->st_blksize = 1 << 20;
     /* Honest sizes: what an open would show now. LINECTL: 0, because its
      * content is the caller's own result and the kernel's attribute cache
      * is shared by all uids. */

@@ -145,9 +145,7 @@ static int commit_run(void *arg, zg_err *err)
     zg_buf_init(&reply, 0);
     zg_buf_init(&ok, 1024);
     zg_err e = {0};
-    int rc = zg_spool_sync(&pl->bytes, &e);
-    if (!rc)
-        rc = n->commit(&h->call, &p, &reply, &ok, &e);
+    int rc = n->commit(&h->call, &p, &reply, &ok, &e);
     if (rc && !e.code)
         zg_err_set(&e, EIO, "internal error: the commit failed without a reason");
 

@@ -42,14 +42,13 @@ typedef struct dl_job {
     uint64_t start_seg; /* the file's first flow segment */
     holder *h;
     size_t nh;
-    int fd;
+    zg_writeback out; /* the temporary file, written by every worker */
     const char *tmp;
     uint8_t (*leaves)[32]; /* segment roots, for the whole-file check */
     zg_storage_progress_fn progress;
     void *pctx;
     pthread_mutex_t lock; /* guards the members below and the holders' flags */
     uint64_t next, done;
-    _Atomic uint64_t written; /* bytes written so far (start_writeback) */
     bool failed;
     zg_err err;
     zg_wait *wait; /* the caller's (zg_wait_current), bound in every worker */
@@ -86,16 +85,9 @@ static int fetch_from(dl_job *jb, holder *h, uint64_t i, zg_buf *data, zg_err *e
     return 0;
 }
 
-/* Let the kernel write the file out while segments still arrive, so the
- * fsync before the rename finds little left to write: every WRITEBACK
- * bytes, the dirty pages so far are queued for writing (not waited for). */
-#define WRITEBACK (16u << 20)
-static void start_writeback(dl_job *jb, uint64_t n)
-{
-    uint64_t before = atomic_fetch_add(&jb->written, n);
-    if (before / WRITEBACK != (before + n) / WRITEBACK)
-        sync_file_range(jb->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-}
+/* The kernel writes the file out while segments still arrive, so the
+ * fsync before the rename finds little left to write. */
+#define WRITEBACK_EVERY ((uint64_t)16 << 20)
 
 /* Segment i from the first holder that serves it intact: the holders in
  * order, those that served bad data before last. tried: room for nh. */
@@ -121,9 +113,8 @@ static int fetch_one(dl_job *jb, uint64_t i, zg_buf *data, bool *tried, zg_err *
             if (fetch_from(jb, h, i, data, &e) == 0) {
                 uint64_t off = i * ZG_STORAGE_SEGMENT;
                 uint64_t keep = jb->l->size - off < data->len ? jb->l->size - off : data->len;
-                if (zg_pwrite_all(jb->fd, data->data, (size_t)keep, off))
+                if (zg_writeback_pwrite(&jb->out, data->data, (size_t)keep, off))
                     return zg_err_set(err, errno, "writing %s: %s", jb->tmp, strerror(errno));
-                start_writeback(jb, keep);
                 return 0;
             }
             pthread_mutex_lock(&jb->lock);
@@ -338,12 +329,12 @@ int zg_storage_download_set(zg_storage *const *nodes, size_t n, const uint8_t ro
                  .start_seg = start_seg,
                  .h = h,
                  .nh = nh,
-                 .fd = fd,
                  .tmp = tmp,
                  .leaves = leaves,
                  .progress = progress,
                  .pctx = pctx,
                  .wait = zg_wait_current()};
+    zg_writeback_init(&jb.out, fd, WRITEBACK_EVERY);
     pthread_mutex_init(&jb.lock, NULL);
     /* opts.threads requests in flight per holder, at most DL_WORKERS_MAX:
      * a node's answer takes a while to make and the checking here takes

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -109,6 +110,18 @@ int zg_mkdirs(const char *path, mode_t mode, zg_err *err)
     }
 }
 
+int zg_fsync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
 void zg_fsync_dir_of(const char *path)
 {
     char dir[PATH_MAX];
@@ -149,26 +162,52 @@ int zg_write_atomic(const char *path, const void *data, size_t len, zg_err *err)
     return 0;
 }
 
-void zg_writeback_init(zg_writeback *w, int fd, off_t every)
+void zg_writeback_init(zg_writeback *w, int fd, uint64_t every)
 {
+    struct stat st;
     w->fd = fd;
-    w->next = lseek(fd, 0, SEEK_CUR);
-    w->start = w->next;
-    w->every = every;
+    w->file = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    w->next = w->file ? lseek(fd, 0, SEEK_CUR) : -1;
+    w->every = every ? every : 1;
+    atomic_init(&w->written, 0);
+    atomic_init(&w->asked, 0);
+}
+
+/* n more bytes were written: the disk is asked each time the count
+ * passes another multiple of every. */
+static void wrote(zg_writeback *w, size_t n)
+{
+    if (!w->file)
+        return;
+    uint64_t before = atomic_fetch_add(&w->written, n);
+    if (before / w->every != (before + n) / w->every)
+        zg_writeback_flush(w);
 }
 
 int zg_writeback_write(zg_writeback *w, const void *p, size_t n)
 {
     if (zg_write_all(w->fd, p, n))
         return -1;
-    if (w->next < 0)
-        return 0;
-    w->next += (off_t)n;
-    if (w->next - w->start >= w->every) {
-        /* Starts the writing and returns; an error here would show again
-         * at the fsync, which the caller checks. */
-        (void)sync_file_range(w->fd, w->start, w->next - w->start, SYNC_FILE_RANGE_WRITE);
-        w->start = w->next;
-    }
+    if (w->next >= 0)
+        w->next += (off_t)n;
+    wrote(w, n);
     return 0;
+}
+
+int zg_writeback_pwrite(zg_writeback *w, const void *p, size_t n, uint64_t off)
+{
+    if (zg_pwrite_all(w->fd, p, n, off))
+        return -1;
+    wrote(w, n);
+    return 0;
+}
+
+void zg_writeback_flush(zg_writeback *w)
+{
+    /* The whole file: pages already on their way are skipped, and writers
+     * at several offsets need no bookkeeping of who wrote where. */
+    if (!w->file)
+        return;
+    (void)sync_file_range(w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    atomic_fetch_add(&w->asked, 1);
 }

@@ -16,6 +16,7 @@
 
 #define SPACE_STEP   ((uint64_t)16 << 20) /* check free space every 16 MiB of spool */
 #define SPACE_MARGIN ((uint64_t)64 << 20) /* and keep this much free */
+#define WRITEBACK    ((uint64_t)8 << 20)  /* the disk asked every 8 MiB spooled */
 
 void zg_spool_init(zg_spool *s, const char *state_dir, uint64_t max, const char *label)
 {
@@ -72,6 +73,7 @@ static int spool_open(zg_spool *s, zg_err *err)
         s->path[0] = '\0';
         return zg_err_set(err, e, "cannot create a spool file in %s: %s", dir, strerror(e));
     }
+    zg_writeback_init(&s->wb, s->fd, WRITEBACK);
     return 0;
 }
 
@@ -120,19 +122,11 @@ int zg_spool_write(zg_spool *s, uint64_t off, const void *buf, size_t size, zg_e
             return -1;
     } else if ((s->fd < 0 && spool_open(s, err)) || spool_space(s, at + size, err)) {
         return -1;
-    } else if (zg_pwrite_all(s->fd, buf, size, at)) {
+    } else if (zg_writeback_pwrite(&s->wb, buf, size, at)) {
         return zg_err_set(err, errno, "cannot spool the payload: %s", strerror(errno));
     }
     if (at + size > s->len)
         s->len = at + size;
-    return 0;
-}
-
-int zg_spool_sync(zg_spool *s, zg_err *err)
-{
-    if (s->fd >= 0 && fsync(s->fd))
-        return zg_err_set(err, errno, "cannot save the payload in the state directory: %s",
-                          strerror(errno));
     return 0;
 }
 

@@ -146,6 +146,9 @@ else
     echo "# RSS growth not measured under the sanitizers ($r0 -> $r1 KiB)"
 fi
 check_eq "...its hash" "$(cat "$D/large.jsonl.hash")" "$(keccak "$T_TMP/large.jsonl")"
+# cp sizes its pieces by the larger of the two files' st_blksize: 1 MiB
+# writes are an eighth of the round trips of its 128 KiB default.
+check_eq "the files advertise 1 MiB I/O pieces (st_blksize)" "$(stat -c %o "$D/large.jsonl")" 1048576
 
 # ---- a remount keeps the names
 before=$(ls "$D" | tr '\n' ' ')
