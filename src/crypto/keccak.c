@@ -24,10 +24,8 @@ static const uint64_t round_consts[24] = {
     0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-static inline uint64_t rotl(uint64_t x, unsigned n)
-{
-    return (x << n) | (x >> (64 - n));
-}
+/* For a uint64_t or a vector of them (keccak_round.h). */
+#define KECCAK_ROTL(x, n) (((x) << (n)) | ((x) >> (64 - (n))))
 
 static void keccak_f1600(uint64_t st[25])
 {
@@ -63,67 +61,7 @@ static void keccak_f1600(uint64_t st[25])
     a34 = st[23];
     a44 = st[24];
     for (int round = 0; round < 24; round++) {
-        c0 = a00 ^ a01 ^ a02 ^ a03 ^ a04;
-        c1 = a10 ^ a11 ^ a12 ^ a13 ^ a14;
-        c2 = a20 ^ a21 ^ a22 ^ a23 ^ a24;
-        c3 = a30 ^ a31 ^ a32 ^ a33 ^ a34;
-        c4 = a40 ^ a41 ^ a42 ^ a43 ^ a44;
-        d0 = c4 ^ rotl(c1, 1);
-        d1 = c0 ^ rotl(c2, 1);
-        d2 = c1 ^ rotl(c3, 1);
-        d3 = c2 ^ rotl(c4, 1);
-        d4 = c3 ^ rotl(c0, 1);
-        b00 = a00 ^ d0;
-        b02 = rotl(a10 ^ d1, 1);
-        b04 = rotl(a20 ^ d2, 62);
-        b01 = rotl(a30 ^ d3, 28);
-        b03 = rotl(a40 ^ d4, 27);
-        b13 = rotl(a01 ^ d0, 36);
-        b10 = rotl(a11 ^ d1, 44);
-        b12 = rotl(a21 ^ d2, 6);
-        b14 = rotl(a31 ^ d3, 55);
-        b11 = rotl(a41 ^ d4, 20);
-        b21 = rotl(a02 ^ d0, 3);
-        b23 = rotl(a12 ^ d1, 10);
-        b20 = rotl(a22 ^ d2, 43);
-        b22 = rotl(a32 ^ d3, 25);
-        b24 = rotl(a42 ^ d4, 39);
-        b34 = rotl(a03 ^ d0, 41);
-        b31 = rotl(a13 ^ d1, 45);
-        b33 = rotl(a23 ^ d2, 15);
-        b30 = rotl(a33 ^ d3, 21);
-        b32 = rotl(a43 ^ d4, 8);
-        b42 = rotl(a04 ^ d0, 18);
-        b44 = rotl(a14 ^ d1, 2);
-        b41 = rotl(a24 ^ d2, 61);
-        b43 = rotl(a34 ^ d3, 56);
-        b40 = rotl(a44 ^ d4, 14);
-        a00 = b00 ^ (~b10 & b20);
-        a10 = b10 ^ (~b20 & b30);
-        a20 = b20 ^ (~b30 & b40);
-        a30 = b30 ^ (~b40 & b00);
-        a40 = b40 ^ (~b00 & b10);
-        a01 = b01 ^ (~b11 & b21);
-        a11 = b11 ^ (~b21 & b31);
-        a21 = b21 ^ (~b31 & b41);
-        a31 = b31 ^ (~b41 & b01);
-        a41 = b41 ^ (~b01 & b11);
-        a02 = b02 ^ (~b12 & b22);
-        a12 = b12 ^ (~b22 & b32);
-        a22 = b22 ^ (~b32 & b42);
-        a32 = b32 ^ (~b42 & b02);
-        a42 = b42 ^ (~b02 & b12);
-        a03 = b03 ^ (~b13 & b23);
-        a13 = b13 ^ (~b23 & b33);
-        a23 = b23 ^ (~b33 & b43);
-        a33 = b33 ^ (~b43 & b03);
-        a43 = b43 ^ (~b03 & b13);
-        a04 = b04 ^ (~b14 & b24);
-        a14 = b14 ^ (~b24 & b34);
-        a24 = b24 ^ (~b34 & b44);
-        a34 = b34 ^ (~b44 & b04);
-        a44 = b44 ^ (~b04 & b14);
-        a00 ^= round_consts[round];
+#include "keccak_round.h"
     }
     st[0] = a00;
     st[1] = a10;
@@ -261,8 +199,6 @@ static inline uint64_t load_le(const uint8_t *p)
     memcpy(&v, p, 8); /* x86-64 is little-endian, as Keccak's lanes are */
     return v;
 }
-
-#define KX_ROTL(x, n) (((x) << (n)) | ((x) >> (64 - (n))))
 
 typedef uint64_t kx_v8 __attribute__((vector_size(64)));
 typedef uint64_t kx_v4 __attribute__((vector_size(32)));
