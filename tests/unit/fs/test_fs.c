@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "../child.h"
 #include "fakefuse.h"
 #include "kinds.h"
 #include "req.h"
@@ -163,24 +164,8 @@ static pid_t me, other, stopping;
 /* A child that blocks SIGTERM; with term, one is then pending. */
 static pid_t child(bool term)
 {
-    int p[2];
-    if (pipe(p))
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        sigset_t s;
-        sigemptyset(&s);
-        sigaddset(&s, SIGTERM);
-        sigprocmask(SIG_BLOCK, &s, NULL);
-        (void)!write(p[1], "x", 1);
-        for (;;)
-            pause();
-    }
-    char c;
-    (void)!read(p[0], &c, 1);
-    close(p[0]);
-    close(p[1]);
-    if (term)
+    pid_t pid = test_blocking_child(SIGTERM, 0);
+    if (term && pid > 0)
         kill(pid, SIGTERM);
     return pid;
 }

@@ -11,31 +11,8 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "../child.h"
 #include "zg/proc.h"
-
-/* A child that blocks SIGTERM and SIGCHLD, so that either stays pending. */
-static pid_t blocking_child(void)
-{
-    int p[2];
-    if (pipe(p))
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        sigset_t s;
-        sigemptyset(&s);
-        sigaddset(&s, SIGTERM);
-        sigaddset(&s, SIGCHLD);
-        sigprocmask(SIG_BLOCK, &s, NULL);
-        (void)!write(p[1], "x", 1);
-        for (;;)
-            pause();
-    }
-    char c;
-    (void)!read(p[0], &c, 1);
-    close(p[0]);
-    close(p[1]);
-    return pid;
-}
 
 static void reap(pid_t pid)
 {
@@ -112,7 +89,7 @@ static void test_holds_inode(void)
 
 static void test_stopping(void)
 {
-    pid_t c = blocking_child();
+    pid_t c = test_blocking_child(SIGTERM, SIGCHLD, 0);
     CHECK(!zg_proc_stopping(c), "nothing pending: not stopping");
     kill(c, SIGCHLD);
     usleep(20000);
@@ -126,7 +103,7 @@ static void test_stopping(void)
 
 static void test_killed(void)
 {
-    pid_t c = blocking_child();
+    pid_t c = test_blocking_child(SIGTERM, SIGCHLD, 0);
     CHECK(!zg_proc_killed(c), "a live process is not dying");
     kill(c, SIGKILL);
     await_zombie(c);
