@@ -105,6 +105,10 @@ typedef struct zg_rv_provider {
     const zg_inf_service *inf;
 } zg_rv_provider;
 void zg_rv_services_find(const zg_rv_services *s, const uint8_t addr[20], zg_rv_provider *out);
+/* provider's entries in rm's cached services list: *pr points into *ref,
+ * which the caller releases with zg_cache_put. */
+int zg_rm_provider(const zg_readmodel *rm, const uint8_t provider[20], zg_cache_val **ref,
+                   zg_rv_provider *pr, zg_err *err);
 
 /* From the cached services list: the fine-tuning URL of provider (malloc'd)
  * and whether its record announces models (may be NULL); ENOENT when it

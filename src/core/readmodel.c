@@ -571,14 +571,22 @@ void zg_rv_services_find(const zg_rv_services *s, const uint8_t addr[20], zg_rv_
             out->inf = &s->inf[i];
 }
 
+int zg_rm_provider(const zg_readmodel *rm, const uint8_t provider[20], zg_cache_val **ref,
+                   zg_rv_provider *pr, zg_err *err)
+{
+    if (zg_rm_get(rm, ZG_RV_SERVICES, NULL, NULL, -1, ref, err))
+        return -1;
+    zg_rv_services_find(zg_cache_value(*ref), provider, pr);
+    return 0;
+}
+
 int zg_rm_ft_service(const zg_readmodel *rm, const uint8_t provider[20], char **url,
                      bool *announces_models, zg_err *err)
 {
     zg_cache_val *ref;
-    if (zg_rm_get(rm, ZG_RV_SERVICES, NULL, NULL, -1, &ref, err))
-        return -1;
     zg_rv_provider pr;
-    zg_rv_services_find(zg_cache_value(ref), provider, &pr);
+    if (zg_rm_provider(rm, provider, &ref, &pr, err))
+        return -1;
     int rc = 0;
     char a[43];
     zg_addr_checksum(a, provider);
@@ -596,10 +604,9 @@ int zg_rm_inf_service(const zg_readmodel *rm, const uint8_t provider[20], char *
                       zg_err *err)
 {
     zg_cache_val *ref;
-    if (zg_rm_get(rm, ZG_RV_SERVICES, NULL, NULL, -1, &ref, err))
-        return -1;
     zg_rv_provider pr;
-    zg_rv_services_find(zg_cache_value(ref), provider, &pr);
+    if (zg_rm_provider(rm, provider, &ref, &pr, err))
+        return -1;
     int rc = 0;
     char a[43];
     zg_addr_checksum(a, provider);

@@ -372,10 +372,9 @@ int zg_show_acct_kind(const zg_readmodel *rm, const uint8_t provider[20], zg_ser
                       zg_err *err)
 {
     zg_cache_val *ref;
-    if (zg_rm_get(rm, ZG_RV_SERVICES, NULL, NULL, -1, &ref, err))
-        return -1;
     zg_rv_provider pr;
-    zg_rv_services_find(zg_cache_value(ref), provider, &pr);
+    if (zg_rm_provider(rm, provider, &ref, &pr, err))
+        return -1;
     bool ft = pr.ft != NULL, inf = pr.inf != NULL;
     zg_cache_put(ref);
     if (!ft && !inf) {

@@ -30,10 +30,9 @@ int zgfs_providers_list(const zgfs_call *c, zgfs_names *out, zg_err *err)
 static int services_of(const zgfs_call *c, zg_cache_val **ref, zg_rv_provider *pr, zg_err *err)
 {
     uint8_t p[20];
-    if (zgfs_call_addr(c, 0, p, err) || zgfs_get(c->fs, ZG_RV_SERVICES, NULL, NULL, -1, ref, err))
+    if (zgfs_call_addr(c, 0, p, err))
         return -1;
-    zg_rv_services_find(zg_cache_value(*ref), p, pr);
-    return 0;
+    return zg_rm_provider(&c->fs->rm, p, ref, pr, err);
 }
 
 /* The path's provider's service.json or inference.json (out NULL: only
