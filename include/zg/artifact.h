@@ -90,8 +90,13 @@ typedef enum zg_lora_step {
 } zg_lora_step;
 
 typedef struct zg_lora_notify {
-    void (*fn)(void *ctx, zg_lora_step step, const zg_err *why);
+    void (*fn)(void *ctx, zg_lora_step step, const zg_err *why); /* may be NULL */
     void *ctx;
+    /* May be NULL. Runs fn(arg) later, off the caller's path (0), or
+     * refuses (non-zero: fn runs before the call returns). The caller of
+     * zg_lora_fetch gets lora.bin before it is on disk; its sync is
+     * deferred this way (an unmount should let it finish). */
+    int (*defer)(void *ctx, void (*fn)(void *arg), void *arg);
 } zg_lora_notify;
 
 /* What one call did. */
@@ -117,6 +122,11 @@ int zg_lora_fetch_enc(zg_client *c, struct zg_storage_pool *storage, const char 
  * bin_path. Nothing is acknowledged unless the file verified (EIO, "nothing
  * was acknowledged"); a deliverable settled with a penalty before any
  * acknowledgement is EIO before anything is sent.
+ *
+ * bin_path is complete, every chunk's tag checked, when this returns, but
+ * its sync to disk may still run (note->defer); bin_path.syncing stands
+ * beside it meanwhile, locked. zg_lora_local tells a complete lora.bin
+ * from one a crash left unsynced, which the next call makes again.
  *
  * One call per task at a time: calls for the same files (any thread of
  * the process, lora.enc's zg_lora_fetch_enc included) take turns on a

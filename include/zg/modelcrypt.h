@@ -18,6 +18,7 @@
 #ifndef ZG_MODELCRYPT_H
 #define ZG_MODELCRYPT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +80,10 @@ typedef struct zg_model_decrypt_opts {
      * plaintext once with (0, 0). Only for an out_fd that takes pwrite. */
     void (*verified)(void *ctx, uint64_t verified, uint64_t total);
     void *ctx; /* borrowed */
+    /* The disk is not asked to write the plaintext as it goes (a caller
+     * that syncs it later, off the reader's path, leaves the disk to the
+     * reader meanwhile). */
+    bool lazy_disk;
 } zg_model_decrypt_opts;
 
 /* zg_model_decrypt_fd with opts (may be NULL: the defaults). */

@@ -295,68 +295,190 @@ int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id
     return verify(c, provider, task_id, enc_path, false, err);
 }
 
-int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
-                    const char *enc_path, const char *bin_path, zg_err *err)
+/* lora.bin is complete when it exists and no lora.bin.syncing says
+ * otherwise. The fetch decrypts into lora.bin.tmp and renames it into
+ * place before it is on disk, so that a reader does not wait for the disk:
+ * lora.bin.syncing is made first (and made durable), its maker holds an
+ * exclusive flock on it until lora.bin is synced, then removes it. One
+ * left behind unlocked is a crash's, and the lora.bin beside it may hold
+ * anything: it is made again (from lora.enc and the key on chain). */
+static int syncing_path(const char *bin_path, char out[4096])
+{
+    return snprintf(out, 4096, "%s.syncing", bin_path) >= 4096 ? -1 : 0;
+}
+
+static bool bin_ready(const char *bin_path)
+{
+    struct stat st;
+    char sp[4096];
+    if (stat(bin_path, &st) || syncing_path(bin_path, sp))
+        return false;
+    int fd = open(sp, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT;
+    bool live = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    /* Removed after this open: its sync ended. */
+    bool done = !live && fstat(fd, &st) == 0 && st.st_nlink == 0;
+    close(fd);
+    return live || done;
+}
+
+/* The revealed key of a settled deliverable (32 bytes into key) and the
+ * TEE signer its tags are signed by. */
+static int settled_key(zg_client *c, const uint8_t provider[20], const char *task_id, zg_buf *key,
+                       uint8_t signer[20], zg_err *err)
 {
     if (!c->key)
         return zg_err_set(err, EROFS, "this mount has no wallet key");
     zg_deliverable d;
     if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
         return -1;
-    if (!d.settled) {
-        zg_deliverable_free(&d);
-        return zg_err_set(err, EAGAIN,
-                          "the provider has not settled task %s yet, so the key is not revealed",
-                          task_id);
-    }
     int rc = -1;
-    zg_buf key;
-    zg_buf_init(&key, 0);
     zg_ft_service s = {0};
-    if (d.secret_len == 0) {
+    if (!d.settled) {
+        zg_err_set(err, EAGAIN,
+                   "the provider has not settled task %s yet, so the key is not revealed", task_id);
+    } else if (d.secret_len == 0) {
         zg_err_set(err, EIO,
                    d.acknowledged ? "task %s was settled without a key; the model cannot be "
                                     "decrypted"
                                   : "task %s was settled with a penalty before it was "
                                     "acknowledged; the key was never revealed",
                    task_id);
-        goto out;
-    }
-    if (zg_ecies_decrypt(&key, c->key->priv, d.secret, d.secret_len, err))
-        goto out;
-    if (key.len != 32) {
-        zg_err_set(err, EIO, "the revealed key has %zu bytes, not 32", key.len);
-        goto out;
-    }
-    if (zg_ft_get_service(c, provider, &s, err))
-        goto out;
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", bin_path) >= (int)sizeof tmp) {
-        zg_err_set(err, ENAMETOOLONG, "path too long");
-        goto out;
-    }
-    int in = open(enc_path, O_RDONLY | O_CLOEXEC);
-    int outfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (in < 0 || outfd < 0) {
-        zg_err_set(err, errno, "cannot open the model files: %s", strerror(errno));
-    } else if (zg_model_decrypt_fd(in, outfd, key.data, s.tee_signer, 0, err) == 0) {
-        if (fsync(outfd) == 0 && rename(tmp, bin_path) == 0)
+    } else if (zg_ecies_decrypt(key, c->key->priv, d.secret, d.secret_len, err) == 0) {
+        if (key->len != 32)
+            zg_err_set(err, EIO, "the revealed key has %zu bytes, not 32", key->len);
+        else if (zg_ft_get_service(c, provider, &s, err) == 0) {
+            memcpy(signer, s.tee_signer, 20);
             rc = 0;
-        else
-            zg_err_set(err, errno, "cannot save %s: %s", bin_path, strerror(errno));
+        }
     }
+    zg_ft_service_free(&s);
+    zg_deliverable_free(&d);
+    return rc;
+}
+
+/* lora.enc decrypted into tmp (made anew). */
+static int decrypt_into(const char *enc_path, const char *tmp, const zg_buf *key,
+                        const uint8_t signer[20], bool lazy_disk, zg_err *err)
+{
+    int in = open(enc_path, O_RDONLY | O_CLOEXEC);
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int rc = -1;
+    zg_model_decrypt_opts o = {.lazy_disk = lazy_disk};
+    if (in < 0 || out < 0)
+        zg_err_set(err, errno, "cannot open the model files: %s", strerror(errno));
+    else
+        rc = zg_model_decrypt_fd_opts(in, out, key->data, signer, &o, err);
     if (in >= 0)
         close(in);
-    if (outfd >= 0)
-        close(outfd);
+    if (out >= 0 && close(out) && rc == 0)
+        rc = zg_err_set(err, errno, "cannot write %s: %s", tmp, strerror(errno));
     if (rc)
         unlink(tmp);
-out:
+    return rc;
+}
+
+static int tmp_path(const char *bin_path, char out[4096], zg_err *err)
+{
+    if (snprintf(out, 4096, "%s.tmp", bin_path) >= 4096)
+        return zg_err_set(err, ENAMETOOLONG, "path too long");
+    return 0;
+}
+
+int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
+                    const char *enc_path, const char *bin_path, zg_err *err)
+{
+    zg_buf key;
+    zg_buf_init(&key, 0);
+    uint8_t signer[20];
+    char tmp[4096];
+    int rc = -1;
+    if (tmp_path(bin_path, tmp, err) == 0 &&
+        settled_key(c, provider, task_id, &key, signer, err) == 0 &&
+        decrypt_into(enc_path, tmp, &key, signer, false, err) == 0) {
+        if (zg_fsync_path(tmp) == 0 && rename(tmp, bin_path) == 0) {
+            zg_fsync_dir_of(bin_path);
+            rc = 0;
+        } else {
+            zg_err_set(err, errno, "cannot save %s: %s", bin_path, strerror(errno));
+            unlink(tmp);
+        }
+    }
     if (key.data)
         explicit_bzero(key.data, key.len);
     zg_buf_free(&key);
-    zg_ft_service_free(&s);
-    zg_deliverable_free(&d);
+    return rc;
+}
+
+/* What is left once lora.bin is in place: put it on disk, then remove
+ * lora.bin.syncing and let go of its lock. A failed fsync leaves the file
+ * behind, so the next fetch makes lora.bin again. */
+typedef struct bin_sync {
+    char bin[4096], syncing[4096];
+    int lock;
+} bin_sync;
+
+static void bin_sync_run(void *arg)
+{
+    bin_sync *s = arg;
+    if (zg_fsync_path(s->bin) == 0 && unlink(s->syncing) == 0)
+        zg_fsync_dir_of(s->syncing);
+    close(s->lock);
+    free(s);
+}
+
+/* zg_lora_decrypt for the fetch: lora.bin is in place, complete and
+ * authenticated, when this returns; its sync is handed to note's defer
+ * (or run here when there is none). */
+static int decrypt_for_reader(zg_client *c, const uint8_t provider[20], const char *task_id,
+                              const char *enc_path, const char *bin_path,
+                              const zg_lora_notify *note, zg_err *err)
+{
+    zg_buf key;
+    zg_buf_init(&key, 0);
+    uint8_t signer[20];
+    char tmp[4096];
+    bin_sync *s = calloc(1, sizeof *s);
+    int rc = -1;
+    if (!s) {
+        zg_err_set(err, ENOMEM, "out of memory");
+        goto out;
+    }
+    s->lock = -1;
+    snprintf(s->bin, sizeof s->bin, "%s", bin_path);
+    if (tmp_path(bin_path, tmp, err) || syncing_path(bin_path, s->syncing) ||
+        settled_key(c, provider, task_id, &key, signer, err) ||
+        decrypt_into(enc_path, tmp, &key, signer, true, err))
+        goto out;
+    s->lock = open(s->syncing, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (s->lock < 0 || flock(s->lock, LOCK_EX)) {
+        zg_err_set(err, errno, "cannot write %s: %s", s->syncing, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    /* On disk before the rename is, so a crash cannot leave an unsynced
+     * lora.bin without it. */
+    zg_fsync_dir_of(s->syncing);
+    if (rename(tmp, bin_path)) {
+        zg_err_set(err, errno, "cannot save %s: %s", bin_path, strerror(errno));
+        unlink(tmp);
+        unlink(s->syncing);
+        goto out;
+    }
+    rc = 0;
+    if (!note || !note->defer || note->defer(note->ctx, bin_sync_run, s))
+        bin_sync_run(s);
+    s = NULL;
+out:
+    if (s) {
+        if (s->lock >= 0)
+            close(s->lock);
+        free(s);
+    }
+    if (key.data)
+        explicit_bzero(key.data, key.len);
+    zg_buf_free(&key);
     return rc;
 }
 
@@ -507,10 +629,15 @@ static int fetch_locked(zg_client *c, zg_journal *j, zg_storage_pool *storage, c
                         const char *bin_path, const zg_wait *w, zg_wait *run,
                         const zg_lora_notify *note, zg_lora_outcome *out, zg_err *err)
 {
-    struct stat st;
-    if (stat(bin_path, &st) == 0) {
+    if (bin_ready(bin_path)) {
         out->was_decrypted = true;
         return 0;
+    }
+    char sp[4096];
+    if (syncing_path(bin_path, sp) == 0 && access(sp, F_OK) == 0) {
+        /* A crash's: lora.bin is made again. */
+        unlink(bin_path);
+        unlink(sp);
     }
     zg_wait *outer = zg_wait_bind(run);
     int rc = fetch_enc_locked(c, storage, url, provider, task_id, enc_path, note, out, err);
@@ -542,7 +669,7 @@ static int fetch_locked(zg_client *c, zg_journal *j, zg_storage_pool *storage, c
         return -1;
     tell(note, ZG_LORA_SETTLED, NULL);
     outer = zg_wait_bind(run);
-    rc = zg_lora_decrypt(c, provider, task_id, enc_path, bin_path, err);
+    rc = decrypt_for_reader(c, provider, task_id, enc_path, bin_path, note, err);
     zg_wait_bind(outer);
     return rc;
 }
@@ -584,11 +711,10 @@ uint64_t zg_lora_file_size(const char *path)
 int zg_lora_local(const char *state, const char *provider, const char *id, const char *file,
                   char *out, size_t cap, zg_err *err)
 {
-    struct stat st;
     bool enc = !strcmp(file, "lora.enc");
     if (zg_lora_path(state, provider, id, file, out, cap, err))
         return -1;
-    if (enc ? !zg_lora_enc_verified(out) : stat(out, &st) != 0)
+    if (enc ? !zg_lora_enc_verified(out) : !bin_ready(out))
         return zg_err_set(err, ENOENT, enc ? "not downloaded yet" : "not decrypted yet");
     return 0;
 }

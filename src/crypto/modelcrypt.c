@@ -621,7 +621,7 @@ int zg_model_decrypt_fd_opts(int in_fd, int out_fd, const uint8_t key[32],
                  .chunk = chunk,
                  .opts = opts};
     memcpy(j.iv0, iv0, IV_LEN);
-    zg_writeback_init(&j.out, out_fd, WRITEBACK_EVERY);
+    zg_writeback_init(&j.out, out_fd, opts && opts->lazy_disk ? UINT64_MAX : WRITEBACK_EVERY);
     j.plain_len = l.nchunks ? (l.nchunks - 1) * (uint64_t)chunk + l.last_len : 0;
     atomic_init(&j.failed, false);
     int rc = -1;

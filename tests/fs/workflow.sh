@@ -122,6 +122,10 @@ check_eq "the acknowledgement was journaled" \
     "$(jq -r "select(.op == \"ack\" and .task == \"$id\") | .state" "$T_TMP"/state/journal/*.json)" done
 check_match "lora.bin in log" "$(grep "$id/lora.bin" log | tail -1)" 'ok: verified, acknowledged and decrypted'
 check "a second read is served from the local copy" cmp "$T/lora.bin" "$T_TMP/lora.bin"
+ST="$T_TMP/state/tasks/$FT/$id"
+check "lora.bin is synced after the reader got it: lora.bin.syncing goes away" \
+    wait_until 30 test ! -e "$ST/lora.bin.syncing"
+check "...and the kept copy is the model" cmp "$ST/lora.bin" "$T_TMP/lora.bin"
 check "the task reaches Finished" wait_until 30 progress_is "$T" Finished
 check_eq "ack after the acknowledgement: nothing sent" "$(wr "$T/ack" yes)" ok
 check_match "...and says so" "$(cat "$T/ack")" '^ok: already acknowledged; nothing sent'
@@ -251,13 +255,19 @@ ls -l "$Q" >/dev/null
 cat "$Q/$id/progress" "$Q/$id/task.json" "$Q/latest/progress" >/dev/null
 check_eq "...and none more within the ttl (listing, progress, task.json, latest)" "$(proxy_count '^GET ')" 1
 
-# ---- a remount keeps datasets and shows the tasks again
+# ---- a remount keeps datasets and shows the tasks again; a crash between
+# lora.bin's rename and its sync (lora.bin.syncing left behind, nobody
+# holding its lock) has lora.bin made again rather than served as it is
+printf 'XXXX' | dd of="$ST/lora.bin" conv=notrunc status=none
+: >"$ST/lora.bin.syncing"
 cd /
 fs_remount ttl=1 || not_ok "remount"
 cd "$MNT" || exit 1
 check_eq "after a remount: the dataset and its hash" "$(cat "$P/datasets/qa.jsonl.hash")" "$dhash"
 check "...its bytes" cmp "$P/datasets/qa.jsonl" "$T_TMP/qa.jsonl"
-check "...lora.bin from the local copy" cmp "$T/lora.bin" "$T_TMP/lora.bin"
+check "...lora.bin made again after the crash, not served damaged" cmp "$T/lora.bin" "$T_TMP/lora.bin"
+check "...and kept" wait_until 30 cmp "$ST/lora.bin" "$T_TMP/lora.bin"
+check "...synced" wait_until 30 test ! -e "$ST/lora.bin.syncing"
 check_eq "...the tasks" "$(ls "$P/tasks" | grep -c -- -)" 4
 check_match "no daemon errors on stderr" "$(grep -ciE 'sanitizer|internal error' "$T_TMP/zgfs.log")" '^0$'
 

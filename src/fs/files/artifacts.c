@@ -118,6 +118,14 @@ static void note_step(void *ctx, zg_lora_step step, const zg_err *why)
     zg_buf_free(&line);
 }
 
+/* A fresh lora.bin's sync, on the long-job pool: the reader does not wait
+ * for the disk, and the unmount lets the sync finish. */
+static int defer_job(void *ctx, void (*fn)(void *arg), void *arg)
+{
+    noted *n = ctx;
+    return zgfs_work_submit(n->fs->work, fn, arg, NULL);
+}
+
 /* The model's files in the state directory (made when missing) and the
  * provider's URL (malloc'd). */
 static int task_files(zgfs *fs, const char *prov_text, const uint8_t prov[20], const char *id,
@@ -137,7 +145,7 @@ int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
         task_files(fs, c->params[0], prov, c->params[1], enc, bin, &url, err))
         return -1;
     noted n = {fs, prov, c->path + 1};
-    zg_lora_notify note = {note_step, &n};
+    zg_lora_notify note = {note_step, &n, NULL};
     zg_lora_outcome o;
     int rc = zg_lora_fetch_enc(fs->client, zgfs_storage_pool(fs, NULL), url, prov, c->params[1],
                                enc, zgfs_work_wait(fs->work), &note, &o, err);
@@ -156,7 +164,7 @@ static int lora_bin(zgfs *fs, const char *prov_text, const uint8_t prov[20], con
     zg_wait w;
     zg_wait_init(&w, zgfs_work_wait(fs->work), (long)fs->opts.wait * 1000, 1000);
     noted n = {fs, prov, who};
-    zg_lora_notify note = {note_step, &n};
+    zg_lora_notify note = {note_step, &n, defer_job};
     zg_lora_outcome o;
     int rc = zg_lora_fetch(fs->client, zg_session_journal(fs->session), zgfs_storage_pool(fs, NULL),
                            url, prov, id, enc, bin, &w, &note, &o, err);

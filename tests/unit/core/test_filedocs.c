@@ -3,8 +3,11 @@
  * change would break. The mount's suites (tests/fs) read the same text
  * through the files. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "../check.h"
 #include "zg/adapter.h"
@@ -420,6 +423,22 @@ static void lora_local(void)
     CHECK(zg_lora_local(state, "0xP", ida, "lora.bin", path, sizeof path, &e) == 0 &&
               !strcmp(path, bin) && zg_lora_file_size(path) == 4,
           "lora.bin once there, with its size");
+    /* lora.bin.syncing: its maker holds a lock on it until lora.bin is
+     * on disk; left behind unlocked, a crash cut the sync short. */
+    char syncing[4200];
+    snprintf(syncing, sizeof syncing, "%s.syncing", bin);
+    int lk = open(syncing, O_RDWR | O_CREAT, 0600);
+    CHECK(lk >= 0 && flock(lk, LOCK_EX) == 0 &&
+              zg_lora_local(state, "0xP", ida, "lora.bin", path, sizeof path, &e) == 0,
+          "lora.bin while its sync runs (lora.bin.syncing locked): served");
+    if (lk >= 0)
+        close(lk);
+    CHECK(zg_lora_local(state, "0xP", ida, "lora.bin", path, sizeof path, &e) == -1 &&
+              e.code == ENOENT && !strcmp(e.msg, "not decrypted yet"),
+          "lora.bin beside a lora.bin.syncing nobody holds (a crash's): not served");
+    CHECK(unlink(syncing) == 0 &&
+              zg_lora_local(state, "0xP", ida, "lora.bin", path, sizeof path, &e) == 0,
+          "lora.bin once synced (no lora.bin.syncing): served");
     char mark[4200];
     snprintf(mark, sizeof mark, "%s.verified", enc);
     CHECK(zg_write_atomic(mark, "", 0, &e) == 0 &&
