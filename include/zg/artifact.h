@@ -70,7 +70,7 @@ int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id
 
 /* Decrypt the file of a settled deliverable: the key (revealed by the
  * settlement) with the wallet, the file into bin_path (via a temporary
- * file, renamed on success). EAGAIN when it is not settled yet, EIO when
+ * file, renamed on success, on disk when this returns). EAGAIN when it is not settled yet, EIO when
  * it was settled without a key (penalty: the key is lost). */
 int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
                     const char *enc_path, const char *bin_path, zg_err *err);

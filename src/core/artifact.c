@@ -358,14 +358,15 @@ static int settled_key(zg_client *c, const uint8_t provider[20], const char *tas
     return rc;
 }
 
-/* lora.enc decrypted into tmp (made anew). */
+/* lora.enc decrypted into tmp (made anew), the disk not asked meanwhile:
+ * the sync follows the rename (decrypt_bin). */
 static int decrypt_into(const char *enc_path, const char *tmp, const zg_buf *key,
-                        const uint8_t signer[20], bool lazy_disk, zg_err *err)
+                        const uint8_t signer[20], zg_err *err)
 {
     int in = open(enc_path, O_RDONLY | O_CLOEXEC);
     int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int rc = -1;
-    zg_model_decrypt_opts o = {.lazy_disk = lazy_disk};
+    zg_model_decrypt_opts o = {.lazy_disk = true};
     if (in < 0 || out < 0)
         zg_err_set(err, errno, "cannot open the model files: %s", strerror(errno));
     else
@@ -386,31 +387,6 @@ static int tmp_path(const char *bin_path, char out[4096], zg_err *err)
     return 0;
 }
 
-int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
-                    const char *enc_path, const char *bin_path, zg_err *err)
-{
-    zg_buf key;
-    zg_buf_init(&key, 0);
-    uint8_t signer[20];
-    char tmp[4096];
-    int rc = -1;
-    if (tmp_path(bin_path, tmp, err) == 0 &&
-        settled_key(c, provider, task_id, &key, signer, err) == 0 &&
-        decrypt_into(enc_path, tmp, &key, signer, false, err) == 0) {
-        if (zg_fsync_path(tmp) == 0 && rename(tmp, bin_path) == 0) {
-            zg_fsync_dir_of(bin_path);
-            rc = 0;
-        } else {
-            zg_err_set(err, errno, "cannot save %s: %s", bin_path, strerror(errno));
-            unlink(tmp);
-        }
-    }
-    if (key.data)
-        explicit_bzero(key.data, key.len);
-    zg_buf_free(&key);
-    return rc;
-}
-
 /* What is left once lora.bin is in place: put it on disk, then remove
  * lora.bin.syncing and let go of its lock. A failed fsync leaves the file
  * behind, so the next fetch makes lora.bin again. */
@@ -428,12 +404,11 @@ static void bin_sync_run(void *arg)
     free(s);
 }
 
-/* zg_lora_decrypt for the fetch: lora.bin is in place, complete and
- * authenticated, when this returns; its sync is handed to note's defer
- * (or run here when there is none). */
-static int decrypt_for_reader(zg_client *c, const uint8_t provider[20], const char *task_id,
-                              const char *enc_path, const char *bin_path,
-                              const zg_lora_notify *note, zg_err *err)
+/* lora.bin is in place, complete and authenticated, when this returns;
+ * its sync is handed to note's defer (or run here when there is none). */
+static int decrypt_bin(zg_client *c, const uint8_t provider[20], const char *task_id,
+                       const char *enc_path, const char *bin_path, const zg_lora_notify *note,
+                       zg_err *err)
 {
     zg_buf key;
     zg_buf_init(&key, 0);
@@ -449,7 +424,7 @@ static int decrypt_for_reader(zg_client *c, const uint8_t provider[20], const ch
     snprintf(s->bin, sizeof s->bin, "%s", bin_path);
     if (tmp_path(bin_path, tmp, err) || syncing_path(bin_path, s->syncing) ||
         settled_key(c, provider, task_id, &key, signer, err) ||
-        decrypt_into(enc_path, tmp, &key, signer, true, err))
+        decrypt_into(enc_path, tmp, &key, signer, err))
         goto out;
     s->lock = open(s->syncing, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (s->lock < 0 || flock(s->lock, LOCK_EX)) {
@@ -480,6 +455,12 @@ out:
         explicit_bzero(key.data, key.len);
     zg_buf_free(&key);
     return rc;
+}
+
+int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
+                    const char *enc_path, const char *bin_path, zg_err *err)
+{
+    return decrypt_bin(c, provider, task_id, enc_path, bin_path, NULL, err);
 }
 
 bool zg_lora_enc_verified(const char *enc_path)
@@ -669,7 +650,7 @@ static int fetch_locked(zg_client *c, zg_journal *j, zg_storage_pool *storage, c
         return -1;
     tell(note, ZG_LORA_SETTLED, NULL);
     outer = zg_wait_bind(run);
-    rc = decrypt_for_reader(c, provider, task_id, enc_path, bin_path, note, err);
+    rc = decrypt_bin(c, provider, task_id, enc_path, bin_path, note, err);
     zg_wait_bind(outer);
     return rc;
 }
