@@ -3,8 +3,8 @@
  * 0g-serving-contract FineTuningServing.sol): download the encrypted file
  * (resumable), verify it against the on-chain modelRootHash and the TEE
  * signer's tag signature, acknowledge only a verified file, wait for the
- * provider's settlement to reveal the key, then decrypt. Memory stays flat
- * for any file size. */
+ * provider's settlement to reveal the key, keep it, and decrypt as the
+ * model is read. Memory stays flat for any file size. */
 #ifndef ZG_ARTIFACT_H
 #define ZG_ARTIFACT_H
 
@@ -14,6 +14,7 @@
 #include "zg/buf.h"
 #include "zg/client.h"
 #include "zg/journal.h"
+#include "zg/modelcrypt.h"
 #include "zg/readmodel.h"
 #include "zg/wait.h"
 
@@ -68,13 +69,6 @@ int zg_lora_remote_size(zg_client *c, struct zg_storage_pool *storage, const cha
 int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id,
                    const char *enc_path, zg_err *err);
 
-/* Decrypt the file of a settled deliverable: the key (revealed by the
- * settlement) with the wallet, the file into bin_path (via a temporary
- * file, renamed on success, on disk when this returns). EAGAIN when it is not settled yet, EIO when
- * it was settled without a key (penalty: the key is lost). */
-int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
-                    const char *enc_path, const char *bin_path, zg_err *err);
-
 /* Whether enc_path was downloaded and verified (zg_lora_fetch_enc marks
  * it with enc_path.verified once it passed the checks). */
 bool zg_lora_enc_verified(const char *enc_path);
@@ -92,16 +86,11 @@ typedef enum zg_lora_step {
 typedef struct zg_lora_notify {
     void (*fn)(void *ctx, zg_lora_step step, const zg_err *why); /* may be NULL */
     void *ctx;
-    /* May be NULL. Runs fn(arg) later, off the caller's path (0), or
-     * refuses (non-zero: fn runs before the call returns). The caller of
-     * zg_lora_fetch gets lora.bin before it is on disk; its sync is
-     * deferred this way (an unmount should let it finish). */
-    int (*defer)(void *ctx, void (*fn)(void *arg), void *arg);
 } zg_lora_notify;
 
 /* What one call did. */
 typedef struct zg_lora_outcome {
-    bool was_decrypted; /* bin_path was there: nothing done */
+    bool was_decrypted; /* lora.bin could be read already: nothing done */
     bool downloaded;    /* this call downloaded lora.enc, from src */
     zg_lora_source src;
     bool acknowledged; /* this call sent the acknowledgement */
@@ -118,15 +107,13 @@ int zg_lora_fetch_enc(zg_client *c, struct zg_storage_pool *storage, const char 
 /* The one safe path to a model, for every caller (a read of lora.bin, the
  * daemon's automatic acknowledgement, tools): download (as
  * zg_lora_download_auto), verify, acknowledge (journaled in j; skipped when
- * already acknowledged), wait for the provider's settlement, decrypt into
- * bin_path. Nothing is acknowledged unless the file verified (EIO, "nothing
- * was acknowledged"); a deliverable settled with a penalty before any
- * acknowledgement is EIO before anything is sent.
- *
- * bin_path is complete, every chunk's tag checked, when this returns, but
- * its sync to disk may still run (note->defer); bin_path.syncing stands
- * beside it meanwhile, locked. zg_lora_local tells a complete lora.bin
- * from one a crash left unsynced, which the next call makes again.
+ * already acknowledged), wait for the provider's settlement, check that
+ * the revealed key opens the file (one chunk's tag) and keep it in
+ * key_path (0600, written whole or not at all). lora.bin is then read
+ * through zg_lora_bin_open, decrypted as it is read: the plaintext is never
+ * written to disk. Nothing is acknowledged unless the file verified (EIO,
+ * "nothing was acknowledged"); a deliverable settled with a penalty before
+ * any acknowledgement is EIO before anything is sent.
  *
  * One call per task at a time: calls for the same files (any thread of
  * the process, lora.enc's zg_lora_fetch_enc included) take turns on a
@@ -146,7 +133,7 @@ int zg_lora_fetch_enc(zg_client *c, struct zg_storage_pool *storage, const char 
  * note and out may be NULL. */
 int zg_lora_fetch(zg_client *c, zg_journal *j, struct zg_storage_pool *storage, const char *url,
                   const uint8_t provider[20], const char *task_id, const char *enc_path,
-                  const char *bin_path, const zg_wait *w, const zg_lora_notify *note,
+                  const char *key_path, const zg_wait *w, const zg_lora_notify *note,
                   zg_lora_outcome *out, zg_err *err);
 
 /* What tasks/ID/lora.enc and lora.bin say, built here so that the
@@ -154,18 +141,27 @@ int zg_lora_fetch(zg_client *c, zg_journal *j, struct zg_storage_pool *storage, 
 
 /* Where the model of task id with provider (its address as shown) is kept
  * under the state directory: STATE/tasks/PROVIDER/ID, and file (lora.enc,
- * lora.bin) in it when file is not NULL. ENAMETOOLONG when it does not fit
+ * lora.key) in it when file is not NULL. ENAMETOOLONG when it does not fit
  * cap. */
 int zg_lora_path(const char *state, const char *provider, const char *id, const char *file,
                  char *out, size_t cap, zg_err *err);
-/* tasks/ID/file ("lora.enc" or "lora.bin") as reads serve it: its path
- * once lora.enc is verified (zg_lora_enc_verified) or lora.bin is
- * there; ENOENT "not downloaded yet" or "not decrypted yet" before. */
-int zg_lora_local(const char *state, const char *provider, const char *id, const char *file,
-                  char *out, size_t cap, zg_err *err);
+/* tasks/ID/lora.enc as reads serve it: its path once it is verified
+ * (zg_lora_enc_verified); ENOENT "not downloaded yet" before. */
+int zg_lora_enc_local(const char *state, const char *provider, const char *id, char *out,
+                      size_t cap, zg_err *err);
+/* Whether tasks/ID/lora.bin can be read without spending or fetching
+ * anything (its key is kept beside the verified lora.enc, or an earlier
+ * version's decrypted copy is there), and then its size. */
+bool zg_lora_bin_have(const char *state, const char *provider, const char *id, uint64_t *size);
+/* A reader of tasks/ID/lora.bin: lora.enc decrypted as it is read, every
+ * chunk authenticated before its bytes are given (zg/modelcrypt.h), or an
+ * earlier version's decrypted copy as it is. ENOENT "not decrypted yet"
+ * before the safe path ran. The caller frees *out. */
+int zg_lora_bin_open(const char *state, const char *provider, const char *id, zg_model_reader **out,
+                     zg_err *err);
 /* The task's directory of model files, made when missing, and the paths
- * of lora.enc and lora.bin in it (cap bytes each). */
-int zg_lora_files(const char *state, const char *provider, const char *id, char *enc, char *bin,
+ * of lora.enc and lora.key in it (cap bytes each). */
+int zg_lora_files(const char *state, const char *provider, const char *id, char *enc, char *key,
                   size_t cap, zg_err *err);
 /* The size of the file at path, 0 when there is none (the sentences'
  * size after a fetch). */

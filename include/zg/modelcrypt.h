@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "zg/err.h"
 #include "zg/secp.h"
@@ -80,15 +81,40 @@ typedef struct zg_model_decrypt_opts {
      * plaintext once with (0, 0). Only for an out_fd that takes pwrite. */
     void (*verified)(void *ctx, uint64_t verified, uint64_t total);
     void *ctx; /* borrowed */
-    /* The disk is not asked to write the plaintext as it goes (a caller
-     * that syncs it later, off the reader's path, leaves the disk to the
-     * reader meanwhile). */
-    bool lazy_disk;
 } zg_model_decrypt_opts;
 
 /* zg_model_decrypt_fd with opts (may be NULL: the defaults). */
 int zg_model_decrypt_fd_opts(int in_fd, int out_fd, const uint8_t key[32],
                              const uint8_t expected_signer[20], const zg_model_decrypt_opts *opts,
                              zg_err *err);
+
+/* Reading the plaintext at any offset without writing it anywhere: what a
+ * reader of a delivered model gets, decrypted from the encrypted file as it
+ * is read. Every chunk a read touches is authenticated (its GCM tag
+ * computed over the whole chunk and compared) before any byte of it is
+ * returned; a chunk checked once is not checked again by the same reader,
+ * and a chunk's bytes are then decrypted again for each read (AES-CTR from
+ * the page cache: cheap next to writing a second copy of the model).
+ * Memory: 1 MiB and 17 bytes per chunk, whatever the size. Thread-safe. */
+typedef struct zg_model_reader zg_model_reader;
+
+/* A reader of the plaintext of the encrypted file in fd (duplicated: the
+ * caller keeps its own descriptor). The tag signature is checked first (as
+ * zg_model_verify_tags_fd, EIO when it does not recover to
+ * expected_signer). chunk 0 = the real format's. The key is copied. Free
+ * with zg_model_reader_free. */
+int zg_model_reader_open(int fd, const uint8_t key[32], const uint8_t expected_signer[20],
+                         size_t chunk, zg_model_reader **out, zg_err *err);
+/* A reader of a file that is already plaintext (fd duplicated): pread
+ * passes through. */
+int zg_model_reader_open_plain(int fd, zg_model_reader **out, zg_err *err);
+/* The plaintext's size. */
+uint64_t zg_model_reader_size(const zg_model_reader *r);
+/* Up to len bytes of plaintext from off into buf: fewer only at the end
+ * (0 past it). EIO when a chunk fails authentication ("the file is
+ * corrupted or the key is wrong") or the file changed since the open. */
+ssize_t zg_model_reader_pread(zg_model_reader *r, void *buf, size_t len, uint64_t off, zg_err *err);
+/* Closes the duplicate and wipes the key. NULL is a no-op. */
+void zg_model_reader_free(zg_model_reader *r);
 
 #endif

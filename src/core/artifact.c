@@ -295,32 +295,40 @@ int zg_lora_verify(zg_client *c, const uint8_t provider[20], const char *task_id
     return verify(c, provider, task_id, enc_path, false, err);
 }
 
-/* lora.bin is complete when it exists and no lora.bin.syncing says
- * otherwise. The fetch decrypts into lora.bin.tmp and renames it into
- * place before it is on disk, so that a reader does not wait for the disk:
- * lora.bin.syncing is made first (and made durable), its maker holds an
- * exclusive flock on it until lora.bin is synced, then removes it. One
- * left behind unlocked is a crash's, and the lora.bin beside it may hold
- * anything: it is made again (from lora.enc and the key on chain). */
-static int syncing_path(const char *bin_path, char out[4096])
+/* lora.key beside lora.enc: the key the settlement revealed (32 bytes)
+ * and the TEE signer the tags are signed by (20 bytes). lora.bin is not
+ * written anywhere: a read decrypts lora.enc (zg_model_reader), so the
+ * model is on disk once, encrypted, and a reader waits for no second copy.
+ * The key is kept because the chain may lose it (withdrawing the ledger's
+ * last funds deletes the sub-accounts and the keys stored in them). */
+#define KEY_FILE_LEN (32 + 20)
+
+/* A file beside path (in its directory), named name. */
+static int sibling(const char *path, const char *name, char out[4096], zg_err *err)
 {
-    return snprintf(out, 4096, "%s.syncing", bin_path) >= 4096 ? -1 : 0;
+    const char *slash = strrchr(path, '/');
+    int dir = slash ? (int)(slash - path) + 1 : 0;
+    if (snprintf(out, 4096, "%.*s%s", dir, path, name) >= 4096)
+        return zg_err_set(err, ENAMETOOLONG, "path too long");
+    return 0;
 }
 
-static bool bin_ready(const char *bin_path)
+/* Whether the file at path exists. */
+static bool exists(const char *path)
 {
     struct stat st;
-    char sp[4096];
-    if (stat(bin_path, &st) || syncing_path(bin_path, sp))
-        return false;
-    int fd = open(sp, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT;
-    bool live = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-    /* Removed after this open: its sync ended. */
-    bool done = !live && fstat(fd, &st) == 0 && st.st_nlink == 0;
-    close(fd);
-    return live || done;
+    return stat(path, &st) == 0;
+}
+
+/* A lora.bin an earlier version decrypted to disk, complete (no
+ * lora.bin.syncing beside it, which that version left while the file was
+ * not on disk yet): served as it is. */
+static bool legacy_bin(const char *key_path, char bin[4096])
+{
+    char marker[4096];
+    return sibling(key_path, "lora.bin", bin, NULL) == 0 &&
+           sibling(key_path, "lora.bin.syncing", marker, NULL) == 0 && exists(bin) &&
+           !exists(marker);
 }
 
 /* The revealed key of a settled deliverable (32 bytes into key) and the
@@ -358,109 +366,69 @@ static int settled_key(zg_client *c, const uint8_t provider[20], const char *tas
     return rc;
 }
 
-/* lora.enc decrypted into tmp (made anew), the disk not asked meanwhile:
- * the sync follows the rename (decrypt_bin). */
-static int decrypt_into(const char *enc_path, const char *tmp, const zg_buf *key,
-                        const uint8_t signer[20], zg_err *err)
+/* lora.key written whole or not at all: a temporary file (0600), synced,
+ * renamed, the directory synced. */
+static int save_key(const char *key_path, const uint8_t key[32], const uint8_t signer[20],
+                    zg_err *err)
 {
-    int in = open(enc_path, O_RDONLY | O_CLOEXEC);
-    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    int rc = -1;
-    zg_model_decrypt_opts o = {.lazy_disk = true};
-    if (in < 0 || out < 0)
-        zg_err_set(err, errno, "cannot open the model files: %s", strerror(errno));
-    else
-        rc = zg_model_decrypt_fd_opts(in, out, key->data, signer, &o, err);
-    if (in >= 0)
-        close(in);
-    if (out >= 0 && close(out) && rc == 0)
+    char tmp[4096];
+    uint8_t rec[KEY_FILE_LEN];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", key_path) >= (int)sizeof tmp)
+        return zg_err_set(err, ENAMETOOLONG, "path too long");
+    memcpy(rec, key, 32);
+    memcpy(rec + 32, signer, 20);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int rc = fd < 0 || zg_write_all(fd, rec, sizeof rec) || fsync(fd) ? -1 : 0;
+    if (rc)
+        zg_err_set(err, errno, "cannot write %s: %s", tmp, strerror(errno));
+    if (fd >= 0 && close(fd) && rc == 0)
         rc = zg_err_set(err, errno, "cannot write %s: %s", tmp, strerror(errno));
+    if (rc == 0 && rename(tmp, key_path))
+        rc = zg_err_set(err, errno, "cannot save %s: %s", key_path, strerror(errno));
     if (rc)
         unlink(tmp);
+    else
+        zg_fsync_dir_of(key_path);
+    explicit_bzero(rec, sizeof rec);
     return rc;
 }
 
-static int tmp_path(const char *bin_path, char out[4096], zg_err *err)
+/* What an earlier version's crash left (an unsynced lora.bin, its marker,
+ * a half-decrypted lora.bin.tmp): nothing reads them any more. */
+static void drop_leftovers(const char *key_path)
 {
-    if (snprintf(out, 4096, "%s.tmp", bin_path) >= 4096)
-        return zg_err_set(err, ENAMETOOLONG, "path too long");
-    return 0;
+    char bin[4096], marker[4096], tmp[4096];
+    if (sibling(key_path, "lora.bin", bin, NULL) ||
+        sibling(key_path, "lora.bin.syncing", marker, NULL) ||
+        sibling(key_path, "lora.bin.tmp", tmp, NULL))
+        return;
+    unlink(tmp);
+    if (exists(marker)) {
+        unlink(bin);
+        unlink(marker);
+    }
 }
 
-/* What is left once lora.bin is in place: put it on disk, then remove
- * lora.bin.syncing and let go of its lock. A failed fsync leaves the file
- * behind, so the next fetch makes lora.bin again. */
-typedef struct bin_sync {
-    char bin[4096], syncing[4096];
-    int lock;
-} bin_sync;
-
-static void bin_sync_run(void *arg)
-{
-    bin_sync *s = arg;
-    if (zg_fsync_path(s->bin) == 0 && unlink(s->syncing) == 0)
-        zg_fsync_dir_of(s->syncing);
-    close(s->lock);
-    free(s);
-}
-
-/* lora.bin is in place, complete and authenticated, when this returns;
- * its sync is handed to note's defer (or run here when there is none). */
-static int decrypt_bin(zg_client *c, const uint8_t provider[20], const char *task_id,
-                       const char *enc_path, const char *bin_path, const zg_lora_notify *note,
-                       zg_err *err)
+/* The settled deliverable's key, kept. It is not tried on lora.enc here:
+ * that would be one more pass over a small model, and every read checks
+ * the tags of the chunks it touches (a wrong key: EIO, "the key is
+ * wrong"), while the key on chain cannot change after the settlement. */
+static int keep_key(zg_client *c, const uint8_t provider[20], const char *task_id,
+                    const char *key_path, zg_err *err)
 {
     zg_buf key;
     zg_buf_init(&key, 0);
     uint8_t signer[20];
-    char tmp[4096];
-    bin_sync *s = calloc(1, sizeof *s);
-    int rc = -1;
-    if (!s) {
-        zg_err_set(err, ENOMEM, "out of memory");
-        goto out;
-    }
-    s->lock = -1;
-    snprintf(s->bin, sizeof s->bin, "%s", bin_path);
-    if (tmp_path(bin_path, tmp, err) || syncing_path(bin_path, s->syncing) ||
-        settled_key(c, provider, task_id, &key, signer, err) ||
-        decrypt_into(enc_path, tmp, &key, signer, err))
-        goto out;
-    s->lock = open(s->syncing, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (s->lock < 0 || flock(s->lock, LOCK_EX)) {
-        zg_err_set(err, errno, "cannot write %s: %s", s->syncing, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    /* On disk before the rename is, so a crash cannot leave an unsynced
-     * lora.bin without it. */
-    zg_fsync_dir_of(s->syncing);
-    if (rename(tmp, bin_path)) {
-        zg_err_set(err, errno, "cannot save %s: %s", bin_path, strerror(errno));
-        unlink(tmp);
-        unlink(s->syncing);
-        goto out;
-    }
-    rc = 0;
-    if (!note || !note->defer || note->defer(note->ctx, bin_sync_run, s))
-        bin_sync_run(s);
-    s = NULL;
-out:
-    if (s) {
-        if (s->lock >= 0)
-            close(s->lock);
-        free(s);
-    }
+    int rc = settled_key(c, provider, task_id, &key, signer, err) ||
+                     save_key(key_path, key.data, signer, err)
+                 ? -1
+                 : 0;
+    if (rc == 0)
+        drop_leftovers(key_path);
     if (key.data)
         explicit_bzero(key.data, key.len);
     zg_buf_free(&key);
     return rc;
-}
-
-int zg_lora_decrypt(zg_client *c, const uint8_t provider[20], const char *task_id,
-                    const char *enc_path, const char *bin_path, zg_err *err)
-{
-    return decrypt_bin(c, provider, task_id, enc_path, bin_path, NULL, err);
 }
 
 bool zg_lora_enc_verified(const char *enc_path)
@@ -605,20 +573,22 @@ static int wait_settled(zg_client *c, const uint8_t provider[20], const char *ta
     }
 }
 
+/* lora.bin can be read: its key is kept beside the verified lora.enc, or
+ * an earlier version's decrypted copy is there. */
+static bool bin_there(const char *enc_path, const char *key_path)
+{
+    char bin[4096];
+    return (exists(key_path) && zg_lora_enc_verified(enc_path)) || legacy_bin(key_path, bin);
+}
+
 static int fetch_locked(zg_client *c, zg_journal *j, zg_storage_pool *storage, const char *url,
                         const uint8_t provider[20], const char *task_id, const char *enc_path,
-                        const char *bin_path, const zg_wait *w, zg_wait *run,
+                        const char *key_path, const zg_wait *w, zg_wait *run,
                         const zg_lora_notify *note, zg_lora_outcome *out, zg_err *err)
 {
-    if (bin_ready(bin_path)) {
+    if (bin_there(enc_path, key_path)) {
         out->was_decrypted = true;
         return 0;
-    }
-    char sp[4096];
-    if (syncing_path(bin_path, sp) == 0 && access(sp, F_OK) == 0) {
-        /* A crash's: lora.bin is made again. */
-        unlink(bin_path);
-        unlink(sp);
     }
     zg_wait *outer = zg_wait_bind(run);
     int rc = fetch_enc_locked(c, storage, url, provider, task_id, enc_path, note, out, err);
@@ -650,14 +620,14 @@ static int fetch_locked(zg_client *c, zg_journal *j, zg_storage_pool *storage, c
         return -1;
     tell(note, ZG_LORA_SETTLED, NULL);
     outer = zg_wait_bind(run);
-    rc = decrypt_bin(c, provider, task_id, enc_path, bin_path, note, err);
+    rc = keep_key(c, provider, task_id, key_path, err);
     zg_wait_bind(outer);
     return rc;
 }
 
 int zg_lora_fetch(zg_client *c, zg_journal *j, zg_storage_pool *storage, const char *url,
                   const uint8_t provider[20], const char *task_id, const char *enc_path,
-                  const char *bin_path, const zg_wait *w, const zg_lora_notify *note,
+                  const char *key_path, const zg_wait *w, const zg_lora_notify *note,
                   zg_lora_outcome *out, zg_err *err)
 {
     zg_lora_outcome dummy;
@@ -667,7 +637,7 @@ int zg_lora_fetch(zg_client *c, zg_journal *j, zg_storage_pool *storage, const c
     int turn = begin_turn(enc_path, w, &run, out, err);
     if (turn < 0)
         return -1;
-    int rc = fetch_locked(c, j, storage, url, provider, task_id, enc_path, bin_path, w, &run, note,
+    int rc = fetch_locked(c, j, storage, url, provider, task_id, enc_path, key_path, w, &run, note,
                           out, err);
     close(turn);
     return rc;
@@ -689,25 +659,87 @@ uint64_t zg_lora_file_size(const char *path)
     return stat(path, &st) ? 0 : (uint64_t)st.st_size;
 }
 
-int zg_lora_local(const char *state, const char *provider, const char *id, const char *file,
-                  char *out, size_t cap, zg_err *err)
+int zg_lora_enc_local(const char *state, const char *provider, const char *id, char *out,
+                      size_t cap, zg_err *err)
 {
-    bool enc = !strcmp(file, "lora.enc");
-    if (zg_lora_path(state, provider, id, file, out, cap, err))
+    if (zg_lora_path(state, provider, id, "lora.enc", out, cap, err))
         return -1;
-    if (enc ? !zg_lora_enc_verified(out) : !bin_ready(out))
-        return zg_err_set(err, ENOENT, enc ? "not downloaded yet" : "not decrypted yet");
+    if (!zg_lora_enc_verified(out))
+        return zg_err_set(err, ENOENT, "not downloaded yet");
     return 0;
 }
 
-int zg_lora_files(const char *state, const char *provider, const char *id, char *enc, char *bin,
+/* lora.enc's and lora.key's paths for the task. */
+static int enc_and_key(const char *state, const char *provider, const char *id, char enc[4096],
+                       char key[4096], zg_err *err)
+{
+    if (zg_lora_path(state, provider, id, "lora.enc", enc, 4096, err))
+        return -1;
+    return zg_lora_path(state, provider, id, "lora.key", key, 4096, err);
+}
+
+bool zg_lora_bin_have(const char *state, const char *provider, const char *id, uint64_t *size)
+{
+    char enc[4096], key[4096], bin[4096];
+    if (enc_and_key(state, provider, id, enc, key, NULL))
+        return false;
+    if (legacy_bin(key, bin)) {
+        *size = zg_lora_file_size(bin);
+        return true;
+    }
+    return bin_there(enc, key) && zg_model_plain_size(zg_lora_file_size(enc), 0, size, NULL) == 0;
+}
+
+static int read_key(const char *key_path, uint8_t key[32], uint8_t signer[20], zg_err *err)
+{
+    uint8_t rec[KEY_FILE_LEN];
+    int fd = open(key_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0 && errno == ENOENT)
+        return zg_err_set(err, ENOENT, "not decrypted yet");
+    if (fd < 0)
+        return zg_err_set(err, errno, "cannot open %s: %s", key_path, strerror(errno));
+    ssize_t n = zg_pread_full(fd, rec, sizeof rec, 0);
+    close(fd);
+    int rc = n == (ssize_t)sizeof rec
+                 ? 0
+                 : zg_err_set(err, EIO, "%s is damaged: it should hold %d bytes", key_path,
+                              KEY_FILE_LEN);
+    memcpy(key, rec, 32);
+    memcpy(signer, rec + 32, 20);
+    explicit_bzero(rec, sizeof rec);
+    return rc;
+}
+
+int zg_lora_bin_open(const char *state, const char *provider, const char *id, zg_model_reader **out,
+                     zg_err *err)
+{
+    char enc[4096], key_path[4096], bin[4096];
+    if (enc_and_key(state, provider, id, enc, key_path, err))
+        return -1;
+    const char *file = legacy_bin(key_path, bin) ? bin : enc;
+    if (file == enc && !zg_lora_enc_verified(enc))
+        return zg_err_set(err, ENOENT, "not decrypted yet");
+    uint8_t key[32], signer[20];
+    if (file == enc && read_key(key_path, key, signer, err))
+        return -1;
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    int rc = fd < 0        ? zg_err_set(err, errno, "cannot open %s: %s", file, strerror(errno))
+             : file == bin ? zg_model_reader_open_plain(fd, out, err)
+                           : zg_model_reader_open(fd, key, signer, 0, out, err);
+    if (fd >= 0)
+        close(fd);
+    explicit_bzero(key, sizeof key);
+    return rc;
+}
+
+int zg_lora_files(const char *state, const char *provider, const char *id, char *enc, char *key,
                   size_t cap, zg_err *err)
 {
     char dir[4096];
     if (zg_lora_path(state, provider, id, NULL, dir, sizeof dir, err) ||
         zg_mkdirs(dir, 0700, err) || zg_lora_path(state, provider, id, "lora.enc", enc, cap, err))
         return -1;
-    return zg_lora_path(state, provider, id, "lora.bin", bin, cap, err);
+    return zg_lora_path(state, provider, id, "lora.key", key, cap, err);
 }
 
 unsigned zg_lora_step_changed(zg_lora_step step)

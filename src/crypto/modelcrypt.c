@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -621,7 +622,7 @@ int zg_model_decrypt_fd_opts(int in_fd, int out_fd, const uint8_t key[32],
                  .chunk = chunk,
                  .opts = opts};
     memcpy(j.iv0, iv0, IV_LEN);
-    zg_writeback_init(&j.out, out_fd, opts && opts->lazy_disk ? UINT64_MAX : WRITEBACK_EVERY);
+    zg_writeback_init(&j.out, out_fd, WRITEBACK_EVERY);
     j.plain_len = l.nchunks ? (l.nchunks - 1) * (uint64_t)chunk + l.last_len : 0;
     atomic_init(&j.failed, false);
     int rc = -1;
@@ -646,4 +647,212 @@ int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
 {
     zg_model_decrypt_opts o = {.chunk = chunk};
     return zg_model_decrypt_fd_opts(in_fd, out_fd, key, expected_signer, &o, err);
+}
+
+/* ------------------------------------------------------------ reader */
+
+struct zg_model_reader {
+    int fd; /* owned */
+    bool plain;
+    uint8_t key[32];
+    uint8_t iv0[IV_LEN];
+    size_t chunk;
+    layout l;
+    uint64_t plain_len;
+    uint8_t *tags;        /* nchunks x 16, as the signature covers them */
+    pthread_mutex_t lock; /* guards checked and scratch */
+    uint8_t *checked;     /* per chunk: its tag matched */
+    uint8_t *scratch;     /* IO_BUF: a chunk's plaintext while it is checked */
+};
+
+static zg_model_reader *reader_new(int fd, zg_err *err)
+{
+    zg_model_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        zg_err_set(err, ENOMEM, "out of memory opening the model");
+        return NULL;
+    }
+    r->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (r->fd < 0) {
+        zg_err_set(err, errno, "cannot open the model file: %s", strerror(errno));
+        free(r);
+        return NULL;
+    }
+    if (pthread_mutex_init(&r->lock, NULL)) {
+        zg_err_set(err, ENOMEM, "cannot make a lock for the model's reader");
+        close(r->fd);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int zg_model_reader_open_plain(int fd, zg_model_reader **out, zg_err *err)
+{
+    struct stat st;
+    if (fstat(fd, &st))
+        return zg_err_set(err, errno, "cannot stat the model file: %s", strerror(errno));
+    zg_model_reader *r = reader_new(fd, err);
+    if (!r)
+        return -1;
+    r->plain = true;
+    r->plain_len = (uint64_t)st.st_size;
+    *out = r;
+    return 0;
+}
+
+int zg_model_reader_open(int fd, const uint8_t key[32], const uint8_t expected_signer[20],
+                         size_t chunk, zg_model_reader **out, zg_err *err)
+{
+    chunk = chunk_or_default(chunk);
+    if (chunk_check(chunk, err))
+        return -1;
+    zg_model_reader *r = reader_new(fd, err);
+    if (!r)
+        return -1;
+    uint8_t digest[32];
+    r->chunk = chunk;
+    memcpy(r->key, key, sizeof r->key);
+    if (verify_tags(r->fd, expected_signer, chunk, &r->l, digest, r->iv0, &r->tags, err)) {
+        zg_model_reader_free(r);
+        return -1;
+    }
+    r->plain_len = r->l.nchunks ? (r->l.nchunks - 1) * (uint64_t)chunk + r->l.last_len : 0;
+    r->checked = calloc(r->l.nchunks ? r->l.nchunks : 1, 1);
+    r->scratch = malloc(IO_BUF);
+    if (!r->checked || !r->scratch) {
+        zg_model_reader_free(r);
+        return zg_err_set(err, ENOMEM, "out of memory opening the model");
+    }
+    *out = r;
+    return 0;
+}
+
+uint64_t zg_model_reader_size(const zg_model_reader *r)
+{
+    return r->plain_len;
+}
+
+static uint64_t chunk_start(const zg_model_reader *r, uint64_t i)
+{
+    return ZG_MODEL_HEADER_LEN + i * ((uint64_t)r->chunk + ZG_MODEL_TAG_LEN);
+}
+
+/* Under r->lock: chunk i's GCM tag, computed over the whole chunk, is the
+ * one the signature covers. */
+static int check_chunk(zg_model_reader *r, uint64_t i, zg_err *err)
+{
+    if (r->checked[i])
+        return 0;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    uint8_t iv[IV_LEN], tag[ZG_MODEL_TAG_LEN];
+    uint64_t in = chunk_start(r, i), left = chunk_len(&r->l, i, r->chunk);
+    int rc = -1, outl = 0;
+    iv_add(iv, r->iv0, i);
+    if (!c || gcm_start(c, 0, r->key, iv)) {
+        zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
+        goto out;
+    }
+    while (left > 0) {
+        size_t n = left < IO_BUF ? (size_t)left : IO_BUF;
+        if (pread_exact(r->fd, r->scratch, n, in, err))
+            goto out;
+        if (EVP_DecryptUpdate(c, r->scratch, &outl, r->scratch, (int)n) != 1 || (size_t)outl != n) {
+            zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
+            goto out;
+        }
+        in += n;
+        left -= n;
+    }
+    if (pread_exact(r->fd, tag, sizeof tag, in, err))
+        goto out;
+    if (memcmp(tag, r->tags + i * ZG_MODEL_TAG_LEN, sizeof tag) != 0) {
+        zg_err_set(err, EIO, "the encrypted model file changed since it was opened");
+        goto out;
+    }
+    if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, sizeof tag, tag) != 1 ||
+        EVP_DecryptFinal_ex(c, r->scratch, &outl) != 1) {
+        zg_err_set(err, EIO,
+                   "chunk %llu of the encrypted model failed authentication: the file is "
+                   "corrupted or the key is wrong",
+                   (unsigned long long)i);
+        goto out;
+    }
+    r->checked[i] = 1;
+    rc = 0;
+out:
+    OPENSSL_cleanse(r->scratch, IO_BUF); /* held plaintext */
+    EVP_CIPHER_CTX_free(c);
+    return rc;
+}
+
+/* len bytes of chunk i's plaintext from byte `at` of the chunk, decrypted
+ * in place in buf: GCM's data blocks are AES-CTR from counter 2 under
+ * IV || counter (a 32-bit counter that a chunk below CHUNK_MAX never
+ * wraps, so OpenSSL's 128-bit CTR increment is the same). */
+static int ctr_read(zg_model_reader *r, uint64_t i, uint64_t at, uint8_t *buf, size_t len,
+                    zg_err *err)
+{
+    if (pread_exact(r->fd, buf, len, chunk_start(r, i) + at, err))
+        return -1;
+    uint8_t ctr[16], skip[16];
+    iv_add(ctr, r->iv0, i);
+    uint64_t block = 2 + at / 16;
+    for (int b = 0; b < 4; b++)
+        ctr[IV_LEN + b] = (uint8_t)(block >> (24 - 8 * b));
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    int outl = 0, rc = -1;
+    if (c && EVP_DecryptInit_ex(c, EVP_aes_256_ctr(), NULL, r->key, ctr) == 1 &&
+        (at % 16 == 0 || EVP_DecryptUpdate(c, skip, &outl, skip, (int)(at % 16)) == 1) &&
+        EVP_DecryptUpdate(c, buf, &outl, buf, (int)len) == 1 && (size_t)outl == len)
+        rc = 0;
+    else
+        zg_err_set(err, EIO, "AES-256-CTR decryption failed in OpenSSL");
+    EVP_CIPHER_CTX_free(c);
+    return rc;
+}
+
+ssize_t zg_model_reader_pread(zg_model_reader *r, void *buf, size_t len, uint64_t off, zg_err *err)
+{
+    if (off >= r->plain_len)
+        return 0;
+    if (len > r->plain_len - off)
+        len = (size_t)(r->plain_len - off);
+    if (len > (size_t)INT_MAX / 2)
+        len = (size_t)INT_MAX / 2;
+    if (r->plain) {
+        ssize_t n = zg_pread_full(r->fd, buf, len, off);
+        if (n < 0)
+            zg_err_set(err, errno, "cannot read the model file: %s", strerror(errno));
+        return n;
+    }
+    uint8_t *p = buf;
+    size_t done = 0;
+    while (done < len) {
+        uint64_t at = off + done, i = at / r->chunk, within = at % r->chunk;
+        uint64_t room = chunk_len(&r->l, i, r->chunk) - within;
+        size_t n = len - done < room ? len - done : (size_t)room;
+        pthread_mutex_lock(&r->lock);
+        int rc = check_chunk(r, i, err);
+        pthread_mutex_unlock(&r->lock);
+        if (rc || ctr_read(r, i, within, p + done, n, err)) {
+            OPENSSL_cleanse(buf, len);
+            return -1;
+        }
+        done += n;
+    }
+    return (ssize_t)done;
+}
+
+void zg_model_reader_free(zg_model_reader *r)
+{
+    if (!r)
+        return;
+    OPENSSL_cleanse(r->key, sizeof r->key);
+    close(r->fd);
+    pthread_mutex_destroy(&r->lock);
+    free(r->tags);
+    free(r->checked);
+    free(r->scratch);
+    free(r);
 }

@@ -1,7 +1,8 @@
-/* Files served from a local file (datasets/NAME, lora.enc, lora.bin), and
- * the FILE kind: a local file that a long job makes at the first read.
+/* Files served from a local file (datasets/NAME, lora.enc) or from the
+ * core's reader over one (lora.bin: lora.enc decrypted as it is read), and
+ * the FILE kind: content that a long job makes readable at the first read.
  *
- * FILE (lora.enc, lora.bin): when the local file exists it is complete and
+ * FILE (lora.enc, lora.bin): once it can be read it is complete and
  * verified (the core writes .part/.tmp files and renames), so the open gets
  * keep_cache and reads come from the page cache. Otherwise the open is
  * direct I/O and the first read starts the node's prepare job on the
@@ -45,6 +46,15 @@ bool zgfs_local_have(const zgfs_call *c, off_t *size)
 {
     char path[PATH_MAX];
     struct stat st;
+    const zgfs_node *n = node_of(c);
+    if (n->have) {
+        uint64_t known;
+        if (!n->have(c, &known) || known > (uint64_t)INT64_MAX)
+            return false;
+        if (size)
+            *size = (off_t)known;
+        return true;
+    }
     if (local_path(c, path, sizeof path) || stat(path, &st))
         return false;
     if (size)
@@ -63,17 +73,28 @@ off_t zgfs_file_size(const zgfs_call *c)
     return size;
 }
 
+/* Under h->lock: the handle's source, opened when it is not yet (the
+ * local file, or the reader of a FILE made as it is read). */
+static void source_open(zgfs_handle *h)
+{
+    const zgfs_node *n = node_of(&h->call);
+    char path[PATH_MAX];
+    if (n->open_model) {
+        if (!h->model)
+            n->open_model(&h->call, &h->model, NULL);
+    } else if (h->fd < 0 && local_path(&h->call, path, sizeof path) == 0) {
+        h->fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+}
+
 void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
 {
     pthread_mutex_lock(&h->lock);
-    if (h->fd < 0) {
-        char path[PATH_MAX];
-        if (local_path(&h->call, path, sizeof path) == 0)
-            h->fd = open(path, O_RDONLY | O_CLOEXEC);
-    }
+    source_open(h);
     int fd = h->fd;
+    zg_model_reader *model = h->model; /* freed only with h, which this request holds */
     pthread_mutex_unlock(&h->lock);
-    if (fd < 0) {
+    if (fd < 0 && !model) {
         fuse_reply_buf(req, NULL, 0); /* nothing there (yet): empty */
         return;
     }
@@ -85,11 +106,20 @@ void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
         return;
     }
     ssize_t n;
-    do
-        n = pread(fd, buf, size, off);
-    while (n < 0 && errno == EINTR);
+    zg_err err = {0};
+    if (model) {
+        n = zg_model_reader_pread(model, buf, size, (uint64_t)off, &err);
+        if (n < 0) /* a damaged file: say which chunk in log */
+            zgfs_record(h->call.fs, &h->call, "read", NULL, &err);
+    } else {
+        do
+            n = pread(fd, buf, size, off);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+            err.code = errno;
+    }
     if (n < 0)
-        fuse_reply_err(req, errno);
+        fuse_reply_err(req, err.code ? err.code : EIO);
     else
         fuse_reply_buf(req, buf, (size_t)n);
     free(buf);
@@ -98,13 +128,12 @@ void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
 static int file_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
 {
     (void)err;
-    char path[PATH_MAX];
-    if (local_path(&h->call, path, sizeof path) == 0)
-        h->fd = open(path, O_RDONLY | O_CLOEXEC);
+    source_open(h);
     /* Verified, immutable content may stay in the page cache; until then
      * every read must reach us. */
-    fi->keep_cache = h->fd >= 0;
-    fi->direct_io = h->fd < 0;
+    bool have = h->fd >= 0 || h->model;
+    fi->keep_cache = have;
+    fi->direct_io = !have;
     return 0;
 }
 
@@ -164,11 +193,9 @@ void zgfs_answer_local(fuse_req_t req, void *p, const zg_err *err)
 void zgfs_file_read(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
 {
     pthread_mutex_lock(&h->lock);
-    bool have = h->fd >= 0;
+    bool have = h->fd >= 0 || h->model;
     pthread_mutex_unlock(&h->lock);
-    char path[PATH_MAX];
-    struct stat st;
-    if (have || (local_path(&h->call, path, sizeof path) == 0 && stat(path, &st) == 0)) {
+    if (have || zgfs_local_have(&h->call, NULL)) {
         zgfs_serve_local(req, h, size, off);
         return;
     }

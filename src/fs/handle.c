@@ -33,6 +33,7 @@ static void handle_destroy(zgfs_handle *h)
 {
     if (h->fd >= 0)
         close(h->fd);
+    zg_model_reader_free(h->model);
     void (*state_free)(void *) = zgfs_kind_of(&h->call)->state_free;
     if (h->state && state_free)
         state_free(h->state);

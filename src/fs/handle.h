@@ -19,9 +19,10 @@ typedef struct zgfs_handle {
     bool have_snap;
     size_t cursor; /* LINECTL read position, independent of the file offset */
     fuse_ino_t ino;
-    int flags;   /* open(2) flags */
-    int fd;      /* PAYLOAD/FILE: the local file reads come from, or -1 */
-    void *state; /* the kind's own (kinds.h): freed by its state_free */
+    int flags;              /* open(2) flags */
+    int fd;                 /* PAYLOAD/FILE: the local file reads come from, or -1 */
+    zg_model_reader *model; /* FILE with open_model: the reader reads come from, or NULL */
+    void *state;            /* the kind's own (kinds.h): freed by its state_free */
 } zgfs_handle;
 
 /* NULL when out of memory. The caller owns the one reference. */

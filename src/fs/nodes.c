@@ -374,7 +374,8 @@ const zgfs_node zgfs_nodes[] = {
      .help = "the decrypted LoRA; the first read downloads, verifies, acknowledges on chain, "
              "waits for the key and decrypts (a failed check: EIO, nothing acknowledged); "
              "listed once decrypted: cp it by name",
-     .local = zgfs_lora_bin_local,
+     .have = zgfs_lora_bin_have,
+     .open_model = zgfs_lora_bin_open,
      .prepare = zgfs_lora_bin_prepare,
      .size = zgfs_lora_bin_size},
     {.pattern = "/providers/{provider}/tasks/{TASK-ID}/ack",

@@ -28,6 +28,7 @@
 #include "zg/err.h"
 #include "zg/journal.h"
 #include "zg/marks.h"
+#include "zg/modelcrypt.h"
 #include "zg/network.h"
 #include "zg/oplog.h"
 #include "zg/readmodel.h"
@@ -136,6 +137,12 @@ typedef struct zgfs_node {
     /* PAYLOAD/FILE: the local file reads are served from (ENOENT when
      * there is none yet). */
     int (*local)(const zgfs_call *c, char *path, size_t cap, zg_err *err);
+    /* FILE whose content is made as it is read (lora.bin, decrypted from
+     * lora.enc), in place of local: whether it can be read now and its
+     * size, and a reader of it (ENOENT when it cannot yet; the caller
+     * frees). */
+    bool (*have)(const zgfs_call *c, uint64_t *size);
+    int (*open_model)(const zgfs_call *c, zg_model_reader **out, zg_err *err);
     /* FILE: make the local file; runs on the long-job pool at the first
      * read; ok as for commit. PAYLOAD with local: the same, when the local
      * copy is missing (storage/NAME fetches it again). */

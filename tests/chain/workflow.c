@@ -29,6 +29,8 @@
 #include "zg/ftprovider.h"
 #include "zg/ftserving.h"
 #include "zg/hex.h"
+#include "zg/modelcrypt.h"
+#include "zg/secp.h"
 #include "zg/stnames.h"
 #include "zg/session.h"
 #include "zg/storage.h"
@@ -349,9 +351,12 @@ int main(int argc, char **argv)
               e.code == ENOENT,
           "no deliverable, nothing acknowledged: %s", e.msg);
 
-    char enc[512], bin[512];
-    snprintf(enc, sizeof enc, "%s/lora.enc", work);
-    snprintf(bin, sizeof bin, "%s/lora.bin", work);
+    /* The model's files where a mount keeps them: STATE/tasks/P/ID/. */
+    char enc[4096], key_path[4096], bin[512], prov_text[43];
+    zg_addr_checksum(prov_text, prov);
+    CHECK(zg_lora_files(work, prov_text, id, enc, key_path, sizeof enc, &e) == 0,
+          "the task's directory: %s", e.msg);
+    snprintf(bin, sizeof bin, "%s/model.zip", work);
     zg_err_clear(&e);
     zg_lora_source src;
     CHECK(zg_lora_download_auto(c, st, url, prov, id, enc, &src, &e) == 0 &&
@@ -363,7 +368,7 @@ int main(int argc, char **argv)
     /* A flipped byte must fail verification and leave nothing acknowledged. */
     char bad_enc[512];
     snprintf(bad_enc, sizeof bad_enc, "%s/bad.enc", work);
-    char cmd[2048];
+    char cmd[8800];
     snprintf(cmd, sizeof cmd, "cp '%s' '%s'", enc, bad_enc);
     /* Every bit of byte 100 inverted: writing a fixed value would leave the
      * file intact whenever the byte already had it. */
@@ -387,8 +392,22 @@ int main(int argc, char **argv)
     zg_err_clear(&e);
     zg_wait settle;
     zg_wait_init(&settle, NULL, 60000, 500);
-    CHECK(zg_lora_fetch(c, j, st, url, prov, id, enc, bin, &settle, NULL, NULL, &e) == 0,
-          "the safe path acknowledges, waits for settlement and decrypts: %s", e.msg);
+    CHECK(zg_lora_fetch(c, j, st, url, prov, id, enc, key_path, &settle, NULL, NULL, &e) == 0,
+          "the safe path acknowledges, waits for settlement and keeps the key: %s", e.msg);
+    /* lora.bin as a read gets it: lora.enc decrypted on the way. */
+    zg_model_reader *r = NULL;
+    int wfd = open(bin, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    char piece[65536];
+    ssize_t got = -1;
+    uint64_t at = 0;
+    if (wfd >= 0 && zg_lora_bin_open(work, prov_text, id, &r, &e) == 0)
+        while ((got = zg_model_reader_pread(r, piece, sizeof piece, at, &e)) > 0 &&
+               write(wfd, piece, (size_t)got) == got)
+            at += (uint64_t)got;
+    CHECK(got == 0 && at == zg_model_reader_size(r), "lora.bin read whole: %s", e.msg);
+    zg_model_reader_free(r);
+    if (wfd >= 0)
+        close(wfd);
     uint8_t magic[4] = {0};
     int fd = open(bin, O_RDONLY);
     if (fd >= 0) {

@@ -59,7 +59,7 @@ cd / || exit 1
 fs_remount ttl=1,autoack || not_ok "remount with autoack"
 cd "$MNT" || exit 1
 check "autoack: acknowledged on chain without a reader" wait_until 40 acked_is "$id" true
-check "...decrypted into the state directory" wait_until 30 test -s "$T_TMP/state/tasks/$FT/$id/lora.bin"
+check "...its key kept in the state directory" wait_until 30 test -s "$T_TMP/state/tasks/$FT/$id/lora.key"
 wait_until 10 grep -q "autoack: providers/$FT/tasks/$id/lora.bin: ok" log
 check_match "...log says so" "$(grep "autoack: providers/$FT/tasks/$id/lora.bin" log | tail -1)" \
     "autoack: providers/$FT/tasks/$id/lora.bin: ok: verified, acknowledged and decrypted the model of task $id"

@@ -123,9 +123,10 @@ check_eq "the acknowledgement was journaled" \
 check_match "lora.bin in log" "$(grep "$id/lora.bin" log | tail -1)" 'ok: verified, acknowledged and decrypted'
 check "a second read is served from the local copy" cmp "$T/lora.bin" "$T_TMP/lora.bin"
 ST="$T_TMP/state/tasks/$FT/$id"
-check "lora.bin is synced after the reader got it: lora.bin.syncing goes away" \
-    wait_until 30 test ! -e "$ST/lora.bin.syncing"
-check "...and the kept copy is the model" cmp "$ST/lora.bin" "$T_TMP/lora.bin"
+check_eq "the model is kept once, encrypted: no plaintext copy in the state directory" \
+    "$(ls "$ST" | grep -c '^lora.bin')" 0
+check_eq "...its key beside it (key and TEE signer), for the owner alone" \
+    "$(stat -c '%a %s' "$ST/lora.key")" "600 52"
 check "the task reaches Finished" wait_until 30 progress_is "$T" Finished
 check_eq "ack after the acknowledgement: nothing sent" "$(wr "$T/ack" yes)" ok
 check_match "...and says so" "$(cat "$T/ack")" '^ok: already acknowledged; nothing sent'
@@ -255,19 +256,25 @@ ls -l "$Q" >/dev/null
 cat "$Q/$id/progress" "$Q/$id/task.json" "$Q/latest/progress" >/dev/null
 check_eq "...and none more within the ttl (listing, progress, task.json, latest)" "$(proxy_count '^GET ')" 1
 
-# ---- a remount keeps datasets and shows the tasks again; a crash between
-# lora.bin's rename and its sync (lora.bin.syncing left behind, nobody
-# holding its lock) has lora.bin made again rather than served as it is
-printf 'XXXX' | dd of="$ST/lora.bin" conv=notrunc status=none
-: >"$ST/lora.bin.syncing"
+# ---- a remount keeps datasets and shows the tasks again; lora.bin is read
+# from lora.enc and its kept key, and a byte of lora.enc damaged on disk
+# since is EIO for the read, not a wrong model
 cd /
 fs_remount ttl=1 || not_ok "remount"
 cd "$MNT" || exit 1
 check_eq "after a remount: the dataset and its hash" "$(cat "$P/datasets/qa.jsonl.hash")" "$dhash"
 check "...its bytes" cmp "$P/datasets/qa.jsonl" "$T_TMP/qa.jsonl"
-check "...lora.bin made again after the crash, not served damaged" cmp "$T/lora.bin" "$T_TMP/lora.bin"
-check "...and kept" wait_until 30 cmp "$ST/lora.bin" "$T_TMP/lora.bin"
-check "...synced" wait_until 30 test ! -e "$ST/lora.bin.syncing"
+check "...lora.bin, decrypted from lora.enc with the kept key" cmp "$T/lora.bin" "$T_TMP/lora.bin"
+byte=$(od -An -tu1 -j100 -N1 "$ST/lora.enc" | tr -d ' ')
+printf "\\$(printf '%03o' $((byte ^ 1)))" | dd of="$ST/lora.enc" bs=1 seek=100 conv=notrunc status=none
+cd /
+fs_remount ttl=1 || not_ok "remount"
+cd "$MNT" || exit 1
+check_eq "lora.enc damaged on disk: reading lora.bin is EIO" "$(read_err "$T/lora.bin")" EIO
+check_match "...log names the chunk" "$(grep "$id/lora.bin" log | tail -1)" \
+    'error: chunk 0 of the encrypted model failed authentication'
+printf "\\$(printf '%03o' "$byte")" | dd of="$ST/lora.enc" bs=1 seek=100 conv=notrunc status=none
+check "...and reads again once repaired" cmp "$T/lora.bin" "$T_TMP/lora.bin"
 check_eq "...the tasks" "$(ls "$P/tasks" | grep -c -- -)" 4
 check_match "no daemon errors on stderr" "$(grep -ciE 'sanitizer|internal error' "$T_TMP/zgfs.log")" '^0$'
 

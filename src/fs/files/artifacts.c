@@ -9,12 +9,13 @@
  * -> verify (the file carries modelRootHash in whichever form it was
  * posted, tag signature = the TEE signer) -> acknowledge on chain
  * (journaled; skipped when done) ->
- * wait for the provider's settlement to reveal the key -> decrypt. A
- * failed check is EIO and nothing is acknowledged. The local file appears
- * only when it is complete and verified (lora.enc.verified marks a
- * verified download), so its presence alone decides what an open serves.
+ * wait for the provider's settlement to reveal the key -> keep the key;
+ * reads of lora.bin then decrypt lora.enc as they go (zg_lora_bin_open). A
+ * failed check is EIO and nothing is acknowledged. lora.enc is served once
+ * lora.enc.verified marks a verified download, lora.bin once its key is
+ * kept beside it, so their presence alone decides what an open serves.
  *
- * Both are listed only once their local file exists (ZGFS_F_BYNAME), and
+ * Both are listed only once they can be read (ZGFS_F_BYNAME), and
  * both report their true size before that: lora.enc's from where the
  * download would come from (zg_lora_remote_size), lora.bin's from that by
  * the file format (zg_model_plain_size). Nothing is downloaded,
@@ -33,14 +34,19 @@
 
 int zgfs_lora_enc_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
 {
-    return zg_lora_local(zg_session_state_dir(c->fs->session), c->params[0], c->params[1],
-                         "lora.enc", path, cap, err);
+    return zg_lora_enc_local(zg_session_state_dir(c->fs->session), c->params[0], c->params[1], path,
+                             cap, err);
 }
 
-int zgfs_lora_bin_local(const zgfs_call *c, char *path, size_t cap, zg_err *err)
+bool zgfs_lora_bin_have(const zgfs_call *c, uint64_t *size)
 {
-    return zg_lora_local(zg_session_state_dir(c->fs->session), c->params[0], c->params[1],
-                         "lora.bin", path, cap, err);
+    return zg_lora_bin_have(zg_session_state_dir(c->fs->session), c->params[0], c->params[1], size);
+}
+
+int zgfs_lora_bin_open(const zgfs_call *c, zg_model_reader **out, zg_err *err)
+{
+    return zg_lora_bin_open(zg_session_state_dir(c->fs->session), c->params[0], c->params[1], out,
+                            err);
 }
 
 typedef struct size_ask {
@@ -118,20 +124,12 @@ static void note_step(void *ctx, zg_lora_step step, const zg_err *why)
     zg_buf_free(&line);
 }
 
-/* A fresh lora.bin's sync, on the long-job pool: the reader does not wait
- * for the disk, and the unmount lets the sync finish. */
-static int defer_job(void *ctx, void (*fn)(void *arg), void *arg)
-{
-    noted *n = ctx;
-    return zgfs_work_submit(n->fs->work, fn, arg, NULL);
-}
-
 /* The model's files in the state directory (made when missing) and the
  * provider's URL (malloc'd). */
 static int task_files(zgfs *fs, const char *prov_text, const uint8_t prov[20], const char *id,
-                      char enc[4096], char bin[4096], char **url, zg_err *err)
+                      char enc[4096], char key[4096], char **url, zg_err *err)
 {
-    if (zg_lora_files(zg_session_state_dir(fs->session), prov_text, id, enc, bin, 4096, err))
+    if (zg_lora_files(zg_session_state_dir(fs->session), prov_text, id, enc, key, 4096, err))
         return -1;
     return zg_rm_ft_service(&fs->rm, prov, url, NULL, err);
 }
@@ -140,12 +138,12 @@ int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
 {
     zgfs *fs = c->fs;
     uint8_t prov[20];
-    char enc[4096], bin[4096], *url = NULL;
+    char enc[4096], key[4096], *url = NULL;
     if (zgfs_call_addr(c, 0, prov, err) ||
-        task_files(fs, c->params[0], prov, c->params[1], enc, bin, &url, err))
+        task_files(fs, c->params[0], prov, c->params[1], enc, key, &url, err))
         return -1;
     noted n = {fs, prov, c->path + 1};
-    zg_lora_notify note = {note_step, &n, NULL};
+    zg_lora_notify note = {note_step, &n};
     zg_lora_outcome o;
     int rc = zg_lora_fetch_enc(fs->client, zgfs_storage_pool(fs, NULL), url, prov, c->params[1],
                                enc, zgfs_work_wait(fs->work), &note, &o, err);
@@ -158,18 +156,21 @@ int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)
 static int lora_bin(zgfs *fs, const char *prov_text, const uint8_t prov[20], const char *id,
                     const char *who, zg_buf *ok, zg_err *err)
 {
-    char enc[4096], bin[4096], *url = NULL;
-    if (task_files(fs, prov_text, prov, id, enc, bin, &url, err))
+    char enc[4096], key[4096], *url = NULL;
+    if (task_files(fs, prov_text, prov, id, enc, key, &url, err))
         return -1;
     zg_wait w;
     zg_wait_init(&w, zgfs_work_wait(fs->work), (long)fs->opts.wait * 1000, 1000);
     noted n = {fs, prov, who};
-    zg_lora_notify note = {note_step, &n, defer_job};
+    zg_lora_notify note = {note_step, &n};
     zg_lora_outcome o;
     int rc = zg_lora_fetch(fs->client, zg_session_journal(fs->session), zgfs_storage_pool(fs, NULL),
-                           url, prov, id, enc, bin, &w, &note, &o, err);
+                           url, prov, id, enc, key, &w, &note, &o, err);
     free(url);
-    return rc ? -1 : zg_lora_bin_text(id, &o, zg_lora_file_size(bin), ok, err);
+    uint64_t size = 0;
+    if (rc == 0)
+        zg_lora_bin_have(zg_session_state_dir(fs->session), prov_text, id, &size);
+    return rc ? -1 : zg_lora_bin_text(id, &o, size, ok, err);
 }
 
 int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err)

@@ -99,7 +99,8 @@ int zgfs_task_ack_act(const zgfs_call *c, const char *line, zg_buf *ok, zg_err *
 /* artifacts.c: tasks/TASK-ID/lora.enc, lora.bin */
 int zgfs_lora_enc_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
 int zgfs_lora_enc_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
-int zgfs_lora_bin_local(const zgfs_call *c, char *path, size_t cap, zg_err *err);
+bool zgfs_lora_bin_have(const zgfs_call *c, uint64_t *size);
+int zgfs_lora_bin_open(const zgfs_call *c, zg_model_reader **out, zg_err *err);
 int zgfs_lora_bin_prepare(const zgfs_call *c, zg_buf *ok, zg_err *err);
 int zgfs_lora_enc_size(const zgfs_call *c, uint64_t *out, zg_err *err);
 int zgfs_lora_bin_size(const zgfs_call *c, uint64_t *out, zg_err *err);

@@ -14,7 +14,9 @@
 #include "zg/artifact.h"
 #include "zg/fdio.h"
 #include "zg/jsontext.h"
+#include "zg/modelcrypt.h"
 #include "zg/namefiles.h"
+#include "zg/secp.h"
 #include "zg/taskdoc.h"
 
 static const char ida[] = "0f6e2c8a-1b2c-4d5e-8f90-a1b2c3d4e5f6";
@@ -403,48 +405,78 @@ static void name_files(void)
  * served from, and when. */
 static void lora_local(void)
 {
-    char state[] = "/tmp/zg-lora-XXXXXX", enc[4096], bin[4096], path[4096], cmd[64];
+    char state[] = "/tmp/zg-lora-XXXXXX", enc[4096], key[4096], path[4096], cmd[64];
     zg_err e = {0};
+    uint64_t size = 0;
+    zg_model_reader *r = NULL;
     if (!mkdtemp(state))
         abort();
-    CHECK(zg_lora_local(state, "0xP", ida, "lora.enc", path, sizeof path, &e) == -1 &&
-              e.code == ENOENT && !strcmp(e.msg, "not downloaded yet"),
+    CHECK(zg_lora_enc_local(state, "0xP", ida, path, sizeof path, &e) == -1 && e.code == ENOENT &&
+              !strcmp(e.msg, "not downloaded yet"),
           "lora.enc before its download: ENOENT");
-    CHECK(zg_lora_local(state, "0xP", ida, "lora.bin", path, sizeof path, &e) == -1 &&
-              e.code == ENOENT && !strcmp(e.msg, "not decrypted yet"),
-          "lora.bin before its decryption: ENOENT");
-    CHECK(zg_lora_files(state, "0xP", ida, enc, bin, sizeof enc, &e) == 0, "the task's files");
-    snprintf(path, sizeof path, "%s/tasks/0xP/%s/lora.bin", state, ida);
-    CHECK_STR(bin, path, "lora.bin's path");
-    CHECK(zg_write_atomic(enc, "abc", 3, &e) == 0 && zg_write_atomic(bin, "abcd", 4, &e) == 0,
-          "the task's directory was made");
-    CHECK(zg_lora_local(state, "0xP", ida, "lora.enc", path, sizeof path, &e) == -1,
+    CHECK(!zg_lora_bin_have(state, "0xP", ida, &size) &&
+              zg_lora_bin_open(state, "0xP", ida, &r, &e) == -1 && e.code == ENOENT &&
+              !strcmp(e.msg, "not decrypted yet"),
+          "lora.bin before the safe path: ENOENT");
+    CHECK(zg_lora_files(state, "0xP", ida, enc, key, sizeof enc, &e) == 0, "the task's files");
+    snprintf(path, sizeof path, "%s/tasks/0xP/%s/lora.key", state, ida);
+    CHECK_STR(key, path, "lora.key's path");
+
+    /* A real encrypted model of 5,000 bytes (one chunk) and its key. */
+    uint8_t K[32], iv[12] = {1}, rec[52], plain[5000], got[5000];
+    zg_key tee;
+    for (int i = 0; i < 32; i++)
+        K[i] = (uint8_t)i;
+    for (int i = 0; i < 5000; i++)
+        plain[i] = (uint8_t)(i * 7);
+    snprintf(path, sizeof path, "%s/plain", state);
+    int in = open(path, O_RDWR | O_CREAT, 0600), out = open(enc, O_RDWR | O_CREAT, 0600);
+    CHECK(zg_key_generate(&tee, &e) == 0 && in >= 0 && out >= 0 &&
+              write(in, plain, sizeof plain) == (ssize_t)sizeof plain &&
+              lseek(in, 0, SEEK_SET) == 0 && zg_model_encrypt_fd(in, out, K, iv, &tee, 0, &e) == 0,
+          "a model encrypted: %s", e.msg);
+    close(in);
+    close(out);
+    CHECK(zg_lora_enc_local(state, "0xP", ida, path, sizeof path, &e) == -1,
           "lora.enc not verified yet: still ENOENT");
-    CHECK(zg_lora_local(state, "0xP", ida, "lora.bin", path, sizeof path, &e) == 0 &&
-              !strcmp(path, bin) && zg_lora_file_size(path) == 4,
-          "lora.bin once there, with its size");
-    /* lora.bin.syncing: its maker holds a lock on it until lora.bin is
-     * on disk; left behind unlocked, a crash cut the sync short. */
-    char syncing[4200];
-    snprintf(syncing, sizeof syncing, "%s.syncing", bin);
-    int lk = open(syncing, O_RDWR | O_CREAT, 0600);
-    CHECK(lk >= 0 && flock(lk, LOCK_EX) == 0 &&
-              zg_lora_local(state, "0xP", ida, "lora.bin", path, sizeof path, &e) == 0,
-          "lora.bin while its sync runs (lora.bin.syncing locked): served");
-    if (lk >= 0)
-        close(lk);
-    CHECK(zg_lora_local(state, "0xP", ida, "lora.bin", path, sizeof path, &e) == -1 &&
-              e.code == ENOENT && !strcmp(e.msg, "not decrypted yet"),
-          "lora.bin beside a lora.bin.syncing nobody holds (a crash's): not served");
-    CHECK(unlink(syncing) == 0 &&
-              zg_lora_local(state, "0xP", ida, "lora.bin", path, sizeof path, &e) == 0,
-          "lora.bin once synced (no lora.bin.syncing): served");
     char mark[4200];
     snprintf(mark, sizeof mark, "%s.verified", enc);
     CHECK(zg_write_atomic(mark, "", 0, &e) == 0 &&
-              zg_lora_local(state, "0xP", ida, "lora.enc", path, sizeof path, &e) == 0 &&
+              zg_lora_enc_local(state, "0xP", ida, path, sizeof path, &e) == 0 &&
               !strcmp(path, enc),
           "lora.enc once verified");
+    CHECK(!zg_lora_bin_have(state, "0xP", ida, &size), "lora.bin without its key: not there");
+    CHECK(zg_write_atomic(key, "short", 5, &e) == 0 && zg_lora_bin_have(state, "0xP", ida, &size) &&
+              size == sizeof plain && zg_lora_bin_open(state, "0xP", ida, &r, &e) == -1 &&
+              e.code == EIO && strstr(e.msg, "damaged"),
+          "a damaged lora.key: EIO (%s)", e.msg);
+    memcpy(rec, K, 32);
+    zg_pub_to_addr(rec + 32, tee.pub);
+    CHECK(zg_write_atomic(key, rec, sizeof rec, &e) == 0 &&
+              zg_lora_bin_open(state, "0xP", ida, &r, &e) == 0 &&
+              zg_model_reader_size(r) == sizeof plain &&
+              zg_model_reader_pread(r, got, sizeof got, 0, &e) == (ssize_t)sizeof got &&
+              memcmp(got, plain, sizeof plain) == 0,
+          "lora.bin with its key: lora.enc decrypted as it is read: %s", e.msg);
+    zg_model_reader_free(r);
+    r = NULL;
+
+    /* What an earlier version left: a decrypted lora.bin is served as it
+     * is, unless lora.bin.syncing says it never reached the disk. */
+    char bin[4200], syncing[4300];
+    snprintf(bin, sizeof bin, "%s/tasks/0xP/%s/lora.bin", state, ida);
+    snprintf(syncing, sizeof syncing, "%s.syncing", bin);
+    CHECK(unlink(key) == 0 && zg_write_atomic(bin, "abcd", 4, &e) == 0 &&
+              zg_lora_bin_have(state, "0xP", ida, &size) && size == 4 &&
+              zg_lora_bin_open(state, "0xP", ida, &r, &e) == 0 &&
+              zg_model_reader_pread(r, got, 10, 0, &e) == 4 && !memcmp(got, "abcd", 4),
+          "an earlier version's lora.bin: served as it is");
+    zg_model_reader_free(r);
+    r = NULL;
+    CHECK(zg_write_atomic(syncing, "", 0, &e) == 0 && !zg_lora_bin_have(state, "0xP", ida, &size) &&
+              zg_lora_bin_open(state, "0xP", ida, &r, &e) == -1 && e.code == ENOENT,
+          "...but not beside its lora.bin.syncing (a crash's)");
+    zg_key_wipe(&tee);
     CHECK(zg_lora_file_size("/nonexistent/zg") == 0, "no file: size 0");
     snprintf(cmd, sizeof cmd, "rm -rf %s", state);
     if (system(cmd) != 0)
