@@ -702,8 +702,10 @@ static int read_key(const char *key_path, uint8_t key[32], uint8_t signer[20], z
     close(fd);
     int rc = n == (ssize_t)sizeof rec
                  ? 0
-                 : zg_err_set(err, EIO, "%s is damaged: it should hold %d bytes", key_path,
-                              KEY_FILE_LEN);
+                 : zg_err_set(err, EIO,
+                              "%s is damaged (it should hold %d bytes); remove it and read "
+                              "lora.bin again to take the key from the chain",
+                              key_path, KEY_FILE_LEN);
     memcpy(key, rec, 32);
     memcpy(signer, rec + 32, 20);
     explicit_bzero(rec, sizeof rec);
