@@ -95,8 +95,10 @@ int zg_model_decrypt_fd_opts(int in_fd, int out_fd, const uint8_t key[32],
  * returned; a chunk checked once is not checked again by the same reader,
  * and a chunk's bytes are then decrypted again for each read (AES-CTR from
  * the page cache: cheap next to writing a second copy of the model).
- * A chunk's check runs with the next one's on a second thread. Memory:
- * 2 MiB and 17 bytes per chunk, whatever the size. Thread-safe. */
+ * From the first read on, a thread checks the chunks after it in order,
+ * so that a reader going through the file rarely waits for a check; it
+ * stops when the reader is freed. Memory: 1 MiB per check running and 17
+ * bytes per chunk, whatever the size. Thread-safe. */
 typedef struct zg_model_reader zg_model_reader;
 
 /* A reader of the plaintext of the encrypted file in fd (duplicated: the

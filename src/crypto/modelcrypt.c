@@ -651,6 +651,10 @@ int zg_model_decrypt_fd(int in_fd, int out_fd, const uint8_t key[32],
 
 /* ------------------------------------------------------------ reader */
 
+/* A chunk's check: not done (or failed: a reader tries again, to say
+ * why), running, passed. */
+enum { CK_NONE, CK_BUSY, CK_OK };
+
 struct zg_model_reader {
     int fd; /* owned */
     bool plain;
@@ -660,9 +664,16 @@ struct zg_model_reader {
     layout l;
     uint64_t plain_len;
     uint8_t *tags;        /* nchunks x 16, as the signature covers them */
-    pthread_mutex_t lock; /* guards checked and scratch */
-    uint8_t *checked;     /* per chunk: its tag matched */
-    uint8_t *scratch[2];  /* IO_BUF each: two chunks' plaintext while they are checked */
+    pthread_mutex_t lock; /* guards state and the checker's start */
+    pthread_cond_t done;  /* a check ended */
+    uint8_t *state;       /* per chunk: CK_* */
+    /* The checker: from the first read on, one thread checks the chunks
+     * after it in order, so that a reader going through the file finds
+     * them checked. */
+    pthread_t ahead;
+    bool ahead_started;
+    uint64_t ahead_from;
+    atomic_bool stop;
 };
 
 static zg_model_reader *reader_new(int fd, zg_err *err)
@@ -684,6 +695,14 @@ static zg_model_reader *reader_new(int fd, zg_err *err)
         free(r);
         return NULL;
     }
+    if (pthread_cond_init(&r->done, NULL)) {
+        zg_err_set(err, ENOMEM, "cannot make a lock for the model's reader");
+        pthread_mutex_destroy(&r->lock);
+        close(r->fd);
+        free(r);
+        return NULL;
+    }
+    atomic_init(&r->stop, false);
     return r;
 }
 
@@ -718,10 +737,8 @@ int zg_model_reader_open(int fd, const uint8_t key[32], const uint8_t expected_s
         return -1;
     }
     r->plain_len = r->l.nchunks ? (r->l.nchunks - 1) * (uint64_t)chunk + r->l.last_len : 0;
-    r->checked = calloc(r->l.nchunks ? r->l.nchunks : 1, 1);
-    r->scratch[0] = malloc(IO_BUF);
-    r->scratch[1] = malloc(IO_BUF);
-    if (!r->checked || !r->scratch[0] || !r->scratch[1]) {
+    r->state = calloc(r->l.nchunks ? r->l.nchunks : 1, 1);
+    if (!r->state) {
         zg_model_reader_free(r);
         return zg_err_set(err, ENOMEM, "out of memory opening the model");
     }
@@ -739,22 +756,30 @@ static uint64_t chunk_start(const zg_model_reader *r, uint64_t i)
     return ZG_MODEL_HEADER_LEN + i * ((uint64_t)r->chunk + ZG_MODEL_TAG_LEN);
 }
 
-/* Under r->lock: chunk i's GCM tag, computed over the whole chunk (its
- * plaintext passing through buf), is the one the signature covers. */
-static int check_chunk(zg_model_reader *r, uint64_t i, uint8_t *buf, zg_err *err)
+/* Chunk i's GCM tag, computed over the whole chunk, is the one the
+ * signature covers. Its plaintext passes through a buffer of its own
+ * (wiped after); r->stop ends it early (ECANCELED). */
+static int check_chunk(zg_model_reader *r, uint64_t i, zg_err *err)
 {
-    if (r->checked[i])
-        return 0;
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    uint8_t *buf = malloc(IO_BUF);
     uint8_t iv[IV_LEN], tag[ZG_MODEL_TAG_LEN];
     uint64_t in = chunk_start(r, i), left = chunk_len(&r->l, i, r->chunk);
     int rc = -1, outl = 0;
     iv_add(iv, r->iv0, i);
+    if (!buf) {
+        zg_err_set(err, ENOMEM, "out of memory reading the model");
+        goto out;
+    }
     if (!c || gcm_start(c, 0, r->key, iv)) {
         zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
         goto out;
     }
     while (left > 0) {
+        if (atomic_load(&r->stop)) {
+            zg_err_set(err, ECANCELED, "stopped");
+            goto out;
+        }
         size_t n = left < IO_BUF ? (size_t)left : IO_BUF;
         if (pread_exact(r->fd, buf, n, in, err))
             goto out;
@@ -779,11 +804,72 @@ static int check_chunk(zg_model_reader *r, uint64_t i, uint8_t *buf, zg_err *err
                    (unsigned long long)i);
         goto out;
     }
-    r->checked[i] = 1;
     rc = 0;
 out:
-    OPENSSL_cleanse(buf, IO_BUF); /* held plaintext */
+    if (buf)
+        OPENSSL_cleanse(buf, IO_BUF); /* held plaintext */
+    free(buf);
     EVP_CIPHER_CTX_free(c);
+    return rc;
+}
+
+/* Under r->lock: take chunk i to check it (true), or find it checked
+ * (false), waiting while another thread checks it. */
+static bool claim(zg_model_reader *r, uint64_t i)
+{
+    while (r->state[i] == CK_BUSY)
+        pthread_cond_wait(&r->done, &r->lock);
+    if (r->state[i] == CK_OK)
+        return false;
+    r->state[i] = CK_BUSY;
+    return true;
+}
+
+/* Under r->lock: the end of a claimed chunk's check. */
+static void settle(zg_model_reader *r, uint64_t i, int rc)
+{
+    r->state[i] = rc ? CK_NONE : CK_OK;
+    pthread_cond_broadcast(&r->done);
+}
+
+static void *ahead_run(void *arg)
+{
+    zg_model_reader *r = arg;
+    for (uint64_t i = r->ahead_from; i < r->l.nchunks && !atomic_load(&r->stop); i++) {
+        pthread_mutex_lock(&r->lock);
+        /* Never waits: a chunk being checked by a reader is left to it. */
+        bool mine = r->state[i] == CK_NONE;
+        if (mine)
+            r->state[i] = CK_BUSY;
+        pthread_mutex_unlock(&r->lock);
+        if (!mine)
+            continue;
+        zg_err ignored; /* a failing chunk fails again when it is read, saying why */
+        int rc = check_chunk(r, i, &ignored);
+        pthread_mutex_lock(&r->lock);
+        settle(r, i, rc);
+        pthread_mutex_unlock(&r->lock);
+    }
+    return NULL;
+}
+
+/* Chunk i checked, by this thread or another; the checker started after
+ * it at the first read. */
+static int checked(zg_model_reader *r, uint64_t i, zg_err *err)
+{
+    pthread_mutex_lock(&r->lock);
+    if (!r->ahead_started && i + 1 < r->l.nchunks) {
+        r->ahead_from = i + 1;
+        r->ahead_started = pthread_create(&r->ahead, NULL, ahead_run, r) == 0;
+    }
+    bool mine = claim(r, i);
+    pthread_mutex_unlock(&r->lock);
+    if (!mine)
+        return 0;
+    int rc = check_chunk(r, i, err);
+    pthread_mutex_lock(&r->lock);
+    settle(r, i, rc);
+    pthread_mutex_unlock(&r->lock);
     return rc;
 }
 
@@ -813,36 +899,6 @@ static int ctr_read(zg_model_reader *r, uint64_t i, uint64_t at, uint8_t *buf, s
     return rc;
 }
 
-typedef struct ahead {
-    zg_model_reader *r;
-    uint64_t i;
-} ahead;
-
-static void *ahead_run(void *arg)
-{
-    ahead *a = arg;
-    zg_err ignored; /* a failing chunk fails again when it is read */
-    check_chunk(a->r, a->i, a->r->scratch[1], &ignored);
-    return NULL;
-}
-
-/* Under r->lock: chunk i checked, and the next one with it on another
- * thread, since readers mostly go on to it: a sequential reader waits
- * for every other chunk's check only, with two cores. */
-static int check_chunks(zg_model_reader *r, uint64_t i, zg_err *err)
-{
-    if (r->checked[i])
-        return 0;
-    ahead a = {r, i + 1};
-    pthread_t th;
-    bool helper =
-        i + 1 < r->l.nchunks && !r->checked[i + 1] && pthread_create(&th, NULL, ahead_run, &a) == 0;
-    int rc = check_chunk(r, i, r->scratch[0], err);
-    if (helper)
-        pthread_join(th, NULL);
-    return rc;
-}
-
 ssize_t zg_model_reader_pread(zg_model_reader *r, void *buf, size_t len, uint64_t off, zg_err *err)
 {
     if (off >= r->plain_len)
@@ -863,10 +919,7 @@ ssize_t zg_model_reader_pread(zg_model_reader *r, void *buf, size_t len, uint64_
         uint64_t at = off + done, i = at / r->chunk, within = at % r->chunk;
         uint64_t room = chunk_len(&r->l, i, r->chunk) - within;
         size_t n = len - done < room ? len - done : (size_t)room;
-        pthread_mutex_lock(&r->lock);
-        int rc = check_chunks(r, i, err);
-        pthread_mutex_unlock(&r->lock);
-        if (rc || ctr_read(r, i, within, p + done, n, err)) {
+        if (checked(r, i, err) || ctr_read(r, i, within, p + done, n, err)) {
             OPENSSL_cleanse(buf, len);
             return -1;
         }
@@ -879,12 +932,14 @@ void zg_model_reader_free(zg_model_reader *r)
 {
     if (!r)
         return;
+    atomic_store(&r->stop, true);
+    if (r->ahead_started)
+        pthread_join(r->ahead, NULL);
     OPENSSL_cleanse(r->key, sizeof r->key);
     close(r->fd);
+    pthread_cond_destroy(&r->done);
     pthread_mutex_destroy(&r->lock);
     free(r->tags);
-    free(r->checked);
-    free(r->scratch[0]);
-    free(r->scratch[1]);
+    free(r->state);
     free(r);
 }
