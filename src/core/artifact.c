@@ -535,6 +535,9 @@ int zg_lora_fetch_enc(zg_client *c, zg_storage_pool *storage, const char *url,
     return rc;
 }
 
+/* How long the settlement is looked for every 100 ms. */
+#define SETTLE_QUICK_MS 2000
+
 /* Wait until the provider settled the deliverable (the key is revealed
  * then), polling the chain. */
 static int wait_settled(zg_client *c, const uint8_t provider[20], const char *task_id,
@@ -544,9 +547,10 @@ static int wait_settled(zg_client *c, const uint8_t provider[20], const char *ta
     zg_wait_init_follow(&settle, w, w ? w->timeout_ms : 0, w ? w->poll_ms : 0);
     bool once = !w || w->timeout_ms <= 0;
     /* A provider settles soon after the acknowledgement (the broker's
-     * settlement follows its own watch of the chain), so the first looks
-     * come sooner than the wait's interval, then slow down to it. */
-    long step = settle.poll_ms < 100 ? settle.poll_ms : 100;
+     * settlement follows its own watch of the chain), so the first
+     * seconds are looked at every 100 ms (a call each, the reader waiting
+     * for every one), then the looks slow down to the wait's interval. */
+    long step = settle.poll_ms < 100 ? settle.poll_ms : 100, looked_ms = 0;
     for (;;) {
         zg_deliverable d;
         if (zg_ft_get_deliverable(c, zg_chain_address(c->chain), provider, task_id, &d, err))
@@ -557,7 +561,9 @@ static int wait_settled(zg_client *c, const uint8_t provider[20], const char *ta
             return 0;
         zg_err e = {0};
         if (!once && zg_wait_sleep(&settle, step, &e) == 0) {
-            step = step * 2 < settle.poll_ms ? step * 2 : settle.poll_ms;
+            looked_ms += step;
+            if (looked_ms >= SETTLE_QUICK_MS)
+                step = step * 2 < settle.poll_ms ? step * 2 : settle.poll_ms;
             continue;
         }
         if (e.code == EINTR)
