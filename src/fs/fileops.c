@@ -74,26 +74,35 @@ off_t zgfs_file_size(const zgfs_call *c)
 }
 
 /* Under h->lock: the handle's source, opened when it is not yet (the
- * local file, or the reader of a FILE made as it is read). */
-static void source_open(zgfs_handle *h)
+ * local file, or the reader of a FILE made as it is read). -1 with err
+ * when the reader cannot be opened for another reason than its content
+ * not being there yet (a damaged key file, a foreign lora.enc). */
+static int source_open(zgfs_handle *h, zg_err *err)
 {
     const zgfs_node *n = node_of(&h->call);
     char path[PATH_MAX];
     if (n->open_model) {
-        if (!h->model)
-            n->open_model(&h->call, &h->model, NULL);
+        if (!h->model && n->open_model(&h->call, &h->model, err) && err->code != ENOENT)
+            return -1;
     } else if (h->fd < 0 && local_path(&h->call, path, sizeof path) == 0) {
         h->fd = open(path, O_RDONLY | O_CLOEXEC);
     }
+    return 0;
 }
 
 void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
 {
+    zg_err err = {0};
     pthread_mutex_lock(&h->lock);
-    source_open(h);
+    int opened = source_open(h, &err);
     int fd = h->fd;
     zg_model_reader *model = h->model; /* freed only with h, which this request holds */
     pthread_mutex_unlock(&h->lock);
+    if (opened) {
+        zgfs_record(h->call.fs, &h->call, "read", NULL, &err);
+        fuse_reply_err(req, zgfs_errno(&err));
+        return;
+    }
     if (fd < 0 && !model) {
         fuse_reply_buf(req, NULL, 0); /* nothing there (yet): empty */
         return;
@@ -106,7 +115,6 @@ void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
         return;
     }
     ssize_t n;
-    zg_err err = {0};
     if (model) {
         n = zg_model_reader_pread(model, buf, size, (uint64_t)off, &err);
         if (n < 0) /* a damaged file: say which chunk in log */
@@ -127,8 +135,8 @@ void zgfs_serve_local(fuse_req_t req, zgfs_handle *h, size_t size, off_t off)
 
 static int file_open(zgfs_handle *h, struct fuse_file_info *fi, zg_err *err)
 {
-    (void)err;
-    source_open(h);
+    zg_err ignored = {0}; /* the first read says it, where its caller sees it */
+    source_open(h, &ignored);
     /* Verified, immutable content may stay in the page cache; until then
      * every read must reach us. */
     bool have = h->fd >= 0 || h->model;

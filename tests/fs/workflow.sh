@@ -275,6 +275,13 @@ check_match "...log names the chunk" "$(grep "$id/lora.bin" log | tail -1)" \
     'error: chunk 0 of the encrypted model failed authentication'
 printf "\\$(printf '%03o' "$byte")" | dd of="$ST/lora.enc" bs=1 seek=100 conv=notrunc status=none
 check "...and reads again once repaired" cmp "$T/lora.bin" "$T_TMP/lora.bin"
+printf 'x' >"$ST/lora.key"
+check_eq "a damaged lora.key: reading lora.bin is EIO, not an empty file" "$(read_err "$T/lora.bin")" EIO
+check_match "...log says what to do" "$(grep "$id/lora.bin" log | tail -1)" \
+    'error: .*/lora.key is damaged \(it should hold 52 bytes\); remove it and read lora.bin again'
+rm "$ST/lora.key"
+check "...once removed, the next read takes the key from the chain again" cmp "$T/lora.bin" "$T_TMP/lora.bin"
+check_eq "...and keeps it" "$(stat -c '%a %s' "$ST/lora.key")" "600 52"
 check_eq "...the tasks" "$(ls "$P/tasks" | grep -c -- -)" 4
 check_match "no daemon errors on stderr" "$(grep -ciE 'sanitizer|internal error' "$T_TMP/zgfs.log")" '^0$'
 
