@@ -412,15 +412,21 @@ out:
 
 #define NONE UINT64_MAX
 
-typedef struct dec_job {
-    int in_fd;
-    zg_writeback out; /* shared by the workers: the caller's fsync waits less */
-    off_t out_start;
-    const uint8_t *key;
+/* An encrypted file whose tag signature was checked: what opening one of
+ * its chunks takes (open_chunk). */
+typedef struct sealed {
+    int fd;
+    const uint8_t *key; /* 32 bytes */
     uint8_t iv0[IV_LEN];
     const uint8_t *tags; /* nchunks x 16: the ones the signature covers */
     layout l;
     size_t chunk;
+} sealed;
+
+typedef struct dec_job {
+    sealed in;
+    zg_writeback out; /* shared by the workers: the caller's fsync waits less */
+    off_t out_start;
     uint64_t plain_len;
     const zg_model_decrypt_opts *opts;
     pthread_mutex_t lock;
@@ -471,41 +477,59 @@ static void publish(dec_job *j)
         return;
     j->published = p;
     if (j->opts && j->opts->verified)
-        j->opts->verified(j->opts->ctx, p == j->l.nchunks ? j->plain_len : p * (uint64_t)j->chunk,
+        j->opts->verified(j->opts->ctx,
+                          p == j->in.l.nchunks ? j->plain_len : p * (uint64_t)j->in.chunk,
                           j->plain_len);
 }
 
-static int decrypt_chunk(dec_job *j, EVP_CIPHER_CTX *c, uint8_t *buf, uint64_t i, zg_err *err)
+/* The byte of the file where chunk i's ciphertext starts. */
+static uint64_t chunk_off(size_t chunk, uint64_t i)
 {
-    uint64_t left = chunk_len(&j->l, i, j->chunk);
-    uint64_t in = ZG_MODEL_HEADER_LEN + i * ((uint64_t)j->chunk + ZG_MODEL_TAG_LEN);
-    uint64_t out = (uint64_t)j->out_start + i * (uint64_t)j->chunk;
+    return ZG_MODEL_HEADER_LEN + i * ((uint64_t)chunk + ZG_MODEL_TAG_LEN);
+}
+
+/* The plaintext's size. */
+static uint64_t plain_of(const layout *l, size_t chunk)
+{
+    return l->nchunks ? (l->nchunks - 1) * (uint64_t)chunk + l->last_len : 0;
+}
+
+/* Told each slice of a chunk's plaintext, at byte `at` of the chunk,
+ * before the chunk's tag is checked. */
+typedef int (*slice_fn)(void *ctx, const uint8_t *plain, size_t n, uint64_t at, zg_err *err);
+
+/* Chunk i of f through AES-256-GCM in IO_BUF slices passing through buf
+ * (each slice's plaintext told to emit, which may be NULL), then its tag
+ * compared with the signed one and checked by GCM. *stop (may be NULL)
+ * set ends it between slices: ECANCELED. */
+static int open_chunk(const sealed *f, uint64_t i, EVP_CIPHER_CTX *c, uint8_t *buf,
+                      const atomic_bool *stop, slice_fn emit, void *ectx, zg_err *err)
+{
+    uint64_t len = chunk_len(&f->l, i, f->chunk), in = chunk_off(f->chunk, i);
     uint8_t iv[IV_LEN], tag[ZG_MODEL_TAG_LEN];
-    iv_add(iv, j->iv0, i);
-    if (gcm_start(c, 0, j->key, iv))
+    iv_add(iv, f->iv0, i);
+    if (gcm_start(c, 0, f->key, iv))
         return zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
-    while (left > 0) {
-        if (atomic_load(&j->failed))
+    for (uint64_t at = 0; at < len;) {
+        if (stop && atomic_load(stop))
             return zg_err_set(err, ECANCELED, "stopped");
-        size_t n = left < IO_BUF ? (size_t)left : IO_BUF;
+        size_t n = len - at < IO_BUF ? (size_t)(len - at) : IO_BUF;
         int outl = 0;
-        if (pread_exact(j->in_fd, buf, n, in, err))
+        if (pread_exact(f->fd, buf, n, in + at, err))
             return -1;
         if (EVP_DecryptUpdate(c, buf, &outl, buf, (int)n) != 1 || (size_t)outl != n)
             return zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
-        if (zg_writeback_pwrite(&j->out, buf, n, out))
-            return zg_err_set(err, errno, "cannot write the decrypted model: %s", strerror(errno));
-        in += n;
-        out += n;
-        left -= n;
+        if (emit && emit(ectx, buf, n, at, err))
+            return -1;
+        at += n;
     }
-    if (pread_exact(j->in_fd, tag, sizeof tag, in, err))
+    if (pread_exact(f->fd, tag, sizeof tag, in + len, err))
         return -1;
     /* The tags were read once for the signature; a file that changed
      * since is not what the signature covered. */
-    if (memcmp(tag, j->tags + i * ZG_MODEL_TAG_LEN, sizeof tag) != 0)
+    if (memcmp(tag, f->tags + i * ZG_MODEL_TAG_LEN, sizeof tag) != 0)
         return zg_err_set(err, EIO,
-                          "the encrypted model file changed while it was being decrypted");
+                          "the encrypted model file changed after its tag signature was checked");
     int finl = 0;
     if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, sizeof tag, tag) != 1)
         return zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
@@ -515,6 +539,27 @@ static int decrypt_chunk(dec_job *j, EVP_CIPHER_CTX *c, uint8_t *buf, uint64_t i
                           "corrupted or the key is wrong",
                           (unsigned long long)i);
     return 0;
+}
+
+typedef struct dec_slice {
+    dec_job *j;
+    uint64_t i;
+} dec_slice;
+
+/* A decrypting worker's slice, written at its place. */
+static int write_slice(void *ctx, const uint8_t *plain, size_t n, uint64_t at, zg_err *err)
+{
+    dec_slice *d = ctx;
+    uint64_t out = (uint64_t)d->j->out_start + d->i * (uint64_t)d->j->in.chunk + at;
+    if (zg_writeback_pwrite(&d->j->out, plain, n, out))
+        return zg_err_set(err, errno, "cannot write the decrypted model: %s", strerror(errno));
+    return 0;
+}
+
+static int decrypt_chunk(dec_job *j, EVP_CIPHER_CTX *c, uint8_t *buf, uint64_t i, zg_err *err)
+{
+    dec_slice d = {j, i};
+    return open_chunk(&j->in, i, c, buf, &j->failed, write_slice, &d, err);
 }
 
 static void *dec_run(void *arg)
@@ -530,7 +575,7 @@ static void *dec_run(void *arg)
     }
     while (buf && c) {
         pthread_mutex_lock(&j->lock);
-        if (atomic_load(&j->failed) || j->next == j->l.nchunks) {
+        if (atomic_load(&j->failed) || j->next == j->in.l.nchunks) {
             pthread_mutex_unlock(&j->lock);
             break;
         }
@@ -567,7 +612,7 @@ static unsigned threads_for(const zg_model_decrypt_opts *o, uint64_t nchunks)
 
 static int decrypt_parallel(dec_job *j, zg_err *err)
 {
-    unsigned n = threads_for(j->opts, j->l.nchunks);
+    unsigned n = threads_for(j->opts, j->in.l.nchunks);
     dec_worker w[ZG_MODEL_THREADS_MAX];
     pthread_t th[ZG_MODEL_THREADS_MAX];
     uint64_t busy[ZG_MODEL_THREADS_MAX];
@@ -614,16 +659,12 @@ int zg_model_decrypt_fd_opts(int in_fd, int out_fd, const uint8_t key[32],
     }
     if (verify_tags(in_fd, expected_signer, chunk, &l, signed_digest, iv0, &tags, err))
         return -1;
-    dec_job j = {.in_fd = in_fd,
+    dec_job j = {.in = {.fd = in_fd, .key = key, .tags = tags, .l = l, .chunk = chunk},
                  .out_start = start,
-                 .key = key,
-                 .tags = tags,
-                 .l = l,
-                 .chunk = chunk,
                  .opts = opts};
-    memcpy(j.iv0, iv0, IV_LEN);
+    memcpy(j.in.iv0, iv0, IV_LEN);
     zg_writeback_init(&j.out, out_fd, WRITEBACK_EVERY);
-    j.plain_len = l.nchunks ? (l.nchunks - 1) * (uint64_t)chunk + l.last_len : 0;
+    j.plain_len = plain_of(&l, chunk);
     atomic_init(&j.failed, false);
     int rc = -1;
     if (pthread_mutex_init(&j.lock, NULL)) {
@@ -659,11 +700,9 @@ struct zg_model_reader {
     int fd; /* owned */
     bool plain;
     uint8_t key[32];
-    uint8_t iv0[IV_LEN];
-    size_t chunk;
-    layout l;
+    uint8_t *tags; /* read with the signature */
+    sealed f;      /* fd, key and tags above */
     uint64_t plain_len;
-    uint8_t *tags;        /* nchunks x 16, as the signature covers them */
     pthread_mutex_t lock; /* guards state and the checker's start */
     pthread_cond_t done;  /* a check ended */
     uint8_t *state;       /* per chunk: CK_* */
@@ -730,14 +769,16 @@ int zg_model_reader_open(int fd, const uint8_t key[32], const uint8_t expected_s
     if (!r)
         return -1;
     uint8_t digest[32];
-    r->chunk = chunk;
     memcpy(r->key, key, sizeof r->key);
-    if (verify_tags(r->fd, expected_signer, chunk, &r->l, digest, r->iv0, &r->tags, err)) {
+    r->f = (sealed){.fd = r->fd, .key = r->key, .chunk = chunk};
+    int rc = verify_tags(r->fd, expected_signer, chunk, &r->f.l, digest, r->f.iv0, &r->tags, err);
+    r->f.tags = r->tags;
+    if (rc) {
         zg_model_reader_free(r);
         return -1;
     }
-    r->plain_len = r->l.nchunks ? (r->l.nchunks - 1) * (uint64_t)chunk + r->l.last_len : 0;
-    r->state = calloc(r->l.nchunks ? r->l.nchunks : 1, 1);
+    r->plain_len = plain_of(&r->f.l, chunk);
+    r->state = calloc(r->f.l.nchunks ? r->f.l.nchunks : 1, 1);
     if (!r->state) {
         zg_model_reader_free(r);
         return zg_err_set(err, ENOMEM, "out of memory opening the model");
@@ -751,11 +792,6 @@ uint64_t zg_model_reader_size(const zg_model_reader *r)
     return r->plain_len;
 }
 
-static uint64_t chunk_start(const zg_model_reader *r, uint64_t i)
-{
-    return ZG_MODEL_HEADER_LEN + i * ((uint64_t)r->chunk + ZG_MODEL_TAG_LEN);
-}
-
 /* Chunk i's GCM tag, computed over the whole chunk, is the one the
  * signature covers. Its plaintext passes through a buffer of its own
  * (wiped after); r->stop ends it early (ECANCELED). */
@@ -763,49 +799,8 @@ static int check_chunk(zg_model_reader *r, uint64_t i, zg_err *err)
 {
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
     uint8_t *buf = malloc(IO_BUF);
-    uint8_t iv[IV_LEN], tag[ZG_MODEL_TAG_LEN];
-    uint64_t in = chunk_start(r, i), left = chunk_len(&r->l, i, r->chunk);
-    int rc = -1, outl = 0;
-    iv_add(iv, r->iv0, i);
-    if (!buf) {
-        zg_err_set(err, ENOMEM, "out of memory reading the model");
-        goto out;
-    }
-    if (!c || gcm_start(c, 0, r->key, iv)) {
-        zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
-        goto out;
-    }
-    while (left > 0) {
-        if (atomic_load(&r->stop)) {
-            zg_err_set(err, ECANCELED, "stopped");
-            goto out;
-        }
-        size_t n = left < IO_BUF ? (size_t)left : IO_BUF;
-        if (pread_exact(r->fd, buf, n, in, err))
-            goto out;
-        if (EVP_DecryptUpdate(c, buf, &outl, buf, (int)n) != 1 || (size_t)outl != n) {
-            zg_err_set(err, EIO, "AES-256-GCM decryption failed in OpenSSL");
-            goto out;
-        }
-        in += n;
-        left -= n;
-    }
-    if (pread_exact(r->fd, tag, sizeof tag, in, err))
-        goto out;
-    if (memcmp(tag, r->tags + i * ZG_MODEL_TAG_LEN, sizeof tag) != 0) {
-        zg_err_set(err, EIO, "the encrypted model file changed since it was opened");
-        goto out;
-    }
-    if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, sizeof tag, tag) != 1 ||
-        EVP_DecryptFinal_ex(c, buf, &outl) != 1) {
-        zg_err_set(err, EIO,
-                   "chunk %llu of the encrypted model failed authentication: the file is "
-                   "corrupted or the key is wrong",
-                   (unsigned long long)i);
-        goto out;
-    }
-    rc = 0;
-out:
+    int rc = !c || !buf ? zg_err_set(err, ENOMEM, "out of memory reading the model")
+                        : open_chunk(&r->f, i, c, buf, &r->stop, NULL, NULL, err);
     if (buf)
         OPENSSL_cleanse(buf, IO_BUF); /* held plaintext */
     free(buf);
@@ -835,7 +830,7 @@ static void settle(zg_model_reader *r, uint64_t i, int rc)
 static void *ahead_run(void *arg)
 {
     zg_model_reader *r = arg;
-    for (uint64_t i = r->ahead_from; i < r->l.nchunks && !atomic_load(&r->stop); i++) {
+    for (uint64_t i = r->ahead_from; i < r->f.l.nchunks && !atomic_load(&r->stop); i++) {
         pthread_mutex_lock(&r->lock);
         /* Never waits: a chunk being checked by a reader is left to it. */
         bool mine = r->state[i] == CK_NONE;
@@ -858,7 +853,7 @@ static void *ahead_run(void *arg)
 static int checked(zg_model_reader *r, uint64_t i, zg_err *err)
 {
     pthread_mutex_lock(&r->lock);
-    if (!r->ahead_started && i + 1 < r->l.nchunks) {
+    if (!r->ahead_started && i + 1 < r->f.l.nchunks) {
         r->ahead_from = i + 1;
         r->ahead_started = pthread_create(&r->ahead, NULL, ahead_run, r) == 0;
     }
@@ -880,10 +875,10 @@ static int checked(zg_model_reader *r, uint64_t i, zg_err *err)
 static int ctr_read(zg_model_reader *r, uint64_t i, uint64_t at, uint8_t *buf, size_t len,
                     zg_err *err)
 {
-    if (pread_exact(r->fd, buf, len, chunk_start(r, i) + at, err))
+    if (pread_exact(r->fd, buf, len, chunk_off(r->f.chunk, i) + at, err))
         return -1;
     uint8_t ctr[16], skip[16];
-    iv_add(ctr, r->iv0, i);
+    iv_add(ctr, r->f.iv0, i);
     uint64_t block = 2 + at / 16;
     for (int b = 0; b < 4; b++)
         ctr[IV_LEN + b] = (uint8_t)(block >> (24 - 8 * b));
@@ -916,8 +911,8 @@ ssize_t zg_model_reader_pread(zg_model_reader *r, void *buf, size_t len, uint64_
     uint8_t *p = buf;
     size_t done = 0;
     while (done < len) {
-        uint64_t at = off + done, i = at / r->chunk, within = at % r->chunk;
-        uint64_t room = chunk_len(&r->l, i, r->chunk) - within;
+        uint64_t at = off + done, i = at / r->f.chunk, within = at % r->f.chunk;
+        uint64_t room = chunk_len(&r->f.l, i, r->f.chunk) - within;
         size_t n = len - done < room ? len - done : (size_t)room;
         if (checked(r, i, err) || ctr_read(r, i, within, p + done, n, err)) {
             OPENSSL_cleanse(buf, len);
