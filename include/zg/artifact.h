@@ -107,9 +107,9 @@ int zg_lora_fetch_enc(zg_client *c, struct zg_storage_pool *storage, const char 
 /* The one safe path to a model, for every caller (a read of lora.bin, the
  * daemon's automatic acknowledgement, tools): download (as
  * zg_lora_download_auto), verify, acknowledge (journaled in j; skipped when
- * already acknowledged), wait for the provider's settlement, check that
- * the revealed key opens the file (one chunk's tag) and keep it in
- * key_path (0600, written whole or not at all). lora.bin is then read
+ * already acknowledged), wait for the provider's settlement and keep the
+ * revealed key in key_path (0600, written whole or not at all; tried on
+ * the file by the reads, every chunk's tag). lora.bin is then read
  * through zg_lora_bin_open, decrypted as it is read: the plaintext is never
  * written to disk. Nothing is acknowledged unless the file verified (EIO,
  * "nothing was acknowledged"); a deliverable settled with a penalty before

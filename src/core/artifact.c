@@ -366,33 +366,6 @@ static int settled_key(zg_client *c, const uint8_t provider[20], const char *tas
     return rc;
 }
 
-/* lora.key written whole or not at all: a temporary file (0600), synced,
- * renamed, the directory synced. */
-static int save_key(const char *key_path, const uint8_t key[32], const uint8_t signer[20],
-                    zg_err *err)
-{
-    char tmp[4096];
-    uint8_t rec[KEY_FILE_LEN];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", key_path) >= (int)sizeof tmp)
-        return zg_err_set(err, ENAMETOOLONG, "path too long");
-    memcpy(rec, key, 32);
-    memcpy(rec + 32, signer, 20);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    int rc = fd < 0 || zg_write_all(fd, rec, sizeof rec) || fsync(fd) ? -1 : 0;
-    if (rc)
-        zg_err_set(err, errno, "cannot write %s: %s", tmp, strerror(errno));
-    if (fd >= 0 && close(fd) && rc == 0)
-        rc = zg_err_set(err, errno, "cannot write %s: %s", tmp, strerror(errno));
-    if (rc == 0 && rename(tmp, key_path))
-        rc = zg_err_set(err, errno, "cannot save %s: %s", key_path, strerror(errno));
-    if (rc)
-        unlink(tmp);
-    else
-        zg_fsync_dir_of(key_path);
-    explicit_bzero(rec, sizeof rec);
-    return rc;
-}
-
 /* What an earlier version's crash left (an unsynced lora.bin, its marker,
  * a half-decrypted lora.bin.tmp): nothing reads them any more. */
 static void drop_leftovers(const char *key_path)
@@ -419,10 +392,14 @@ static int keep_key(zg_client *c, const uint8_t provider[20], const char *task_i
     zg_buf key;
     zg_buf_init(&key, 0);
     uint8_t signer[20];
-    int rc = settled_key(c, provider, task_id, &key, signer, err) ||
-                     save_key(key_path, key.data, signer, err)
-                 ? -1
-                 : 0;
+    uint8_t rec[KEY_FILE_LEN];
+    int rc = settled_key(c, provider, task_id, &key, signer, err);
+    if (rc == 0) {
+        memcpy(rec, key.data, 32);
+        memcpy(rec + 32, signer, 20);
+        rc = zg_write_atomic(key_path, rec, sizeof rec, err);
+        explicit_bzero(rec, sizeof rec);
+    }
     if (rc == 0)
         drop_leftovers(key_path);
     if (key.data)
@@ -453,10 +430,8 @@ static void tell(const zg_lora_notify *note, zg_lora_step step, const zg_err *wh
 static int take_turn(const char *enc_path, const zg_wait *w, zg_err *err)
 {
     char path[4096];
-    const char *slash = strrchr(enc_path, '/');
-    int dir = slash ? (int)(slash - enc_path) + 1 : 0;
-    if (snprintf(path, sizeof path, "%.*s.lock", dir, enc_path) >= (int)sizeof path)
-        return zg_err_set(err, ENAMETOOLONG, "path too long");
+    if (sibling(enc_path, ".lock", path, err))
+        return -1;
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         return zg_err_set(err, errno, "cannot open %s: %s", path, strerror(errno));
@@ -693,7 +668,8 @@ bool zg_lora_bin_have(const char *state, const char *provider, const char *id, u
         *size = zg_lora_file_size(bin);
         return true;
     }
-    return bin_there(enc, key) && zg_model_plain_size(zg_lora_file_size(enc), 0, size, NULL) == 0;
+    return exists(key) && zg_lora_enc_verified(enc) &&
+           zg_model_plain_size(zg_lora_file_size(enc), 0, size, NULL) == 0;
 }
 
 static int read_key(const char *key_path, uint8_t key[32], uint8_t signer[20], zg_err *err)
