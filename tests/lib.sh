@@ -84,7 +84,10 @@ at_exit "rm -rf '$T_TMP'"
 free_port() {
     local p i k busy
     for ((i = 0; i < 200; i++)); do
-        p=$((20000 + RANDOM % 20000))
+        # Below the kernel's ephemeral range (32768 up): a port there may
+        # be held by an outgoing connection, which no connect test sees,
+        # and a server given it fails to bind.
+        p=$((20000 + RANDOM % 12000))
         busy=
         for k in 0 1 2 3 4 5 6; do
             if (exec 3<>"/dev/tcp/127.0.0.1/$((p + k))") 2>/dev/null; then
