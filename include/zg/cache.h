@@ -27,6 +27,7 @@
 #ifndef ZG_CACHE_H
 #define ZG_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "zg/err.h"
@@ -53,6 +54,11 @@ void zg_cache_free(zg_cache *c);
  * on failure the fetch's error is in err and nothing is cached. */
 int zg_cache_get(zg_cache *c, const char *key, long max_age_ms, zg_cache_fetch_fn fetch,
                  zg_cache_free_fn free_fn, void *ctx, zg_cache_val **out, zg_err *err);
+/* The stored value for key if it is at most max_age_ms old (as
+ * zg_cache_get), without fetching or waiting for a fetch: true with *out a
+ * reference the caller releases, false with *out NULL. For a caller that
+ * can get the same facts another way when they are not at hand. */
+bool zg_cache_peek(zg_cache *c, const char *key, long max_age_ms, zg_cache_val **out);
 /* The value behind a reference (borrowed for as long as the reference). */
 void *zg_cache_value(const zg_cache_val *v);
 void zg_cache_put(zg_cache_val *v);

@@ -28,6 +28,8 @@ typedef struct zg_ft_service {
 
 void zg_ft_service_free(zg_ft_service *s);
 void zg_ft_services_free(zg_ft_service *arr, size_t n); /* frees the array too */
+/* A deep copy of s into *out (free with zg_ft_service_free). */
+int zg_ft_service_copy(zg_ft_service *out, const zg_ft_service *s, zg_err *err);
 
 /* ENOENT (with a sentence) when the address is not a fine-tuning provider. */
 int zg_ft_get_service(zg_client *c, const uint8_t provider[20], zg_ft_service *out, zg_err *err);
@@ -89,6 +91,13 @@ int zg_ft_lock_time(zg_client *c, uint64_t *seconds, zg_err *err);
  * reads together (the sub-account and when its refunds unlock). */
 int zg_ft_get_account_lock_time(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
                                 zg_ft_account *out, bool *exists, uint64_t *lock_time, zg_err *err);
+/* Its two halves, for a caller that batches the views with others
+ * (zg_view_batch): v[0] the sub-account, v[1] the lock time; the decoding
+ * fills out, exists and lock_time as above. */
+void zg_ft_account_lock_time_views(const zg_client *c, const uint8_t user[20],
+                                   const uint8_t provider[20], zg_view_req v[2]);
+int zg_ft_account_lock_time_decode(const zg_view_req v[2], zg_ft_account *out, bool *exists,
+                                   uint64_t *lock_time, zg_err *err);
 int zg_ft_penalty_percentage(zg_client *c, uint64_t *pct, zg_err *err);
 /* ENOENT when absent. */
 int zg_ft_get_deliverable(zg_client *c, const uint8_t user[20], const uint8_t provider[20],

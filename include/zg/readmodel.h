@@ -38,6 +38,8 @@ typedef enum zg_rv {
     ZG_RV_CHAIN_TIME,   /* uint64_t: the latest block's timestamp */
     ZG_RV_FT_ACCOUNT,   /* zg_rv_ft_account, per provider */
     ZG_RV_INF_ACCOUNT,  /* zg_rv_inf_account, per provider */
+    ZG_RV_STANDING,     /* zg_standing, per provider: its services and both
+                         * sub-accounts, one round trip (account.json) */
     ZG_RV_FT_SERVICE,   /* zg_ft_service, per provider: getService, on its own */
     ZG_RV_TASKS,        /* cJSON array, per provider: the wallet's tasks, newest first */
     ZG_RV_TASK,         /* cJSON object, per task: one the list has not seen yet */
@@ -105,7 +107,9 @@ typedef struct zg_rv_provider {
     const zg_inf_service *inf;
 } zg_rv_provider;
 void zg_rv_services_find(const zg_rv_services *s, const uint8_t addr[20], zg_rv_provider *out);
-/* provider's entries in rm's cached services list: *pr points into *ref,
+/* provider's entries in the services lists: from the cached lists while
+ * they are fresh, else from the provider's standing (ZG_RV_STANDING, which
+ * brings its sub-accounts in the same round trip). *pr points into *ref,
  * which the caller releases with zg_cache_put. */
 int zg_rm_provider(const zg_readmodel *rm, const uint8_t provider[20], zg_cache_val **ref,
                    zg_rv_provider *pr, zg_err *err);

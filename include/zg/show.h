@@ -101,10 +101,10 @@ typedef struct zg_show_acct {
 int zg_show_acct_kind(const zg_readmodel *rm, const uint8_t provider[20], zg_service_kind *kind,
                       zg_err *err);
 /* The summary of provider's sub-account of the wallet, at most max_age_ms
- * old (as zg_rm_get); ENOENT when provider is not in the services list.
- * ref (may be NULL) gets a reference to the whole value
- * (zg_rv_ft_account or zg_rv_inf_account, by out->kind; the caller puts
- * it). */
+ * old (as zg_rm_get), read with the provider's registrations in one round
+ * trip (ZG_RV_STANDING); ENOENT when provider is in neither services list.
+ * ref (may be NULL) gets a reference to the whole value (a zg_standing;
+ * the caller puts it). */
 int zg_show_acct_get(const zg_readmodel *rm, const uint8_t provider[20], long max_age_ms,
                      zg_show_acct *out, zg_cache_val **ref, zg_err *err);
 /* providers/P/account.json of a: its document, from ref's value. */

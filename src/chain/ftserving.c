@@ -28,6 +28,33 @@ void zg_ft_service_free(zg_ft_service *s)
     memset(s, 0, sizeof *s);
 }
 
+/* strdup of s into *out; NULL stays NULL. */
+static int dup_str(char **out, const char *s, zg_err *err)
+{
+    *out = NULL;
+    if (s && !(*out = strdup(s)))
+        return zg_err_set(err, ENOMEM, "out of memory");
+    return 0;
+}
+
+int zg_ft_service_copy(zg_ft_service *out, const zg_ft_service *s, zg_err *err)
+{
+    *out = *s;
+    out->url = out->gpu_type = NULL;
+    out->models = NULL;
+    out->nmodels = 0;
+    if (dup_str(&out->url, s->url, err) || dup_str(&out->gpu_type, s->gpu_type, err) ||
+        (s->nmodels && !(out->models = calloc(s->nmodels, sizeof *out->models))))
+        goto fail;
+    for (; out->nmodels < s->nmodels; out->nmodels++)
+        if (dup_str(&out->models[out->nmodels], s->models[out->nmodels], err))
+            goto fail;
+    return 0;
+fail:
+    zg_ft_service_free(out);
+    return zg_err_set(err, ENOMEM, "out of memory");
+}
+
 void zg_ft_services_free(zg_ft_service *arr, size_t n)
 {
     for (size_t i = 0; arr && i < n; i++)
@@ -254,18 +281,35 @@ int zg_ft_get_account(zg_client *c, const uint8_t user[20], const uint8_t provid
     return rc;
 }
 
+void zg_ft_account_lock_time_views(const zg_client *c, const uint8_t user[20],
+                                   const uint8_t provider[20], zg_view_req v[2])
+{
+    v[0] = account_view(c, user, provider);
+    v[1] = (zg_view_req){.to = c->net.finetuning,
+                         .what = "lockTime()",
+                         .signature = "lockTime()",
+                         .ret_type = "(uint256)"};
+}
+
+int zg_ft_account_lock_time_decode(const zg_view_req v[2], zg_ft_account *out, bool *exists,
+                                   uint64_t *lock_time, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    *exists = false;
+    return zg_abi_get_u64(v[1].out, 0, lock_time, err) || parse_account(out, exists, v[0].out, err)
+               ? -1
+               : 0;
+}
+
 int zg_ft_get_account_lock_time(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
                                 zg_ft_account *out, bool *exists, uint64_t *lock_time, zg_err *err)
 {
     memset(out, 0, sizeof *out);
     *exists = false;
-    zg_view_req v[2] = {account_view(c, user, provider),
-                        {.to = c->net.finetuning,
-                         .what = "lockTime()",
-                         .signature = "lockTime()",
-                         .ret_type = "(uint256)"}};
-    int rc = zg_view_batch(c, v, 2, err) || zg_abi_get_u64(v[1].out, 0, lock_time, err) ||
-                     parse_account(out, exists, v[0].out, err)
+    zg_view_req v[2];
+    zg_ft_account_lock_time_views(c, user, provider, v);
+    int rc = zg_view_batch(c, v, 2, err) ||
+                     zg_ft_account_lock_time_decode(v, out, exists, lock_time, err)
                  ? -1
                  : 0;
     zg_abi_value_free(v[0].out);

@@ -26,6 +26,22 @@ void zg_inf_service_free(zg_inf_service *s)
     memset(s, 0, sizeof *s);
 }
 
+int zg_inf_service_copy(zg_inf_service *out, const zg_inf_service *s, zg_err *err)
+{
+    *out = *s;
+    char **f[] = {&out->service_type, &out->url, &out->model, &out->verifiability,
+                  &out->additional_info};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        *f[i] = NULL;
+    const char *from[] = {s->service_type, s->url, s->model, s->verifiability, s->additional_info};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (from[i] && !(*f[i] = strdup(from[i]))) {
+            zg_inf_service_free(out);
+            return zg_err_set(err, ENOMEM, "out of memory");
+        }
+    return 0;
+}
+
 void zg_inf_services_free(zg_inf_service *arr, size_t n)
 {
     for (size_t i = 0; arr && i < n; i++)
@@ -159,19 +175,23 @@ void zg_inf_account_free(zg_inf_account *a)
     memset(a, 0, sizeof *a);
 }
 
-int zg_inf_get_account(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
-                       zg_inf_account *out, bool *exists, zg_err *err)
+zg_view_req zg_inf_account_view(const zg_client *c, const uint8_t user[20],
+                                const uint8_t provider[20])
 {
-    zg_abi_value *ret = NULL;
+    return (zg_view_req){.to = c->net.inference,
+                         .what = "inference account",
+                         .signature = "getAccount(address,address)",
+                         .args = zg_abi_tuple(zg_abi_addr(user), zg_abi_addr(provider)),
+                         .ret_type = "(" ACCOUNT_T ")",
+                         .absent_error = "AccountNotExists(address,address)"};
+}
+
+int zg_inf_account_decode(const zg_abi_value *ret, zg_inf_account *out, bool *exists, zg_err *err)
+{
     memset(out, 0, sizeof *out);
     *exists = false;
-    if (zg_view_or_absent(c, c->net.inference, "inference account", "getAccount(address,address)",
-                          zg_abi_tuple(zg_abi_addr(user), zg_abi_addr(provider)), "(" ACCOUNT_T ")",
-                          "AccountNotExists(address,address)", &ret, err))
-        return -1;
     if (!ret)
         return 0;
-    int rc = -1;
     const zg_abi_value *t = zg_abi_at_n(ret, 0, ZG_ABI_TUPLE, 11, err), *refunds;
     uint64_t valid;
     if (t && zg_abi_get_addr(t, 0, out->user, err) == 0 &&
@@ -187,11 +207,133 @@ int zg_inf_get_account(zg_client *c, const uint8_t user[20], const uint8_t provi
         zg_abi_get_u256(t, 10, &out->revoked_bitmap, err) == 0 &&
         zg_parse_refunds(&out->refunds, &out->nrefunds, refunds, valid, err) == 0) {
         *exists = true;
-        rc = 0;
-    } else {
-        zg_inf_account_free(out);
+        return 0;
     }
-    zg_abi_value_free(ret);
+    zg_inf_account_free(out);
+    return -1;
+}
+
+int zg_inf_get_account(zg_client *c, const uint8_t user[20], const uint8_t provider[20],
+                       zg_inf_account *out, bool *exists, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    *exists = false;
+    zg_view_req v = zg_inf_account_view(c, user, provider);
+    int rc = zg_view_batch(c, &v, 1, err) ? -1 : zg_inf_account_decode(v.out, out, exists, err);
+    zg_abi_value_free(v.out);
+    return rc;
+}
+
+/* A view of a batch that did not answer: its own error, or the batch's
+ * when the batch as a whole failed. */
+static int failed(const zg_view_req *v, const zg_err *batch, zg_err *err)
+{
+    if (err)
+        *err = v->err.code ? v->err : *batch;
+    return -1;
+}
+
+void zg_standing_free(zg_standing *s)
+{
+    if (!s)
+        return;
+    zg_ft_service_free(s->ft_service);
+    free(s->ft_service);
+    zg_inf_service_free(s->inf_service);
+    free(s->inf_service);
+    zg_ft_account_free(&s->ft);
+    zg_inf_account_free(&s->inf);
+    memset(s, 0, sizeof *s);
+}
+
+static int take_ft(zg_standing *out, zg_ft_service *s, zg_err *err)
+{
+    if (!(out->ft_service = malloc(sizeof *out->ft_service)))
+        return zg_err_set(err, ENOMEM, "out of memory");
+    *out->ft_service = *s;
+    memset(s, 0, sizeof *s);
+    return 0;
+}
+
+static int take_inf(zg_standing *out, zg_inf_service *s, zg_err *err)
+{
+    if (!(out->inf_service = malloc(sizeof *out->inf_service)))
+        return zg_err_set(err, ENOMEM, "out of memory");
+    *out->inf_service = *s;
+    memset(s, 0, sizeof *s);
+    return 0;
+}
+
+int zg_standing_get(zg_client *c, const uint8_t user[20], const uint8_t provider[20], bool known,
+                    const zg_ft_service *ft_known, const zg_inf_service *inf_known,
+                    zg_standing *out, zg_err *err)
+{
+    memset(out, 0, sizeof *out);
+    /* Views: [services lists 0, 1 unless known] [ft account, lock time]
+     * [inf account]; a sub-account is asked of a contract the provider
+     * may not be registered in: only the lists, and the sub-accounts of
+     * the services it offers, must answer. */
+    zg_view_req v[5];
+    size_t n = 0, ia = 0, ib = 0;
+    if (!known) {
+        v[n++] = zg_ft_all_services_view(c);
+        v[n++] = page_view(c, 0);
+    }
+    if (!known || ft_known) {
+        ia = n;
+        zg_ft_account_lock_time_views(c, user, provider, &v[n]);
+        n += 2;
+    }
+    if (!known || inf_known) {
+        ib = n;
+        v[n++] = zg_inf_account_view(c, user, provider);
+    }
+    zg_ft_service *ft = NULL, ftc = {0};
+    zg_inf_service *inf = NULL, infc = {0};
+    size_t nft = 0, ninf = 0;
+    int rc = -1;
+    zg_err be = {0};
+    if (n)
+        zg_view_batch(c, v, n, &be);
+    if (known) {
+        if ((ft_known && (zg_ft_service_copy(&ftc, ft_known, err) || take_ft(out, &ftc, err))) ||
+            (inf_known &&
+             (zg_inf_service_copy(&infc, inf_known, err) || take_inf(out, &infc, err))))
+            goto out;
+    } else {
+        if (v[0].rc || v[1].rc) {
+            failed(&v[v[0].rc ? 0 : 1], &be, err);
+            goto out;
+        }
+        if (zg_ft_all_services_decode(v[0].out, &ft, &nft, err) ||
+            pages_from(c, v[1].out, &inf, &ninf, err))
+            goto out;
+        for (size_t i = 0; i < nft && !out->ft_service; i++)
+            if (!memcmp(ft[i].provider, provider, 20) && take_ft(out, &ft[i], err))
+                goto out;
+        for (size_t i = 0; i < ninf && !out->inf_service; i++)
+            if (!memcmp(inf[i].provider, provider, 20) && take_inf(out, &inf[i], err))
+                goto out;
+    }
+    if (out->ft_service && (v[ia].rc || v[ia + 1].rc
+                                ? failed(&v[v[ia].rc ? ia : ia + 1], &be, err)
+                                : zg_ft_account_lock_time_decode(&v[ia], &out->ft, &out->ft_exists,
+                                                                 &out->lock_time, err)))
+        goto out;
+    if (out->inf_service &&
+        (v[ib].rc ? failed(&v[ib], &be, err)
+                  : zg_inf_account_decode(v[ib].out, &out->inf, &out->inf_exists, err)))
+        goto out;
+    rc = 0;
+out:
+    if (rc)
+        zg_standing_free(out);
+    zg_ft_service_free(&ftc);
+    zg_inf_service_free(&infc);
+    zg_ft_services_free(ft, nft);
+    zg_inf_services_free(inf, ninf);
+    for (size_t i = 0; i < n; i++)
+        zg_abi_value_free(v[i].out);
     return rc;
 }
 

@@ -190,6 +190,37 @@ static int fetch_inf_account(const args *a, void **val, zg_err *err)
     return 0;
 }
 
+static void free_standing(void *p)
+{
+    zg_standing_free(p);
+    free(p);
+}
+
+static bool services_at_hand(const zg_readmodel *rm, zg_cache_val **ref);
+
+static int fetch_standing(const args *a, void **val, zg_err *err)
+{
+    zg_standing *v = alloc(sizeof *v, err);
+    if (!v)
+        return -1;
+    /* With the services lists fresh in the cache only the sub-accounts are
+     * asked. */
+    zg_cache_val *ref;
+    zg_rv_provider pr = {0};
+    bool known = services_at_hand(a->rm, &ref);
+    if (known)
+        zg_rv_services_find(zg_cache_value(ref), a->provider, &pr);
+    int rc = zg_standing_get(a->rm->client, a->rm->user, a->provider, known, pr.ft, pr.inf, v, err);
+    if (known)
+        zg_cache_put(ref);
+    if (rc) {
+        free(v);
+        return -1;
+    }
+    *val = v;
+    return 0;
+}
+
 static void free_ft_service(void *p)
 {
     zg_ft_service_free(p);
@@ -407,6 +438,9 @@ static const decl table[ZG_RV_COUNT] = {
         S(PROV "/account.json"), S(PROV "/tasks/*/deliverable.json")),
     [ZG_RV_INF_ACCOUNT] = ROW("acct:inf:{P}", fetch_inf_account, free_inf_account, -1,
         S(PROV "/account.json"), S(PROV "/adapters")),
+    [ZG_RV_STANDING] = ROWF("standing:{P}", fetch_standing, free_standing, -1,
+        ZG_RV_BIT(ZG_RV_SERVICES) | ZG_RV_BIT(ZG_RV_FT_ACCOUNT) | ZG_RV_BIT(ZG_RV_INF_ACCOUNT),
+        S(PROV "/account.json")),
     [ZG_RV_FT_SERVICE] = ROW("ftp:service:{P}", fetch_ft_service, free_ft_service, -1,
         S(PROV "/attestation/report")),
     [ZG_RV_TASKS] = ROW("tasks:{P}", fetch_tasks, free_json, -1,
@@ -571,12 +605,29 @@ void zg_rv_services_find(const zg_rv_services *s, const uint8_t addr[20], zg_rv_
             out->inf = &s->inf[i];
 }
 
+/* The services lists, if the cache holds them fresh (*ref to release). */
+static bool services_at_hand(const zg_readmodel *rm, zg_cache_val **ref)
+{
+    char key[512];
+    return zg_rm_key(key, sizeof key, ZG_RV_SERVICES, NULL, NULL, NULL) == 0 &&
+           zg_cache_peek(rm->cache, key, table[ZG_RV_SERVICES].ttl_ms, ref);
+}
+
 int zg_rm_provider(const zg_readmodel *rm, const uint8_t provider[20], zg_cache_val **ref,
                    zg_rv_provider *pr, zg_err *err)
 {
-    if (zg_rm_get(rm, ZG_RV_SERVICES, NULL, NULL, -1, ref, err))
+    if (services_at_hand(rm, ref)) {
+        zg_rv_services_find(zg_cache_value(*ref), provider, pr);
+        return 0;
+    }
+    /* Not at hand: the provider's standing holds its records too, and what
+     * a read under providers/P needs next (its sub-accounts) comes in the
+     * same round trip. */
+    if (zg_rm_get(rm, ZG_RV_STANDING, provider, NULL, -1, ref, err))
         return -1;
-    zg_rv_services_find(zg_cache_value(*ref), provider, pr);
+    const zg_standing *s = zg_cache_value(*ref);
+    pr->ft = s->ft_service;
+    pr->inf = s->inf_service;
     return 0;
 }
 

@@ -393,28 +393,30 @@ int zg_show_acct_get(const zg_readmodel *rm, const uint8_t provider[20], long ma
     memcpy(out->provider, provider, 20);
     if (keep)
         *keep = NULL;
-    if (zg_show_acct_kind(rm, provider, &out->kind, err))
-        return -1;
-    bool ft = out->kind == ZG_SVC_FINETUNING;
     zg_cache_val *ref;
-    if (zg_rm_get(rm, ft ? ZG_RV_FT_ACCOUNT : ZG_RV_INF_ACCOUNT, provider, NULL, max_age_ms, &ref,
-                  err))
+    if (zg_rm_get(rm, ZG_RV_STANDING, provider, NULL, max_age_ms, &ref, err))
         return -1;
-    if (ft) {
-        const zg_rv_ft_account *v = zg_cache_value(ref);
-        out->exists = v->exists;
-        if (v->exists) {
-            out->balance = v->a.balance;
-            out->pending = v->a.pending_refund;
-            out->acknowledged = v->a.acknowledged;
+    const zg_standing *s = zg_cache_value(ref);
+    if (!s->ft_service && !s->inf_service) {
+        zg_cache_put(ref);
+        char a[43];
+        zg_addr_checksum(a, provider);
+        return zg_err_set(err, ENOENT, "%s is not a registered provider", a);
+    }
+    out->kind = s->ft_service ? ZG_SVC_FINETUNING : ZG_SVC_INFERENCE;
+    if (s->ft_service) {
+        out->exists = s->ft_exists;
+        if (s->ft_exists) {
+            out->balance = s->ft.balance;
+            out->pending = s->ft.pending_refund;
+            out->acknowledged = s->ft.acknowledged;
         }
     } else {
-        const zg_rv_inf_account *v = zg_cache_value(ref);
-        out->exists = v->exists;
-        if (v->exists) {
-            out->balance = v->a.balance;
-            out->pending = v->a.pending_refund;
-            out->acknowledged = v->a.acknowledged;
+        out->exists = s->inf_exists;
+        if (s->inf_exists) {
+            out->balance = s->inf.balance;
+            out->pending = s->inf.pending_refund;
+            out->acknowledged = s->inf.acknowledged;
         }
     }
     if (keep)
@@ -430,9 +432,14 @@ int zg_show_account(zg_buf *out, zg_client *c, const uint8_t user[20], const zg_
     char name[64];
     if (zg_client_service_name(c, a->kind, name, err))
         return -1;
-    if (a->kind == ZG_SVC_FINETUNING)
-        return zg_show_ft_account(out, name, user, a->provider, zg_cache_value(ref), err);
-    return zg_show_inf_account(out, name, user, a->provider, zg_cache_value(ref), err);
+    /* Borrowed views of the cached standing, for as long as ref. */
+    const zg_standing *s = zg_cache_value(ref);
+    if (a->kind == ZG_SVC_FINETUNING) {
+        zg_rv_ft_account v = {.exists = s->ft_exists, .a = s->ft, .lock_time = s->lock_time};
+        return zg_show_ft_account(out, name, user, a->provider, &v, err);
+    }
+    zg_rv_inf_account v = {.exists = s->inf_exists, .a = s->inf};
+    return zg_show_inf_account(out, name, user, a->provider, &v, err);
 }
 
 int zg_show_trust(zg_buf *out, const zg_show_acct *a, zg_err *err)

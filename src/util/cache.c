@@ -206,6 +206,19 @@ static int join_flight(zg_cache *c, flight *f, const zg_wait *w, zg_err *err)
     return 0;
 }
 
+bool zg_cache_peek(zg_cache *c, const char *key, long max_age_ms, zg_cache_val **out)
+{
+    *out = NULL;
+    if (max_age_ms < 0)
+        max_age_ms = c->ttl_ms;
+    pthread_mutex_lock(&c->lock);
+    entry *e = find(c, key);
+    if (e && e->val && max_age_ms > 0 && now_ms() - e->fetched_ms < max_age_ms)
+        *out = val_ref(e->val);
+    pthread_mutex_unlock(&c->lock);
+    return *out != NULL;
+}
+
 int zg_cache_get(zg_cache *c, const char *key, long max_age_ms, zg_cache_fetch_fn fetch,
                  zg_cache_free_fn free_fn, void *ctx, zg_cache_val **out, zg_err *err)
 {

@@ -75,11 +75,12 @@ wait "${pids[@]}"
 n1=$(anvil_requests)
 check_eq "10 concurrent cold reads cost what one costs ($one requests)" "$((n1 - n0))" "$one"
 
-# ---- round trips of a cold read: one per kernel lookup that must ask the
-# chain and one per file. Behind a JSON-RPC proxy that logs each HTTP
-# request, a cold `cat providers/P/account.json` (ttl=1, both caches
-# expired) asks twice: the provider's directory (both services lists in one
-# batch) and the file (the sub-account with the lock time in one batch).
+# ---- round trips of a cold read. Behind a JSON-RPC proxy that logs each
+# HTTP request, a cold `cat providers/P/account.json` (ttl=1, both caches
+# expired) asks once: the kernel's lookup of the provider's directory reads
+# the provider's standing (both services lists and both sub-accounts, the
+# fine-tuning one with the lock time, in one batch), and the file is made
+# of the same answer.
 rp_port=$(free_port)
 echo proxy >"$T_TMP/rpc-proxy.mode"
 (cd / && exec node "$ZG_ROOT/tests/fs/rpc-proxy.js" "$rp_port" "$RPC" "$T_TMP/rpc-proxy.log" \
@@ -97,9 +98,32 @@ warm=$(cat "providers/$FT/account.json")
 sleep 1.3
 : >"$T_TMP/rpc-proxy.log"
 cold=$(cat "providers/$FT/account.json")
-check_eq "a cold read of account.json is two JSON-RPC round trips" \
-    "$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")" "batch eth_call,eth_call batch eth_call,eth_call "
+check_eq "a cold read of account.json is one JSON-RPC round trip" \
+    "$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")" "batch eth_call,eth_call,eth_call,eth_call,eth_call "
 check_eq "...and reads what the warm one read" "$cold" "$warm"
+warm=$(cat "providers/$INF/account.json")
+sleep 1.3
+: >"$T_TMP/rpc-proxy.log"
+cold=$(cat "providers/$INF/account.json")
+check_eq "so is a cold read of an inference provider's account.json" \
+    "$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")" "batch eth_call,eth_call,eth_call,eth_call,eth_call "
+check_eq "...and it reads what the warm one read" "$cold" "$warm"
+# With the services lists fresh (ls providers/ just read them) only the
+# sub-account is asked.
+sleep 1.3
+ls providers >/dev/null
+: >"$T_TMP/rpc-proxy.log"
+cat "providers/$FT/account.json" >/dev/null
+check_eq "after ls providers/, account.json asks only the sub-account and the lock time" \
+    "$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")" "batch eth_call,eth_call "
+sleep 1.3
+: >"$T_TMP/rpc-proxy.log"
+nobody=0x00000000000000000000000000000000000000a1
+err=$(stat "providers/$nobody/account.json" 2>&1 >/dev/null)
+check_match "a cold lookup of an address that is no provider is ENOENT" "$err" \
+    "No such file or directory"
+check_eq "...after one JSON-RPC round trip" \
+    "$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")" "batch eth_call,eth_call,eth_call,eth_call,eth_call "
 
 
 cd /
