@@ -189,37 +189,49 @@ int zg_keccak256_file(const char *path, uint8_t out[32], zg_err *err)
  * so 8 (AVX-512) or 4 (AVX2) hashes cost about what one does. The scalar
  * path above stays for the rest (and for CPUs without these). */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
 #include <stdbool.h>
 
 #define RATE KECCAK_RATE
 
-static inline uint64_t load_le(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8); /* x86-64 is little-endian, as Keccak's lanes are */
-    return v;
-}
-
 typedef uint64_t kx_v8 __attribute__((vector_size(64)));
 typedef uint64_t kx_v4 __attribute__((vector_size(32)));
+
+/* The 64-bit words at base + idx[i] (bytes), one per lane. */
+__attribute__((target("avx512f"))) static inline kx_v8 kx_gather8(const uint8_t *base,
+                                                                  const long long *idx)
+{
+    __m512i ix = _mm512_loadu_si512((const void *)idx);
+    return (kx_v8)_mm512_i64gather_epi64(ix, (const void *)base, 1);
+}
+
+__attribute__((target("avx2"))) static inline kx_v4 kx_gather4(const uint8_t *base,
+                                                               const long long *idx)
+{
+    __m256i ix = _mm256_loadu_si256((const __m256i *)idx);
+    return (kx_v4)_mm256_i64gather_epi64((const long long *)base, ix, 1);
+}
 
 #define KX_VT     kx_v8
 #define KX_W      8
 #define KX_TARGET "avx512f"
 #define KX_PERM   kx_perm8
 #define KX_NAME   kx_hash8
+#define KX_GATHER kx_gather8
 #include "keccakx_lanes.h"
 #undef KX_VT
 #undef KX_W
 #undef KX_TARGET
 #undef KX_PERM
 #undef KX_NAME
+#undef KX_GATHER
 
 #define KX_VT     kx_v4
 #define KX_W      4
 #define KX_TARGET "avx2"
 #define KX_PERM   kx_perm4
 #define KX_NAME   kx_hash4
+#define KX_GATHER kx_gather4
 #include "keccakx_lanes.h"
 
 /* The widest lanes this CPU runs: 8 also uses the 4-lane path for the

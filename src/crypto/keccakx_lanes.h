@@ -24,7 +24,9 @@ __attribute__((target(KX_TARGET))) static void KX_PERM(KX_VT s[25])
     s[20] = a04, s[21] = a14, s[22] = a24, s[23] = a34, s[24] = a44;
 }
 
-/* KX_W inputs of len bytes each, input i at in + i * stride. */
+/* KX_W inputs of len bytes each, input i at in + i * stride. A block's
+ * lanes are gathered by one vector load per lane index (the inputs share
+ * their offsets); the digests are scattered by lane the same way. */
 __attribute__((target(KX_TARGET))) static void KX_NAME(uint8_t (*out)[32], const uint8_t *in,
                                                        size_t len, size_t stride)
 {
@@ -33,29 +35,37 @@ __attribute__((target(KX_TARGET))) static void KX_NAME(uint8_t (*out)[32], const
     /* The last block of every input, padded: the inputs share a length, so
      * they end (and are padded) alike. */
     uint8_t tail[KX_W][RATE];
+    long long at[KX_W], tail_at[KX_W];
+    for (int i = 0; i < KX_W; i++) {
+        at[i] = (long long)((size_t)i * stride);
+        tail_at[i] = (long long)i * RATE;
+    }
     size_t off = 0;
     for (;;) {
-        const uint8_t *p[KX_W];
+        const uint8_t *base = in + off;
+        const long long *idx = at;
         bool last = len - off < RATE;
-        for (int i = 0; i < KX_W; i++) {
-            p[i] = in + (size_t)i * stride + off;
-            if (last) {
+        if (last) {
+            for (int i = 0; i < KX_W; i++) {
                 memset(tail[i], 0, RATE);
-                memcpy(tail[i], p[i], len - off);
+                memcpy(tail[i], in + (size_t)i * stride + off, len - off);
                 tail[i][len - off] ^= 0x01;
                 tail[i][RATE - 1] ^= 0x80;
-                p[i] = tail[i];
             }
+            base = tail[0];
+            idx = tail_at;
         }
         for (int k = 0; k < RATE / 8; k++)
-            for (int i = 0; i < KX_W; i++)
-                s[k][i] ^= load_le(p[i] + 8 * k);
+            s[k] ^= KX_GATHER(base + 8 * k, idx);
         KX_PERM(s);
         if (last)
             break;
         off += RATE;
     }
-    for (int i = 0; i < KX_W; i++)
-        for (int b = 0; b < 32; b++)
-            out[i][b] = (uint8_t)(s[b / 8][i] >> (8 * (b % 8)));
+    uint64_t d[4][KX_W];
+    memcpy(d, s, sizeof d);
+    for (int i = 0; i < KX_W; i++) {
+        uint64_t w[4] = {d[0][i], d[1][i], d[2][i], d[3][i]};
+        memcpy(out[i], w, 32); /* little-endian lanes, as the digest's bytes */
+    }
 }
