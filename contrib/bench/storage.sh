@@ -24,6 +24,9 @@ KEY2=$(dj .accounts.user2.privateKey)
 run() {
     local label=$1 t
     shift
+    # Each starts with the earlier runs' writes on disk, so that none is
+    # timed sharing the CPUs with the kernel writing back another's pages.
+    sync
     t=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n1)
     if [[ ! $t =~ ^[0-9.]+\ [0-9]+$ ]]; then
         printf '%-40s failed: %s\n' "$label" "$t"
