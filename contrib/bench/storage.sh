@@ -4,7 +4,8 @@
 # alone (tests/storage/zgstore) and through the official Go storage client
 # (the binary the compute SDK runs), against the same devnet storage nodes
 # (two shards).
-# Prints wall time and peak RSS of each (for the mount: the daemon's);
+# Prints wall time, peak RSS (for the mount: the daemon's) and the CPU
+# seconds of each (its own, the daemon's, the nodes');
 # numbers only, not a test. Ends with bench-result lines
 # (contrib/bench/result.sh): the uploads' speed against computing the root
 # alone (goal >= 75 %), and the downloads against curl's raw fetch of the
@@ -20,23 +21,42 @@ sto_start >/dev/null || exit 1
 [[ -x $GO_CLIENT ]] || { echo "no Go client at $GO_CLIENT" >&2; exit 1; }
 KEY2=$(dj .accounts.user2.privateKey)
 
-# run LABEL CMD...: wall seconds and peak RSS of CMD (GNU time).
+# ticks PID...: the CPU time (user + system, clock ticks) the processes
+# have used so far.
+ticks() {
+    local t=0 p
+    for p in "$@"; do
+        [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+    done
+    echo "$t"
+}
+# run LABEL CMD...: wall seconds and peak RSS of CMD (GNU time), and the
+# CPU seconds it took: CMD's own, the mount's daemon's (when one is
+# mounted) and the storage nodes', to show where a run is bound by the
+# two cores rather than by waiting.
 run() {
-    local label=$1 t
+    local label=$1 t n0 n1 d0 d1 hz
     shift
     # Each starts with the earlier runs' writes on disk, so that none is
     # timed sharing the CPUs with the kernel writing back another's pages.
     sync
-    t=$(/usr/bin/time -f '%e %M' "$@" 2>&1 >/dev/null | tail -n1)
-    if [[ ! $t =~ ^[0-9.]+\ [0-9]+$ ]]; then
+    hz=$(getconf CLK_TCK)
+    n0=$(ticks "${NODE_PIDS[@]}") d0=$(ticks ${ZGFS_PID:+"$ZGFS_PID"})
+    t=$(/usr/bin/time -f '%e %M %U %S' "$@" 2>&1 >/dev/null | tail -n1)
+    n1=$(ticks "${NODE_PIDS[@]}") d1=$(ticks ${ZGFS_PID:+"$ZGFS_PID"})
+    if [[ ! $t =~ ^[0-9.]+\ [0-9]+\ [0-9.]+\ [0-9.]+$ ]]; then
         printf '%-40s failed: %s\n' "$label" "$t"
         return 1
     fi
-    secs[$label]=${t% *}
-    printf '%-40s %7.2f s  %8.1f MiB/s  peak RSS %6.1f MiB\n' "$label" "${t% *}" \
-        "$(echo "$mib / ${t% *}" | bc -l 2>/dev/null || echo 0)" "$(echo "${t#* } / 1024" | bc -l)"
+    read -r wall rss usr sys <<<"$t"
+    secs[$label]=$wall
+    printf '%-40s %7.2f s  %8.1f MiB/s  peak RSS %6.1f MiB  CPU s: itself %.2f, daemon %.2f, nodes %.2f\n' \
+        "$label" "$wall" "$(echo "$mib / $wall" | bc -l 2>/dev/null || echo 0)" \
+        "$(echo "$rss / 1024" | bc -l)" "$(echo "$usr + $sys" | bc -l)" \
+        "$(echo "($d1 - $d0) / $hz" | bc -l)" "$(echo "($n1 - $n0) / $hz" | bc -l)"
 }
 
+mapfile -t NODE_PIDS < <(cat "$DEVNET/storage0.pid" "$DEVNET/storage1.pid")
 # Different content for each client, so neither finds the other's file stored.
 head -c $((mib << 20)) /dev/urandom >"$T_TMP/core.bin"
 head -c $((mib << 20)) /dev/urandom >"$T_TMP/go.bin"
