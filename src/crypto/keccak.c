@@ -24,7 +24,7 @@ static const uint64_t round_consts[24] = {
     0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
 };
 
-/* For a uint64_t or a vector of them (keccak_round.h). */
+/* The scalar round's rotation (keccak_round.h). */
 #define KECCAK_ROTL(x, n) (((x) << (n)) | ((x) >> (64 - (n))))
 
 static void keccak_f1600(uint64_t st[25])
