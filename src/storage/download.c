@@ -43,6 +43,10 @@ typedef struct dl_job {
     holder *h;
     size_t nh;
     zg_writeback out; /* the temporary file, written by every worker */
+    /* One writer at a time: the kernel serializes writes to one file
+     * anyway, and a writer waiting on the inode's lock spins on a CPU the
+     * other workers' proof checks need; this one sleeps. */
+    pthread_mutex_t write_lock;
     const char *tmp;
     uint8_t (*leaves)[32]; /* segment roots, for the whole-file check */
     zg_storage_progress_fn progress;
@@ -113,8 +117,12 @@ static int fetch_one(dl_job *jb, uint64_t i, zg_buf *data, bool *tried, zg_err *
             if (fetch_from(jb, h, i, data, &e) == 0) {
                 uint64_t off = i * ZG_STORAGE_SEGMENT;
                 uint64_t keep = jb->l->size - off < data->len ? jb->l->size - off : data->len;
-                if (zg_writeback_pwrite(&jb->out, data->data, (size_t)keep, off))
-                    return zg_err_set(err, errno, "writing %s: %s", jb->tmp, strerror(errno));
+                pthread_mutex_lock(&jb->write_lock);
+                int wr = zg_writeback_pwrite(&jb->out, data->data, (size_t)keep, off);
+                int we = errno;
+                pthread_mutex_unlock(&jb->write_lock);
+                if (wr)
+                    return zg_err_set(err, we, "writing %s: %s", jb->tmp, strerror(we));
                 return 0;
             }
             pthread_mutex_lock(&jb->lock);
@@ -336,6 +344,7 @@ int zg_storage_download_set(zg_storage *const *nodes, size_t n, const uint8_t ro
                  .wait = zg_wait_current()};
     zg_writeback_init(&jb.out, fd, WRITEBACK_EVERY);
     pthread_mutex_init(&jb.lock, NULL);
+    pthread_mutex_init(&jb.write_lock, NULL);
     /* opts.threads requests in flight per holder, at most DL_WORKERS_MAX:
      * a node's answer takes a while to make and the checking here takes
      * a while too, so a node that always has a further request queued is
@@ -349,6 +358,7 @@ int zg_storage_download_set(zg_storage *const *nodes, size_t n, const uint8_t ro
         workers = (unsigned)l.data_segments;
     zg_team_run(workers, dl_worker, &jb);
     pthread_mutex_destroy(&jb.lock);
+    pthread_mutex_destroy(&jb.write_lock);
 
     int rc = -1;
     if (jb.failed) {
