@@ -94,36 +94,30 @@ zgfs_umount || not_ok "daemon exits 0 on unmount"
 zgfs_mount "$T_TMP/mnt" -o "devnet=$T_TMP/proxied.json,key_file=$KEY,state_dir=$T_TMP/state,ttl=1" ||
     not_ok "remount through the proxy"
 cd "$MNT" || exit 1
-warm=$(cat "providers/$FT/account.json")
-sleep 1.3
-: >"$T_TMP/rpc-proxy.log"
-cold=$(cat "providers/$FT/account.json")
-check_eq "a cold read of account.json is one JSON-RPC round trip" \
-    "$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")" "batch eth_call,eth_call,eth_call,eth_call,eth_call "
-check_eq "...and reads what the warm one read" "$cold" "$warm"
-warm=$(cat "providers/$INF/account.json")
-sleep 1.3
-: >"$T_TMP/rpc-proxy.log"
-cold=$(cat "providers/$INF/account.json")
-check_eq "so is a cold read of an inference provider's account.json" \
-    "$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")" "batch eth_call,eth_call,eth_call,eth_call,eth_call "
-check_eq "...and it reads what the warm one read" "$cold" "$warm"
+# asked CMD...: run CMD once the cache has expired; ASKED is what it
+# asked the chain (the proxy's lines, one per HTTP request), OUT its output.
+asked() {
+    sleep 1.3
+    : >"$T_TMP/rpc-proxy.log"
+    OUT=$("$@" 2>&1)
+    ASKED=$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")
+}
+five="batch eth_call,eth_call,eth_call,eth_call,eth_call "
+for p in "$FT" "$INF"; do
+    warm=$(cat "providers/$p/account.json")
+    asked cat "providers/$p/account.json"
+    check_eq "a cold read of account.json ($p) is one JSON-RPC round trip" "$ASKED" "$five"
+    check_eq "...and reads what the warm one read" "$OUT" "$warm"
+done
 # With the services lists fresh (ls providers/ just read them) only the
 # sub-account is asked.
-sleep 1.3
-ls providers >/dev/null
-: >"$T_TMP/rpc-proxy.log"
-cat "providers/$FT/account.json" >/dev/null
+asked sh -c "ls providers >/dev/null && : >'$T_TMP/rpc-proxy.log' && cat 'providers/$FT/account.json'"
 check_eq "after ls providers/, account.json asks only the sub-account and the lock time" \
-    "$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")" "batch eth_call,eth_call "
-sleep 1.3
-: >"$T_TMP/rpc-proxy.log"
-nobody=0x00000000000000000000000000000000000000a1
-err=$(stat "providers/$nobody/account.json" 2>&1 >/dev/null)
-check_match "a cold lookup of an address that is no provider is ENOENT" "$err" \
+    "$ASKED" "batch eth_call,eth_call "
+asked stat "providers/0x00000000000000000000000000000000000000a1/account.json"
+check_match "a cold lookup of an address that is no provider is ENOENT" "$OUT" \
     "No such file or directory"
-check_eq "...after one JSON-RPC round trip" \
-    "$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")" "batch eth_call,eth_call,eth_call,eth_call,eth_call "
+check_eq "...after one JSON-RPC round trip" "$ASKED" "$five"
 
 
 cd /
