@@ -59,6 +59,16 @@ int zg_cache_get(zg_cache *c, const char *key, long max_age_ms, zg_cache_fetch_f
  * reference the caller releases, false with *out NULL. For a caller that
  * can get the same facts another way when they are not at hand. */
 bool zg_cache_peek(zg_cache *c, const char *key, long max_age_ms, zg_cache_val **out);
+/* A count of the invalidations so far: taken before a caller reads
+ * remote state it may offer (zg_cache_offer). */
+unsigned long zg_cache_generation(zg_cache *c);
+/* Store val (ownership passes to the cache) for key as fetched now, the
+ * way a fetch would, by a caller that read it on the side of another
+ * fetch; generation: zg_cache_generation before that read. Dropped (and
+ * freed) when anything was invalidated since, or a fetch for key is in
+ * flight. */
+void zg_cache_offer(zg_cache *c, const char *key, unsigned long generation, void *val,
+                    zg_cache_free_fn free_fn);
 /* The value behind a reference (borrowed for as long as the reference). */
 void *zg_cache_value(const zg_cache_val *v);
 void zg_cache_put(zg_cache_val *v);

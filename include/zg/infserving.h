@@ -66,6 +66,12 @@ int zg_inf_account_decode(const zg_abi_value *ret, zg_inf_account *out, bool *ex
 typedef struct zg_standing {
     zg_ft_service *ft_service;
     zg_inf_service *inf_service;
+    /* Both services lists as read (owned; NULL and 0 when the records
+     * were known): a caller may take them, leaving NULL and 0. */
+    zg_ft_service *ft_all;
+    size_t nft_all;
+    zg_inf_service *inf_all;
+    size_t ninf_all;
     bool ft_exists, inf_exists;
     zg_ft_account ft;
     uint64_t lock_time;

@@ -241,27 +241,30 @@ void zg_standing_free(zg_standing *s)
     free(s->ft_service);
     zg_inf_service_free(s->inf_service);
     free(s->inf_service);
+    zg_ft_services_free(s->ft_all, s->nft_all);
+    zg_inf_services_free(s->inf_all, s->ninf_all);
     zg_ft_account_free(&s->ft);
     zg_inf_account_free(&s->inf);
     memset(s, 0, sizeof *s);
 }
 
-static int take_ft(zg_standing *out, zg_ft_service *s, zg_err *err)
+/* A copy of a provider's record into *out (NULL stays NULL). */
+static int copy_ft(zg_ft_service **out, const zg_ft_service *s, zg_err *err)
 {
-    if (!(out->ft_service = malloc(sizeof *out->ft_service)))
+    if (!s)
+        return 0;
+    if (!(*out = calloc(1, sizeof **out)))
         return zg_err_set(err, ENOMEM, "out of memory");
-    *out->ft_service = *s;
-    memset(s, 0, sizeof *s);
-    return 0;
+    return zg_ft_service_copy(*out, s, err);
 }
 
-static int take_inf(zg_standing *out, zg_inf_service *s, zg_err *err)
+static int copy_inf(zg_inf_service **out, const zg_inf_service *s, zg_err *err)
 {
-    if (!(out->inf_service = malloc(sizeof *out->inf_service)))
+    if (!s)
+        return 0;
+    if (!(*out = calloc(1, sizeof **out)))
         return zg_err_set(err, ENOMEM, "out of memory");
-    *out->inf_service = *s;
-    memset(s, 0, sizeof *s);
-    return 0;
+    return zg_inf_service_copy(*out, s, err);
 }
 
 int zg_standing_get(zg_client *c, const uint8_t user[20], const uint8_t provider[20], bool known,
@@ -288,33 +291,27 @@ int zg_standing_get(zg_client *c, const uint8_t user[20], const uint8_t provider
         ib = n;
         v[n++] = zg_inf_account_view(c, user, provider);
     }
-    zg_ft_service *ft = NULL, ftc = {0};
-    zg_inf_service *inf = NULL, infc = {0};
-    size_t nft = 0, ninf = 0;
     int rc = -1;
     zg_err be = {0};
     if (n)
         zg_view_batch(c, v, n, &be);
-    if (known) {
-        if ((ft_known && (zg_ft_service_copy(&ftc, ft_known, err) || take_ft(out, &ftc, err))) ||
-            (inf_known &&
-             (zg_inf_service_copy(&infc, inf_known, err) || take_inf(out, &infc, err))))
-            goto out;
-    } else {
+    if (!known) {
         if (v[0].rc || v[1].rc) {
             failed(&v[v[0].rc ? 0 : 1], &be, err);
             goto out;
         }
-        if (zg_ft_all_services_decode(v[0].out, &ft, &nft, err) ||
-            pages_from(c, v[1].out, &inf, &ninf, err))
+        if (zg_ft_all_services_decode(v[0].out, &out->ft_all, &out->nft_all, err) ||
+            pages_from(c, v[1].out, &out->inf_all, &out->ninf_all, err))
             goto out;
-        for (size_t i = 0; i < nft && !out->ft_service; i++)
-            if (!memcmp(ft[i].provider, provider, 20) && take_ft(out, &ft[i], err))
-                goto out;
-        for (size_t i = 0; i < ninf && !out->inf_service; i++)
-            if (!memcmp(inf[i].provider, provider, 20) && take_inf(out, &inf[i], err))
-                goto out;
+        for (size_t i = 0; i < out->nft_all && !ft_known; i++)
+            if (!memcmp(out->ft_all[i].provider, provider, 20))
+                ft_known = &out->ft_all[i];
+        for (size_t i = 0; i < out->ninf_all && !inf_known; i++)
+            if (!memcmp(out->inf_all[i].provider, provider, 20))
+                inf_known = &out->inf_all[i];
     }
+    if (copy_ft(&out->ft_service, ft_known, err) || copy_inf(&out->inf_service, inf_known, err))
+        goto out;
     if (out->ft_service && (v[ia].rc || v[ia + 1].rc
                                 ? failed(&v[v[ia].rc ? ia : ia + 1], &be, err)
                                 : zg_ft_account_lock_time_decode(&v[ia], &out->ft, &out->ft_exists,
@@ -328,10 +325,6 @@ int zg_standing_get(zg_client *c, const uint8_t user[20], const uint8_t provider
 out:
     if (rc)
         zg_standing_free(out);
-    zg_ft_service_free(&ftc);
-    zg_inf_service_free(&infc);
-    zg_ft_services_free(ft, nft);
-    zg_inf_services_free(inf, ninf);
     for (size_t i = 0; i < n; i++)
         zg_abi_value_free(v[i].out);
     return rc;

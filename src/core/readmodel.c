@@ -207,6 +207,7 @@ static int fetch_standing(const args *a, void **val, zg_err *err)
      * asked. */
     zg_cache_val *ref;
     zg_rv_provider pr = {0};
+    unsigned long gen = zg_cache_generation(a->rm->cache);
     bool known = services_at_hand(a->rm, &ref);
     if (known)
         zg_rv_services_find(zg_cache_value(ref), a->provider, &pr);
@@ -216,6 +217,19 @@ static int fetch_standing(const args *a, void **val, zg_err *err)
     if (rc) {
         free(v);
         return -1;
+    }
+    /* Otherwise the lists came in the same answer: they serve the next
+     * provider's lookups too. */
+    zg_rv_services *s = v->ft_all ? calloc(1, sizeof *s) : NULL;
+    char key[512];
+    if (s && zg_rm_key(key, sizeof key, ZG_RV_SERVICES, NULL, NULL, NULL) == 0) {
+        *s = (zg_rv_services){v->ft_all, v->nft_all, v->inf_all, v->ninf_all};
+        v->ft_all = NULL;
+        v->inf_all = NULL;
+        v->nft_all = v->ninf_all = 0;
+        zg_cache_offer(a->rm->cache, key, gen, s, free_services);
+    } else {
+        free(s);
     }
     *val = v;
     return 0;

@@ -52,6 +52,7 @@ struct zg_cache {
     size_t max_entries;
     size_t nentries;
     unsigned long fetches;
+    unsigned long invalidations; /* zg_cache_generation */
     entry *buckets[NBUCKETS];
 };
 
@@ -336,7 +337,42 @@ void zg_cache_invalidate(zg_cache *c, const char *prefix)
             e->fl = NULL; /* the fetcher sees this and does not store */
         }
     }
+    c->invalidations++;
     pthread_mutex_unlock(&c->lock);
+}
+
+unsigned long zg_cache_generation(zg_cache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    unsigned long g = c->invalidations;
+    pthread_mutex_unlock(&c->lock);
+    return g;
+}
+
+void zg_cache_offer(zg_cache *c, const char *key, unsigned long generation, void *val,
+                    zg_cache_free_fn free_fn)
+{
+    zg_cache_val *v = malloc(sizeof *v);
+    pthread_mutex_lock(&c->lock);
+    int64_t now = now_ms();
+    entry *e = v && c->invalidations == generation ? find_or_add(c, key, now) : NULL;
+    /* A fetch in flight or a value at least as new wins. */
+    bool take = e && !e->fl && (!e->val || e->fetched_ms < now);
+    if (take) {
+        atomic_init(&v->refs, 1);
+        v->p = val;
+        v->free_fn = free_fn;
+        zg_cache_put(e->val);
+        e->val = v;
+        e->fetched_ms = now;
+        e->timed_out = false;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (!take) {
+        free(v);
+        if (free_fn)
+            free_fn(val);
+    }
 }
 
 unsigned long zg_cache_fetches(zg_cache *c)

@@ -108,6 +108,12 @@ for p in "$FT" "$INF"; do
     asked cat "providers/$p/account.json"
     check_eq "a cold read of account.json ($p) is one JSON-RPC round trip" "$ASKED" "$five"
     check_eq "...and reads what the warm one read" "$OUT" "$warm"
+    # The services lists came in that answer: another provider's record
+    # costs nothing more.
+    : >"$T_TMP/rpc-proxy.log"
+    cat "providers/$FT2/service.json" >/dev/null
+    check_eq "...after which another provider's service.json asks nothing" \
+        "$(tr '\n' ' ' <"$T_TMP/rpc-proxy.log")" ""
 done
 # With the services lists fresh (ls providers/ just read them) only the
 # sub-account is asked.

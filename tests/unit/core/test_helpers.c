@@ -1,8 +1,10 @@
 /* Unit checks of the core helpers zgfs builds on: the TTL cache
- * (singleflight, invalidation during a fetch) and the operation log ring
+ * (singleflight, invalidation during a fetch, values offered on the side
+ * of another fetch) and the operation log ring
  * (filler for dropped lines, chunked reads). Prints TAP lines and
  * "N passed, N failed". */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,10 +101,59 @@ static void test_cache(void)
     zg_cache_free(cache);
 }
 
+static int *boxed(int v)
+{
+    int *p = malloc(sizeof *p);
+    *p = v;
+    return p;
+}
+
+/* zg_cache_peek and zg_cache_offer: a value read on the side of another
+ * fetch is stored as that fetch would store it, unless anything was
+ * invalidated since it was read or a fetch for its key is in flight. */
+static void test_offer(void)
+{
+    zg_err e;
+    zg_cache_val *r;
+    zg_cache_new(&cache, 10000, 16, &e);
+    fetches = 0;
+    check(!zg_cache_peek(cache, "o", -1, &r) && !r, "a peek at nothing finds nothing");
+    unsigned long g = zg_cache_generation(cache);
+    zg_cache_offer(cache, "o", g, boxed(5), free);
+    int k = 6;
+    bool seen = zg_cache_peek(cache, "o", -1, &r) && *(int *)zg_cache_value(r) == 5;
+    if (r)
+        zg_cache_put(r);
+    check(seen, "an offered value is there for a peek");
+    seen = zg_cache_get(cache, "o", -1, slow_fetch, free, &k, &r, &e) == 0 &&
+           *(int *)zg_cache_value(r) == 5 && fetches == 0;
+    if (seen)
+        zg_cache_put(r);
+    check(seen, "...and for a get, without a fetch");
+    g = zg_cache_generation(cache);
+    zg_cache_invalidate(cache, "x"); /* any invalidation, even of another key */
+    zg_cache_offer(cache, "p", g, boxed(8), free);
+    check(!zg_cache_peek(cache, "p", -1, &r), "an offer read before an invalidation is dropped");
+    /* An offer while a fetch for the key runs: the fetch's answer wins. */
+    zg_cache_invalidate(cache, NULL);
+    int got = 0;
+    pthread_t t;
+    pthread_create(&t, NULL, reader, &got); /* fetches "k" = 7 for 200 ms */
+    usleep(50000);
+    zg_cache_offer(cache, "k", zg_cache_generation(cache), boxed(9), free);
+    pthread_join(t, NULL);
+    seen = zg_cache_peek(cache, "k", -1, &r) && *(int *)zg_cache_value(r) == 7;
+    if (r)
+        zg_cache_put(r);
+    check(seen && got == 7, "an offer during a fetch of its key is dropped");
+    zg_cache_free(cache);
+}
+
 int main(void)
 {
     test_oplog();
     test_cache();
+    test_offer();
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
 }
