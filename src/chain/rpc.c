@@ -128,6 +128,19 @@ zg_err_kind zg_rpc_kind_of(long code, const char *message)
     return ZG_EK_NONE;
 }
 
+/* A JSON-RPC error's code: any number may come, and only an integer a
+ * long holds is one (3.3 is not code 3); anything else is 0. */
+static long error_code(const cJSON *code)
+{
+    if (!cJSON_IsNumber(code))
+        return 0;
+    double d = code->valuedouble;
+    if (!(d > -9e18 && d < 9e18))
+        return 0;
+    long c = (long)d;
+    return (double)c == d ? c : 0;
+}
+
 /* The reading of one answer. *node_error (may be NULL) is set when the
  * node answered a JSON-RPC error object, with its code in *node_code. */
 static int parse_reply(const char *method, const uint8_t *body, size_t len, cJSON **result,
@@ -144,9 +157,7 @@ static int parse_reply(const char *method, const uint8_t *body, size_t len, cJSO
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(error, "message");
         const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "code");
         const char *m = cJSON_IsString(msg) ? msg->valuestring : "";
-        /* Any number may come; only one a long holds is a code. */
-        double cd = cJSON_IsNumber(code) ? code->valuedouble : 0;
-        long c = cd > -9e18 && cd < 9e18 ? (long)cd : 0;
+        long c = error_code(code);
         if (node_error) {
             *node_error = true;
             *node_code = c;
@@ -371,7 +382,7 @@ static void batch_item(zg_rpc_eth_call_req *r, const cJSON *item, zg_rpc_kind_fn
     if (error && !cJSON_IsNull(error)) {
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(error, "message");
         const cJSON *code = cJSON_GetObjectItemCaseSensitive(error, "code");
-        long c = cJSON_IsNumber(code) ? (long)code->valuedouble : 0;
+        long c = error_code(code);
         size_t before = r->revert.len;
         extract_revert(error, &r->revert);
         bool reverted = c == ZG_RPC_CODE_REVERTED || r->revert.len > before;
