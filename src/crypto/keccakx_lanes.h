@@ -2,80 +2,8 @@
  * included once per vector width. The includer defines KX_NAME (the
  * function), KX_PERM (its permutation), KX_VT (a vector of KX_W uint64_t
  * lanes), KX_TARGET (the instruction set it is compiled for) and
- * KX_GATHER (a lane-indexed load). Every lane variable of the round is a
- * vector: W states advance together. */
-
-#ifndef KX_ROUND
-/* One round from state A into state E (the lanes A##xy, E##xy), output
- * plane by plane: each plane's five lanes after rho and pi (b0..b4) go
- * through chi at once, so only five of them are ever live, and each input
- * lane is dead after its one use. Two rounds per loop step, A to E and
- * back, so no state is copied. c, d: theta's columns. */
-#define KX_ROTL(x, n) (((x) << (n)) | ((x) >> (64 - (n))))
-#define KX_ROUND(A, E, rc)                                                                         \
-    do {                                                                                           \
-        c0 = A##00 ^ A##01 ^ A##02 ^ A##03 ^ A##04;                                                \
-        c1 = A##10 ^ A##11 ^ A##12 ^ A##13 ^ A##14;                                                \
-        c2 = A##20 ^ A##21 ^ A##22 ^ A##23 ^ A##24;                                                \
-        c3 = A##30 ^ A##31 ^ A##32 ^ A##33 ^ A##34;                                                \
-        c4 = A##40 ^ A##41 ^ A##42 ^ A##43 ^ A##44;                                                \
-        d0 = c4 ^ KX_ROTL(c1, 1);                                                                  \
-        d1 = c0 ^ KX_ROTL(c2, 1);                                                                  \
-        d2 = c1 ^ KX_ROTL(c3, 1);                                                                  \
-        d3 = c2 ^ KX_ROTL(c4, 1);                                                                  \
-        d4 = c3 ^ KX_ROTL(c0, 1);                                                                  \
-        b0 = A##00 ^ d0;                                                                           \
-        b1 = KX_ROTL(A##11 ^ d1, 44);                                                              \
-        b2 = KX_ROTL(A##22 ^ d2, 43);                                                              \
-        b3 = KX_ROTL(A##33 ^ d3, 21);                                                              \
-        b4 = KX_ROTL(A##44 ^ d4, 14);                                                              \
-        E##00 = b0 ^ (~b1 & b2) ^ (rc);                                                            \
-        E##10 = b1 ^ (~b2 & b3);                                                                   \
-        E##20 = b2 ^ (~b3 & b4);                                                                   \
-        E##30 = b3 ^ (~b4 & b0);                                                                   \
-        E##40 = b4 ^ (~b0 & b1);                                                                   \
-        b0 = KX_ROTL(A##30 ^ d3, 28);                                                              \
-        b1 = KX_ROTL(A##41 ^ d4, 20);                                                              \
-        b2 = KX_ROTL(A##02 ^ d0, 3);                                                               \
-        b3 = KX_ROTL(A##13 ^ d1, 45);                                                              \
-        b4 = KX_ROTL(A##24 ^ d2, 61);                                                              \
-        E##01 = b0 ^ (~b1 & b2);                                                                   \
-        E##11 = b1 ^ (~b2 & b3);                                                                   \
-        E##21 = b2 ^ (~b3 & b4);                                                                   \
-        E##31 = b3 ^ (~b4 & b0);                                                                   \
-        E##41 = b4 ^ (~b0 & b1);                                                                   \
-        b0 = KX_ROTL(A##10 ^ d1, 1);                                                               \
-        b1 = KX_ROTL(A##21 ^ d2, 6);                                                               \
-        b2 = KX_ROTL(A##32 ^ d3, 25);                                                              \
-        b3 = KX_ROTL(A##43 ^ d4, 8);                                                               \
-        b4 = KX_ROTL(A##04 ^ d0, 18);                                                              \
-        E##02 = b0 ^ (~b1 & b2);                                                                   \
-        E##12 = b1 ^ (~b2 & b3);                                                                   \
-        E##22 = b2 ^ (~b3 & b4);                                                                   \
-        E##32 = b3 ^ (~b4 & b0);                                                                   \
-        E##42 = b4 ^ (~b0 & b1);                                                                   \
-        b0 = KX_ROTL(A##40 ^ d4, 27);                                                              \
-        b1 = KX_ROTL(A##01 ^ d0, 36);                                                              \
-        b2 = KX_ROTL(A##12 ^ d1, 10);                                                              \
-        b3 = KX_ROTL(A##23 ^ d2, 15);                                                              \
-        b4 = KX_ROTL(A##34 ^ d3, 56);                                                              \
-        E##03 = b0 ^ (~b1 & b2);                                                                   \
-        E##13 = b1 ^ (~b2 & b3);                                                                   \
-        E##23 = b2 ^ (~b3 & b4);                                                                   \
-        E##33 = b3 ^ (~b4 & b0);                                                                   \
-        E##43 = b4 ^ (~b0 & b1);                                                                   \
-        b0 = KX_ROTL(A##20 ^ d2, 62);                                                              \
-        b1 = KX_ROTL(A##31 ^ d3, 55);                                                              \
-        b2 = KX_ROTL(A##42 ^ d4, 39);                                                              \
-        b3 = KX_ROTL(A##03 ^ d0, 41);                                                              \
-        b4 = KX_ROTL(A##14 ^ d1, 2);                                                               \
-        E##04 = b0 ^ (~b1 & b2);                                                                   \
-        E##14 = b1 ^ (~b2 & b3);                                                                   \
-        E##24 = b2 ^ (~b3 & b4);                                                                   \
-        E##34 = b3 ^ (~b4 & b0);                                                                   \
-        E##44 = b4 ^ (~b0 & b1);                                                                   \
-    } while (0)
-#endif
+ * KX_GATHER (a lane-indexed load). The round is keccak_round.h's with
+ * every lane variable a vector: W states advance together. */
 
 __attribute__((target(KX_TARGET))) static void KX_PERM(KX_VT s[25])
 {
@@ -88,8 +16,8 @@ __attribute__((target(KX_TARGET))) static void KX_PERM(KX_VT s[25])
         e33, e43, e04, e14, e24, e34, e44;
     KX_VT b0, b1, b2, b3, b4, c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;
     for (int round = 0; round < 24; round += 2) {
-        KX_ROUND(a, e, round_consts[round]);
-        KX_ROUND(e, a, round_consts[round + 1]);
+        KECCAK_ROUND(a, e, round_consts[round]);
+        KECCAK_ROUND(e, a, round_consts[round + 1]);
     }
     s[0] = a00, s[1] = a10, s[2] = a20, s[3] = a30, s[4] = a40;
     s[5] = a01, s[6] = a11, s[7] = a21, s[8] = a31, s[9] = a41;
