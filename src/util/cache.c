@@ -220,6 +220,31 @@ bool zg_cache_peek(zg_cache *c, const char *key, long max_age_ms, zg_cache_val *
     return *out != NULL;
 }
 
+/* A value of one reference over p; NULL (p freed) when out of memory. */
+static zg_cache_val *val_new(void *p, zg_cache_free_fn free_fn)
+{
+    zg_cache_val *v = malloc(sizeof *v);
+    if (!v) {
+        if (free_fn)
+            free_fn(p);
+        return NULL;
+    }
+    atomic_init(&v->refs, 1);
+    v->p = p;
+    v->free_fn = free_fn;
+    return v;
+}
+
+/* e's value becomes v (its reference passes to e), fetched at now. Under
+ * the lock. */
+static void store(entry *e, zg_cache_val *v, int64_t now)
+{
+    zg_cache_put(e->val);
+    e->val = v;
+    e->fetched_ms = now;
+    e->timed_out = false;
+}
+
 int zg_cache_get(zg_cache *c, const char *key, long max_age_ms, zg_cache_fetch_fn fetch,
                  zg_cache_free_fn free_fn, void *ctx, zg_cache_val **out, zg_err *err)
 {
@@ -277,18 +302,8 @@ again:;
         zg_err ferr = {0};
         int rc = fetch(ctx, &p, &ferr);
         zg_cache_val *v = NULL;
-        if (rc == 0) {
-            v = malloc(sizeof *v);
-            if (v) {
-                atomic_init(&v->refs, 1);
-                v->p = p;
-                v->free_fn = free_fn;
-            } else {
-                if (free_fn)
-                    free_fn(p);
-                rc = zg_err_set(&ferr, ENOMEM, "out of memory");
-            }
-        }
+        if (rc == 0 && !(v = val_new(p, free_fn)))
+            rc = zg_err_set(&ferr, ENOMEM, "out of memory");
 
         pthread_mutex_lock(&c->lock);
         f->done = true;
@@ -300,10 +315,7 @@ again:;
          * and store only if it still points at this flight. */
         e = find(c, key);
         if (e && rc == 0 && e->fl == f) {
-            zg_cache_put(e->val);
-            e->val = val_ref(v);
-            e->fetched_ms = now_ms();
-            e->timed_out = false;
+            store(e, val_ref(v), now_ms());
         } else if (e && e->fl == f && ferr.code == ETIMEDOUT) {
             e->timed_out = true;
             e->timed_out_ms = now_ms();
@@ -352,27 +364,19 @@ unsigned long zg_cache_generation(zg_cache *c)
 void zg_cache_offer(zg_cache *c, const char *key, unsigned long generation, void *val,
                     zg_cache_free_fn free_fn)
 {
-    zg_cache_val *v = malloc(sizeof *v);
+    zg_cache_val *v = val_new(val, free_fn);
+    if (!v)
+        return;
     pthread_mutex_lock(&c->lock);
     int64_t now = now_ms();
-    entry *e = v && c->invalidations == generation ? find_or_add(c, key, now) : NULL;
+    entry *e = c->invalidations == generation ? find_or_add(c, key, now) : NULL;
     /* A fetch in flight or a value at least as new wins. */
     bool take = e && !e->fl && (!e->val || e->fetched_ms < now);
-    if (take) {
-        atomic_init(&v->refs, 1);
-        v->p = val;
-        v->free_fn = free_fn;
-        zg_cache_put(e->val);
-        e->val = v;
-        e->fetched_ms = now;
-        e->timed_out = false;
-    }
+    if (take)
+        store(e, v, now);
     pthread_mutex_unlock(&c->lock);
-    if (!take) {
-        free(v);
-        if (free_fn)
-            free_fn(val);
-    }
+    if (!take)
+        zg_cache_put(v);
 }
 
 unsigned long zg_cache_fetches(zg_cache *c)
