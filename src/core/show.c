@@ -368,6 +368,20 @@ int zg_show_readme_tail(zg_buf *out, zg_err *err)
 
 /* ---- the sub-account behind fund, retrieve and trust */
 
+/* Which sub-account a provider with these records has: the fine-tuning
+ * one where it offers fine-tuning; ENOENT where it offers neither. */
+static int kind_of(bool ft, bool inf, const uint8_t provider[20], zg_service_kind *kind,
+                   zg_err *err)
+{
+    if (!ft && !inf) {
+        char a[43];
+        zg_addr_checksum(a, provider);
+        return zg_err_set(err, ENOENT, "%s is not a registered provider", a);
+    }
+    *kind = ft ? ZG_SVC_FINETUNING : ZG_SVC_INFERENCE;
+    return 0;
+}
+
 int zg_show_acct_kind(const zg_readmodel *rm, const uint8_t provider[20], zg_service_kind *kind,
                       zg_err *err)
 {
@@ -377,13 +391,7 @@ int zg_show_acct_kind(const zg_readmodel *rm, const uint8_t provider[20], zg_ser
         return -1;
     bool ft = pr.ft != NULL, inf = pr.inf != NULL;
     zg_cache_put(ref);
-    if (!ft && !inf) {
-        char a[43];
-        zg_addr_checksum(a, provider);
-        return zg_err_set(err, ENOENT, "%s is not a registered provider", a);
-    }
-    *kind = ft ? ZG_SVC_FINETUNING : ZG_SVC_INFERENCE;
-    return 0;
+    return kind_of(ft, inf, provider, kind, err);
 }
 
 int zg_show_acct_get(const zg_readmodel *rm, const uint8_t provider[20], long max_age_ms,
@@ -397,14 +405,11 @@ int zg_show_acct_get(const zg_readmodel *rm, const uint8_t provider[20], long ma
     if (zg_rm_get(rm, ZG_RV_STANDING, provider, NULL, max_age_ms, &ref, err))
         return -1;
     const zg_standing *s = zg_cache_value(ref);
-    if (!s->ft_service && !s->inf_service) {
+    if (kind_of(s->ft_service, s->inf_service, provider, &out->kind, err)) {
         zg_cache_put(ref);
-        char a[43];
-        zg_addr_checksum(a, provider);
-        return zg_err_set(err, ENOENT, "%s is not a registered provider", a);
+        return -1;
     }
-    out->kind = s->ft_service ? ZG_SVC_FINETUNING : ZG_SVC_INFERENCE;
-    if (s->ft_service) {
+    if (out->kind == ZG_SVC_FINETUNING) {
         out->exists = s->ft_exists;
         if (s->ft_exists) {
             out->balance = s->ft.balance;
