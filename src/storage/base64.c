@@ -110,6 +110,16 @@ __attribute__((target("avx2"))) static inline bool dec32(uint8_t *o, const char 
 }
 #endif
 
+/* 3 bytes into 4 characters. */
+static inline void enc_group(char *o, const uint8_t *in)
+{
+    uint32_t v = (uint32_t)in[0] << 16 | (uint32_t)in[1] << 8 | in[2];
+    o[0] = b64[v >> 18];
+    o[1] = b64[(v >> 12) & 63];
+    o[2] = b64[(v >> 6) & 63];
+    o[3] = b64[v & 63];
+}
+
 int zg_base64_append(zg_buf *out, const uint8_t *in, size_t n, zg_err *err)
 {
     size_t need = (n + 2) / 3 * 4;
@@ -121,24 +131,14 @@ int zg_base64_append(zg_buf *out, const uint8_t *in, size_t n, zg_err *err)
     /* From the third group on, while 28 input bytes remain: the load
      * starts 4 bytes before the group and reads 32. */
     if (n >= 34 && have_avx2()) {
-        for (; i < 6; i += 3) {
-            uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-            *o++ = b64[v >> 18];
-            *o++ = b64[(v >> 12) & 63];
-            *o++ = b64[(v >> 6) & 63];
-            *o++ = b64[v & 63];
-        }
+        for (; i < 6; i += 3, o += 4)
+            enc_group(o, in + i);
         for (; i + 28 <= n; i += 24, o += 32)
             enc32(o, in + i - 4);
     }
 #endif
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        *o++ = b64[v >> 18];
-        *o++ = b64[(v >> 12) & 63];
-        *o++ = b64[(v >> 6) & 63];
-        *o++ = b64[v & 63];
-    }
+    for (; i + 3 <= n; i += 3, o += 4)
+        enc_group(o, in + i);
     if (i < n) {
         uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0);
         *o++ = b64[v >> 18];
