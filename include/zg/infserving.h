@@ -60,6 +60,12 @@ zg_view_req zg_inf_account_view(const zg_client *c, const uint8_t user[20],
                                 const uint8_t provider[20]);
 int zg_inf_account_decode(const zg_abi_value *ret, zg_inf_account *out, bool *exists, zg_err *err);
 
+/* provider's records in the two services lists (ft, nft and inf, ninf):
+ * *ft_out and *inf_out point into them, NULL where it has none. */
+void zg_services_find(const zg_ft_service *ft, size_t nft, const zg_inf_service *inf, size_t ninf,
+                      const uint8_t provider[20], const zg_ft_service **ft_out,
+                      const zg_inf_service **inf_out);
+
 /* Where user stands with provider in both services: its service record in
  * each (NULL where it is not registered; owned), and user's sub-account in
  * each (the fine-tuning one with the contract's lock time). */

@@ -248,6 +248,20 @@ void zg_standing_free(zg_standing *s)
     memset(s, 0, sizeof *s);
 }
 
+void zg_services_find(const zg_ft_service *ft, size_t nft, const zg_inf_service *inf, size_t ninf,
+                      const uint8_t provider[20], const zg_ft_service **ft_out,
+                      const zg_inf_service **inf_out)
+{
+    *ft_out = NULL;
+    *inf_out = NULL;
+    for (size_t i = 0; i < nft && !*ft_out; i++)
+        if (!memcmp(ft[i].provider, provider, 20))
+            *ft_out = &ft[i];
+    for (size_t i = 0; i < ninf && !*inf_out; i++)
+        if (!memcmp(inf[i].provider, provider, 20))
+            *inf_out = &inf[i];
+}
+
 /* A copy of a provider's record into *out (NULL stays NULL). */
 static int copy_ft(zg_ft_service **out, const zg_ft_service *s, zg_err *err)
 {
@@ -303,12 +317,8 @@ int zg_standing_get(zg_client *c, const uint8_t user[20], const uint8_t provider
         if (zg_ft_all_services_decode(v[0].out, &out->ft_all, &out->nft_all, err) ||
             pages_from(c, v[1].out, &out->inf_all, &out->ninf_all, err))
             goto out;
-        for (size_t i = 0; i < out->nft_all && !ft_known; i++)
-            if (!memcmp(out->ft_all[i].provider, provider, 20))
-                ft_known = &out->ft_all[i];
-        for (size_t i = 0; i < out->ninf_all && !inf_known; i++)
-            if (!memcmp(out->inf_all[i].provider, provider, 20))
-                inf_known = &out->inf_all[i];
+        zg_services_find(out->ft_all, out->nft_all, out->inf_all, out->ninf_all, provider,
+                         &ft_known, &inf_known);
     }
     if (copy_ft(&out->ft_service, ft_known, err) || copy_inf(&out->inf_service, inf_known, err))
         goto out;

@@ -609,14 +609,7 @@ void zg_rm_changed(const zg_readmodel *rm, unsigned values, const uint8_t *provi
 
 void zg_rv_services_find(const zg_rv_services *s, const uint8_t addr[20], zg_rv_provider *out)
 {
-    out->ft = NULL;
-    out->inf = NULL;
-    for (size_t i = 0; i < s->nft && !out->ft; i++)
-        if (!memcmp(s->ft[i].provider, addr, 20))
-            out->ft = &s->ft[i];
-    for (size_t i = 0; i < s->ninf && !out->inf; i++)
-        if (!memcmp(s->inf[i].provider, addr, 20))
-            out->inf = &s->inf[i];
+    zg_services_find(s->ft, s->nft, s->inf, s->ninf, addr, &out->ft, &out->inf);
 }
 
 /* The services lists, if the cache holds them fresh (*ref to release). */
