@@ -197,6 +197,7 @@ static void free_standing(void *p)
 }
 
 static bool services_at_hand(const zg_readmodel *rm, zg_cache_val **ref);
+static void offer_services(const zg_readmodel *rm, unsigned long gen, zg_rv_services *s);
 
 static int fetch_standing(const args *a, void **val, zg_err *err)
 {
@@ -221,15 +222,12 @@ static int fetch_standing(const args *a, void **val, zg_err *err)
     /* Otherwise the lists came in the same answer: they serve the next
      * provider's lookups too. */
     zg_rv_services *s = v->ft_all ? calloc(1, sizeof *s) : NULL;
-    char key[512];
-    if (s && zg_rm_key(key, sizeof key, ZG_RV_SERVICES, NULL, NULL, NULL) == 0) {
+    if (s) {
         *s = (zg_rv_services){v->ft_all, v->nft_all, v->inf_all, v->ninf_all};
         v->ft_all = NULL;
         v->inf_all = NULL;
         v->nft_all = v->ninf_all = 0;
-        zg_cache_offer(a->rm->cache, key, gen, s, free_services);
-    } else {
-        free(s);
+        offer_services(a->rm, gen, s);
     }
     *val = v;
     return 0;
@@ -613,11 +611,17 @@ void zg_rv_services_find(const zg_rv_services *s, const uint8_t addr[20], zg_rv_
 }
 
 /* The services lists, if the cache holds them fresh (*ref to release). */
+/* The services lists read on the side of another value (see
+ * zg_cache_offer; s passes to the cache). */
+static void offer_services(const zg_readmodel *rm, unsigned long gen, zg_rv_services *s)
+{
+    zg_cache_offer(rm->cache, table[ZG_RV_SERVICES].key, gen, s, free_services);
+}
+
 static bool services_at_hand(const zg_readmodel *rm, zg_cache_val **ref)
 {
-    char key[512];
-    return zg_rm_key(key, sizeof key, ZG_RV_SERVICES, NULL, NULL, NULL) == 0 &&
-           zg_cache_peek(rm->cache, key, table[ZG_RV_SERVICES].ttl_ms, ref);
+    /* Its key has no placeholder: the table's is the cache's. */
+    return zg_cache_peek(rm->cache, table[ZG_RV_SERVICES].key, table[ZG_RV_SERVICES].ttl_ms, ref);
 }
 
 int zg_rm_provider(const zg_readmodel *rm, const uint8_t provider[20], zg_cache_val **ref,
