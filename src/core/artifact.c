@@ -25,23 +25,40 @@
  * so many, so the fsync before the rename waits for little. */
 #define WRITEBACK_EVERY ((off_t)8 << 20)
 
+/* Taking a gigabyte into the page cache can cost as much CPU as its
+ * keccak (fresh pages in a virtual machine); a thread of its own lets the
+ * writing, the hashing and the network share the cores. */
+#define WRITE_BLOCK  ((size_t)512 << 10)
+#define WRITE_BLOCKS 8
+
 /* Where the TEE's bytes go: the file, and the hashing thread when the
  * download checks them against the deliverable's roots as they arrive. */
 typedef struct tee_sink {
-    zg_writeback out; /* the part file */
-    int saved_errno;  /* of a failed write */
-    zg_feeder *hash;  /* NULL: no check on the way */
-    uint64_t fed;     /* bytes handed to hash */
-    bool lost;        /* hash missed bytes: it gives no answer */
+    zg_writeback out;  /* the part file */
+    zg_feeder *writer; /* the thread writing it; NULL: written in tee_write */
+    int saved_errno;   /* of a failed write */
+    zg_feeder *hash;   /* NULL: no check on the way */
+    uint64_t fed;      /* bytes handed to hash */
+    bool lost;         /* hash missed bytes: it gives no answer */
 } tee_sink;
 
-static int tee_write(void *ctx, const void *data, size_t len)
+/* On the writer thread; its failure stops the download at the next
+ * tee_write. */
+static int write_piece(void *ctx, const uint8_t *data, size_t len)
 {
     tee_sink *s = ctx;
     if (zg_writeback_write(&s->out, data, len)) {
         s->saved_errno = errno;
         return -1;
     }
+    return 0;
+}
+
+static int tee_write(void *ctx, const void *data, size_t len)
+{
+    tee_sink *s = ctx;
+    if (s->writer ? zg_feeder_put(s->writer, data, len) : write_piece(s, data, len))
+        return -1;
     if (s->hash && !s->lost) {
         if (zg_feeder_put(s->hash, data, len))
             s->lost = true;
@@ -120,11 +137,16 @@ static int download_tee(zg_client *c, const char *url, const char *task_id, cons
         catch_up(&sink, fd, (uint64_t)from);
         zg_writeback_init(&sink.out, fd, WRITEBACK_EVERY);
         sink.saved_errno = 0;
+        if (zg_feeder_start(&sink.writer, WRITE_BLOCK, WRITE_BLOCKS, write_piece, &sink, NULL))
+            sink.writer = NULL;
         long long total = -1;
         rc = zg_ftp_download_lora(c, url, task_id, from, tee_write, &sink, &total, &e);
-        if (rc && sink.saved_errno)
-            zg_err_set(&e, sink.saved_errno, "model download: cannot write the file: %s",
-                       strerror(sink.saved_errno));
+        if (sink.writer)
+            zg_feeder_finish(sink.writer); /* the last blocks may fail after the body ended */
+        sink.writer = NULL;
+        if (sink.saved_errno)
+            rc = zg_err_set(&e, sink.saved_errno, "model download: cannot write the file: %s",
+                            strerror(sink.saved_errno));
         got = lseek(fd, 0, SEEK_END);
         if (rc == 0 && fsync(fd))
             rc = zg_err_set(&e, errno, "cannot save the download: %s", strerror(errno));

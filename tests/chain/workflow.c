@@ -14,9 +14,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -357,6 +359,24 @@ int main(int argc, char **argv)
     CHECK(zg_lora_files(work, prov_text, id, enc, key_path, sizeof enc, &e) == 0,
           "the task's directory: %s", e.msg);
     snprintf(bin, sizeof bin, "%s/model.zip", work);
+    if (!via_storage) {
+        /* A write that fails (here: past the process's file size limit)
+         * ends the download with its errno, and no model file is left. */
+        char full[600];
+        snprintf(full, sizeof full, "%s/full.enc", work);
+        struct rlimit was, small = {.rlim_cur = 4096, .rlim_max = RLIM_INFINITY};
+        void (*xfsz)(int) = signal(SIGXFSZ, SIG_IGN);
+        bool limited = getrlimit(RLIMIT_FSIZE, &was) == 0 && was.rlim_max == RLIM_INFINITY &&
+                       setrlimit(RLIMIT_FSIZE, &small) == 0;
+        zg_err_clear(&e);
+        int rc = zg_lora_download(c, url, id, full, 1, &e);
+        if (limited)
+            setrlimit(RLIMIT_FSIZE, &was);
+        signal(SIGXFSZ, xfsz);
+        CHECK(limited && rc == -1 && e.code == EFBIG && strstr(e.msg, "cannot write the file") &&
+                  access(full, F_OK) != 0,
+              "a download that cannot be written fails with its errno, leaving no file: %s", e.msg);
+    }
     zg_err_clear(&e);
     zg_lora_source src;
     CHECK(zg_lora_download_auto(c, st, url, prov, id, enc, &src, &e) == 0 &&
