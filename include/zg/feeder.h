@@ -30,6 +30,11 @@ int zg_feeder_put(zg_feeder *f, const void *data, size_t len);
  * *room bytes written there. commit: -1 once the consumer has stopped. */
 uint8_t *zg_feeder_room(zg_feeder *f, size_t *room);
 int zg_feeder_commit(zg_feeder *f, size_t n);
+/* Hand over the bytes of the block being filled now without waiting for
+ * it to fill (for a stream that may pause: a download that stalls still
+ * reaches the consumer). Waits only when every block is full. -1 once
+ * the consumer has stopped. */
+int zg_feeder_flush(zg_feeder *f);
 /* Hand over what is held, wait until the consumer has taken every byte,
  * join it and free f. -1 when the consumer stopped. */
 int zg_feeder_finish(zg_feeder *f);

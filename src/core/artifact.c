@@ -57,7 +57,10 @@ static int write_piece(void *ctx, const uint8_t *data, size_t len)
 static int tee_write(void *ctx, const void *data, size_t len)
 {
     tee_sink *s = ctx;
-    if (s->writer ? zg_feeder_put(s->writer, data, len) : write_piece(s, data, len))
+    /* Each piece is handed to the writer as it comes, so that what a
+     * stalled download got so far is in the part file. */
+    if (s->writer ? zg_feeder_put(s->writer, data, len) || zg_feeder_flush(s->writer)
+                  : write_piece(s, data, len))
         return -1;
     if (s->hash && !s->lost) {
         if (zg_feeder_put(s->hash, data, len))

@@ -154,6 +154,13 @@ int zg_feeder_commit(zg_feeder *f, size_t n)
     return stopped(f) ? -1 : 0;
 }
 
+int zg_feeder_flush(zg_feeder *f)
+{
+    if (f->fill && !push(f))
+        return -1;
+    return stopped(f) ? -1 : 0;
+}
+
 int zg_feeder_finish(zg_feeder *f)
 {
     if (f->fill && !stopped(f))

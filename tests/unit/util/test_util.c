@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -418,6 +420,40 @@ static int keep(void *ctx, const uint8_t *data, size_t len)
     return s->limit && s->len > s->limit ? -1 : 0;
 }
 
+/* A consumer that only counts, readable from another thread. */
+static int count_only(void *ctx, const uint8_t *data, size_t len)
+{
+    (void)data;
+    atomic_fetch_add((atomic_size_t *)ctx, len);
+    return 0;
+}
+
+/* Up to 2 s for the count to reach want. */
+static bool counted(atomic_size_t *n, size_t want)
+{
+    for (int i = 0; i < 200 && atomic_load(n) != want; i++)
+        usleep(10000);
+    return atomic_load(n) == want;
+}
+
+/* A flush hands over a block before it is full (a stream that pauses),
+ * and a flush with nothing held hands over nothing. */
+static void feeder_flush(void)
+{
+    atomic_size_t n;
+    atomic_init(&n, 0);
+    zg_feeder *f;
+    uint8_t b[10] = {0};
+    int rc = zg_feeder_start(&f, 1000, 2, count_only, &n, NULL);
+    CHECK(rc == 0 && zg_feeder_put(f, b, 10) == 0 && zg_feeder_flush(f) == 0 && counted(&n, 10),
+          "10 bytes flushed reach the consumer before the block is full (%zu)", atomic_load(&n));
+    CHECK(rc == 0 && zg_feeder_flush(f) == 0 && zg_feeder_put(f, b, 5) == 0 &&
+              zg_feeder_flush(f) == 0 && counted(&n, 15),
+          "an empty flush adds nothing; 5 more flushed arrive after them (%zu)", atomic_load(&n));
+    CHECK(rc == 0 && zg_feeder_finish(f) == 0 && atomic_load(&n) == 15,
+          "finish after a flush: 15 bytes in all");
+}
+
 /* The bytes reach the consumer whole and in order, whatever the pieces
  * they are put in, in blocks of at most the block size; a consumer that
  * stops makes put and finish fail. */
@@ -518,6 +554,7 @@ int main(void)
     team();
     workq();
     feeder();
+    feeder_flush();
     writeback();
     writeback_threads();
     marks();
