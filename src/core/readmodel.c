@@ -610,7 +610,6 @@ void zg_rv_services_find(const zg_rv_services *s, const uint8_t addr[20], zg_rv_
     zg_services_find(s->ft, s->nft, s->inf, s->ninf, addr, &out->ft, &out->inf);
 }
 
-/* The services lists, if the cache holds them fresh (*ref to release). */
 /* The services lists read on the side of another value (see
  * zg_cache_offer; s passes to the cache). */
 static void offer_services(const zg_readmodel *rm, unsigned long gen, zg_rv_services *s)
@@ -618,6 +617,7 @@ static void offer_services(const zg_readmodel *rm, unsigned long gen, zg_rv_serv
     zg_cache_offer(rm->cache, table[ZG_RV_SERVICES].key, gen, s, free_services);
 }
 
+/* The services lists, if the cache holds them fresh (*ref to release). */
 static bool services_at_hand(const zg_readmodel *rm, zg_cache_val **ref)
 {
     /* Its key has no placeholder: the table's is the cache's. */
