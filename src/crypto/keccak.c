@@ -30,23 +30,7 @@ static const uint64_t round_consts[24] = {
 
 static void keccak_f1600(uint64_t st[25])
 {
-    uint64_t a00 = st[0], a10 = st[1], a20 = st[2], a30 = st[3], a40 = st[4];
-    uint64_t a01 = st[5], a11 = st[6], a21 = st[7], a31 = st[8], a41 = st[9];
-    uint64_t a02 = st[10], a12 = st[11], a22 = st[12], a32 = st[13], a42 = st[14];
-    uint64_t a03 = st[15], a13 = st[16], a23 = st[17], a33 = st[18], a43 = st[19];
-    uint64_t a04 = st[20], a14 = st[21], a24 = st[22], a34 = st[23], a44 = st[24];
-    uint64_t e00, e10, e20, e30, e40, e01, e11, e21, e31, e41, e02, e12, e22, e32, e42, e03, e13,
-        e23, e33, e43, e04, e14, e24, e34, e44;
-    uint64_t b0, b1, b2, b3, b4, c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;
-    for (int round = 0; round < 24; round += 2) {
-        KECCAK_ROUND(a, e, round_consts[round]);
-        KECCAK_ROUND(e, a, round_consts[round + 1]);
-    }
-    st[0] = a00, st[1] = a10, st[2] = a20, st[3] = a30, st[4] = a40;
-    st[5] = a01, st[6] = a11, st[7] = a21, st[8] = a31, st[9] = a41;
-    st[10] = a02, st[11] = a12, st[12] = a22, st[13] = a32, st[14] = a42;
-    st[15] = a03, st[16] = a13, st[17] = a23, st[18] = a33, st[19] = a43;
-    st[20] = a04, st[21] = a14, st[22] = a24, st[23] = a34, st[24] = a44;
+    KECCAK_PERMUTE(uint64_t, st, round_consts);
 }
 
 /* Lanes are little-endian by definition; loading byte by byte keeps this

@@ -1,9 +1,10 @@
 /* One round of Keccak-f[1600] from state A into state E, for keccak.c's
  * permutations: the scalar one and one per SIMD width. The lanes are the
  * variables A##xy and E##xy (lane (x, y)), of one type: uint64_t, or a
- * vector of uint64_t (several states advance together). The caller
- * declares b0..b4 (a plane after rho and pi), c0..c4 and d0..d4 (theta's
- * columns) of that type, and KECCAK_ROTL for it.
+ * vector of uint64_t (several states advance together), as are b0..b4
+ * (a plane after rho and pi), c0..c4 and d0..d4 (theta's columns);
+ * KECCAK_PERMUTE below declares them all. The includer defines
+ * KECCAK_ROTL for the type.
  *
  * Output plane by plane: each plane's five lanes go through chi as soon as
  * they are ready, so only five of them are ever live and each input lane
@@ -65,6 +66,31 @@
         b4 = KECCAK_ROTL(A##14 ^ d1, 2);                                                           \
         KECCAK_CHI(E, 4);                                                                          \
         E##00 ^= (rc);                                                                             \
+    } while (0)
+
+/* Keccak-f[1600] in place on the 25 lanes s[0..24] of type T (lane
+ * (x, y) at s[x + 5 * y]): loaded into variables, 24 rounds two at a
+ * time under the round constants rcs[0..23], stored back. The body of
+ * every permutation, scalar or vector; KECCAK_ROTL defined for T. */
+#define KECCAK_PERMUTE(T, s, rcs)                                                                  \
+    do {                                                                                           \
+        T a00 = (s)[0], a10 = (s)[1], a20 = (s)[2], a30 = (s)[3], a40 = (s)[4];                    \
+        T a01 = (s)[5], a11 = (s)[6], a21 = (s)[7], a31 = (s)[8], a41 = (s)[9];                    \
+        T a02 = (s)[10], a12 = (s)[11], a22 = (s)[12], a32 = (s)[13], a42 = (s)[14];               \
+        T a03 = (s)[15], a13 = (s)[16], a23 = (s)[17], a33 = (s)[18], a43 = (s)[19];               \
+        T a04 = (s)[20], a14 = (s)[21], a24 = (s)[22], a34 = (s)[23], a44 = (s)[24];               \
+        T e00, e10, e20, e30, e40, e01, e11, e21, e31, e41, e02, e12, e22, e32, e42, e03, e13,     \
+            e23, e33, e43, e04, e14, e24, e34, e44;                                                \
+        T b0, b1, b2, b3, b4, c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;                              \
+        for (int round_ = 0; round_ < 24; round_ += 2) {                                           \
+            KECCAK_ROUND(a, e, (rcs)[round_]);                                                     \
+            KECCAK_ROUND(e, a, (rcs)[round_ + 1]);                                                 \
+        }                                                                                          \
+        (s)[0] = a00, (s)[1] = a10, (s)[2] = a20, (s)[3] = a30, (s)[4] = a40;                      \
+        (s)[5] = a01, (s)[6] = a11, (s)[7] = a21, (s)[8] = a31, (s)[9] = a41;                      \
+        (s)[10] = a02, (s)[11] = a12, (s)[12] = a22, (s)[13] = a32, (s)[14] = a42;                 \
+        (s)[15] = a03, (s)[16] = a13, (s)[17] = a23, (s)[18] = a33, (s)[19] = a43;                 \
+        (s)[20] = a04, (s)[21] = a14, (s)[22] = a24, (s)[23] = a34, (s)[24] = a44;                 \
     } while (0)
 
 #endif
